@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, migrations, every SQL statement, the shipped catalogue and sample district."""

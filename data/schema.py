@@ -1,0 +1,105 @@
+"""Schema versions with forward migrations.
+
+A warehouse records its version in `meta`; opening it applies every later
+migration in one transaction, so a file made by an older release opens in a
+newer one. Migrations are append-only: never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "units, catalogue, observations, batches, audit log",
+        [
+            "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+            """CREATE TABLE units (
+                code VARCHAR PRIMARY KEY,
+                name_zh VARCHAR NOT NULL,
+                name_en VARCHAR,
+                kind VARCHAR NOT NULL CHECK (kind IN ('street', 'department')),
+                peer_group VARCHAR NOT NULL,
+                peer_group_zh VARCHAR,
+                peer_group_en VARCHAR,
+                population BIGINT,
+                parent_code VARCHAR,
+                active_from VARCHAR,
+                active_to VARCHAR
+            )""",
+            """CREATE TABLE indicators (
+                code VARCHAR PRIMARY KEY,
+                name_zh VARCHAR NOT NULL,
+                name_en VARCHAR,
+                dimension_zh VARCHAR NOT NULL,
+                dimension_en VARCHAR,
+                applies_to VARCHAR NOT NULL CHECK (applies_to IN ('street', 'department', 'both')),
+                unit VARCHAR,
+                direction VARCHAR NOT NULL CHECK (direction IN ('higher', 'lower', 'neutral')),
+                kind VARCHAR NOT NULL,
+                ratio BOOLEAN NOT NULL,
+                min DOUBLE,
+                max DOUBLE,
+                typical_low DOUBLE,
+                typical_high DOUBLE,
+                basis VARCHAR,
+                active BOOLEAN NOT NULL DEFAULT TRUE
+            )""",
+            """CREATE TABLE batches (
+                batch_id BIGINT PRIMARY KEY,
+                created_at TIMESTAMP NOT NULL,
+                actor VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                source_name VARCHAR,
+                file_hash VARCHAR,
+                rows_written BIGINT,
+                status VARCHAR NOT NULL DEFAULT 'committed',
+                warnings_accepted BOOLEAN NOT NULL DEFAULT FALSE,
+                reason VARCHAR,
+                report VARCHAR,
+                gx_result VARCHAR,
+                rolled_back_at TIMESTAMP,
+                rolled_back_by VARCHAR
+            )""",
+            """CREATE TABLE observations (
+                unit_code VARCHAR NOT NULL,
+                indicator_code VARCHAR NOT NULL,
+                month VARCHAR NOT NULL,
+                value DOUBLE,
+                numerator DOUBLE,
+                denominator DOUBLE,
+                status VARCHAR NOT NULL CHECK (status IN ('ok', 'na', 'missing')),
+                batch_id BIGINT NOT NULL
+            )""",
+            """CREATE TABLE audit_log (
+                seq BIGINT PRIMARY KEY,
+                logged_at TIMESTAMP NOT NULL,
+                actor VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                target VARCHAR,
+                file_hash VARCHAR,
+                detail VARCHAR
+            )""",
+        ],
+    ),
+    (
+        2,
+        "revision history of observations; unit lineage (splits, merges, renames)",
+        [
+            "ALTER TABLE observations ADD COLUMN revision INTEGER DEFAULT 1",
+            "ALTER TABLE observations ADD COLUMN is_current BOOLEAN DEFAULT TRUE",
+            "ALTER TABLE observations ADD COLUMN recorded_at TIMESTAMP",
+            "ALTER TABLE observations ADD COLUMN superseded_at TIMESTAMP",
+            """UPDATE observations SET revision = 1, is_current = TRUE,
+                   recorded_at = (SELECT created_at FROM batches b WHERE b.batch_id = observations.batch_id)""",
+            """CREATE TABLE unit_lineage (
+                month VARCHAR NOT NULL,
+                event VARCHAR NOT NULL CHECK (event IN ('split', 'merge', 'rename', 'create', 'retire')),
+                from_code VARCHAR,
+                to_code VARCHAR,
+                note VARCHAR
+            )""",
+        ],
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]

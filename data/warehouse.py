@@ -1,0 +1,490 @@
+"""The warehouse: the DuckDB file, its connection, and the SQL for units, the
+catalogue, observations, batches and the audit log.
+
+Every statement binds its values as parameters; identifiers are never built
+from input. A connection is opened per operation and closed after it, because
+DuckDB locks the file per process: a dashboard that held the file open would
+stop `kaohe import` from writing. Opening waits and retries while another
+process holds the lock, and gives up with `WarehouseBusy` after a timeout.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data import schema
+
+OBS_COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the file lock for longer than we wait."""
+
+
+class PublishedMonthError(RuntimeError):
+    """A write touches a month whose results are published, without a correction reason."""
+
+    def __init__(self, months: list[str]):
+        super().__init__("published months: " + ", ".join(months))
+        self.months = months
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: int
+    rows_written: int
+    revised: int
+    months: list[str]
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now().replace(microsecond=0)
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used" in text
+
+
+class Warehouse:
+    """One DuckDB file. Safe to share between threads: each operation has its own connection."""
+
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 30.0):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        # Serialises writers inside one process; DuckDB's file lock serialises processes.
+        self._write_lock = threading.RLock()
+
+    # -- connection -----------------------------------------------------------------
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc) or time.monotonic() > deadline:
+                    if _is_lock_error(exc):
+                        raise WarehouseBusy(str(exc)) from exc
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction: all of it lands, or none of it does."""
+        with self._write_lock, self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def query(self, sql: str, params: Iterable | None = None) -> pd.DataFrame:
+        with self.connect() as con:
+            return con.execute(sql, list(params or [])).df()
+
+    def version(self) -> tuple:
+        """Changes whenever the file is written: a cache key that needs no connection."""
+        parts = []
+        for p in (self.path, Path(str(self.path) + ".wal")):
+            try:
+                st = p.stat()
+                parts.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                parts.append(None)
+        return (str(self.path), *parts)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # -- schema ---------------------------------------------------------------------
+    def schema_version(self) -> int:
+        with self.connect() as con:
+            return _schema_version(con)
+
+    def migrate(self, target: int | None = None) -> tuple[int, int]:
+        """Apply every migration after the file's version (up to `target`). Returns (from, to)."""
+        target = schema.LATEST if target is None else target
+        with self.transaction() as con:
+            current = _schema_version(con)
+            if current > schema.LATEST:
+                raise RuntimeError(
+                    f"warehouse schema {current} is newer than this release ({schema.LATEST})"
+                )
+            for version, _title, statements in schema.MIGRATIONS:
+                if current < version <= target:
+                    for stmt in statements:
+                        con.execute(stmt)
+                    con.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
+                    )
+            return current, max(current, min(target, schema.LATEST))
+
+    # -- catalogue and units ----------------------------------------------------------
+    def upsert_indicators(self, frame: pd.DataFrame, *, actor: str) -> int:
+        cols = [
+            "code", "name_zh", "name_en", "dimension_zh", "dimension_en", "applies_to", "unit",
+            "direction", "kind", "ratio", "min", "max", "typical_low", "typical_high", "basis", "active",
+        ]
+        frame = frame.reindex(columns=cols)
+        frame["active"] = frame["active"].fillna(True).astype(bool)
+        with self.transaction() as con:
+            con.register("incoming_ind", frame)
+            con.execute("DELETE FROM indicators WHERE code IN (SELECT code FROM incoming_ind)")
+            con.execute(f"INSERT INTO indicators ({', '.join(cols)}) SELECT * FROM incoming_ind")
+            _audit(con, actor, "catalogue.upsert", "indicators", None, {"rows": len(frame)})
+        return len(frame)
+
+    def upsert_units(self, frame: pd.DataFrame, *, actor: str) -> int:
+        cols = [
+            "code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh", "peer_group_en",
+            "population", "parent_code", "active_from", "active_to",
+        ]
+        frame = frame.reindex(columns=cols)
+        with self.transaction() as con:
+            con.register("incoming_units", frame)
+            con.execute("DELETE FROM units WHERE code IN (SELECT code FROM incoming_units)")
+            con.execute(f"INSERT INTO units ({', '.join(cols)}) SELECT * FROM incoming_units")
+            _audit(con, actor, "units.upsert", "units", None, {"rows": len(frame)})
+        return len(frame)
+
+    def record_lineage(self, month: str, event: str, from_code: str | None, to_code: str | None,
+                       note: str = "", *, actor: str) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO unit_lineage VALUES (?, ?, ?, ?, ?)", [month, event, from_code, to_code, note]
+            )
+            _audit(con, actor, f"unit.{event}", f"{from_code}->{to_code}", None, {"month": month})
+
+    def indicators(self, active_only: bool = True) -> pd.DataFrame:
+        sql = "SELECT * FROM indicators"
+        if active_only:
+            sql += " WHERE active"
+        return self.query(sql + " ORDER BY rowid")
+
+    def units(self, kind: str | None = None) -> pd.DataFrame:
+        if kind:
+            return self.query("SELECT * FROM units WHERE kind = ? ORDER BY code", [kind])
+        return self.query("SELECT * FROM units ORDER BY kind DESC, code")
+
+    def lineage(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM unit_lineage ORDER BY month")
+
+    # -- observations -----------------------------------------------------------------
+    def write_observations(
+        self,
+        frame: pd.DataFrame,
+        *,
+        actor: str,
+        kind: str = "import",
+        source_name: str | None = None,
+        file_hash: str | None = None,
+        reason: str | None = None,
+        report: dict | list | None = None,
+        gx_result: dict | None = None,
+        warnings_accepted: bool = False,
+    ) -> BatchResult:
+        """Land a whole frame as one batch in one transaction.
+
+        A value for a unit+indicator+month that exists already becomes a new
+        revision; the old row is kept, no longer current. Months that are
+        published are refused unless a correction `reason` is given.
+        """
+        frame = frame.reindex(columns=OBS_COLUMNS).copy()
+        for col in ("value", "numerator", "denominator"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        months = sorted(frame["month"].dropna().unique().tolist())
+        with self.transaction() as con:
+            published = sorted(set(months) & published_months(con))
+            if published and not reason:
+                raise PublishedMonthError(published)
+            batch_id = _next_id(con, "batches", "batch_id")
+            now = _now()
+            con.execute(
+                """INSERT INTO batches (batch_id, created_at, actor, kind, source_name, file_hash,
+                       rows_written, status, warnings_accepted, reason, report, gx_result)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?)""",
+                [batch_id, now, actor, kind, source_name, file_hash, len(frame), warnings_accepted,
+                 reason, _json(report), _json(gx_result)],
+            )
+            con.register("incoming_obs", frame)
+            revised = con.execute(
+                """SELECT count(*) FROM incoming_obs i SEMI JOIN observations o
+                   ON o.unit_code = i.unit_code AND o.indicator_code = i.indicator_code
+                   AND o.month = i.month AND o.is_current""",
+            ).fetchone()[0]
+            con.execute(
+                """INSERT INTO observations (unit_code, indicator_code, month, value, numerator,
+                       denominator, status, batch_id, revision, is_current, recorded_at)
+                   SELECT i.unit_code, i.indicator_code, i.month, i.value, i.numerator, i.denominator,
+                          i.status, ?, coalesce(p.rev, 0) + 1, TRUE, ?
+                   FROM incoming_obs i LEFT JOIN (
+                       SELECT o.unit_code, o.indicator_code, o.month, max(o.revision) AS rev
+                       FROM observations o SEMI JOIN incoming_obs k
+                         ON o.unit_code = k.unit_code AND o.indicator_code = k.indicator_code
+                         AND o.month = k.month
+                       GROUP BY ALL) p
+                   ON p.unit_code = i.unit_code AND p.indicator_code = i.indicator_code
+                      AND p.month = i.month""",
+                [batch_id, now],
+            )
+            if revised:
+                con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
+                            "FROM incoming_obs")
+                _refresh_current(con, now)
+            _audit(con, actor, f"batch.{kind}", f"batch {batch_id}", file_hash,
+                   {"source": source_name, "rows": len(frame), "revised": int(revised),
+                    "months": months, "reason": reason, "warnings_accepted": warnings_accepted})
+        return BatchResult(batch_id, len(frame), int(revised), months)
+
+    def rollback_batch(self, batch_id: int, *, actor: str, reason: str | None = None) -> int:
+        """Withdraw a whole batch: its rows stop being current and the previous revisions return."""
+        with self.transaction() as con:
+            row = con.execute("SELECT status FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
+            if row is None:
+                raise KeyError(batch_id)
+            if row[0] != "committed":
+                raise ValueError(f"batch {batch_id} is {row[0]}")
+            months = [r[0] for r in con.execute(
+                "SELECT DISTINCT month FROM observations WHERE batch_id = ?", [batch_id]).fetchall()]
+            published = sorted(set(months) & published_months(con))
+            if published and not reason:
+                raise PublishedMonthError(published)
+            now = _now()
+            con.execute(
+                "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? "
+                "WHERE batch_id = ?", [now, actor, batch_id])
+            con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
+                        "FROM observations WHERE batch_id = ?", [batch_id])
+            n = con.execute("SELECT count(*) FROM touched").fetchone()[0]
+            _refresh_current(con, now)
+            _audit(con, actor, "batch.rollback", f"batch {batch_id}", None,
+                   {"keys": int(n), "reason": reason})
+        return int(n)
+
+    def observations(
+        self,
+        *,
+        units: list[str] | None = None,
+        indicators: list[str] | None = None,
+        month_from: str | None = None,
+        month_to: str | None = None,
+        history: bool = False,
+    ) -> pd.DataFrame:
+        """Current observations (or every revision with `history`), filtered."""
+        where, params = [], []
+        if not history:
+            where.append("o.is_current")
+        if units:
+            where.append("list_contains(?, o.unit_code)")
+            params.append(list(units))
+        if indicators:
+            where.append("list_contains(?, o.indicator_code)")
+            params.append(list(indicators))
+        if month_from:
+            where.append("o.month >= ?")
+            params.append(month_from)
+        if month_to:
+            where.append("o.month <= ?")
+            params.append(month_to)
+        sql = ("SELECT o.unit_code, o.indicator_code, o.month, o.value, o.numerator, o.denominator, "
+               "o.status, o.batch_id, o.revision, o.is_current, o.recorded_at FROM observations o")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY o.unit_code, o.indicator_code, o.month, o.revision"
+        return self.query(sql, params)
+
+    def months(self) -> list[str]:
+        df = self.query("SELECT DISTINCT month FROM observations WHERE is_current ORDER BY month")
+        return df["month"].tolist()
+
+    def completeness(self, *, kind: str | None = None, month_from: str | None = None,
+                     month_to: str | None = None) -> pd.DataFrame:
+        """Per unit and month: indicators expected (applicable, not marked n/a), reported, share."""
+        return self.query(
+            """
+            WITH u AS (
+                SELECT code, kind, peer_group, active_from, active_to FROM units
+                WHERE (? IS NULL OR kind = ?)),
+            months AS (
+                SELECT DISTINCT month FROM observations
+                WHERE is_current AND (? IS NULL OR month >= ?) AND (? IS NULL OR month <= ?)),
+            applicable AS (
+                SELECT u.code AS unit_code, count(*) AS n FROM u JOIN indicators i
+                  ON i.active AND (i.applies_to = 'both' OR i.applies_to = u.kind)
+                GROUP BY ALL),
+            reported AS (
+                SELECT unit_code, month,
+                       count(*) FILTER (WHERE status = 'ok') AS ok,
+                       count(*) FILTER (WHERE status = 'na') AS na
+                FROM observations o JOIN indicators i ON i.code = o.indicator_code AND i.active
+                WHERE is_current GROUP BY ALL)
+            SELECT u.code AS unit_code, u.kind, u.peer_group, m.month,
+                   a.n - coalesce(r.na, 0) AS expected, coalesce(r.ok, 0) AS reported,
+                   coalesce(r.ok, 0) / nullif(a.n - coalesce(r.na, 0), 0) AS share
+            FROM u CROSS JOIN months m
+            JOIN applicable a ON a.unit_code = u.code
+            LEFT JOIN reported r ON r.unit_code = u.code AND r.month = m.month
+            WHERE (u.active_from IS NULL OR u.active_from = '' OR m.month >= u.active_from)
+              AND (u.active_to IS NULL OR u.active_to = '' OR m.month <= u.active_to)
+            ORDER BY u.code, m.month
+            """,
+            [kind, kind, month_from, month_from, month_to, month_to],
+        )
+
+    def indicator_series(self, indicator: str, *, peer_group: str | None = None,
+                         month_from: str | None = None, month_to: str | None = None) -> pd.DataFrame:
+        """One indicator for every unit (of a peer group) over time, with names and groups."""
+        return self.query(
+            """
+            SELECT o.unit_code, u.name_zh, u.name_en, u.peer_group, o.month,
+                   o.value, o.numerator, o.denominator, o.status
+            FROM observations o JOIN units u ON u.code = o.unit_code
+            WHERE o.is_current AND o.indicator_code = ?
+              AND (? IS NULL OR u.peer_group = ?)
+              AND (? IS NULL OR o.month >= ?) AND (? IS NULL OR o.month <= ?)
+            ORDER BY o.unit_code, o.month
+            """,
+            [indicator, peer_group, peer_group, month_from, month_from, month_to, month_to],
+        )
+
+    def info(self) -> dict:
+        with self.connect() as con:
+            one = lambda sql, p=None: con.execute(sql, p or []).fetchone()  # noqa: E731
+            units = con.execute(
+                "SELECT kind, count(*) FROM units GROUP BY kind ORDER BY kind").fetchall()
+            groups = con.execute(
+                "SELECT peer_group, count(*) FROM units GROUP BY peer_group ORDER BY peer_group").fetchall()
+            n_ind, n_neutral = one(
+                "SELECT count(*), count(*) FILTER (WHERE direction = 'neutral') FROM indicators WHERE active")
+            first, last, n_months = one(
+                "SELECT min(month), max(month), count(DISTINCT month) FROM observations WHERE is_current")
+            rows_current, rows_all = one(
+                "SELECT count(*) FILTER (WHERE is_current), count(*) FROM observations")
+            by_status = dict(con.execute(
+                "SELECT status, count(*) FROM observations WHERE is_current GROUP BY status").fetchall())
+            n_batches = one("SELECT count(*) FROM batches WHERE status = 'committed'")[0]
+            return {
+                "path": str(self.path),
+                "schema_version": _schema_version(con),
+                "units": dict(units),
+                "peer_groups": dict(groups),
+                "indicators": n_ind,
+                "neutral_indicators": n_neutral,
+                "first_month": first,
+                "last_month": last,
+                "months": n_months,
+                "rows_current": rows_current,
+                "rows_all": rows_all,
+                "rows_by_status": by_status,
+                "batches": n_batches,
+            }
+
+    # -- batches and audit -------------------------------------------------------------
+    def batches(self) -> pd.DataFrame:
+        return self.query(
+            """SELECT batch_id, created_at, actor, kind, source_name, file_hash, rows_written, status,
+                      warnings_accepted, reason, rolled_back_at, rolled_back_by
+               FROM batches ORDER BY batch_id DESC""")
+
+    def batch(self, batch_id: int) -> dict | None:
+        df = self.query("SELECT * FROM batches WHERE batch_id = ?", [batch_id])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def batch_by_hash(self, file_hash: str) -> dict | None:
+        df = self.query(
+            "SELECT * FROM batches WHERE file_hash = ? AND status = 'committed' ORDER BY batch_id DESC LIMIT 1",
+            [file_hash])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def audit_log(self, limit: int = 500) -> pd.DataFrame:
+        return self.query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", [limit])
+
+    def audit(self, actor: str, action: str, target: str | None = None,
+              file_hash: str | None = None, detail: dict | None = None) -> None:
+        with self.transaction() as con:
+            _audit(con, actor, action, target, file_hash, detail)
+
+    def checksum(self) -> tuple[int, str]:
+        """Row count and an order-independent hash of every observation row: proves 'unchanged'."""
+        with self.connect() as con:
+            n, h = con.execute(
+                """SELECT count(*), coalesce(bit_xor(hash(unit_code, indicator_code, month, value,
+                       numerator, denominator, status, batch_id, revision, is_current)), 0)::VARCHAR
+                   FROM observations""").fetchone()
+            nb = con.execute("SELECT count(*) FROM batches").fetchone()[0]
+        return int(n), f"{h}/{nb}"
+
+
+# -- helpers used inside transactions ---------------------------------------------------
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    # table and column are literals from this module, never input
+    return int(con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
+
+
+def _json(obj) -> str | None:
+    return None if obj is None else json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def _audit(con, actor, action, target, file_hash, detail) -> None:
+    seq = _next_id(con, "audit_log", "seq")
+    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [seq, _now(), actor, action, target, file_hash, _json(detail)])
+
+
+def _refresh_current(con, now) -> None:
+    """For the keys in temp table `touched`: the current row is the latest revision of a committed batch."""
+    con.execute(
+        """UPDATE observations o
+           SET is_current = (o.revision = c.maxrev),
+               superseded_at = CASE WHEN o.is_current AND o.revision <> c.maxrev THEN ?
+                                    ELSE o.superseded_at END
+           FROM (SELECT o2.unit_code, o2.indicator_code, o2.month,
+                        coalesce(max(o2.revision) FILTER (WHERE b.status = 'committed'), -1) AS maxrev
+                 FROM observations o2 JOIN batches b ON b.batch_id = o2.batch_id
+                 SEMI JOIN touched t ON t.unit_code = o2.unit_code
+                   AND t.indicator_code = o2.indicator_code AND t.month = o2.month
+                 GROUP BY ALL) c
+           WHERE o.unit_code = c.unit_code AND o.indicator_code = c.indicator_code AND o.month = c.month""",
+        [now],
+    )
+    con.execute("DROP TABLE touched")
+
+
+def published_months(con) -> set[str]:
+    """Months with published results (the scoring engine's `publications` table, once it exists)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'publications'").fetchone()[0]
+    if not exists:
+        return set()
+    return {r[0] for r in con.execute("SELECT DISTINCT month FROM publications").fetchall()}

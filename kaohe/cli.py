@@ -1,0 +1,82 @@
+"""`kaohe`: the command line. Each file in `kaohe/commands/` adds its own subcommands.
+
+Exit codes: 0 success, 1 the operation was refused or failed (one line says why),
+2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from kaohe import commands, i18n
+from kaohe.i18n import t
+
+i18n.register({
+    "cli.description": (
+        "考核:基层治理绩效考核数据仓库与看板。每个子命令的 --help 说明其用法。",
+        "Kaohe: warehouse and dashboard for grassroots performance assessment. "
+        "Each subcommand's --help explains it.",
+    ),
+    "cli.error": ("错误:{reason}", "error: {reason}"),
+    "cli.busy": ("数据仓库正被占用,请稍后重试:{reason}", "the warehouse is busy, try again: {reason}"),
+})
+
+BILINGUAL_HELP = {
+    "db": "数据仓库文件 / warehouse file (default: $KAOHE_DB or data/kaohe.duckdb)",
+    "lang": "输出语言 / output language: zh (默认 default) or en",
+}
+
+
+class UsageError(Exception):
+    """Raised by a command for bad arguments: exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kaohe",
+        description="考核 Kaohe — 基层治理绩效考核 / grassroots governance performance assessment",
+    )
+    parser.add_argument("--lang", choices=i18n.LANGS, default=None, help=BILINGUAL_HELP["lang"])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=None, help=BILINGUAL_HELP["db"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        import os
+
+        os.environ["KAOHE_LANG"] = args.lang
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from data.warehouse import WarehouseBusy
+
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(t("cli.error", reason=exc), file=sys.stderr)
+        return 2
+    except WarehouseBusy as exc:
+        print(t("cli.busy", reason=str(exc).splitlines()[0]), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line, not a traceback, for the person at the terminal
+        print(t("cli.error", reason=f"{type(exc).__name__}: {exc}".splitlines()[0]), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

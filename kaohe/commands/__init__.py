@@ -1,0 +1,1 @@
+"""Subcommands of `kaohe`; every module here defines `register(subparsers)`."""

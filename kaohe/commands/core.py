@@ -1,0 +1,173 @@
+"""`kaohe init`, `kaohe sample`, `kaohe info`, `kaohe serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kaohe import i18n, months, settings
+from kaohe.i18n import t
+
+i18n.register({
+    "init.done": ("数据仓库已就绪:{path}(结构版本 {frm} → {to})", "Warehouse ready: {path} (schema {frm} → {to})"),
+    "init.loaded": ("已载入:{what}", "Loaded: {what}"),
+    "init.nothing": ("无需载入数据(仓库已有数据)", "Nothing to load (the warehouse already holds data)"),
+    "sample.written": ("已生成 {rows} 行({units} 个单位 × {months} 个月),用时 {secs:.2f} 秒 → {out}",
+                       "Generated {rows} rows ({units} units x {months} months) in {secs:.2f} s → {out}"),
+    "info.path": ("数据仓库", "Warehouse"),
+    "info.schema": ("结构版本", "Schema version"),
+    "info.units": ("单位", "Units"),
+    "info.groups": ("分类(同类组)", "Peer groups"),
+    "info.indicators": ("指标", "Indicators"),
+    "info.indicators_detail": ("{n} 项(其中背景指标 {neutral} 项)", "{n} ({neutral} context-only)"),
+    "info.months": ("月份", "Months"),
+    "info.months_detail": ("{n} 个月({first} 至 {last})", "{n} months ({first} to {last})"),
+    "info.rows": ("观测值", "Observations"),
+    "info.rows_detail": ("当前 {cur} 行(含历史修订共 {all} 行)", "{cur} current rows ({all} with revisions)"),
+    "info.status": ("状态", "Status"),
+    "info.completeness": ("填报完整率", "Completeness"),
+    "info.batches": ("导入批次", "Import batches"),
+    "info.empty": ("(尚无数据)", "(no data yet)"),
+})
+
+
+def register(sub) -> None:
+    from kaohe.cli import add_db_option
+
+    p = sub.add_parser("init", help="创建或迁移数据仓库,可载入示例区 / create or migrate the warehouse, "
+                                    "optionally loading the sample district")
+    add_db_option(p)
+    p.add_argument("--no-sample", action="store_true", help="不载入示例区 / do not load the sample district")
+    p.add_argument("--end", default=None, help="示例数据截止月份 / last month of the sample (YYYY-MM; "
+                                               "default: last complete month)")
+    p.add_argument("--months", type=int, default=36, help="示例月数 / months of sample data (36)")
+    p.add_argument("--seed", type=int, default=None, help="随机种子 / generator seed")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("sample", help="生成示例或基准数据 / generate sample or benchmark data")
+    add_db_option(p)
+    p.add_argument("--units", type=int, default=None, help="单位数 / number of units (default: the 30 of the sample district)")
+    p.add_argument("--months", type=int, default=36, help="月数 / number of months")
+    p.add_argument("--seed", type=int, default=None, help="随机种子 / generator seed")
+    p.add_argument("--end", default=None, help="截止月份 / last month (YYYY-MM)")
+    p.add_argument("-o", "--output", default=None,
+                   help="写入 CSV 或 Parquet 文件 / write to a .csv or .parquet file")
+    p.add_argument("--load", action="store_true", help="写入数据仓库(新建或空仓库) / load into the warehouse")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("info", help="数据仓库概况 / what the warehouse holds")
+    add_db_option(p)
+    p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式 / output format")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("serve", help="启动看板 / start the dashboard")
+    add_db_option(p)
+    p.add_argument("--port", type=int, default=8501, help="端口 / port (8501)")
+    p.add_argument("--host", default="localhost", help="地址 / address (localhost)")
+    p.set_defaults(func=cmd_serve)
+
+
+def _check_month(text: str | None) -> str | None:
+    from kaohe.cli import UsageError
+
+    if text is not None and not months.is_month(text):
+        raise UsageError(f"month must be YYYY-MM: {text}")
+    return text
+
+
+def open_warehouse(args):
+    from data.warehouse import Warehouse
+
+    return Warehouse(settings.db_path(args.db))
+
+
+def cmd_init(args) -> int:
+    from data import sample
+    from data.setup import ensure_ready
+
+    _check_month(args.end)
+    wh = open_warehouse(args)
+    rep = ensure_ready(wh, with_sample=not args.no_sample, end=args.end, n_months=args.months,
+                       seed=args.seed or sample.DEFAULT_SEED)
+    print(t("init.done", path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))
+    print(t("init.loaded", what=", ".join(rep.loaded)) if rep.loaded else t("init.nothing"))
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from data import catalogue, sample
+    from data.warehouse import Warehouse
+
+    _check_month(args.end)
+    seed = args.seed or sample.DEFAULT_SEED
+    started = time.perf_counter()
+    units = sample.scaled_units(args.units, seed=seed)
+    obs = sample.generate(units, catalogue.read_indicators(), end=args.end, n_months=args.months, seed=seed)
+    target = args.output
+    if target:
+        path = Path(target)
+        if path.suffix == ".parquet":
+            obs.to_parquet(path, index=False)
+        else:
+            obs.to_csv(path, index=False, encoding="utf-8-sig")
+    if args.load or not target:
+        from data.setup import SYSTEM_ACTOR
+
+        wh = Warehouse(settings.db_path(args.db))
+        wh.migrate()
+        wh.upsert_indicators(catalogue.read_indicators(), actor=SYSTEM_ACTOR)
+        wh.upsert_units(units, actor=SYSTEM_ACTOR)
+        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample",
+                              source_name=f"sample ({len(units)} units, seed {seed})")
+        target = f"{target + ' + ' if target else ''}{wh.path}"
+    print(t("sample.written", rows=len(obs), units=len(units), months=args.months,
+            secs=time.perf_counter() - started, out=target))
+    return 0
+
+
+def cmd_info(args) -> int:
+    wh = open_warehouse(args)
+    if not wh.exists():
+        from kaohe.cli import UsageError
+
+        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
+    wh.migrate()
+    info = wh.info()
+    comp = wh.completeness()
+    info["completeness"] = None if comp.empty else round(float(comp["reported"].sum() / comp["expected"].sum()), 4)
+    if args.format == "json":
+        print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+        return 0
+    lang = i18n.default_lang()
+    units = ", ".join(f"{t('kind.' + k)} {n}" for k, n in sorted(info["units"].items(), reverse=True))
+    status = ", ".join(f"{t('status.' + s)} {n}" for s, n in sorted(info["rows_by_status"].items()))
+    lines = [
+        (t("info.path"), info["path"]),
+        (t("info.schema"), info["schema_version"]),
+        (t("info.units"), units or t("info.empty")),
+        (t("info.groups"), ", ".join(f"{g} {n}" for g, n in info["peer_groups"].items())),
+        (t("info.indicators"), t("info.indicators_detail", n=info["indicators"], neutral=info["neutral_indicators"])),
+        (t("info.months"), t("info.months_detail", n=info["months"], first=info["first_month"], last=info["last_month"])
+         if info["months"] else t("info.empty")),
+        (t("info.rows"), t("info.rows_detail", cur=info["rows_current"], all=info["rows_all"])),
+        (t("info.status"), status or t("info.empty")),
+        (t("info.completeness"), f"{info['completeness']:.1%}" if info["completeness"] is not None else t("info.empty")),
+        (t("info.batches"), info["batches"]),
+    ]
+    width = max(len(k) for k, _ in lines) + (2 if lang == "en" else 0)
+    for k, v in lines:
+        print(f"{k:<{width}}  {v}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    env = dict(os.environ, KAOHE_DB=str(settings.db_path(args.db)))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.address", args.host, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    return subprocess.call(cmd, env=env)

@@ -1,0 +1,79 @@
+"""Every user-visible string, in Chinese (default) and English.
+
+Each module keeps its own table of messages and registers it here, so that a
+feature's strings live beside the feature; `t()` looks them up by key.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+_MESSAGES: dict[str, tuple[str, str]] = {}
+
+
+def register(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a module's messages; a key registered twice with other text is a bug."""
+    for key, pair in messages.items():
+        if key in _MESSAGES and _MESSAGES[key] != pair:
+            raise ValueError(f"message key {key!r} registered twice with different text")
+        if len(pair) != 2:
+            raise ValueError(f"message {key!r} needs (zh, en)")
+        _MESSAGES[key] = pair
+
+
+def default_lang() -> str:
+    lang = os.environ.get("KAOHE_LANG", DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **params: object) -> str:
+    """The message `key` in `lang`, formatted with `params`."""
+    lang = lang or default_lang()
+    pair = _MESSAGES.get(key)
+    if pair is None:
+        raise KeyError(f"unknown message key {key!r}")
+    text = pair[0] if lang == "zh" else pair[1]
+    return text.format(**params) if params else text
+
+
+def has(key: str) -> bool:
+    return key in _MESSAGES
+
+
+def keys() -> list[str]:
+    return sorted(_MESSAGES)
+
+
+def pick(zh: str | None, en: str | None, lang: str | None = None) -> str:
+    """Choose between a Chinese and an English name from data (unit or indicator names)."""
+    lang = lang or default_lang()
+    if lang == "en" and en:
+        return en
+    return zh or en or ""
+
+
+register(
+    {
+        "app.title": ("考核", "Kaohe"),
+        "app.subtitle": ("基层治理绩效考核", "Grassroots governance assessment"),
+        "lang.label": ("语言", "Language"),
+        "kind.street": ("街道/乡镇", "Streets and towns"),
+        "kind.department": ("部门", "Departments"),
+        "kind.all": ("全部", "All"),
+        "kind.label": ("单位类型", "Unit kind"),
+        "month.label": ("考核月份", "Month"),
+        "direction.higher": ("越高越好", "higher is better"),
+        "direction.lower": ("越低越好", "lower is better"),
+        "direction.neutral": ("背景指标(不排名)", "context (never ranked)"),
+        "status.ok": ("有效", "reported"),
+        "status.na": ("不适用", "not applicable"),
+        "status.missing": ("缺报", "missing"),
+        "warehouse.busy": (
+            "数据仓库正被另一个进程写入(例如命令行导入),请稍后重试。",
+            "The warehouse is being written by another process (for example a command-line import); try again shortly.",
+        ),
+    }
+)

@@ -1,0 +1,52 @@
+"""Months are the unit of time everywhere: 'YYYY-MM' strings, compared as text."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def is_month(text: object) -> bool:
+    return isinstance(text, str) and bool(_MONTH.match(text))
+
+
+def check(text: str) -> str:
+    if not is_month(text):
+        raise ValueError(f"not a month (YYYY-MM): {text!r}")
+    return text
+
+
+def to_index(month: str) -> int:
+    """Months since year 0, so that differences and offsets are plain integers."""
+    check(month)
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def from_index(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def add(month: str, n: int) -> str:
+    return from_index(to_index(month) + n)
+
+
+def span(first: str, last: str) -> list[str]:
+    """Every month from first to last inclusive."""
+    a, b = to_index(first), to_index(last)
+    return [from_index(i) for i in range(a, b + 1)]
+
+
+def last_complete(today: _dt.date | None = None) -> str:
+    """The last month that has ended: on 2026-11-22 that is 2026-10."""
+    today = today or _dt.date.today()
+    return add(f"{today.year:04d}-{today.month:02d}", -1)
+
+
+def quarter_of(month: str) -> str:
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def year_of(month: str) -> str:
+    return month[:4]
