@@ -1,0 +1,64 @@
+"""数据浏览 Data browser: filter observations by unit, indicator and months; download the selection."""
+
+import streamlit as st
+
+from kaohe import i18n
+from ui import downloads, queries
+from ui.setup import name, tr
+
+i18n.register({
+    "br.title": ("数据浏览", "Data browser"),
+    "br.units": ("单位(不选为全部)", "Units (none = all)"),
+    "br.indicators": ("指标(不选为全部)", "Indicators (none = all)"),
+    "br.months": ("月份范围", "Months"),
+    "br.rows": ("共 {n} 行", "{n} rows"),
+    "br.download": ("下载所选数据(CSV)", "Download the selection (CSV)"),
+    "br.col.unit": ("单位", "Unit"),
+    "br.col.unit_code": ("单位代码", "Unit code"),
+    "br.col.indicator": ("指标", "Indicator"),
+    "br.col.indicator_code": ("指标代码", "Indicator code"),
+    "br.col.month": ("月份", "Month"),
+    "br.col.value": ("数值", "Value"),
+    "br.col.numerator": ("分子", "Numerator"),
+    "br.col.denominator": ("分母", "Denominator"),
+    "br.col.status": ("状态", "Status"),
+    "br.col.batch": ("批次", "Batch"),
+    "br.col.revision": ("修订", "Revision"),
+    "br.too_many": ("仅显示前 {n} 行;下载包含全部所选数据。", "Showing the first {n} rows; the download has them all."),
+})
+
+SHOW_AT_MOST = 5000
+
+st.title(tr("br.title"))
+months = queries.months()
+if not months:
+    st.info(tr("empty.warehouse"))
+    st.stop()
+
+units = queries.units()
+inds = queries.indicators()
+unit_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in units.iterrows()}
+ind_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in inds.iterrows()}
+
+c1, c2 = st.columns(2)
+picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units")
+picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators")
+if tuple(st.session_state.get("br_months", ())) not in {(a, b) for a in months for b in months}:
+    st.session_state["br_months"] = (months[max(0, len(months) - 12)], months[-1])
+first, last = st.select_slider(tr("br.months"), options=months, key="br_months")
+
+obs = queries.observations(tuple(picked_units), tuple(picked_inds), first, last)
+table = obs.assign(
+    unit=obs["unit_code"].map(lambda c: unit_names.get(c, c).split(" ", 1)[-1]),
+    indicator=obs["indicator_code"].map(lambda c: ind_names.get(c, c).split(" ", 1)[-1]),
+    status=obs["status"].map(lambda s: tr(f"status.{s}")),
+)[["unit_code", "unit", "indicator_code", "indicator", "month", "value", "numerator", "denominator",
+   "status", "batch_id", "revision"]]
+table.columns = [tr(f"br.col.{c}") for c in ("unit_code", "unit", "indicator_code", "indicator", "month",
+                                             "value", "numerator", "denominator", "status", "batch", "revision")]
+st.caption(tr("br.rows", n=f"{len(table):,}"))
+if len(table) > SHOW_AT_MOST:
+    st.caption(tr("br.too_many", n=f"{SHOW_AT_MOST:,}"))
+st.dataframe(table.head(SHOW_AT_MOST), hide_index=True, key="br_table")
+st.download_button(tr("br.download"), data=downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
+                   mime="text/csv", key="br_dl", disabled=table.empty)

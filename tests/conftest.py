@@ -1,0 +1,153 @@
+"""Shared fixtures: warehouses built from Python, a live Streamlit server, and a real browser page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data.setup import ensure_ready
+from data.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_END = "2026-10"  # fixed, so tests do not depend on today's date
+CHROMIUM = os.environ.get("KAOHE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """A warehouse file holding the sample district (2023-11..2026-10), built once per session."""
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    ensure_ready(Warehouse(path), end=SAMPLE_END)
+    return path
+
+
+@pytest.fixture
+def sample_wh(sample_db, tmp_path) -> Warehouse:
+    """A private, writable copy of the sample warehouse."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, path)
+    return Warehouse(path)
+
+
+@pytest.fixture
+def empty_wh(tmp_path) -> Warehouse:
+    """Migrated, catalogue loaded, no units or observations."""
+    wh = Warehouse(tmp_path / "empty.duckdb")
+    ensure_ready(wh, with_sample=False)
+    return wh
+
+
+@pytest.fixture
+def app_db(sample_wh, monkeypatch) -> Warehouse:
+    """Point the dashboard (AppTest) at a private sample warehouse."""
+    monkeypatch.setenv("KAOHE_DB", str(sample_wh.path))
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+    return sample_wh
+
+
+@pytest.fixture
+def app_empty_db(empty_wh, monkeypatch) -> Warehouse:
+    """Point the dashboard at a warehouse with no observations and do not seed it."""
+    monkeypatch.setenv("KAOHE_DB", str(empty_wh.path))
+    monkeypatch.setenv("KAOHE_SAMPLE", "0")
+    return empty_wh
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    def __init__(self, db: Path, port: int | None = None):
+        self.db, self.port = db, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG="zh")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("streamlit exited: " + self.proc.stdout.read().decode(errors="replace"))
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"streamlit not healthy at {self.url}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def start_streamlit():
+    """Factory: start `streamlit run app.py` on a free port against a given warehouse file."""
+    servers = []
+
+    def start(db: Path) -> StreamlitServer:
+        server = StreamlitServer(db)
+        servers.append(server)
+        server.wait_healthy()
+        return server
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(sample_db, tmp_path_factory):
+    """One live dashboard for the session, on its own copy of the sample warehouse."""
+    db = tmp_path_factory.mktemp("live") / "live.duckdb"
+    shutil.copy(sample_db, db)
+    server = StreamlitServer(db)
+    server.wait_healthy()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian chromium not found at {CHROMIUM}: run `make test` (it installs it)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser, tmp_path):
+    """A fresh 1440x900 page (own context, downloads allowed) in Debian's chromium."""
+    context = _browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True,
+                                   locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()

@@ -1,0 +1,133 @@
+"""Shared set-up for every page: the warehouse resource, language, month and unit-kind state."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from data.setup import ensure_ready
+from data.warehouse import Warehouse
+from kaohe import i18n, settings
+from kaohe.i18n import t
+
+ROOT = Path(__file__).resolve().parents[1]
+
+i18n.register({
+    "nav.section.browse": ("看板", "Dashboard"),
+    "nav.section.data": ("数据", "Data"),
+    "nav.section.scheme": ("方案", "Scheme"),
+    "page.overview": ("总览", "Overview"),
+    "page.rankings": ("排名", "Rankings"),
+    "page.trends": ("趋势", "Trends"),
+    "page.profile": ("单位画像", "Unit profile"),
+    "page.indicators": ("指标分析", "Indicators"),
+    "page.scheme": ("考核方案", "Scheme"),
+    "page.import": ("数据导入", "Import"),
+    "page.batches": ("导入批次", "Batches"),
+    "page.browser": ("数据浏览", "Data browser"),
+    "sidebar.warehouse": ("数据仓库:{path}", "Warehouse: {path}"),
+    "empty.warehouse": ("数据仓库中还没有观测数据。请在「数据导入」页上传文件,或运行 `kaohe init` 载入示例区。",
+                        "The warehouse holds no observations yet. Upload a file on the Import page, "
+                        "or run `kaohe init` to load the sample district."),
+})
+
+# (file, title key, icon, section key, default). A page appears once its file exists.
+PAGES = [
+    ("pages/overview.py", "page.overview", ":material/dashboard:", "nav.section.browse", True),
+    ("pages/rankings.py", "page.rankings", ":material/leaderboard:", "nav.section.browse", False),
+    ("pages/trends.py", "page.trends", ":material/show_chart:", "nav.section.browse", False),
+    ("pages/profile.py", "page.profile", ":material/account_box:", "nav.section.browse", False),
+    ("pages/indicators.py", "page.indicators", ":material/analytics:", "nav.section.browse", False),
+    ("pages/scheme.py", "page.scheme", ":material/account_tree:", "nav.section.scheme", False),
+    ("pages/import.py", "page.import", ":material/upload_file:", "nav.section.data", False),
+    ("pages/batches.py", "page.batches", ":material/history:", "nav.section.data", False),
+    ("pages/browser.py", "page.browser", ":material/table_view:", "nav.section.data", False),
+]
+
+# Page widgets whose keys start with these prefixes keep their values across page switches.
+PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor")
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(path: str, seed_sample: bool) -> Warehouse:
+    wh = Warehouse(path)
+    ensure_ready(wh, with_sample=seed_sample)
+    return wh
+
+
+def warehouse() -> Warehouse:
+    """The warehouse of this server: KAOHE_DB or data/kaohe.duckdb, seeded with the sample when empty."""
+    seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
+    return _warehouse(str(settings.db_path()), seed)
+
+
+def lang() -> str:
+    return st.session_state.get("lang", i18n.default_lang())
+
+
+def tr(key: str, **params) -> str:
+    """t() in the session's language."""
+    return t(key, lang(), **params)
+
+
+def name(row, lang_: str | None = None) -> str:
+    """A unit's or indicator's name in the session's language."""
+    return i18n.pick(row.get("name_zh"), row.get("name_en"), lang_ or lang())
+
+
+def persist_widgets() -> None:
+    """Re-assign page widget values so Streamlit keeps them when the user switches pages."""
+    for key in list(st.session_state.keys()):
+        if not isinstance(key, str) or key.startswith(("_", "FormSubmitter")):
+            continue
+        if "_" in key and not key.endswith(PERSIST_SKIP_SUFFIXES):
+            # widgets that cannot be set (buttons, uploaders) are skipped
+            with contextlib.suppress(Exception):
+                st.session_state[key] = st.session_state[key]
+
+
+def navigation():
+    """Build st.navigation from the page registry, in the session's language."""
+    sections: dict[str, list] = {}
+    for path, title_key, icon, section_key, default in PAGES:
+        if not (ROOT / path).exists():
+            continue
+        page = st.Page(path, title=tr(title_key), icon=icon, default=default,
+                       url_path=Path(path).stem)
+        sections.setdefault(tr(section_key), []).append(page)
+    return st.navigation(sections)
+
+
+def language_switch() -> None:
+    st.sidebar.segmented_control(
+        t("lang.label", "zh") + " / " + t("lang.label", "en"),
+        options=list(i18n.LANGS),
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        key="lang",
+        selection_mode="single",
+    )
+    if not st.session_state.get("lang"):
+        st.session_state["lang"] = i18n.default_lang()
+
+
+def init_state() -> None:
+    st.session_state.setdefault("lang", i18n.default_lang())
+    persist_widgets()
+
+
+def month_picker(months: list[str]) -> str | None:
+    """The shared month (sidebar), latest by default."""
+    if not months:
+        return None
+    if st.session_state.get("month") not in months:
+        st.session_state["month"] = months[-1]
+    return st.sidebar.selectbox(tr("month.label"), options=list(reversed(months)), key="month")
+
+
+def kind_picker() -> str:
+    st.session_state.setdefault("kind", "street")
+    return st.sidebar.radio(tr("kind.label"), options=["street", "department"],
+                            format_func=lambda k: tr(f"kind.{k}"), key="kind", horizontal=True)
