@@ -48,6 +48,13 @@ class BatchResult:
     months: list[str]
 
 
+# One open DuckDB connection per file per process, shared by threads through cursors:
+# DuckDB allows a single read-write handle per file and process. [connection, users]
+_SHARED: dict[str, list] = {}
+_SHARED_LOCK = threading.Lock()
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+
+
 def _now() -> _dt.datetime:
     return _dt.datetime.now().replace(microsecond=0)
 
@@ -63,30 +70,46 @@ class Warehouse:
     def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 30.0):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        # Serialises writers inside one process; DuckDB's file lock serialises processes.
-        self._write_lock = threading.RLock()
+        # Serialises writers to this file inside one process; DuckDB's file lock serialises processes.
+        with _SHARED_LOCK:
+            self._write_lock = _WRITE_LOCKS.setdefault(str(self.path.resolve()), threading.RLock())
 
     # -- connection -----------------------------------------------------------------
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the process's shared connection to the file, opened on first use and
+        closed when the last user is done, so that other processes can take the lock in between."""
+        key = str(self.path.resolve())
+        with _SHARED_LOCK:
+            shared = _SHARED.get(key)
+            if shared is None:
+                shared = _SHARED[key] = [self._open(), 0]
+            shared[1] += 1
+            cursor = shared[0].cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with _SHARED_LOCK:
+                shared[1] -= 1
+                if shared[1] == 0:
+                    shared[0].close()
+                    del _SHARED[key]
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                con = duckdb.connect(str(self.path))
-                break
+                return duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
-                if not _is_lock_error(exc) or time.monotonic() > deadline:
-                    if _is_lock_error(exc):
-                        raise WarehouseBusy(str(exc)) from exc
+                if not _is_lock_error(exc):
                     raise
+                if time.monotonic() > deadline:
+                    raise WarehouseBusy(str(exc)) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
-        try:
-            yield con
-        finally:
-            con.close()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -1,0 +1,221 @@
+"""The warehouse: round trip, revisions, rollback, migrations, published months, concurrency."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from data import schema
+from data.setup import ensure_ready
+from data.warehouse import PublishedMonthError, Warehouse, WarehouseBusy
+
+
+def rows(*items):
+    return pd.DataFrame(
+        [dict(unit_code=u, indicator_code=i, month=m, value=v, numerator=n, denominator=d, status=s)
+         for u, i, m, v, n, d, s in items])
+
+
+@pytest.fixture
+def wh(empty_wh):
+    from data import catalogue
+
+    empty_wh.upsert_units(catalogue.read_units(), actor="test")
+    return empty_wh
+
+
+def test_fresh_warehouse_is_at_latest_schema(wh):
+    assert wh.schema_version() == schema.LATEST
+    assert len(wh.indicators()) == 38
+    assert len(wh.units()) == 30
+
+
+def test_round_trip_keeps_values_and_status(wh):
+    frame = rows(("S01", "HL_SATISFY", "2026-10", 91.5, 183, 200, "ok"),
+                 ("S01", "EM_EXPIRED", "2026-10", None, None, None, "na"),
+                 ("D01", "HL_RESPONSE", "2026-10", None, None, None, "missing"))
+    res = wh.write_observations(frame, actor="alice", source_name="a.csv", file_hash="h1")
+    assert (res.rows_written, res.revised, res.months) == (3, 0, ["2026-10"])
+    got = wh.observations().set_index(["unit_code", "indicator_code"])
+    assert got.loc[("S01", "HL_SATISFY"), "value"] == 91.5
+    assert got.loc[("S01", "HL_SATISFY"), "numerator"] == 183
+    assert got.loc[("S01", "EM_EXPIRED"), "status"] == "na"
+    assert got.loc[("D01", "HL_RESPONSE"), "status"] == "missing"
+    assert set(got["batch_id"]) == {res.batch_id}
+    batch = wh.batch_by_hash("h1")
+    assert batch["actor"] == "alice" and batch["rows_written"] == 3
+
+
+def test_a_second_value_is_a_revision_and_rollback_restores_the_first(wh):
+    first = wh.write_observations(rows(("S02", "HL_SATISFY", "2026-09", 90.0, 90, 100, "ok")), actor="a")
+    second = wh.write_observations(rows(("S02", "HL_SATISFY", "2026-09", 80.0, 80, 100, "ok")), actor="b")
+    assert second.revised == 1
+    current = wh.observations()
+    assert current["value"].tolist() == [80.0] and current["revision"].tolist() == [2]
+    history = wh.observations(history=True)
+    assert history["value"].tolist() == [90.0, 80.0]
+    assert history["is_current"].tolist() == [False, True]
+
+    assert wh.rollback_batch(second.batch_id, actor="c", reason="wrong file") == 1
+    current = wh.observations()
+    assert current["value"].tolist() == [90.0] and current["batch_id"].tolist() == [first.batch_id]
+    assert wh.batch(second.batch_id)["status"] == "rolled_back"
+    with pytest.raises(ValueError):
+        wh.rollback_batch(second.batch_id, actor="c")
+    # the audit log is append-only and names every actor
+    log = wh.audit_log()
+    assert {"a", "b", "c"} <= set(log["actor"])
+    assert "batch.rollback" in set(log["action"])
+
+
+def test_a_new_revision_after_a_rollback_gets_a_fresh_number(wh):
+    wh.write_observations(rows(("S03", "GR_CLOSE", "2026-08", 90.0, 9, 10, "ok")), actor="a")
+    b2 = wh.write_observations(rows(("S03", "GR_CLOSE", "2026-08", 70.0, 7, 10, "ok")), actor="a")
+    wh.rollback_batch(b2.batch_id, actor="a")
+    wh.write_observations(rows(("S03", "GR_CLOSE", "2026-08", 80.0, 8, 10, "ok")), actor="a")
+    hist = wh.observations(history=True)
+    assert hist["revision"].tolist() == [1, 2, 3]
+    assert hist["is_current"].tolist() == [False, False, True]
+
+
+def test_published_month_needs_a_correction_reason(wh):
+    wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 91.0, 91, 100, "ok")), actor="a")
+    with wh.transaction() as con:  # stands in for the scoring engine's publications table
+        con.execute("CREATE TABLE IF NOT EXISTS publications (month VARCHAR)")
+        con.execute("INSERT INTO publications (month) VALUES (?)", ["2026-07"])
+    before = wh.checksum()
+    with pytest.raises(PublishedMonthError) as err:
+        wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 50.0, 50, 100, "ok")), actor="a")
+    assert err.value.months == ["2026-07"]
+    assert wh.checksum() == before
+    res = wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 92.0, 92, 100, "ok")), actor="a",
+                                kind="correction", reason="platform re-export")
+    assert res.revised == 1
+
+
+def test_a_failing_write_changes_nothing(wh):
+    before = wh.checksum()
+    bad = rows(("S01", "HL_SATISFY", "2026-10", 1.0, 1, 1, "bogus-status"))
+    with pytest.raises(Exception):
+        wh.write_observations(bad, actor="a")
+    assert wh.checksum() == before
+    assert wh.batches().empty
+
+
+def test_migration_from_schema_1_keeps_data(tmp_path):
+    wh = Warehouse(tmp_path / "old.duckdb")
+    assert wh.migrate(target=1) == (0, 1)
+    with wh.transaction() as con:  # what release 1 wrote
+        con.execute("INSERT INTO batches (batch_id, created_at, actor, kind) VALUES (1, TIMESTAMP '2026-01-05 10:00:00', 'old', 'import')")
+        con.execute("INSERT INTO observations VALUES ('S01', 'HL_SATISFY', '2025-12', 88.0, 88, 100, 'ok', 1)")
+    assert wh.schema_version() == 1
+    report = ensure_ready(wh, with_sample=False)
+    assert report.migrated == (1, schema.LATEST)
+    obs = wh.observations()
+    assert obs["value"].tolist() == [88.0]
+    assert obs["revision"].tolist() == [1] and obs["is_current"].tolist() == [True]
+    assert str(obs["recorded_at"].iloc[0]) == "2026-01-05 10:00:00"
+    assert wh.lineage().empty  # the new table exists
+
+
+def test_a_warehouse_from_a_newer_release_is_refused(tmp_path):
+    wh = Warehouse(tmp_path / "new.duckdb")
+    wh.migrate()
+    with wh.transaction() as con:
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(schema.LATEST + 1)])
+    with pytest.raises(RuntimeError, match="newer"):
+        wh.migrate()
+
+
+def test_completeness_counts_applicable_items_and_skips_not_applicable(sample_wh):
+    comp = sample_wh.completeness(month_from="2026-10", month_to="2026-10").set_index("unit_code")
+    inds = sample_wh.indicators()
+    n_street = int(inds["applies_to"].isin(["both", "street"]).sum())
+    n_dept = int(inds["applies_to"].isin(["both", "department"]).sum())
+    assert comp.loc["S02", "expected"] == n_street
+    assert comp.loc["D02", "expected"] == n_dept
+    # D10 has two items marked not applicable in the sample
+    assert comp.loc["D10", "expected"] == n_dept - 2
+    assert (comp["reported"] <= comp["expected"]).all()
+
+
+def test_version_changes_on_write_not_on_read(wh):
+    v0 = wh.version()
+    wh.observations()
+    wh.info()
+    assert wh.version() == v0
+    wh.write_observations(rows(("S01", "HL_SATISFY", "2026-10", 91.5, 183, 200, "ok")), actor="a")
+    assert wh.version() != v0
+
+
+HOLD_LOCK = textwrap.dedent("""
+    import sys, time
+    from data.warehouse import Warehouse
+    wh = Warehouse(sys.argv[1])
+    with wh.transaction() as con:
+        con.execute("INSERT INTO meta VALUES ('held', 'yes')")
+        print("locked", flush=True)
+        time.sleep(float(sys.argv[2]))
+    print("released", flush=True)
+""")
+
+
+def test_a_reader_waits_while_another_process_writes(wh):
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh.path), "1.5"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    info = wh.info()  # waits for the writer's lock, then reads its committed change
+    proc.wait(timeout=30)
+    assert info["units"] == {"department": 18, "street": 12}
+    assert wh.query("SELECT value FROM meta WHERE key = 'held'")["value"].tolist() == ["yes"]
+
+
+def test_a_lock_held_too_long_is_reported_as_busy(wh):
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(wh.path), "5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        impatient = Warehouse(wh.path, lock_timeout=0.3)
+        with pytest.raises(WarehouseBusy):
+            impatient.info()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_threads_read_and_write_at_once(wh):
+    errors = []
+
+    def read():
+        try:
+            for _ in range(10):
+                wh.observations()
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    def write(i):
+        try:
+            wh.write_observations(rows(("S04", "HL_SATISFY", f"2026-0{i}", 90.0 + i, 90 + i, 100, "ok")), actor="t")
+        except Exception as exc:  # pragma: no cover
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(3)] + [
+        threading.Thread(target=write, args=(i,)) for i in range(1, 5)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert sorted(wh.observations()["month"]) == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert len(wh.batches()) == 4
+
+
+def test_time_is_not_needed_for_the_checksum(wh):
+    # reads leave the checksum alone; it is what the import tests use to prove "unchanged"
+    c1 = wh.checksum()
+    time.sleep(0.01)
+    assert wh.checksum() == c1
