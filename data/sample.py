@@ -21,7 +21,7 @@ DEFAULT_MONTHS = 36
 
 # Planted implausible data, so tests and the plausibility checks can find them.
 PLANTED_PERFECT = ("S06", "HL_SATISFY")  # reports exactly 100% satisfaction every month
-PLANTED_JUMP = ("S10", "GR_CLOSE", -4)  # one-month spike, 4 months before the end
+PLANTED_JUMP = ("S10", "GR_CLOSE", -4)  # one-month collapse to about 45%, 4 months before the end
 PLANTED_CONCEAL = ("S08", "EM_CONCEAL", -2)  # a confirmed concealed incident report: a veto case
 
 # Items that do not apply to particular sample units (no field response, no approvals, ...).
@@ -138,8 +138,8 @@ def generate(
         lo = float(ind.typical_low) if pd.notna(ind.typical_low) else 0.0
         hi = float(ind.typical_high) if pd.notna(ind.typical_high) else lo + 1.0
         season = SEASON.get(code)
-        if season == "flood":
-            z = z - 0.8 * flood[None, :] * sign
+        if season == "flood":  # the flood season makes every indicator it touches worse
+            z = z - 0.8 * flood[None, :]
         elif season == "complaints_load":
             z = z - 0.5 * winter[None, :]
         num = den = None
@@ -157,7 +157,8 @@ def generate(
             with np.errstate(invalid="ignore", divide="ignore"):
                 value = np.where(den > 0, np.round(100.0 * num / den, 2), np.nan)
         elif ind.kind == "count":
-            lam = COUNT_MEAN.get(code, 1.0) * np.exp(-0.5 * sign * z if sign < 0 else 0.3 * z)
+            # strong units have fewer bad events (lower is better) and hold more activities
+            lam = COUNT_MEAN.get(code, 1.0) * np.exp(-0.5 * z if sign < 0 else 0.3 * z)
             if code == "PT_ESCALATE":
                 lam = lam * np.clip(pop[rows] / 60000.0, 0.3, 3.0)[:, None]
             value = rng.poisson(lam).astype(float)
@@ -216,7 +217,7 @@ def _plant(out: pd.DataFrame, month_list: list[str]) -> pd.DataFrame:
         sel = (out["unit_code"] == unit) & (out["indicator_code"] == ind) & (out["month"] == month)
         if sel.any():
             den = out.loc[sel, "denominator"].to_numpy()
-            num = np.floor(den * 0.995)
+            num = np.floor(den * 0.45)
             out.loc[sel, "numerator"] = num
             out.loc[sel, "value"] = np.round(100.0 * num / den, 2)
     unit, ind, offset = PLANTED_CONCEAL

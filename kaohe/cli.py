@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -54,13 +55,22 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.lang:
-        import os
-
-        os.environ["KAOHE_LANG"] = args.lang
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    previous = os.environ.get("KAOHE_LANG")
+    if args.lang:  # the language for this call only
+        os.environ["KAOHE_LANG"] = args.lang
+    try:
+        return _run(args)
+    finally:
+        if previous is None:
+            os.environ.pop("KAOHE_LANG", None)
+        else:
+            os.environ["KAOHE_LANG"] = previous
+
+
+def _run(args) -> int:
     from data.warehouse import WarehouseBusy
 
     try:

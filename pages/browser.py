@@ -10,7 +10,8 @@ i18n.register({
     "br.title": ("数据浏览", "Data browser"),
     "br.units": ("单位(不选为全部)", "Units (none = all)"),
     "br.indicators": ("指标(不选为全部)", "Indicators (none = all)"),
-    "br.months": ("月份范围", "Months"),
+    "br.from": ("起始月份", "From"),
+    "br.to": ("截止月份", "To"),
     "br.rows": ("共 {n} 行", "{n} rows"),
     "br.download": ("下载所选数据(CSV)", "Download the selection (CSV)"),
     "br.col.unit": ("单位", "Unit"),
@@ -43,9 +44,15 @@ ind_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in inds.iterrows()}
 c1, c2 = st.columns(2)
 picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units")
 picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators")
-if tuple(st.session_state.get("br_months", ())) not in {(a, b) for a in months for b in months}:
-    st.session_state["br_months"] = (months[max(0, len(months) - 12)], months[-1])
-first, last = st.select_slider(tr("br.months"), options=months, key="br_months")
+if st.session_state.get("br_from") not in months:
+    st.session_state["br_from"] = months[max(0, len(months) - 12)]
+if st.session_state.get("br_to") not in months:
+    st.session_state["br_to"] = months[-1]
+c3, c4, _ = st.columns([1, 1, 2])
+first = c3.selectbox(tr("br.from"), months, key="br_from")
+last = c4.selectbox(tr("br.to"), months, key="br_to")
+if first > last:
+    first, last = last, first
 
 obs = queries.observations(tuple(picked_units), tuple(picked_inds), first, last)
 table = obs.assign(

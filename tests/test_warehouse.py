@@ -8,6 +8,7 @@ import textwrap
 import threading
 import time
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -102,7 +103,7 @@ def test_published_month_needs_a_correction_reason(wh):
 def test_a_failing_write_changes_nothing(wh):
     before = wh.checksum()
     bad = rows(("S01", "HL_SATISFY", "2026-10", 1.0, 1, 1, "bogus-status"))
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.ConstraintException):
         wh.write_observations(bad, actor="a")
     assert wh.checksum() == before
     assert wh.batches().empty

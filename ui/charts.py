@@ -15,6 +15,8 @@ from kaohe.i18n import t
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SEQUENTIAL = "Blues"
+# Complete cells fade out and gaps stand out (orange to dark red-brown; 50% or less is darkest).
+GAPS = [[0.0, "#7f2704"], [0.5, "#D55E00"], [0.8, "#F5C16C"], [0.97, "#F7F7F7"], [1.0, "#FFFFFF"]]
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=15)
 
 i18n.register({
@@ -43,8 +45,8 @@ def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: s
     grid = comp.pivot_table(index="unit_code", columns="month", values="share", aggfunc="first")
     labels = [f"{code} {unit_names.get(code, '')}".strip() for code in grid.index]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy() * 100.0, x=list(grid.columns), y=labels, zmin=0, zmax=100,
-        colorscale=SEQUENTIAL, colorbar=dict(title="%", ticksuffix="%"),
+        z=grid.to_numpy() * 100.0, x=list(grid.columns), y=labels, zmin=50, zmax=100,
+        colorscale=GAPS, colorbar=dict(title="%", ticksuffix="%"),
         hovertemplate="%{y}<br>%{x}<br>" + t("chart.completeness", lang) + ": %{z:.1f}%<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
@@ -72,3 +74,326 @@ def trend_with_median(series: pd.DataFrame, chosen: list[str], unit_names: dict[
     fig.update_xaxes(title=t("chart.month", lang), type="category")
     fig.update_yaxes(title=unit_label or t("chart.value", lang))
     return _layout(fig, title)
+
+
+# -- shared for the analysis pages ---------------------------------------------------------------
+# Significance against the peer group (the engine's better|similar|worse); blue/vermillion differ
+# for every common colour-vision deficiency, yellow gets a dark outline so it shows on white.
+SIGNIFICANCE_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", None: "#FFFFFF"}
+DIVERGING = [[0.0, "#D55E00"], [0.5, "#F7F7F7"], [1.0, "#0072B2"]]
+
+i18n.register({
+    "chart.sig.better": ("显著优于同类组", "Significantly better than peers"),
+    "chart.sig.similar": ("与同类组无显著差异", "Similar to peers"),
+    "chart.sig.worse": ("显著差于同类组", "Significantly worse than peers"),
+    "chart.sig.none": ("未比较", "Not compared"),
+    "chart.target": ("目标值", "Target"),
+    "chart.denominator": ("分母(样本量,件)", "Denominator (cases)"),
+    "chart.group_rate": ("{group}总体率", "{group} pooled rate"),
+    "chart.limit95": ("95% 控制限", "95% limits"),
+    "chart.limit998": ("99.8% 控制限", "99.8% limits"),
+    "chart.band.in": ("控制限以内", "Within limits"),
+    "chart.band.better": ("超出控制限(较好)", "Outside limits (better)"),
+    "chart.band.worse": ("超出控制限(较差)", "Outside limits (worse)"),
+    "chart.band.outside": ("超出控制限", "Outside limits"),
+    "chart.indicator": ("指标", "Indicator"),
+    "chart.correlation": ("秩相关系数", "Rank correlation"),
+    "chart.share_reported": ("报送率", "Share reported"),
+    "chart.spine.axis": ("← 较差 | 同类组中位数 | 较好 →", "← worse | peer median | better →"),
+    "chart.spine.range": ("同类组范围", "Peer range"),
+    "chart.spine.iqr": ("同类组中间50%", "Middle 50% of peers"),
+    "chart.spine.unit": ("本单位", "This unit"),
+    "chart.score": ("得分(分)", "Score (points)"),
+    "chart.rank": ("名次", "Rank"),
+    "chart.unit_score": ("本单位得分", "Unit score"),
+    "chart.peer_median_short": ("同类组中位数", "Peer median"),
+    "chart.rank_interval": ("名次90%区间(稳健性分析)", "90% rank interval (robustness)"),
+    "chart.official_rank": ("正式名次", "Official rank"),
+    "chart.median_rank": ("中位名次", "Median rank"),
+    "chart.official": ("正式方案", "Official scheme"),
+    "chart.whatif": ("模拟方案", "What-if"),
+    "chart.weight": ("权重", "Weight"),
+    "chart.of_n": ("第{rank}名/共{n}个", "rank {rank} of {n}"),
+    "chart.peer_group": ("同类组", "Peer group"),
+})
+
+
+def _unit_label(unit: str | None, lang: str) -> str:
+    base = t("chart.value", lang)
+    return f"{base}({unit})" if unit and lang == "zh" else (f"{base} ({unit})" if unit else base)
+
+
+def trend_lines(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
+                medians: pd.DataFrame, group_of: dict[str, str], group_names: dict[str, str],
+                title: str, y_title: str, lang: str, target: float | None = None,
+                value: str = "value") -> go.Figure:
+    """Chosen units over time against their peer medians (dashed) and the target (dotted)."""
+    fig = go.Figure()
+    for i, code in enumerate(chosen):
+        s = series[(series["unit_code"] == code) & series[value].notna()].sort_values("month")
+        fig.add_trace(go.Scatter(
+            x=s["month"], y=s[value], mode="lines+markers", name=unit_names.get(code, code),
+            line=dict(color=PALETTE[i % len(PALETTE)], width=3), marker=dict(size=7)))
+    for g in dict.fromkeys(group_of.get(c) for c in chosen):
+        med = medians[medians["peer_group"] == g].sort_values("month")
+        if med.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=med["month"], y=med[value], mode="lines", name=t("chart.peer_median", lang,
+                                                               group=group_names.get(g, g)),
+            line=dict(color="#555", width=2, dash="dash")))
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color="#009E73", width=2, dash="dot"),
+                      annotation_text=f"{t('chart.target', lang)} {target:g}", annotation_position="top left")
+    fig.update_xaxes(title=t("chart.month", lang), type="category")
+    fig.update_yaxes(title=y_title)
+    return _layout(fig, title)
+
+
+def small_multiples(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
+                    medians: pd.DataFrame, group_of: dict[str, str], y_title: str, lang: str,
+                    target: float | None = None, value: str = "value", cols: int = 4) -> go.Figure:
+    """One small panel per unit (shared axes): the unit's line against its peer median."""
+    from plotly.subplots import make_subplots
+
+    n = max(len(chosen), 1)
+    rows = (n + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=min(cols, n), shared_xaxes=True, shared_yaxes=True,
+                        subplot_titles=[unit_names.get(c, c) for c in chosen],
+                        vertical_spacing=0.22 / max(rows, 1) + 0.04, horizontal_spacing=0.03)
+    for i, code in enumerate(chosen):
+        r, c = i // cols + 1, i % cols + 1
+        med = medians[medians["peer_group"] == group_of.get(code)].sort_values("month")
+        fig.add_trace(go.Scatter(x=med["month"], y=med[value], mode="lines", showlegend=i == 0,
+                                 name=t("chart.peer_median_short", lang),
+                                 line=dict(color="#777", width=1.5, dash="dash")), row=r, col=c)
+        s = series[(series["unit_code"] == code) & series[value].notna()].sort_values("month")
+        fig.add_trace(go.Scatter(x=s["month"], y=s[value], mode="lines", showlegend=False,
+                                 name=unit_names.get(code, code),
+                                 line=dict(color=PALETTE[0], width=2.5)), row=r, col=c)
+        if target is not None:
+            fig.add_hline(y=target, line=dict(color="#009E73", width=1.5, dash="dot"), row=r, col=c)
+    fig.update_xaxes(type="category", showticklabels=False)
+    fig.update_yaxes(title=None)
+    fig.update_annotations(font_size=15)
+    _layout(fig, height=max(300, 230 * rows + 60))
+    fig.update_layout(yaxis_title=y_title)
+    return fig
+
+
+def distribution(values: pd.DataFrame, unit_names: dict[str, str], group_names: dict[str, str],
+                 title: str, y_title: str, lang: str, highlight: list[str] | None = None) -> go.Figure:
+    """Every unit's value as a point over a box per peer group; chosen units are labelled."""
+    ok = values[values["value"].notna()]
+    fig = go.Figure()
+    for i, (g, vals) in enumerate(ok.groupby("peer_group", sort=True)):
+        fig.add_trace(go.Box(
+            y=vals["value"], name=group_names.get(g, g), boxpoints="all", jitter=0.35, pointpos=0,
+            marker=dict(color=PALETTE[i % len(PALETTE)], size=9, opacity=0.8),
+            line=dict(color=PALETTE[i % len(PALETTE)]), fillcolor="rgba(0,0,0,0)",
+            text=[unit_names.get(u, u) for u in vals["unit_code"]],
+            hovertemplate="%{text}: %{y}<extra></extra>"))
+    for code in highlight or []:
+        row = ok[ok["unit_code"] == code]
+        if not row.empty:
+            fig.add_annotation(x=group_names.get(row["peer_group"].iloc[0], row["peer_group"].iloc[0]),
+                               y=float(row["value"].iloc[0]), text=unit_names.get(code, code),
+                               showarrow=True, arrowhead=2, ax=60, ay=0, font=dict(size=14))
+    fig.update_yaxes(title=y_title)
+    fig.update_xaxes(title=t("chart.peer_group", lang))
+    return _layout(fig, title)
+
+
+def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, unit_names: dict[str, str],
+                group_names: dict[str, str], title: str, lang: str) -> go.Figure:
+    """Rate against denominator per unit, with 95% and 99.8% limits around each group's pooled rate.
+
+    Limits are drawn per peer group; with several groups each gets its own colour of
+    limit lines. Points are shaped by where they fall (inside, better, worse).
+    """
+    fig = go.Figure()
+    groups = sorted(points["peer_group"].unique())
+    band_style = {"in": ("circle", "#777777"), "better": ("triangle-up", "#0072B2"),
+                  "worse": ("triangle-down", "#D55E00"), None: ("diamond", "#CC79A7")}
+    for gi, g in enumerate(groups):
+        colour = PALETTE[gi % len(PALETTE)] if len(groups) > 1 else "#333333"
+        lim = limits[limits["peer_group"] == g]
+        gname = group_names.get(g, g)
+        for level, dash, width in (("95", "dash", 1.8), ("998", "solid", 1.8)):
+            ll = lim[lim["level"] == level]
+            label = t(f"chart.limit{level}", lang) + (f" · {gname}" if len(groups) > 1 else "")
+            fig.add_trace(go.Scatter(x=ll["denominator"], y=ll["upper"], mode="lines", name=label,
+                                     legendgroup=f"{g}{level}", line=dict(color=colour, dash=dash, width=width)))
+            fig.add_trace(go.Scatter(x=ll["denominator"], y=ll["lower"], mode="lines", showlegend=False,
+                                     legendgroup=f"{g}{level}", line=dict(color=colour, dash=dash, width=width)))
+        if not lim.empty:
+            fig.add_trace(go.Scatter(
+                x=[lim["denominator"].min(), lim["denominator"].max()], y=[lim["group_rate"].iloc[0]] * 2,
+                mode="lines", name=t("chart.group_rate", lang, group=gname),
+                line=dict(color=colour, width=2.5, dash="dot")))
+    pts = points.copy()
+    pts["_j"] = pts["judgement"].where(pts["judgement"].notna(), None)
+    for key in ("in", "better", "worse", None):
+        sel = pts[pts["_j"].isna()] if key is None else pts[pts["_j"] == key]
+        if sel.empty:
+            continue
+        symbol, colour = band_style[key]
+        label = t("chart.band.outside" if key is None else f"chart.band.{key}", lang)
+        fig.add_trace(go.Scatter(
+            x=sel["denominator"], y=sel["value"], mode="markers", name=label,
+            marker=dict(symbol=symbol, size=13, color=colour, line=dict(color="#222", width=1)),
+            text=[unit_names.get(u, u) for u in sel["unit_code"]],
+            customdata=sel[["numerator"]].to_numpy(),
+            hovertemplate="%{text}<br>%{y:.2f}% = %{customdata[0]:,.0f} / %{x:,.0f}<extra></extra>"))
+    fig.update_xaxes(title=t("chart.denominator", lang), type="log", showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(title=t("chart.value", lang) + ("(%)" if lang == "zh" else " (%)"))
+    return _layout(fig, title, height=520)
+
+
+def correlation_heatmap(corr: pd.DataFrame, ind_names: dict[str, str], lang: str) -> go.Figure:
+    """Rank correlations between indicators, blue positive and vermillion negative."""
+    labels = [ind_names.get(c, c) for c in corr.columns]
+    fig = go.Figure(go.Heatmap(
+        z=corr.to_numpy(), x=labels, y=labels, zmin=-1, zmax=1, colorscale=DIVERGING,
+        colorbar=dict(title=t("chart.correlation", lang)),
+        text=corr.round(2).to_numpy(), texttemplate="%{text}" if len(labels) <= 16 else None,
+        hovertemplate="%{y} × %{x}: %{z:.2f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-45)
+    return _layout(fig, height=max(420, 24 * len(labels) + 220))
+
+
+def indicator_completeness_heatmap(frame: pd.DataFrame, unit_names: dict[str, str],
+                                   ind_names: dict[str, str], lang: str) -> go.Figure:
+    """Units (rows) x indicators (columns): share of expected months reported; blank where n/a."""
+    grid = frame.pivot_table(index="unit_code", columns="indicator_code", values="share",
+                             aggfunc="first", dropna=False)
+    cols = [c for c in frame["indicator_code"].drop_duplicates() if c in grid.columns and grid[c].notna().any()]
+    grid = grid[cols]
+    ylabels = [f"{u} {unit_names.get(u, '')}".strip() for u in grid.index]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy() * 100.0, x=[ind_names.get(c, c) for c in cols], y=ylabels, zmin=0, zmax=100,
+        colorscale=SEQUENTIAL, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
+        hovertemplate="%{y}<br>%{x}<br>" + t("chart.share_reported", lang) + ": %{z:.0f}%<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
+    fig.update_xaxes(tickangle=-45, title=t("chart.indicator", lang))
+    return _layout(fig, height=max(380, 24 * len(ylabels) + 260))
+
+
+def spine_chart(rows: pd.DataFrame, ind_names: dict[str, str], lang: str,
+                significance: dict[str, str | None] | None = None, fmt=None) -> go.Figure:
+    """One line per indicator: the peer range (light), its middle half (darker), the peer median
+    (centre line) and the unit's value as a dot coloured by significance. Better is to the right."""
+    significance = significance or {}
+    fmt = fmt or (lambda v: f"{v:,.4g}")
+    labels = [ind_names.get(c, c) for c in rows["indicator_code"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=labels, x=rows["best"] - rows["worst"], base=rows["worst"], orientation="h",
+                         marker=dict(color="#DDDDDD"), name=t("chart.spine.range", lang), hoverinfo="skip"))
+    fig.add_trace(go.Bar(y=labels, x=rows["q_high"] - rows["q_low"], base=rows["q_low"], orientation="h",
+                         marker=dict(color="#A6A6A6"), name=t("chart.spine.iqr", lang), hoverinfo="skip"))
+    sig = [significance.get(c) for c in rows["indicator_code"]]
+    for key in ("better", "similar", "worse", None):
+        mask = [s == key for s in sig]
+        sel = rows[mask]
+        if sel.empty:
+            continue
+        text = [f"{ind_names.get(r.indicator_code, r.indicator_code)}: {fmt(r.value)}"
+                f"<br>{t('chart.peer_median_short', lang)} {fmt(r.median)} · {fmt(r.min)}–{fmt(r.max)}"
+                for r in sel.itertuples()]
+        fig.add_trace(go.Scatter(
+            y=[ind_names.get(c, c) for c in sel["indicator_code"]], x=sel["position"], mode="markers",
+            name=t("chart.sig.none" if key is None else f"chart.sig.{key}", lang), text=text,
+            hovertemplate="%{text}<extra></extra>",
+            marker=dict(size=15, color=SIGNIFICANCE_COLOURS[key], line=dict(color="#222", width=1.5))))
+    fig.add_vline(x=0, line=dict(color="#222", width=2))
+    fig.update_layout(barmode="overlay", bargap=0.45)
+    fig.update_xaxes(range=[-1.1, 1.1], title=t("chart.spine.axis", lang), showticklabels=False, zeroline=False)
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    return _layout(fig, height=max(360, 30 * len(labels) + 150))
+
+
+def dimension_bars(dims: pd.DataFrame, lang: str) -> go.Figure:
+    """A unit's dimension scores (bars) against its peer-group medians (markers), 0-100."""
+    labels = [i18n.pick(z, e, lang) for z, e in zip(dims["name_zh"], dims["name_en"], strict=False)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=dims["score"], y=labels, orientation="h", name=t("chart.unit_score", lang),
+                         marker=dict(color=PALETTE[0]), text=[f"{v:.1f}" for v in dims["score"]],
+                         textposition="inside", insidetextanchor="end"))
+    fig.add_trace(go.Scatter(x=dims["peer_median"], y=labels, mode="markers",
+                             name=t("chart.peer_median_short", lang),
+                             marker=dict(symbol="line-ns", size=26, line=dict(color=PALETTE[1], width=4))))
+    fig.update_xaxes(range=[0, 105], title=t("chart.score", lang))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, height=max(300, 44 * len(labels) + 120))
+
+
+def rank_history(hist: pd.DataFrame, lang: str) -> go.Figure:
+    """Rank over the last months (1 at the top) with the group size as the floor."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=hist["month"], y=hist["rank"], mode="lines+markers+text",
+                             text=[str(int(r)) if pd.notna(r) else "" for r in hist["rank"]],
+                             textposition="top center", name=t("chart.rank", lang),
+                             line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
+    n = int(hist["n_in_group"].max()) if len(hist) and hist["n_in_group"].notna().any() else 1
+    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], dtick=1 if n <= 15 else None,
+                     title=t("chart.rank", lang))
+    fig.update_xaxes(type="category", title=t("chart.month", lang))
+    return _layout(fig, height=340)
+
+
+def rank_intervals(rows: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
+    """Official rank (dot) with the 90% rank interval and median rank from the robustness run.
+
+    rows: unit_code, rank, median_rank, rank_p05, rank_p95 for one peer group, in rank order.
+    """
+    rows = rows.sort_values(["rank", "median_rank"])
+    labels = [unit_names.get(u, u) for u in rows["unit_code"]]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=rows["median_rank"], y=labels, mode="markers", name=t("chart.median_rank", lang),
+        marker=dict(symbol="line-ns", size=18, line=dict(width=3, color=PALETTE[1])),
+        error_x=dict(type="data", symmetric=False, array=rows["rank_p95"] - rows["median_rank"],
+                     arrayminus=rows["median_rank"] - rows["rank_p05"], color="#555", thickness=2.5, width=6),
+        hovertemplate="%{y}: %{x}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=rows["rank"], y=labels, mode="markers", name=t("chart.official_rank", lang),
+                             marker=dict(size=12, color=PALETTE[0])))
+    n = int(max(rows["rank_p95"].max(), rows["rank"].max())) if len(rows) else 1
+    fig.update_xaxes(range=[0.5, n + 0.5], dtick=1 if n <= 20 else None, title=t("chart.rank_interval", lang))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, height=max(260, 34 * len(labels) + 120))
+
+
+def weights_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
+    """The scheme's weight hierarchy: dimensions inside, indicators outside; area = effective weight.
+
+    tree: id, parent, label, value (share of the total, %), hover (rule text).
+    """
+    fig = go.Figure(go.Sunburst(
+        ids=tree["id"], parents=tree["parent"], labels=tree["label"], values=tree["value"],
+        branchvalues="total", customdata=tree[["hover"]].to_numpy(),
+        hovertemplate="%{label}<br>" + t("chart.weight", lang) + " %{value:.1f}%<br>%{customdata[0]}<extra></extra>",
+        insidetextorientation="radial", marker=dict(colors=tree.get("colour"))))
+    fig.update_layout(font=FONT, height=620, margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
+    """Official rank (left) to what-if rank (right) per unit; movers are coloured."""
+    fig = go.Figure()
+    for r in compare.itertuples():
+        moved = r.rank_official != r.rank_whatif
+        colour = "#999999" if not moved else ("#0072B2" if r.rank_whatif < r.rank_official else "#D55E00")
+        fig.add_trace(go.Scatter(
+            x=[t("chart.official", lang), t("chart.whatif", lang)], y=[r.rank_official, r.rank_whatif],
+            mode="lines+markers+text", text=[unit_names.get(r.unit_code, r.unit_code), ""],
+            textposition="middle left", showlegend=False,
+            line=dict(color=colour, width=3 if moved else 1.5), marker=dict(size=9, color=colour),
+            hovertemplate=unit_names.get(r.unit_code, r.unit_code) + ": %{y}<extra></extra>"))
+    n = int(max(compare["rank_official"].max(), compare["rank_whatif"].max())) if len(compare) else 1
+    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], dtick=1 if n <= 20 else None,
+                     title=t("chart.rank", lang))
+    fig.update_xaxes(type="category")
+    fig = _layout(fig, height=max(320, 32 * n + 120))
+    fig.update_layout(margin=dict(l=170))
+    return fig

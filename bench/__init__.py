@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures. Targets are printed beside the figures, never asserted in tests."""

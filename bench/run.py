@@ -1,0 +1,31 @@
+"""Run every benchmark (`python -m bench.run`) or some (`python -m bench.run warehouse scoring`).
+
+Each `bench/bench_NAME.py` defines `main(argv)` and prints its own figures and targets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import bench
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = argv if argv is not None else sys.argv[1:]
+    available = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules(bench.__path__)
+                       if m.name.startswith("bench_"))
+    chosen = [n for n in names if not n.startswith("-")] or available
+    unknown = sorted(set(chosen) - set(available))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}")
+        return 2
+    for name in chosen:
+        importlib.import_module(f"bench.bench_{name}").main([])
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

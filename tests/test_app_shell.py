@@ -1,0 +1,90 @@
+"""The dashboard shell: navigation, language switch, shared month, overview and data browser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_the_warehouse_numbers(app_db):
+    info = app_db.info()
+    at = app()
+    shown = metrics(at)
+    assert shown["考核单位"] == "30"
+    assert shown["指标"] == str(info["indicators"])
+    assert shown["数据月份"] == "36"
+    assert shown["当前观测值"] == f"{info['rows_current']:,}"
+    comp = app_db.completeness(month_from="2026-10", month_to="2026-10")
+    assert shown["2026-10 填报完整率"] == f"{comp['reported'].sum() / comp['expected'].sum():.1%}"
+    assert at.session_state["month"] == "2026-10"
+
+
+def test_language_switch_turns_the_page_english(app_db):
+    at = app()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert "Units assessed" in metrics(at)
+
+
+def test_changing_the_month_changes_the_completeness_figure(app_db):
+    at = app()
+    at.selectbox(key="month").set_value("2024-06").run()
+    assert "2024-06 填报完整率" in metrics(at)
+
+
+def test_trend_follows_the_chosen_indicator_and_units(app_db):
+    at = app()
+    at.selectbox(key="ov_indicator").set_value("HL_SATISFY").run()
+    at.multiselect(key="ov_units").set_value(["S06", "S01"]).run()
+    assert not at.exception
+    names = [trace.get("name") for trace in json.loads(at.get("plotly_chart")[-1].proto.spec)["data"]]
+    assert names == ["学府街道", "东湖街道", "城区街道中位数"]
+
+
+def test_department_kind_switches_the_unit_lists(app_db):
+    at = app()
+    at.radio(key="kind").set_value("department").run()
+    assert not at.exception
+    assert set(at.multiselect(key="ov_units").options) >= {"区城市管理综合执法局"}
+
+
+def test_data_browser_filters_and_offers_a_csv(app_db):
+    at = app()
+    at.switch_page("pages/browser.py").run()
+    assert not at.exception
+    at.multiselect(key="br_units").set_value(["S01"]).run()
+    at.multiselect(key="br_indicators").set_value(["HL_SATISFY"]).run()
+    at.selectbox(key="br_from").set_value("2026-01").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 10
+    assert set(table["单位代码"]) == {"S01"} and set(table["月份"]) == {f"2026-{m:02d}" for m in range(1, 11)}
+    expected = app_db.observations(units=["S01"], indicators=["HL_SATISFY"], month_from="2026-01")
+    assert table["数值"].tolist() == expected["value"].tolist()
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/browser.py"])
+def test_an_empty_warehouse_gets_a_clear_message(app_empty_db, page):
+    at = app()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception
+    assert any("还没有观测数据" in i.value for i in at.info)

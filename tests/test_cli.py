@@ -1,0 +1,87 @@
+"""The `kaohe` command line: init, info, sample, help and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from kaohe.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_init_then_info_reports_the_sample_district(tmp_path, capsys):
+    db = str(tmp_path / "k.duckdb")
+    code, out, _ = run(capsys, "init", "--db", db, "--end", "2026-10")
+    assert code == 0 and "indicators, units, observations" in out
+    code, out, _ = run(capsys, "info", "--db", db)
+    assert code == 0
+    assert "街道/乡镇 12, 部门 18" in out
+    assert "38 项" in out and "36 个月(2023-11 至 2026-10)" in out
+    code, out, _ = run(capsys, "--lang", "en", "info", "--db", db)
+    assert "Streets and towns 12, Departments 18" in out and "36 months (2023-11 to 2026-10)" in out
+    code, out, _ = run(capsys, "info", "--db", db, "--format", "json")
+    info = json.loads(out)
+    assert info["months"] == 36 and info["indicators"] == 38 and info["units"] == {"department": 18, "street": 12}
+    assert info["rows_current"] == info["rows_all"] > 27000
+    assert 0.99 < info["completeness"] <= 1
+    # init again: only migrates
+    code, out, _ = run(capsys, "init", "--db", db)
+    assert code == 0 and ("无需载入" in out)
+
+
+def test_kaohe_db_environment_variable_is_the_default(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "env.duckdb"
+    monkeypatch.setenv("KAOHE_DB", str(db))
+    assert run(capsys, "init", "--no-sample")[0] == 0
+    assert db.exists()
+    code, out, _ = run(capsys, "info", "--format", "json")
+    assert json.loads(out)["months"] == 0
+
+
+def test_failures_have_one_line_and_a_non_zero_code(tmp_path, capsys):
+    code, _, err = run(capsys, "info", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and err.count("\n") == 1 and "kaohe init" in err
+    code, _, err = run(capsys, "init", "--db", str(tmp_path / "x.duckdb"), "--end", "2026-13")
+    assert code == 2 and "YYYY-MM" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["nonsense"])
+    assert exc.value.code == 2
+
+
+def test_help_is_bilingual(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "创建或迁移数据仓库" in out and "create or migrate the warehouse" in out
+    with pytest.raises(SystemExit):
+        main(["sample", "--help"])
+    out = capsys.readouterr().out
+    assert "单位数" in out and "number of units" in out
+
+
+def test_sample_writes_a_file_and_loads_a_warehouse(tmp_path, capsys):
+    out_csv = tmp_path / "s.csv"
+    code, out, _ = run(capsys, "sample", "--units", "40", "--months", "3", "--end", "2026-10",
+                       "-o", str(out_csv))
+    assert code == 0 and "40" in out
+    df = pd.read_csv(out_csv, encoding="utf-8-sig")
+    assert df["unit_code"].nunique() == 40 and sorted(df["month"].unique()) == ["2026-08", "2026-09", "2026-10"]
+    db = str(tmp_path / "b.duckdb")
+    code, _, _ = run(capsys, "sample", "--units", "40", "--months", "3", "--end", "2026-10", "--load", "--db", db)
+    code, out, _ = run(capsys, "info", "--db", db, "--format", "json")
+    info = json.loads(out)
+    assert sum(info["units"].values()) == 40 and info["rows_current"] == len(df)
+
+
+def test_console_script_is_installed():
+    res = subprocess.run([sys.executable, "-m", "kaohe.cli", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "kaohe" in res.stdout
