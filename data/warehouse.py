@@ -398,7 +398,8 @@ class Warehouse:
             units = con.execute(
                 "SELECT kind, count(*) FROM units GROUP BY kind ORDER BY kind").fetchall()
             groups = con.execute(
-                "SELECT peer_group, count(*) FROM units GROUP BY peer_group ORDER BY peer_group").fetchall()
+                "SELECT peer_group, any_value(peer_group_zh), any_value(peer_group_en), count(*) "
+                "FROM units GROUP BY peer_group ORDER BY min(kind) DESC, min(code)").fetchall()
             n_ind, n_neutral = one(
                 "SELECT count(*), count(*) FILTER (WHERE direction = 'neutral') FROM indicators WHERE active")
             first, last, n_months = one(
@@ -412,7 +413,8 @@ class Warehouse:
                 "path": str(self.path),
                 "schema_version": _schema_version(con),
                 "units": dict(units),
-                "peer_groups": dict(groups),
+                "peer_groups": {g: n for g, _, _, n in groups},
+                "peer_group_names": {g: {"zh": zh, "en": en} for g, zh, en, _ in groups},
                 "indicators": n_ind,
                 "neutral_indicators": n_neutral,
                 "first_month": first,

@@ -83,6 +83,8 @@ def _run(args) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except Exception as exc:  # one line, not a traceback, for the person at the terminal
         print(t("cli.error", reason=f"{type(exc).__name__}: {exc}".splitlines()[0]), file=sys.stderr)
         return 1

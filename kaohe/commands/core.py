@@ -149,7 +149,9 @@ def cmd_info(args) -> int:
         (t("info.path"), info["path"]),
         (t("info.schema"), info["schema_version"]),
         (t("info.units"), units or t("info.empty")),
-        (t("info.groups"), ", ".join(f"{g} {n}" for g, n in info["peer_groups"].items())),
+        (t("info.groups"), ", ".join(
+            f"{i18n.pick(info['peer_group_names'][g]['zh'], info['peer_group_names'][g]['en'], lang)} {n}"
+            for g, n in info["peer_groups"].items())),
         (t("info.indicators"), t("info.indicators_detail", n=info["indicators"], neutral=info["neutral_indicators"])),
         (t("info.months"), t("info.months_detail", n=info["months"], first=info["first_month"], last=info["last_month"])
          if info["months"] else t("info.empty")),
