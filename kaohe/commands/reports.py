@@ -1,0 +1,137 @@
+"""`kaohe scorecard`, `kaohe scorecards`, `kaohe summary`, `kaohe export`: PDFs and the workbook."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kaohe import i18n, months
+from reports import messages as _messages  # noqa: F401 - registers the "report." strings
+
+PERIODS = ["month", "quarter", "year", "ytd"]
+
+HELP = {
+    "unit": "单位代码 / unit code (e.g. S01)",
+    "month": "考核月份 / month (YYYY-MM; 默认最近一个完整月 / default: last month with data)",
+    "period": "考核期 / period: month | quarter | year | ytd (默认 default month)",
+    "out": "输出文件 / output file",
+    "format_zip": "zip(每单位一个 PDF / one PDF per unit) 或 pdf(合并 / merged)",
+    "processes": "并行进程数 / worker processes (默认 default: CPU count)",
+}
+
+
+def register(sub) -> None:
+    from kaohe.cli import add_db_option
+
+    p = sub.add_parser("scorecard", help="单位成绩单 PDF / one unit's scorecard PDF",
+                       description="单位成绩单 PDF(A4,不超过两页)/ one unit's scorecard PDF (A4, at most two pages)")
+    add_db_option(p)
+    p.add_argument("--unit", required=True, help=HELP["unit"])
+    p.add_argument("--month", default=None, help=HELP["month"])
+    p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
+    p.add_argument("-o", "--output", required=True, help=HELP["out"])
+    p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser("scorecards", help="全部单位成绩单(ZIP 或合并 PDF)/ every unit's scorecard (ZIP or merged PDF)",
+                       description="全部单位成绩单,按分类和名次排列;进度输出到标准错误 / every unit's scorecard, "
+                                   "in group and rank order; progress goes to stderr")
+    add_db_option(p)
+    p.add_argument("--month", default=None, help=HELP["month"])
+    p.add_argument("--format", choices=["zip", "pdf"], default=None,
+                   help=HELP["format_zip"] + " (默认按文件后缀 / default: from the file suffix)")
+    p.add_argument("--processes", type=int, default=None, help=HELP["processes"])
+    p.add_argument("-o", "--output", required=True, help=HELP["out"])
+    p.set_defaults(func=cmd_scorecards)
+
+    p = sub.add_parser("summary", help="月度考核通报 PDF / the monthly summary PDF for leadership",
+                       description="月度考核通报:分类排名、红黑榜、预警、图表、较上月变化 / monthly summary: "
+                                   "rankings by group, red and black lists, alerts, charts, changes")
+    add_db_option(p)
+    p.add_argument("--month", default=None, help=HELP["month"])
+    p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
+    p.add_argument("-o", "--output", required=True, help=HELP["out"])
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("export", help="导出 Excel 工作簿或 CSV / export the Excel workbook or CSV",
+                       description="Excel:各分类排名、指标矩阵、得分说明;.csv 后缀导出排名表(UTF-8 BOM)/ "
+                                   "Excel: rankings per group, indicator matrix, explanations; a .csv suffix "
+                                   "writes the ranking table (UTF-8 with BOM)")
+    add_db_option(p)
+    p.add_argument("--month", default=None, help=HELP["month"])
+    p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
+    p.add_argument("-o", "--output", required=True, help=HELP["out"])
+    p.set_defaults(func=cmd_export)
+
+
+def _open(args):
+    from kaohe.cli import UsageError
+    from kaohe.commands.core import open_warehouse
+
+    wh = open_warehouse(args)
+    if not wh.exists():
+        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
+    month = args.month
+    available = wh.months()
+    if month is None:
+        if not available:
+            raise UsageError("the warehouse holds no observations")
+        month = available[-1]
+    if not months.is_month(month):
+        raise UsageError(f"month must be YYYY-MM: {month}")
+    if month not in available:
+        raise UsageError(i18n.t("report.no_month", i18n.default_lang(), month=month))
+    return wh, month
+
+
+def _write(path: str, data: bytes) -> int:
+    out = Path(path)
+    if out.parent and not out.parent.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(i18n.t("report.written", i18n.default_lang(), path=out, size=max(1, len(data) // 1024)))
+    return 0
+
+
+def cmd_scorecard(args) -> int:
+    from kaohe.cli import UsageError
+    from reports.scorecard import scorecard_pdf
+
+    wh, month = _open(args)
+    lang = i18n.default_lang()
+    if args.unit not in set(wh.units()["code"]):
+        raise UsageError(i18n.t("report.unknown_unit", lang, unit=args.unit))
+    return _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang))
+
+
+def cmd_scorecards(args) -> int:
+    from reports import batch
+
+    wh, month = _open(args)
+    lang = i18n.default_lang()
+    fmt = args.format or ("pdf" if args.output.lower().endswith(".pdf") else "zip")
+    progress = batch.progress_line(lang)
+    if fmt == "pdf":
+        data = batch.scorecards_merged_pdf(wh, month, lang, progress)
+    else:
+        data = batch.scorecards_zip(wh, month, lang, progress, processes=args.processes)
+    sys.stderr.flush()
+    return _write(args.output, data)
+
+
+def cmd_summary(args) -> int:
+    from reports.summary import summary_pdf
+
+    wh, month = _open(args)
+    return _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang()))
+
+
+def cmd_export(args) -> int:
+    wh, month = _open(args)
+    lang = i18n.default_lang()
+    if args.output.lower().endswith(".csv"):
+        from reports.csvexport import rankings_csv
+
+        return _write(args.output, rankings_csv(wh, month, args.period, lang))
+    from reports.excel import workbook
+
+    return _write(args.output, workbook(wh, month, args.period, lang))

@@ -1,0 +1,147 @@
+"""Everything a report reads, gathered once per month so a batch of 343 scorecards reads it once.
+
+All reads go through `metrics.service` (scores) and `data.warehouse.Warehouse` (names, batches);
+reports never hold SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kaohe import months as mo
+from reports.messages import pick, t
+
+HISTORY_MONTHS = 12
+
+
+@dataclass
+class Context:
+    lang: str
+    month: str
+    period: str
+    build: object
+    units: pd.DataFrame  # warehouse units, indexed by code
+    catalogue: pd.DataFrame  # indicator catalogue, indexed by code
+    status: dict
+    batches: pd.DataFrame
+    unit_batches: dict[str, list[int]] = field(default_factory=dict)
+    history: pd.DataFrame | None = None  # month, unit_code, total, rank, n_in_group, grade
+
+    # -- names ------------------------------------------------------------------------
+    def unit_name(self, code: str) -> str:
+        if code in self.units.index:
+            row = self.units.loc[code]
+            return pick(row.get("name_zh"), row.get("name_en"), self.lang)
+        return code
+
+    def group_name(self, group: str) -> str:
+        rows = self.units[self.units["peer_group"] == group]
+        if rows.empty:
+            return str(group)
+        row = rows.iloc[0]
+        return pick(row.get("peer_group_zh"), row.get("peer_group_en"), self.lang) or str(group)
+
+    def indicator_name(self, code: str) -> str:
+        if code in self.catalogue.index:
+            row = self.catalogue.loc[code]
+            return pick(row.get("name_zh"), row.get("name_en"), self.lang)
+        return code
+
+    def indicator_unit(self, code: str) -> str | None:
+        if code in self.catalogue.index:
+            u = self.catalogue.loc[code].get("unit")
+            return u if isinstance(u, str) else None
+        return None
+
+    def groups(self) -> list[str]:
+        """Peer groups in the order units are listed: streets first, then departments."""
+        totals = self.build.totals
+        order = self.units.reset_index().drop_duplicates("peer_group")["peer_group"].tolist()
+        present = set(totals["peer_group"])
+        return [g for g in order if g in present] + sorted(present - set(order))
+
+    # -- header texts -------------------------------------------------------------------
+    def period_text(self) -> str:
+        label = getattr(self.build, "period_label", None) or self.month
+        return t(f"report.period.{self.period}", self.lang, label=label)
+
+    def status_text(self) -> str:
+        st = self.status or {}
+        if not st.get("published"):
+            text = t("report.status.draft", self.lang)
+        elif st.get("revision"):
+            text = t("report.status.revision", self.lang, n=st["revision"])
+        else:
+            text = t("report.status.published", self.lang)
+        return text
+
+    def scheme_text(self) -> str:
+        return t("report.scheme", self.lang, version=getattr(self.build, "scheme_version", ""))
+
+
+def period_months(month: str, period: str) -> list[str]:
+    """The months a period ending in `month` covers (for data sources)."""
+    if period == "quarter":
+        first = f"{month[:4]}-{(int(month[5:7]) - 1) // 3 * 3 + 1:02d}"
+    elif period in ("year", "ytd"):
+        first = f"{month[:4]}-01"
+    else:
+        first = month
+    return mo.span(first, month)
+
+
+def load(wh, month: str, period: str = "month", lang: str = "zh", build=None, *,
+         history: bool = True, units: list[str] | None = None) -> Context:
+    from metrics import service
+
+    mo.check(month)
+    b = build if build is not None else service.build(wh, month, period=period)
+    unit_frame = wh.units().set_index("code", drop=False)
+    catalogue = wh.indicators(active_only=False).set_index("code", drop=False)
+    status = _status(wh, month, period)
+    batches = wh.batches()
+    span = period_months(month, period)
+    obs = wh.observations(units=units, month_from=span[0], month_to=span[-1])
+    unit_batches = {u: sorted({int(x) for x in g.unique()})
+                    for u, g in obs.groupby("unit_code")["batch_id"]} if not obs.empty else {}
+    ctx = Context(lang=lang, month=month, period=period, build=b, units=unit_frame, catalogue=catalogue,
+                  status=status, batches=batches, unit_batches=unit_batches)
+    if history:
+        ctx.history = history_frame(wh, month, b)
+    return ctx
+
+
+def _status(wh, month: str, period: str) -> dict:
+    from metrics import service
+
+    if period != "month":
+        return {"published": False, "revision": None}
+    try:
+        return dict(service.publication_status(wh, month))
+    except Exception:  # noqa: BLE001 - a warehouse without the publications table is a draft
+        return {"published": False, "revision": None}
+
+
+def history_frame(wh, month: str, current=None, n: int = HISTORY_MONTHS) -> pd.DataFrame:
+    """Monthly total and rank of every unit over the `n` months ending in `month`.
+
+    One engine build per month for all units, rather than one history per unit, so a batch of
+    scorecards costs twelve builds, not twelve per unit.
+    """
+    from metrics import service
+
+    available = set(wh.months())
+    frames = []
+    for m in mo.span(mo.add(month, -(n - 1)), month):
+        if m not in available:
+            continue
+        b = current if (m == month and current is not None and current.period == "month") else \
+            service.build(wh, m, period="month")
+        tot = b.totals[["unit_code", "total", "rank", "n_in_group", "grade"]].copy()
+        tot.insert(0, "month", m)
+        frames.append(tot)
+    if not frames:
+        return pd.DataFrame(columns=["month", "unit_code", "total", "rank", "n_in_group", "grade"])
+    return pd.concat(frames, ignore_index=True)

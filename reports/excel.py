@@ -1,0 +1,223 @@
+"""The month's results as an Excel workbook: rankings per peer group, the indicator matrix
+(values and scores), the explanation table, adjustments and an "about" sheet.
+
+Numbers are written as numbers with number formats (never as pre-formatted text), headers are
+frozen, scores carry a red-amber-green colour scale, and every text cell goes through
+`safe.cell` so a unit name like "=HYPERLINK(...)" stays text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from reports import fmt
+from reports.context import Context, load
+from reports.messages import pick, t
+from reports.safe import cell as safe_cell
+
+HEADER_FILL = PatternFill("solid", fgColor="174E8C")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+SCORE = "0.00"
+INT = "0"
+COUNT = "#,##0"
+SCALE = dict(start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=60,
+             mid_color="FFEB84", end_type="num", end_value=100, end_color="63BE7B")
+
+
+@dataclass
+class Column:
+    key: str
+    title: str
+    number_format: str | None = None
+    width: float = 12
+    scale: bool = False  # 0-100 colour scale
+
+
+def _value(v):
+    """A cell value: NaN and NA become empty cells, numpy scalars plain Python, text neutralised."""
+    if fmt.missing(v) and not isinstance(v, str):
+        return None
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, list | tuple):
+        v = "; ".join(str(x) for x in v)
+    return safe_cell(v)
+
+
+def write_table(ws, frame: pd.DataFrame, columns: list[Column], *, start_row: int = 1) -> None:
+    """Header row, data, number formats, widths, a frozen header, an autofilter and colour scales."""
+    for j, c in enumerate(columns, 1):
+        h = ws.cell(row=start_row, column=j, value=safe_cell(c.title))
+        h.fill, h.font = HEADER_FILL, HEADER_FONT
+        h.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = c.width
+    for i, rec in enumerate(frame.to_dict("records"), start_row + 1):
+        for j, c in enumerate(columns, 1):
+            cell = ws.cell(row=i, column=j, value=_value(rec.get(c.key)))
+            if c.number_format:
+                cell.number_format = c.number_format
+    last = start_row + len(frame)
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=3 if len(columns) > 3 else 1)
+    if len(frame):
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(columns))}{last}"
+        for j, c in enumerate(columns, 1):
+            if c.scale:
+                col = get_column_letter(j)
+                ws.conditional_formatting.add(f"{col}{start_row + 1}:{col}{last}", ColorScaleRule(**SCALE))
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    # Excel forbids []:*?/\ in sheet names and limits them to 31 characters.
+    base = re.sub(r"[\[\]:*?/\\]", "_", text)[:31] or "Sheet"
+    title, k = base, 2
+    while title.lower() in used:
+        title = f"{base[:28]}~{k}"
+        k += 1
+    used.add(title.lower())
+    return title
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    # itertuples needs identifier-like column names
+    return frame.rename(columns=lambda c: re.sub(r"\W", "_", str(c)))
+
+
+def _rankings(wb, ctx: Context, used: set[str]) -> None:
+    lang = ctx.lang
+    tot = ctx.build.totals.copy()
+    tot["name"] = tot["unit_code"].map(ctx.unit_name)
+    tot["group_name"] = tot["peer_group"].map(ctx.group_name)
+    tot["grade_text"] = [pick(a, b, lang) for a, b in zip(tot["grade_zh"], tot["grade_en"], strict=True)]
+    tot["list_text"] = tot["list"].map(lambda v: t(f"report.list.{v}", lang) if v in ("red", "black") else None)
+    tot["veto_text"] = tot["veto"].map(lambda v: t("report.veto", lang) if bool(v) else None)
+    dims = ctx.build.dimensions.pivot_table(index="unit_code", columns="dimension", values="score",
+                                            aggfunc="first", sort=False)
+    dim_names = ctx.build.dimensions.drop_duplicates("dimension").set_index("dimension")
+    cols = [Column("rank", t("report.col.rank", lang), INT, 7), Column("unit_code", "code", None, 9),
+            Column("name", t("report.col.unit", lang), None, 22),
+            Column("base_score", t("report.col.base", lang), SCORE, 10),
+            Column("bonus", t("report.bonus", lang), SCORE, 8), Column("deduction", t("report.deduction", lang), SCORE, 8),
+            Column("total", t("report.col.total", lang), SCORE, 10, scale=True),
+            Column("grade_text", t("report.col.grade", lang), None, 9),
+            Column("prev_rank", t("report.col.prev", lang), INT, 9),
+            Column("rank_change", t("report.col.change", lang), "+0;-0;0", 8),
+            Column("veto_text", t("report.col.veto", lang), None, 8),
+            Column("veto_reason", t("report.adj.reason", lang), None, 24),
+            Column("list_text", t("report.list.red", lang) + "/" + t("report.list.black", lang), None, 10)]
+    for d in dims.columns:
+        key = f"dim_{d}"
+        tot[key] = tot["unit_code"].map(dims[d])
+        name = pick(dim_names.loc[d].get("name_zh"), dim_names.loc[d].get("name_en"), lang) \
+            if d in dim_names.index else str(d)
+        cols.append(Column(re.sub(r"\W", "_", key), name, SCORE, 11, scale=True))
+    tot = _safe_frame(tot)
+    for g in ctx.groups():
+        ws = wb.create_sheet(_sheet_title(f"{t('report.sheet.rankings', lang)}-{ctx.group_name(g)}", used))
+        sub = tot[tot["peer_group"] == g].sort_values(["rank", "unit_code"])
+        write_table(ws, sub, cols)
+
+
+def _matrix(wb, ctx: Context, used: set[str], field: str, title: str, number_format: str, scale: bool) -> None:
+    lang = ctx.lang
+    ind = ctx.build.indicators
+    wide = ind.pivot_table(index="unit_code", columns="indicator_code", values=field, aggfunc="first",
+                           sort=False)
+    order = ind.drop_duplicates("indicator_code")["indicator_code"].tolist()
+    wide = wide.reindex(columns=[c for c in order if c in wide.columns])
+    tot = ctx.build.totals.set_index("unit_code")
+    frame = pd.DataFrame({"unit_code": wide.index, "name": [ctx.unit_name(u) for u in wide.index],
+                          "group": [ctx.group_name(tot.loc[u, "peer_group"]) if u in tot.index else ""
+                                    for u in wide.index]})
+    cols = [Column("unit_code", "code", None, 9), Column("name", t("report.col.unit", lang), None, 20),
+            Column("group", t("report.col.group", lang), None, 12)]
+    for c in wide.columns:
+        key = f"i_{c}"
+        frame[key] = wide[c].to_numpy()
+        cols.append(Column(key, f"{ctx.indicator_name(c)}\n{c}", number_format, 12, scale=scale))
+    ws = wb.create_sheet(_sheet_title(title, used))
+    write_table(ws, _safe_frame(frame), cols)
+    ws.row_dimensions[1].height = 42
+    ws.freeze_panes = "D2"
+
+
+def _explain(wb, ctx: Context, used: set[str]) -> None:
+    lang = ctx.lang
+    ind = ctx.build.indicators.copy()
+    ind["name"] = ind["unit_code"].map(ctx.unit_name)
+    ind["indicator"] = ind["indicator_code"].map(ctx.indicator_name)
+    ind["status_text"] = ind["status"].map(lambda s: t(f"report.status_short.{s}", lang)
+                                           if s in ("na", "missing", "carried") else "")
+    ind["rule_text"] = [pick(a, b, lang) for a, b in zip(ind["rule_text_zh"], ind["rule_text_en"], strict=True)]
+    ind["treatment"] = [pick(a, b, lang) if isinstance(a, str) or isinstance(b, str) else None
+                        for a, b in zip(ind["treatment_zh"], ind["treatment_en"], strict=True)]
+    ind["sig_text"] = ind["significance"].map(lambda s: t(f"report.sig.{s}", lang) if isinstance(s, str) else None)
+    cols = [Column("unit_code", "code", None, 9), Column("name", t("report.col.unit", lang), None, 16),
+            Column("dimension", "dim", None, 6),
+            Column("indicator_code", "indicator", None, 14), Column("indicator", t("report.col.indicator", lang), None, 18),
+            Column("status_text", "status", None, 8),
+            Column("value", t("report.col.value", lang), SCORE, 10),
+            Column("numerator", "numerator", COUNT, 10), Column("denominator", "denominator", COUNT, 11),
+            Column("ci_low", "CI 95% low", SCORE, 9), Column("ci_high", "CI 95% high", SCORE, 9),
+            Column("peer_value", t("report.col.peer", lang), SCORE, 9),
+            Column("sig_text", "significance", None, 14),
+            Column("target", t("report.col.target", lang), "General", 8),
+            Column("rule_text", t("report.col.rule", lang), None, 36),
+            Column("raw_score", t("report.col.score", lang), SCORE, 9, scale=True),
+            Column("weight", t("report.col.weight", lang), "0.##", 8),
+            Column("points", t("report.col.points", lang), "0.0000", 9),
+            Column("treatment", "treatment", None, 30)]
+    ws = wb.create_sheet(_sheet_title(t("report.sheet.explain", lang), used))
+    write_table(ws, _safe_frame(ind), cols)
+
+
+def _adjustments(wb, ctx: Context, used: set[str]) -> None:
+    adj = getattr(ctx.build, "adjustments", None)
+    ws = wb.create_sheet(_sheet_title(t("report.sheet.adjust", ctx.lang), used))
+    if adj is None or adj.empty:
+        ws.cell(row=1, column=1, value=t("report.no_adjustments", ctx.lang))
+        return
+    cols = [Column(re.sub(r"\W", "_", str(c)), str(c), SCORE if pd.api.types.is_float_dtype(adj[c]) else None,
+                   14) for c in adj.columns]
+    write_table(ws, _safe_frame(adj), cols)
+
+
+def _about(wb, ctx: Context, used: set[str]) -> None:
+    lang = ctx.lang
+    ws = wb.active
+    ws.title = _sheet_title(t("report.sheet.about", lang), used)
+    rows = [(t("report.summary", lang), ctx.period_text()), (t("report.month", lang), ctx.month),
+            ("scheme", f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
+            ("status", ctx.status_text()),
+            (t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
+    for i, (k, v) in enumerate(rows, 1):
+        ws.cell(row=i, column=1, value=safe_cell(k)).font = Font(bold=True)
+        ws.cell(row=i, column=2, value=safe_cell(v))
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 40
+
+
+def workbook(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
+    """The workbook for the period ending in `month`, as .xlsx bytes."""
+    ctx = load(wh, month, period, lang, build, history=False)
+    wb = Workbook()
+    used: set[str] = set()
+    _about(wb, ctx, used)
+    _rankings(wb, ctx, used)
+    _matrix(wb, ctx, used, "value", t("report.sheet.matrix", lang), "0.00", False)
+    _matrix(wb, ctx, used, "raw_score", f"{t('report.sheet.matrix', lang)}-{t('report.col.score', lang)}",
+            SCORE, True)
+    _explain(wb, ctx, used)
+    _adjustments(wb, ctx, used)
+    wb.move_sheet(wb.active, offset=len(wb.sheetnames))  # the about sheet goes last; rankings open first
+    wb.active = 0
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,56 @@
+"""Numbers as printed: one place decides decimals, so PDFs, tests and workbooks agree."""
+
+from __future__ import annotations
+
+import math
+
+DASH = "—"
+
+
+def missing(x) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(float(x)))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(x, nd: int = 2) -> str:
+    """Scores and points: fixed decimals (the engine rounds to these)."""
+    if missing(x):
+        return DASH
+    return f"{float(x):.{nd}f}"
+
+
+def value(x, unit: str | None = None) -> str:
+    """An indicator value: rates to two decimals with their unit, counts without decimals."""
+    if missing(x):
+        return DASH
+    v = float(x)
+    text = f"{v:.0f}" if v == int(v) and unit != "%" else f"{v:.2f}"
+    return text + ("%" if unit == "%" else "")
+
+
+def count(x) -> str:
+    return DASH if missing(x) else f"{float(x):,.0f}"
+
+
+def rank(r, n) -> str:
+    if missing(r):
+        return DASH
+    return f"{int(r)}/{int(n)}" if not missing(n) else f"{int(r)}"
+
+
+def change(delta) -> str:
+    """A rank change as an arrow: positive means the unit moved up (its rank number fell)."""
+    if missing(delta):
+        return DASH
+    d = int(delta)
+    return "▲" + str(d) if d > 0 else ("▼" + str(-d) if d < 0 else "=")
+
+
+def signed(x, nd: int = 2) -> str:
+    if missing(x):
+        return DASH
+    return f"{float(x):+.{nd}f}"

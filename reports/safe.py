@@ -1,0 +1,47 @@
+"""Text from uploaded files is data, never a formula or a layout instruction.
+
+Spreadsheets run a cell that starts with = + - @ (and tab or CR, which some import a formula
+after); a leading apostrophe makes it plain text (OWASP "CSV injection"). In PDFs, control
+characters are dropped and glyphs the font lacks are shown as 〓, so a name cannot break the
+page or show as empty boxes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def cell(value):
+    """A value for a spreadsheet or CSV cell: text that could run as a formula gets a quote prefix."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` with every text cell passed through `cell`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(cell)
+    return out
+
+
+def pdf_text(value, *, keep_newlines: bool = False) -> str:
+    """Text for a PDF: no control or bidi-override characters, NFC, drawable glyphs only."""
+    from reports.fonts import drawable
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    if not keep_newlines:
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    return drawable(text)

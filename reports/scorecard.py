@@ -1,0 +1,262 @@
+"""One unit's scorecard: what an assessed unit receives, A4, at most two pages.
+
+Page one answers "what is my score and why": total, rank, grade, veto and adjustments, the
+dimensions against the peer median, then the indicator table. The trend and the notes on
+missing data and sources follow. Every number is the engine's, formatted by `reports.fmt`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reports import fmt
+from reports.context import Context, load
+from reports.messages import pick, t
+from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
+from reports.safe import pdf_text
+
+GRADE_COLOUR = {"excellent": GOOD, "good": (23, 78, 140), "pass": WARN, "fail": BAD}
+
+
+def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: str = "zh",
+                  build=None) -> bytes:
+    """The scorecard of `unit_code` for the period ending in `month`, as PDF bytes."""
+    ctx = load(wh, month, period, lang, build, units=[unit_code])
+    if unit_code not in set(ctx.build.totals["unit_code"]):
+        raise KeyError(t("report.unknown_unit", lang, unit=unit_code))
+    doc = new_doc(ctx, unit_code)
+    render(doc, ctx, unit_code)
+    return bytes(doc.output())
+
+
+def new_doc(ctx: Context, unit_code: str | None = None) -> Doc:
+    running = t("report.scorecard", ctx.lang)
+    if unit_code:
+        running += f" · {ctx.unit_name(unit_code)} · {ctx.period_text()}"
+    doc = Doc(ctx.lang, running, f"{ctx.scheme_text()} · {ctx.status_text()}")
+    doc.alias_nb_pages()
+    return doc
+
+
+def render(doc: Doc, ctx: Context, unit_code: str) -> None:
+    """Draw the scorecard of one unit into `doc`, starting on a new page."""
+    lang = ctx.lang
+    b = ctx.build
+    tot = b.totals.set_index("unit_code").loc[unit_code]
+    doc.running = doc.fit(f"{t('report.scorecard', lang)} · {ctx.unit_name(unit_code)} · {ctx.period_text()}",
+                          doc.epw * 0.68)
+    doc.add_page()
+    if doc.merged:
+        doc.start_section(pdf_text(f"{unit_code} {ctx.unit_name(unit_code)}"))
+    _header(doc, ctx, unit_code, tot)
+    _adjustments(doc, ctx, unit_code, tot)
+    _dimensions(doc, ctx, unit_code)
+    _indicators(doc, ctx, unit_code)
+    _trend(doc, ctx, unit_code)
+    _notes(doc, ctx, unit_code)
+
+
+def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
+    lang = ctx.lang
+    doc.style(17, bold=True)
+    doc.cell(0, 8, doc.fit(ctx.unit_name(unit_code), doc.epw), new_x="LMARGIN", new_y="NEXT")
+    facts = [
+        f"{t('report.unit', lang)} {unit_code}",
+        f"{t('report.group', lang)} {ctx.group_name(tot['peer_group'])}",
+        f"{t('report.month', lang)} {ctx.period_text()}",
+        ctx.scheme_text(),
+        ctx.status_text(),
+    ]
+    doc.para("   ".join(facts), 8, color=MUTED)
+    if (ctx.status or {}).get("differs"):
+        doc.para(t("report.status.differs", lang), 7.5, color=BAD)
+    doc.ln(1.5)
+    grade_colour = GRADE_COLOUR.get(str(tot.get("grade")), INK)
+    change = tot.get("rank_change")
+    change_colour = None if fmt.missing(change) or change == 0 else (GOOD if change > 0 else BAD)
+    rank_text = (t("report.rank_of", lang, rank=int(tot["rank"]), n=int(tot["n_in_group"]))
+                 if not fmt.missing(tot.get("rank")) else fmt.DASH)
+    doc.figures([
+        (t("report.total", lang), fmt.num(tot["total"]), None),
+        (t("report.rank", lang), rank_text, None),
+        (t("report.change", lang), fmt.change(change), change_colour),
+        (t("report.grade", lang), pick(tot.get("grade_zh"), tot.get("grade_en"), lang), grade_colour),
+    ])
+    # base + bonus - deduction = total, spelled out so the reader can check the sum
+    line = (f"{t('report.base', lang)} {fmt.num(tot['base_score'])}   "
+            f"{t('report.bonus', lang)} +{fmt.num(tot['bonus'])}   "
+            f"{t('report.deduction', lang)} −{fmt.num(abs(float(tot['deduction'])))}   "
+            f"= {t('report.total', lang)} {fmt.num(tot['total'])}")
+    lst = tot.get("list")
+    if isinstance(lst, str) and lst in ("red", "black"):
+        line += f"   [{t('report.list.' + lst, lang)}]"
+    doc.para(line, 8)
+    if bool(tot.get("veto")):
+        doc.para(t("report.veto_note", lang, reason=_text(tot.get("veto_reason"))), 8.5, color=BAD, bold=True)
+
+
+def _text(v) -> str:
+    return "" if fmt.missing(v) else str(v)
+
+
+def _adjustments(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
+    adj = getattr(ctx.build, "adjustments", None)
+    rows = adj[adj["unit_code"] == unit_code] if adj is not None and not adj.empty else None
+    if rows is None or rows.empty:
+        if not bool(tot.get("veto")):
+            doc.para(t("report.no_adjustments", ctx.lang), 7.5, color=MUTED)
+        return
+    lang = ctx.lang
+    doc.heading(t("report.adjustments", lang), 9.5)
+    cols = [Col(t("report.adj.kind", lang), 16), Col(t("report.adj.points", lang), 16, "R"),
+            Col(t("report.adj.reason", lang), 86), Col(t("report.adj.evidence", lang), 42),
+            Col(t("report.adj.by", lang), doc.epw - 160)]
+    body = []
+    for _, r in rows.iterrows():
+        kind = str(r.get("kind", ""))
+        body.append([t(f"report.adj.{kind}", lang) if kind in ("bonus", "deduction", "veto") else kind,
+                     fmt.signed(r.get("points")) if kind != "veto" else fmt.DASH,
+                     pick(_text(r.get("reason_zh", r.get("reason"))), _text(r.get("reason_en")), lang),
+                     _text(r.get("evidence")), _text(r.get("actor", r.get("entered_by")))])
+    doc.table_rows(cols, body, size=7)
+
+
+def _dimensions(doc: Doc, ctx: Context, unit_code: str) -> None:
+    lang = ctx.lang
+    dims = ctx.build.dimensions
+    dims = dims[dims["unit_code"] == unit_code]
+    doc.heading(t("report.dimensions", lang))
+    items = []
+    for _, d in dims.iterrows():
+        score = None if fmt.missing(d["score"]) else float(d["score"])
+        med = None if fmt.missing(d.get("peer_median")) else float(d["peer_median"])
+        text = t("report.dim.points", lang, score=fmt.num(d["score"]), weight=fmt.value(d["weight"]))
+        items.append((pick(d.get("name_zh"), d.get("name_en"), lang), score, med, text))
+    doc.bars(items, value_w=34, legend=(t("report.dim.legend_score", lang), t("report.dim.legend_median", lang)))
+
+
+def indicator_rows(ctx: Context, unit_code: str) -> pd.DataFrame:
+    ind = ctx.build.indicators
+    return ind[ind["unit_code"] == unit_code]
+
+
+def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
+    lang = ctx.lang
+    ind = indicator_rows(ctx, unit_code)
+    doc.heading(t("report.indicators", lang))
+    w = doc.epw
+    cols = [Col(t("report.col.indicator", lang), 36), Col(t("report.col.value", lang), 17, "R"),
+            Col(t("report.col.fraction", lang), 22, "R"), Col(t("report.col.target", lang), 13, "R"),
+            Col(t("report.col.rule", lang), w - 36 - 17 - 22 - 13 - 15 - 12 - 14),
+            Col(t("report.col.score", lang), 15, "R"), Col(t("report.col.weight", lang), 12, "R"),
+            Col(t("report.col.points", lang), 14, "R")]
+    rows, fills, dim_rows = [], [], set()
+    names = {r["dimension"]: pick(r.get("name_zh"), r.get("name_en"), lang)
+             for _, r in ctx.build.dimensions[ctx.build.dimensions["unit_code"] == unit_code].iterrows()}
+    for dim, group in ind.groupby("dimension", sort=False):
+        dim_rows.add(len(rows))
+        rows.append([names.get(dim, dim), "", "", "", "", "", "", ""])
+        fills.append([(226, 232, 240)] * 8)
+        for _, r in group.iterrows():
+            code = r["indicator_code"]
+            status = str(r.get("status"))
+            unit = ctx.indicator_unit(code)
+            if status in ("na", "missing"):
+                value = t(f"report.status_short.{status}", lang)
+            else:
+                value = fmt.value(r["value"], unit)
+                if status == "carried":
+                    value += "*"
+            frac = (f"{fmt.count(r['numerator'])}/{fmt.count(r['denominator'])}"
+                    if not fmt.missing(r.get("denominator")) and status != "na" else "")
+            rule = pick(_text(r.get("rule_text_zh")), _text(r.get("rule_text_en")), lang)
+            rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit), rule,
+                         fmt.num(r.get("raw_score")), fmt.value(r.get("weight")), fmt.num(r.get("points"))])
+            sig = r.get("significance")
+            row_fill = [None] * 8
+            if isinstance(sig, str) and sig in SIG_FILL:
+                row_fill[1] = SIG_FILL[sig]
+            if status in STATUS_FILL:
+                row_fill[1] = STATUS_FILL[status]
+            fills.append(row_fill)
+    doc.table_rows(cols, rows, fills=fills, bold_rows=dim_rows, size=6.8, max_lines=2, zebra=False)
+    doc.set_x(doc.l_margin)
+    for key in ("better", "similar", "worse"):
+        doc.swatch(SIG_FILL[key], t(f"report.sig.{key}", lang))
+    doc.swatch(STATUS_FILL["missing"], t("report.status_short.missing", lang))
+    doc.swatch(STATUS_FILL["na"], t("report.status_short.na", lang))
+    doc.ln(4)
+    doc.para(t("report.sig.note", lang), 6.5, color=MUTED)
+
+
+def _trend(doc: Doc, ctx: Context, unit_code: str) -> None:
+    lang = ctx.lang
+    hist = ctx.history
+    if hist is None or hist.empty:
+        return
+    h = hist[hist["unit_code"] == unit_code].sort_values("month")
+    if h.empty:
+        return
+    if doc.get_y() + 58 > doc.page_break_trigger:
+        doc.add_page()
+    doc.heading(t("report.trend", lang))
+    labels = [m[2:] for m in h["month"]]  # YY-MM keeps the year visible across January
+    totals = [None if fmt.missing(v) else float(v) for v in h["total"]]
+    ranks = [None if fmt.missing(v) else float(v) for v in h["rank"]]
+    n_max = int(pd.to_numeric(h["n_in_group"], errors="coerce").max() or 1)
+    y = doc.get_y()
+    half = (doc.epw - 6) / 2
+    doc.line_chart(doc.l_margin, y, half, 48, labels, [(t("report.trend.score", lang), totals, SERIES[0])],
+                   title=t("report.trend.score", lang), fmt=lambda v: f"{v:.1f}")
+    doc.line_chart(doc.l_margin + half + 6, y, half, 48, labels,
+                   [(t("report.trend.rank", lang), ranks, SERIES[1])], title=t("report.trend.rank", lang),
+                   ymin=1, ymax=max(n_max, 2), invert=True, integer=True)
+    doc.set_xy(doc.l_margin, y + 50)
+
+
+def _notes(doc: Doc, ctx: Context, unit_code: str) -> None:
+    lang = ctx.lang
+    ind = indicator_rows(ctx, unit_code)
+    doc.heading(t("report.notes", lang), 9.5)
+    notes = []
+    na = ind[ind["status"] == "na"]
+    if not na.empty:
+        notes.append(t("report.note.na", lang, items="、".join(ctx.indicator_name(c) for c in na["indicator_code"])
+                       if lang == "zh" else ", ".join(ctx.indicator_name(c) for c in na["indicator_code"])))
+    sep = "、" if lang == "zh" else ", "
+    missing = ind[ind["status"] == "missing"]
+    if not missing.empty:
+        treatments = sorted({pick(_text(r.get("treatment_zh")), _text(r.get("treatment_en")), lang)
+                             for _, r in missing.iterrows()} - {""})
+        notes.append(t("report.note.missing", lang, items=sep.join(ctx.indicator_name(c)
+                                                                   for c in missing["indicator_code"]),
+                       treatment=" ".join(treatments)))
+    carried = ind[ind["status"] == "carried"]
+    if not carried.empty:
+        notes.append(t("report.note.carried", lang, items=sep.join(ctx.indicator_name(c)
+                                                                   for c in carried["indicator_code"])))
+    if missing.empty and carried.empty:
+        notes.append(t("report.note.none_missing", lang))
+    notes.append(t("report.note.explain", lang))
+    notes.append(t("report.note.sources", lang, items=_sources(ctx, unit_code)))
+    for i, n in enumerate(notes, 1):
+        doc.para(f"{i}. {n}", 7, color=INK)
+        doc.ln(0.5)
+
+
+def _sources(ctx: Context, unit_code: str) -> str:
+    ids = ctx.unit_batches.get(unit_code, [])
+    if not ids or ctx.batches.empty:
+        return fmt.DASH
+    bt = ctx.batches.set_index("batch_id")
+    parts = []
+    for i in ids[:8]:
+        if i not in bt.index:
+            continue
+        r = bt.loc[i]
+        at = str(r["created_at"])[:10]
+        parts.append(t("report.note.batch", ctx.lang, id=i, source=_text(r.get("source_name")) or r.get("kind"),
+                       at=at, actor=_text(r.get("actor"))))
+    if len(ids) > 8:
+        parts.append(f"… (+{len(ids) - 8})")
+    return ("; " if ctx.lang == "en" else ";").join(parts)
