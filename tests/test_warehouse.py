@@ -85,10 +85,13 @@ def test_a_new_revision_after_a_rollback_gets_a_fresh_number(wh):
     assert hist["is_current"].tolist() == [False, False, True]
 
 
-def test_published_month_needs_a_correction_reason(wh):
+def test_published_month_needs_a_correction_reason(tmp_path):
+    # schema 2 plus a bare publications table: the scoring engine's own tables are tested with it
+    wh = Warehouse(tmp_path / "pub.duckdb")
+    wh.migrate(target=2)
     wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 91.0, 91, 100, "ok")), actor="a")
     with wh.transaction() as con:  # stands in for the scoring engine's publications table
-        con.execute("CREATE TABLE IF NOT EXISTS publications (month VARCHAR)")
+        con.execute("CREATE TABLE publications (month VARCHAR)")
         con.execute("INSERT INTO publications (month) VALUES (?)", ["2026-07"])
     before = wh.checksum()
     with pytest.raises(PublishedMonthError) as err:
