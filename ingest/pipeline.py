@@ -1,0 +1,154 @@
+"""The one import pipeline: read -> normalise -> validate -> commit.
+
+The upload page and `kaohe import` both call `prepare()` and then `commit()`.
+`prepare()` never writes; `commit()` lands the whole file as one batch in one
+transaction, or raises and leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from data.warehouse import OBS_COLUMNS, BatchResult, PublishedMonthError, Warehouse, published_months
+from ingest.errors import FileProblem
+from ingest.lookup import Lookup
+from ingest.normalise import Understanding, normalise
+from ingest.read import read
+from kaohe import i18n
+from kaohe import months as mo
+from validation import checks, gx_runner, plausibility
+from validation.problems import problem
+from validation.report import Report
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the upload page: a month's file is well under 1 MB
+MAX_CLI_BYTES = 200 * 1024 * 1024  # the command line, for backfills of several years
+
+i18n.register({
+    "import.refused.errors": ("文件有 {n} 项错误,未导入。请按报告修改后重新上传。",
+                              "The file has {n} errors and was not imported. Fix them as the report says and upload again."),
+    "import.refused.warnings": ("文件有 {n} 项警告,需确认后才能导入。",
+                                "The file has {n} warnings; confirm them to import."),
+})
+
+
+class ImportRefused(Exception):
+    """commit() refused: errors in the report, or warnings not confirmed. Nothing was written."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+@dataclass
+class Prepared:
+    """A file read, understood and validated, ready to commit (or not)."""
+
+    name: str
+    size: int
+    file_hash: str
+    report: Report
+    understanding: Understanding | None = None
+    frame: pd.DataFrame | None = None
+    gx_result: dict | None = None
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> bool:
+        return self.report.errors > 0 or self.frame is None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.report.warnings > 0
+
+    def observations(self) -> pd.DataFrame:
+        return self.frame.reindex(columns=OBS_COLUMNS) if self.frame is not None else pd.DataFrame(columns=OBS_COLUMNS)
+
+    def counts(self) -> dict:
+        if self.frame is None:
+            return {"rows": 0}
+        s = self.frame["status"].value_counts()
+        return {"rows": int(len(self.frame)), "ok": int(s.get("ok", 0)), "missing": int(s.get("missing", 0)),
+                "na": int(s.get("na", 0)), "units": int(self.frame["unit_code"].nunique()),
+                "indicators": int(self.frame["indicator_code"].nunique()),
+                "months": sorted(self.frame["month"].dropna().unique().tolist())}
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, sheet: str | None = None,
+            max_bytes: int = MAX_UPLOAD_BYTES, current_month: str | None = None,
+            correction: bool = False) -> Prepared:
+    """Read, normalise and validate one file. Writes nothing."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    digest = file_hash(data)
+    prep = Prepared(name, len(data), digest, Report.of([]), timings=timings)
+    if len(data) > max_bytes:
+        prep.report = Report.of([pd.DataFrame([problem("val.file_too_large", size_mb=len(data) / 2**20,
+                                                       limit_mb=max_bytes / 2**20)])])
+        return prep
+    earlier = wh.batch_by_hash(digest)
+    if earlier:
+        prep.report = Report.of([pd.DataFrame([problem("val.file_duplicate", batch_id=int(earlier["batch_id"]),
+                                                       when=str(earlier["created_at"])[:16])])])
+        return prep
+    units, indicators = wh.units(), wh.indicators()
+    lookup = Lookup.build(units, indicators)
+    try:
+        raw = read(data, name, sheet)
+        frame, und, found = normalise(raw, lookup, month)
+    except FileProblem as exc:
+        prep.report = Report.of([pd.DataFrame([problem(exc.key, row=exc.row, **exc.params)])])
+        return prep
+    timings["read"] = time.perf_counter() - t0
+    prep.frame, prep.understanding = frame, und
+
+    t1 = time.perf_counter()
+    gx_problems, prep.gx_result = gx_runner.run(frame, {"known_units": units["code"].tolist(),
+                                                        "known_indicators": indicators["code"].tolist()})
+    timings["gx"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    current = current_month or mo.add(mo.last_complete(), 1)
+    parts = [pd.DataFrame(found), gx_problems, checks.run(frame, units, indicators, current),
+             checks.completeness(frame, units, indicators)]
+    months = und.months
+    if months:
+        with wh.connect() as con:
+            frozen = sorted(set(months) & published_months(con))
+        if frozen and not correction:
+            parts.append(pd.DataFrame([problem("val.month_published", month=m) for m in frozen]))
+        history = wh.observations(units=frame["unit_code"].dropna().unique().tolist(),
+                                  indicators=frame["indicator_code"].dropna().unique().tolist(),
+                                  month_from=mo.add(months[0], -plausibility.WINDOW), month_to=months[-1])
+        parts.append(plausibility.run(frame, history, units, indicators))
+    timings["checks"] = time.perf_counter() - t2
+    prep.report = Report.of(parts)
+    return prep
+
+
+def commit(prep: Prepared, wh: Warehouse, *, actor: str, accept_warnings: bool = False,
+           reason: str | None = None, kind: str = "import") -> BatchResult:
+    """Land the file whole, as one batch, or raise and change nothing."""
+    if prep.blocked:
+        raise ImportRefused("import.refused.errors", n=prep.report.errors)
+    if prep.needs_confirmation and not accept_warnings:
+        raise ImportRefused("import.refused.warnings", n=prep.report.warnings)
+    t0 = time.perf_counter()
+    try:
+        result = wh.write_observations(
+            prep.observations(), actor=actor, kind=kind, source_name=prep.name, file_hash=prep.file_hash,
+            reason=reason, report=prep.report.to_record(), gx_result=prep.gx_result,
+            warnings_accepted=bool(accept_warnings and prep.needs_confirmation))
+    except PublishedMonthError as exc:
+        prep.report = Report.of([prep.report.problems,
+                                 pd.DataFrame([problem("val.month_published", month=m) for m in exc.months])])
+        raise ImportRefused("import.refused.errors", n=prep.report.errors) from exc
+    prep.timings["commit"] = time.perf_counter() - t0
+    return result

@@ -1,0 +1,230 @@
+"""Every problem an import can have: its severity, its kind, and its words (zh, en).
+
+A problem is a row: check (the message key), severity, kind, the file's row
+number, the column as the file names it, the cell's value, and parameters for
+the message. Words are rendered only when a person reads the report.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kaohe import i18n
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+PROBLEM_COLUMNS = ["check", "severity", "kind", "row", "column", "value", "params"]
+
+# check -> (severity, kind, problem (zh, en), expected (zh, en), how to fix (zh, en))
+CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, str]]] = {
+    # the file as a whole
+    "val.file_empty": (ERROR, "file", ("文件是空的", "The file is empty"),
+                       ("含表头和数据的表格", "a table with a header and data"),
+                       ("请从业务系统重新导出该文件", "Export the file again from the source system")),
+    "val.file_binary": (ERROR, "file", ("文件不是文本表格(可能是其他格式的文件被改了扩展名)",
+                                        "The file is not a text table (perhaps another format renamed)"),
+                        ("CSV、TSV 或 XLSX 表格", "a CSV, TSV or XLSX table"),
+                        ("请上传业务系统导出的原始 CSV 或 Excel 文件", "Upload the CSV or Excel file the system exported")),
+    "val.file_encoding": (ERROR, "file", ("无法识别文件编码", "The file's encoding is not recognised"),
+                          ("UTF-8 或 GBK/GB18030 编码", "UTF-8 or GBK/GB18030"),
+                          ("用 Excel 另存为「CSV UTF-8」后重新上传", "Save it from Excel as \"CSV UTF-8\" and upload again")),
+    "val.file_mixed_encoding": (ERROR, "file",
+                                ("文件混用了两种编码:第 {utf8_row} 行是 UTF-8,第 {gbk_row} 行是 GBK",
+                                 "The file mixes encodings: row {utf8_row} is UTF-8, row {gbk_row} is GBK"),
+                                ("全文件同一种编码", "one encoding for the whole file"),
+                                ("不要把不同系统导出的文本拼接在一起;请分别导入或统一另存为 UTF-8",
+                                 "Do not paste exports of different systems together; import them separately "
+                                 "or save all as UTF-8")),
+    "val.file_xls": (ERROR, "file", ("不支持旧版 Excel(.xls)格式", "Old Excel (.xls) files are not supported"),
+                     (".xlsx 或 .csv", ".xlsx or .csv"),
+                     ("在 Excel 中另存为 .xlsx 后重新上传", "Save it as .xlsx in Excel and upload again")),
+    "val.file_format": (ERROR, "file", ("不支持的文件类型 {suffix}", "Unsupported file type {suffix}"),
+                        (".csv、.tsv 或 .xlsx", ".csv, .tsv or .xlsx"),
+                        ("请上传 CSV 或 Excel 文件", "Upload a CSV or Excel file")),
+    "val.file_bad_xlsx": (ERROR, "file", ("Excel 文件已损坏或不是 .xlsx 文件", "The Excel file is damaged or not .xlsx"),
+                          ("可以用 Excel 打开的 .xlsx 文件", "an .xlsx file that Excel opens"),
+                          ("用 Excel 打开并重新保存,或重新导出", "Open and save it in Excel again, or export it again")),
+    "val.file_no_sheet": (ERROR, "file", ("工作簿中没有名为「{sheet}」的工作表", "The workbook has no sheet \"{sheet}\""),
+                          ("已有工作表:{sheets}", "sheets present: {sheets}"),
+                          ("检查工作表名称", "Check the sheet name")),
+    "val.file_too_large": (ERROR, "file", ("文件过大({size_mb:.1f} MB),上限 {limit_mb:.0f} MB",
+                                           "The file is too large ({size_mb:.1f} MB); the limit is {limit_mb:.0f} MB"),
+                           ("不超过 {limit_mb:.0f} MB", "at most {limit_mb:.0f} MB"),
+                           ("按月份拆分文件,或用命令行 `kaohe import` 导入历史数据",
+                            "Split the file by month, or load history with `kaohe import` on the command line")),
+    "val.file_no_header": (ERROR, "structure", ("找不到表头:没有一行包含可识别的列名",
+                                                "No header found: no row has recognisable column names"),
+                           ("含「单位」及指标名称或「指标」「数值」等列名的表头行",
+                            "a header row with 单位/unit and indicator names, or indicator and value columns"),
+                           ("检查列名是否与指标目录一致(可用指标代码、中文名称或「名称(单位)」)",
+                            "Use indicator codes, Chinese names, or \"name (unit)\" as column names")),
+    "val.file_layout": (ERROR, "structure", ("看不出表格的布局", "The table's layout is not recognised"),
+                        ("长表(单位、指标、月份、数值各一列)或宽表(每个指标一列)",
+                         "long (unit, indicator, month, value columns) or wide (one column per indicator)"),
+                        ("检查指标列名是否与指标目录一致", "Check that indicator columns use catalogue names or codes")),
+    "val.file_no_unit_column": (ERROR, "structure", ("缺少单位列", "There is no unit column"),
+                                ("一列「单位」「单位名称」「街道(乡镇)」或 unit_code", "a column 单位 / unit / unit_code"),
+                                ("在表头加上单位列", "Add a unit column to the header")),
+    "val.file_no_month": (ERROR, "structure", ("不知道数据属于哪个月份", "The month of the data is not known"),
+                          ("「月份」列、标题中的月份(如「2026年10月…」),或导入时指定月份",
+                           "a month column, a month in the title (e.g. \"2026年10月...\"), or a month given at import"),
+                          ("加一列「月份」,或在页面/命令行(--month)指定月份",
+                           "Add a month column, or give the month on the page or with --month")),
+    "val.file_no_rows": (ERROR, "structure", ("表格只有表头,没有数据行", "The table has a header but no data rows"),
+                         ("至少一行数据", "at least one data row"), ("检查导出条件是否选对了月份和单位",
+                                                                  "Check the month and units chosen in the export")),
+    "val.file_duplicate": (ERROR, "file", ("同一个文件已于 {when} 导入(批次 {batch_id})",
+                                           "This same file was imported on {when} (batch {batch_id})"),
+                           ("未导入过的文件", "a file not imported before"),
+                           ("无需重复导入;如需更正,请先回滚批次 {batch_id} 或上传修改后的文件",
+                            "Nothing to do; to correct it, roll back batch {batch_id} or upload the corrected file")),
+    "val.month_published": (ERROR, "period", ("{month} 的考核结果已发布,不能直接覆盖",
+                                              "Results for {month} are published and cannot be overwritten silently"),
+                            ("未发布的月份,或附更正理由", "an unpublished month, or a correction reason"),
+                            ("如确需更正,请填写更正理由后再提交", "To correct it, give a correction reason")),
+    # structure
+    "val.gx_column_missing": (ERROR, "structure", ("规范化后缺少必需列", "A required column is missing"),
+                              ("列:{columns}", "columns: {columns}"), ("请联系管理员(程序错误)", "Report this (a bug)")),
+    "val.formula_no_value": (ERROR, "structure", ("单元格 {cell} 是公式,但文件中没有保存计算结果",
+                                                  "Cell {cell} is a formula with no saved result"),
+                             ("数值", "a value"), ("用 Excel 打开并保存一次,或复制后「选择性粘贴—数值」",
+                                                   "Open and save it in Excel, or paste as values")),
+    "val.column_unknown": (WARNING, "structure", ("无法识别的列,已忽略", "Column not recognised, ignored"),
+                           ("指标代码、指标名称或「单位」「月份」等列名", "an indicator code or name, or unit/month/value"),
+                           ("如是考核指标,请改用指标目录中的名称或代码", "If it is an indicator, use its catalogue name or code")),
+    "val.column_repeated": (WARNING, "structure", ("与第 {first} 列重复,已忽略", "Repeats column {first}, ignored"),
+                            ("每个字段一列", "one column per field"), ("删除重复的列", "Remove the repeated column")),
+    # references
+    "val.unit_missing": (ERROR, "reference", ("单位为空", "The unit is empty"), ("单位代码或名称", "a unit code or name"),
+                         ("填写单位代码(如 S01)或名称(如 东湖街道)", "Fill in a unit code (S01) or name")),
+    "val.unit_unknown": (ERROR, "reference", ("单位不在单位名录中", "The unit is not in the unit register"),
+                         ("名录中的单位代码或名称", "a code or name from the register"),
+                         ("检查单位名称是否有错别字,或先在名录中登记该单位",
+                          "Check the spelling, or register the unit first")),
+    "val.indicator_missing": (ERROR, "reference", ("指标为空", "The indicator is empty"),
+                              ("指标代码或名称", "an indicator code or name"), ("填写指标", "Fill in the indicator")),
+    "val.indicator_unknown": (ERROR, "reference", ("指标不在指标目录中", "The indicator is not in the catalogue"),
+                              ("目录中的指标代码或名称", "a code or name from the catalogue"),
+                              ("改用目录中的指标代码或名称", "Use the catalogue's code or name")),
+    "val.not_applicable_kind": (ERROR, "reference", ("指标「{indicator}」不适用于{kind_zh}",
+                                                      "Indicator {indicator} does not apply to {kind_en}"),
+                                ("适用于该类单位的指标", "an indicator that applies to this kind of unit"),
+                                ("删除该值,或填「不适用」", "Remove the value, or write 不适用")),
+    "val.unit_inactive": (ERROR, "period", ("单位 {unit} 在 {month} 已撤销(截至 {active_to})",
+                                            "Unit {unit} no longer exists in {month} (until {active_to})"),
+                          ("{active_to} 及以前的月份", "{active_to} or earlier"),
+                          ("改填承接该单位的新单位", "Report it under the successor unit")),
+    "val.before_unit": (ERROR, "period", ("单位 {unit} 在 {month} 尚未设立(自 {active_from} 起)",
+                                          "Unit {unit} did not exist yet in {month} (from {active_from})"),
+                        ("{active_from} 及以后的月份", "{active_from} or later"),
+                        ("检查月份,或改填当时的单位", "Check the month, or use the unit of that time")),
+    # domain
+    "val.value_bad": (ERROR, "domain", ("不是数字", "Not a number"),
+                      ("数字(如 95.3、95.3%、1,234),「—」表示缺报,「不适用」", "a number (95.3, 95.3%, 1,234), — if missing, 不适用"),
+                      ("改为数字;缺报填「—」,不适用填「不适用」", "Write a number; — if missing; 不适用 if not applicable")),
+    "val.value_range": (ERROR, "domain", ("超出指标取值范围", "Outside the indicator's range"),
+                        ("{low} 至 {high}", "{low} to {high}"), ("检查数值和单位(百分数请填 0–100)",
+                                                                 "Check the value and its unit (percentages are 0-100)")),
+    "val.count_integer": (ERROR, "domain", ("计数指标必须是非负整数", "A count must be a non-negative whole number"),
+                          ("0、1、2…", "0, 1, 2, ..."), ("改为整数", "Write a whole number")),
+    "val.num_gt_den": (ERROR, "domain", ("分子 {numerator:g} 大于分母 {denominator:g}",
+                                         "Numerator {numerator:g} exceeds denominator {denominator:g}"),
+                       ("分子 ≤ 分母", "numerator <= denominator"), ("核对分子和分母是否填反", "Check whether they are swapped")),
+    "val.ratio_negative": (ERROR, "domain", ("分子或分母为负数", "A negative numerator or denominator"),
+                           ("非负数", "non-negative numbers"), ("改为实际件数", "Write the actual counts")),
+    "val.value_mismatch": (ERROR, "domain", ("数值与分子/分母不一致(按分子/分母应为 {computed:.2f})",
+                                             "Value does not match numerator/denominator (they give {computed:.2f})"),
+                           ("{computed:.2f}(允许四舍五入误差)", "{computed:.2f} (rounding allowed)"),
+                           ("核对数值、分子与分母", "Check the value, numerator and denominator")),
+    "val.month_bad": (ERROR, "domain", ("无法识别的月份", "The month is not recognised"),
+                      ("如 2026-10、2026/10、202610、2026年10月", "e.g. 2026-10, 2026/10, 202610, 2026年10月"),
+                      ("改为上述任一格式", "Use one of these forms")),
+    "val.month_missing": (ERROR, "domain", ("月份为空", "The month is empty"), ("月份", "a month"), ("填写月份", "Fill in the month")),
+    "val.status_bad": (ERROR, "domain", ("无法识别的状态", "Status not recognised"),
+                       ("有效 / 缺报 / 不适用", "ok / missing / not applicable"), ("改为上述之一", "Use one of these")),
+    # periods
+    "val.month_future": (ERROR, "period", ("月份 {month} 尚未到来", "Month {month} is in the future"),
+                         ("{current} 或更早", "{current} or earlier"), ("检查月份", "Check the month")),
+    "val.month_open": (WARNING, "period", ("{month} 尚未结束,数据可能不完整", "{month} has not ended; data may be incomplete"),
+                       ("已结束的月份", "a month that has ended"), ("确认是否为月度快报", "Confirm this is a flash report")),
+    "val.month_title_differs": (WARNING, "period", ("指定的月份 {given} 与标题中的月份 {title} 不同",
+                                                    "The month given ({given}) differs from the title's ({title})"),
+                                ("一致的月份", "the same month"), ("确认月份", "Confirm the month")),
+    # duplicates
+    "val.duplicate_row": (ERROR, "duplicate", ("与第 {first} 行重复(同一单位、指标、月份)",
+                                               "Repeats row {first} (same unit, indicator and month)"),
+                          ("每个单位、指标、月份一行", "one row per unit, indicator and month"),
+                          ("删除重复行,保留正确的一行", "Delete the repeated row, keep the right one")),
+    # completeness
+    "val.incomplete": (WARNING, "completeness", ("{unit} 在 {month} 缺少 {n} 项指标:{missing}",
+                                                 "{unit} lacks {n} indicators in {month}: {missing}"),
+                       ("文件中其他单位都有的指标", "the indicators other units in the file report"),
+                       ("补齐数据;缺报填「—」,不适用填「不适用」", "Fill them in; — if missing, 不适用 if not applicable")),
+    "val.unit_absent": (WARNING, "completeness", ("{month} 缺少单位 {unit} 的数据", "No data for unit {unit} in {month}"),
+                        ("同类单位都有数据", "every unit of this kind reported"), ("确认该单位是否漏报", "Check whether it was left out")),
+    # plausibility
+    "val.jump": (WARNING, "plausibility", ("与本单位历史差异过大(近 {n} 个月中位数 {median:g})",
+                                           "Far outside the unit's own history (median of last {n} months {median:g})"),
+                 ("约 {low:g} 至 {high:g}", "about {low:g} to {high:g}"), ("核实数据来源;确认无误可保留",
+                                                                         "Verify with the source; keep it if right")),
+    "val.perfect_streak": (WARNING, "plausibility", ("连续 {n} 个月恰好 100%", "Exactly 100% for {n} months running"),
+                           ("有正常波动的比率", "a rate with normal variation"), ("核实是否为自报数据或统计口径问题",
+                                                                              "Check for self-reporting or a counting rule")),
+    "val.peer_outlier": (WARNING, "plausibility", ("与同类单位相比异常(同类中位数 {median:g})",
+                                                   "An outlier against its peer group (peer median {median:g})"),
+                         ("约 {low:g} 至 {high:g}", "about {low:g} to {high:g}"), ("核实数据;确认无误可保留",
+                                                                                 "Verify; keep it if right")),
+    # what was skipped, so the evaluator sees nothing vanished silently
+    "val.skipped_title": (INFO, "skipped", ("标题行,已跳过", "Title row, skipped"), ("", ""), ("", "")),
+    "val.skipped_empty": (INFO, "skipped", ("空行,已跳过({n} 行)", "Empty rows skipped ({n})"), ("", ""), ("", "")),
+    "val.skipped_total": (INFO, "skipped", ("合计行,已跳过", "Total row, skipped"), ("", ""), ("", "")),
+    "val.skipped_note": (INFO, "skipped", ("说明/备注行,已跳过", "Note row, skipped"), ("", ""), ("", "")),
+    "val.skipped_empty_column": (INFO, "skipped", ("空列,已跳过", "Empty column, skipped"), ("", ""), ("", "")),
+    "val.skipped_ignored_column": (INFO, "skipped", ("非数据列,已忽略", "Not a data column, ignored"), ("", ""), ("", "")),
+    "val.skipped_not_applicable": (INFO, "skipped", ("{n} 个空单元格属于不适用于该类单位的指标,已跳过",
+                                                     "{n} empty cells of indicators that do not apply to the unit, skipped"),
+                                   ("", ""), ("", "")),
+}
+
+KINDS = ["file", "structure", "reference", "domain", "period", "duplicate", "completeness", "plausibility",
+         "skipped"]
+
+i18n.register({k: v[2] for k, v in CHECKS.items()})
+i18n.register({f"{k}.expected": v[3] for k, v in CHECKS.items()})
+i18n.register({f"{k}.fix": v[4] for k, v in CHECKS.items()})
+i18n.register({
+    "val.severity.error": ("错误", "error"),
+    "val.severity.warning": ("警告", "warning"),
+    "val.severity.info": ("提示", "note"),
+    **{f"val.kind.{k}": v for k, v in {
+        "file": ("文件", "file"), "structure": ("结构", "structure"), "reference": ("引用", "reference"),
+        "domain": ("取值", "values"), "period": ("期间", "period"), "duplicate": ("重复", "duplicates"),
+        "completeness": ("完整性", "completeness"), "plausibility": ("合理性", "plausibility"),
+        "skipped": ("跳过", "skipped")}.items()},
+})
+
+
+def problem(check: str, row=None, column=None, value=None, **params) -> dict:
+    severity, kind = CHECKS[check][0], CHECKS[check][1]
+    return {"check": check, "severity": severity, "kind": kind, "row": row, "column": column,
+            "value": value, "params": params}
+
+
+def frame(problems: list[dict]) -> pd.DataFrame:
+    if not problems:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+
+
+def many(check: str, rows: pd.DataFrame, column: str | pd.Series | None, value: pd.Series | None,
+         params: pd.Series | dict | None = None) -> pd.DataFrame:
+    """Vectorised `problem` for many rows of the normalised frame at once."""
+    severity, kind = CHECKS[check][0], CHECKS[check][1]
+    n = len(rows)
+    p = params.tolist() if isinstance(params, pd.Series) else [dict(params or {})] * n
+    return pd.DataFrame({
+        "check": [check] * n, "severity": [severity] * n, "kind": [kind] * n,
+        "row": rows["row"].to_numpy(),
+        "column": column.to_numpy() if isinstance(column, pd.Series) else [column] * n,
+        "value": value.to_numpy() if isinstance(value, pd.Series) else [value] * n,
+        "params": p,
+    })

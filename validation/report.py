@@ -1,0 +1,178 @@
+"""The report for a person: one line per problem, in Chinese or English, with a summary,
+downloadable as CSV (with BOM, so Excel opens it) and XLSX, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kaohe import i18n
+from kaohe.i18n import t
+from validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
+
+i18n.register({
+    "val.col.severity": ("级别", "Severity"),
+    "val.col.kind": ("类别", "Kind"),
+    "val.col.row": ("行号", "Row"),
+    "val.col.column": ("列", "Column"),
+    "val.col.value": ("值", "Value"),
+    "val.col.problem": ("问题", "Problem"),
+    "val.col.expected": ("应为", "Expected"),
+    "val.col.fix": ("修改建议", "How to fix"),
+    "val.col.check": ("检查项", "Check"),
+    "val.col.count": ("数量", "Count"),
+    "val.sheet.problems": ("问题清单", "Problems"),
+    "val.sheet.summary": ("汇总", "Summary"),
+    "val.summary.line": ("错误 {errors} 项,警告 {warnings} 项,提示 {infos} 项",
+                         "{errors} errors, {warnings} warnings, {infos} notes"),
+})
+
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+# a cell starting with one of these is a formula to Excel/WPS: =HYPERLINK(...), +cmd, @SUM, -2+3
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def neutralise(cell):
+    """Prefix a quote so a spreadsheet shows the text instead of running it."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+@dataclass
+class Report:
+    problems: pd.DataFrame
+
+    @classmethod
+    def of(cls, parts: list[pd.DataFrame]) -> Report:
+        parts = [p for p in parts if p is not None and not p.empty]
+        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        df = df.reindex(columns=PROBLEM_COLUMNS)
+        # a wide row with an unknown unit fails once per indicator column: say it once
+        df = df[~df[["check", "row", "column", "value"]].astype(str).duplicated()]
+        # a cell that is wrong needs no plausibility question on top
+        err = df["severity"].eq(ERROR)
+        cells = set(zip(df.loc[err, "row"].astype(str), df.loc[err, "column"].astype(str), strict=True))
+        moot = df["kind"].eq("plausibility") & pd.Series(
+            [(str(r), str(c)) in cells for r, c in zip(df["row"], df["column"], strict=True)], index=df.index)
+        df = df[~moot]
+        df["row"] = pd.to_numeric(df["row"], errors="coerce").astype("Int64")
+        order = df["severity"].map(SEVERITY_ORDER)
+        df = df.assign(_o=order).sort_values(["_o", "row"], kind="stable", na_position="first")
+        return cls(df.drop(columns="_o").reset_index(drop=True))
+
+    def count(self, severity: str) -> int:
+        return int((self.problems["severity"] == severity).sum())
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(WARNING)
+
+    @property
+    def infos(self) -> int:
+        return self.count(INFO)
+
+    def checks(self) -> list[str]:
+        return sorted(self.problems["check"].unique().tolist())
+
+    def summary_line(self, lang: str | None = None) -> str:
+        return t("val.summary.line", lang, errors=self.errors, warnings=self.warnings, infos=self.infos)
+
+    def summary(self, lang: str | None = None) -> pd.DataFrame:
+        """Count by severity, kind and check."""
+        df = self.problems
+        if df.empty:
+            return pd.DataFrame(columns=[t("val.col.severity", lang), t("val.col.kind", lang),
+                                         t("val.col.problem", lang), t("val.col.count", lang)])
+        g = df.groupby(["severity", "kind", "check"], sort=False).size().reset_index(name="n")
+        g["_o"] = g["severity"].map(SEVERITY_ORDER) * 100 + g["kind"].map({k: i for i, k in enumerate(KINDS)})
+        g = g.sort_values("_o")
+        return pd.DataFrame({
+            t("val.col.severity", lang): [t(f"val.severity.{s}", lang) for s in g["severity"]],
+            t("val.col.kind", lang): [t(f"val.kind.{k}", lang) for k in g["kind"]],
+            t("val.col.problem", lang): [_title(c, lang) for c in g["check"]],
+            t("val.col.count", lang): g["n"].to_numpy(),
+        })
+
+    def render(self, lang: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One line per problem, words in `lang`."""
+        df = self.problems if limit is None else self.problems.head(limit)
+        msgs, exp, fix = [], [], []
+        for check, params in zip(df["check"], df["params"], strict=True):
+            p = params if isinstance(params, dict) else {}
+            msgs.append(_safe(check, lang, p))
+            exp.append(_safe(f"{check}.expected", lang, p))
+            fix.append(_safe(f"{check}.fix", lang, p))
+        return pd.DataFrame({
+            t("val.col.severity", lang): [t(f"val.severity.{s}", lang) for s in df["severity"]],
+            t("val.col.kind", lang): [t(f"val.kind.{k}", lang) for k in df["kind"]],
+            t("val.col.row", lang): df["row"].to_numpy(),
+            t("val.col.column", lang): [_text(c) for c in df["column"]],
+            t("val.col.value", lang): [_text(v) for v in df["value"]],
+            t("val.col.problem", lang): msgs,
+            t("val.col.expected", lang): exp,
+            t("val.col.fix", lang): fix,
+            t("val.col.check", lang): df["check"].to_numpy(),
+        })
+
+    def lines(self, lang: str | None = None, limit: int = 200) -> list[str]:
+        """Plain text lines for the terminal."""
+        out = []
+        for r in self.render(lang, limit).itertuples(index=False):
+            sev, _kind, row, col, val, msg, exp, fix, _check = r
+            where = []
+            if pd.notna(row):
+                where.append(("第 {} 行" if lang != "en" else "row {}").format(row))
+            if col:
+                where.append(f"[{col}]")
+            if val:
+                where.append(f"「{val}」" if lang != "en" else f'"{val}"')
+            arrow = "→" if exp else ""
+            out.append(f"{sev} {' '.join(where)}: {msg}" + (f" ({exp}) {arrow} {fix}" if exp or fix else ""))
+        return out
+
+    def to_csv(self, lang: str | None = None) -> bytes:
+        safe = self.render(lang).map(neutralise)
+        return safe.to_csv(index=False).encode("utf-8-sig")
+
+    def to_xlsx(self, lang: str | None = None) -> bytes:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            self.summary(lang).map(neutralise).to_excel(xw, sheet_name=t("val.sheet.summary", lang), index=False)
+            self.render(lang).map(neutralise).to_excel(xw, sheet_name=t("val.sheet.problems", lang), index=False)
+        return buf.getvalue()
+
+    def to_record(self, limit: int = 500) -> dict:
+        """What is stored with the batch: counts and the first lines (warnings the evaluator accepted)."""
+        head = self.problems[self.problems["severity"] != INFO].head(limit)
+        return {"errors": self.errors, "warnings": self.warnings, "infos": self.infos,
+                "checks": self.checks(),
+                "lines": [{**{k: (None if pd.isna(v) else v) for k, v in r.items() if k != "params"},
+                           "params": r["params"]} for r in head.to_dict("records")]}
+
+
+def _title(check: str, lang) -> str:
+    """A check's message without parameters, for the summary."""
+    return re.sub(r"\{[^}]*\}", "…", t(check, lang))
+
+
+def _safe(key: str, lang, params: dict) -> str:
+    try:
+        return t(key, lang, **params)
+    except (KeyError, ValueError, IndexError):
+        return t(key, lang) if not params else _title(key, lang)
+
+
+def _text(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    if v is pd.NA:
+        return ""
+    return str(v)
