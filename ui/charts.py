@@ -29,9 +29,11 @@ i18n.register({
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 460) -> go.Figure:
+    # the title sits at the top of the figure and the legend below it, so they never overlap
     fig.update_layout(
-        title=dict(text=title, font=dict(size=18)) if title else None,
-        font=FONT, height=height, margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        title=dict(text=title, font=dict(size=19), yref="container", y=0.985, yanchor="top", x=0.01)
+        if title else None,
+        font=FONT, height=height, margin=dict(l=10, r=10, t=95 if title else 45, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         plot_bgcolor="white", colorway=PALETTE,
     )

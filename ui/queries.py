@@ -63,3 +63,100 @@ def observations(wh, units: tuple[str, ...] = (), indicators: tuple[str, ...] = 
                  month_from: str | None = None, month_to: str | None = None) -> pd.DataFrame:
     return wh.observations(units=list(units) or None, indicators=list(indicators) or None,
                            month_from=month_from, month_to=month_to)
+
+
+@versioned
+def period_observations(wh, month_from: str, month_to: str, kind: str | None = None) -> pd.DataFrame:
+    """Current observations of a month range with each unit's kind and peer group."""
+    obs = wh.observations(month_from=month_from, month_to=month_to)
+    units_ = wh.units(kind)[["code", "kind", "peer_group"]].rename(columns={"code": "unit_code"})
+    return obs.drop(columns=["is_current", "recorded_at"]).merge(units_, on="unit_code", how="inner")
+
+
+# -- the scoring engine (metrics/) ----------------------------------------------------------------
+# Imported lazily so that the warehouse-only pages work while the engine is absent or broken.
+def engine():
+    """metrics.service, or None when the scoring engine is not installed."""
+    try:
+        from metrics import service
+    except ImportError:
+        return None
+    return service
+
+
+def engine_ready() -> bool:
+    return engine() is not None
+
+
+@versioned
+def build(wh, month: str, period: str = "month"):
+    """The official score build of a month and period (ScoreBuild)."""
+    return engine().build(wh, month, period=period)
+
+
+@versioned
+def explain(wh, month: str, unit: str, period: str = "month") -> pd.DataFrame:
+    return build(month, period).explain(unit)
+
+
+@versioned
+def scheme(wh, year: str | None = None):
+    return engine().current_scheme(wh, year=year)
+
+
+@versioned
+def rank_history(wh, unit: str, last_month: str, n: int = 12) -> pd.DataFrame:
+    return engine().rank_history(wh, unit, last_month, n=n)
+
+
+@versioned
+def total_history(wh, month: str, n: int) -> pd.DataFrame:
+    """Every unit's monthly total, rank and grade over the `n` months to `month`, scored in one pass."""
+    b = engine().build(wh, month, "month", n_history=n)
+    return b.history.rename(columns={"period": "month"}).reset_index(drop=True)
+
+
+@versioned
+def dimension_series(wh, months_: tuple[str, ...]) -> pd.DataFrame:
+    """Dimension scores of every unit for each month in `months_` (one cached build per month)."""
+    frames = [build(m, "month").dimensions.assign(month=m) for m in months_]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@versioned
+def publication_status(wh, month: str) -> dict:
+    return engine().publication_status(wh, month)
+
+
+@versioned
+def adjustments(wh, month: str | None = None, unit: str | None = None) -> pd.DataFrame:
+    return engine().list_adjustments(wh, month=month, unit=unit)
+
+
+@versioned
+def what_if(wh, month: str, changes_json: str) -> pd.DataFrame:
+    """A what-if re-ranking (changes as canonical JSON, so the cache key is a string)."""
+    import json
+
+    return engine().what_if(wh, month, json.loads(changes_json))
+
+
+# Robustness runs take seconds and report progress, so they are kept in a small process-wide store
+# keyed on the warehouse version (a progress callback cannot be part of an st.cache_data key).
+_ROBUSTNESS: dict[tuple, pd.DataFrame] = {}
+
+
+def robustness(month: str, replicates: int = 1000, progress=None) -> pd.DataFrame:
+    """Monte Carlo rank intervals for every unit of the month, computed once per warehouse version."""
+    key = (warehouse().version(), month, replicates)
+    if key not in _ROBUSTNESS:
+        if len(_ROBUSTNESS) > 16:
+            _ROBUSTNESS.clear()
+        _ROBUSTNESS[key] = engine().robustness(warehouse(), month, replicates=replicates, seed=0,
+                                               progress=progress)
+    return _ROBUSTNESS[key]
+
+
+def robustness_cached(month: str, replicates: int = 1000) -> pd.DataFrame | None:
+    """The robustness result if it was computed already (no work)."""
+    return _ROBUSTNESS.get((warehouse().version(), month, replicates))

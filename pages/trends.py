@@ -1,0 +1,147 @@
+"""趋势 Trends: total score, a dimension or any indicator over time against the peer median and target."""
+
+import streamlit as st
+
+from kaohe import i18n
+from kaohe import months as mo
+from ui import analysis, charts, queries
+from ui.setup import lang, name, tr
+
+i18n.register({
+    "tr.title": ("趋势", "Trends"),
+    "tr.measure": ("看什么", "Measure"),
+    "tr.total": ("总分", "Total score"),
+    "tr.dimension": ("维度:{name}", "Dimension: {name}"),
+    "tr.indicator": ("指标:{name}", "Indicator: {name}"),
+    "tr.units": ("单位", "Units"),
+    "tr.choose": ("选择单位", "Choose units"),
+    "tr.span": ("时间跨度", "Span"),
+    "tr.span.n": ("{n}个月", "{n} months"),
+    "tr.view": ("显示方式", "View"),
+    "tr.view.lines": ("同一图中比较", "One chart"),
+    "tr.view.multiples": ("每个单位一个小图", "Small multiples"),
+    "tr.multiples_all": ("未选择单位时,小图显示本类型全部单位。", "With no units chosen, small multiples show every unit of the kind."),
+    "tr.changes": ("{month} 环比与同比", "{month}: month-on-month and year-on-year"),
+    "tr.col.unit": ("单位", "Unit"),
+    "tr.col.value": ("本月", "This month"),
+    "tr.col.prev": ("上月", "Last month"),
+    "tr.col.mom": ("环比变化", "Change on last month"),
+    "tr.col.last_year": ("去年同月", "Same month last year"),
+    "tr.col.yoy": ("同比变化", "Change on a year ago"),
+    "tr.col.median": ("同类组中位数", "Peer median"),
+    "tr.score_unit": ("得分(分)", "Score (points)"),
+    "tr.no_engine": ("评分引擎尚未就绪:目前只能查看指标趋势。", "The scoring engine is not available yet: only indicator trends can be shown."),
+    "tr.neutral": ("背景指标:只作参考,不排名,也不评价好坏。", "Context indicator: for reference only, never ranked or judged."),
+    "tr.note": ("虚线为同类组中位数,点线为考核目标。变化为本月值减去上月(环比)或去年同月(同比)。",
+                "Dashed lines are peer-group medians, the dotted line is the scheme's target. Changes are this "
+                "month minus last month (month-on-month) or the same month a year ago (year-on-year)."),
+    "tr.no_units": ("请至少选择一个单位。", "Choose at least one unit."),
+})
+
+SPANS = [12, 24, 36, 60]
+
+st.title(tr("tr.title"))
+all_months = queries.months()
+units = queries.units(st.session_state.get("kind", "street"))
+if not all_months or units.empty:
+    st.info(tr("empty.warehouse"))
+    st.stop()
+
+kind = st.session_state.get("kind", "street")
+month = st.session_state.get("month") or all_months[-1]
+unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
+group_of = dict(zip(units["code"], units["peer_group"], strict=True))
+group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
+               for _, r in units.iterrows()}
+inds = queries.indicators()
+inds = inds[inds["applies_to"].isin(["both", kind])]
+ind_rows = {r["code"]: r for _, r in inds.iterrows()}
+
+ready = queries.engine_ready()
+targets: dict[str, float] = {}
+measures: dict[str, str] = {}
+if ready:
+    table = analysis.scheme_table(queries.scheme(month[:4]).data, kind)
+    targets = {r.indicator_code: r.target for r in table.itertuples() if r.target is not None}
+    measures["total"] = tr("tr.total")
+    for dim in table.drop_duplicates("dimension").itertuples():
+        measures[f"dim:{dim.dimension}"] = tr("tr.dimension", name=i18n.pick(dim.dimension_zh, dim.dimension_en,
+                                                                                lang()))
+else:
+    st.info(tr("tr.no_engine"))
+for code, r in ind_rows.items():
+    measures[f"ind:{code}"] = tr("tr.indicator", name=f"{name(r)} ({code})")
+
+keys = list(measures)
+if st.session_state.get("tr_measure") not in keys:
+    st.session_state["tr_measure"] = keys[0]
+if st.session_state.get("tr_span") not in SPANS:
+    st.session_state["tr_span"] = 24
+if st.session_state.get("tr_view") not in ("lines", "multiples"):
+    st.session_state["tr_view"] = "lines"
+choices = list(unit_names)
+st.session_state["tr_units"] = [u for u in st.session_state.get("tr_units", choices[:3]) if u in choices]
+
+c1, c2, c3 = st.columns([2.2, 1.6, 1.6])
+measure = c1.selectbox(tr("tr.measure"), keys, format_func=measures.get, key="tr_measure")
+span = c2.segmented_control(tr("tr.span"), SPANS, key="tr_span",
+                            format_func=lambda n: tr("tr.span.n", n=n)) or 24
+view = c3.segmented_control(tr("tr.view"), ["lines", "multiples"], key="tr_view",
+                            format_func=lambda v: tr(f"tr.view.{v}")) or "lines"
+chosen = st.multiselect(tr("tr.units"), choices, format_func=unit_names.get, key="tr_units",
+                        placeholder=tr("tr.choose"))
+
+window = [m for m in all_months if mo.add(month, -(span - 1)) <= m <= month]
+# month-on-month and year-on-year need thirteen months even when the chart shows fewer
+reach = [m for m in all_months if mo.add(month, -max(span - 1, 12)) <= m <= month]
+target = None
+neutral = False
+if measure == "total":
+    full = queries.total_history(month, len(reach))
+    full = full[full["unit_code"].isin(units["code"])][["unit_code", "peer_group", "month", "total"]]
+    full = full.rename(columns={"total": "value"})
+    y_title = tr("tr.score_unit")
+elif measure.startswith("dim:"):
+    dims = queries.dimension_series(tuple(reach))
+    full = dims[(dims["dimension"] == measure[4:]) & dims["unit_code"].isin(units["code"])]
+    full = full[["unit_code", "peer_group", "month", "score"]].rename(columns={"score": "value"})
+    y_title = tr("tr.score_unit")
+else:
+    code = measure[4:]
+    full = queries.indicator_series(code, None, reach[0], month)
+    full = full[full["unit_code"].isin(units["code"]) & (full["status"] == "ok")]
+    row = ind_rows[code]
+    y_title = charts._unit_label(row["unit"], lang())
+    target = targets.get(code)
+    neutral = row["direction"] == "neutral"
+series = full[full["month"].isin(window)]
+
+medians = analysis.peer_median(series)
+title = measures[measure]
+if view == "lines":
+    if not chosen:
+        st.info(tr("tr.no_units"))
+    else:
+        fig = charts.trend_lines(series, chosen, unit_names, medians, group_of, group_names, title, y_title,
+                                 lang(), target=target)
+        st.plotly_chart(fig, key="tr_chart")
+else:
+    shown = chosen or choices
+    if not chosen:
+        st.caption(tr("tr.multiples_all"))
+    st.plotly_chart(charts.small_multiples(series, shown, unit_names, medians, group_of, y_title, lang(),
+                                           target=target), key="tr_multiples_chart")
+st.caption(tr("tr.note") + (" " + tr("tr.neutral") if neutral else ""))
+
+ch = analysis.changes(full, month)
+ch = ch[ch["unit_code"].isin(chosen or choices)]
+med_now = analysis.peer_median(full)
+med_now = med_now[med_now["month"] == month].set_index("peer_group")["value"]
+ch["median"] = ch["unit_code"].map(group_of).map(med_now)
+ch.insert(0, "unit", ch.pop("unit_code").map(unit_names))
+ch = ch[["unit", "value", "prev", "mom", "last_year", "yoy", "median"]]
+ch.columns = [tr(f"tr.col.{c}") for c in ("unit", "value", "prev", "mom", "last_year", "yoy", "median")]
+st.subheader(tr("tr.changes", month=month))
+st.dataframe(ch.round(2), hide_index=True, key="tr_changes_table",
+             column_config={tr("tr.col.mom"): st.column_config.NumberColumn(format="%+.2f"),
+                            tr("tr.col.yoy"): st.column_config.NumberColumn(format="%+.2f")})
