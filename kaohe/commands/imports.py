@@ -1,0 +1,188 @@
+"""`kaohe import`, `kaohe batches`, `kaohe rollback`: the import pipeline on the command line.
+
+Exit codes: 0 landed (or would land, with --dry-run); 1 refused (the report is
+printed, nothing is written); 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kaohe import i18n, months, settings
+from kaohe.i18n import t
+
+i18n.register({
+    "import.landed": ("已导入 {name}:批次 {batch_id},写入 {rows} 行(其中修订 {revised} 行),月份 {months}",
+                      "Imported {name}: batch {batch_id}, {rows} rows written ({revised} revisions), months {months}"),
+    "import.dry_run_ok": ("试运行 {name}:可以导入 {rows} 行(有效 {ok},缺报 {missing},不适用 {na}),未写入",
+                          "Dry run {name}: {rows} rows would land ({ok} reported, {missing} missing, {na} n/a); "
+                          "nothing written"),
+    "import.rejected": ("未导入 {name}:{summary}", "Not imported {name}: {summary}"),
+    "import.need_accept": ("{name} 有警告;核实后加 --accept-warnings 再导入",
+                           "{name} has warnings; check them, then import with --accept-warnings"),
+    "import.understood": ("{name}:{fmt} {encoding} 布局 {layout},表头第 {header} 行,月份 {months}({source}),"
+                          "单位 {units} 个,指标 {indicators} 项",
+                          "{name}: {fmt} {encoding} layout {layout}, header row {header}, months {months} ({source}), "
+                          "{units} units, {indicators} indicators"),
+    "import.more_lines": ("……另有 {n} 行,完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
+    "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
+    "import.no_file": ("找不到文件:{path}", "no such file: {path}"),
+    "batches.empty": ("尚无导入批次", "No batches yet"),
+    "rollback.done": ("已回滚批次 {batch_id}:{n} 个数据项恢复为此前的值", "Rolled back batch {batch_id}: {n} values restored"),
+    "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
+    "rollback.not_committed": ("批次 {batch_id} 已回滚,无需再次回滚", "Batch {batch_id} is already rolled back"),
+    "rollback.published": ("批次 {batch_id} 涉及已发布月份 {months},请用 --reason 说明更正理由",
+                           "Batch {batch_id} touches published months {months}; give a correction --reason"),
+})
+
+SHOW_LINES = 60
+
+
+def register(sub) -> None:
+    from kaohe.cli import add_db_option
+
+    p = sub.add_parser("import", help="导入考核数据文件(CSV/TSV/XLSX)/ import assessment files (CSV/TSV/XLSX)",
+                       description="导入考核数据文件:读取、校验,无错误时整批写入 / "
+                                   "import files: read, validate, and land each whole or not at all")
+    add_db_option(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="要导入的文件 / files to import")
+    p.add_argument("--month", default=None, help="数据月份(文件中没有时)/ month of the data when the file "
+                                                 "has none (YYYY-MM)")
+    p.add_argument("--sheet", default=None, help="Excel 工作表名称(默认第一个)/ Excel sheet name (default: first)")
+    p.add_argument("--dry-run", action="store_true", help="只校验不写入 / validate only, write nothing")
+    p.add_argument("--accept-warnings", action="store_true",
+                   help="确认警告并导入(记录在批次中)/ accept the warnings and import (recorded with the batch)")
+    p.add_argument("--reason", default=None, help="更正已发布月份的理由 / reason for correcting a published month")
+    p.add_argument("--report", default=None, metavar="PATH",
+                   help="把完整报告写入 .csv 或 .xlsx / write the full report to a .csv or .xlsx file")
+    p.add_argument("--max-mb", type=float, default=200, help="文件大小上限 MB / size limit in MB (200)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("batches", help="列出导入批次 / list import batches")
+    add_db_option(p)
+    p.add_argument("--limit", type=int, default=50, help="最多列出 / at most this many (50)")
+    p.set_defaults(func=cmd_batches)
+
+    p = sub.add_parser("rollback", help="整批回滚一个导入批次 / roll back a whole import batch")
+    add_db_option(p)
+    p.add_argument("batch_id", type=int, metavar="ID", help="批次号 / batch id")
+    p.add_argument("--reason", default=None, help="回滚理由(记入审计日志)/ reason (kept in the audit log)")
+    p.set_defaults(func=cmd_rollback)
+
+
+def _warehouse(args):
+    from data.warehouse import Warehouse
+    from kaohe.cli import UsageError
+
+    wh = Warehouse(settings.db_path(args.db))
+    if not wh.exists():
+        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
+    wh.migrate()
+    return wh
+
+
+def cmd_import(args) -> int:
+    from ingest import pipeline
+    from kaohe.cli import UsageError
+
+    if args.month is not None and not months.is_month(args.month):
+        raise UsageError(f"--month must be YYYY-MM: {args.month}")
+    paths = [Path(f) for f in args.files]
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(t("import.no_file", path=path))
+    wh = _warehouse(args)
+    lang = i18n.default_lang()
+    worst = 0
+    for path in paths:
+        prep = pipeline.prepare(path.read_bytes(), path.name, wh, month=args.month, sheet=args.sheet,
+                                max_bytes=int(args.max_mb * 2**20), correction=bool(args.reason))
+        _print_understanding(prep)
+        if args.report:
+            _write_report(prep, Path(args.report), len(paths) > 1, lang)
+        if prep.blocked:
+            print(t("import.rejected", name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
+            _print_lines(prep, lang)
+            worst = max(worst, 1)
+            continue
+        if prep.needs_confirmation and not args.accept_warnings:
+            _print_lines(prep, lang)
+            print(t("import.need_accept", name=path.name), file=sys.stderr)
+            worst = max(worst, 1)
+            continue
+        if args.dry_run:
+            _print_lines(prep, lang, errors_and_warnings_only=True)
+            print(t("import.dry_run_ok", name=path.name, **{k: v for k, v in prep.counts().items()
+                                                           if k in ("rows", "ok", "missing", "na")}))
+            continue
+        try:
+            res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=args.accept_warnings,
+                                  reason=args.reason)
+        except pipeline.ImportRefused:
+            print(t("import.rejected", name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
+            _print_lines(prep, lang)
+            worst = max(worst, 1)
+            continue
+        print(t("import.landed", name=path.name, batch_id=res.batch_id, rows=res.rows_written,
+                revised=res.revised, months=", ".join(res.months)))
+    return worst
+
+
+def _print_understanding(prep) -> None:
+    u = prep.understanding
+    if u is None:
+        return
+    print(t("import.understood", name=prep.name, fmt=u.fmt, encoding=u.encoding or u.sheet or "",
+            layout=u.layout, header=u.header_row, months=", ".join(u.months), source=u.month_source,
+            units=len(u.units_matched), indicators=len(u.indicators_matched)))
+
+
+def _print_lines(prep, lang, errors_and_warnings_only: bool = False) -> None:
+    report = prep.report
+    lines = report.lines(lang, limit=SHOW_LINES + report.infos)
+    if errors_and_warnings_only:
+        lines = lines[: report.errors + report.warnings]
+    for line in lines[:SHOW_LINES]:
+        print("  " + line, file=sys.stderr)
+    total = len(report.problems)
+    if total > SHOW_LINES:
+        print("  " + t("import.more_lines", n=total - SHOW_LINES), file=sys.stderr)
+
+
+def _write_report(prep, path: Path, several: bool, lang) -> None:
+    if several:
+        path = path.with_name(f"{path.stem}-{Path(prep.name).stem}{path.suffix}")
+    data = prep.report.to_xlsx(lang) if path.suffix.lower() == ".xlsx" else prep.report.to_csv(lang)
+    path.write_bytes(data)
+    print(t("import.report_written", path=path), file=sys.stderr)
+
+
+def cmd_batches(args) -> int:
+    wh = _warehouse(args)
+    df = wh.batches().head(args.limit)
+    if df.empty:
+        print(t("batches.empty"))
+        return 0
+    cols = ["batch_id", "created_at", "actor", "kind", "status", "rows_written", "warnings_accepted", "source_name"]
+    print(df[cols].to_string(index=False))
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from data.warehouse import PublishedMonthError
+
+    wh = _warehouse(args)
+    try:
+        n = wh.rollback_batch(args.batch_id, actor=settings.actor(), reason=args.reason)
+    except KeyError:
+        print(t("rollback.unknown", batch_id=args.batch_id), file=sys.stderr)
+        return 1
+    except ValueError:
+        print(t("rollback.not_committed", batch_id=args.batch_id), file=sys.stderr)
+        return 1
+    except PublishedMonthError as exc:
+        print(t("rollback.published", batch_id=args.batch_id, months=", ".join(exc.months)), file=sys.stderr)
+        return 1
+    print(t("rollback.done", batch_id=args.batch_id, n=n))
+    return 0
