@@ -64,6 +64,14 @@ class Report:
         df = df.assign(_o=order).sort_values(["_o", "row"], kind="stable", na_position="first")
         return cls(df.drop(columns="_o").reset_index(drop=True))
 
+    def filtered(self, severities=None, kinds=None) -> Report:
+        df = self.problems
+        if severities is not None:
+            df = df[df["severity"].isin(list(severities))]
+        if kinds is not None:
+            df = df[df["kind"].isin(list(kinds))]
+        return Report(df)
+
     def count(self, severity: str) -> int:
         return int((self.problems["severity"] == severity).sum())
 

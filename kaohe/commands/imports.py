@@ -21,10 +21,6 @@ i18n.register({
     "import.rejected": ("未导入 {name}:{summary}", "Not imported {name}: {summary}"),
     "import.need_accept": ("{name} 有警告;核实后加 --accept-warnings 再导入",
                            "{name} has warnings; check them, then import with --accept-warnings"),
-    "import.understood": ("{name}:{fmt} {encoding} 布局 {layout},表头第 {header} 行,月份 {months}({source}),"
-                          "单位 {units} 个,指标 {indicators} 项",
-                          "{name}: {fmt} {encoding} layout {layout}, header row {header}, months {months} ({source}), "
-                          "{units} units, {indicators} indicators"),
     "import.more_lines": ("……另有 {n} 行,完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
     "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
     "import.no_file": ("找不到文件:{path}", "no such file: {path}"),
@@ -130,12 +126,13 @@ def cmd_import(args) -> int:
 
 
 def _print_understanding(prep) -> None:
-    u = prep.understanding
-    if u is None:
-        return
-    print(t("import.understood", name=prep.name, fmt=u.fmt, encoding=u.encoding or u.sheet or "",
-            layout=u.layout, header=u.header_row, months=", ".join(u.months), source=u.month_source,
-            units=len(u.units_matched), indicators=len(u.indicators_matched)))
+    from ingest.preview import describe
+
+    pairs = describe(prep)
+    if pairs:
+        print(prep.name)
+        for label, text in pairs:
+            print(f"  {label}: {text}")
 
 
 def _print_lines(prep, lang, errors_and_warnings_only: bool = False) -> None:

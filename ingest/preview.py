@@ -1,0 +1,66 @@
+"""How a file was understood, in words, for the upload page and the terminal."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kaohe import i18n
+from kaohe.i18n import t
+
+i18n.register({
+    "import.pv.format": ("格式", "Format"),
+    "import.pv.layout": ("布局", "Layout"),
+    "import.pv.layout.long": ("长表(每行一个单位、指标、月份)", "long (one row per unit, indicator, month)"),
+    "import.pv.layout.wide": ("宽表(每个指标一列)", "wide (one column per indicator)"),
+    "import.pv.header": ("表头所在行", "Header row"),
+    "import.pv.month": ("月份", "Month"),
+    "import.pv.month.column": ("{months}(取自「月份」列)", "{months} (from the month column)"),
+    "import.pv.month.title": ("{months}(取自标题)", "{months} (from the title)"),
+    "import.pv.month.given": ("{months}(导入时指定)", "{months} (given at import)"),
+    "import.pv.units": ("识别的单位", "Units matched"),
+    "import.pv.units_unknown": ("未识别的单位", "Units not matched"),
+    "import.pv.indicators": ("识别的指标", "Indicators matched"),
+    "import.pv.rows": ("数据行", "Data rows"),
+    "import.pv.rows_detail": ("读取 {read} 行,跳过 {skipped} 行;规范化后 {obs} 个数据项",
+                              "{read} read, {skipped} skipped; {obs} values after normalising"),
+    "import.pv.columns": ("列的识别", "Columns read as"),
+})
+
+PREVIEW_COLUMNS = {"row": ("行号", "Row"), "unit_raw": ("单位(原文)", "Unit (as written)"),
+                   "unit_code": ("单位代码", "Unit code"), "indicator_code": ("指标代码", "Indicator"),
+                   "month": ("月份", "Month"), "value_raw": ("数值(原文)", "Value (as written)"),
+                   "value": ("数值", "Value"), "numerator": ("分子", "Numerator"),
+                   "denominator": ("分母", "Denominator"), "status": ("状态", "Status")}
+i18n.register({f"import.pv.col.{k}": v for k, v in PREVIEW_COLUMNS.items()})
+
+
+def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
+    """(label, text) pairs; empty when the file could not be read at all."""
+    u = prep.understanding
+    if u is None:
+        return []
+    months = ", ".join(u.months) or "—"
+    fmt = u.fmt.upper() + (f" ({u.encoding})" if u.encoding else "") + (f" [{u.sheet}]" if u.sheet else "")
+    out = [
+        (t("import.pv.format", lang), fmt),
+        (t("import.pv.layout", lang), t(f"import.pv.layout.{u.layout}", lang) if u.layout else "—"),
+        (t("import.pv.header", lang), str(u.header_row)),
+        (t("import.pv.month", lang), t(f"import.pv.month.{u.month_source}", lang, months=months)
+         if u.month_source else months),
+        (t("import.pv.units", lang), f"{len(u.units_matched)}: " + " ".join(u.units_matched[:40])
+         + (" …" if len(u.units_matched) > 40 else "")),
+        (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}: " + " ".join(u.indicators_matched)),
+        (t("import.pv.rows", lang), t("import.pv.rows_detail", lang, read=u.rows_read, skipped=u.rows_skipped,
+                                      obs=0 if prep.frame is None else len(prep.frame))),
+        (t("import.pv.columns", lang), "; ".join(f"{k} → {v}" for k, v in u.columns.items())),
+    ]
+    if u.units_unmatched:
+        out.insert(5, (t("import.pv.units_unknown", lang), " ".join(u.units_unmatched[:20])))
+    return out
+
+
+def sample_rows(prep, lang: str | None = None, n: int = 50) -> pd.DataFrame:
+    if prep.frame is None:
+        return pd.DataFrame()
+    head = prep.frame.head(n)[list(PREVIEW_COLUMNS)]
+    return head.rename(columns={k: t(f"import.pv.col.{k}", lang) for k in PREVIEW_COLUMNS})

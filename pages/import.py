@@ -1,0 +1,121 @@
+"""数据导入 Import: upload files, see how each was understood and what is wrong, then commit."""
+
+import streamlit as st
+
+from data.warehouse import WarehouseBusy
+from ingest import pipeline, preview
+from kaohe import i18n, settings
+from kaohe import months as mo
+from ui.setup import lang, tr, warehouse
+
+i18n.register({
+    "import.page.title": ("数据导入", "Import"),
+    "import.page.intro": ("上传业务系统导出的 CSV 或 Excel 文件(可一次多个)。每个文件先校验;没有错误才能导入,"
+                          "整个文件要么全部导入,要么完全不导入。",
+                          "Upload the CSV or Excel files your systems export (several at once). Each file is checked "
+                          "first; only a file without errors can be imported, and it lands whole or not at all."),
+    "import.page.upload": ("选择文件", "Choose files"),
+    "import.page.month": ("数据月份(文件中没有月份时使用)", "Month of the data (when the file has none)"),
+    "import.page.month_none": ("按文件内容", "As in the file"),
+    "import.page.sheet": ("Excel 工作表名称(留空为第一个)", "Excel sheet (blank: the first)"),
+    "import.page.too_large": ("{name} 过大({mb:.1f} MB),上限 {limit:.0f} MB,未读取。请按月份拆分,或用命令行导入。",
+                              "{name} is too large ({mb:.1f} MB; limit {limit:.0f} MB) and was not read. "
+                              "Split it by month or use the command line."),
+    "import.page.understood": ("文件识别结果", "How the file was read"),
+    "import.page.sample": ("规范化后的数据(前 50 行)", "Normalised data (first 50 rows)"),
+    "import.page.report": ("校验报告", "Validation report"),
+    "import.page.clean": ("未发现问题。", "No problems found."),
+    "import.page.filter_severity": ("级别", "Severity"),
+    "import.page.filter_kind": ("类别", "Kind"),
+    "import.page.download_csv": ("下载报告(CSV)", "Download the report (CSV)"),
+    "import.page.download_xlsx": ("下载报告(Excel)", "Download the report (Excel)"),
+    "import.page.accept": ("我已核实以上 {n} 项警告,确认导入(将记录在批次中)",
+                           "I have checked the {n} warnings above and want to import (recorded with the batch)"),
+    "import.page.commit": ("导入此文件", "Import this file"),
+    "import.page.landed": ("已导入:批次 {batch_id},写入 {rows} 行(其中修订 {revised} 行)。可在「导入批次」页回滚。",
+                           "Imported: batch {batch_id}, {rows} rows ({revised} revisions). Roll back on the Batches page."),
+    "import.page.busy": ("数据仓库正被占用,请稍后重试。", "The warehouse is busy; try again shortly."),
+})
+
+L = lang()
+wh = warehouse()
+st.title(tr("import.page.title"))
+st.caption(tr("import.page.intro"))
+
+c1, c2 = st.columns(2)
+month_options = [""] + list(reversed(mo.span(mo.add(mo.last_complete(), -35), mo.last_complete())))
+month = c1.selectbox(tr("import.page.month"), month_options, key="imp_month",
+                     format_func=lambda m: m or tr("import.page.month_none")) or None
+sheet = c2.text_input(tr("import.page.sheet"), key="imp_sheet").strip() or None
+uploads = st.file_uploader(tr("import.page.upload"), type=["csv", "tsv", "txt", "xlsx"],
+                           accept_multiple_files=True, key="imp_upload")
+
+prepared = st.session_state.setdefault("imp_prepared", {})  # (hash, month, sheet) -> Prepared
+landed = st.session_state.setdefault("imp_landed", {})  # hash -> BatchResult
+
+for up in uploads or []:
+    size = up.size
+    if size > pipeline.MAX_UPLOAD_BYTES:  # refuse before reading it into memory twice
+        st.error(tr("import.page.too_large", name=up.name, mb=size / 2**20, limit=pipeline.MAX_UPLOAD_BYTES / 2**20))
+        continue
+    data = up.getvalue()
+    digest = pipeline.file_hash(data)
+    tag = digest[:10]
+    st.subheader(up.name)
+    if digest in landed:
+        res = landed[digest]
+        st.success(tr("import.page.landed", batch_id=res.batch_id, rows=res.rows_written, revised=res.revised))
+        continue
+    key = (digest, month, sheet)
+    if key not in prepared:
+        with st.spinner(up.name):
+            prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet)
+    prep = prepared[key]
+
+    pairs = preview.describe(prep, L)
+    if pairs:
+        with st.expander(tr("import.page.understood"), expanded=True):
+            st.table({"": [p[0] for p in pairs], " ": [p[1] for p in pairs]})
+            st.caption(tr("import.page.sample"))
+            st.dataframe(preview.sample_rows(prep, L), hide_index=True, key=f"imp_sample_{tag}")
+
+    report = prep.report
+    st.markdown(f"**{tr('import.page.report')}** — {report.summary_line(L)}")
+    if report.problems.empty:
+        st.caption(tr("import.page.clean"))
+    else:
+        st.dataframe(report.summary(L), hide_index=True, key=f"imp_summary_{tag}")
+        f1, f2 = st.columns(2)
+        sev_opts = [s for s in ("error", "warning", "info") if (report.problems["severity"] == s).any()]
+        sev = f1.multiselect(tr("import.page.filter_severity"), sev_opts, default=sev_opts,
+                             format_func=lambda s: tr(f"val.severity.{s}"), key=f"imp_sev_{tag}")
+        kind_opts = sorted(report.problems["kind"].unique())
+        kinds = f2.multiselect(tr("import.page.filter_kind"), kind_opts, default=kind_opts,
+                               format_func=lambda k: tr(f"val.kind.{k}"), key=f"imp_kind_{tag}")
+        shown = report.filtered(sev, kinds)
+        st.dataframe(shown.render(L), hide_index=True, key=f"imp_problems_{tag}")
+        d1, d2, _ = st.columns([1, 1, 2])
+        stem = up.name.rsplit(".", 1)[0]
+        d1.download_button(tr("import.page.download_csv"), report.to_csv(L), file_name=f"{stem}-report.csv",
+                           mime="text/csv", key=f"imp_csv_{tag}_dl")
+        d2.download_button(tr("import.page.download_xlsx"), report.to_xlsx(L), file_name=f"{stem}-report.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"imp_xlsx_{tag}_dl")
+
+    if prep.blocked:
+        st.error(tr("import.refused.errors", n=report.errors))
+        continue
+    accepted = True
+    if prep.needs_confirmation:
+        accepted = st.checkbox(tr("import.page.accept", n=report.warnings), key=f"imp_accept_{tag}")
+    if st.button(tr("import.page.commit"), type="primary", disabled=not accepted, key=f"imp_commit_{tag}_btn"):
+        try:
+            res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=accepted)
+        except pipeline.ImportRefused as exc:
+            st.error(tr(exc.key, **exc.params))
+        except WarehouseBusy:
+            st.error(tr("import.page.busy"))
+        else:
+            landed[digest] = res
+            prepared.pop(key, None)
+            st.rerun()
