@@ -100,6 +100,58 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        3,
+        "scoring: adjustments (bonus, deduction, veto), publications and their frozen results",
+        [
+            """CREATE TABLE adjustments (
+                adj_id BIGINT PRIMARY KEY,
+                unit_code VARCHAR NOT NULL,
+                month VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL CHECK (kind IN ('bonus', 'deduction', 'veto')),
+                points DOUBLE NOT NULL DEFAULT 0 CHECK (points >= 0),
+                reason VARCHAR NOT NULL,
+                evidence VARCHAR,
+                actor VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                revoked_at TIMESTAMP,
+                revoked_by VARCHAR,
+                revoke_reason VARCHAR
+            )""",
+            """CREATE TABLE publications (
+                month VARCHAR NOT NULL,
+                period VARCHAR NOT NULL DEFAULT 'month',
+                revision INTEGER NOT NULL,
+                scheme_id VARCHAR NOT NULL,
+                scheme_version VARCHAR NOT NULL,
+                actor VARCHAR NOT NULL,
+                reason VARCHAR,
+                published_at TIMESTAMP NOT NULL,
+                steps VARCHAR,
+                data_checksum VARCHAR,
+                PRIMARY KEY (month, period, revision)
+            )""",
+            """CREATE TABLE published_results (
+                month VARCHAR NOT NULL,
+                period VARCHAR NOT NULL,
+                revision INTEGER NOT NULL,
+                unit_code VARCHAR NOT NULL,
+                name_zh VARCHAR,
+                peer_group VARCHAR,
+                base_score DOUBLE,
+                bonus DOUBLE,
+                deduction DOUBLE,
+                total DOUBLE,
+                veto BOOLEAN,
+                veto_reason VARCHAR,
+                grade VARCHAR,
+                rank INTEGER,
+                n_in_group INTEGER,
+                detail VARCHAR,
+                PRIMARY KEY (month, period, revision, unit_code)
+            )""",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

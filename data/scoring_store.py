@@ -1,0 +1,171 @@
+"""All SQL of the scoring engine: the observations it scores, adjustments, publications,
+frozen published results. Every value is a bound parameter; writes are audited."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+import pandas as pd
+
+from data.warehouse import Warehouse, _audit, _next_id
+
+ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
+               "revoked_at, revoked_by, revoke_reason")
+RESULT_COLUMNS = ["unit_code", "name_zh", "peer_group", "base_score", "bonus", "deduction", "total", "veto",
+                  "veto_reason", "grade", "rank", "n_in_group", "detail"]
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now().replace(microsecond=0)
+
+
+def ready(wh: Warehouse) -> None:
+    """Bring an older warehouse up to the scoring tables (migrations are idempotent)."""
+    wh.migrate()
+
+
+# -- reading what is scored ------------------------------------------------------------------------
+def read_observations(wh: Warehouse, month_from: str, month_to: str) -> pd.DataFrame:
+    """Current observations of a month range, only the columns scoring needs."""
+    return wh.query(
+        """SELECT unit_code, indicator_code, month, value, numerator, denominator, status
+           FROM observations WHERE is_current AND month >= ? AND month <= ?""",
+        [month_from, month_to])
+
+
+def read_inputs(wh: Warehouse, month_from: str, month_to: str) -> dict[str, pd.DataFrame]:
+    """Units, catalogue, observations and adjustments in one connection (one file open)."""
+    with wh.connect() as con:
+        units = con.execute("SELECT * FROM units ORDER BY kind DESC, code").df()
+        cat = con.execute("SELECT * FROM indicators ORDER BY rowid").df()
+        obs = con.execute(
+            """SELECT unit_code, indicator_code, month, value, numerator, denominator, status
+               FROM observations WHERE is_current AND month >= ? AND month <= ?""",
+            [month_from, month_to]).df()
+        adj = _adjustments(con, month_from, month_to) if _has_table(con, "adjustments") else None
+    return {"units": units, "catalogue": cat, "observations": obs, "adjustments": adj}
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def _adjustments(con, month_from, month_to) -> pd.DataFrame:
+    return con.execute(
+        f"SELECT {ADJ_COLUMNS} FROM adjustments WHERE month >= ? AND month <= ? ORDER BY adj_id",
+        [month_from, month_to]).df()
+
+
+# -- adjustments -----------------------------------------------------------------------------------
+def add_adjustment(wh: Warehouse, unit_code: str, month: str, kind: str, points: float, reason: str,
+                   evidence: str | None, actor: str) -> int:
+    with wh.transaction() as con:
+        if not con.execute("SELECT count(*) FROM units WHERE code = ?", [unit_code]).fetchone()[0]:
+            raise KeyError(unit_code)
+        adj_id = _next_id(con, "adjustments", "adj_id")
+        con.execute(
+            """INSERT INTO adjustments (adj_id, unit_code, month, kind, points, reason, evidence, actor,
+                   created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [adj_id, unit_code, month, kind, float(points), reason, evidence, actor, _now()])
+        _audit(con, actor, f"adjustment.{kind}", unit_code, None,
+               {"adj_id": adj_id, "month": month, "points": points, "reason": reason, "evidence": evidence})
+    return adj_id
+
+
+def list_adjustments(wh: Warehouse, month: str | None = None, unit: str | None = None,
+                     include_revoked: bool = True) -> pd.DataFrame:
+    return wh.query(
+        f"""SELECT {ADJ_COLUMNS} FROM adjustments
+            WHERE (? IS NULL OR month = ?) AND (? IS NULL OR unit_code = ?)
+              AND (? OR revoked_at IS NULL)
+            ORDER BY month, unit_code, adj_id""",
+        [month, month, unit, unit, include_revoked])
+
+
+def get_adjustment(wh: Warehouse, adj_id: int) -> dict | None:
+    df = wh.query(f"SELECT {ADJ_COLUMNS} FROM adjustments WHERE adj_id = ?", [adj_id])
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def revoke_adjustment(wh: Warehouse, adj_id: int, actor: str, reason: str) -> None:
+    with wh.transaction() as con:
+        row = con.execute("SELECT revoked_at, unit_code FROM adjustments WHERE adj_id = ?", [adj_id]).fetchone()
+        if row is None:
+            raise KeyError(adj_id)
+        if row[0] is not None:
+            raise ValueError(f"adjustment {adj_id} already revoked")
+        con.execute("UPDATE adjustments SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE adj_id = ?",
+                    [_now(), actor, reason, adj_id])
+        _audit(con, actor, "adjustment.revoke", row[1], None, {"adj_id": adj_id, "reason": reason})
+
+
+# -- publications -----------------------------------------------------------------------------------
+def publications(wh: Warehouse, month: str | None = None, period: str = "month") -> pd.DataFrame:
+    return wh.query(
+        """SELECT month, period, revision, scheme_id, scheme_version, actor, reason, published_at,
+                  data_checksum
+           FROM publications WHERE (? IS NULL OR month = ?) AND period = ?
+           ORDER BY month, revision""",
+        [month, month, period])
+
+
+def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, scheme_id: str,
+            scheme_version: str, steps: list[dict], actor: str, reason: str | None,
+            data_checksum: str | None) -> int:
+    """Freeze results as the next revision of (month, period). Revision 1 is the first publication."""
+    frame = results.reindex(columns=RESULT_COLUMNS).copy()
+    with wh.transaction() as con:
+        rev = int(con.execute(
+            "SELECT coalesce(max(revision), 0) + 1 FROM publications WHERE month = ? AND period = ?",
+            [month, period]).fetchone()[0])
+        con.execute(
+            """INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor, reason,
+                   published_at, steps, data_checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [month, period, rev, scheme_id, scheme_version, actor, reason, _now(),
+             json.dumps(steps, ensure_ascii=False, default=str), data_checksum])
+        frame.insert(0, "revision", rev)
+        frame.insert(0, "period", period)
+        frame.insert(0, "month", month)
+        con.register("incoming_results", frame)
+        con.execute(
+            "INSERT INTO published_results (month, period, revision, " + ", ".join(RESULT_COLUMNS) + ") "
+            "SELECT month, period, revision, " + ", ".join(RESULT_COLUMNS) + " FROM incoming_results")
+        _audit(con, actor, "scoring.publish" if rev == 1 else "scoring.revise", f"{period} {month}", None,
+               {"revision": rev, "reason": reason, "scheme": f"{scheme_id} {scheme_version}",
+                "units": len(frame)})
+    return rev
+
+
+def published_results(wh: Warehouse, month: str, period: str = "month",
+                      revision: int | None = None) -> pd.DataFrame:
+    """The frozen results of one revision (the latest when not given)."""
+    return wh.query(
+        """SELECT r.* FROM published_results r
+           WHERE r.month = ? AND r.period = ?
+             AND r.revision = coalesce(?, (SELECT max(revision) FROM publications
+                                           WHERE month = ? AND period = ?))
+           ORDER BY r.peer_group, r.rank, r.unit_code""",
+        [month, period, revision, month, period])
+
+
+def get_steps(wh: Warehouse, month: str, period: str, revision: int) -> list[dict]:
+    df = wh.query("SELECT steps FROM publications WHERE month = ? AND period = ? AND revision = ?",
+                  [month, period, revision])
+    return [] if df.empty or df.iloc[0]["steps"] is None else json.loads(df.iloc[0]["steps"])
+
+
+def data_checksum(wh: Warehouse, month_from: str, month_to: str) -> str:
+    """An order-independent hash of the current observations and adjustments a build read."""
+    with wh.connect() as con:
+        obs = con.execute(
+            """SELECT count(*), coalesce(bit_xor(hash(unit_code, indicator_code, month, value, numerator,
+                   denominator, status)), 0)::VARCHAR
+               FROM observations WHERE is_current AND month >= ? AND month <= ?""",
+            [month_from, month_to]).fetchone()
+        adj = con.execute(
+            """SELECT count(*), coalesce(bit_xor(hash(adj_id, revoked_at)), 0)::VARCHAR
+               FROM adjustments WHERE month >= ? AND month <= ?""",
+            [month_from, month_to]).fetchone() if _has_table(con, "adjustments") else (0, "0")
+    return f"{obs[0]}:{obs[1]}/{adj[0]}:{adj[1]}"

@@ -1,0 +1,276 @@
+"""`kaohe rank`, `kaohe explain`, `kaohe publish`, `kaohe revisions`, `kaohe adjust`, `kaohe robustness`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pandas as pd
+
+from kaohe import i18n, months, settings
+from kaohe.i18n import t
+
+i18n.register({
+    "scoring.cli.title": ("{label} 考核排名(方案 {scheme} {version})", "{label} ranking (scheme {scheme} {version})"),
+    "scoring.cli.group": ("【{group}】", "[{group}]"),
+    "scoring.cli.col.rank": ("名次", "Rank"),
+    "scoring.cli.col.unit": ("单位", "Unit"),
+    "scoring.cli.col.total": ("总分", "Total"),
+    "scoring.cli.col.base": ("基础分", "Base"),
+    "scoring.cli.col.adj": ("加减分", "Adj."),
+    "scoring.cli.col.grade": ("等次", "Grade"),
+    "scoring.cli.col.change": ("升降", "Change"),
+    "scoring.cli.col.note": ("备注", "Notes"),
+    "scoring.cli.explain_title": ("{unit} {label} 得分说明", "How {unit} scored in {label}"),
+    "scoring.cli.published": ("已发布 {month}:第{rev}版", "Published {month}: revision {rev}"),
+    "scoring.cli.no_revisions": ("{month}尚未发布", "{month} has not been published"),
+    "scoring.cli.differs": ("注意:当前数据计算的结果与已发布版本不同:", "Note: results from current data differ "
+                            "from the published revision:"),
+    "scoring.cli.adj_added": ("已登记调整项 #{adj_id}", "Adjustment #{adj_id} recorded"),
+    "scoring.cli.adj_revoked": ("已撤销调整项 #{adj_id}", "Adjustment #{adj_id} revoked"),
+    "scoring.cli.none": ("(无)", "(none)"),
+    "scoring.cli.unknown_group": ("同类组“{group}”不存在(可选:{known})", "peer group {group!r} does not exist "
+                                  "(known: {known})"),
+    "scoring.cli.robust_title": ("{label} 排名稳健性({n}次模拟):中位名次与90%区间",
+                                 "{label} rank robustness ({n} replicates): median rank and 90% interval"),
+})
+
+PERIOD_HELP = "考核周期 / period: month (默认 default), quarter, year, ytd"
+FORMAT_HELP = "输出格式 / output format: table (默认 default), csv, json"
+
+
+def register(sub) -> None:
+    from kaohe.cli import add_db_option
+
+    p = sub.add_parser("rank", help="同类组内考核排名 / scores and ranks within peer groups")
+    add_db_option(p)
+    p.add_argument("--month", required=True, help="考核月份(周期最后一个月)/ month (the period's last), YYYY-MM")
+    p.add_argument("--group", default=None, help="只看一个同类组 / one peer group only (e.g. urban)")
+    p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
+    p.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
+    p.set_defaults(func=cmd_rank)
+
+    p = sub.add_parser("explain", help="单位得分逐项说明 / how a unit's score was made, item by item")
+    add_db_option(p)
+    p.add_argument("--unit", required=True, help="单位代码 / unit code (e.g. S01)")
+    p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
+    p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
+    p.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("publish", help="发布(冻结)当月结果;再次发布为修订版 / publish (freeze) a month's "
+                                       "results; publishing again makes a numbered revision")
+    add_db_option(p)
+    p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
+    p.add_argument("--reason", default=None, help="更正理由(修订版必填)/ correction reason (required for a revision)")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("revisions", help="已发布版本及与当前结果的差异 / published revisions and what differs now")
+    add_db_option(p)
+    p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
+    p.set_defaults(func=cmd_revisions)
+
+    p = sub.add_parser("adjust", help="加分、扣分、一票否决事项 / bonus, deduction and veto items")
+    add_db_option(p)
+    asub = p.add_subparsers(dest="adjust_command", metavar="ACTION")
+    a = asub.add_parser("add", help="登记一项 / record an item")
+    a.add_argument("--unit", required=True, help="单位代码 / unit code")
+    a.add_argument("--month", required=True, help="所属月份 / month, YYYY-MM")
+    a.add_argument("--kind", required=True, choices=["bonus", "deduction", "veto"],
+                   help="类型 / kind: bonus 加分, deduction 扣分, veto 一票否决")
+    a.add_argument("--points", type=float, default=0.0, help="分值(正数)/ points (positive; 0 for a veto)")
+    a.add_argument("--reason", required=True, help="理由 / reason")
+    a.add_argument("--evidence", default=None, help="依据(文号、链接)/ evidence (document number, link)")
+    a.set_defaults(func=cmd_adjust_add)
+    a = asub.add_parser("list", help="列出 / list items")
+    a.add_argument("--month", default=None, help="月份 / month, YYYY-MM")
+    a.add_argument("--unit", default=None, help="单位代码 / unit code")
+    a.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
+    a.set_defaults(func=cmd_adjust_list)
+    a = asub.add_parser("revoke", help="撤销一项(保留记录)/ revoke an item (kept on record)")
+    a.add_argument("id", type=int, help="调整项编号 / item number")
+    a.add_argument("--reason", required=True, help="撤销理由 / reason")
+    a.set_defaults(func=cmd_adjust_revoke)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    p = sub.add_parser("robustness", help="排名稳健性(权重与标准化方法的蒙特卡洛模拟)/ rank robustness "
+                                          "(Monte Carlo over weights and normalisations)")
+    add_db_option(p)
+    p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
+    p.add_argument("--replicates", type=int, default=1000, help="模拟次数 / replicates (1000)")
+    p.add_argument("--seed", type=int, default=0, help="随机种子 / seed (0)")
+    p.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
+    p.set_defaults(func=cmd_robustness)
+
+
+def _month(text: str) -> str:
+    from kaohe.cli import UsageError
+
+    if not months.is_month(text):
+        raise UsageError(f"month must be YYYY-MM: {text}")
+    return text
+
+
+def _wh(args):
+    from data.warehouse import Warehouse
+    from kaohe.cli import UsageError
+
+    wh = Warehouse(settings.db_path(args.db))
+    if not wh.exists():
+        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
+    return wh
+
+
+def _emit(df: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(json.dumps(df.to_dict(orient="records"), ensure_ascii=False, indent=1, default=_jsonable))
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.unicode.east_asian_width", True):
+            print(df.to_string(index=False) if not df.empty else t("scoring.cli.none"))
+
+
+def _jsonable(v):
+    if hasattr(v, "item"):
+        return v.item()
+    if isinstance(v, float) and v != v or v is pd.NA:
+        return None
+    return str(v)
+
+
+def cmd_rank(args) -> int:
+    from kaohe.cli import UsageError
+    from metrics import rank as rank_mod
+    from metrics import service
+
+    wh = _wh(args)
+    b = service.build(wh, _month(args.month), args.period)
+    tot = b.totals
+    if args.group:
+        known = sorted(tot["peer_group"].unique())
+        if args.group not in known:
+            raise UsageError(t("scoring.cli.unknown_group", group=args.group, known=", ".join(known)))
+        tot = tot.loc[tot["peer_group"].eq(args.group)]
+    if args.format != "table":
+        out = tot.copy()
+        out.insert(0, "period", b.period_label)
+        out["alerts"] = [",".join(a) for a in out["alerts"]] if args.format == "csv" else out["alerts"]
+        _emit(out, args.format)
+        return 0
+    lang = i18n.default_lang()
+    alerts = b.scheme.section("alerts")
+    print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme_id, version=b.scheme_version))
+    for group, g in tot.groupby("peer_group", sort=False):
+        print()
+        print(t("scoring.cli.group", group=i18n.pick(g["peer_group_zh"].iat[0], g["peer_group_en"].iat[0], lang)
+                or group))
+        notes = []
+        for r in g.itertuples(index=False):
+            bits = [t(f"scoring.list.{r.list}")] if r.list else []
+            bits += [rank_mod.alert_text(a, alerts) for a in r.alerts if a != "veto"]
+            if r.veto:
+                bits.append(f"{t('scoring.adjust.kind.veto')}: {r.veto_reason}")
+            notes.append("; ".join(bits))
+        view = pd.DataFrame({
+            t("scoring.cli.col.rank"): g["rank"].to_numpy(),
+            t("scoring.cli.col.unit"): [f"{c} {i18n.pick(z, e, lang)}" for c, z, e in
+                                        zip(g["unit_code"], g["name_zh"], g["name_en"], strict=True)],
+            t("scoring.cli.col.total"): [f"{v:.2f}" for v in g["total"]],
+            t("scoring.cli.col.base"): [f"{v:.2f}" for v in g["base_score"]],
+            t("scoring.cli.col.adj"): [f"{b_ - d:+.2f}" if (b_ or d) else "" for b_, d in
+                                       zip(g["bonus"], g["deduction"], strict=True)],
+            t("scoring.cli.col.grade"): g["grade_zh"] if lang == "zh" else g["grade_en"],
+            t("scoring.cli.col.change"): ["" if pd.isna(c) else f"{int(c):+d}" for c in g["rank_change"]],
+            t("scoring.cli.col.note"): notes,
+        })
+        _emit(view, "table")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from kaohe.cli import UsageError
+    from metrics import service
+
+    wh = _wh(args)
+    b = service.build(wh, _month(args.month), args.period)
+    try:
+        table = b.explain(args.unit)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    if args.format == "table":
+        u = b.unit(args.unit)
+        print(t("scoring.cli.explain_title", unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'])}",
+                label=b.period_label))
+        shown = table.copy()
+        for col, fmt in (("value", "{:.2f}"), ("raw_score", "{:.2f}"), ("weight", "{:.2%}"), ("points", "{:.4f}")):
+            shown[col] = [fmt.format(v) if pd.notna(v) else "" for v in shown[col]]
+        _emit(shown.fillna(""), "table")
+    else:
+        _emit(table, args.format)
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from metrics import service
+
+    wh = _wh(args)
+    rev = service.publish(wh, _month(args.month), settings.actor(), args.reason)
+    print(t("scoring.cli.published", month=args.month, rev=rev))
+    return 0
+
+
+def cmd_revisions(args) -> int:
+    from metrics import service
+
+    wh = _wh(args)
+    month = _month(args.month)
+    revs = service.revisions(wh, month)
+    if revs.empty:
+        print(t("scoring.cli.no_revisions", month=month))
+        return 0
+    _emit(revs.drop(columns=["data_checksum"]), "table")
+    diff = service.publication_diff(wh, month)
+    if not diff.empty:
+        print()
+        print(t("scoring.cli.differs"))
+        _emit(diff, "table")
+    return 0
+
+
+def cmd_adjust_add(args) -> int:
+    from metrics import service
+
+    adj_id = service.add_adjustment(_wh(args), args.unit, _month(args.month), args.kind, args.points, args.reason,
+                                    args.evidence, settings.actor())
+    print(t("scoring.cli.adj_added", adj_id=adj_id))
+    return 0
+
+
+def cmd_adjust_list(args) -> int:
+    from metrics import service
+
+    df = service.list_adjustments(_wh(args), _month(args.month) if args.month else None, args.unit)
+    _emit(df, args.format)
+    return 0
+
+
+def cmd_adjust_revoke(args) -> int:
+    from metrics import service
+
+    service.revoke_adjustment(_wh(args), args.id, settings.actor(), args.reason)
+    print(t("scoring.cli.adj_revoked", adj_id=args.id))
+    return 0
+
+
+def cmd_robustness(args) -> int:
+    from metrics import service
+
+    wh = _wh(args)
+    month = _month(args.month)
+    res = service.robustness(wh, month, replicates=args.replicates, seed=args.seed)
+    if args.format == "table":
+        print(t("scoring.cli.robust_title", label=month, n=args.replicates))
+    _emit(res, args.format)
+    return 0

@@ -1,0 +1,101 @@
+"""The explanation of one unit's score: value -> rule -> indicator score -> weight -> points ->
+dimension -> base -> adjustments -> total -> veto -> grade -> rank.
+
+The `points` column adds up: indicator points sum to each dimension and to the
+base score; base plus the adjustment rows (caps included) is the total before
+rounding; the total row is that rounded half up to two decimals. All in the
+engine's fixed point, so the sums are exact.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kaohe import i18n
+from metrics import rank as rank_mod
+from metrics.engine import FIXED
+
+COLUMNS = ["level", "dimension", "code", "item", "value", "status", "rule", "raw_score", "weight", "points",
+           "note"]
+
+i18n.register({
+    "scoring.explain.base": ("基础得分(各指标得分之和)", "Base score (sum of indicator points)"),
+    "scoring.explain.cap_bonus": ("加分封顶{cap}分", "bonus capped at {cap}"),
+    "scoring.explain.cap_deduction": ("扣分封顶{cap}分", "deductions capped at {cap}"),
+    "scoring.explain.floor": ("总分不低于0分", "the total cannot fall below 0"),
+    "scoring.explain.total": ("总分(四舍五入保留两位小数)", "Total (rounded half up to two decimals)"),
+    "scoring.explain.veto": ("一票否决", "Veto"),
+    "scoring.explain.no_veto": ("未触发", "none"),
+    "scoring.explain.grade": ("等次", "Grade"),
+    "scoring.explain.grade_by_score": ("按分数为{grade}", "{grade} by score"),
+    "scoring.explain.grade_veto": ("一票否决,等次封顶为{grade}", "vetoed: grade capped at {grade}"),
+    "scoring.explain.rank": ("同组排名", "Rank in group"),
+    "scoring.explain.rank_note": ("{group}共{n}个单位", "{n} units in {group}"),
+    "scoring.explain.evidence": ("依据:{evidence};录入:{actor}", "evidence: {evidence}; entered by {actor}"),
+    "scoring.explain.unknown_unit": ("本期没有单位“{unit}”的得分", "no score for unit {unit!r} in this period"),
+})
+
+
+def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
+    lang = lang or i18n.default_lang()
+    tot = build.totals.loc[build.totals["unit_code"].eq(unit_code)]
+    if tot.empty:
+        raise KeyError(i18n.t("scoring.explain.unknown_unit", lang, unit=unit_code))
+    tot = tot.iloc[0]
+    fx = build.fixed.loc[build.fixed["unit_code"].eq(unit_code)].iloc[0]
+    zh = lang == "zh"
+    rows: list[dict] = []
+    ind = build.indicators.loc[build.indicators["unit_code"].eq(unit_code)]
+    dims = build.dimensions.loc[build.dimensions["unit_code"].eq(unit_code)]
+    for d in dims.itertuples(index=False):
+        for r in ind.loc[ind["dimension"].eq(d.dimension)].itertuples(index=False):
+            rows.append({
+                "level": "indicator", "dimension": d.dimension, "code": r.indicator_code,
+                "item": r.name_zh if zh else r.name_en, "value": r.value, "status": r.status,
+                "rule": r.rule_text_zh if zh else r.rule_text_en, "raw_score": r.raw_score,
+                "weight": r.weight, "points": r.points,
+                "note": r.treatment_zh if zh else r.treatment_en,
+            })
+        rows.append({"level": "dimension", "dimension": d.dimension, "code": d.dimension,
+                     "item": d.name_zh if zh else d.name_en, "raw_score": d.score, "weight": d.weight,
+                     "points": d.points})
+    rows.append({"level": "base", "item": i18n.t("scoring.explain.base", lang), "points": fx["base4"] / FIXED})
+    adj = build.adjustments
+    if adj is not None and not adj.empty:
+        for a in adj.loc[adj["unit_code"].eq(unit_code)].itertuples(index=False):
+            sign = {"bonus": 1, "deduction": -1}.get(a.kind, 0)
+            rows.append({"level": a.kind, "code": f"#{a.adj_id}", "item": a.reason,
+                         "points": sign * abs(float(a.points or 0)) if sign else 0.0,
+                         "note": i18n.t("scoring.explain.evidence", lang, evidence=a.evidence or "-", actor=a.actor)})
+    caps = build.scheme.section("adjustments") if build.scheme else {}
+    over_b = round(fx["bonus_claimed"] * FIXED) - int(fx["bonus4"])
+    if over_b:
+        rows.append({"level": "cap", "item": i18n.t("scoring.explain.cap_bonus", lang, cap=caps.get("bonus_cap")),
+                     "points": -over_b / FIXED})
+    over_d = round(fx["deduction_claimed"] * FIXED) - int(fx["deduction4"])
+    if over_d:
+        rows.append({"level": "cap", "points": over_d / FIXED,
+                     "item": i18n.t("scoring.explain.cap_deduction", lang, cap=caps.get("deduction_cap"))})
+    unclipped = int(fx["base4"]) + int(fx["bonus4"]) - int(fx["deduction4"])
+    if unclipped < 0:
+        rows.append({"level": "cap", "item": i18n.t("scoring.explain.floor", lang), "points": -unclipped / FIXED})
+    rows.append({"level": "total", "item": i18n.t("scoring.explain.total", lang), "points": float(tot["total"]),
+                 "note": f"{int(fx['total4']) / FIXED:.4f} → {float(tot['total']):.2f}"})
+    rows.append({"level": "veto", "item": i18n.t("scoring.explain.veto", lang),
+                 "note": tot["veto_reason"] if tot["veto"] else i18n.t("scoring.explain.no_veto", lang)})
+    by_score = i18n.t(f"scoring.grade.{fx['grade_by_score']}", lang)
+    notes = [i18n.t("scoring.explain.grade_by_score", lang, grade=by_score)]
+    if isinstance(fx["grade_note"], str):
+        notes.append(fx["grade_note"])
+    if tot["veto"] and tot["grade"] != fx["grade_by_score"]:
+        notes.append(i18n.t("scoring.explain.grade_veto", lang, grade=tot["grade_zh"] if zh else tot["grade_en"]))
+    rows.append({"level": "grade", "code": tot["grade"], "item": i18n.t("scoring.explain.grade", lang),
+                 "status": tot["grade_zh"] if zh else tot["grade_en"], "note": ";".join(notes) if zh
+                 else "; ".join(notes)})
+    alerts = build.scheme.section("alerts") if build.scheme else {}
+    alert_words = [rank_mod.alert_text(a, alerts, lang) for a in tot["alerts"]]
+    rows.append({"level": "rank", "item": i18n.t("scoring.explain.rank", lang), "value": float(tot["rank"]),
+                 "note": "; ".join([i18n.t("scoring.explain.rank_note", lang, group=i18n.pick(
+                                           tot["peer_group_zh"], tot["peer_group_en"], lang) or tot["peer_group"],
+                                           n=int(tot["n_in_group"])), *alert_words])})
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)

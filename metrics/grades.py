@@ -1,0 +1,57 @@
+"""Grades (等次) by score bands, optionally limited by quotas, and capped by a veto."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kaohe import i18n
+
+ORDER = ("excellent", "good", "pass", "fail")  # best first
+
+i18n.register({
+    "scoring.grade.excellent": ("优秀", "Excellent"),
+    "scoring.grade.good": ("良好", "Good"),
+    "scoring.grade.pass": ("合格", "Pass"),
+    "scoring.grade.fail": ("不合格", "Fail"),
+    "scoring.grade.quota_note": ("超出“{grade}”名额(同组前{share:.0%}即{n}个),降为下一等次",
+                                 "beyond the {grade} quota (top {share:.0%} of the group, {n} units): one grade lower"),
+})
+
+
+def quota_places(share: float, n: np.ndarray) -> np.ndarray:
+    """Places a quota gives a group of n: share x n rounded half up (20% of 4 units is 1 place)."""
+    return np.floor(share * np.asarray(n, dtype=float) + 0.5 + 1e-9).astype(int)
+
+
+def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
+           veto_cap: str = "fail") -> pd.DataFrame:
+    """grade, grade_zh, grade_en, grade_by_score and grade_note.
+
+    Needs total, rank, n_in_group and veto. A grade limited by a quota falls to the
+    next grade; a veto caps the grade at `veto_cap`.
+    """
+    total = totals["total"].to_numpy(dtype=float)
+    idx = np.full(len(totals), len(ORDER) - 1)
+    for band in sorted(bands, key=lambda b: b["min"]):  # the highest band reached wins
+        idx = np.where(total >= float(band["min"]) - 1e-9, ORDER.index(band["grade"]), idx)
+    by_score = idx.copy()
+    note = np.full(len(totals), None, dtype=object)
+    rank = totals["rank"].to_numpy()
+    n = totals["n_in_group"].to_numpy()
+    for grade, share in (quota or {}).items():
+        g = ORDER.index(grade)
+        places = quota_places(share, n)
+        over = (idx == g) & (rank > places)
+        idx = np.where(over, g + 1, idx)
+        for i in np.flatnonzero(over):
+            note[i] = i18n.t("scoring.grade.quota_note", grade=i18n.t(f"scoring.grade.{grade}"),
+                             share=share, n=int(places[i]))
+    cap = ORDER.index(veto_cap)
+    idx = np.where(totals["veto"].to_numpy(dtype=bool), np.maximum(idx, cap), idx)
+    codes = np.array(ORDER, dtype=object)
+    return totals.assign(
+        grade=codes[idx], grade_by_score=codes[by_score], grade_note=note,
+        grade_zh=[i18n.t(f"scoring.grade.{g}", "zh") for g in codes[idx]],
+        grade_en=[i18n.t(f"scoring.grade.{g}", "en") for g in codes[idx]],
+    )

@@ -1,0 +1,86 @@
+"""Ranks within peer groups, change against the previous period, red and black lists, alerts.
+
+Equal totals (to the published two decimals) share a rank: 1, 2, 2, 4
+("相同分数排名不分先后").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kaohe import i18n
+
+i18n.register({
+    "scoring.list.red": ("红榜", "red list (top)"),
+    "scoring.list.black": ("黑榜", "black list (bottom)"),
+    "scoring.alert.bottom_streak": ("连续{n}期处于同组末位(后{k}名,小组按三分之一计)",
+                                    "at the bottom of its group (last {k}, a third in small groups) {n} periods running"),
+    "scoring.alert.rank_fall": ("名次较上期下降超过{k}位", "fell more than {k} places since the last period"),
+    "scoring.alert.veto": ("触发一票否决", "vetoed"),
+})
+
+
+def rank(totals: pd.DataFrame) -> pd.DataFrame:
+    """rank (1 = best, ties share the lowest), rank_from_bottom, n_in_group per (period, peer_group)."""
+    g = totals.groupby(["period", "peer_group"], sort=False)["total_cents"]
+    return totals.assign(
+        rank=g.rank(method="min", ascending=False).astype(int),
+        rank_from_bottom=g.rank(method="min", ascending=True).astype(int),
+        n_in_group=g.transform("size").astype(int),
+    )
+
+
+def list_size(n: np.ndarray, wanted: int) -> np.ndarray:
+    """Top/bottom N, but never more than a third of a small group, so the two lists cannot meet."""
+    return np.minimum(wanted, np.asarray(n) // 3)
+
+
+def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | None, lists: dict,
+            alerts: dict, periods_in_order: list[str]) -> pd.DataFrame:
+    """prev_rank, rank_change (positive = moved up), list ('red' | 'black' | None) and alerts for `current`.
+
+    `history` holds ranked totals of the earlier periods (and may include `current`'s).
+    """
+    out = current.copy()
+    if prev_period is not None and not history.empty:
+        prev = history.loc[history["period"].eq(prev_period), ["unit_code", "rank"]]
+        out = out.merge(prev.rename(columns={"rank": "prev_rank"}), on="unit_code", how="left")
+    else:
+        out["prev_rank"] = np.nan
+    out["prev_rank"] = out["prev_rank"].astype("Int64")
+    out["rank_change"] = (out["prev_rank"] - out["rank"]).astype("Int64")
+    n = out["n_in_group"].to_numpy()
+    red_n = list_size(n, int(lists.get("red", 5)))
+    black_n = list_size(n, int(lists.get("black", 5)))
+    red = (out["rank"].to_numpy() <= red_n) & ~out["veto"].to_numpy(dtype=bool)
+    black = out["rank_from_bottom"].to_numpy() <= black_n
+    out["list"] = np.where(red, "red", np.where(black, "black", None))
+    out["list"] = out["list"].astype(object).where(red | black, None)
+
+    bottom_n = int(alerts.get("bottom_n", 3))
+    run = int(alerts.get("consecutive", 3))
+    fall = int(alerts.get("fall_places", 3))
+    streak = pd.Series(0, index=out["unit_code"].to_numpy())
+    window = periods_in_order[-run:]
+    if len(window) == run and not history.empty:
+        h = history.loc[history["period"].isin(window)]
+        # "bottom three" shrinks with the group like the lists, or a group of four would be all bottom
+        bottom = h.loc[h["rank_from_bottom"] <= list_size(h["n_in_group"].to_numpy(), bottom_n)].groupby("unit_code")["period"].nunique()
+        streak = streak.add(bottom, fill_value=0).reindex(streak.index).fillna(0)
+    in_streak = streak.to_numpy() >= run
+    fell = (out["rank_change"].fillna(0).to_numpy() < -fall)
+    vetoed = out["veto"].to_numpy(dtype=bool)
+    out["alerts"] = [
+        [code for code, on in (("bottom_streak", s), ("rank_fall", f), ("veto", v)) if on]
+        for s, f, v in zip(in_streak, fell, vetoed, strict=True)
+    ]
+    return out
+
+
+def alert_text(code: str, alerts: dict, lang: str | None = None) -> str:
+    if code == "bottom_streak":
+        return i18n.t("scoring.alert.bottom_streak", lang, n=alerts.get("consecutive", 3), k=alerts.get("bottom_n", 3))
+    if code == "rank_fall":
+        return i18n.t("scoring.alert.rank_fall", lang, k=alerts.get("fall_places", 3))
+    return i18n.t(f"scoring.alert.{code}", lang)

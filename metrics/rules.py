@@ -1,0 +1,240 @@
+"""Scoring rules: a registry by name, each a small vectorised function.
+
+Every rule maps an indicator's value to a raw score of 0-100 and is written for
+"higher is better". Direction is handled once, in `apply`: for a lower-is-better
+indicator the value and the parameters given in the indicator's own units are
+negated (or inverted, for ratio rules) before the rule sees them.
+
+A rule receives the values as a float array, its parameters as arrays of the
+same length (one row per unit and indicator, so one call scores every indicator
+that uses the rule) and, for relative rules, the peer-group keys.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    fn: Callable[[np.ndarray, dict[str, np.ndarray], np.ndarray | None], np.ndarray]
+    defaults: dict[str, float | None]  # None = required
+    value_params: tuple[str, ...] = ()  # in the indicator's units: flipped by direction, scaled for counts
+    flip: str = "negate"  # how lower-is-better is turned into higher-is-better: negate | reciprocal
+    relative: bool = False  # computed within the peer group
+    text_zh: str = ""
+    text_en: str = ""
+    checks: tuple[tuple[str, Callable[[dict], bool]], ...] = field(default_factory=tuple)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.name in REGISTRY:
+        raise ValueError(f"rule {rule.name!r} registered twice")
+    REGISTRY[rule.name] = rule
+    return rule
+
+
+def get(name: str) -> Rule:
+    return REGISTRY[name]
+
+
+def names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+# -- the rules ------------------------------------------------------------------------------
+def _target_deduct(x, p, _keys):
+    """'target or above earns the full score; each unit below deducts per_point; floor'."""
+    full = p["full"]
+    earned = full - p["per_point"] * np.maximum(p["target"] - x, 0.0)
+    earned = np.clip(earned, p["floor"], full)
+    return 100.0 * earned / full
+
+
+def _linear(x, p, _keys):
+    """Zero at `floor`, full at `target`, a straight line between."""
+    return 100.0 * np.clip((x - p["floor"]) / (p["target"] - p["floor"]), 0.0, 1.0)
+
+
+def _ratio(x, p, _keys):
+    """Completion ratio value/target (完成率), capped at 100%."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(p["target"] > 0, x / p["target"], np.where(x >= 0, 1.0, 0.0))
+    return 100.0 * np.clip(r, 0.0, 1.0)
+
+
+def _pass_fail(x, p, _keys):
+    return np.where(x >= p["threshold"], p["pass_score"], p["fail_score"]).astype(float)
+
+
+def _group_stats(x, keys, how):
+    s = pd.Series(x)
+    return s.groupby(keys, sort=False).transform(how).to_numpy(dtype=float)
+
+
+def _minmax(x, p, keys):
+    lo, hi = _group_stats(x, keys, "min"), _group_stats(x, keys, "max")
+    span = hi - lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a group where everyone is equal: nobody is behind anybody, everyone earns the full score
+        return np.where(span > 0, 100.0 * (x - lo) / span, 100.0)
+
+
+def _zscore(x, p, keys):
+    mean = _group_stats(x, keys, "mean")
+    sd = pd.Series(x).groupby(keys, sort=False).transform(lambda s: s.std(ddof=0)).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, (x - mean) / sd, 0.0)
+    return np.clip(p["center"] + p["scale"] * z, 0.0, 100.0)
+
+
+def _percentile(x, p, keys):
+    """Share of the other units of the group that this one beats (ties count half)."""
+    s = pd.Series(x)
+    g = s.groupby(keys, sort=False)
+    r = g.rank(method="average").to_numpy(dtype=float)
+    n = g.transform("count").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 1, 100.0 * (r - 1.0) / (n - 1.0), 100.0)
+
+
+def _positive(key):
+    return (f"{key} > 0", lambda p: p[key] > 0)
+
+
+register(Rule(
+    "target_deduct", _target_deduct, {"target": None, "per_point": None, "full": 100.0, "floor": 0.0},
+    value_params=("target",),
+    text_zh="达到{target}{unit}得满分{full}分,每差1{unit}扣{per_point}分,最低{floor}分",
+    text_en="{target}{unit} or better earns the full {full} points; each {unit} short deducts "
+            "{per_point}; floor {floor}",
+    checks=(_positive("per_point"), _positive("full"), ("0 <= floor < full", lambda p: 0 <= p["floor"] < p["full"])),
+))
+register(Rule(
+    "linear", _linear, {"floor": None, "target": None}, value_params=("floor", "target"),
+    text_zh="{floor}{unit}得0分,{target}{unit}得满分,其间线性",
+    text_en="0 at {floor}{unit}, full score at {target}{unit}, linear between",
+    checks=(("floor != target", lambda p: p["floor"] != p["target"]),),
+))
+register(Rule(
+    "ratio_to_target", _ratio, {"target": None}, value_params=("target",), flip="reciprocal",
+    text_zh="完成率 = 实际 / 目标{target}{unit},封顶100%",
+    text_en="completion = value / target {target}{unit}, capped at 100%",
+    checks=(_positive("target"),),
+))
+register(Rule(
+    "pass_fail", _pass_fail, {"threshold": None, "pass_score": 100.0, "fail_score": 0.0},
+    value_params=("threshold",),
+    text_zh="达到{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
+    text_en="{threshold}{unit} or better passes ({pass_score}), otherwise {fail_score}",
+    checks=(("0 <= fail_score <= pass_score <= 100",
+             lambda p: 0 <= p["fail_score"] <= p["pass_score"] <= 100),),
+))
+register(Rule(
+    "minmax", _minmax, {}, relative=True,
+    text_zh="同类组内极差标准化:最好100分,最差0分",
+    text_en="min-max within the peer group: best 100, worst 0",
+))
+register(Rule(
+    "zscore", _zscore, {"center": 75.0, "scale": 15.0}, relative=True,
+    text_zh="同类组内标准分:平均{center}分,每个标准差{scale}分,限0-100",
+    text_en="z-score within the peer group: mean {center}, {scale} per standard deviation, 0-100",
+    checks=(_positive("scale"), ("0 <= center <= 100", lambda p: 0 <= p["center"] <= 100)),
+))
+register(Rule(
+    "percentile", _percentile, {}, relative=True,
+    text_zh="同类组内百分位排名:超过同组单位的比例",
+    text_en="percentile rank within the peer group",
+))
+
+
+# -- applying rules ---------------------------------------------------------------------------
+def resolve_params(name: str, params: dict) -> dict:
+    """Defaults filled in; raises KeyError / ValueError with the rule's own wording."""
+    rule = REGISTRY[name]
+    unknown = set(params) - set(rule.defaults)
+    if unknown:
+        raise KeyError(", ".join(sorted(unknown)))
+    out = {**rule.defaults, **params}
+    missing = [k for k, v in out.items() if v is None]
+    if missing:
+        raise ValueError("missing: " + ", ".join(missing))
+    for k, v in out.items():
+        if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
+            raise ValueError(f"{k} must be a number")
+    failed = [label for label, ok in rule.checks if not ok(out)]
+    if failed:
+        raise ValueError("; ".join(failed))
+    return {k: float(v) for k, v in out.items()}
+
+
+PARAM_NAMES = sorted({k for r in REGISTRY.values() for k in r.defaults})
+
+
+def apply(frame: pd.DataFrame, value_col: str = "value", group_cols=("period", "peer_group")) -> np.ndarray:
+    """Raw scores for every row of `frame` that has a value.
+
+    `frame` needs columns rule, direction, scale (months in the period, for
+    counts), p_<param> for every parameter, the group columns and `value_col`.
+    Rows without a value get NaN.
+    """
+    out = np.full(len(frame), np.nan)
+    x_all = frame[value_col].to_numpy(dtype=float)
+    lower_all = (frame["direction"] == "lower").to_numpy()
+    rule_col = frame["rule"].to_numpy()
+    scale_all = frame["scale"].to_numpy(dtype=float)
+    for name in pd.unique(rule_col):
+        if not isinstance(name, str):
+            continue
+        rule = REGISTRY[name]
+        idx = np.flatnonzero((rule_col == name) & ~np.isnan(x_all))
+        if not len(idx):
+            continue
+        x = x_all[idx]
+        lower = lower_all[idx]
+        p = {k: frame[f"p_{k}"].to_numpy(dtype=float)[idx] for k in rule.defaults}
+        for k in rule.value_params:
+            p[k] = p[k] * scale_all[idx]
+        if rule.flip == "reciprocal":
+            with np.errstate(divide="ignore"):
+                x = np.where(lower, np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), np.inf), x)
+                for k in rule.value_params:
+                    p[k] = np.where(lower, 1.0 / p[k], p[k])
+        else:
+            x = np.where(lower, -x, x)
+            for k in rule.value_params:
+                p[k] = np.where(lower, -p[k], p[k])
+        keys = None
+        if rule.relative:
+            sub = frame.iloc[idx]
+            keys = [sub[c].to_numpy() for c in (*group_cols, "indicator_code")]
+        out[idx] = rule.fn(x, p, keys)
+    return out
+
+
+def describe(name: str, params: dict, unit: str = "", direction: str = "higher") -> tuple[str, str]:
+    """The rule in words, (zh, en), as the explanation shows it."""
+    rule = REGISTRY[name]
+    shown = {k: _fmt(v) for k, v in {**rule.defaults, **params}.items()}
+    unit = unit or ""
+    zh = rule.text_zh.format(unit=unit, **shown)
+    en = rule.text_en.format(unit=unit, **shown)
+    if direction == "lower":
+        zh, en = f"(越低越好){zh}", f"(lower is better) {en}"
+    return zh, en
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "?"
+    v = float(v)
+    return str(int(v)) if v.is_integer() else f"{v:g}"

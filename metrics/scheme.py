@@ -1,0 +1,370 @@
+"""Assessment schemes: versioned files per year, validated before anything is scored.
+
+A scheme has a section per kind of unit (streets, departments), each a list of
+dimensions (一级指标) with weights summing to 100, each holding indicators
+(二级指标) with weights summing to 100 inside it, a rule and its parameters.
+`groups` overrides weights, rules or parameters for one peer group. Weights
+inside a dimension are relative: an item that does not apply to a unit drops
+out and its weight is spread over the rest of the dimension.
+
+Loading checks every indicator code against the catalogue (it exists, applies
+to the kind, is not neutral context), every rule and parameter against the
+rule registry, and that weights sum; the messages are bilingual.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kaohe import i18n
+from kaohe.i18n import t
+from metrics import rules
+
+SCHEMES_DIR = Path(__file__).resolve().parent / "schemes"
+DEFAULT_YEAR = "2026"
+MISSING_POLICIES = ("zero", "reweight", "carry")
+GRADES = ("excellent", "good", "pass", "fail")
+VETO_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "==": lambda a, b: a == b}
+KINDS = ("street", "department")
+
+i18n.register({
+    "scoring.scheme.invalid": ("考核方案“{scheme}”有误:{problems}", "Scheme {scheme!r} is invalid: {problems}"),
+    "scoring.scheme.missing_key": ("缺少“{key}”", "{key!r} is missing"),
+    "scoring.scheme.no_kind": ("没有“{kind}”类单位的指标体系", "no section for kind {kind!r}"),
+    "scoring.scheme.dim_sum": ("{kind}各一级指标权重之和为{total},应为100",
+                               "{kind}: dimension weights sum to {total}, not 100"),
+    "scoring.scheme.ind_sum": ("{kind}/{dim}:二级指标权重之和为{total},应为100",
+                               "{kind}/{dim}: indicator weights sum to {total}, not 100"),
+    "scoring.scheme.weight": ("{where}:权重“{value}”应为正数", "{where}: weight {value!r} must be a positive number"),
+    "scoring.scheme.unknown_indicator": ("指标“{code}”不在指标库中", "indicator {code!r} is not in the catalogue"),
+    "scoring.scheme.not_applicable": ("指标“{code}”不适用于{kind}", "indicator {code!r} does not apply to {kind}"),
+    "scoring.scheme.neutral": ("指标“{code}”是背景指标,不能赋权计分",
+                               "indicator {code!r} is context (neutral) and can never be weighted"),
+    "scoring.scheme.inactive": ("指标“{code}”已停用", "indicator {code!r} is retired"),
+    "scoring.scheme.duplicate": ("{kind}中指标“{code}”出现多次", "{kind}: indicator {code!r} appears twice"),
+    "scoring.scheme.unknown_rule": ("指标“{code}”的计分规则“{rule}”不存在(可用:{known})",
+                                    "indicator {code!r}: unknown rule {rule!r} (known: {known})"),
+    "scoring.scheme.bad_params": ("指标“{code}”的规则参数有误:{detail}", "indicator {code!r}: bad parameters: {detail}"),
+    "scoring.scheme.bad_cap": ("指标“{code}”的封顶值应为正数", "indicator {code!r}: cap must be a positive number"),
+    "scoring.scheme.missing_policy": ("缺报处理方式“{value}”无效(可用:{known})",
+                                      "missing-data policy {value!r} is not one of {known}"),
+    "scoring.scheme.bands": ("等次分数线有误:{detail}", "grade bands are wrong: {detail}"),
+    "scoring.scheme.quota": ("等次名额比例“{value}”应在0到1之间", "grade quota {value!r} must be between 0 and 1"),
+    "scoring.scheme.veto": ("一票否决条件有误:{detail}", "veto trigger is wrong: {detail}"),
+    "scoring.scheme.group_unknown": ("同类组“{group}”不存在", "peer group {group!r} does not exist"),
+    "scoring.scheme.group_indicator": ("同类组“{group}”调整的指标“{code}”不在该类方案中",
+                                       "peer group {group!r} overrides {code!r}, which its kind's scheme lacks"),
+    "scoring.scheme.group_dimension": ("同类组“{group}”调整的一级指标“{dim}”不存在",
+                                       "peer group {group!r} overrides unknown dimension {dim!r}"),
+    "scoring.scheme.not_found": ("找不到{year}年度的考核方案", "no assessment scheme for {year}"),
+})
+
+
+class SchemeError(ValueError):
+    def __init__(self, scheme: str, problems: list[str]):
+        self.problems = problems
+        super().__init__(t("scoring.scheme.invalid", scheme=scheme, problems="; ".join(problems)))
+
+
+@dataclass
+class Scheme:
+    """A validated scheme. `data` is the plain dict (what is stored beside a build)."""
+
+    data: dict
+    catalogue: pd.DataFrame = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def version(self) -> str:
+        return str(self.data["version"])
+
+    @property
+    def year(self) -> str:
+        return str(self.data.get("year", ""))
+
+    @property
+    def missing_policy(self) -> str:
+        return self.data.get("missing", {}).get("policy", "zero")
+
+    @property
+    def carry_months(self) -> int:
+        return int(self.data.get("missing", {}).get("carry_months", 3))
+
+    def section(self, key: str, default=None):
+        return self.data.get(key, default if default is not None else {})
+
+    def name(self, lang: str | None = None) -> str:
+        return i18n.pick(self.data.get("name_zh"), self.data.get("name_en"), lang)
+
+    def indicator_codes(self) -> list[str]:
+        out: list[str] = []
+        for kind in self.data.get("kinds", {}).values():
+            for dim in kind["dimensions"]:
+                out += [i["code"] for i in dim["indicators"] if i["code"] not in out]
+        return out
+
+    def spec(self, units: pd.DataFrame) -> pd.DataFrame:
+        """One row per (peer group, indicator) with effective weights, rule and parameters."""
+        return build_spec(self, units)
+
+    def with_changes(self, changes: dict) -> Scheme:
+        """A copy with weights or rules changed (a what-if), validated again."""
+        data = copy.deepcopy(self.data)
+        dim_w = changes.get("dimension_weights", {}) or {}
+        ind_w = changes.get("indicator_weights", {}) or {}
+        rule_ch = changes.get("rules", {}) or {}
+        for kind in data["kinds"].values():
+            for dim in kind["dimensions"]:
+                if dim["code"] in dim_w:
+                    dim["weight"] = dim_w[dim["code"]]
+                for ind in dim["indicators"]:
+                    if ind["code"] in ind_w:
+                        ind["weight"] = ind_w[ind["code"]]
+                    if ind["code"] in rule_ch:
+                        ch = dict(rule_ch[ind["code"]])
+                        ind["rule"] = ch.pop("rule", ind["rule"])
+                        ind["params"] = ch.pop("params", ch)
+        if "missing_policy" in changes:
+            data.setdefault("missing", {})["policy"] = changes["missing_policy"]
+        if dim_w or ind_w:
+            # what-if weights need not sum to 100: they are proportions, normalised here
+            for kind in data["kinds"].values():
+                _normalise_weights(kind)
+        data["version"] = f"{data['version']}+whatif"
+        return load_dict(data, self.catalogue)
+
+
+def _normalise_weights(kind: dict) -> None:
+    total = sum(float(d["weight"]) for d in kind["dimensions"])
+    for d in kind["dimensions"]:
+        d["weight"] = 100.0 * float(d["weight"]) / total if total else d["weight"]
+        s = sum(float(i["weight"]) for i in d["indicators"])
+        for i in d["indicators"]:
+            i["weight"] = 100.0 * float(i["weight"]) / s if s else i["weight"]
+
+
+# -- loading -----------------------------------------------------------------------------------
+def path_for(year: str) -> Path:
+    return SCHEMES_DIR / f"default-{year}.json"
+
+
+def available_years() -> list[str]:
+    return sorted(p.stem.split("-", 1)[1] for p in SCHEMES_DIR.glob("default-*.json"))
+
+
+def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return load_dict(data, catalogue)
+
+
+def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:
+    """The scheme of a year; a year without its own file uses the latest earlier one."""
+    years = available_years()
+    year = year or DEFAULT_YEAR
+    usable = [y for y in years if y <= year] or years
+    if not usable:
+        raise SchemeError(year, [t("scoring.scheme.not_found", year=year)])
+    return load(path_for(usable[-1]), catalogue)
+
+
+def load_dict(data: dict, catalogue: pd.DataFrame) -> Scheme:
+    problems = validate(data, catalogue)
+    if problems:
+        raise SchemeError(str(data.get("id", "?")), problems)
+    return Scheme(data=data, catalogue=catalogue)
+
+
+def _num(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
+    problems: list[str] = []
+    for key in ("id", "version", "kinds"):
+        if key not in data:
+            problems.append(t("scoring.scheme.missing_key", key=key))
+    if problems:
+        return problems
+    cat = catalogue.set_index("code")
+    for kind in KINDS:
+        section = data["kinds"].get(kind)
+        if not section:
+            problems.append(t("scoring.scheme.no_kind", kind=t(f"kind.{kind}")))
+            continue
+        problems += _validate_kind(kind, section, cat)
+    policy = data.get("missing", {}).get("policy", "zero")
+    if policy not in MISSING_POLICIES:
+        problems.append(t("scoring.scheme.missing_policy", value=policy, known=", ".join(MISSING_POLICIES)))
+    problems += _validate_grades(data.get("grades", {}))
+    problems += _validate_veto(data.get("veto", {}), cat)
+    for g in (data.get("groups") or {}).values():
+        for code, ov in (g.get("indicators") or {}).items():
+            base = _base_indicator(data, code)
+            if base and ("rule" in ov or "params" in ov):
+                problems += _check_rule(code, ov.get("rule", base.get("rule")), _override_params(base, ov))
+            if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
+                problems.append(t("scoring.scheme.weight", where=code, value=ov["weight"]))
+    return problems
+
+
+def _override_params(base: dict, override: dict) -> dict:
+    """A group that changes the rule gives its own parameters; otherwise it changes some of them."""
+    if "rule" in override:
+        return dict(override.get("params", {}))
+    return {**base.get("params", {}), **override.get("params", {})}
+
+
+def _validate_kind(kind: str, section: dict, cat: pd.DataFrame) -> list[str]:
+    problems = []
+    kind_name = t(f"kind.{kind}")
+    dims = section.get("dimensions") or []
+    seen: set[str] = set()
+    for d in dims:
+        if not _num(d.get("weight")) or d["weight"] <= 0:
+            problems.append(t("scoring.scheme.weight", where=f"{kind}/{d.get('code')}", value=d.get("weight")))
+        for ind in d.get("indicators") or []:
+            code = ind.get("code")
+            if code in seen:
+                problems.append(t("scoring.scheme.duplicate", kind=kind_name, code=code))
+            seen.add(code)
+            if code not in cat.index:
+                problems.append(t("scoring.scheme.unknown_indicator", code=code))
+                continue
+            row = cat.loc[code]
+            if row["direction"] == "neutral":
+                problems.append(t("scoring.scheme.neutral", code=code))
+            if row["applies_to"] not in ("both", kind):
+                problems.append(t("scoring.scheme.not_applicable", code=code, kind=kind_name))
+            if "active" in row.index and not bool(row["active"]):
+                problems.append(t("scoring.scheme.inactive", code=code))
+            if not _num(ind.get("weight")) or ind["weight"] <= 0:
+                problems.append(t("scoring.scheme.weight", where=f"{kind}/{code}", value=ind.get("weight")))
+            problems += _check_rule(code, ind.get("rule"), ind.get("params", {}))
+            if "cap" in ind and (not _num(ind["cap"]) or ind["cap"] <= 0):
+                problems.append(t("scoring.scheme.bad_cap", code=code))
+        total = sum(float(i.get("weight", 0)) for i in d.get("indicators") or [] if _num(i.get("weight")))
+        if abs(total - 100) > 1e-6:
+            problems.append(t("scoring.scheme.ind_sum", kind=kind_name, dim=d.get("name_zh", d.get("code")),
+                              total=_g(total)))
+    total = sum(float(d.get("weight", 0)) for d in dims if _num(d.get("weight")))
+    if abs(total - 100) > 1e-6:
+        problems.append(t("scoring.scheme.dim_sum", kind=kind_name, total=_g(total)))
+    return problems
+
+
+def _g(x: float) -> str:
+    return f"{x:g}"
+
+
+def _check_rule(code, rule, params) -> list[str]:
+    if rule not in rules.REGISTRY:
+        return [t("scoring.scheme.unknown_rule", code=code, rule=rule, known=", ".join(rules.names()))]
+    try:
+        rules.resolve_params(rule, params or {})
+    except (KeyError, ValueError) as exc:
+        return [t("scoring.scheme.bad_params", code=code, detail=str(exc).strip("'\""))]
+    return []
+
+
+def _base_indicator(data: dict, code: str) -> dict:
+    for kind in data["kinds"].values():
+        for d in kind["dimensions"]:
+            for i in d["indicators"]:
+                if i["code"] == code:
+                    return i
+    return {}
+
+
+def _validate_grades(grades: dict) -> list[str]:
+    problems = []
+    bands = grades.get("bands") or []
+    mins = [b.get("min") for b in bands]
+    if not bands or any(b.get("grade") not in GRADES for b in bands) or not all(_num(m) for m in mins):
+        problems.append(t("scoring.scheme.bands", detail=f"grades {GRADES}, each with a numeric min"))
+    elif mins != sorted(mins, reverse=True) or mins[-1] != 0:
+        problems.append(t("scoring.scheme.bands", detail="mins must fall and end at 0"))
+    for g, q in (grades.get("quota") or {}).items():
+        if g not in GRADES or not _num(q) or not 0 <= q <= 1:
+            problems.append(t("scoring.scheme.quota", value=f"{g}: {q}"))
+    return problems
+
+
+def _validate_veto(veto: dict, cat: pd.DataFrame) -> list[str]:
+    problems = []
+    if veto.get("cap_grade", "fail") not in GRADES:
+        problems.append(t("scoring.scheme.veto", detail=f"cap_grade {veto.get('cap_grade')!r}"))
+    for trig in veto.get("triggers") or []:
+        code = trig.get("indicator")
+        if code not in cat.index:
+            problems.append(t("scoring.scheme.unknown_indicator", code=code))
+        if trig.get("op") not in VETO_OPS or not _num(trig.get("value")):
+            problems.append(t("scoring.scheme.veto", detail=f"{code}: op {trig.get('op')!r} value {trig.get('value')!r}"))
+    return problems
+
+
+# -- the flat table the engine scores with -----------------------------------------------------
+SPEC_COLUMNS = [
+    "peer_group", "kind", "dimension", "dim_name_zh", "dim_name_en", "dim_weight", "dim_order",
+    "indicator_code", "ind_weight", "ind_order", "rule", "params", "cap", "direction", "ind_kind", "ratio",
+    "unit", "name_zh", "name_en",
+]
+
+
+def build_spec(scheme: Scheme, units: pd.DataFrame) -> pd.DataFrame:
+    groups = units.drop_duplicates("peer_group")[["peer_group", "kind"]]
+    known = set(groups["peer_group"])
+    problems = []
+    for gname, g in (scheme.data.get("groups") or {}).items():
+        if gname not in known:
+            continue  # a scheme may cover groups this warehouse does not have
+        kind = groups.loc[groups["peer_group"] == gname, "kind"].iloc[0]
+        section = scheme.data["kinds"][kind]
+        codes = {i["code"] for d in section["dimensions"] for i in d["indicators"]}
+        dims = {d["code"] for d in section["dimensions"]}
+        problems += [t("scoring.scheme.group_indicator", group=gname, code=c)
+                     for c in (g.get("indicators") or {}) if c not in codes]
+        problems += [t("scoring.scheme.group_dimension", group=gname, dim=c)
+                     for c in (g.get("dimensions") or {}) if c not in dims]
+    if problems:
+        raise SchemeError(scheme.id, problems)
+    cat = scheme.catalogue.set_index("code")
+    rows = []
+    for group, kind in groups.itertuples(index=False):
+        section = scheme.data["kinds"][kind]
+        over = (scheme.data.get("groups") or {}).get(group, {})
+        ind_over = over.get("indicators") or {}
+        dim_over = over.get("dimensions") or {}
+        dims = section["dimensions"]
+        dim_w = {d["code"]: float(dim_over.get(d["code"], {}).get("weight", d["weight"])) for d in dims}
+        dim_total = sum(dim_w.values())
+        for di, d in enumerate(dims):
+            inds = d["indicators"]
+            for ii, ind in enumerate(inds):
+                o = ind_over.get(ind["code"], {})
+                rule = o.get("rule", ind["rule"])
+                params = rules.resolve_params(rule, _override_params(ind, o))
+                c = cat.loc[ind["code"]]
+                rows.append({
+                    "peer_group": group, "kind": kind, "dimension": d["code"],
+                    "dim_name_zh": d.get("name_zh", d["code"]), "dim_name_en": d.get("name_en", d["code"]),
+                    "dim_weight": dim_w[d["code"]] / dim_total, "dim_order": di,
+                    "indicator_code": ind["code"], "ind_weight": float(o.get("weight", ind["weight"])),
+                    "ind_order": ii, "rule": rule, "params": params,
+                    "cap": float(o.get("cap", ind.get("cap", math.nan))),
+                    "direction": c["direction"], "ind_kind": c["kind"], "ratio": bool(c["ratio"]),
+                    "unit": c.get("unit") or "", "name_zh": c["name_zh"], "name_en": c.get("name_en") or "",
+                })
+    spec = pd.DataFrame(rows, columns=SPEC_COLUMNS)
+    for p in rules.PARAM_NAMES:
+        spec[f"p_{p}"] = [prm.get(p, math.nan) for prm in spec["params"]]
+    return spec

@@ -1,0 +1,180 @@
+"""The entry points pages, reports and the CLI call. They read the warehouse and return builds.
+
+    current_scheme(wh, year=None) -> Scheme
+    build(wh, month, period="month", scheme=None, lang=None) -> ScoreBuild
+    replay(wh, steps) -> ScoreBuild                       # re-run a recorded build (e.g. a publication's)
+    rank_history(wh, unit_code, last_month, n=12) -> DataFrame   month, total, rank, n_in_group, grade
+    robustness(wh, month, replicates=1000, seed=0, progress=None) -> DataFrame
+        unit_code, peer_group, rank, median_rank, rank_p05, rank_p95
+    what_if(wh, month, changes, period="month") -> DataFrame
+        unit_code, peer_group, total_official, rank_official, total_whatif, rank_whatif, rank_delta
+    publish(wh, month, actor, reason=None, period="month") -> int (revision)
+    publication_status(wh, month, period="month") -> dict  published, revision, at, differs
+    publication_diff(wh, month, period="month") -> DataFrame   (live build against the latest revision)
+    revisions(wh, month, period="month") -> DataFrame
+    add_adjustment(wh, unit_code, month, kind, points, reason, evidence, actor) -> int
+    list_adjustments(wh, month=None, unit=None) -> DataFrame
+    revoke_adjustment(wh, adj_id, actor, reason) -> None
+
+No Streamlit here; the dashboard caches on `wh.version()`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data import scoring_store as store
+from kaohe import i18n
+from kaohe import months as mo
+from metrics import periods
+from metrics import scheme as scheme_mod
+from metrics.adjust import KINDS as ADJ_KINDS
+from metrics.build import ScoreBuild, compute
+from metrics.scheme import Scheme
+
+i18n.register({
+    "scoring.adjust.bad_kind": ("调整类型“{kind}”无效,可选:{known}", "adjustment kind {kind!r} is not one of {known}"),
+    "scoring.adjust.bad_points": ("分值应为不小于0的数", "points must be a number of 0 or more"),
+    "scoring.adjust.no_reason": ("必须填写理由", "a reason is required"),
+    "scoring.adjust.unknown_unit": ("单位“{unit}”不存在", "unit {unit!r} does not exist"),
+    "scoring.adjust.unknown_id": ("调整项 #{adj_id} 不存在", "adjustment #{adj_id} does not exist"),
+    "scoring.adjust.published": ("{month}的结果已发布;修改加减分项需要填写更正理由,并重新发布为新修订版",
+                                 "{month} is published: changing its adjustments needs a correction reason, "
+                                 "then a new revision"),
+    "scoring.no_data": ("{month}没有观测数据", "no observations for {month}"),
+})
+
+
+class ScoringError(ValueError):
+    """A request the engine refuses, with a message in the user's language."""
+
+
+# -- schemes and builds -------------------------------------------------------------------------
+def current_scheme(wh, year: str | None = None) -> Scheme:
+    """The scheme in force for a year (the shipped file of that year, or the latest before it)."""
+    store.ready(wh)
+    return scheme_mod.load_year(year, wh.indicators(active_only=False))
+
+
+def _inputs(wh, month: str, period: str, n_history: int, carry_months: int) -> dict:
+    ends = periods.history(period, month, n_history)
+    first = periods.months_of(period, ends[0])[0]
+    store.ready(wh)
+    return store.read_inputs(wh, mo.add(first, -carry_months), month)
+
+
+def build(wh, month: str, period: str = "month", scheme: Scheme | None = None, lang: str | None = None,
+          n_history: int | None = None) -> ScoreBuild:
+    """Score every unit for the period ending at `month` (quarter of 2026-09 = 2026-Q3)."""
+    mo.check(month)
+    periods.check(period)
+    scheme = scheme or current_scheme(wh, month[:4])
+    n_hist = n_history or max(2, int(scheme.section("alerts").get("consecutive", 3)))
+    carry = scheme.carry_months if scheme.missing_policy == "carry" else 0
+    inp = _inputs(wh, month, period, n_hist, carry)
+    return compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
+                   month, period, n_history=n_hist, lang=lang)
+
+
+def replay(wh, steps: list[dict], lang: str | None = None) -> ScoreBuild:
+    """Re-run a recorded build: the same scheme (as stored in its steps), month and period."""
+    by = {s["step"]: s["params"] for s in steps}
+    scheme = scheme_mod.load_dict(by["scheme"]["data"], wh.indicators(active_only=False))
+    sel = by["select"]
+    return build(wh, sel["month"], sel["period"], scheme=scheme, lang=lang)
+
+
+def rank_history(wh, unit_code: str, last_month: str, n: int = 12) -> pd.DataFrame:
+    """The unit's monthly total, rank and grade over the last `n` months, scored in one pass."""
+    b = build(wh, last_month, "month", n_history=n)
+    h = b.history.loc[b.history["unit_code"].eq(unit_code)]
+    return (h.rename(columns={"period": "month"})[["month", "total", "rank", "n_in_group", "grade"]]
+            .sort_values("month").reset_index(drop=True))
+
+
+# -- what-if and robustness ------------------------------------------------------------------------
+def what_if(wh, month: str, changes: dict, period: str = "month") -> pd.DataFrame:
+    """The official build against one with weights or rules changed in memory, side by side."""
+    official = build(wh, month, period)
+    alt_scheme = official.scheme.with_changes(changes)
+    alt = build(wh, month, period, scheme=alt_scheme)
+    return compare(official, alt)
+
+
+def compare(official: ScoreBuild, alt: ScoreBuild) -> pd.DataFrame:
+    a = official.totals[["unit_code", "name_zh", "name_en", "peer_group", "total", "rank", "grade"]]
+    b = alt.totals[["unit_code", "total", "rank", "grade"]]
+    out = a.merge(b, on="unit_code", suffixes=("_official", "_whatif"))
+    out["total_delta"] = (out["total_whatif"] - out["total_official"]).round(2)
+    out["rank_delta"] = out["rank_official"] - out["rank_whatif"]  # positive = moves up
+    return out.sort_values(["peer_group", "rank_official", "unit_code"]).reset_index(drop=True)
+
+
+def robustness(wh, month: str, replicates: int = 1000, seed: int = 0, progress=None,
+               period: str = "month") -> pd.DataFrame:
+    """Median rank and 90% rank interval per unit under perturbed weights and other normalisations."""
+    from metrics import robustness as rob
+
+    b = build(wh, month, period)
+    return rob.monte_carlo(b, replicates=replicates, seed=seed, progress=progress)
+
+
+# -- publishing ----------------------------------------------------------------------------------------
+def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
+    from metrics import publish as pub
+
+    return pub.publish(wh, month, actor, reason, period)
+
+
+def publication_status(wh, month: str, period: str = "month") -> dict:
+    from metrics import publish as pub
+
+    return pub.status(wh, month, period)
+
+
+def publication_diff(wh, month: str, period: str = "month") -> pd.DataFrame:
+    from metrics import publish as pub
+
+    return pub.diff(wh, month, period)
+
+
+def revisions(wh, month: str, period: str = "month") -> pd.DataFrame:
+    store.ready(wh)
+    return store.publications(wh, month, period)
+
+
+# -- adjustments -------------------------------------------------------------------------------------
+def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, reason: str,
+                   evidence: str | None, actor: str) -> int:
+    mo.check(month)
+    if kind not in ADJ_KINDS:
+        raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=", ".join(ADJ_KINDS)))
+    try:
+        points = float(points or 0)
+    except (TypeError, ValueError):
+        raise ScoringError(i18n.t("scoring.adjust.bad_points")) from None
+    if not np.isfinite(points) or points < 0:
+        raise ScoringError(i18n.t("scoring.adjust.bad_points"))
+    if not (reason or "").strip():
+        raise ScoringError(i18n.t("scoring.adjust.no_reason"))
+    store.ready(wh)
+    try:
+        return store.add_adjustment(wh, unit_code, month, kind, points, reason.strip(), evidence, actor)
+    except KeyError:
+        raise ScoringError(i18n.t("scoring.adjust.unknown_unit", unit=unit_code)) from None
+
+
+def list_adjustments(wh, month: str | None = None, unit: str | None = None) -> pd.DataFrame:
+    store.ready(wh)
+    return store.list_adjustments(wh, month, unit)
+
+
+def revoke_adjustment(wh, adj_id: int, actor: str, reason: str) -> None:
+    if not (reason or "").strip():
+        raise ScoringError(i18n.t("scoring.adjust.no_reason"))
+    store.ready(wh)
+    try:
+        store.revoke_adjustment(wh, int(adj_id), actor, reason.strip())
+    except KeyError:
+        raise ScoringError(i18n.t("scoring.adjust.unknown_id", adj_id=adj_id)) from None
