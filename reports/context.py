@@ -44,6 +44,7 @@ class Context:
         return pick(row.get("peer_group_zh"), row.get("peer_group_en"), self.lang) or str(group)
 
     def indicator_name(self, code: str) -> str:
+        """From the catalogue in the warehouse (the build carries the same names)."""
         if code in self.catalogue.index:
             row = self.catalogue.loc[code]
             return pick(row.get("name_zh"), row.get("name_en"), self.lang)
@@ -58,13 +59,15 @@ class Context:
     def groups(self) -> list[str]:
         """Peer groups in the order units are listed: streets first, then departments."""
         totals = self.build.totals
-        order = self.units.reset_index().drop_duplicates("peer_group")["peer_group"].tolist()
+        order = self.units.reset_index(drop=True).drop_duplicates("peer_group")["peer_group"].tolist()
         present = set(totals["peer_group"])
         return [g for g in order if g in present] + sorted(present - set(order))
 
     # -- header texts -------------------------------------------------------------------
     def period_text(self) -> str:
-        label = getattr(self.build, "period_label", None) or self.month
+        from metrics import periods
+
+        label = periods.label(self.period, self.month, self.lang)
         return t(f"report.period.{self.period}", self.lang, label=label)
 
     def status_text(self) -> str:
@@ -82,22 +85,27 @@ class Context:
 
 
 def period_months(month: str, period: str) -> list[str]:
-    """The months a period ending in `month` covers (for data sources)."""
-    if period == "quarter":
-        first = f"{month[:4]}-{(int(month[5:7]) - 1) // 3 * 3 + 1:02d}"
-    elif period in ("year", "ytd"):
-        first = f"{month[:4]}-01"
-    else:
-        first = month
-    return mo.span(first, month)
+    """The months a period ending in `month` covers (for data sources): the engine decides."""
+    from metrics import periods
+
+    return list(periods.months_of(period, month))
 
 
 def load(wh, month: str, period: str = "month", lang: str = "zh", build=None, *,
          history: bool = True, units: list[str] | None = None) -> Context:
+    # Holding one connection open makes the dozen reads below reuse it instead of each
+    # opening the file again (the warehouse closes its shared connection when idle).
+    with wh.connect():
+        return _load(wh, month, period, lang, build, history, units)
+
+
+def _load(wh, month, period, lang, build, history, units) -> Context:
     from metrics import service
 
     mo.check(month)
-    b = build if build is not None else service.build(wh, month, period=period)
+    # For a month, one build whose history spans twelve months also feeds the trend chart.
+    b = build if build is not None else service.build(
+        wh, month, period=period, lang=lang, n_history=HISTORY_MONTHS if (history and period == "month") else None)
     unit_frame = wh.units().set_index("code", drop=False)
     catalogue = wh.indicators(active_only=False).set_index("code", drop=False)
     status = _status(wh, month, period)
@@ -116,32 +124,27 @@ def load(wh, month: str, period: str = "month", lang: str = "zh", build=None, *,
 def _status(wh, month: str, period: str) -> dict:
     from metrics import service
 
-    if period != "month":
-        return {"published": False, "revision": None}
     try:
-        return dict(service.publication_status(wh, month))
+        return dict(service.publication_status(wh, month, period))
     except Exception:  # noqa: BLE001 - a warehouse without the publications table is a draft
         return {"published": False, "revision": None}
+
+
+HISTORY_COLUMNS = ["month", "unit_code", "total", "rank", "n_in_group", "grade"]
 
 
 def history_frame(wh, month: str, current=None, n: int = HISTORY_MONTHS) -> pd.DataFrame:
     """Monthly total and rank of every unit over the `n` months ending in `month`.
 
-    One engine build per month for all units, rather than one history per unit, so a batch of
-    scorecards costs twelve builds, not twelve per unit.
+    One engine build whose history spans the twelve months serves every unit, rather than
+    a history per unit, so a batch of 343 scorecards costs one extra build, not 343.
     """
     from metrics import service
 
     available = set(wh.months())
-    frames = []
-    for m in mo.span(mo.add(month, -(n - 1)), month):
-        if m not in available:
-            continue
-        b = current if (m == month and current is not None and current.period == "month") else \
-            service.build(wh, m, period="month")
-        tot = b.totals[["unit_code", "total", "rank", "n_in_group", "grade"]].copy()
-        tot.insert(0, "month", m)
-        frames.append(tot)
-    if not frames:
-        return pd.DataFrame(columns=["month", "unit_code", "total", "rank", "n_in_group", "grade"])
-    return pd.concat(frames, ignore_index=True)
+    wanted = [m for m in mo.span(mo.add(month, -(n - 1)), month) if m in available]
+    hist = getattr(current, "history", None) if getattr(current, "period", None) == "month" else None
+    if hist is None or hist.empty or not set(wanted) <= set(hist["period"]):
+        hist = service.build(wh, month, period="month", n_history=n).history  # quarter/year: monthly trend
+    out = hist[hist["period"].isin(wanted)].rename(columns={"period": "month"})
+    return out.reindex(columns=HISTORY_COLUMNS).reset_index(drop=True)

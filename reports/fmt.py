@@ -28,7 +28,7 @@ def value(x, unit: str | None = None) -> str:
     if missing(x):
         return DASH
     v = float(x)
-    text = f"{v:.0f}" if v == int(v) and unit != "%" else f"{v:.2f}"
+    text = f"{v:.0f}" if v == int(v) else f"{v:.2f}"
     return text + ("%" if unit == "%" else "")
 
 
@@ -54,3 +54,10 @@ def signed(x, nd: int = 2) -> str:
     if missing(x):
         return DASH
     return f"{float(x):+.{nd}f}"
+
+
+def weight(w) -> str:
+    """An effective weight (a share of the total, 0-1) as percent: 0.072 -> "7.2"."""
+    if missing(w):
+        return DASH
+    return f"{float(w) * 100:.2f}".rstrip("0").rstrip(".")

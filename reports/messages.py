@@ -64,7 +64,7 @@ i18n.register({
     "report.col.target": ("目标", "Target"),
     "report.col.rule": ("计分规则", "Rule"),
     "report.col.score": ("得分", "Score"),
-    "report.col.weight": ("权重", "Weight"),
+    "report.col.weight": ("权重%", "Weight %"),
     "report.col.points": ("折算分", "Points"),
     "report.col.peer": ("同类组", "Peer"),
     "report.sig.better": ("显著优于同类", "significantly better than peers"),

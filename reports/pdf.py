@@ -287,7 +287,8 @@ class Doc(FPDF):
             self.cell(left - 1, 3, fmt(tv), align="R")
         every = max(1, (n + 5) // 6)
         for i, lab in enumerate(labels):
-            if i % every == 0 or i == n - 1:
+            # every k-th label, and the last one unless it would touch the one before
+            if (i % every == 0 and (n - 1 - i >= every or i == n - 1)) or i == n - 1:
                 self.set_xy(xpos(i) - 6, py + ph + 0.6)
                 self.cell(12, 3, pdf_text(lab), align="C")
         for _name, s, colour in series:

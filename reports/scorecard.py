@@ -43,6 +43,7 @@ def render(doc: Doc, ctx: Context, unit_code: str) -> None:
     lang = ctx.lang
     b = ctx.build
     tot = b.totals.set_index("unit_code").loc[unit_code]
+    doc.style(7)
     doc.running = doc.fit(f"{t('report.scorecard', lang)} · {ctx.unit_name(unit_code)} · {ctx.period_text()}",
                           doc.epw * 0.68)
     doc.add_page()
@@ -130,7 +131,7 @@ def _dimensions(doc: Doc, ctx: Context, unit_code: str) -> None:
     for _, d in dims.iterrows():
         score = None if fmt.missing(d["score"]) else float(d["score"])
         med = None if fmt.missing(d.get("peer_median")) else float(d["peer_median"])
-        text = t("report.dim.points", lang, score=fmt.num(d["score"]), weight=fmt.value(d["weight"]))
+        text = t("report.dim.points", lang, score=fmt.num(d["score"]), weight=fmt.weight(d["weight"]))
         items.append((pick(d.get("name_zh"), d.get("name_en"), lang), score, med, text))
     doc.bars(items, value_w=34, legend=(t("report.dim.legend_score", lang), t("report.dim.legend_median", lang)))
 
@@ -171,7 +172,7 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
                     if not fmt.missing(r.get("denominator")) and status != "na" else "")
             rule = pick(_text(r.get("rule_text_zh")), _text(r.get("rule_text_en")), lang)
             rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit), rule,
-                         fmt.num(r.get("raw_score")), fmt.value(r.get("weight")), fmt.num(r.get("points"))])
+                         fmt.num(r.get("raw_score")), fmt.weight(r.get("weight")), fmt.num(r.get("points"))])
             sig = r.get("significance")
             row_fill = [None] * 8
             if isinstance(sig, str) and sig in SIG_FILL:

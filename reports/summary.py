@@ -164,15 +164,16 @@ def _lists(doc: Doc, ctx: Context) -> None:
     doc.table_rows(cols, rows, fills=fills, size=7, max_lines=4, zebra=False)
 
 
-def _alert_texts(value) -> list[str]:
+def _alert_texts(ctx: Context, value) -> list[str]:
+    """Alert codes from the engine in words; the veto is listed separately, with its reason."""
+    from metrics.rank import alert_text
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
-    if isinstance(value, str):
-        return [value] if value else []
-    try:
-        return [str(v) for v in value if str(v)]
-    except TypeError:
-        return [str(value)]
+    codes = [value] if isinstance(value, str) else list(value)
+    scheme = getattr(ctx.build, "scheme", None)
+    cfg = scheme.section("alerts", {}) if scheme is not None else {}
+    return [alert_text(str(c), cfg, ctx.lang) for c in codes if str(c) and str(c) != "veto"]
 
 
 def _alerts(doc: Doc, ctx: Context) -> None:
@@ -181,7 +182,7 @@ def _alerts(doc: Doc, ctx: Context) -> None:
     doc.heading(t("report.summary.alerts", lang))
     rows = []
     for _, r in tot.sort_values(["peer_group", "rank"]).iterrows():
-        texts = _alert_texts(r.get("alerts"))
+        texts = _alert_texts(ctx, r.get("alerts"))
         if bool(r.get("veto")):
             texts = [t("report.veto_note", lang, reason=str(r.get("veto_reason") or ""))] + texts
         for text in texts:

@@ -117,7 +117,8 @@ def make(source: Path, output: Path) -> Path:
     collection = TTCollection(str(source))
     font = next(f for f in collection.fonts if f["name"].getDebugName(4).startswith(SC_NAME))
     options = subset.Options()
-    options.layout_features = ["kern", "vert"]  # no shaping needed for CJK; keep it small
+    options.layout_features = []  # fpdf2 drops GSUB/GPOS anyway; CJK needs no shaping here
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "vhea", "vmtx", "VORG"]
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     options.notdef_outline = True
@@ -128,6 +129,9 @@ def make(source: Path, output: Path) -> Path:
     sub.subset(font)
     _to_truetype(font)
     _rename(font)
+    # One BMP cmap subtable: every character is in the BMP, and fpdf2 parses the cmap per PDF.
+    cmap = font["cmap"]
+    cmap.tables = [tb for tb in cmap.tables if (tb.platformID, tb.platEncID) == (3, 1)]
     font.save(str(output))
     return output
 
