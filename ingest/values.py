@@ -91,6 +91,10 @@ def parse_month(cell: object) -> str | None:
     """'YYYY-MM' or None. Accepts 2026-10, 2026/10, 202610, 2026年10月, 2026.10, dates, Excel serials."""
     if cell is None:
         return None
+    if isinstance(cell, np.datetime64):
+        cell = pd.Timestamp(cell)
+        if pd.isna(cell):
+            return None
     if isinstance(cell, (_dt.datetime, _dt.date, pd.Timestamp)):
         return _ym(cell.year, cell.month)
     if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):

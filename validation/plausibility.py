@@ -29,7 +29,8 @@ def run(frame: pd.DataFrame, history: pd.DataFrame, units: pd.DataFrame, indicat
     """`frame`: the normalised import; `history`: current warehouse observations around its months."""
     ok = frame["status"].eq("ok") & frame["value"].notna() & frame["unit_code"].isin(units["code"]) \
         & frame["indicator_code"].isin(indicators["code"]) & frame["month"].notna()
-    f = frame.loc[ok, ["row", "unit_code", "indicator_code", "month", "value", "value_raw", "col_value"]]
+    f = frame.loc[ok, ["row", "unit_code", "indicator_code", "month", "value", "denominator", "value_raw",
+                       "col_value"]]
     if f.empty:
         return pd.DataFrame()
     f = f.drop_duplicates(["unit_code", "indicator_code", "month"], keep="last")
@@ -80,6 +81,12 @@ def _jumps(f, values, fi, fj, is_rate) -> pd.DataFrame:
             cnt[sel] = np.sum(~np.isnan(w), axis=1)
     v = f["value"].to_numpy()
     scale = np.maximum(1.4826 * np.nan_to_num(mad), np.where(is_rate, RATE_FLOOR, 0.1 * np.abs(np.nan_to_num(med)) + 1))
+    # a rate over 3 cases moves by 33 points with one case: allow its binomial spread
+    den = f["denominator"].to_numpy(dtype="float64")
+    p = np.clip(np.nan_to_num(med) / 100.0, 0.05, 0.95)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        binomial = np.where(is_rate & (den > 0), 100.0 * np.sqrt(p * (1 - p) / den), 0.0)
+    scale = np.maximum(scale, np.nan_to_num(binomial))
     flag = (cnt >= MIN_HISTORY) & (np.abs(v - med) > JUMP_Z * scale)
     if not flag.any():
         return pd.DataFrame()

@@ -1,0 +1,166 @@
+"""The import corpus: malformed files (each with the one message it must produce) and
+real-looking good files, generated from Python rather than checked in as binaries."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+
+import openpyxl
+from openpyxl.styles import Alignment
+
+LONG_HEADER = "单位代码,指标代码,统计月份,数值,分子,分母\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # file name as uploaded
+    data: bytes
+    check: str  # the message key the report must contain (an error)
+    kwargs: dict = field(default_factory=dict)  # month=, sheet=, max_bytes=
+
+
+def utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def xlsx(rows: list[list], *, title: str | None = None, sheet: str = "Sheet1", percent_cols=(),
+         merge_title: bool = True) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    offset = 0
+    if title:
+        ws.cell(1, 1, title)
+        if merge_title:
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(r) for r in rows))
+            ws.cell(1, 1).alignment = Alignment(horizontal="center")
+        offset = 1
+    for i, row in enumerate(rows, start=1 + offset):
+        for j, v in enumerate(row, start=1):
+            c = ws.cell(i, j, v)
+            if j - 1 in percent_cols and isinstance(v, float):
+                c.number_format = "0.0%"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def garbage(n: int = 4096, seed: int = 7) -> bytes:
+    import random
+
+    rnd = random.Random(seed)
+    return bytes(rnd.randrange(256) for _ in range(n))
+
+
+def big_csv(path, size: int = 50 * 1024 * 1024) -> bytes:
+    """A 50 MB long CSV (valid rows), for the size limit."""
+    line = "S01,HL_SATISFY,2026-10,95.3,953,1000\n".encode()
+    n = size // len(line) + 1
+    data = LONG_HEADER.encode() + line * n
+    path.write_bytes(data)
+    return data
+
+
+def malformed() -> list[Case]:
+    wide_hotline = "单位名称,受理量(件),响应率(%),满意率(%)\n"
+    return [
+        Case("empty.csv", b"", "val.file_empty"),
+        Case("blank_lines.csv", b"\r\n  \r\n\r\n", "val.file_empty"),
+        Case("header_only.csv", utf8(LONG_HEADER), "val.file_no_rows"),
+        Case("garbage.csv", garbage(), "val.file_binary"),
+        Case("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + garbage(512, 3), "val.file_binary"),
+        Case("text_named.xlsx", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,95\n"), "val.file_bad_xlsx"),
+        Case("truncated.xlsx", xlsx([["单位", "满意率"], ["S01", 95]])[:600], "val.file_bad_xlsx"),
+        Case("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "val.file_xls"),
+        Case("report.pdf", b"%PDF-1.4\n1 0 obj\n", "val.file_format"),
+        Case("mixed.csv", "单位名称,满意率(%)\n".encode() + "东湖街道,95\n".encode() + "西山街道,96\n".encode("gbk"),
+             "val.file_mixed_encoding", {"month": "2026-10"}),
+        Case("no_header.csv", utf8("1,2,3\n4,5,6\n"), "val.file_no_header"),
+        Case("no_unit.csv", utf8("指标,月份,数值\nHL_SATISFY,2026-10,95\n"), "val.file_no_unit_column"),
+        Case("no_layout.csv", utf8("单位,月份,联系电话\nS01,2026-10,123\n"), "val.file_layout"),
+        Case("no_month.csv", utf8(wide_hotline + "东湖街道,100,98,95\n"), "val.file_no_month"),
+        Case("unknown_unit.csv", utf8(LONG_HEADER + "S99,HL_SATISFY,2026-10,95,,\n"), "val.unit_unknown"),
+        Case("blank_unit.csv", utf8(LONG_HEADER + ",HL_SATISFY,2026-10,95,,\nS01,HL_SATISFY,2026-10,95,,\n"),
+             "val.unit_missing"),
+        Case("unknown_indicator.csv", utf8(LONG_HEADER + "S01,HL_HAPPY,2026-10,95,,\n"), "val.indicator_unknown"),
+        Case("bad_number.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,九十五,,\n"), "val.value_bad"),
+        Case("rate_over_100.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,120%,,\n"), "val.value_range"),
+        Case("negative_count.csv", utf8(LONG_HEADER + "S01,EM_DRILL,2026-10,-1,,\n"), "val.value_range"),
+        Case("fraction_count.csv", utf8(LONG_HEADER + "S01,EM_DRILL,2026-10,1.5,,\n"), "val.count_integer"),
+        Case("num_gt_den.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,,120,100\n"), "val.num_gt_den"),
+        Case("negative_den.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,,5,-10\n"), "val.ratio_negative"),
+        Case("mismatch.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,80,950,1000\n"), "val.value_mismatch"),
+        Case("wrong_kind.csv", utf8(LONG_HEADER + "S01,DP_WHISTLE,2026-10,90,,\n"), "val.not_applicable_kind"),
+        Case("future.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2027-03,95,,\n"), "val.month_future"),
+        Case("bad_month.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-13,95,,\n"), "val.month_bad"),
+        Case("blank_month.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,,95,,\n"), "val.month_missing"),
+        Case("duplicates.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,95,,\nS01,诉求满意率,2026年10月,96,,\n"),
+             "val.duplicate_row"),
+        Case("bad_status.csv", utf8("单位,指标,月份,数值,状态\nS01,HL_SATISFY,2026-10,95,待定\n"), "val.status_bad"),
+        Case("injection.csv", utf8(LONG_HEADER + '"=HYPERLINK(""http://evil.example/"",""点我"")",HL_SATISFY,'
+                                   "2026-10,95,,\n"), "val.unit_unknown"),
+        Case("formulas.xlsx", xlsx([["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", "=B3*2"],
+                                    ["S02", "2026-10", 95]]), "val.formula_no_value"),
+        Case("no_such_sheet.xlsx", xlsx([["单位", "月份", "HL_SATISFY"], ["S01", "2026-10", 95]]),
+             "val.file_no_sheet", {"sheet": "汇总"}),
+        Case("utf16_garbage.csv", "单位,数值\n".encode("utf-16-le"), "val.file_binary"),
+    ]
+
+
+# -- good, real-looking files -----------------------------------------------------------
+
+def hotline_gbk(month_title: str = "2026年10月") -> bytes:
+    """The 12345 platform's monthly export: GBK, a title row, Chinese headers, percents, a total row."""
+    lines = [
+        f"{month_title}12345热线考核数据,,,,,,",
+        "序号,街道(乡镇),受理量(件),响应率(%),解决率(%),满意率(%),办结率(%)",
+        "1,东湖街道,712,99.2%,85.1%,88.6%,96.0%",
+        "2,西山街道,540,98.7%,83.0%,86.2%,95.1%",
+        "3,南苑街道,\"1,003\",99.5%,86.4%,89.0%,97.2%",
+        "4,北辰街道,611,97.9%,—,85.5%,94.8%",
+        ",,,,,,",
+        "合计,,\"2,866\",,,,",
+        "注:响应率=按时响应工单数/受理工单数;数据来源:12345政务服务便民热线平台,,,,,,",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("gbk")
+
+
+def grid_wide_xlsx(month: str = "2026年10月") -> bytes:
+    """The grid platform's sheet: merged title, numbers stored as text, percent-formatted cells."""
+    rows = [
+        ["街道(乡镇)", "网格事件按时处置率(%)", "主动发现事件占比(%)", "基础信息更新率(%)", "备注"],
+        ["东湖街道", "92.5", 0.851, "98.0", None],
+        ["西山街道", "90.1", 0.552, "97.5", None],
+        ["青石镇", "88.0", 0.441, "不适用", "系统升级"],
+        ["白沙镇", "８９．４", 0.83, "96.2", None],
+        [None, None, None, None, None],
+        ["合计", None, None, None, None],
+    ]
+    return xlsx(rows, title=f"网格事件处置情况统计表({month})", sheet="网格", percent_cols=(2,))
+
+
+def long_csv(wh, month: str = "2026-10", units=("S01", "S02", "S03"), bom: bool = True) -> bytes:
+    """A long CSV with numerators and denominators, copied from the warehouse's own month."""
+    obs = wh.observations(units=list(units), month_from=month, month_to=month)
+    obs = obs[obs["status"] == "ok"]
+    out = io.StringIO()
+    out.write(LONG_HEADER)
+    for r in obs.itertuples(index=False):
+        num = "" if r.numerator != r.numerator else f"{r.numerator:g}"
+        den = "" if r.denominator != r.denominator else f"{r.denominator:g}"
+        out.write(f"{r.unit_code},{r.indicator_code},{r.month},{r.value:g},{num},{den}\n")
+    return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def write_all(folder) -> list:
+    """Write the malformed corpus to a folder (for trying it by hand with `kaohe import`)."""
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for c in malformed():
+        p = os.path.join(folder, c.name)
+        with open(p, "wb") as fh:
+            fh.write(c.data)
+        paths.append(p)
+    return paths

@@ -1,0 +1,76 @@
+"""Bad input is harmless: every malformed file gets its one clear message and changes nothing."""
+
+import pytest
+
+import import_corpus as corpus
+from ingest import pipeline
+from validation.report import Report
+
+CURRENT = "2026-11"  # the running month when the sample ends in 2026-10
+CASES = corpus.malformed()
+
+
+def test_the_corpus_is_big_enough():
+    assert len(CASES) >= 25
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_malformed_file_is_refused_with_its_message(case, sample_wh):
+    before = sample_wh.checksum()
+    prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT, **case.kwargs)
+    errors = set(prep.report.problems.loc[prep.report.problems["severity"] == "error", "check"])
+    assert case.check in errors
+    assert prep.blocked
+    lines = prep.report.render("zh")
+    assert (lines["问题"] != "").all() and (lines["修改建议"] != "").all()
+    with pytest.raises(pipeline.ImportRefused):
+        pipeline.commit(prep, sample_wh, actor="tester", accept_warnings=True)
+    assert sample_wh.checksum() == before
+
+
+def test_problem_lines_point_at_the_files_own_row_and_column(sample_wh):
+    data = corpus.hotline_gbk().replace("88.6%".encode(), "八十八".encode("gbk"))
+    prep = pipeline.prepare(data, "hl.csv", sample_wh, current_month=CURRENT)
+    bad = prep.report.problems[prep.report.problems["check"] == "val.value_bad"].iloc[0]
+    assert (bad["row"], bad["column"], bad["value"]) == (3, "满意率(%)", "八十八")
+    en = prep.report.render("en")
+    assert {"Row", "Column", "Value", "Problem", "Expected", "How to fix"} <= set(en.columns)
+
+
+def test_formula_injection_is_neutralised_in_both_downloads(sample_wh):
+    case = next(c for c in CASES if c.name == "injection.csv")
+    prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT)
+    csv_text = prep.report.to_csv("zh")
+    assert csv_text.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads the Chinese right
+    assert b"'=HYPERLINK" in csv_text
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("en")))
+    cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v.startswith("'=HYPERLINK") for v in cells)
+    assert not any(v.startswith(("=", "+", "@")) for v in cells)
+
+
+def test_report_summary_counts_by_kind():
+    from validation.problems import problem
+    import pandas as pd
+
+    rep = Report.of([pd.DataFrame([problem("val.value_bad", row=3, column="x", value="a"),
+                                   problem("val.value_bad", row=4, column="x", value="b"),
+                                   problem("val.jump", row=5, column="y", value="1", n=12, median=2.0, low=1, high=3)])])
+    s = rep.summary("en")
+    assert s["Count"].tolist() == [2, 1]
+    assert rep.summary_line("en") == "2 errors, 1 warnings, 0 notes"
+
+
+@pytest.mark.slow
+def test_a_50_mb_file_is_refused_by_size(sample_wh, tmp_path):
+    data = corpus.big_csv(tmp_path / "big.csv")
+    assert len(data) >= 50 * 1024 * 1024
+    before = sample_wh.checksum()
+    prep = pipeline.prepare(data, "big.csv", sample_wh, current_month=CURRENT)
+    assert prep.report.checks() == ["val.file_too_large"] and prep.blocked
+    assert sample_wh.checksum() == before
