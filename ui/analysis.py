@@ -11,7 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kaohe import i18n
 from kaohe import months as mo
+
+# The engine's periods, named for every page that offers them.
+PERIODS = ["month", "quarter", "year", "ytd"]
+i18n.register({
+    "period.month": ("月度", "Month"),
+    "period.quarter": ("季度", "Quarter"),
+    "period.year": ("年度", "Year"),
+    "period.ytd": ("年初至今", "Year to date"),
+})
 
 # Two-sided normal quantiles of the usual funnel-plot control limits.
 Z95 = 1.959964
@@ -228,3 +238,87 @@ def scheme_table(data: dict, kind: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dimension", "dimension_zh", "dimension_en", "dim_weight",
                                        "indicator_code", "ind_weight", "weight", "rule", "params", "cap",
                                        "target"])
+
+
+def arrow(change) -> str:
+    """A rank change as an arrow and places: ▲2 (moved up), ▼1, — (same), blank (no previous rank)."""
+    if change is None or pd.isna(change):
+        return ""
+    change = int(change)
+    return f"▲{change}" if change > 0 else (f"▼{-change}" if change < 0 else "—")
+
+
+def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rankings of one peer group as shown: totals joined with dimension scores (wide) and,
+    when computed, the robustness rank interval. No number is recomputed here."""
+    out = totals.copy()
+    if not dims.empty:
+        wide = dims.pivot_table(index="unit_code", columns="dimension", values="score", aggfunc="first")
+        order = [d for d in dims["dimension"].drop_duplicates() if d in wide.columns]
+        wide = wide[order].add_prefix("dim_")
+        out = out.merge(wide, left_on="unit_code", right_index=True, how="left")
+    if robust is not None and not robust.empty:
+        r = robust[["unit_code", "median_rank", "rank_p05", "rank_p95"]]
+        out = out.merge(r, on="unit_code", how="left")
+    out["change"] = out["rank_change"].map(arrow)
+    out["net_adjustment"] = out["bonus"].fillna(0) - out["deduction"].fillna(0)
+    return out.reset_index(drop=True)
+
+
+def strengths_weaknesses(ind: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A unit's scored indicators: strengths (significantly better than peers, then the best raw
+    scores) and weaknesses (the most points lost: weight x 100 - points, then significantly worse).
+
+    ind: the engine's indicator rows of one unit. Neutral indicators never appear.
+    """
+    scored = ind[(ind["direction"] != NEUTRAL) & ind["weight"].fillna(0).gt(0)].copy()
+    scored["lost"] = (scored["weight"] * 100.0 - scored["points"].fillna(0)).clip(lower=0)
+    sig_rank = {"better": 0, "similar": 1, None: 1, "worse": 2}
+    scored["_sig"] = scored["significance"].map(lambda s: sig_rank.get(s, 1))
+    strong = scored[(scored["lost"] < 1e-9) | scored["significance"].eq("better")]
+    strong = strong.sort_values(["_sig", "raw_score", "weight"], ascending=[True, False, False]).head(n)
+    weak = scored[scored["lost"] > 1e-9].sort_values(["lost", "_sig"], ascending=[False, False]).head(n)
+    return strong.drop(columns="_sig"), weak.drop(columns="_sig")
+
+
+def weights_tree(table: pd.DataFrame, dim_label: dict[str, str], ind_label: dict[str, str],
+                 hover: dict[str, str]) -> pd.DataFrame:
+    """Sunburst rows (id, parent, label, value in % of the total, hover) from `scheme_table`."""
+    dims = table.groupby("dimension", sort=False)["weight"].sum()
+    rows = [{"id": d, "parent": "", "label": f"{dim_label.get(d, d)}<br>{w:.0f}%", "value": w, "hover": ""}
+            for d, w in dims.items()]
+    rows += [{"id": f"{r.dimension}/{r.indicator_code}", "parent": r.dimension,
+              "label": ind_label.get(r.indicator_code, r.indicator_code), "value": r.weight,
+              "hover": hover.get(r.indicator_code, "")} for r in table.itertuples()]
+    return pd.DataFrame(rows)
+
+
+def whatif_changes(official: pd.DataFrame, dim_weights: dict[str, float],
+                   indicator_changes: dict[str, dict]) -> dict:
+    """The engine's what-if `changes` from edited values, keeping only what differs from the scheme.
+
+    official: `scheme_table` of the kind; dim_weights: dimension -> weight as edited;
+    indicator_changes: code -> {"weight": w, "rule": name, "params": {...}} as edited.
+    """
+    changes: dict = {}
+    dw = official.drop_duplicates("dimension").set_index("dimension")["dim_weight"]
+    dims = {d: float(w) for d, w in dim_weights.items() if d in dw.index and abs(float(w) - dw[d]) > 1e-9}
+    if dims:
+        changes["dimension_weights"] = dims
+    by_code = official.set_index("indicator_code")
+    iw, rules_ = {}, {}
+    for code, ch in indicator_changes.items():
+        if code not in by_code.index:
+            continue
+        row = by_code.loc[code]
+        if "weight" in ch and abs(float(ch["weight"]) - float(row["ind_weight"])) > 1e-9:
+            iw[code] = float(ch["weight"])
+        rule = ch.get("rule", row["rule"])
+        params = ch.get("params", row["params"])
+        if rule != row["rule"] or params != row["params"]:
+            rules_[code] = {"rule": rule, "params": params}
+    if iw:
+        changes["indicator_weights"] = iw
+    if rules_:
+        changes["rules"] = rules_
+    return changes

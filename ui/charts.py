@@ -33,7 +33,7 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 460) -> go.F
     fig.update_layout(
         title=dict(text=title, font=dict(size=19), yref="container", y=0.985, yanchor="top", x=0.01)
         if title else None,
-        font=FONT, height=height, margin=dict(l=10, r=10, t=95 if title else 45, b=10),
+        font=FONT, height=height, margin=dict(l=10, r=10, t=85 if title else 45, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         plot_bgcolor="white", colorway=PALETTE,
     )
@@ -321,7 +321,7 @@ def dimension_bars(dims: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(x=dims["score"], y=labels, orientation="h", name=t("chart.unit_score", lang),
                          marker=dict(color=PALETTE[0]), text=[f"{v:.1f}" for v in dims["score"]],
-                         textposition="inside", insidetextanchor="end"))
+                         textposition="inside", insidetextanchor="start"))
     fig.add_trace(go.Scatter(x=dims["peer_median"], y=labels, mode="markers",
                              name=t("chart.peer_median_short", lang),
                              marker=dict(symbol="line-ns", size=26, line=dict(color=PALETTE[1], width=4))))
@@ -375,8 +375,10 @@ def weights_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
         ids=tree["id"], parents=tree["parent"], labels=tree["label"], values=tree["value"],
         branchvalues="total", customdata=tree[["hover"]].to_numpy(),
         hovertemplate="%{label}<br>" + t("chart.weight", lang) + " %{value:.1f}%<br>%{customdata[0]}<extra></extra>",
-        insidetextorientation="radial", marker=dict(colors=tree.get("colour"))))
-    fig.update_layout(font=FONT, height=620, margin=dict(l=10, r=10, t=10, b=10))
+        insidetextorientation="radial"))
+    # dimensions take the colour-blind-safe palette; their indicators follow in lighter shades
+    fig.update_layout(font=FONT, height=620, margin=dict(l=10, r=10, t=10, b=10),
+                      sunburstcolorway=PALETTE, extendsunburstcolors=True)
     return fig
 
 

@@ -89,14 +89,14 @@ def engine_ready() -> bool:
 
 
 @versioned
-def build(wh, month: str, period: str = "month"):
-    """The official score build of a month and period (ScoreBuild)."""
-    return engine().build(wh, month, period=period)
+def build(wh, month: str, period: str = "month", lang: str | None = None):
+    """The official score build of a month and period (ScoreBuild); texts in `lang`."""
+    return engine().build(wh, month, period=period, lang=lang)
 
 
 @versioned
-def explain(wh, month: str, unit: str, period: str = "month") -> pd.DataFrame:
-    return build(month, period).explain(unit)
+def explain(wh, month: str, unit: str, period: str = "month", lang: str | None = None) -> pd.DataFrame:
+    return build(month, period, lang).explain(unit, lang)
 
 
 @versioned

@@ -131,3 +131,9 @@ def kind_picker() -> str:
     st.session_state.setdefault("kind", "street")
     return st.sidebar.radio(tr("kind.label"), options=["street", "department"],
                             format_func=lambda k: tr(f"kind.{k}"), key="kind", horizontal=True)
+
+
+def open_profile(unit_code: str) -> None:
+    """Jump to a unit's profile page, showing that unit (and its kind in the sidebar)."""
+    st.session_state["profile_unit"] = unit_code
+    st.switch_page("pages/profile.py")

@@ -1,0 +1,203 @@
+"""单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
+the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
+
+import streamlit as st
+
+from kaohe import i18n
+from ui import analysis, charts, queries
+from ui.setup import lang, name, tr, warehouse
+
+i18n.register({
+    "pf.title": ("单位画像", "Unit profile"),
+    "pf.unit": ("单位", "Unit"),
+    "pf.period": ("考核期", "Period"),
+    "pf.total": ("总分", "Total score"),
+    "pf.rank": ("组内名次", "Rank in group"),
+    "pf.rank_value": ("{rank} / {n}", "{rank} of {n}"),
+    "pf.rank_delta": ("较上期 {delta:+d} 位", "{delta:+d} places on last period"),
+    "pf.grade": ("等次", "Grade"),
+    "pf.group": ("同类组", "Peer group"),
+    "pf.veto": ("一票否决:{reason}", "Veto: {reason}"),
+    "pf.list.red": ("本期进入红榜(同组前列)。", "On the red list this period (top of its group)."),
+    "pf.list.black": ("本期进入黑榜(同组末位)。", "On the black list this period (bottom of its group)."),
+    "pf.alerts": ("预警:{text}", "Alerts: {text}"),
+    "pf.spine": ("各指标与同类组比较", "Every indicator against the peer group"),
+    "pf.spine_note": ("灰条为同类组范围,深灰为中间50%,黑线为同类组中位数;右侧较好。圆点颜色按95%置信区间判断:"
+                      "蓝=显著优于同类组,黄=无显著差异,橙红=显著差于同类组,白=未比较(非比率或无数据)。",
+                      "Grey bar: the peers' range, darker: their middle half, black line: peer median; right is "
+                      "better. Dot colour from the 95% interval: blue = significantly better, yellow = similar, "
+                      "vermillion = significantly worse, white = not compared (not a rate, or no data)."),
+    "pf.dimensions": ("维度得分与同类组中位数", "Dimension scores against the peer median"),
+    "pf.strengths": ("优势", "Strengths"),
+    "pf.weaknesses": ("失分最多", "Where points were lost"),
+    "pf.lost": ("失 {lost:.2f} 分", "{lost:.2f} points lost"),
+    "pf.full": ("满分", "full marks"),
+    "pf.none": ("无", "None"),
+    "pf.explain": ("得分明细(从指标值到总分)", "Score explanation (from each value to the total)"),
+    "pf.adjustments": ("加减分与一票否决", "Adjustments and veto"),
+    "pf.no_adjustments": ("本期没有加减分项。", "No bonus or deduction items this period."),
+    "pf.no_veto": ("未触发一票否决。", "No veto."),
+    "pf.history": ("近12个月名次", "Rank over the last 12 months"),
+    "pf.context": ("背景指标(只作参考,不排名)", "Context indicators (for reference, never ranked)"),
+    "pf.scorecard": ("下载成绩单(PDF)", "Download the scorecard (PDF)"),
+    "pf.no_engine": ("评分引擎尚未就绪,暂时无法显示单位画像。", "The scoring engine is not available yet."),
+    "pf.not_scored": ("{unit} 在 {period} 没有得分。", "{unit} has no score for {period}."),
+    "pf.col.item": ("项目", "Item"),
+    "pf.col.value": ("数值", "Value"),
+    "pf.col.rule": ("计分规则", "Rule"),
+    "pf.col.raw_score": ("指标得分", "Indicator score"),
+    "pf.col.weight": ("权重", "Weight"),
+    "pf.col.points": ("折合分", "Points"),
+    "pf.col.note": ("说明", "Note"),
+    "pf.col.level": ("层级", "Level"),
+    "pf.col.kind": ("类型", "Kind"),
+    "pf.col.points_adj": ("分值", "Points"),
+    "pf.col.reason": ("理由", "Reason"),
+    "pf.col.evidence": ("依据", "Evidence"),
+    "pf.col.actor": ("录入人", "Entered by"),
+    "pf.col.indicator": ("指标", "Indicator"),
+    "pf.col.month": ("月份", "Month"),
+})
+
+PERIODS = analysis.PERIODS
+
+st.title(tr("pf.title"))
+all_months = queries.months()
+all_units = queries.units()
+if not all_months or all_units.empty:
+    st.info(tr("empty.warehouse"))
+    st.stop()
+if not queries.engine_ready():
+    st.info(tr("pf.no_engine"))
+    st.stop()
+
+kind = st.session_state.get("kind", "street")
+month = st.session_state.get("month") or all_months[-1]
+# a unit handed over from another page (rankings) wins over the last one shown here
+if "profile_unit" in st.session_state:
+    st.session_state["pf_unit"] = st.session_state.pop("profile_unit")
+    st.session_state["pf_period"] = st.session_state.get("rk_period", "month")
+# units of the sidebar's kind first, then the others, so a unit opened from anywhere is listed
+ordered = all_units.assign(_o=all_units["kind"].ne(kind)).sort_values(["_o", "code"])
+codes = ordered["code"].tolist()
+unit_names = {r["code"]: name(r) for _, r in all_units.iterrows()}
+if st.session_state.get("pf_unit") not in codes:
+    st.session_state["pf_unit"] = codes[0]
+if st.session_state.get("pf_period") not in PERIODS:
+    st.session_state["pf_period"] = "month"
+
+c1, c2 = st.columns([2, 2])
+unit = c1.selectbox(tr("pf.unit"), codes, format_func=lambda c: f"{unit_names[c]} ({c})", key="pf_unit")
+period = c2.segmented_control(tr("pf.period"), PERIODS, key="pf_period",
+                              format_func=lambda p: tr(f"period.{p}")) or "month"
+
+urow = all_units[all_units["code"] == unit].iloc[0]
+group_name = i18n.pick(urow["peer_group_zh"], urow["peer_group_en"], lang())
+b = queries.build(month, period, lang())
+tot = b.totals[b.totals["unit_code"] == unit]
+if tot.empty:
+    st.info(tr("pf.not_scored", unit=unit_names[unit], period=b.period_label))
+    st.stop()
+t = tot.iloc[0]
+st.caption(f"{b.period_label} · {group_name} · {b.scheme.name(lang()) if b.scheme else b.scheme_id} "
+           f"{b.scheme_version}")
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(tr("pf.total"), f"{t['total']:.2f}")
+delta = None if t["rank_change"] is None or t["rank_change"] != t["rank_change"] else int(t["rank_change"])
+delta = delta or None  # no arrow for an unchanged rank
+m2.metric(tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(t["n_in_group"])),
+          delta=None if delta is None else tr("pf.rank_delta", delta=delta),
+          delta_color="normal")
+m3.metric(tr("pf.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"])
+m4.metric(tr("pf.group"), group_name)
+if t["veto"]:
+    st.error(tr("pf.veto", reason=t["veto_reason"] or ""), icon=":material/block:")
+if t["list"] in ("red", "black"):
+    st.caption(tr(f"pf.list.{t['list']}"))
+if t["alerts"] is not None and len(t["alerts"]):
+    from metrics.rank import alert_text
+
+    cfg = b.scheme.section("alerts") if b.scheme else {}
+    st.warning(tr("pf.alerts", text=";".join(alert_text(a, cfg, lang()) for a in t["alerts"])))
+
+# -- scorecard --------------------------------------------------------------------------------------------------
+try:
+    from reports import scorecard
+except ImportError:
+    scorecard = None
+if scorecard is not None:
+    wh, lg = warehouse(), lang()
+    st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
+                       data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b),
+                       file_name=f"kaohe-{unit}-{b.period_label}.pdf", mime="application/pdf", on_click="ignore")
+
+# -- spine chart and dimensions ---------------------------------------------------------------------------------
+ind = b.indicators
+inds = queries.indicators()
+ind_names = {r["code"]: name(r) for _, r in inds.iterrows()}
+mine = ind[ind["unit_code"] == unit]
+peers = ind[ind["peer_group"] == urow["peer_group"]]
+rows = analysis.spine(peers[["unit_code", "peer_group", "indicator_code", "value"]], unit, inds)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(tr("pf.spine"))
+    if not rows.empty:
+        sig = {r.indicator_code: (r.significance if isinstance(r.significance, str) else None)
+               for r in mine.itertuples()}
+        st.plotly_chart(charts.spine_chart(rows, ind_names, lang(), sig), key="pf_spine_chart")
+    st.caption(tr("pf.spine_note"))
+with right:
+    st.subheader(tr("pf.dimensions"))
+    dims = b.dimensions[b.dimensions["unit_code"] == unit]
+    st.plotly_chart(charts.dimension_bars(dims, lang()), key="pf_dims_chart")
+    strong, weak = analysis.strengths_weaknesses(mine)
+    st.subheader(tr("pf.strengths"))
+    st.markdown("\n".join(
+        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: {r.value:g}{r.unit or ''}"
+        + (f" · {tr('chart.sig.better')}" if r.significance == "better" else f" · {tr('pf.full')}")
+        for r in strong.itertuples()) or tr("pf.none"))
+    st.subheader(tr("pf.weaknesses"))
+    st.markdown("\n".join(
+        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: "
+        + (f"{r.value:g}{r.unit or ''}" if r.value == r.value else tr(f"status.{r.status}"))
+        + f" · {tr('pf.lost', lost=r.lost)}"
+        + (f" · {tr('chart.sig.worse')}" if r.significance == "worse" else "")
+        for r in weak.itertuples()) or tr("pf.none"))
+
+# -- context indicators ----------------------------------------------------------------------------------------
+neutral = inds[(inds["direction"] == "neutral") & inds["applies_to"].isin(["both", urow["kind"]])]
+if not neutral.empty:
+    ctx = queries.observations((unit,), tuple(neutral["code"]), month, month)
+    if not ctx.empty:
+        st.caption(tr("pf.context") + ":" + ";".join(
+            f"{ind_names[r.indicator_code]} {r.value:,.0f}{neutral.set_index('code').loc[r.indicator_code, 'unit']}"
+            for r in ctx.itertuples() if r.value == r.value))
+
+# -- rank history ------------------------------------------------------------------------------------------------
+st.subheader(tr("pf.history"))
+hist = queries.rank_history(unit, month, 12)
+st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
+
+# -- explanation -------------------------------------------------------------------------------------------------
+st.subheader(tr("pf.explain"))
+exp = queries.explain(month, unit, period, lang())
+view = exp[["item", "value", "rule", "raw_score", "weight", "points", "note"]].copy()
+view["weight"] = view["weight"] * 100.0
+view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
+st.dataframe(view, hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
+             column_config={tr("pf.col.raw_score"): st.column_config.NumberColumn(format="%.2f"),
+                            tr("pf.col.weight"): st.column_config.NumberColumn(format="%.2f%%"),
+                            tr("pf.col.points"): st.column_config.NumberColumn(format="%.4f")})
+
+# -- adjustments and veto -----------------------------------------------------------------------------------------
+st.subheader(tr("pf.adjustments"))
+adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.empty else b.adjustments
+if adj.empty:
+    st.caption(tr("pf.no_adjustments"))
+else:
+    a = adj[["month", "kind", "points", "reason", "evidence", "actor"]].copy()
+    a.columns = [tr(f"pf.col.{c}") for c in ("month", "kind", "points_adj", "reason", "evidence", "actor")]
+    st.dataframe(a, hide_index=True, key="pf_adjust_table")
+if not t["veto"]:
+    st.caption(tr("pf.no_veto"))

@@ -1,0 +1,230 @@
+"""考核方案 Scheme: the active scheme as a weights tree with each rule's parameters, and a what-if
+editor that re-ranks side by side with the official results (in memory; nothing official changes)."""
+
+import json
+
+import streamlit as st
+
+from kaohe import i18n
+from ui import analysis, charts, queries
+from ui.setup import lang, name, tr
+
+i18n.register({
+    "sc.title": ("考核方案", "Scheme"),
+    "sc.caption": ("{name} · 版本 {version} · 缺失数据:{missing}", "{name} · version {version} · missing data: {missing}"),
+    "sc.missing.zero": ("计0分", "scored zero"),
+    "sc.missing.reweight": ("不计分并重新分配权重", "left out and re-weighted"),
+    "sc.missing.carry": ("沿用最近{n}个月内的值", "last value carried up to {n} months"),
+    "sc.tree": ("权重结构", "Weights"),
+    "sc.tree_note": ("内圈为一级指标,外圈为二级指标,面积为占总分的权重;悬停可见计分规则。",
+                     "Inner ring: dimensions, outer ring: indicators, area: share of the total; hover for the rule."),
+    "sc.rules": ("计分规则与参数", "Rules and parameters"),
+    "sc.col.dimension": ("一级指标", "Dimension"),
+    "sc.col.indicator": ("二级指标", "Indicator"),
+    "sc.col.ind_weight": ("维度内权重", "Weight in dimension"),
+    "sc.col.weight": ("占总分(%)", "Share of total (%)"),
+    "sc.col.rule": ("计分规则", "Rule"),
+    "sc.col.cap": ("封顶(每月)", "Cap (per month)"),
+    "sc.other": ("加减分、一票否决、等次与红黑榜", "Adjustments, veto, grades and lists"),
+    "sc.bands": ("等次分数线:{bands};优秀名额不超过同组{quota}", "Grade bands: {bands}; at most {quota} of a group rated excellent"),
+    "sc.caps": ("加分上限 {bonus} 分,扣分上限 {deduction} 分", "Bonus capped at {bonus}, deductions at {deduction}"),
+    "sc.veto": ("一票否决(等次降为“{grade}”):", "Veto (grade capped at '{grade}'): "),
+    "sc.lists": ("红榜:同组前{red}名;黑榜:同组后{black}名;预警:连续{run}期处于后{k}名,或名次下降超过{fall}位",
+                 "Red list: top {red}; black list: bottom {black}; alerts: bottom {k} for {run} periods running, "
+                 "or a fall of more than {fall} places"),
+    "sc.group_notes": ("同类组差异:", "Peer-group differences: "),
+    "sc.neutral": ("背景指标(不计分、不排名):{names}", "Context indicators (never scored or ranked): {names}"),
+    "sc.whatif": ("模拟调整(不影响正式结果)", "What-if (official results are not touched)"),
+    "sc.whatif_note": ("修改权重或规则后,下方并排显示正式排名与模拟排名。权重按比例使用,不必合计为100。"
+                       "同一维度或指标在街道和部门方案中同时调整。",
+                       "Change weights or rules; the official and the what-if rankings appear side by side below. "
+                       "Weights are proportions and need not sum to 100. A dimension or indicator changes in "
+                       "every unit kind's scheme that uses it."),
+    "sc.dim_weights": ("一级指标权重", "Dimension weights"),
+    "sc.ind_edit": ("调整一个二级指标", "Change one indicator"),
+    "sc.ind": ("指标", "Indicator"),
+    "sc.ind_weight": ("维度内权重", "Weight in its dimension"),
+    "sc.rule": ("计分规则", "Rule"),
+    "sc.add": ("加入模拟", "Add to the what-if"),
+    "sc.reset": ("恢复正式方案", "Back to the official scheme"),
+    "sc.pending": ("已调整的指标:{items}", "Indicators changed: {items}"),
+    "sc.no_changes": ("尚未做任何调整:模拟结果与正式结果相同。", "No change yet: the what-if equals the official results."),
+    "sc.invalid": ("模拟方案无效:{error}", "The what-if scheme is not valid: {error}"),
+    "sc.compare": ("正式排名与模拟排名对比 · {group}", "Official against what-if ranking · {group}"),
+    "sc.moved": ("名次变化的单位:{n} 个", "Units whose rank changes: {n}"),
+    "sc.col.unit": ("单位", "Unit"),
+    "sc.col.total_official": ("正式总分", "Official total"),
+    "sc.col.rank_official": ("正式名次", "Official rank"),
+    "sc.col.total_whatif": ("模拟总分", "What-if total"),
+    "sc.col.rank_whatif": ("模拟名次", "What-if rank"),
+    "sc.col.total_delta": ("总分变化", "Total change"),
+    "sc.col.rank_delta": ("名次变化", "Rank change"),
+    "sc.group": ("同类组", "Peer group"),
+    "sc.no_engine": ("评分引擎尚未就绪,暂时无法显示考核方案。", "The scoring engine is not available yet."),
+})
+
+st.title(tr("sc.title"))
+all_months = queries.months()
+if not queries.engine_ready():
+    st.info(tr("sc.no_engine"))
+    st.stop()
+if not all_months:
+    st.info(tr("empty.warehouse"))
+    st.stop()
+
+from metrics import rules as rule_registry  # noqa: E402  (after the engine check)
+
+kind = st.session_state.get("kind", "street")
+month = st.session_state.get("month") or all_months[-1]
+scheme = queries.scheme(month[:4])
+data = scheme.data
+table = analysis.scheme_table(data, kind)
+inds = queries.indicators()
+ind_rows = {r["code"]: r for _, r in inds.iterrows()}
+ind_names = {c: name(r) for c, r in ind_rows.items()}
+dim_names = {r.dimension: i18n.pick(r.dimension_zh, r.dimension_en, lang())
+             for r in table.drop_duplicates("dimension").itertuples()}
+
+
+def rule_text(rule: str, params: dict, code: str) -> str:
+    row = ind_rows.get(code)
+    zh, en = rule_registry.describe(rule, params, unit=(row["unit"] if row is not None else "") or "",
+                                    direction=row["direction"] if row is not None else "higher")
+    return zh if lang() == "zh" else en
+
+
+policy = scheme.missing_policy
+missing = tr(f"sc.missing.{policy}", n=scheme.carry_months) if i18n.has(f"sc.missing.{policy}") else policy
+st.caption(tr("sc.caption", name=scheme.name(lang()), version=scheme.version, missing=missing))
+
+left, right = st.columns([1.1, 1])
+hover = {r.indicator_code: rule_text(r.rule, r.params, r.indicator_code) for r in table.itertuples()}
+with left:
+    st.subheader(tr("sc.tree"))
+    st.caption(tr("sc.tree_note"))
+    tree = analysis.weights_tree(table, dim_names, ind_names, hover)
+    st.plotly_chart(charts.weights_sunburst(tree, lang()), key="sc_tree_chart")
+
+with right:
+    st.subheader(tr("sc.other"))
+    grades = data.get("grades", {})
+    band_text = ", ".join(
+        f"{i18n.t('scoring.grade.' + b['grade'], lang()) if i18n.has('scoring.grade.' + b['grade']) else b['grade']}"
+        f" ≥ {b['min']:g}" for b in grades.get("bands", []))
+    quota = (grades.get("quota") or {}).get("excellent")
+    lines = [tr("sc.bands", bands=band_text, quota=f"{quota:.0%}" if quota else "—")]
+    caps = data.get("adjustments", {})
+    lines.append(tr("sc.caps", bonus=caps.get("bonus_cap", "—"), deduction=caps.get("deduction_cap", "—")))
+    veto = data.get("veto", {})
+    cap_grade = veto.get("cap_grade", "fail")
+    grade_key = "scoring.grade." + cap_grade
+    lines.append(tr("sc.veto", grade=i18n.t(grade_key, lang()) if i18n.has(grade_key) else cap_grade)
+                 + ";".join(i18n.pick(v.get("reason_zh"), v.get("reason_en"), lang())
+                             for v in veto.get("triggers", [])))
+    lists, alerts = data.get("lists", {}), data.get("alerts", {})
+    lines.append(tr("sc.lists", red=lists.get("red", 5), black=lists.get("black", 5),
+                    run=alerts.get("consecutive", 3), k=alerts.get("bottom_n", 3), fall=alerts.get("fall_places", 3)))
+    notes = [i18n.pick(g.get("note_zh"), g.get("note_en"), lang()) for g in (data.get("groups") or {}).values()
+             if g.get("note_zh") or g.get("note_en")]
+    if notes:
+        lines.append(tr("sc.group_notes") + ";".join(notes))
+    neutral = [name(r) for c, r in ind_rows.items()
+               if r["direction"] == "neutral" and r["applies_to"] in ("both", kind)]
+    lines.append(tr("sc.neutral", names="、".join(neutral) if lang() == "zh" else ", ".join(neutral)))
+    st.markdown("\n".join(f"- {x}" for x in lines))
+
+st.subheader(tr("sc.rules"))
+rules_view = table.assign(
+    dim=table["dimension"].map(dim_names), ind=table["indicator_code"].map(ind_names),
+    text=[hover[c] for c in table["indicator_code"]])
+rules_view = rules_view[["dim", "ind", "ind_weight", "weight", "text", "cap"]]
+rules_view.columns = [tr(f"sc.col.{c}") for c in ("dimension", "indicator", "ind_weight", "weight", "rule", "cap")]
+st.dataframe(rules_view, hide_index=True, key="sc_rules_table",
+             column_config={tr("sc.col.weight"): st.column_config.NumberColumn(format="%.2f"),
+                            tr("sc.col.rule"): st.column_config.TextColumn(width="large")})
+
+# -- what-if ---------------------------------------------------------------------------------------------------
+st.divider()
+st.subheader(tr("sc.whatif"))
+st.caption(tr("sc.whatif_note"))
+pending: dict = st.session_state.setdefault("sc_pending", {})
+
+if st.button(tr("sc.reset"), key="sc_reset_btn", icon=":material/restart_alt:"):
+    st.session_state["sc_pending"] = pending = {}
+    for d in dim_names:
+        st.session_state.pop(f"sc_dw_{d}", None)
+
+st.markdown(f"**{tr('sc.dim_weights')}**")
+dim_table = table.drop_duplicates("dimension")
+cols = st.columns(len(dim_table))
+edited_dims = {}
+for col, r in zip(cols, dim_table.itertuples(), strict=True):
+    key = f"sc_dw_{r.dimension}"
+    st.session_state.setdefault(key, float(r.dim_weight))
+    edited_dims[r.dimension] = col.number_input(dim_names[r.dimension], min_value=0.0, max_value=100.0, step=5.0,
+                                                key=key)
+
+st.markdown(f"**{tr('sc.ind_edit')}**")
+codes = table["indicator_code"].tolist()
+if st.session_state.get("sc_ind") not in codes:
+    st.session_state["sc_ind"] = codes[0]
+e1, e2, e3 = st.columns([2, 1, 1.4])
+code = e1.selectbox(tr("sc.ind"), codes, format_func=lambda c: f"{ind_names.get(c, c)} ({c})", key="sc_ind")
+row = table.set_index("indicator_code").loc[code]
+current = pending.get(code, {})
+# the editing widgets follow the chosen indicator: reset them when it changes
+if st.session_state.get("_sc_for") != code:
+    st.session_state["_sc_for"] = code
+    st.session_state["sc_iw"] = float(current.get("weight", row["ind_weight"]))
+    st.session_state["sc_rule"] = current.get("rule", row["rule"])
+    for p, v in (current.get("params", row["params"]) or {}).items():
+        st.session_state[f"sc_p_{p}"] = float(v)
+weight = e2.number_input(tr("sc.ind_weight"), min_value=0.0, max_value=100.0, step=1.0, key="sc_iw")
+rule = e3.selectbox(tr("sc.rule"), rule_registry.names(), key="sc_rule")
+spec = rule_registry.get(rule)
+params = {}
+if spec.defaults:
+    pcols = st.columns(len(spec.defaults))
+    base_params = current.get("params", row["params"]) or {}
+    for pc, (p, default) in zip(pcols, spec.defaults.items(), strict=True):
+        st.session_state.setdefault(f"sc_p_{p}", float(base_params.get(p, default if default is not None else 0.0)))
+        params[p] = pc.number_input(p, key=f"sc_p_{p}", step=1.0)
+if st.button(tr("sc.add"), key="sc_add_btn", icon=":material/add:"):
+    pending[code] = {"weight": weight, "rule": rule, "params": params}
+    st.session_state["sc_pending"] = pending
+
+changes = analysis.whatif_changes(table, edited_dims, pending)
+if changes.get("indicator_weights") or changes.get("rules"):
+    items = sorted(set(changes.get("indicator_weights", {})) | set(changes.get("rules", {})))
+    st.caption(tr("sc.pending", items="、".join(ind_names.get(c, c) for c in items)))
+
+if not changes:
+    st.info(tr("sc.no_changes"))
+    st.stop()
+try:
+    compare = queries.what_if(month, json.dumps(changes, sort_keys=True))
+except Exception as exc:  # the engine validates the changed scheme and says what is wrong
+    st.error(tr("sc.invalid", error=str(exc)))
+    st.stop()
+
+units = queries.units(kind)
+unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
+group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
+               for _, r in units.iterrows()}
+groups = list(dict.fromkeys(units["peer_group"]))
+if st.session_state.get("sc_group") not in groups:
+    st.session_state["sc_group"] = groups[0]
+group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="sc_group")
+cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
+moved = int((cmp["rank_delta"] != 0).sum())
+st.markdown(f"**{tr('sc.compare', group=group_names[group])}** · {tr('sc.moved', n=moved)}")
+c1, c2 = st.columns([1, 1.3])
+c1.plotly_chart(charts.whatif_slope(cmp, unit_names, lang()), key="sc_whatif_chart")
+view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=cmp["rank_delta"].map(analysis.arrow))
+view = view[["unit", "total_official", "rank_official", "total_whatif", "rank_whatif", "total_delta", "change"]]
+view.columns = [tr(f"sc.col.{c}") for c in ("unit", "total_official", "rank_official", "total_whatif",
+                                             "rank_whatif", "total_delta", "rank_delta")]
+c2.dataframe(view, hide_index=True, key="sc_whatif_table",
+             column_config={tr("sc.col.total_official"): st.column_config.NumberColumn(format="%.2f"),
+                            tr("sc.col.total_whatif"): st.column_config.NumberColumn(format="%.2f"),
+                            tr("sc.col.total_delta"): st.column_config.NumberColumn(format="%+.2f")})
