@@ -1,10 +1,11 @@
-"""总览 Overview: what the warehouse holds, how complete it is, and one indicator's trend."""
+"""总览 Overview: the month's headline (scores, lists, alerts, flagged data, publication), what the
+warehouse holds, how complete it is, and one indicator's trend."""
 
 import streamlit as st
 
 from kaohe import i18n
-from ui import charts, queries
-from ui.setup import lang, name, tr
+from ui import analysis, charts, queries
+from ui.setup import lang, name, open_profile, tr
 
 i18n.register({
     "ov.title": ("总览", "Overview"),
@@ -21,6 +22,26 @@ i18n.register({
     "ov.pick_units": ("单位", "Units"),
     "ov.trend_note": ("虚线为同类组中位数。", "Dashed lines are peer-group medians."),
     "ov.neutral_note": ("背景指标:只作参考,不参与排名。", "Context indicator: shown for reference, never ranked."),
+    "ov.headline": ("{month} 考核要点 · {kind}", "{month} at a glance · {kind}"),
+    "ov.scored": ("参与排名单位", "Units ranked"),
+    "ov.mean": ("平均总分", "Mean total"),
+    "ov.mean_delta": ("较上月 {delta:+.2f}", "{delta:+.2f} on last month"),
+    "ov.alerts": ("预警", "Alerts"),
+    "ov.vetoes": ("一票否决", "Vetoes"),
+    "ov.publication": ("发布状态", "Publication"),
+    "ov.pub.published": ("已发布 第{revision}版", "Published r{revision}"),
+    "ov.pub.differs": ("已发布·有变化", "Published, changed"),
+    "ov.pub.draft": ("未发布", "Draft"),
+    "ov.red": ("红榜", "Red list"),
+    "ov.black": ("黑榜", "Black list"),
+    "ov.alert_list": ("预警单位", "Units with alerts"),
+    "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
+    "ov.flagged": ("导入时标记的可疑数据", "Implausible data flagged at import"),
+    "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "None of this month's data was flagged as implausible at import."),
+    "ov.flagged_line": ("批次 {batch}({source})第 {row} 行:{text}", "Batch {batch} ({source}) row {row}: {text}"),
+    "ov.open": ("查看画像", "Open profile"),
+    "ov.no_score": ("{month} 暂无考核结果。", "No results for {month} yet."),
+    "ov.warehouse": ("数据概况", "The data"),
 })
 
 st.title(tr("ov.title"))
@@ -35,6 +56,82 @@ units = queries.units()
 comp_month = queries.completeness(None, month, month)
 share = comp_month["reported"].sum() / max(comp_month["expected"].sum(), 1)
 
+kind_units = units[units["kind"] == kind]
+unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
+group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
+               for _, r in units.iterrows()}
+
+# -- the month's headline from the scoring engine ---------------------------------------------------------
+st.subheader(tr("ov.headline", month=month, kind=tr(f"kind.{kind}")))
+if queries.engine_ready() and not kind_units.empty:
+    from metrics.rank import alert_text
+
+    b = queries.build(month, "month", lang())
+    totals = b.totals[b.totals["kind"] == kind]
+    hist = queries.total_history(month, 2)
+    head = analysis.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
+    status = queries.publication_status(month)
+    if status.get("published"):
+        pub = tr("ov.pub.differs") if status.get("differs") else tr("ov.pub.published",
+                                                                      revision=status.get("revision"))
+    else:
+        pub = tr("ov.pub.draft")
+    h1, h2, h3, h4, h5 = st.columns(5)
+    h1.metric(tr("ov.scored"), head["units"])
+    h2.metric(tr("ov.mean"), f"{head['mean']:.2f}",
+              delta=None if head["change"] != head["change"] else tr("ov.mean_delta", delta=head["change"]))
+    h3.metric(tr("ov.alerts"), head["alerts"])
+    h4.metric(tr("ov.vetoes"), head["vetoes"])
+    h5.metric(tr("ov.publication"), pub)
+
+    groups = list(dict.fromkeys(totals["peer_group"]))
+    cols = st.columns(len(groups)) if groups else []
+    for col, g in zip(cols, groups, strict=True):
+        gt = totals[totals["peer_group"] == g].sort_values("rank")
+        red = gt[gt["list"] == "red"]
+        black = gt[gt["list"] == "black"].sort_values("rank", ascending=False)
+        with col.container(border=True):
+            st.markdown(f"**{group_names.get(g, g)}**")
+            st.markdown(f":blue-background[{tr('ov.red')}] " + "、".join(
+                f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}" for r in red.itertuples()))
+            st.markdown(f":orange-background[{tr('ov.black')}] " + "、".join(
+                f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}" for r in black.itertuples()))
+
+    a1, a2 = st.columns([1.3, 1])
+    with a1:
+        st.markdown(f"**{tr('ov.alert_list')}**")
+        alerted = totals[totals["alerts"].map(lambda a: a is not None and len(a) > 0)]
+        cfg = b.scheme.section("alerts") if b.scheme else {}
+        if alerted.empty:
+            st.caption(tr("ov.no_alerts"))
+        else:
+            st.markdown("\n".join(
+                f"- **{unit_names.get(r.unit_code, r.unit_code)}**({group_names.get(r.peer_group, r.peer_group)},"
+                f"{int(r.rank)}/{int(r.n_in_group)}):" + ";".join(alert_text(c, cfg, lang()) for c in r.alerts)
+                for r in alerted.itertuples()))
+            o1, o2 = st.columns([2, 1])
+            pick = o1.selectbox(tr("ov.open"), alerted["unit_code"].tolist(), format_func=unit_names.get,
+                                key="ov_alert_unit", label_visibility="collapsed")
+            if o2.button(tr("ov.open"), key="ov_open_btn"):
+                open_profile(pick)
+    with a2:
+        st.markdown(f"**{tr('ov.flagged')}**")
+        flags = analysis.plausibility_flags(queries.month_batch_reports(month))
+        if flags.empty:
+            st.caption(tr("ov.no_flagged"))
+        else:
+            from kaohe.i18n import t as _t
+
+            def _text(r):
+                try:
+                    return _t(r.check, lang(), **r.params)
+                except (KeyError, ValueError, IndexError):
+                    return r.check
+
+            st.markdown("\n".join("- " + tr("ov.flagged_line", batch=r.batch_id, source=r.source or "—",
+                                                  row=r.row, text=_text(r)) for r in flags.head(12).itertuples()))
+
+st.subheader(tr("ov.warehouse"))
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(tr("ov.units"), sum(info["units"].values()),
           help=tr("ov.units_help", s=info["units"].get("street", 0), d=info["units"].get("department", 0)))
@@ -42,11 +139,6 @@ c2.metric(tr("ov.indicators"), info["indicators"], help=tr("ov.indicators_help",
 c3.metric(tr("ov.months"), info["months"], help=f"{info['first_month']} – {info['last_month']}")
 c4.metric(tr("ov.rows"), f"{info['rows_current']:,}")
 c5.metric(tr("ov.completeness", month=month), f"{share:.1%}")
-
-kind_units = units[units["kind"] == kind]
-unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
-group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
-               for _, r in units.iterrows()}
 
 st.subheader(tr("ov.heatmap"))
 comp = queries.completeness(kind)

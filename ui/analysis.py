@@ -322,3 +322,32 @@ def whatif_changes(official: pd.DataFrame, dim_weights: dict[str, float],
     if rules_:
         changes["rules"] = rules_
     return changes
+
+
+def headline(totals: pd.DataFrame, history: pd.DataFrame, month: str) -> dict:
+    """The month's headline for one unit kind: units scored, mean total and its change on the
+    previous month (the same units' engine totals), vetoes and alert count."""
+    prev = mo.add(month, -1)
+    now = history.loc[history["month"] == month, ["unit_code", "total"]]
+    before = history.loc[history["month"] == prev, ["unit_code", "total"]]
+    mean_now = float(totals["total"].mean()) if len(totals) else float("nan")
+    same = now.merge(before, on="unit_code", suffixes=("", "_prev"))
+    change = float(same["total"].mean() - same["total_prev"].mean()) if len(same) else float("nan")
+    alerts = int(sum(len(a) for a in totals["alerts"] if a is not None))
+    return {"units": len(totals), "mean": mean_now, "change": change, "vetoes": int(totals["veto"].sum()),
+            "alerts": alerts}
+
+
+def plausibility_flags(reports: list[tuple[int, str | None, dict | None]]) -> pd.DataFrame:
+    """Plausibility warnings that evaluators accepted at import, one row per batch and check.
+
+    reports: (batch_id, source_name, stored report record) for the batches behind a month.
+    """
+    rows = []
+    for batch_id, source, record in reports:
+        for line in (record or {}).get("lines", []):
+            if line.get("kind") == "plausibility":
+                rows.append({"batch_id": batch_id, "source": source, "check": line.get("check"),
+                             "row": line.get("row"), "value": line.get("value"),
+                             "params": line.get("params") or {}})
+    return pd.DataFrame(rows, columns=["batch_id", "source", "check", "row", "value", "params"])

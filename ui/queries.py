@@ -160,3 +160,23 @@ def robustness(month: str, replicates: int = 1000, progress=None) -> pd.DataFram
 def robustness_cached(month: str, replicates: int = 1000) -> pd.DataFrame | None:
     """The robustness result if it was computed already (no work)."""
     return _ROBUSTNESS.get((warehouse().version(), month, replicates))
+
+
+@versioned
+def month_batch_reports(wh, month: str) -> list[tuple[int, str | None, dict | None]]:
+    """(batch id, source, stored validation report) of the committed batches behind a month's data."""
+    import json
+
+    ids = sorted(wh.observations(month_from=month, month_to=month)["batch_id"].dropna().unique().tolist())
+    out = []
+    for batch_id in ids:
+        b = wh.batch(int(batch_id))
+        if not b or b.get("status") != "committed":
+            continue
+        report = b.get("report")
+        try:
+            record = json.loads(report) if isinstance(report, str) and report else None
+        except ValueError:
+            record = None
+        out.append((int(batch_id), b.get("source_name"), record))
+    return out
