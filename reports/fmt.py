@@ -23,13 +23,15 @@ def num(x, nd: int = 2) -> str:
     return f"{float(x):.{nd}f}"
 
 
-def value(x, unit: str | None = None) -> str:
-    """An indicator value: rates to two decimals with their unit, counts without decimals."""
+def value(x, unit: str | None = None, with_unit: bool = False) -> str:
+    """An indicator value: two decimals unless whole, then "%" (or any unit, `with_unit`)."""
     if missing(x):
         return DASH
     v = float(x)
     text = f"{v:.0f}" if v == int(v) else f"{v:.2f}"
-    return text + ("%" if unit == "%" else "")
+    if unit == "%" or (with_unit and isinstance(unit, str) and len(unit) <= 3):
+        text += unit
+    return text
 
 
 def count(x) -> str:

@@ -31,6 +31,8 @@ i18n.register({
     "report.month": ("考核期", "Period"),
     "report.total": ("总分", "Total score"),
     "report.rank": ("组内排名", "Rank in group"),
+    "report.change.same": ("持平", "same"),
+    "report.change.prev": ("(上期第 {prev} 名)", "(was {prev})"),
     "report.rank_of": ("第 {rank} 名 / 共 {n} 名", "{rank} of {n}"),
     "report.change": ("较上期", "Change"),
     "report.grade": ("等次", "Grade"),
@@ -53,7 +55,8 @@ i18n.register({
     "report.list.black": ("黑榜", "Black list (bottom)"),
     # dimensions
     "report.dimensions": ("分维度得分(与同类组中位数比较)", "Dimension scores against the peer-group median"),
-    "report.dim.legend_score": ("本单位得分", "this unit"),
+    "report.dim.legend_above": ("不低于同类组中位数", "at or above the peer median"),
+    "report.dim.legend_below": ("低于同类组中位数", "below the peer median"),
     "report.dim.legend_median": ("同类组中位数", "peer-group median"),
     "report.dim.points": ("{score}(权重 {weight}%)", "{score} (weight {weight}%)"),
     # indicators
@@ -75,6 +78,8 @@ i18n.register({
     "report.status_short.na": ("不适用", "n/a"),
     "report.status_short.missing": ("缺报", "missing"),
     "report.status_short.carried": ("沿用", "carried"),
+    "report.lost": ("失分较多的指标", "Where most points were lost"),
+    "report.col.lost": ("失分", "Lost"),
     # trend
     "report.trend": ("近 12 个月趋势", "Last 12 months"),
     "report.trend.score": ("总分", "Total score"),

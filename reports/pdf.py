@@ -36,6 +36,32 @@ def wrap_mode(lang: str) -> WrapMode:
     return WrapMode.CHAR if lang == "zh" else WrapMode.WORD
 
 
+def nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten) covering lo..hi."""
+    import math
+
+    span = max(hi - lo, 1e-9)
+    raw = span / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step) * step
+    ticks, v = [], first
+    while v <= hi + step * 0.5:
+        ticks.append(round(v, 10))
+        v += step
+    return ticks
+
+
+def int_ticks(lo: float, hi: float, n: int = 5) -> list[int]:
+    """Whole-number ticks from lo to hi inclusive (ranks 1..N), at most about n+1 of them."""
+    a, b = int(round(lo)), int(round(hi))
+    step = max(1, -(-(b - a) // n))
+    ticks = list(range(a, b + 1, step))
+    if ticks[-1] != b:
+        ticks.append(b)
+    return ticks
+
+
 @dataclass
 class Col:
     title: str
@@ -193,7 +219,7 @@ class Doc(FPDF):
     # -- charts -------------------------------------------------------------------------
     def bars(self, items: Sequence[tuple[str, float | None, float | None, str]], *, vmax: float = 100,
              label_w: float = 38, value_w: float = 26, bar_h: float = 4.2, gap: float = 1.6,
-             legend: tuple[str, str] | None = None) -> None:
+             legend: tuple[str, str, str] | None = None) -> None:
         """Horizontal bars (label, value, reference marker, value text): e.g. score vs peer median."""
         x0 = self.l_margin + label_w
         track = self.epw - label_w - value_w
@@ -218,18 +244,17 @@ class Doc(FPDF):
             self.style(7.5, bold=True)
             self.cell(value_w - 1.5, bar_h, pdf_text(text))
             y += bar_h + gap
-        if legend:
-            self.style(6.5, color=MUTED)
-            self.set_fill_color(*GOOD)
-            self.rect(x0, y + 0.6, 3, 2.2, style="F")
-            self.set_xy(x0 + 4, y)
-            self.cell(self.get_string_width(pdf_text(legend[0])) + 2, 3.4, pdf_text(legend[0]))
-            mx = self.get_x() + 3
+        if legend:  # (above, below, marker)
+            self.set_xy(x0, y)
+            self.swatch(GOOD, legend[0])
+            self.swatch(WARN, legend[1])
+            mx = self.get_x() + 1
             self.set_draw_color(*INK)
             self.set_line_width(0.5)
             self.line(mx, y, mx, y + 3.4)
             self.set_xy(mx + 1.5, y)
-            self.cell(60, 3.4, pdf_text(legend[1]))
+            self.style(6.5, color=MUTED)
+            self.cell(60, 3.6, pdf_text(legend[2]))
             y += 4.5
         self.set_xy(self.l_margin, y + 1)
 
@@ -261,6 +286,8 @@ class Doc(FPDF):
             lo, hi = lo - 1, hi + 1
         pad = 0 if (ymin is not None and ymax is not None) else (hi - lo) * 0.12
         lo, hi = lo - pad, hi + pad
+        if integer:  # ranks: a little air above 1 and below N so end points are not on the frame
+            pad, lo, hi = 0.3, lo - 0.3, hi + 0.3
 
         def ypos(v: float) -> float:
             f = (v - lo) / (hi - lo)
@@ -272,10 +299,9 @@ class Doc(FPDF):
         def xpos(i: int) -> float:
             return px + (i * step if n > 1 else pw / 2)
 
-        # Grid and y ticks: 4 intervals (integers for ranks, and no duplicated tick labels).
-        ticks = [lo + (hi - lo) * k / 4 for k in range(5)]
-        if integer:
-            ticks = sorted({round(v) for v in ticks if lo - 1e-9 <= round(v) <= hi + 1e-9})
+        ticks = int_ticks(lo + pad, hi - pad) if integer else nice_ticks(lo, hi)
+        if not integer:
+            lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
         self.set_dash_pattern(dash=0.6, gap=0.6)
         for tv in ticks:
             ty = ypos(tv)

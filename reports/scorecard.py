@@ -52,6 +52,7 @@ def render(doc: Doc, ctx: Context, unit_code: str) -> None:
     _header(doc, ctx, unit_code, tot)
     _adjustments(doc, ctx, unit_code, tot)
     _dimensions(doc, ctx, unit_code)
+    _lost(doc, ctx, unit_code)
     _indicators(doc, ctx, unit_code)
     _trend(doc, ctx, unit_code)
     _notes(doc, ctx, unit_code)
@@ -80,7 +81,7 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     doc.figures([
         (t("report.total", lang), fmt.num(tot["total"]), None),
         (t("report.rank", lang), rank_text, None),
-        (t("report.change", lang), fmt.change(change), change_colour),
+        (t("report.change", lang), _change_text(tot, lang), change_colour),
         (t("report.grade", lang), pick(tot.get("grade_zh"), tot.get("grade_en"), lang), grade_colour),
     ])
     # base + bonus - deduction = total, spelled out so the reader can check the sum
@@ -94,6 +95,14 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     doc.para(line, 8)
     if bool(tot.get("veto")):
         doc.para(t("report.veto_note", lang, reason=_text(tot.get("veto_reason"))), 8.5, color=BAD, bold=True)
+
+
+def _change_text(tot: pd.Series, lang: str) -> str:
+    change, prev = tot.get("rank_change"), tot.get("prev_rank")
+    if fmt.missing(change):
+        return fmt.DASH
+    head = t("report.change.same", lang) if int(change) == 0 else fmt.change(change)
+    return f"{head} {t('report.change.prev', lang, prev=int(prev))}" if not fmt.missing(prev) else head
 
 
 def _text(v) -> str:
@@ -133,7 +142,34 @@ def _dimensions(doc: Doc, ctx: Context, unit_code: str) -> None:
         med = None if fmt.missing(d.get("peer_median")) else float(d["peer_median"])
         text = t("report.dim.points", lang, score=fmt.num(d["score"]), weight=fmt.weight(d["weight"]))
         items.append((pick(d.get("name_zh"), d.get("name_en"), lang), score, med, text))
-    doc.bars(items, value_w=34, legend=(t("report.dim.legend_score", lang), t("report.dim.legend_median", lang)))
+    doc.bars(items, value_w=34, legend=(t("report.dim.legend_above", lang), t("report.dim.legend_below", lang),
+                                       t("report.dim.legend_median", lang)))
+
+
+LOST_ROWS = 5
+
+
+def _lost(doc: Doc, ctx: Context, unit_code: str) -> None:
+    """The items that cost the most points: weight x 100 minus the points earned."""
+    lang = ctx.lang
+    ind = indicator_rows(ctx, unit_code)
+    ind = ind.assign(lost=ind["weight"].astype(float) * 100 - ind["points"].astype(float))
+    ind = ind[ind["lost"] > 0.005].sort_values(["lost", "indicator_code"], ascending=[False, True]).head(LOST_ROWS)
+    if ind.empty:
+        return
+    doc.heading(t("report.lost", lang), 9.5)
+    w = doc.epw
+    cols = [Col(t("report.col.indicator", lang), 58), Col(t("report.col.value", lang), 24, "R"),
+            Col(t("report.col.score", lang), 20, "R"), Col(t("report.col.weight", lang), 20, "R"),
+            Col(t("report.col.points", lang), 20, "R"), Col(t("report.col.lost", lang), w - 142, "R")]
+    rows = []
+    for _, r in ind.iterrows():
+        status = str(r.get("status"))
+        value = (t(f"report.status_short.{status}", lang) if status in ("na", "missing")
+                 else fmt.value(r["value"], ctx.indicator_unit(r["indicator_code"]), with_unit=True))
+        rows.append([ctx.indicator_name(r["indicator_code"]), value, fmt.num(r["raw_score"]),
+                     fmt.weight(r["weight"]), fmt.num(r["points"]), fmt.num(r["lost"])])
+    doc.table_rows(cols, rows, size=7, max_lines=1)
 
 
 def indicator_rows(ctx: Context, unit_code: str) -> pd.DataFrame:
@@ -165,13 +201,13 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
             if status in ("na", "missing"):
                 value = t(f"report.status_short.{status}", lang)
             else:
-                value = fmt.value(r["value"], unit)
+                value = fmt.value(r["value"], unit, with_unit=True)
                 if status == "carried":
                     value += "*"
             frac = (f"{fmt.count(r['numerator'])}/{fmt.count(r['denominator'])}"
                     if not fmt.missing(r.get("denominator")) and status != "na" else "")
             rule = pick(_text(r.get("rule_text_zh")), _text(r.get("rule_text_en")), lang)
-            rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit), rule,
+            rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit, with_unit=True), rule,
                          fmt.num(r.get("raw_score")), fmt.weight(r.get("weight")), fmt.num(r.get("points"))])
             sig = r.get("significance")
             row_fill = [None] * 8

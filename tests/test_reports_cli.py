@@ -1,0 +1,83 @@
+"""`kaohe scorecard | scorecards | summary | export`: files written, progress lines, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from data.setup import ensure_ready
+from data.warehouse import Warehouse
+from kaohe.cli import build_parser, main
+
+MONTH = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "w.duckdb"
+    ensure_ready(Warehouse(path), end=MONTH)
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+
+
+def test_scorecard_and_summary(db, tmp_path, capsys):
+    out = tmp_path / "s01.pdf"
+    assert main(["scorecard", "--db", db, "--unit", "S01", "--month", MONTH, "-o", str(out)]) == 0
+    assert len(PdfReader(out).pages) <= 2
+    assert "s01.pdf" in capsys.readouterr().out
+    out = tmp_path / "summary.pdf"
+    assert main(["--lang", "en", "summary", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    assert "Monthly assessment summary" in PdfReader(out).pages[0].extract_text()
+
+
+def test_scorecards_zip_prints_progress(db, tmp_path, capsys):
+    out = tmp_path / "all.zip"
+    assert main(["scorecards", "--db", db, "--month", MONTH, "-o", str(out), "--processes", "1"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "已完成 30/30" and len(err) >= 5
+    assert len(zipfile.ZipFile(out).namelist()) == 30
+
+
+def test_export_xlsx_and_csv(db, tmp_path):
+    out = tmp_path / "m.xlsx"
+    assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    assert "指标矩阵" in load_workbook(out).sheetnames
+    out = tmp_path / "m.csv"
+    assert main(["export", "--db", db, "-o", str(out)]) == 0  # month defaults to the last with data
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("argv,code,needle", [
+    (["scorecard", "--unit", "NOPE", "--month", MONTH], 2, "未知单位"),
+    (["scorecard", "--unit", "S01", "--month", "2026-13"], 2, "YYYY-MM"),
+    (["summary", "--month", "2019-01"], 2, "2019-01"),
+])
+def test_errors_are_one_line(db, tmp_path, capsys, argv, code, needle):
+    assert main([*argv, "--db", db, "-o", str(tmp_path / "x.pdf")]) == code
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_help_is_bilingual():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in ("scorecard", "scorecards", "summary", "export"):
+        text = sub.choices[name].format_help()
+        assert "/" in text and "单位" in text or "月份" in text
+        assert "output file" in text and "输出文件" in text
+
+
+def test_pdf_bytes_are_a_pdf(db, tmp_path):
+    out = tmp_path / "merged.pdf"
+    assert main(["scorecards", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert len(reader.outline) == 30

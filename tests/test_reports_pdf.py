@@ -1,0 +1,184 @@
+"""Scorecard and summary PDFs: their numbers are the engine's, fonts are embedded, pages are not blank."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from data.setup import ensure_ready
+from data.warehouse import Warehouse
+from metrics import service
+from reports import batch, fmt
+from reports.scorecard import scorecard_pdf
+from reports.summary import summary_pdf
+
+MONTH = "2026-10"
+ONE_PER_GROUP = {"urban": "S01", "rural": "S09", "enforcement": "D01", "service": "D07", "general": "D13"}
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory) -> Warehouse:
+    wh = Warehouse(tmp_path_factory.mktemp("reports") / "w.duckdb")
+    ensure_ready(wh, end=MONTH)
+    service.add_adjustment(wh, "S03", MONTH, "bonus", 2, "市级表彰的老旧小区改造经验", "区委办〔2026〕12号", "tester")
+    service.add_adjustment(wh, "S03", MONTH, "deduction", 1.5, "信息迟报一次", None, "tester")
+    return wh
+
+
+@pytest.fixture(scope="module")
+def build(wh):
+    return service.build(wh, MONTH)
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def tokens(text: str) -> set[str]:
+    """Every number-like token in the text (e.g. 92.89, 7.20, 733/751, 1/8)."""
+    return set(re.findall(r"[0-9][0-9,./%]*[0-9%]|[0-9]", text))
+
+
+def test_each_peer_group_is_covered(build):
+    assert set(ONE_PER_GROUP) == set(build.totals["peer_group"])
+
+
+@pytest.mark.parametrize("group,unit", sorted(ONE_PER_GROUP.items()))
+def test_scorecard_numbers_are_the_engines(wh, build, group, unit):
+    pdf = scorecard_pdf(wh, unit, MONTH, build=build)
+    text = text_of(pdf)
+    found = tokens(text)
+    tot = build.totals.set_index("unit_code").loc[unit]
+    assert tot["peer_group"] == group
+    for v in (tot["total"], tot["base_score"]):
+        assert fmt.num(v) in found, v
+    assert f"{int(tot['rank'])}" in found and f"{int(tot['n_in_group'])}" in found
+    dims = build.dimensions[build.dimensions["unit_code"] == unit]
+    for v in dims["score"]:
+        assert fmt.num(v) in found, v
+    ind = build.indicators[build.indicators["unit_code"] == unit]
+    for _, r in ind.iterrows():
+        assert fmt.num(r["points"]) in found, (r["indicator_code"], r["points"])
+        if r["status"] == "ok":
+            assert fmt.num(r["raw_score"]) in found, (r["indicator_code"], r["raw_score"])
+            if r["unit"] == "%":
+                assert fmt.value(r["value"], "%") in found, (r["indicator_code"], r["value"])
+        if not fmt.missing(r["denominator"]) and r["status"] == "ok":
+            assert f"{fmt.count(r['numerator'])}/{fmt.count(r['denominator'])}" in found, r["indicator_code"]
+    name = tot["name_zh"]
+    assert name in text
+
+
+def test_scorecard_without_a_build_matches_a_fresh_engine_build(wh):
+    pdf = scorecard_pdf(wh, "S05", MONTH)
+    fresh = service.build(wh, MONTH).totals.set_index("unit_code").loc["S05"]
+    assert fmt.num(fresh["total"]) in tokens(text_of(pdf))
+
+
+def test_adjustments_and_their_reasons_are_printed(wh, build):
+    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=build))
+    tot = build.totals.set_index("unit_code").loc["S03"]
+    assert tot["bonus"] == 2 and tot["deduction"] == 1.5
+    assert "+2.00" in text and "−1.50" in text
+    assert "市级表彰的老旧小区改造经验" in text.replace("\n", "")
+    assert fmt.num(tot["total"]) in tokens(text)
+
+
+def test_veto_is_stated_with_its_reason(wh, build):
+    vetoed = build.totals[build.totals["veto"]]
+    assert not vetoed.empty, "the sample plants a concealed incident report"
+    row = vetoed.iloc[0]
+    text = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, build=build)).replace("\n", "")
+    assert "一票否决" in text
+    assert row["grade_zh"] in text
+
+
+def test_quarter_scorecard_uses_the_quarter_build(wh):
+    q = service.build(wh, MONTH, "quarter")
+    text = text_of(scorecard_pdf(wh, "D01", MONTH, period="quarter", build=q))
+    assert fmt.num(q.totals.set_index("unit_code").loc["D01", "total"]) in tokens(text)
+    assert "2026-Q4" in text
+
+
+def test_english_scorecard(wh, build):
+    text = text_of(scorecard_pdf(wh, "S01", MONTH, lang="en", build=build))
+    assert "Performance scorecard" in text and "Donghu Street" in text and "Total score" in text
+    assert fmt.num(build.totals.set_index("unit_code").loc["S01", "total"]) in tokens(text)
+
+
+def fonts_of(pdf: bytes) -> list[tuple[str, bool]]:
+    """(font name, has an embedded font file) for every font resource on every page."""
+    out = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            descs = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
+            for d in descs:
+                fd = d.get("/FontDescriptor")
+                fd = fd.get_object() if fd is not None else {}
+                out.append((str(d.get("/BaseFont")), any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    return out
+
+
+def test_every_font_is_embedded(wh, build):
+    for pdf in (scorecard_pdf(wh, "S01", MONTH, build=build), summary_pdf(wh, MONTH, build=build)):
+        fonts = fonts_of(pdf)
+        assert fonts and all(embedded for _, embedded in fonts), fonts
+        assert all("KaoheSansSC" in name for name, _ in fonts)
+
+
+def test_every_scorecard_fits_two_pages_and_the_zip_holds_one_per_unit(wh, build):
+    calls = []
+    data = batch.scorecards_zip(wh, MONTH, progress=lambda d, n: calls.append((d, n)), build=build, processes=1)
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = zf.namelist()
+    assert len(names) == len(build.totals) and calls[-1] == (len(names), len(names))
+    for name in names:
+        pages = len(PdfReader(io.BytesIO(zf.read(name))).pages)
+        assert 1 <= pages <= 2, name
+    assert all(re.fullmatch(r"2026-10_[SD]\d\d_\w+\.pdf", n) for n in names)
+
+
+def test_merged_pdf_has_an_outline_entry_per_unit(wh, build):
+    calls = []
+    pdf = batch.scorecards_merged_pdf(wh, MONTH, progress=lambda d, n: calls.append(d), build=build)
+    reader = PdfReader(io.BytesIO(pdf))
+    n = len(build.totals)
+    assert len(reader.outline) == n and calls == list(range(1, n + 1))
+    assert n <= len(reader.pages) <= 2 * n
+    assert all(embedded for _, embedded in fonts_of(pdf))
+
+
+def test_summary_lists_every_unit_with_its_total(wh, build):
+    text = text_of(summary_pdf(wh, MONTH, build=build))
+    found = tokens(text)
+    for _, r in build.totals.iterrows():
+        assert fmt.num(r["total"]) in found, r["unit_code"]
+        assert r["unit_code"] in text
+    flat = text.replace("\n", "")
+    assert "红黑榜" in flat and "预警" in flat and "较上月变化" in flat
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_pages_render_and_are_not_blank(wh, build, tmp_path):
+    from PIL import Image, ImageStat
+
+    for stem, pdf in (("card", scorecard_pdf(wh, "D07", MONTH, build=build)),
+                      ("summary", summary_pdf(wh, MONTH, build=build))):
+        src = tmp_path / f"{stem}.pdf"
+        src.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "40", str(src), str(tmp_path / stem)], check=True)
+        pngs = sorted(tmp_path.glob(f"{stem}-*.png"))
+        assert pngs
+        for png in pngs:
+            img = Image.open(png).convert("L")
+            stat = ImageStat.Stat(img)
+            dark = sum(img.histogram()[:200]) / (img.width * img.height)
+            assert stat.stddev[0] > 10 and dark > 0.005, (png.name, stat.stddev, dark)

@@ -1,0 +1,75 @@
+"""Formula injection and PDF text cleaning, as tables; the shipped font and its licence."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports import fonts, fmt, safe
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("=1+1", "'=1+1"),
+    ("+86 10 1234", "'+86 10 1234"),
+    ("-3 for a late report", "'-3 for a late report"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=cmd", "'\t=cmd"),
+    ("\r=cmd", "'\r=cmd"),
+    ("东湖街道", "东湖街道"),
+    ("a=b", "a=b"),
+    ("", ""),
+    (-3.5, -3.5),
+    (None, None),
+])
+def test_cell(given, expected):
+    assert safe.cell(given) == expected
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("东湖街道", "东湖街道"),
+    ("line\nbreak", "line break"),
+    ("bell\x07 and \u202eoverride", "bell and override"),
+    ("tab\there", "tab here"),
+    (None, ""),
+    (float("nan"), ""),
+    ("𠀀 rare", "〓 rare"),  # outside the shipped subset: a visible mark, not an empty box
+])
+def test_pdf_text(given, expected):
+    assert safe.pdf_text(given) == expected
+
+
+def test_font_covers_gb2312_the_seed_data_and_our_messages():
+    from kaohe import i18n
+    from reports import messages  # noqa: F401 - registers the report strings
+
+    cs = fonts.charset()
+    gb = [bytes([hi, lo]).decode("gb2312", errors="ignore") for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)]
+    assert all(ord(c) in cs for c in "".join(gb))
+    seed = "".join(p.read_text(encoding="utf-8") for p in (fonts.DIR.parents[1] / "data" / "seed").glob("*.csv"))
+    assert not {c for c in seed if ord(c) >= 0x20 and ord(c) not in cs}
+    texts = "".join(i18n.t(k, lang) for k in i18n.keys() if k.startswith("report.") for lang in ("zh", "en"))
+    assert not {c for c in texts if ord(c) >= 0x20 and ord(c) not in cs}
+    assert not {c for c in "▲▼—…·〓−" if ord(c) not in cs}
+
+
+def test_font_files_are_small_and_licensed():
+    for path in fonts.FILES.values():
+        assert path.exists() and path.stat().st_size < 4_000_000
+    text = fonts.LICENCE.read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in text and "Noto Sans CJK SC" in text
+
+
+@pytest.mark.parametrize("fn,args,expected", [
+    (fmt.num, (92.8899,), "92.89"),
+    (fmt.num, (None,), "—"),
+    (fmt.value, (97.6, "%"), "97.60%"),
+    (fmt.value, (100.0, "%"), "100%"),
+    (fmt.value, (3.0, "次", True), "3次"),
+    (fmt.change, (2,), "▲2"),
+    (fmt.change, (-1,), "▼1"),
+    (fmt.change, (0,), "="),
+    (fmt.weight, (0.072,), "7.2"),
+    (fmt.weight, (0.3,), "30"),
+    (fmt.count, (32093.0,), "32,093"),
+])
+def test_formats(fn, args, expected):
+    assert fn(*args) == expected
