@@ -103,7 +103,8 @@ for up in uploads or []:
                            key=f"imp_xlsx_{tag}_dl")
 
     if prep.blocked:
-        st.error(tr("import.refused.errors", n=report.errors))
+        first = report.filtered(["error"]).lines(L, limit=5)
+        st.error(tr("import.refused.errors", n=report.errors) + "\n\n" + "\n".join(f"- {x}" for x in first))
         continue
     accepted = True
     if prep.needs_confirmation:

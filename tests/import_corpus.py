@@ -56,7 +56,7 @@ def garbage(n: int = 4096, seed: int = 7) -> bytes:
 
 def big_csv(path, size: int = 50 * 1024 * 1024) -> bytes:
     """A 50 MB long CSV (valid rows), for the size limit."""
-    line = "S01,HL_SATISFY,2026-10,95.3,953,1000\n".encode()
+    line = b"S01,HL_SATISFY,2026-10,95.3,953,1000\n"
     n = size // len(line) + 1
     data = LONG_HEADER.encode() + line * n
     path.write_bytes(data)

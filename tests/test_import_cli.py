@@ -1,8 +1,8 @@
 """`kaohe import`, `kaohe batches`, `kaohe rollback`: exit codes and what they print."""
 
+import import_corpus as corpus
 import pytest
 
-import import_corpus as corpus
 from kaohe.cli import build_parser, main
 
 

@@ -10,9 +10,9 @@ import textwrap
 import threading
 from pathlib import Path
 
+import import_corpus as corpus
 import pytest
 
-import import_corpus as corpus
 from data.warehouse import Warehouse
 from ingest import pipeline
 

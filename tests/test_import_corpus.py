@@ -1,8 +1,8 @@
 """Bad input is harmless: every malformed file gets its one clear message and changes nothing."""
 
+import import_corpus as corpus
 import pytest
 
-import import_corpus as corpus
 from ingest import pipeline
 from validation.report import Report
 
@@ -30,7 +30,7 @@ def test_malformed_file_is_refused_with_its_message(case, sample_wh):
 
 
 def test_problem_lines_point_at_the_files_own_row_and_column(sample_wh):
-    data = corpus.hotline_gbk().replace("88.6%".encode(), "八十八".encode("gbk"))
+    data = corpus.hotline_gbk().replace(b"88.6%", "八十八".encode("gbk"))
     prep = pipeline.prepare(data, "hl.csv", sample_wh, current_month=CURRENT)
     bad = prep.report.problems[prep.report.problems["check"] == "val.value_bad"].iloc[0]
     assert (bad["row"], bad["column"], bad["value"]) == (3, "满意率(%)", "八十八")
@@ -55,8 +55,9 @@ def test_formula_injection_is_neutralised_in_both_downloads(sample_wh):
 
 
 def test_report_summary_counts_by_kind():
-    from validation.problems import problem
     import pandas as pd
+
+    from validation.problems import problem
 
     rep = Report.of([pd.DataFrame([problem("val.value_bad", row=3, column="x", value="a"),
                                    problem("val.value_bad", row=4, column="x", value="b"),

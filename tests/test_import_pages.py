@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+import import_corpus as corpus
 from streamlit.testing.v1 import AppTest
 
-import import_corpus as corpus
 from ingest import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,8 +1,8 @@
 """Reading real-looking files: encodings, delimiters, sheets, title rows, layouts."""
 
+import import_corpus as corpus
 import pytest
 
-import import_corpus as corpus
 from data.catalogue import read_indicators, read_units
 from ingest.errors import FileProblem
 from ingest.lookup import Lookup

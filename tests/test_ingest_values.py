@@ -6,7 +6,7 @@ import math
 import pytest
 
 from ingest.lookup import key
-from ingest.values import parse_month, parse_value, month_in_text
+from ingest.values import month_in_text, parse_month, parse_value
 
 
 @pytest.mark.parametrize(("cell", "value", "state"), [

@@ -2,10 +2,10 @@
 
 import json
 
+import import_corpus as corpus
 import pandas as pd
 import pytest
 
-import import_corpus as corpus
 from ingest import pipeline
 from validation import gx_runner
 from validation.problems import CHECKS

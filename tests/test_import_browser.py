@@ -1,0 +1,47 @@
+"""The upload page in Debian's chromium: a good and a bad file, the errors, the report download,
+commit, and rollback on the batches page."""
+
+import import_corpus as corpus
+import pytest
+from browser_helpers import goto_page, wait_for_app
+
+from data.warehouse import Warehouse
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_upload_check_download_commit_and_roll_back(start_streamlit, browser_page, sample_wh, tmp_path):
+    good = tmp_path / "12345热线2026年10月.csv"
+    good.write_bytes(corpus.hotline_gbk())
+    bad = tmp_path / "坏文件.csv"
+    bad.write_bytes((corpus.LONG_HEADER + "S99,HL_SATISFY,2026-10,95,,\nS01,HL_SATISFY,2026-10,120%,,\n").encode())
+    server = start_streamlit(sample_wh.path)
+    page = browser_page
+
+    goto_page(page, server.url, "import")
+    page.locator('input[type="file"]').set_input_files([str(good), str(bad)])
+    page.get_by_text("文件有 2 项错误,未导入", exact=False).wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert page.get_by_text("单位不在单位名录中", exact=False).count() >= 1
+    assert page.get_by_text("超出指标取值范围", exact=False).count() >= 1
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载报告(CSV)").last.click()
+    report = info.value.path().read_bytes()
+    assert report.startswith(b"\xef\xbb\xbf")
+    assert "单位不在单位名录中" in report.decode("utf-8-sig") and "S99" in report.decode("utf-8-sig")
+
+    before = Warehouse(sample_wh.path).batches()
+    page.get_by_role("button", name="导入此文件").click()
+    page.get_by_text("已导入:批次", exact=False).wait_for(timeout=60_000)
+    after = Warehouse(sample_wh.path).batches()
+    assert len(after) == len(before) + 1
+    batch_id = int(after.iloc[0]["batch_id"])
+    assert after.iloc[0]["source_name"] == good.name and after.iloc[0]["status"] == "committed"
+
+    goto_page(page, server.url, "batches")
+    page.get_by_text(f"确认回滚批次 {batch_id}", exact=False).click()
+    wait_for_app(page)
+    page.get_by_role("button", name="回滚").click()
+    page.get_by_text(f"已回滚批次 {batch_id}", exact=False).wait_for(timeout=60_000)
+    assert Warehouse(sample_wh.path).batch(batch_id)["status"] == "rolled_back"
