@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 
+from data.schema import LATEST
 from data.warehouse import Warehouse, _audit, _next_id
 
 ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
@@ -34,17 +35,49 @@ def read_observations(wh: Warehouse, month_from: str, month_to: str) -> pd.DataF
         [month_from, month_to])
 
 
+def read_catalogue(wh: Warehouse) -> pd.DataFrame:
+    return wh.query("SELECT * FROM indicators ORDER BY rowid")
+
+
+UNIT_ORDER = "kind DESC, code"
+
+
 def read_inputs(wh: Warehouse, month_from: str, month_to: str) -> dict[str, pd.DataFrame]:
-    """Units, catalogue, observations and adjustments in one connection (one file open)."""
+    """Units, catalogue, observations and adjustments in one connection (one file open).
+
+    Observations come as integer positions, which is what the engine needs and
+    is several times cheaper to fetch than strings: ui (row of `units` in the
+    order returned), ci (row of `catalogue`), mi (months since year 0), st
+    (0 ok, 1 not applicable, 2 missing). An older warehouse is migrated first.
+    """
     with wh.connect() as con:
-        units = con.execute("SELECT * FROM units ORDER BY kind DESC, code").df()
+        if _version(con) < LATEST:
+            wh.migrate()
+        units = con.execute(f"SELECT * FROM units ORDER BY {UNIT_ORDER}").df()
         cat = con.execute("SELECT * FROM indicators ORDER BY rowid").df()
         obs = con.execute(
-            """SELECT unit_code, indicator_code, month, value, numerator, denominator, status
-               FROM observations WHERE is_current AND month >= ? AND month <= ?""",
+            f"""WITH u AS (SELECT code, (row_number() OVER (ORDER BY {UNIT_ORDER}) - 1)::INTEGER AS ui FROM units),
+                     i AS (SELECT code, (row_number() OVER (ORDER BY rowid) - 1)::INTEGER AS ci FROM indicators)
+                SELECT u.ui, i.ci,
+                       (CAST(substr(o.month, 1, 4) AS INTEGER) * 12 + CAST(substr(o.month, 6, 2) AS INTEGER) - 1)
+                           ::INTEGER AS mi,
+                       coalesce(o.value, 'NaN'::DOUBLE) AS value,
+                       coalesce(o.numerator, 'NaN'::DOUBLE) AS numerator,
+                       coalesce(o.denominator, 'NaN'::DOUBLE) AS denominator,
+                       (CASE o.status WHEN 'ok' THEN 0 WHEN 'na' THEN 1 ELSE 2 END)::TINYINT AS st
+                FROM observations o JOIN u ON u.code = o.unit_code JOIN i ON i.code = o.indicator_code
+                WHERE o.is_current AND o.month >= ? AND o.month <= ?""",
             [month_from, month_to]).df()
-        adj = _adjustments(con, month_from, month_to) if _has_table(con, "adjustments") else None
+        adj = _adjustments(con, month_from, month_to)
     return {"units": units, "catalogue": cat, "observations": obs, "adjustments": adj}
+
+
+def _version(con) -> int:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except Exception:  # noqa: BLE001 - no meta table: an empty file, version 0
+        return 0
+    return int(row[0]) if row else 0
 
 
 def _has_table(con, name: str) -> bool:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kaohe import i18n
-from metrics import adjust, engine, grades, periods, rank
+from kaohe import months as mo
+from metrics import adjust, engine, grades, intervals, periods, rank
 from metrics.scheme import Scheme
 
 TOTAL_COLUMNS = [
@@ -90,60 +92,146 @@ def steps_for(scheme: Scheme, month: str, period: str, ends: list[str], spec: pd
 
 def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: pd.DataFrame,
             adjustments: pd.DataFrame | None, month: str, period: str = "month",
-            n_history: int | None = None, lang: str | None = None, spec: pd.DataFrame | None = None,
-            detail: bool = True) -> ScoreBuild:
+            n_history: int | None = None, lang: str | None = None) -> ScoreBuild:
     """Score `period` ending at `month` and the periods before it (for rank changes and alerts)."""
     periods.check(period)
     alerts_cfg = scheme.section("alerts")
     n_hist = n_history or max(2, int(alerts_cfg.get("consecutive", 3)))
     ends = periods.history(period, month, n_hist)
-    if spec is None:
-        spec = engine.rule_texts(scheme.spec(units))
+    plan = scheme.plan(units)
+    ux = engine.index_units(units, plan)
     policy = scheme.missing_policy
+    carry_n = scheme.carry_months if policy == "carry" else 0
+    months = mo.span(mo.add(periods.months_of(period, ends[0])[0], -carry_n), month)
 
-    agg = periods.aggregate(obs, period, ends, catalogue)
-    df = engine.attach(engine.grid(units, spec, ends), agg)
+    # values -> periods -> cells -> rules -> weights -> points (all periods at once)
+    cube = engine.cube(obs, months, ux, plan, catalogue["code"])
+    agg = engine.aggregate(cube, period, ends, plan)
     if policy == "carry":
-        df = engine.carry(df, obs, period, scheme.carry_months)
-    df = engine.cap(df)
-    df = engine.score(df, policy)
-    df = engine.weigh(df)
+        agg = engine.carry(agg, cube, period, ends, carry_n, plan)
+    live = engine.alive(ux, ends)
+    cl = engine.cells(agg, plan, ux, live, policy)
+    n_p, n_u = len(ends), len(ux.codes)
+    wt = engine.weigh(cl, plan, n_p, n_u)
 
-    tot = engine.base_totals(df)
+    tot = _totals_frame(ux, ends, live, wt["base4"])
     adj = adjust.in_periods(adjustments, period, ends)
     caps = scheme.section("adjustments")
     tot = adjust.apply(tot, adj, caps.get("bonus_cap"), caps.get("deduction_cap"))
-    tot = adjust.veto(tot, df, adj, scheme.section("veto").get("triggers", []), lang)
+    tot = adjust.veto(tot, _trigger_cells(cl, plan, ux, ends, scheme), adj,
+                      scheme.section("veto").get("triggers", []), lang)
     tot = rank.rank(tot)
     g = scheme.section("grades")
     tot = grades.assign(tot, g.get("bands", []), g.get("quota"), scheme.section("veto").get("cap_grade", "fail"))
 
-    cur_mask = tot["period"].eq(month)
-    cur = rank.changes(tot.loc[cur_mask], tot, ends[-2] if len(ends) > 1 else None,
+    cur = rank.changes(tot.loc[tot["period"].eq(month)], tot, ends[-2] if len(ends) > 1 else None,
                        scheme.section("lists"), alerts_cfg, ends)
     cur = cur.sort_values(["kind", "peer_group", "rank", "unit_code"], ascending=[False, True, True, True])
     fixed = cur[["unit_code", "base4", "bonus4", "deduction4", "total4", "total_cents",
                  "bonus_claimed", "deduction_claimed", "grade_by_score", "grade_note", "rank_from_bottom"]]
-
-    rows = df.loc[df["period"].eq(month)]
-    if detail:
-        ind = engine.indicators(rows, policy)
-        ind["target"] = ind["p_target"]
-        dims = engine.dimensions(rows).sort_values(["unit_code", "order"])
-    else:
-        ind, dims = rows, pd.DataFrame(columns=DIMENSION_COLUMNS)
+    ind = _indicator_frame(cl, plan, ux, n_p - 1, months, policy)
+    dims = _dimension_frame(wt, plan, ux, live, n_p - 1)
     cur_adj = adj.loc[adj["period"].eq(month)] if not adj.empty else adj
     return ScoreBuild(
         scheme_id=scheme.id, scheme_version=scheme.version, period=period,
         period_label=periods.label(period, month, lang), month=month,
-        steps=steps_for(scheme, month, period, ends, spec, cur_adj),
-        indicators=ind.reindex(columns=INDICATOR_COLUMNS).reset_index(drop=True) if detail else ind,
-        dimensions=dims.reindex(columns=DIMENSION_COLUMNS).reset_index(drop=True),
+        steps=steps_for(scheme, month, period, ends, plan.spec, cur_adj),
+        indicators=ind, dimensions=dims,
         totals=cur.reindex(columns=TOTAL_COLUMNS).reset_index(drop=True),
         adjustments=cur_adj.reset_index(drop=True),
         history=tot[["period", "unit_code", "peer_group", "total", "rank", "n_in_group", "grade", "veto"]],
         scheme=scheme, fixed=fixed.reset_index(drop=True),
     )
+
+
+def _frame(columns: dict, columns_order: list[str] | None = None) -> pd.DataFrame:
+    """A frame from arrays; text stays as Python objects (converting it to Arrow strings
+    would cost more than the whole scoring)."""
+    data = {k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v
+            for k, v in columns.items()}
+    out = pd.DataFrame(data, copy=False)
+    return out if columns_order is None else out.reindex(columns=columns_order)
+
+
+def _totals_frame(ux, ends, live, base4) -> pd.DataFrame:
+    pp, uu = np.nonzero(live)
+    f = ux.frame
+    out = _frame({
+        "period": np.asarray(ends, dtype=object)[pp], "unit_code": f["code"].to_numpy(dtype=object)[uu],
+        "name_zh": f["name_zh"].to_numpy(dtype=object)[uu], "name_en": f["name_en"].to_numpy(dtype=object)[uu],
+        "kind": f["kind"].to_numpy(dtype=object)[uu], "peer_group": f["peer_group"].to_numpy(dtype=object)[uu],
+        "peer_group_zh": f["peer_group_zh"].to_numpy(dtype=object)[uu],
+        "peer_group_en": f["peer_group_en"].to_numpy(dtype=object)[uu],
+        "base4": base4[pp, uu],
+    })
+    out["base_score"] = out["base4"] / engine.FIXED
+    return out
+
+
+def _trigger_cells(cl, plan, ux, ends, scheme) -> pd.DataFrame:
+    """The cells veto triggers look at (a few indicators), as a small frame."""
+    codes = [t["indicator"] for t in scheme.section("veto").get("triggers", [])]
+    want = plan.codes.get_indexer(codes)
+    sel = np.flatnonzero(np.isin(cl["i"], want[want >= 0]))
+    i = cl["i"][sel]
+    return _frame({
+        "period": np.asarray(ends, dtype=object)[cl["p"][sel]],
+        "unit_code": ux.frame["code"].to_numpy(dtype=object)[cl["u"][sel]],
+        "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
+        "name_en": plan.name_en[i], "status": engine.STATUS[cl["status"][sel]], "value": cl["value"][sel],
+    })
+
+
+def _indicator_frame(cl, plan, ux, p_cur, months, policy) -> pd.DataFrame:
+    sel = np.flatnonzero(cl["p"] == p_cur)
+    u, i, g = cl["u"][sel], cl["i"][sel], cl["g"][sel]
+    sel = sel[np.lexsort((plan.order[g, i], u))]
+    u, i, g, d = cl["u"][sel], cl["i"][sel], cl["g"][sel], cl["d"][sel]
+    st = cl["status"][sel]
+    usable = (st == engine.OK) | (st == engine.CARRIED)
+    val = cl["value"][sel]
+    iv = intervals.annotate(cl["numerator"][sel], cl["denominator"][sel], val, usable, plan.lower[i], g * len(
+        plan.codes) + i)
+    carried = cl["carried_from"][sel]
+    carried_m = np.where(carried >= 0, np.asarray(months, dtype=object)[np.maximum(carried, 0)], None)
+    cap_v = plan.cap[g, i] * cl["n_months"][sel]
+    tzh, ten = engine.treatments(st, cl["capped"][sel], carried_m, cap_v, policy)
+    f = ux.frame
+    return _frame({
+        "unit_code": f["code"].to_numpy(dtype=object)[u], "peer_group": f["peer_group"].to_numpy(dtype=object)[u],
+        "dimension": plan.dims["dimension"].to_numpy(dtype=object)[d],
+        "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
+        "name_en": plan.name_en[i], "unit": plan.unit[i], "direction": plan.direction[i],
+        "status": engine.STATUS[st], "value": val, "value_scored": cl["value_scored"][sel],
+        "numerator": cl["numerator"][sel], "denominator": cl["denominator"][sel], **iv,
+        "target": plan.params["target"][g, i] * np.where(plan.is_count[i], cl["n_months"][sel], 1.0),
+        "rule": plan.rule[g, i], "rule_text_zh": plan.text_zh[g, i], "rule_text_en": plan.text_en[g, i],
+        "raw_score": cl["raw_score"][sel], "weight": cl["weight"][sel], "points": cl["points4"][sel] / engine.FIXED,
+        "treatment_zh": tzh, "treatment_en": ten, "capped": cl["capped"][sel], "carried_from": carried_m,
+        "months_ok": cl["months_ok"][sel], "n_months": cl["n_months"][sel],
+    }, INDICATOR_COLUMNS)
+
+
+def _dimension_frame(wt, plan, ux, live, p_cur) -> pd.DataFrame:
+    mask = wt["dim_in_scheme"] & live[p_cur][:, None]
+    dims = plan.dims
+    order = dims["order"].to_numpy()
+    u, d = np.nonzero(mask)
+    k = np.lexsort((order[d], u))
+    u, d = u[k], d[k]
+    weight = wt["dim_eff"][p_cur, u, d]
+    points = wt["dim_points4"][p_cur, u, d] / engine.FIXED
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(weight > 0, points / weight, np.nan)
+    grp = ux.group[u]
+    median = pd.Series(score).groupby(grp * len(dims) + d, sort=False).transform("median").to_numpy()
+    f = ux.frame
+    return _frame({
+        "unit_code": f["code"].to_numpy(dtype=object)[u], "peer_group": f["peer_group"].to_numpy(dtype=object)[u],
+        "dimension": dims["dimension"].to_numpy(dtype=object)[d], "name_zh": dims["name_zh"].to_numpy(dtype=object)[d],
+        "name_en": dims["name_en"].to_numpy(dtype=object)[d], "weight": weight, "score": score, "points": points,
+        "peer_median": median,
+    }, DIMENSION_COLUMNS)
 
 
 i18n.register({

@@ -1,9 +1,12 @@
-"""The scoring steps from values to the base score. Each is a pure DataFrame -> DataFrame function.
+"""The scoring steps from monthly values to base scores, on arrays.
 
-Every frame is keyed by (period, unit_code), where `period` is the period's
-last month, so several periods (this month and the ones before it, for rank
-changes and alerts) are scored in one pass with group-wise operations instead
-of a loop over units.
+The scheme is laid out once as arrays over (peer group, indicator) — a `Plan`.
+Observations become a cube (month x unit x indicator), periods are sums over
+months of that cube, and every step works on the cells (period, unit,
+indicator) the scheme expects: rules, re-weighting, dimension and base scores
+are array operations and integer-keyed group sums, never a loop over units.
+Several periods (this one and those before it, for rank changes and alerts)
+are scored in the same pass.
 
 Points are kept in fixed point (1/10,000 of a point, int64) so that a total is
 exactly the sum of its parts in any order: the explanation reproduces it.
@@ -11,14 +14,18 @@ exactly the sum of its parts in any order: the explanation reproduces it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from kaohe import i18n
 from kaohe import months as mo
-from metrics import intervals, periods, rules
+from metrics import periods, rules
 
 FIXED = 10_000  # fixed-point scale of points
+STATUS = np.array(["ok", "na", "missing", "carried"], dtype=object)
+OK, NA, MISSING, CARRIED = 0, 1, 2, 3
 
 i18n.register({
     "scoring.treat.ok": ("按实际值计分", "scored on the reported value"),
@@ -32,157 +39,282 @@ i18n.register({
 })
 
 
-def grid(units: pd.DataFrame, spec: pd.DataFrame, ends: list[str]) -> pd.DataFrame:
-    """Every (period, unit, indicator) the scheme expects, whether reported or not."""
-    u = units.reindex(columns=["code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh",
-                               "peer_group_en", "active_from", "active_to"]).rename(
-        columns={"code": "unit_code", "name_zh": "unit_name_zh", "name_en": "unit_name_en"})
-    p = pd.DataFrame({"period": ends})
-    up = u.merge(p, how="cross")
-    # a unit is scored only in the periods it exists (splits, merges and new units)
-    af, at = up["active_from"].fillna(""), up["active_to"].fillna("")
-    alive = ((af == "") | (up["period"] >= af)) & ((at == "") | (up["period"] <= at))
-    up = up.loc[alive.to_numpy()].drop(columns=["active_from", "active_to", "kind"])
-    return up.merge(spec, on="peer_group", how="inner")
+@dataclass
+class Plan:
+    """A scheme's spec as arrays over (peer group g, indicator i) and dimensions d."""
+
+    spec: pd.DataFrame
+    groups: pd.Index
+    codes: pd.Index
+    dims: pd.DataFrame  # one row per (kind, dimension code): dimension, name_zh, name_en, order
+    in_scheme: np.ndarray  # G x I
+    ind_weight: np.ndarray
+    dim_of: np.ndarray  # G x I, index into dims (-1 outside the scheme)
+    dim_weight: np.ndarray  # G x D, fractions of the total
+    rule: np.ndarray  # G x I, object
+    params: dict[str, np.ndarray]
+    cap: np.ndarray
+    order: np.ndarray  # G x I, position in the scheme (for listing)
+    text_zh: np.ndarray
+    text_en: np.ndarray
+    lower: np.ndarray  # I
+    is_count: np.ndarray
+    is_ratio: np.ndarray
+    direction: np.ndarray
+    unit: np.ndarray
+    name_zh: np.ndarray
+    name_en: np.ndarray
 
 
-def attach(frame: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
-    """Values onto the grid; an expected row that was never reported is missing."""
-    out = frame.merge(agg, on=["period", "unit_code", "indicator_code"], how="left")
-    out["status"] = out["status"].fillna("missing")
-    out["n_months"] = out["n_months"].fillna(1)
-    out["months_ok"] = out["months_ok"].fillna(0)
-    out["carried_from"] = None
-    return out
+def make_plan(spec: pd.DataFrame) -> Plan:
+    groups = pd.Index(pd.unique(spec["peer_group"]))
+    codes = pd.Index(pd.unique(spec["indicator_code"]))
+    dkeys = spec[["kind", "dimension", "dim_name_zh", "dim_name_en", "dim_order"]].drop_duplicates(["kind", "dimension"])
+    dkeys = dkeys.reset_index(drop=True).rename(columns={"dim_name_zh": "name_zh", "dim_name_en": "name_en",
+                                                         "dim_order": "order"})
+    n_g, n_i, n_d = len(groups), len(codes), len(dkeys)
+    gi = groups.get_indexer(spec["peer_group"])
+    ii = codes.get_indexer(spec["indicator_code"])
+    di = pd.MultiIndex.from_frame(dkeys[["kind", "dimension"]]).get_indexer(
+        pd.MultiIndex.from_frame(spec[["kind", "dimension"]]))
+
+    def grid(values, fill, dtype=float):
+        a = np.full((n_g, n_i), fill, dtype=dtype)
+        a[gi, ii] = values
+        return a
+
+    in_scheme = grid(True, False, bool)
+    dim_weight = np.zeros((n_g, n_d))
+    dim_weight[gi, di] = spec["dim_weight"].to_numpy(dtype=float)
+    params = {k: grid(spec[f"p_{k}"].to_numpy(dtype=float), np.nan) for k in rules.PARAM_NAMES}
+    first = spec.drop_duplicates("indicator_code").set_index("indicator_code").reindex(codes)
+    texts = rule_texts(spec)
+    return Plan(
+        spec=spec, groups=groups, codes=codes, dims=dkeys, in_scheme=in_scheme,
+        ind_weight=grid(spec["ind_weight"].to_numpy(dtype=float), 0.0),
+        dim_of=grid(di, -1, np.int64), dim_weight=dim_weight,
+        rule=grid(spec["rule"].to_numpy(dtype=object), None, object), params=params,
+        cap=grid(spec["cap"].to_numpy(dtype=float), np.nan),
+        order=grid(spec["dim_order"].to_numpy() * 1000 + spec["ind_order"].to_numpy(), 10**9, np.int64),
+        text_zh=grid(texts[0], None, object), text_en=grid(texts[1], None, object),
+        lower=(first["direction"] == "lower").to_numpy(), is_count=(first["ind_kind"] == "count").to_numpy(),
+        is_ratio=first["ratio"].astype(bool).to_numpy(), direction=first["direction"].to_numpy(dtype=object),
+        unit=first["unit"].fillna("").to_numpy(dtype=object), name_zh=first["name_zh"].to_numpy(dtype=object),
+        name_en=first["name_en"].fillna("").to_numpy(dtype=object),
+    )
 
 
-def carry(frame: pd.DataFrame, obs: pd.DataFrame, period: str, carry_months: int) -> pd.DataFrame:
-    """The 'carry the last value' policy: a missing item takes its last reported month."""
-    miss = frame["status"].eq("missing").to_numpy()
-    if not miss.any() or obs.empty:
-        return frame
-    ok = obs.loc[obs["status"].eq("ok"), ["unit_code", "indicator_code", "month", "value",
-                                          "numerator", "denominator"]]
-    found = []
-    for end in pd.unique(frame["period"]):
-        first = periods.months_of(period, end)[0]
-        lo = mo.add(first, -carry_months)
-        win = ok.loc[(ok["month"] >= lo) & (ok["month"] < first)].sort_values("month")
-        last = win.drop_duplicates(["unit_code", "indicator_code"], keep="last").assign(period=end)
-        found.append(last)
-    if not found:
-        return frame
-    last = pd.concat(found, ignore_index=True).rename(columns={
-        "value": "c_value", "numerator": "c_num", "denominator": "c_den", "month": "c_month"})
-    out = frame.merge(last, on=["period", "unit_code", "indicator_code"], how="left")
-    take = miss & out["c_value"].notna().to_numpy()
-    # a count is carried month for month, so a quarter carries it for each of its months
-    scale = np.where(out["ind_kind"].eq("count"), out["n_months"], 1.0)
-    out.loc[take, "value"] = (out["c_value"] * scale)[take]
-    out.loc[take, "numerator"] = out["c_num"][take]
-    out.loc[take, "denominator"] = out["c_den"][take]
-    out.loc[take, "status"] = "carried"
-    out.loc[take, "carried_from"] = out["c_month"][take]
-    return out.drop(columns=["c_value", "c_num", "c_den", "c_month"])
-
-
-def cap(frame: pd.DataFrame) -> pd.DataFrame:
-    """Activity counts above their cap count as the cap (padding is not rewarded); per month of the period."""
-    limit = frame["cap"].to_numpy(dtype=float) * frame["n_months"].to_numpy(dtype=float)
-    value = frame["value"].to_numpy(dtype=float)
-    capped = ~np.isnan(limit) & (value > limit)
-    return frame.assign(value_scored=np.where(capped, limit, value), capped=capped)
-
-
-def score(frame: pd.DataFrame, missing_policy: str) -> pd.DataFrame:
-    """Raw score 0-100 per row by its rule; a missing item scores 0 under the 'zero' policy."""
-    # thresholds in the indicator's units are per month: a quarter's count is held to three months' worth
-    scale = np.where(frame["ind_kind"].eq("count"), frame["n_months"].to_numpy(dtype=float), 1.0)
-    scored = frame["status"].isin(["ok", "carried"]).to_numpy()
-    f = frame.assign(scale=scale, _x=np.where(scored, frame["value_scored"], np.nan))
-    raw = rules.apply(f, value_col="_x")
-    missing = frame["status"].eq("missing").to_numpy()
-    raw = np.where(missing & (missing_policy in ("zero", "carry")), 0.0, raw)
-    return frame.assign(raw_score=raw)
-
-
-def weigh(frame: pd.DataFrame) -> pd.DataFrame:
-    """Effective weight of each row in the total, after dropping not-applicable (and re-weighted) items.
-
-    Inside a dimension the remaining items share the dimension's weight in
-    proportion to their scheme weights; a dimension with nothing left passes its
-    weight on to the unit's other dimensions.
-    """
-    included = ~np.isnan(frame["raw_score"].to_numpy(dtype=float))
-    w = frame["ind_weight"].to_numpy(dtype=float) * included
-    keys_dim = [frame["period"], frame["unit_code"], frame["dimension"]]
-    dim_sum = pd.Series(w).groupby(keys_dim, sort=False).transform("sum").to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(dim_sum > 0, w / dim_sum, 0.0)
-    # one row per (unit, dimension) carries the dimension weight, so its sum over dims is exact
-    first = ~pd.DataFrame({"p": frame["period"], "u": frame["unit_code"], "d": frame["dimension"]}).duplicated()
-    dw = np.where(first.to_numpy() & (dim_sum > 0), frame["dim_weight"].to_numpy(dtype=float), 0.0)
-    unit_sum = pd.Series(dw).groupby([frame["period"], frame["unit_code"]], sort=False).transform("sum")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dim_eff = np.where((dim_sum > 0) & (unit_sum.to_numpy() > 0),
-                           frame["dim_weight"].to_numpy(dtype=float) / unit_sum.to_numpy(), 0.0)
-    weight = dim_eff * share
-    raw = np.nan_to_num(frame["raw_score"].to_numpy(dtype=float))
-    points4 = np.rint(raw * weight * FIXED).astype(np.int64)
-    return frame.assign(weight=weight, dim_weight_eff=dim_eff, points4=points4, points=points4 / FIXED)
-
-
-def treatments(frame: pd.DataFrame, missing_policy: str) -> pd.DataFrame:
-    """Words for how each item was treated, in both languages, for scorecards and the explanation."""
-    status = frame["status"].to_numpy()
-    zh = np.empty(len(frame), dtype=object)
-    en = np.empty(len(frame), dtype=object)
-    miss_key = "scoring.treat.missing_reweight" if missing_policy == "reweight" else "scoring.treat.missing_zero"
-    for st, key in (("ok", "scoring.treat.ok"), ("na", "scoring.treat.na"), ("missing", miss_key)):
-        sel = status == st
-        zh[sel], en[sel] = i18n.t(key, "zh"), i18n.t(key, "en")
-    for i in np.flatnonzero(status == "carried"):  # rare: only items that were carried
-        m = frame["carried_from"].iat[i]
-        zh[i], en[i] = i18n.t("scoring.treat.carried", "zh", month=m), i18n.t("scoring.treat.carried", "en", month=m)
-    for i in np.flatnonzero(frame["capped"].to_numpy()):
-        c = rules._fmt(frame["cap"].iat[i] * frame["n_months"].iat[i])
-        zh[i] = f"{zh[i]};{i18n.t('scoring.treat.capped', 'zh', cap=c)}"
-        en[i] = f"{en[i]}; {i18n.t('scoring.treat.capped', 'en', cap=c)}"
-    return frame.assign(treatment_zh=zh, treatment_en=en)
-
-
-def rule_texts(spec: pd.DataFrame) -> pd.DataFrame:
-    """Rule in words per spec row (once per peer group and indicator, not per unit)."""
+def rule_texts(spec: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The rule in words per spec row (once per peer group and indicator, not per unit)."""
     texts = [rules.describe(r, p, u, d) for r, p, u, d in
              zip(spec["rule"], spec["params"], spec["unit"], spec["direction"], strict=True)]
-    return spec.assign(rule_text_zh=[a for a, _ in texts], rule_text_en=[b for _, b in texts])
+    return [a for a, _ in texts], [b for _, b in texts]
 
 
-def indicators(frame: pd.DataFrame, missing_policy: str) -> pd.DataFrame:
-    """Intervals, significance and treatment words: the indicator table of a build."""
-    out = intervals.annotate(frame)
-    out = treatments(out, missing_policy)
-    return out
+@dataclass
+class Units:
+    codes: pd.Index
+    group: np.ndarray  # index into plan.groups (-1: the scheme has no section for it)
+    frame: pd.DataFrame  # code, name_zh, name_en, kind, peer_group, peer_group_zh, peer_group_en
 
 
-def dimensions(frame: pd.DataFrame) -> pd.DataFrame:
-    g = frame.groupby(["period", "unit_code", "dimension"], sort=False)
-    d = g.agg(peer_group=("peer_group", "first"), name_zh=("dim_name_zh", "first"),
-              name_en=("dim_name_en", "first"), weight=("dim_weight_eff", "first"),
-              scheme_weight=("dim_weight", "first"), points4=("points4", "sum"),
-              order=("dim_order", "first")).reset_index()
-    d["points"] = d["points4"] / FIXED
+def index_units(units: pd.DataFrame, plan: Plan) -> Units:
+    u = units.reindex(columns=["code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh",
+                               "peer_group_en", "active_from", "active_to"]).reset_index(drop=True)
+    return Units(codes=pd.Index(u["code"]), group=plan.groups.get_indexer(u["peer_group"]), frame=u)
+
+
+# -- the cube and its periods --------------------------------------------------------------------
+@dataclass
+class Cube:
+    months: list[str]
+    value: np.ndarray  # M x U x I
+    numerator: np.ndarray
+    denominator: np.ndarray
+    status: np.ndarray  # int8, absent rows are MISSING
+
+
+def cube(obs: pd.DataFrame, months: list[str], units: Units, plan: Plan,
+         catalogue_codes: pd.Series | None = None) -> Cube:
+    """Monthly values as arrays (month x unit x indicator).
+
+    `obs` is either the long layout with codes (unit_code, indicator_code, month,
+    value, numerator, denominator, status) or the warehouse's positional layout
+    (ui, ci, mi, ..., st; see data.scoring_store.read_inputs) with the
+    catalogue's codes in `catalogue_codes`.
+    """
+    shape = (len(months), len(units.codes), len(plan.codes))
+    value = np.full(shape, np.nan)
+    num = np.full(shape, np.nan)
+    den = np.full(shape, np.nan)
+    status = np.full(shape, MISSING, dtype=np.int8)
+    if not obs.empty:
+        if "ui" in obs.columns:
+            u = obs["ui"].to_numpy(dtype=np.int64)
+            i = plan.codes.get_indexer(pd.Index(catalogue_codes))[obs["ci"].to_numpy(dtype=np.int64)]
+            m = obs["mi"].to_numpy(dtype=np.int64) - mo.to_index(months[0])
+            st = obs["st"].to_numpy(dtype=np.int8)
+        else:
+            u, i, m = (_positions(obs[c], index) for c, index in (
+                ("unit_code", units.codes), ("indicator_code", plan.codes), ("month", pd.Index(months))))
+            text = obs["status"]
+            st = np.where(text.eq("ok"), OK, np.where(text.eq("na"), NA, MISSING)).astype(np.int8)
+        keep = (m >= 0) & (m < len(months)) & (u >= 0) & (i >= 0)
+        m, u, i = m[keep], u[keep], i[keep]
+        value[m, u, i] = obs["value"].to_numpy(dtype=float)[keep]
+        num[m, u, i] = obs["numerator"].to_numpy(dtype=float)[keep]
+        den[m, u, i] = obs["denominator"].to_numpy(dtype=float)[keep]
+        status[m, u, i] = st[keep]
+    # a reported row without a value cannot be scored: it is missing, whatever it claims
+    status[(status == OK) & np.isnan(value)] = MISSING
+    return Cube(months, value, num, den, status)
+
+
+def _positions(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Positions of a long column's codes in `index` (-1 if absent): factorise, then look up the few uniques."""
+    codes, uniques = pd.factorize(column)
+    return np.where(codes >= 0, index.get_indexer(uniques)[codes], -1)
+
+
+def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np.ndarray]:
+    """Per (period, unit, indicator): rates as summed numerators over summed denominators,
+    counts summed, anything else averaged over reported months."""
+    w = np.zeros((len(ends), len(c.months)))
+    midx = {m: k for k, m in enumerate(c.months)}
+    n_months = np.zeros(len(ends))
+    for p, end in enumerate(ends):
+        ms = periods.months_of(period, end)
+        n_months[p] = len(ms)
+        for m in ms:
+            if m in midx:
+                w[p, midx[m]] = 1.0
+    ok = c.status == OK
+    nd = ok & ~np.isnan(c.numerator) & ~np.isnan(c.denominator)
+
+    def tsum(a):
+        return np.tensordot(w, a, axes=(1, 0))
+
+    cnt_ok = tsum(ok.astype(float))
+    cnt_na = tsum((c.status == NA).astype(float))
+    s_val = tsum(np.where(ok, c.value, 0.0))
+    s_num = tsum(np.where(nd, c.numerator, 0.0))
+    s_den = tsum(np.where(nd, c.denominator, 0.0))
+    n_nd = tsum(nd.astype(float))
+    use_rate = plan.is_ratio[None, None, :] & (n_nd > 0) & (s_den > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        d["score"] = np.where(d["weight"] > 0, d["points"] / d["weight"], np.nan)
-    d["peer_median"] = d.groupby(["period", "peer_group", "dimension"], sort=False)["score"].transform("median")
-    return d
+        rate = 100.0 * s_num / s_den
+        mean = s_val / cnt_ok
+    value = np.where(use_rate, rate, np.where(plan.is_count[None, None, :], s_val, mean))
+    value = np.where(cnt_ok > 0, value, np.nan)
+    status = np.where(cnt_ok > 0, OK, np.where(cnt_na > 0, NA, MISSING)).astype(np.int8)
+    return {"value": value, "numerator": np.where(use_rate, s_num, np.nan),
+            "denominator": np.where(use_rate, s_den, np.nan), "status": status, "months_ok": cnt_ok,
+            "n_months": n_months, "carried_from": np.full(value.shape, -1, dtype=np.int64)}
 
 
-def base_totals(frame: pd.DataFrame) -> pd.DataFrame:
-    g = frame.groupby(["period", "unit_code"], sort=False)
-    t = g.agg(name_zh=("unit_name_zh", "first"), name_en=("unit_name_en", "first"),
-              kind=("kind", "first"), peer_group=("peer_group", "first"),
-              peer_group_zh=("peer_group_zh", "first"), peer_group_en=("peer_group_en", "first"),
-              base4=("points4", "sum")).reset_index()
-    t["base_score"] = t["base4"] / FIXED
-    return t
+def carry(agg: dict, c: Cube, period: str, ends: list[str], carry_months: int, plan: Plan) -> dict:
+    """The 'carry the last value' policy: a missing item takes its last reported month (within limits)."""
+    midx = {m: k for k, m in enumerate(c.months)}
+    for p, end in enumerate(ends):
+        first = midx.get(periods.months_of(period, end)[0])
+        if first is None:
+            continue
+        for back in range(1, carry_months + 1):
+            m = first - back
+            if m < 0:
+                break
+            take = (agg["status"][p] == MISSING) & (c.status[m] == OK)
+            if not take.any():
+                continue
+            scale = np.where(plan.is_count[None, :], agg["n_months"][p], 1.0)
+            agg["value"][p] = np.where(take, c.value[m] * scale, agg["value"][p])
+            agg["numerator"][p] = np.where(take, c.numerator[m], agg["numerator"][p])
+            agg["denominator"][p] = np.where(take, c.denominator[m], agg["denominator"][p])
+            agg["status"][p] = np.where(take, CARRIED, agg["status"][p])
+            agg["carried_from"][p] = np.where(take, m, agg["carried_from"][p])
+    return agg
+
+
+# -- cells: every (period, unit, indicator) the scheme expects --------------------------------------
+def alive(units: Units, ends: list[str]) -> np.ndarray:
+    """P x U: a unit is scored only in periods it exists (splits, merges, new units)."""
+    af = units.frame["active_from"].fillna("").astype(str).to_numpy()
+    at = units.frame["active_to"].fillna("").astype(str).to_numpy()
+    e = np.array(ends, dtype=object)[:, None]
+    ok = ((af == "") | (e >= af)) & ((at == "") | (e <= at))
+    return ok & (units.group >= 0)[None, :]
+
+
+def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy: str) -> dict[str, np.ndarray]:
+    """Values, capped values and raw scores of every expected cell."""
+    grp = np.where(units.group >= 0, units.group, 0)
+    expected = live[:, :, None] & plan.in_scheme[grp][None, :, :] & (units.group >= 0)[None, :, None]
+    p, u, i = np.nonzero(expected)
+    g = grp[u]
+    n_months = agg["n_months"][p]
+    value = agg["value"][p, u, i]
+    status = agg["status"][p, u, i]
+    limit = plan.cap[g, i] * n_months
+    capped = ~np.isnan(limit) & (value > limit)
+    scored_value = np.where(capped, limit, value)
+    # thresholds in the indicator's units are per month: a quarter's count is held to three months' worth
+    scale = np.where(plan.is_count[i], n_months, 1.0)
+    usable = (status == OK) | (status == CARRIED)
+    key = (p * len(plan.groups) + g) * len(plan.codes) + i
+    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule[g, i], plan.lower[i], scale,
+                      {k: v[g, i] for k, v in plan.params.items()}, key)
+    if missing_policy in ("zero", "carry"):
+        raw = np.where(status == MISSING, 0.0, raw)
+    return {"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of[g, i], "value": value, "value_scored": scored_value,
+            "numerator": agg["numerator"][p, u, i], "denominator": agg["denominator"][p, u, i],
+            "status": status, "months_ok": agg["months_ok"][p, u, i], "n_months": n_months,
+            "carried_from": agg["carried_from"][p, u, i], "capped": capped, "raw_score": raw, "key": key}
+
+
+def weigh(cl: dict, plan: Plan, n_p: int, n_u: int) -> dict:
+    """Effective weight of each cell in the total and its points; dimension and base points.
+
+    Inside a dimension the items left share its weight in proportion to their
+    scheme weights; a dimension with nothing left passes its weight on to the
+    unit's other dimensions.
+    """
+    n_d = len(plan.dims)
+    included = ~np.isnan(cl["raw_score"])
+    w = plan.ind_weight[cl["g"], cl["i"]] * included
+    kud = (cl["p"] * n_u + cl["u"]) * n_d + cl["d"]
+    dim_sum = np.bincount(kud, weights=w, minlength=n_p * n_u * n_d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(dim_sum[kud] > 0, w / dim_sum[kud], 0.0)
+    present = (dim_sum > 0).reshape(n_p, n_u, n_d)
+    gw = np.zeros((n_u, n_d))
+    gw[cl["u"], cl["d"]] = plan.dim_weight[cl["g"], cl["d"]]
+    dw = gw[None, :, :] * present
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dim_eff = np.nan_to_num(dw / dw.sum(axis=2, keepdims=True))
+    weight = dim_eff.reshape(-1)[kud] * share
+    points4 = np.rint(np.nan_to_num(cl["raw_score"]) * weight * FIXED).astype(np.int64)
+    dim_points4 = np.bincount(kud, weights=points4, minlength=n_p * n_u * n_d).round().astype(np.int64)
+    base4 = np.bincount(cl["p"] * n_u + cl["u"], weights=points4, minlength=n_p * n_u).round().astype(np.int64)
+    cl.update(weight=weight, points4=points4)
+    return {"dim_eff": dim_eff, "dim_points4": dim_points4.reshape(n_p, n_u, n_d),
+            "base4": base4.reshape(n_p, n_u), "dim_in_scheme": gw > 0}
+
+
+def treatments(status: np.ndarray, capped: np.ndarray, carried_month: np.ndarray, cap_value: np.ndarray,
+               missing_policy: str) -> tuple[np.ndarray, np.ndarray]:
+    """Words for how each item was treated, in both languages, for scorecards and the explanation."""
+    miss_key = "scoring.treat.missing_reweight" if missing_policy == "reweight" else "scoring.treat.missing_zero"
+    zh = np.empty(len(status), dtype=object)
+    en = np.empty(len(status), dtype=object)
+    for st, key in ((OK, "scoring.treat.ok"), (NA, "scoring.treat.na"), (MISSING, miss_key)):
+        sel = status == st
+        zh[sel], en[sel] = i18n.t(key, "zh"), i18n.t(key, "en")
+    for k in np.flatnonzero(status == CARRIED):  # rare: only items that were carried
+        m = carried_month[k]
+        zh[k], en[k] = i18n.t("scoring.treat.carried", "zh", month=m), i18n.t("scoring.treat.carried", "en", month=m)
+    for cap in np.unique(cap_value[capped]):  # one text per cap value, not per cell
+        sel = capped & (cap_value == cap)
+        c = rules._fmt(cap)
+        zh[sel] = zh[sel] + ";" + i18n.t("scoring.treat.capped", "zh", cap=c)
+        en[sel] = en[sel] + "; " + i18n.t("scoring.treat.capped", "en", cap=c)
+    return zh, en

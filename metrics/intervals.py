@@ -44,22 +44,24 @@ def significance(ci_low, ci_high, peer_value, direction) -> np.ndarray:
     return out
 
 
-def annotate(df: pd.DataFrame, keys=("period", "peer_group", "indicator_code")) -> pd.DataFrame:
-    """Adds ci_low, ci_high, peer_value (the group's pooled rate) and significance to scored rows."""
-    rate = df["denominator"].notna().to_numpy() & (df["status"] == "ok").to_numpy()
-    num = np.where(rate, df["numerator"], np.nan)
-    den = np.where(rate, df["denominator"], np.nan)
-    lo, hi = wilson(num, den)
-    tmp = pd.DataFrame({k: df[k].to_numpy() for k in keys})
-    tmp["num"], tmp["den"] = num, den
-    g = tmp.groupby(list(keys), sort=False)
-    sum_num = g["num"].transform("sum").to_numpy()
-    sum_den = g["den"].transform("sum").to_numpy()
+def annotate(numerator, denominator, value, usable, lower, key) -> dict[str, np.ndarray]:
+    """ci_low, ci_high, peer_value and significance for cells grouped by the integer `key`
+    (peer group and indicator). The peer value of a rate is the group's pooled rate; of
+    anything else, the group median (without a significance call)."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    rate = usable & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    num = np.where(rate, num, 0.0)
+    den = np.where(rate, den, 0.0)
+    lo, hi = wilson(np.where(rate, num, np.nan), np.where(rate, den, np.nan))
+    _, k = np.unique(key, return_inverse=True)
+    s_num = np.bincount(k, weights=num)[k]
+    s_den = np.bincount(k, weights=den)[k]
     with np.errstate(divide="ignore", invalid="ignore"):
-        peer = np.where(sum_den > 0, 100.0 * sum_num / sum_den, np.nan)
-    # non-rates get the group median as their peer value, with no significance call
-    vals = pd.Series(np.where(df["status"].isin(["ok", "carried"]), df["value"], np.nan))
-    median = vals.groupby([tmp[k] for k in keys], sort=False).transform("median").to_numpy()
+        peer = np.where(s_den > 0, 100.0 * s_num / s_den, np.nan)
+    vals = pd.Series(np.where(usable, value, np.nan))
+    median = vals.groupby(k, sort=False).transform("median").to_numpy(dtype=float)
     peer = np.where(np.isnan(peer), median, peer)
-    sig = significance(lo, hi, np.where(rate, peer, np.nan), df["direction"].to_numpy())
-    return df.assign(ci_low=lo, ci_high=hi, peer_value=peer, significance=sig)
+    direction = np.where(lower, "lower", "higher")
+    sig = significance(lo, hi, np.where(rate, peer, np.nan), direction)
+    return {"ci_low": lo, "ci_high": hi, "peer_value": peer, "significance": sig}

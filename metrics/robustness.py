@@ -57,19 +57,17 @@ def entropy_weights(matrix: np.ndarray) -> np.ndarray:
 
 def _alt_scores(ind: pd.DataFrame, method: str) -> np.ndarray:
     """Raw scores of every row under another normalisation (within peer group, direction applied)."""
-    if method == "scheme":
-        return ind["raw_score"].to_numpy(dtype=float)
-    ok = ind["status"].isin(["ok", "carried"]).to_numpy()
-    f = pd.DataFrame({
-        "rule": method, "direction": ind["direction"].to_numpy(), "scale": 1.0,
-        "period": 0, "peer_group": ind["peer_group"].to_numpy(), "indicator_code": ind["indicator_code"].to_numpy(),
-        "value": np.where(ok, ind["value_scored"], np.nan),
-    })
-    for k, v in rules.REGISTRY[method].defaults.items():
-        f[f"p_{k}"] = v
-    out = rules.apply(f, "value")
-    # missing items keep the official treatment (0 under 'zero', dropped under 're-weight')
     official = ind["raw_score"].to_numpy(dtype=float)
+    if method == "scheme":
+        return official
+    n = len(ind)
+    ok = ind["status"].isin(["ok", "carried"]).to_numpy()
+    key = pd.MultiIndex.from_frame(ind[["peer_group", "indicator_code"]]).codes
+    key = key[0].astype(np.int64) * 10_000 + key[1]
+    out = rules.apply(np.where(ok, ind["value_scored"], np.nan), np.full(n, method, dtype=object),
+                      (ind["direction"] == "lower").to_numpy(), np.ones(n),
+                      {k: np.full(n, v) for k, v in rules.REGISTRY[method].defaults.items()}, key)
+    # missing items keep the official treatment (0 under 'zero', dropped under 're-weight')
     return np.where(ok, out, official)
 
 
@@ -80,7 +78,7 @@ def _kind_arrays(build, kind: str) -> dict | None:
     units = tot["unit_code"].to_numpy()
     ind = build.indicators.loc[build.indicators["unit_code"].isin(units)]
     spec = build.scheme.spec(build.totals[["unit_code", "peer_group", "kind"]].rename(columns={"unit_code": "code"}))
-    spec = spec.loc[spec["kind"].eq(kind)]
+    spec = spec.loc[spec["kind"].eq(kind) & spec["peer_group"].isin(tot["peer_group"])]
     codes = list(dict.fromkeys(spec["indicator_code"]))
     dims = list(dict.fromkeys(spec["dimension"]))
     ui = pd.Index(units)

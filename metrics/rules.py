@@ -77,8 +77,7 @@ def _pass_fail(x, p, _keys):
 
 
 def _group_stats(x, keys, how):
-    s = pd.Series(x)
-    return s.groupby(keys, sort=False).transform(how).to_numpy(dtype=float)
+    return pd.Series(x).groupby(keys, sort=False).transform(how).to_numpy(dtype=float)
 
 
 def _minmax(x, p, keys):
@@ -91,7 +90,7 @@ def _minmax(x, p, keys):
 
 def _zscore(x, p, keys):
     mean = _group_stats(x, keys, "mean")
-    sd = pd.Series(x).groupby(keys, sort=False).transform(lambda s: s.std(ddof=0)).to_numpy(dtype=float)
+    sd = pd.Series(x).groupby(keys, sort=False).transform("std", ddof=0).to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, (x - mean) / sd, 0.0)
     return np.clip(p["center"] + p["scale"] * z, 0.0, 100.0)
@@ -180,44 +179,41 @@ def resolve_params(name: str, params: dict) -> dict:
 PARAM_NAMES = sorted({k for r in REGISTRY.values() for k in r.defaults})
 
 
-def apply(frame: pd.DataFrame, value_col: str = "value", group_cols=("period", "peer_group")) -> np.ndarray:
-    """Raw scores for every row of `frame` that has a value.
+def apply(x: np.ndarray, rule: np.ndarray, lower: np.ndarray, scale: np.ndarray,
+          params: dict[str, np.ndarray], key: np.ndarray) -> np.ndarray:
+    """Raw scores for arrays of cells; NaN where there is no value or no rule.
 
-    `frame` needs columns rule, direction, scale (months in the period, for
-    counts), p_<param> for every parameter, the group columns and `value_col`.
-    Rows without a value get NaN.
+    `rule` names each cell's rule, `lower` marks lower-is-better cells, `scale`
+    multiplies parameters given in the indicator's units (months in the period,
+    for counts), `params` holds every parameter as an array per cell and `key`
+    is the integer peer-group key that relative rules compare within.
     """
-    out = np.full(len(frame), np.nan)
-    x_all = frame[value_col].to_numpy(dtype=float)
-    lower_all = (frame["direction"] == "lower").to_numpy()
-    rule_col = frame["rule"].to_numpy()
-    scale_all = frame["scale"].to_numpy(dtype=float)
-    for name in pd.unique(rule_col):
+    x_all = np.asarray(x, dtype=float)
+    out = np.full(len(x_all), np.nan)
+    rule = np.asarray(rule, dtype=object)
+    for name in pd.unique(rule):
         if not isinstance(name, str):
             continue
-        rule = REGISTRY[name]
-        idx = np.flatnonzero((rule_col == name) & ~np.isnan(x_all))
+        r = REGISTRY[name]
+        idx = np.flatnonzero((rule == name) & ~np.isnan(x_all))
         if not len(idx):
             continue
         x = x_all[idx]
-        lower = lower_all[idx]
-        p = {k: frame[f"p_{k}"].to_numpy(dtype=float)[idx] for k in rule.defaults}
-        for k in rule.value_params:
-            p[k] = p[k] * scale_all[idx]
-        if rule.flip == "reciprocal":
+        low = lower[idx]
+        p = {k: np.asarray(params[k], dtype=float)[idx] for k in r.defaults}
+        for k in r.value_params:
+            p[k] = p[k] * scale[idx]
+        # direction, once for every rule: lower-is-better becomes higher-is-better
+        if r.flip == "reciprocal":
             with np.errstate(divide="ignore"):
-                x = np.where(lower, np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), np.inf), x)
-                for k in rule.value_params:
-                    p[k] = np.where(lower, 1.0 / p[k], p[k])
+                x = np.where(low, np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), np.inf), x)
+                for k in r.value_params:
+                    p[k] = np.where(low, 1.0 / p[k], p[k])
         else:
-            x = np.where(lower, -x, x)
-            for k in rule.value_params:
-                p[k] = np.where(lower, -p[k], p[k])
-        keys = None
-        if rule.relative:
-            sub = frame.iloc[idx]
-            keys = [sub[c].to_numpy() for c in (*group_cols, "indicator_code")]
-        out[idx] = rule.fn(x, p, keys)
+            x = np.where(low, -x, x)
+            for k in r.value_params:
+                p[k] = np.where(low, -p[k], p[k])
+        out[idx] = r.fn(x, p, key[idx] if r.relative else None)
     return out
 
 

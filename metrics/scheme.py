@@ -78,6 +78,7 @@ class Scheme:
 
     data: dict
     catalogue: pd.DataFrame = field(repr=False)
+    _plans: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -115,6 +116,15 @@ class Scheme:
     def spec(self, units: pd.DataFrame) -> pd.DataFrame:
         """One row per (peer group, indicator) with effective weights, rule and parameters."""
         return build_spec(self, units)
+
+    def plan(self, units: pd.DataFrame):
+        """The spec as arrays for the engine, cached per set of (unit, peer group, kind)."""
+        from metrics import engine
+
+        key = tuple(sorted(set(zip(units["peer_group"].astype(str), units["kind"].astype(str), strict=True))))
+        if key not in self._plans:
+            self._plans[key] = engine.make_plan(self.spec(units))
+        return self._plans[key]
 
     def with_changes(self, changes: dict) -> Scheme:
         """A copy with weights or rules changed (a what-if), validated again."""
@@ -161,10 +171,22 @@ def available_years() -> list[str]:
     return sorted(p.stem.split("-", 1)[1] for p in SCHEMES_DIR.glob("default-*.json"))
 
 
+_CACHE: dict = {}
+
+
 def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
-    return load_dict(data, catalogue)
+    """A scheme file, validated against the catalogue; cached while neither changes."""
+    path = Path(path)
+    cols = [c for c in ("code", "direction", "applies_to", "kind", "ratio", "active", "unit", "name_zh", "name_en")
+            if c in catalogue.columns]
+    key = (str(path), path.stat().st_mtime_ns, hash(tuple(map(tuple, catalogue[cols].astype(str).to_numpy()))))
+    if key not in _CACHE:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = load_dict(data, catalogue)
+    return _CACHE[key]
 
 
 def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:

@@ -54,13 +54,12 @@ class ScoringError(ValueError):
 def current_scheme(wh, year: str | None = None) -> Scheme:
     """The scheme in force for a year (the shipped file of that year, or the latest before it)."""
     store.ready(wh)
-    return scheme_mod.load_year(year, wh.indicators(active_only=False))
+    return scheme_mod.load_year(year, store.read_catalogue(wh))
 
 
 def _inputs(wh, month: str, period: str, n_history: int, carry_months: int) -> dict:
     ends = periods.history(period, month, n_history)
     first = periods.months_of(period, ends[0])[0]
-    store.ready(wh)
     return store.read_inputs(wh, mo.add(first, -carry_months), month)
 
 
@@ -69,10 +68,15 @@ def build(wh, month: str, period: str = "month", scheme: Scheme | None = None, l
     """Score every unit for the period ending at `month` (quarter of 2026-09 = 2026-Q3)."""
     mo.check(month)
     periods.check(period)
-    scheme = scheme or current_scheme(wh, month[:4])
+    # the reading window depends on the scheme (history, carried months): read generously once,
+    # so that the file is opened once per build
+    n_hist = n_history or 3
+    inp = _inputs(wh, month, period, max(n_hist, 3), 6)
+    scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
     n_hist = n_history or max(2, int(scheme.section("alerts").get("consecutive", 3)))
     carry = scheme.carry_months if scheme.missing_policy == "carry" else 0
-    inp = _inputs(wh, month, period, n_hist, carry)
+    if n_hist > max(n_history or 3, 3) or carry > 6:
+        inp = _inputs(wh, month, period, n_hist, carry)
     return compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
                    month, period, n_history=n_hist, lang=lang)
 
