@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import fonts, fmt, safe
+from reports import fmt, fonts, safe
 
 
 @pytest.mark.parametrize("given,expected", [
@@ -46,7 +46,7 @@ def test_font_covers_gb2312_the_seed_data_and_our_messages():
     assert all(ord(c) in cs for c in "".join(gb))
     seed = "".join(p.read_text(encoding="utf-8") for p in (fonts.DIR.parents[1] / "data" / "seed").glob("*.csv"))
     assert not {c for c in seed if ord(c) >= 0x20 and ord(c) not in cs}
-    texts = "".join(i18n.t(k, lang) for k in i18n.keys() if k.startswith("report.") for lang in ("zh", "en"))
+    texts = "".join(i18n.t(k, lang) for k in i18n if k.startswith("report.") for lang in ("zh", "en"))
     assert not {c for c in texts if ord(c) >= 0x20 and ord(c) not in cs}
     assert not {c for c in "▲▼—…·〓−" if ord(c) not in cs}
 
