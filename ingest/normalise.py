@@ -256,15 +256,20 @@ def _skip_rows(btext: pd.DataFrame, unit_col, problems: list) -> pd.Series:
         problems.append(problem("val.skipped_empty", row=int(btext.index[~keep][0]), n=n_empty))
     first_cells = btext.apply(lambda r: next((v for v in r if v), ""), axis=1) if len(btext) <= 50_000 \
         else btext[unit_col]
-    unit_key = btext[unit_col].map(key)
-    is_total = unit_key.isin(TOTAL_WORDS) | first_cells.map(key).isin(TOTAL_WORDS)
-    is_note = (count == 1) & first_cells.map(lambda v: key(v).startswith(NOTE_PREFIXES) or len(v) > 20)
-    is_note |= first_cells.map(lambda v: v.startswith(("注:", "注:", "说明:", "说明:", "备注")))
+    first_keys = _map_unique(first_cells, key)
+    is_total = _map_unique(btext[unit_col], key).isin(TOTAL_WORDS) | first_keys.isin(TOTAL_WORDS)
+    is_note = (count == 1) & _map_unique(first_cells, lambda v: key(v).startswith(NOTE_PREFIXES) or len(v) > 20)
+    is_note |= _map_unique(first_cells, lambda v: v.startswith(("注:", "注:", "说明:", "说明:", "备注")))
     for r in btext.index[keep & is_total]:
         problems.append(problem("val.skipped_total", row=int(r), value=first_cells[r][:40]))
     for r in btext.index[keep & is_note & ~is_total]:
         problems.append(problem("val.skipped_note", row=int(r), value=first_cells[r][:80]))
     return keep & ~is_total & ~is_note
+
+
+def _map_unique(col: pd.Series, fn) -> pd.Series:
+    """fn per distinct value: files repeat the same unit names thousands of times."""
+    return col.map({u: fn(u) for u in pd.unique(col)})
 
 
 def _months(raw: pd.Series) -> pd.Series:
@@ -283,7 +288,7 @@ def _months(raw: pd.Series) -> pd.Series:
 
 def _status(frame: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
     state = frame["value_state"].copy()
-    explicit = frame["status_raw"].map(lambda s: STATUS_WORDS.get(key(s)) if s else None)
+    explicit = _map_unique(frame["status_raw"], lambda s: STATUS_WORDS.get(key(s)) if s else None)
     bad_status = frame["status_raw"].ne("") & explicit.isna()
     # a rate given only as numerator and denominator: compute it
     ratio = set(lookup.indicators.loc[lookup.indicators["ratio"].astype(bool), "code"])
