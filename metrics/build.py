@@ -118,7 +118,7 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
     adj = adjust.in_periods(adjustments, period, ends)
     caps = scheme.section("adjustments")
     tot = adjust.apply(tot, adj, caps.get("bonus_cap"), caps.get("deduction_cap"))
-    tot = adjust.veto(tot, _trigger_cells(cl, plan, ux, ends, scheme), adj,
+    tot = adjust.veto(tot, _trigger_cells(agg, plan, ux, live, ends, scheme), adj,
                       scheme.section("veto").get("triggers", []), lang)
     tot = rank.rank(tot)
     g = scheme.section("grades")
@@ -168,17 +168,17 @@ def _totals_frame(ux, ends, live, base4) -> pd.DataFrame:
     return out
 
 
-def _trigger_cells(cl, plan, ux, ends, scheme) -> pd.DataFrame:
-    """The cells veto triggers look at (a few indicators), as a small frame."""
+def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
+    """The values veto triggers look at (a few indicators, scored or not), as a small frame."""
     codes = [t["indicator"] for t in scheme.section("veto").get("triggers", [])]
     want = plan.codes.get_indexer(codes)
-    sel = np.flatnonzero(np.isin(cl["i"], want[want >= 0]))
-    i = cl["i"][sel]
+    want = want[want >= 0]
+    p, u, k = np.nonzero(live[:, :, None] & (agg["status"][:, :, want] == engine.OK))
+    i = want[k]
     return _frame({
-        "period": np.asarray(ends, dtype=object)[cl["p"][sel]],
-        "unit_code": ux.frame["code"].to_numpy(dtype=object)[cl["u"][sel]],
+        "period": np.asarray(ends, dtype=object)[p], "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
         "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
-        "name_en": plan.name_en[i], "status": engine.STATUS[cl["status"][sel]], "value": cl["value"][sel],
+        "name_en": plan.name_en[i], "status": engine.STATUS[agg["status"][p, u, i]], "value": agg["value"][p, u, i],
     })
 
 

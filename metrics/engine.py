@@ -66,9 +66,10 @@ class Plan:
     name_en: np.ndarray
 
 
-def make_plan(spec: pd.DataFrame) -> Plan:
+def make_plan(spec: pd.DataFrame, catalogue: pd.DataFrame, extra_codes=()) -> Plan:
+    """`extra_codes`: indicators read but not scored (veto triggers outside the weighted set)."""
     groups = pd.Index(pd.unique(spec["peer_group"]))
-    codes = pd.Index(pd.unique(spec["indicator_code"]))
+    codes = pd.Index(list(dict.fromkeys([*spec["indicator_code"], *extra_codes])))
     dkeys = spec[["kind", "dimension", "dim_name_zh", "dim_name_en", "dim_order"]].drop_duplicates(["kind", "dimension"])
     dkeys = dkeys.reset_index(drop=True).rename(columns={"dim_name_zh": "name_zh", "dim_name_en": "name_en",
                                                          "dim_order": "order"})
@@ -87,7 +88,7 @@ def make_plan(spec: pd.DataFrame) -> Plan:
     dim_weight = np.zeros((n_g, n_d))
     dim_weight[gi, di] = spec["dim_weight"].to_numpy(dtype=float)
     params = {k: grid(spec[f"p_{k}"].to_numpy(dtype=float), np.nan) for k in rules.PARAM_NAMES}
-    first = spec.drop_duplicates("indicator_code").set_index("indicator_code").reindex(codes)
+    first = catalogue.drop_duplicates("code").set_index("code").reindex(codes)
     texts = rule_texts(spec)
     return Plan(
         spec=spec, groups=groups, codes=codes, dims=dkeys, in_scheme=in_scheme,
@@ -97,8 +98,8 @@ def make_plan(spec: pd.DataFrame) -> Plan:
         cap=grid(spec["cap"].to_numpy(dtype=float), np.nan),
         order=grid(spec["dim_order"].to_numpy() * 1000 + spec["ind_order"].to_numpy(), 10**9, np.int64),
         text_zh=grid(texts[0], None, object), text_en=grid(texts[1], None, object),
-        lower=(first["direction"] == "lower").to_numpy(), is_count=(first["ind_kind"] == "count").to_numpy(),
-        is_ratio=first["ratio"].astype(bool).to_numpy(), direction=first["direction"].to_numpy(dtype=object),
+        lower=(first["direction"] == "lower").to_numpy(), is_count=(first["kind"] == "count").to_numpy(),
+        is_ratio=first["ratio"].fillna(False).astype(bool).to_numpy(), direction=first["direction"].to_numpy(dtype=object),
         unit=first["unit"].fillna("").to_numpy(dtype=object), name_zh=first["name_zh"].to_numpy(dtype=object),
         name_en=first["name_en"].fillna("").to_numpy(dtype=object),
     )

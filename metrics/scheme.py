@@ -123,7 +123,8 @@ class Scheme:
 
         key = tuple(sorted(set(zip(units["peer_group"].astype(str), units["kind"].astype(str), strict=True))))
         if key not in self._plans:
-            self._plans[key] = engine.make_plan(self.spec(units))
+            triggers = [t["indicator"] for t in self.data.get("veto", {}).get("triggers", [])]
+            self._plans[key] = engine.make_plan(self.spec(units), self.catalogue, triggers)
         return self._plans[key]
 
     def with_changes(self, changes: dict) -> Scheme:

@@ -1,0 +1,115 @@
+"""Scheme files: the shipped default loads; every kind of mistake is refused with a clear message."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import scoring_fixtures as fx
+
+from metrics import scheme as sm
+
+
+def broken(mutate) -> list[str]:
+    data = copy.deepcopy(fx.SCHEME)
+    mutate(data)
+    with pytest.raises(sm.SchemeError) as exc:
+        sm.load_dict(data, fx.CATALOGUE)
+    return exc.value.problems
+
+
+def street(data):
+    return data["kinds"]["street"]["dimensions"]
+
+
+def test_default_scheme_loads_and_is_recognisable():
+    s = sm.load_year("2026", fx.CATALOGUE)
+    assert s.id == "default" and s.version == "2026.1"
+    hl = next(d for d in s.data["kinds"]["street"]["dimensions"] if d["code"] == "HL")
+    w = {i["code"]: i["weight"] for i in hl["indicators"]}
+    # the hotline's three rates keep the published 30/35/35 proportions
+    three = w["HL_RESPONSE"] + w["HL_RESOLVE"] + w["HL_SATISFY"]
+    assert [w[c] / three for c in ("HL_RESPONSE", "HL_RESOLVE", "HL_SATISFY")] == pytest.approx([.30, .35, .35])
+    ontime = next(i for i in hl["indicators"] if i["code"] == "HL_ONTIME")
+    assert ontime["params"] == {"target": 90, "full": 25, "per_point": 1}
+    capped = {i["code"] for k in s.data["kinds"].values() for d in k["dimensions"] for i in d["indicators"]
+              if "cap" in i}
+    assert {"EM_DRILL", "CP_MEETING"} <= capped
+    neutral = set(fx.CATALOGUE.loc[fx.CATALOGUE["direction"] == "neutral", "code"])
+    assert neutral == {"HL_VOLUME", "DS_FOUND", "POP"}
+    assert not neutral & set(s.indicator_codes())
+
+
+def test_a_year_without_its_own_file_uses_the_latest_before_it():
+    assert sm.load_year("2031", fx.CATALOGUE).year == "2026"
+
+
+def test_default_spec_has_a_rural_override_and_weights_that_sum():
+    units = fx.UNITS.assign(peer_group=["urban", "urban", "rural", "rural", "general"])
+    spec = sm.load_year("2026", fx.CATALOGUE).spec(units)
+    for _, g in spec.groupby("peer_group"):
+        assert g.drop_duplicates("dimension")["dim_weight"].sum() == pytest.approx(1.0)
+        assert (g.groupby("dimension")["ind_weight"].sum() == 100).all()
+    close = spec[spec["indicator_code"] == "GR_CLOSE"].set_index("peer_group")["params"]
+    assert close["urban"]["target"] == 95 and close["rural"]["target"] == 90
+
+
+@pytest.mark.parametrize("mutate,words", [
+    (lambda d: street(d)[0].update(weight=50), "dimension weights sum to 90"),
+    (lambda d: street(d)[0]["indicators"][0].update(weight=40), "indicator weights sum to 90"),
+    (lambda d: street(d)[0]["indicators"][0].update(code="NOPE"), "'NOPE' is not in the catalogue"),
+    (lambda d: street(d)[0]["indicators"][0].update(code="HL_VOLUME"), "context (neutral)"),
+    (lambda d: d["kinds"]["department"]["dimensions"][0]["indicators"][0].update(code="GR_CLOSE"),
+     "does not apply to"),
+    (lambda d: street(d)[0]["indicators"][0].update(rule="magic"), "unknown rule 'magic'"),
+    (lambda d: street(d)[0]["indicators"][1].update(params={"floor": 5, "target": 5}), "floor != target"),
+    (lambda d: street(d)[1]["indicators"][0].update(cap=-1), "cap must be a positive number"),
+    (lambda d: street(d)[0]["indicators"].append(dict(street(d)[0]["indicators"][0])), "appears twice"),
+    (lambda d: d.update(missing={"policy": "guess"}), "missing-data policy 'guess'"),
+    (lambda d: d["grades"]["bands"].reverse(), "grade bands"),
+    (lambda d: d["grades"].update(quota={"excellent": 1.5}), "grade quota"),
+    (lambda d: d["veto"]["triggers"].append({"indicator": "EM_CONCEAL", "op": "~", "value": 1}), "veto"),
+    (lambda d: d["kinds"].pop("department"), "no section"),
+    (lambda d: d.update(groups={"g1": {"indicators": {"HL_ONTIME": {"params": {"per_point": 0}}}}}),
+     "per_point > 0"),
+])
+def test_mistakes_are_refused_with_a_message(mutate, words, monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "en")
+    problems = broken(mutate)
+    assert any(words in p for p in problems), problems
+
+
+def test_messages_are_chinese_by_default(monkeypatch):
+    monkeypatch.delenv("KAOHE_LANG", raising=False)
+    problems = broken(lambda d: street(d)[0]["indicators"][0].update(code="HL_VOLUME"))
+    assert any("背景指标,不能赋权计分" in p for p in problems)
+
+
+def test_group_override_of_an_indicator_the_kind_lacks_is_refused():
+    data = copy.deepcopy(fx.SCHEME)
+    data["groups"] = {"d1": {"indicators": {"SF_CRIME": {"weight": 10}}}}
+    s = sm.load_dict(data, fx.CATALOGUE)
+    with pytest.raises(sm.SchemeError, match="SF_CRIME"):
+        s.spec(fx.UNITS)
+
+
+def test_what_if_changes_are_normalised_and_validated():
+    s = fx.scheme()
+    alt = s.with_changes({"dimension_weights": {"A": 3, "B": 1}})
+    dims = {d["code"]: d["weight"] for d in alt.data["kinds"]["street"]["dimensions"]}
+    assert dims["A"] == pytest.approx(75) and dims["B"] == pytest.approx(25)
+    assert alt.version == "1+whatif" and s.version == "1"
+    with pytest.raises(sm.SchemeError):
+        s.with_changes({"rules": {"HL_ONTIME": {"rule": "linear", "floor": 1}}})
+    ok = s.with_changes({"rules": {"HL_ONTIME": {"rule": "linear", "floor": 50, "target": 95}}})
+    spec = ok.spec(fx.UNITS)
+    assert spec.loc[spec["indicator_code"] == "HL_ONTIME", "rule"].eq("linear").all()
+
+
+def test_shipped_scheme_files_are_valid_json_with_bilingual_dimension_names():
+    for year in sm.available_years():
+        data = json.loads(sm.path_for(year).read_text(encoding="utf-8"))
+        for kind in data["kinds"].values():
+            for d in kind["dimensions"]:
+                assert d["name_zh"] and d["name_en"]
