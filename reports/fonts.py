@@ -45,13 +45,71 @@ def register(pdf) -> None:
             _PROTOTYPES.setdefault(key, copy.copy(pdf.fonts[key]))
 
 
-def _clone(proto, pdf, path: Path):
+_MASTERS: dict[str, object] = {}
+
+
+def _master(path: Path):
+    """The font file parsed once per process (tables decompiled, glyph outlines left packed)."""
     from fontTools.ttLib import TTFont
+
+    key = str(path)
+    with _LOCK:
+        font = _MASTERS.get(key)
+        if font is None:
+            font = TTFont(key, recalcTimestamp=False)
+            tags = font.keys()  # a TTFont is not iterable
+            for tag in tags:
+                font[tag]
+            for sub in font["cmap"].tables:
+                sub.ensureDecompiled()  # else a copy would write the raw, unsubsetted cmap back out
+            _MASTERS[key] = font
+    return font
+
+
+def fresh_ttfont(path: Path):
+    """A TTFont fpdf2 may subset in place, made from the parsed master in a few milliseconds.
+
+    fontTools' subsetter replaces a font's dictionaries (glyphs, metrics, cmap) rather than
+    editing the shared glyph objects (apart from an idempotent trim), so copying the tables and
+    their dictionaries is enough; parsing the 2 MB file again per PDF cost about 0.1 s per style.
+    """
+    from fontTools.ttLib import TTFont
+
+    master = _master(path)
+    font = TTFont(recalcTimestamp=False)
+    font.sfntVersion = master.sfntVersion
+    font.setGlyphOrder(list(master.getGlyphOrder()))
+    tags = master.keys()
+    for tag in tags:
+        if tag == "GlyphOrder":
+            continue
+        table = master[tag]
+        new = copy.copy(table)
+        if tag == "glyf":
+            new.glyphs, new.glyphOrder = dict(table.glyphs), list(table.glyphOrder)
+        elif tag == "hmtx":
+            new.metrics = dict(table.metrics)
+        elif tag == "cmap":
+            new.tables = []
+            for sub in table.tables:
+                c = copy.copy(sub)
+                c.cmap, c.data = dict(sub.cmap), None
+                new.tables.append(c)
+        elif tag == "post":
+            new.extraNames = list(getattr(table, "extraNames", []))
+            new.mapping = dict(getattr(table, "mapping", {}))
+        elif tag == "name":
+            new.names = list(table.names)
+        font[tag] = new
+    return font
+
+
+def _clone(proto, pdf, path: Path):
     from fpdf.fonts import SubsetMap
 
     font = copy.copy(proto)
     font.i = len(pdf.fonts) + 1
-    font.ttfont = TTFont(str(path), recalcTimestamp=False, lazy=True)
+    font.ttfont = fresh_ttfont(path)
     font._hbfont = None
     font.biggest_size_pt = 0
     font.missing_glyphs = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -38,12 +37,13 @@ def test_scorecard_and_summary(db, tmp_path, capsys):
     assert "Monthly assessment summary" in PdfReader(out).pages[0].extract_text()
 
 
-def test_scorecards_zip_prints_progress(db, tmp_path, capsys):
-    out = tmp_path / "all.zip"
-    assert main(["scorecards", "--db", db, "--month", MONTH, "-o", str(out), "--processes", "1"]) == 0
+def test_scorecards_print_progress(db, tmp_path, capsys):
+    # the merged PDF (the ZIP path is covered in test_reports_pdf; both share the progress callback)
+    out = tmp_path / "all.pdf"
+    assert main(["scorecards", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == "已完成 30/30" and len(err) >= 5
-    assert len(zipfile.ZipFile(out).namelist()) == 30
+    assert len(PdfReader(io.BytesIO(out.read_bytes())).outline) == 30
 
 
 def test_export_xlsx_and_csv(db, tmp_path):
@@ -76,8 +76,12 @@ def test_help_is_bilingual():
         assert "output file" in text and "输出文件" in text
 
 
-def test_pdf_bytes_are_a_pdf(db, tmp_path):
-    out = tmp_path / "merged.pdf"
-    assert main(["scorecards", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
-    reader = PdfReader(io.BytesIO(out.read_bytes()))
-    assert len(reader.outline) == 30
+
+def test_zip_format_from_suffix(db, tmp_path, monkeypatch):
+    from reports import batch
+
+    seen = {}
+    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, processes=None:
+                        seen.update(month=month, processes=processes) or b"PK")
+    assert main(["scorecards", "--db", db, "--processes", "2", "-o", str(tmp_path / "a.zip")]) == 0
+    assert seen == {"month": MONTH, "processes": 2} and (tmp_path / "a.zip").read_bytes() == b"PK"

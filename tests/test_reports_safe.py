@@ -46,7 +46,8 @@ def test_font_covers_gb2312_the_seed_data_and_our_messages():
     assert all(ord(c) in cs for c in "".join(gb))
     seed = "".join(p.read_text(encoding="utf-8") for p in (fonts.DIR.parents[1] / "data" / "seed").glob("*.csv"))
     assert not {c for c in seed if ord(c) >= 0x20 and ord(c) not in cs}
-    texts = "".join(i18n.t(k, lang) for k in i18n if k.startswith("report.") for lang in ("zh", "en"))
+    report_keys = [k for k in i18n.keys() if k.startswith("report.")]  # noqa: SIM118 - a function, not a dict
+    texts = "".join(i18n.t(k, lang) for k in report_keys for lang in ("zh", "en"))
     assert not {c for c in texts if ord(c) >= 0x20 and ord(c) not in cs}
     assert not {c for c in "▲▼—…·〓−" if ord(c) not in cs}
 
@@ -73,3 +74,39 @@ def test_font_files_are_small_and_licensed():
 ])
 def test_formats(fn, args, expected):
     assert fn(*args) == expected
+
+
+def _font_streams(pdf: bytes) -> list[bytes]:
+    import io
+
+    from pypdf import PdfReader
+
+    out = []
+    for ref in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values():
+        desc = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        out.append(desc["/FontFile2"].get_object().get_data())
+    return out
+
+
+def test_cached_font_embeds_the_same_bytes_as_a_fresh_parse():
+    """fonts.register reuses a parsed prototype; the embedded subset must equal fpdf2's own."""
+    from fpdf import FPDF
+
+    def doc(register) -> bytes:
+        pdf = FPDF()
+        register(pdf)
+        pdf.add_page()
+        for style in ("", "B"):
+            pdf.set_font(fonts.FAMILY, style, 12)
+            pdf.cell(text="东湖街道 考核 92.89 第 1 名 / 共 8 名 ▲2")
+        pdf.set_creation_date(__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC))
+        return bytes(pdf.output())
+
+    def plain(pdf):
+        for style, path in fonts.FILES.items():
+            pdf.add_font(fonts.FAMILY, style, str(path))
+
+    fonts.register(FPDF())  # make sure the prototype exists, so the next calls clone it
+    expected = _font_streams(doc(plain))
+    assert _font_streams(doc(fonts.register)) == expected
+    assert _font_streams(doc(fonts.register)) == expected
