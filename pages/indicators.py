@@ -89,16 +89,16 @@ if st.session_state.get("ind_indicator") not in codes:
     st.session_state["ind_indicator"] = codes[0]
 c1, c2, c3 = st.columns([2, 1.3, 1.3])
 code = c1.selectbox(tr("ind.indicator"), codes, key="ind_indicator",
-                    format_func=lambda c: f"{ind_names[c]} ({c})")
+                    format_func=lambda c: f"{ind_names[c]} ({c})", persist_state="session")
 if st.session_state.get("ind_window") not in WINDOWS:
     st.session_state["ind_window"] = 1
 window = c2.segmented_control(tr("ind.window"), WINDOWS, key="ind_window",
-                              format_func=lambda w: tr(f"ind.window.{w}")) or 1
+                              format_func=lambda w: tr(f"ind.window.{w}"), persist_state="session") or 1
 groups = sorted(group_names)
 if st.session_state.get("ind_group") not in ["all", *groups]:
     st.session_state["ind_group"] = "all"
 group = c3.selectbox(tr("ind.group"), ["all", *groups], key="ind_group",
-                     format_func=lambda g: tr("ind.all_groups") if g == "all" else group_names[g])
+                     format_func=lambda g: tr("ind.all_groups") if g == "all" else group_names[g], persist_state="session")
 
 row = inds[inds["code"] == code].iloc[0]
 first = max(mo.add(month, -(window - 1)), all_months[0])
@@ -131,7 +131,7 @@ with tab_dist:
         picked = [u for u in st.session_state.get("ind_highlight", []) if u in unit_names]
         st.session_state["ind_highlight"] = picked
         highlight = st.multiselect(tr("ind.highlight"), list(unit_names), format_func=unit_names.get,
-                                   key="ind_highlight", placeholder=tr("ind.choose"))
+                                   key="ind_highlight", placeholder=tr("ind.choose"), persist_state="session")
         title = f"{ind_names[code]} · " + tr("ind.period", first=first, last=month)
         st.plotly_chart(charts.distribution(values, unit_names, group_names, title, unit_label, lang(),
                                             highlight), key="ind_dist_chart")

@@ -111,7 +111,7 @@ if queries.engine_ready() and not kind_units.empty:
                 for r in alerted.itertuples()))
             o1, o2 = st.columns([2, 1])
             pick = o1.selectbox(tr("ov.open"), alerted["unit_code"].tolist(), format_func=unit_names.get,
-                                key="ov_alert_unit", label_visibility="collapsed")
+                                key="ov_alert_unit", label_visibility="collapsed", persist_state="session")
             if o2.button(tr("ov.open"), key="ov_open_btn"):
                 open_profile(pick)
     with a2:
@@ -152,11 +152,11 @@ left, right = st.columns([1, 2])
 codes = list(ind_names)
 if st.session_state.get("ov_indicator") not in codes:
     st.session_state["ov_indicator"] = codes[0]
-indicator = left.selectbox(tr("ov.indicator"), codes, format_func=ind_names.get, key="ov_indicator")
+indicator = left.selectbox(tr("ov.indicator"), codes, format_func=ind_names.get, key="ov_indicator", persist_state="session")
 choices = kind_units["code"].tolist()
 picked = [c for c in st.session_state.get("ov_units", []) if c in choices] or choices[:3]
 st.session_state["ov_units"] = picked
-chosen = right.multiselect(tr("ov.pick_units"), choices, format_func=unit_names.get, key="ov_units")
+chosen = right.multiselect(tr("ov.pick_units"), choices, format_func=unit_names.get, key="ov_units", persist_state="session")
 row = inds[inds["code"] == indicator].iloc[0]
 series = queries.indicator_series(indicator)
 series = series[series["unit_code"].isin(kind_units["code"])]

@@ -91,10 +91,10 @@ if st.session_state.get("rk_sort") not in ("rank", "change", "code"):
 
 c1, c2, c3 = st.columns([2, 1.6, 1])
 period = c1.segmented_control(tr("rk.period"), PERIODS, key="rk_period",
-                              format_func=lambda p: tr(f"period.{p}")) or "month"
-group = c2.selectbox(tr("rk.group"), groups, format_func=group_names.get, key="rk_group")
+                              format_func=lambda p: tr(f"period.{p}"), persist_state="session") or "month"
+group = c2.selectbox(tr("rk.group"), groups, format_func=group_names.get, key="rk_group", persist_state="session")
 sort = c3.selectbox(tr("rk.sort"), ["rank", "change", "code"], format_func=lambda s: tr(f"rk.sort.{s}"),
-                    key="rk_sort")
+                    key="rk_sort", persist_state="session")
 
 try:
     b = queries.build(month, period, lang())
@@ -121,8 +121,8 @@ grade_names = dict(zip(table["grade"], table["grade_zh" if lang() == "zh" else "
 st.session_state["rk_grades"] = [g for g in st.session_state.get("rk_grades", []) if g in grades]
 f1, f2 = st.columns([1.4, 1])
 picked_grades = f1.multiselect(tr("rk.grades"), grades, format_func=grade_names.get, key="rk_grades",
-                               placeholder=tr("kind.all"))
-search = f2.text_input(tr("rk.search"), key="rk_search")
+                               placeholder=tr("kind.all"), persist_state="session")
+search = f2.text_input(tr("rk.search"), key="rk_search", persist_state="session")
 if picked_grades:
     table = table[table["grade"].isin(picked_grades)]
 if search:
@@ -178,7 +178,7 @@ else:
     if st.session_state.get("rk_unit") not in codes:
         st.session_state["rk_unit"] = codes[0]
     target = o1.selectbox(tr("rk.open_unit"), codes, format_func=unit_names.get, key="rk_unit",
-                          label_visibility="collapsed")
+                          label_visibility="collapsed", persist_state="session")
     if o2.button(tr("rk.open"), key="rk_open_btn", icon=":material/account_box:"):
         open_profile(target)
 
@@ -190,8 +190,11 @@ elif robust is None:
     if st.button(tr("rk.robust.run", n=REPLICATES), key="rk_robust_btn", icon=":material/ssid_chart:"):
         bar = st.progress(0.0, text=tr("rk.robust.progress", done=0, total=REPLICATES))
 
-        def report(done: int, total: int) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=tr("rk.robust.progress", done=done, total=total))
+        def report(done: float, total: int | None = None) -> None:
+            # the engine reports a fraction done; a (done, total) pair is read as well
+            share = done / max(total, 1) if total else float(done)
+            bar.progress(min(share, 1.0), text=tr("rk.robust.progress", done=round(share * REPLICATES),
+                                                  total=REPLICATES))
 
         queries.robustness(month, REPLICATES, progress=report)
         bar.empty()

@@ -162,14 +162,14 @@ for col, r in zip(cols, dim_table.itertuples(), strict=True):
     key = f"sc_dw_{r.dimension}"
     st.session_state.setdefault(key, float(r.dim_weight))
     edited_dims[r.dimension] = col.number_input(dim_names[r.dimension], min_value=0.0, max_value=100.0, step=5.0,
-                                                key=key)
+                                                key=key, persist_state="session")
 
 st.markdown(f"**{tr('sc.ind_edit')}**")
 codes = table["indicator_code"].tolist()
 if st.session_state.get("sc_ind") not in codes:
     st.session_state["sc_ind"] = codes[0]
 e1, e2, e3 = st.columns([2, 1, 1.4])
-code = e1.selectbox(tr("sc.ind"), codes, format_func=lambda c: f"{ind_names.get(c, c)} ({c})", key="sc_ind")
+code = e1.selectbox(tr("sc.ind"), codes, format_func=lambda c: f"{ind_names.get(c, c)} ({c})", key="sc_ind", persist_state="session")
 row = table.set_index("indicator_code").loc[code]
 current = pending.get(code, {})
 # the editing widgets follow the chosen indicator: reset them when it changes
@@ -179,8 +179,8 @@ if st.session_state.get("_sc_for") != code:
     st.session_state["sc_rule"] = current.get("rule", row["rule"])
     for p, v in (current.get("params", row["params"]) or {}).items():
         st.session_state[f"sc_p_{p}"] = float(v)
-weight = e2.number_input(tr("sc.ind_weight"), min_value=0.0, max_value=100.0, step=1.0, key="sc_iw")
-rule = e3.selectbox(tr("sc.rule"), rule_registry.names(), key="sc_rule")
+weight = e2.number_input(tr("sc.ind_weight"), min_value=0.0, max_value=100.0, step=1.0, key="sc_iw", persist_state="session")
+rule = e3.selectbox(tr("sc.rule"), rule_registry.names(), key="sc_rule", persist_state="session")
 spec = rule_registry.get(rule)
 params = {}
 if spec.defaults:
@@ -188,7 +188,7 @@ if spec.defaults:
     base_params = current.get("params", row["params"]) or {}
     for pc, (p, default) in zip(pcols, spec.defaults.items(), strict=True):
         st.session_state.setdefault(f"sc_p_{p}", float(base_params.get(p, default if default is not None else 0.0)))
-        params[p] = pc.number_input(p, key=f"sc_p_{p}", step=1.0)
+        params[p] = pc.number_input(p, key=f"sc_p_{p}", step=1.0, persist_state="session")
 if st.button(tr("sc.add"), key="sc_add_btn", icon=":material/add:"):
     pending[code] = {"weight": weight, "rule": rule, "params": params}
     st.session_state["sc_pending"] = pending
@@ -214,7 +214,7 @@ group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"]
 groups = list(dict.fromkeys(units["peer_group"]))
 if st.session_state.get("sc_group") not in groups:
     st.session_state["sc_group"] = groups[0]
-group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="sc_group")
+group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="sc_group", persist_state="session")
 cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
 moved = int((cmp["rank_delta"] != 0).sum())
 st.markdown(f"**{tr('sc.compare', group=group_names[group])}** · {tr('sc.moved', n=moved)}")

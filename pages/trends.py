@@ -83,13 +83,13 @@ choices = list(unit_names)
 st.session_state["tr_units"] = [u for u in st.session_state.get("tr_units", choices[:3]) if u in choices]
 
 c1, c2, c3 = st.columns([2.2, 1.6, 1.6])
-measure = c1.selectbox(tr("tr.measure"), keys, format_func=measures.get, key="tr_measure")
+measure = c1.selectbox(tr("tr.measure"), keys, format_func=measures.get, key="tr_measure", persist_state="session")
 span = c2.segmented_control(tr("tr.span"), SPANS, key="tr_span",
-                            format_func=lambda n: tr("tr.span.n", n=n)) or 24
+                            format_func=lambda n: tr("tr.span.n", n=n), persist_state="session") or 24
 view = c3.segmented_control(tr("tr.view"), ["lines", "multiples"], key="tr_view",
-                            format_func=lambda v: tr(f"tr.view.{v}")) or "lines"
+                            format_func=lambda v: tr(f"tr.view.{v}"), persist_state="session") or "lines"
 chosen = st.multiselect(tr("tr.units"), choices, format_func=unit_names.get, key="tr_units",
-                        placeholder=tr("tr.choose"))
+                        placeholder=tr("tr.choose"), persist_state="session")
 
 window = [m for m in all_months if mo.add(month, -(span - 1)) <= m <= month]
 # month-on-month and year-on-year need thirteen months even when the chart shows fewer

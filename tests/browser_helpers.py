@@ -15,3 +15,35 @@ def goto_page(page, base_url: str, url_path: str = "") -> None:
     """Open a dashboard page by its url path and wait for it to settle."""
     page.goto(f"{base_url}/{url_path}")
     wait_for_app(page)
+
+
+# -- AppTest helpers for the page tests (tests/test_pages_*.py) -------------------------------------------
+def open_app(page: str | None = None, timeout: float = 60):
+    """The dashboard under AppTest, run once, optionally switched to `page`; fails on an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=timeout)
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def shown_metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_specs(at) -> list[str]:
+    """The plotly figures on the page, as their JSON text (non-ASCII unescaped, so Chinese is searchable)."""
+    import json
+
+    return [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
+
+
+def texts(at) -> str:
+    """Every markdown, caption, info, warning and error text on the page, joined."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return "\n".join(parts)

@@ -1,0 +1,18 @@
+"""数据浏览 Data browser: filters change the rows shown; the download holds the selection."""
+
+from __future__ import annotations
+
+from browser_helpers import open_app
+
+
+def test_month_range_and_indicator_filter(app_db):
+    at = open_app("pages/browser.py")
+    at.multiselect(key="br_indicators").set_value(["POP"]).run()
+    at.selectbox(key="br_from").set_value("2026-07").run()
+    at.selectbox(key="br_to").set_value("2026-10").run()
+    assert not at.exception
+    t = at.dataframe[0].value
+    expected = app_db.observations(indicators=["POP"], month_from="2026-07", month_to="2026-10")
+    assert len(t) == len(expected) == 12 * 4
+    assert set(t["指标代码"]) == {"POP"}
+    assert at.get_by_key("br_dl") is not None

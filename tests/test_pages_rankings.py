@@ -1,0 +1,74 @@
+"""排名 Rankings: the table is the engine's ranking; period, group, filters, robustness, profile jump."""
+
+from __future__ import annotations
+
+from browser_helpers import chart_specs, open_app, texts
+
+from metrics import service
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_table_is_the_engines_ranking_of_the_first_group(app_db):
+    at = open_app("pages/rankings.py")
+    b = service.build(app_db, "2026-10")
+    urban = b.totals[b.totals["peer_group"] == "urban"].sort_values("rank")
+    t = table(at)
+    assert t["单位"].tolist() == urban["name_zh"].tolist()
+    assert t["名次"].tolist() == urban["rank"].tolist()
+    assert t["总分"].round(2).tolist() == urban["total"].round(2).tolist()
+    assert t["等次"].tolist() == urban["grade_zh"].tolist()
+    dims = b.dimensions[b.dimensions["unit_code"] == urban["unit_code"].iloc[0]]
+    assert round(t["接诉即办"].iloc[0], 6) == round(dims.loc[dims["dimension"] == "HL", "score"].iloc[0], 6)
+
+
+def test_quarter_and_group_change_what_is_ranked(app_db):
+    at = open_app("pages/rankings.py")
+    at.segmented_control(key="rk_period").set_value("quarter").run()
+    at.selectbox(key="rk_group").set_value("rural").run()
+    assert not at.exception
+    b = service.build(app_db, "2026-10", period="quarter")
+    rural = b.totals[b.totals["peer_group"] == "rural"].sort_values("rank")
+    t = table(at)
+    assert t["单位"].tolist() == rural["name_zh"].tolist()
+    assert t["总分"].round(2).tolist() == rural["total"].round(2).tolist()
+    assert b.period_label in texts(at)
+
+
+def test_grade_filter_and_search_narrow_the_table(app_db):
+    at = open_app("pages/rankings.py")
+    full = table(at)
+    grade = full["等次"].iloc[-1]
+    code = {"优秀": "excellent", "良好": "good", "合格": "pass", "不合格": "fail"}[grade]
+    at.multiselect(key="rk_grades").set_value([code]).run()
+    assert set(table(at)["等次"]) == {grade}
+    at.multiselect(key="rk_grades").set_value([]).run()
+    at.text_input(key="rk_search").input("东湖").run()
+    assert table(at)["单位"].tolist() == ["东湖街道"]
+
+
+def test_open_profile_shows_the_chosen_unit(app_db):
+    at = open_app("pages/rankings.py")
+    at.selectbox(key="rk_unit").set_value("S05").run()
+    at.button(key="rk_open_btn").click().run()
+    assert not at.exception
+    assert at.title[0].value == "单位画像"
+    assert at.selectbox(key="pf_unit").value == "S05"
+    total = service.build(app_db, "2026-10").unit("S05")["total"]
+    assert {m.label: m.value for m in at.metric}["总分"] == f"{total:.2f}"
+
+
+def test_robustness_run_adds_rank_intervals(app_db):
+    at = open_app("pages/rankings.py")
+    assert "名次区间(90%)" not in table(at).columns
+    at.button(key="rk_robust_btn").click().run()
+    assert not at.exception
+    t = table(at)
+    rob = service.robustness(app_db, "2026-10", replicates=1000, seed=0).set_index("unit_code")
+    b = service.build(app_db, "2026-10")
+    urban = b.totals[b.totals["peer_group"] == "urban"].sort_values("rank")
+    expected = [f"{int(rob.loc[c, 'rank_p05'])}–{int(rob.loc[c, 'rank_p95'])}" for c in urban["unit_code"]]
+    assert t["名次区间(90%)"].tolist() == expected
+    assert any("名次90%区间" in s for s in chart_specs(at))
