@@ -132,7 +132,8 @@ def _totals(arr: dict, e_ind: np.ndarray, e_dim: np.ndarray, method_idx: np.ndar
 
 
 def monte_carlo(build, replicates: int = 1000, seed: int = 0, spread: float = 0.25,
-                entropy_share: float = 0.2, progress=None, chunk: int = 200) -> pd.DataFrame:
+                entropy_share: float = 0.2, progress=None, chunk: int = 200,
+                methods_p: tuple[float, ...] = METHOD_P) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     out = []
     kinds = [k for k in ("street", "department") if build.totals["kind"].eq(k).any()]
@@ -141,7 +142,7 @@ def monte_carlo(build, replicates: int = 1000, seed: int = 0, spread: float = 0.
     done = 0
     while done < replicates:
         c = min(chunk, replicates - done)
-        method_idx = rng.choice(len(METHODS), size=c, p=METHOD_P)
+        method_idx = rng.choice(len(METHODS), size=c, p=methods_p)
         use_entropy = rng.random(c) < entropy_share
         for k in kinds:
             arr = arrays[k]
@@ -167,5 +168,5 @@ def monte_carlo(build, replicates: int = 1000, seed: int = 0, spread: float = 0.
         }))
     res = pd.concat(out, ignore_index=True)
     res.attrs.update({"replicates": replicates, "seed": seed, "spread": spread, "methods": METHODS,
-                      "method_p": METHOD_P, "entropy_share": entropy_share})
+                      "method_p": methods_p, "entropy_share": entropy_share})
     return res

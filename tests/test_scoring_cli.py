@@ -1,0 +1,118 @@
+"""`kaohe rank`, `explain`, `publish`, `revisions`, `adjust`, `robustness` through kaohe.cli.main."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kaohe.cli import main
+
+
+@pytest.fixture
+def db(sample_wh, monkeypatch) -> str:
+    monkeypatch.setenv("KAOHE_USER", "tester")
+    monkeypatch.delenv("KAOHE_LANG", raising=False)
+    return str(sample_wh.path)
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_rank_table_in_chinese_by_default(db, capsys):
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2026-09")
+    assert code == 0
+    assert "2026-09 考核排名" in out and "【城区街道】" in out and "名次" in out
+    assert "一票否决" in out  # the planted concealment case, S08
+    assert "红榜" in out and "黑榜" in out
+
+
+def test_rank_english_and_group(db, capsys):
+    code, out, _ = run(capsys, "--lang", "en", "rank", "--db", db, "--month", "2026-10", "--group", "rural")
+    assert code == 0
+    assert "2026-10 ranking" in out and "[Rural towns]" in out and "Qingshi Town" in out
+    assert "S09" in out and "S01" not in out
+
+
+def test_rank_csv_and_json(db, capsys):
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2026-09", "--period", "quarter", "--format", "csv")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("period,unit_code") and len(lines) == 31
+    assert lines[1].startswith("2026-Q3,")
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2026-10", "--format", "json", "--group", "service")
+    rows = json.loads(out)
+    assert len(rows) == 6 and {r["peer_group"] for r in rows} == {"service"}
+    assert sorted(r["rank"] for r in rows)[0] == 1 and isinstance(rows[0]["alerts"], list)
+
+
+def test_rank_usage_errors(db, capsys):
+    code, _, err = run(capsys, "rank", "--db", db, "--month", "2026-9")
+    assert code == 2 and "YYYY-MM" in err
+    code, _, err = run(capsys, "rank", "--db", db, "--month", "2026-10", "--group", "nowhere")
+    assert code == 2 and "nowhere" in err
+    with pytest.raises(SystemExit):
+        main(["rank", "--db", db, "--month", "2026-10", "--period", "week"])
+
+
+def test_explain(db, capsys):
+    code, out, _ = run(capsys, "explain", "--db", db, "--unit", "S08", "--month", "2026-09")
+    assert code == 0
+    assert "S08 河畔街道 2026-09 得分说明" in out
+    assert "诉求满意率" in out and "基础得分" in out and "一票否决" in out and "不合格" in out
+    code, out, _ = run(capsys, "explain", "--db", db, "--unit", "S01", "--month", "2026-10", "--format", "json")
+    rows = json.loads(out)
+    assert rows[-1]["level"] == "rank" and any(r["level"] == "total" for r in rows)
+    code, _, err = run(capsys, "explain", "--db", db, "--unit", "S99", "--month", "2026-10")
+    assert code == 2 and "S99" in err
+
+
+def test_adjust_publish_and_revisions(db, capsys):
+    code, out, _ = run(capsys, "adjust", "--db", db, "add", "--unit", "S02", "--month", "2026-10", "--kind", "bonus",
+                       "--points", "2", "--reason", "经验做法获市级推广", "--evidence", "区委办〔2026〕12号")
+    assert code == 0 and "#1" in out
+    code, out, _ = run(capsys, "adjust", "--db", db, "list", "--month", "2026-10", "--format", "csv")
+    assert "经验做法获市级推广" in out and "tester" in out
+    code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-10")
+    assert code == 0 and "第1版" in out
+    code, _, err = run(capsys, "publish", "--db", db, "--month", "2026-10")
+    assert code == 1 and "理由" in err
+    code, out, _ = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "录入错误")
+    assert code == 0 and "#1" in out
+    code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
+    assert code == 0 and "S02" in out and "不同" in out
+    code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-10", "--reason", "撤销误录加分")
+    assert code == 0 and "第2版" in out
+    code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
+    assert "撤销误录加分" in out and "不同" not in out
+    code, _, err = run(capsys, "adjust", "--db", db, "add", "--unit", "S02", "--month", "2026-10", "--kind", "bonus",
+                       "--points", "-2", "--reason", "x")
+    assert code == 1 and "分值" in err
+
+
+def test_revisions_of_an_unpublished_month(db, capsys):
+    code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-08")
+    assert code == 0 and "尚未发布" in out
+
+
+def test_robustness_command(db, capsys):
+    code, out, _ = run(capsys, "robustness", "--db", db, "--month", "2026-10", "--replicates", "100",
+                       "--format", "csv")
+    assert code == 0
+    head = out.splitlines()[0]
+    assert "median_rank" in head and "rank_p05" in head and len(out.splitlines()) == 31
+
+
+def test_help_is_bilingual(capsys):
+    with pytest.raises(SystemExit):
+        main(["rank", "--help"])
+    out = capsys.readouterr().out
+    assert "考核周期" in out and "period" in out
+
+
+def test_no_warehouse(tmp_path, capsys):
+    code, _, err = run(capsys, "rank", "--db", str(tmp_path / "none.duckdb"), "--month", "2026-10")
+    assert code == 2 and "kaohe init" in err

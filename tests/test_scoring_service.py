@@ -1,0 +1,195 @@
+"""metrics.service on the sample district: explanations, planted cases, publishing and revisions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data import scoring_store as store
+from data.warehouse import PublishedMonthError, Warehouse
+from metrics import service
+from metrics.engine import FIXED
+from metrics.publish import PublishError
+
+MONTH = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def ro_wh(sample_db) -> Warehouse:
+    """The shared sample warehouse, only read from (builds do not write)."""
+    return Warehouse(sample_db)
+
+
+@pytest.mark.parametrize("period", ["month", "quarter", "year", "ytd"])
+def test_explanation_reproduces_every_total_in_the_sample_district(ro_wh, period):
+    b = service.build(ro_wh, "2026-09", period)
+    assert len(b.totals) == 30
+    for unit in b.totals["unit_code"]:
+        e = b.explain(unit)
+        t = b.totals.set_index("unit_code").loc[unit]
+        parts = np.rint(e.loc[e["level"].isin(["indicator", "bonus", "deduction", "cap"]), "points"] * FIXED)
+        assert (int(parts.sum()) + 50) // 100 / 100 == t["total"], unit
+        dims = np.rint(e.loc[e["level"] == "dimension", "points"] * FIXED).sum()
+        assert dims == np.rint(t["base_score"] * FIXED)
+        assert e.loc[e["level"] == "total", "points"].iloc[0] == t["total"]
+
+
+def test_interface_columns(ro_wh):
+    b = service.build(ro_wh, MONTH)
+    assert (b.scheme_id, b.period, b.period_label, b.month) == ("default", "month", MONTH, MONTH)
+    for col in ["unit_code", "peer_group", "dimension", "indicator_code", "status", "value", "numerator",
+                "denominator", "ci_low", "ci_high", "peer_value", "significance", "target", "rule", "rule_text_zh",
+                "rule_text_en", "raw_score", "weight", "points", "treatment_zh", "treatment_en"]:
+        assert col in b.indicators.columns, col
+    for col in ["unit_code", "peer_group", "dimension", "name_zh", "name_en", "weight", "score", "points",
+                "peer_median"]:
+        assert col in b.dimensions.columns, col
+    for col in ["unit_code", "name_zh", "name_en", "kind", "peer_group", "base_score", "bonus", "deduction", "total",
+                "veto", "veto_reason", "grade", "grade_zh", "grade_en", "rank", "n_in_group", "prev_rank",
+                "rank_change", "list", "alerts"]:
+        assert col in b.totals.columns, col
+    assert set(b.totals["grade"]) <= {"excellent", "good", "pass", "fail"}
+    assert set(b.indicators["status"]) <= {"ok", "na", "missing", "carried"}
+    assert set(b.indicators["significance"].dropna()) <= {"better", "similar", "worse"}
+    # every unit's weights add up to the whole
+    w = b.indicators.groupby("unit_code")["weight"].sum()
+    assert np.allclose(w, 1.0)
+
+
+def test_neutral_indicators_are_never_scored(ro_wh):
+    b = service.build(ro_wh, MONTH)
+    assert not {"HL_VOLUME", "DS_FOUND", "POP"} & set(b.indicators["indicator_code"])
+
+
+def test_planted_veto_case(ro_wh):
+    b = service.build(ro_wh, "2026-09")
+    s08 = b.totals.set_index("unit_code").loc["S08"]
+    assert bool(s08["veto"]) and s08["grade"] == "fail" and "EM_CONCEAL" not in s08["veto_reason"]
+    assert "瞒报" in s08["veto_reason"]
+    q3 = service.build(ro_wh, "2026-09", "quarter").totals.set_index("unit_code").loc["S08"]
+    assert bool(q3["veto"])  # the quarter holding that month is vetoed too
+    assert not service.build(ro_wh, "2026-08").totals.set_index("unit_code").loc["S08", "veto"]
+
+
+def test_not_applicable_items_are_dropped_and_said_so(ro_wh):
+    b = service.build(ro_wh, MONTH)
+    row = b.indicators[(b.indicators["unit_code"] == "D07") & (b.indicators["indicator_code"] == "EM_RESPONSE")]
+    assert row["status"].iloc[0] == "na" and row["weight"].iloc[0] == 0
+    em = b.indicators[(b.indicators["unit_code"] == "D07") & (b.indicators["dimension"] == "EM")]
+    assert em["weight"].sum() == pytest.approx(0.15)
+
+
+def test_rank_history_and_history_frame(ro_wh):
+    h = service.rank_history(ro_wh, "S01", MONTH, n=12)
+    assert list(h.columns) == ["month", "total", "rank", "n_in_group", "grade"]
+    assert len(h) == 12 and h["month"].iloc[-1] == MONTH and h["month"].is_monotonic_increasing
+    now = service.build(ro_wh, MONTH).totals.set_index("unit_code").loc["S01"]
+    assert h["total"].iloc[-1] == now["total"] and h["rank"].iloc[-1] == now["rank"]
+
+
+def test_replay_reproduces_a_build(ro_wh):
+    b = service.build(ro_wh, MONTH, "quarter")
+    again = service.replay(ro_wh, b.steps)
+    pd.testing.assert_frame_equal(b.totals[["unit_code", "total", "rank", "grade"]],
+                                  again.totals[["unit_code", "total", "rank", "grade"]])
+
+
+def test_what_if_side_by_side(ro_wh):
+    same = service.what_if(ro_wh, MONTH, {})
+    assert (same["total_delta"] == 0).all() and (same["rank_delta"] == 0).all()
+    cols = {"unit_code", "peer_group", "total_official", "rank_official", "total_whatif", "rank_whatif", "rank_delta"}
+    assert cols <= set(same.columns)
+    alt = service.what_if(ro_wh, MONTH, {"dimension_weights": {"HL": 60}, "rules": {"SF_CRIME": {"rule": "percentile"}}})
+    assert (alt["total_delta"] != 0).any()
+    assert len(alt) == 30
+
+
+def test_robustness_through_the_service(ro_wh):
+    seen = []
+    r = service.robustness(ro_wh, MONTH, replicates=200, seed=3, progress=seen.append)
+    assert len(r) == 30 and seen[-1] == 1.0
+    assert list(r.columns[:2]) == ["unit_code", "name_zh"]
+    assert (r["rank_p05"] <= r["rank"]).sum() > 20  # the official rank lies mostly inside its interval
+
+
+def test_publish_revise_and_diff(sample_wh):
+    wh = sample_wh
+    assert service.publication_status(wh, "2026-09")["published"] is False
+    assert service.publish(wh, "2026-09", "alice") == 1
+    st = service.publication_status(wh, "2026-09")
+    assert st["published"] and st["revision"] == 1 and not st["differs"]
+    first = store.published_results(wh, "2026-09")
+    assert len(first) == 30
+    with pytest.raises(PublishError):
+        service.publish(wh, "2026-09", "alice")  # a second publication needs a reason
+    with pytest.raises(PublishError):
+        service.publish(wh, "2026-09", "alice", reason="nothing changed")
+    # published data cannot change silently
+    obs = wh.observations(units=["S02"], indicators=["HL_SATISFY"], month_from="2026-09", month_to="2026-09")
+    obs["value"], obs["numerator"] = 50.0, obs["denominator"] * 0.5
+    with pytest.raises(PublishedMonthError):
+        wh.write_observations(obs, actor="bob")
+    wh.write_observations(obs, actor="bob", reason="回访数据更正")
+    adj = service.add_adjustment(wh, "S03", "2026-09", "deduction", 3, "迟报", "通报〔2026〕3号", "carol")
+    st = service.publication_status(wh, "2026-09")
+    assert st["differs"]
+    diff = service.publication_diff(wh, "2026-09")
+    assert {"S02", "S03"} <= set(diff["unit_code"])
+    assert service.publish(wh, "2026-09", "alice", reason="数据更正与扣分") == 2
+    revs = service.revisions(wh, "2026-09")
+    assert revs["revision"].tolist() == [1, 2] and revs["reason"].iloc[1] == "数据更正与扣分"
+    # the first revision stays readable and unchanged
+    pd.testing.assert_frame_equal(first, store.published_results(wh, "2026-09", revision=1))
+    second = store.published_results(wh, "2026-09").set_index("unit_code")
+    assert second.loc["S03", "deduction"] == 3.0
+    assert not service.publication_status(wh, "2026-09")["differs"]
+    service.revoke_adjustment(wh, adj, "carol", "误录")
+    assert service.publication_status(wh, "2026-09")["differs"]
+    log = wh.audit_log()
+    assert {"scoring.publish", "scoring.revise", "adjustment.deduction", "adjustment.revoke"} <= set(log["action"])
+    steps = store.get_steps(wh, "2026-09", "month", 1)
+    assert steps[0]["step"] == "scheme" and steps[0]["params"]["version"] == "2026.1"
+
+
+def test_adjustments_are_validated(sample_wh, monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "en")
+    wh = sample_wh
+    bad = [
+        ({"kind": "gift"}, "not one of"),
+        ({"points": -1}, "0 or more"),
+        ({"reason": "  "}, "reason is required"),
+        ({"unit_code": "S99"}, "does not exist"),
+    ]
+    for change, words in bad:
+        args = {"unit_code": "S01", "month": MONTH, "kind": "bonus", "points": 1, "reason": "r",
+                "evidence": None, "actor": "x", **change}
+        with pytest.raises(service.ScoringError, match=words):
+            service.add_adjustment(wh, **args)
+    with pytest.raises(ValueError):
+        service.add_adjustment(wh, "S01", "2026-13", "bonus", 1, "r", None, "x")
+    a = service.add_adjustment(wh, "S01", MONTH, "bonus", 2, "好做法", None, "x")
+    v = service.add_adjustment(wh, "S01", MONTH, "veto", 0, "重大事故", "事故调查报告", "x")
+    listed = service.list_adjustments(wh, month=MONTH)
+    assert listed["adj_id"].tolist() == [a, v]
+    b = service.build(wh, MONTH).totals.set_index("unit_code").loc["S01"]
+    assert b["bonus"] == 2 and bool(b["veto"]) and b["grade"] == "fail"
+    service.revoke_adjustment(wh, v, "x", "核实有误")
+    assert not service.build(wh, MONTH).totals.set_index("unit_code").loc["S01", "veto"]
+    with pytest.raises(service.ScoringError, match="does not exist"):
+        service.revoke_adjustment(wh, 999, "x", "r")
+    with pytest.raises(ValueError, match="already revoked"):
+        service.revoke_adjustment(wh, v, "x", "again")
+
+
+def test_an_older_warehouse_is_migrated_for_scoring(tmp_path):
+    from data import catalogue, sample
+
+    wh = Warehouse(tmp_path / "old.duckdb")
+    wh.migrate(target=2)  # a file from before the scoring tables
+    wh.upsert_indicators(catalogue.read_indicators(), actor="t")
+    wh.upsert_units(catalogue.read_units(), actor="t")
+    wh.write_observations(sample.generate(end=MONTH, n_months=3), actor="t")
+    assert wh.schema_version() == 2
+    assert not service.build(wh, MONTH).totals.empty
+    assert wh.schema_version() >= 3
