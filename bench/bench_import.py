@@ -76,6 +76,20 @@ def run_one(label: str, data: bytes, name: str, wh: Warehouse, max_bytes: int) -
     return row
 
 
+REPEAT = 3
+
+
+def best_of(n: int, label: str, data: bytes, name: str, wh: Warehouse) -> dict:
+    """The fastest of n runs (a shared machine adds noise, never speed); each run is rolled back after."""
+    runs = []
+    for _ in range(n):
+        runs.append(run_one(label, data, name, wh, pipeline.MAX_UPLOAD_BYTES))
+        wh.rollback_batch(int(wh.batches().iloc[0]["batch_id"]), actor="bench")
+    best = min(runs, key=lambda r: r["total s"])
+    best["median s"] = sorted(r["total s"] for r in runs)[n // 2]
+    return best
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-backfill", action="store_true")
@@ -91,10 +105,9 @@ def main(argv=None) -> int:
             wh, month = warehouse(tmp / f"u{n_units}", units, history_months=12)
             label = f"{n_units} units x 1 month"
             data = to_long_csv(month, tmp / f"city-{n_units}.csv")
-            rows.append(run_one(f"{label}, long CSV", data, "city.csv", wh, pipeline.MAX_UPLOAD_BYTES))
-            wh.rollback_batch(int(wh.batches().iloc[0]["batch_id"]), actor="bench")
+            rows.append(best_of(REPEAT, f"{label}, long CSV", data, "city.csv", wh))
             xdata = to_wide_xlsx(month, wh.indicators(), units, tmp / f"city-{n_units}.xlsx")
-            rows.append(run_one(f"{label}, wide XLSX", xdata, "city.xlsx", wh, pipeline.MAX_UPLOAD_BYTES))
+            rows.append(best_of(REPEAT, f"{label}, wide XLSX", xdata, "city.xlsx", wh))
         if not args.skip_backfill:
             units = sample.scaled_units(343)
             wh2, _ = warehouse(tmp / "b", units, history_months=0)

@@ -57,8 +57,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     """(normalised frame, understanding, problems found while reading)."""
     und = Understanding(raw.fmt, raw.encoding, raw.sheet)
     problems: list[dict] = []
-    grid = pd.DataFrame(raw.rows, dtype=object)
-    grid.index = raw.row_numbers
+    grid = raw.grid()
     text = grid.map(fold) if len(grid) <= 50_000 else _fold_fast(grid)
     nonempty = text != ""
 

@@ -96,3 +96,25 @@ def test_numerator_and_denominator_give_the_rate():
     text = "单位代码,指标代码,统计月份,数值,分子,分母\nS01,HL_SATISFY,2026-10,,45,50\n"
     frame, _, _ = understood(text.encode(), "x.csv")
     assert frame.loc[0, "value"] == 90.0 and frame.loc[0, "status"] == "ok"
+
+
+def test_english_headers_and_unit_names():
+    text = "Unit name,Indicator,Month,Value,Numerator,Denominator\nDonghu Street,Hotline satisfaction rate,2026/10,90,45,50\n"
+    frame, und, _ = understood(text.encode(), "en.csv")
+    assert und.layout == "long"
+    assert frame.loc[0, ["unit_code", "indicator_code", "month", "numerator"]].tolist() == [
+        "S01", "HL_SATISFY", "2026-10", 45.0]
+
+
+def test_big_csv_fast_path_reads_exactly_like_the_csv_module(monkeypatch):
+    from ingest import read as reader
+
+    body = "".join(f"S0{1 + i % 9},HL_SATISFY,20{10 + i // 12 % 90}-{1 + i % 12:02d},{90 + i % 10},,\n"
+                   for i in range(80_000))
+    data = ("2026年考核数据回填\n\n" + corpus.LONG_HEADER + body + "\n合计,,,,,\n").encode()
+    assert len(data) > reader.FAST_CSV_BYTES
+    fast = understood(data, "big.csv")
+    monkeypatch.setattr(reader, "FAST_CSV_BYTES", 10**12)
+    slow = understood(data, "big.csv")
+    assert fast[0].equals(slow[0]) and fast[1] == slow[1] and fast[2] == slow[2]
+    assert fast[0]["row"].iloc[0] == 4 and fast[1].rows_skipped == 2
