@@ -106,6 +106,7 @@ i18n.register({
     "report.summary.no_changes": ("排名无明显变化。", "No notable changes in rank."),
     "report.summary.charts": ("重点图表", "Key charts"),
     "report.summary.group_totals": ("各分类总分分布(最高、中位数、最低)", "Total scores by peer group (max, median, min)"),
+    "report.summary.trend": ("各分类总分中位数(近 12 个月)", "Median total by peer group, last 12 months"),
     "report.summary.grades": ("等次分布", "Grades"),
     "report.summary.dim_medians": ("各维度同类组中位数", "Dimension medians by peer group"),
     "report.summary.moved": ("{unit}:第 {prev} 名 → 第 {rank} 名", "{unit}: {prev} → {rank}"),

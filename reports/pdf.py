@@ -195,7 +195,9 @@ class Doc(FPDF):
                     lines = lines[: max_lines - 1] + [self.fit(lines[max_lines - 1] + "…", c.width - 2 * pad)]
                 cells.append(lines or [""])
             hh = max(len(c) for c in cells) * line_h + 2 * pad
-            if self.get_y() + hh > self.page_break_trigger:
+            # a bold (group header) row keeps at least one row of its group below it on the page
+            need = hh * (2 if bold else 1)
+            if self.get_y() + need > self.page_break_trigger:
                 self.add_page()
                 draw_header()
             x, y = self.l_margin, self.get_y()
@@ -335,7 +337,7 @@ class Doc(FPDF):
                 if v is not None:
                     self.circle(xpos(i), ypos(v), 0.6, style="F")
             last = max((i for i, v in enumerate(s) if v is not None), default=None)
-            if last is not None:
+            if last is not None and len(series) <= 2:  # more end labels than that would overlap
                 self.style(6.5, bold=True, color=colour)
                 lx = min(xpos(last) - 4, px + pw - 8)
                 ly = ypos(s[last]) + (-4.2 if (ypos(s[last]) - py) > 5 else 1.2)

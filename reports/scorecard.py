@@ -166,7 +166,7 @@ def _lost(doc: Doc, ctx: Context, unit_code: str) -> None:
     for _, r in ind.iterrows():
         status = str(r.get("status"))
         value = (t(f"report.status_short.{status}", lang) if status in ("na", "missing")
-                 else fmt.value(r["value"], ctx.indicator_unit(r["indicator_code"]), with_unit=True))
+                 else fmt.value(r["value"], ctx.indicator_unit(r["indicator_code"]), with_unit=lang == "zh"))
         rows.append([ctx.indicator_name(r["indicator_code"]), value, fmt.num(r["raw_score"]),
                      fmt.weight(r["weight"]), fmt.num(r["points"]), fmt.num(r["lost"])])
     doc.table_rows(cols, rows, size=7, max_lines=1)
@@ -184,8 +184,8 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
     w = doc.epw
     cols = [Col(t("report.col.indicator", lang), 36), Col(t("report.col.value", lang), 17, "R"),
             Col(t("report.col.fraction", lang), 22, "R"), Col(t("report.col.target", lang), 13, "R"),
-            Col(t("report.col.rule", lang), w - 36 - 17 - 22 - 13 - 15 - 12 - 14),
-            Col(t("report.col.score", lang), 15, "R"), Col(t("report.col.weight", lang), 12, "R"),
+            Col(t("report.col.rule", lang), w - 36 - 17 - 22 - 13 - 15 - 14 - 14),
+            Col(t("report.col.score", lang), 15, "R"), Col(t("report.col.weight", lang), 14, "R"),
             Col(t("report.col.points", lang), 14, "R")]
     rows, fills, dim_rows = [], [], set()
     names = {r["dimension"]: pick(r.get("name_zh"), r.get("name_en"), lang)
@@ -201,13 +201,13 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
             if status in ("na", "missing"):
                 value = t(f"report.status_short.{status}", lang)
             else:
-                value = fmt.value(r["value"], unit, with_unit=True)
+                value = fmt.value(r["value"], unit, with_unit=lang == "zh")
                 if status == "carried":
                     value += "*"
             frac = (f"{fmt.count(r['numerator'])}/{fmt.count(r['denominator'])}"
                     if not fmt.missing(r.get("denominator")) and status != "na" else "")
             rule = pick(_text(r.get("rule_text_zh")), _text(r.get("rule_text_en")), lang)
-            rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit, with_unit=True), rule,
+            rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit, with_unit=lang == "zh"), rule,
                          fmt.num(r.get("raw_score")), fmt.weight(r.get("weight")), fmt.num(r.get("points"))])
             sig = r.get("significance")
             row_fill = [None] * 8

@@ -11,7 +11,7 @@ import pandas as pd
 from reports import fmt
 from reports.context import Context, load
 from reports.messages import pick, t
-from reports.pdf import ACCENT, BAD, GOOD, INK, MUTED, PANEL, RULE, WARN, Col, Doc
+from reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
 from reports.scorecard import GRADE_COLOUR
 
 GRADES = ["excellent", "good", "pass", "fail"]
@@ -19,7 +19,7 @@ MOVE_PLACES = 2  # a change of at least this many places is listed under "change
 
 
 def summary_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
-    ctx = load(wh, month, period, lang, build, history=False)
+    ctx = load(wh, month, period, lang, build)
     doc = Doc(lang, f"{t('report.summary', lang)} · {ctx.period_text()}",
               f"{ctx.scheme_text()} · {ctx.status_text()}")
     doc.alias_nb_pages()
@@ -47,6 +47,7 @@ def render(doc: Doc, ctx: Context) -> None:
                 [(t("report.veto", lang), str(int(tot["veto"].fillna(False).astype(bool).sum())), BAD)], h=14)
     doc.heading(t("report.summary.charts", lang))
     _charts(doc, ctx)
+    _trend(doc, ctx)
     _lists(doc, ctx)
     _alerts(doc, ctx)
     _changes(doc, ctx)
@@ -73,14 +74,14 @@ def _charts(doc: Doc, ctx: Context) -> None:
     y0 = doc.get_y()
     half = (doc.epw - 6) / 2
     row_h = 6.5
-    label_w = 26
+    label_w = 26 if lang == "zh" else 33
     # range chart
     doc.style(8, bold=True)
     doc.set_xy(doc.l_margin, y0)
     doc.cell(half, 4, doc.fit(t("report.summary.group_totals", lang), half))
     vals = pd.to_numeric(tot["total"], errors="coerce")
-    lo = max(0.0, float(vals.min()) - 5) if vals.notna().any() else 0.0
-    hi = min(110.0, float(vals.max()) + 5) if vals.notna().any() else 100.0
+    ticks = nice_ticks(float(vals.min()), float(vals.max())) if vals.notna().any() else [0, 25, 50, 75, 100]
+    lo, hi = ticks[0], ticks[-1]
     x0, track = doc.l_margin + label_w, half - label_w - 2
     y = y0 + 6
     for g in groups:
@@ -105,10 +106,9 @@ def _charts(doc: Doc, ctx: Context) -> None:
             doc.cell(9, row_h - 1.5, fmt.num(s.max(), 1))
         y += row_h
     doc.style(6, color=MUTED)
-    for k in range(5):
-        v = lo + (hi - lo) * k / 4
-        doc.set_xy(x0 + track * k / 4 - 5, y)
-        doc.cell(10, 3, f"{v:.0f}", align="C")
+    for v in ticks:
+        doc.set_xy(x0 + track * (v - lo) / (hi - lo) - 5, y)
+        doc.cell(10, 3, f"{v:g}", align="C")
     bottom = y + 4
     # grade stack
     gx = doc.l_margin + half + 6
@@ -141,6 +141,25 @@ def _charts(doc: Doc, ctx: Context) -> None:
     for grade in GRADES:
         doc.swatch(GRADE_COLOUR[grade], _grade_name(tot, grade, lang))
     doc.set_xy(doc.l_margin, max(bottom, y + 4) + 2)
+
+
+def _trend(doc: Doc, ctx: Context) -> None:
+    """Each peer group's median total over the last twelve months: is the district improving?"""
+    hist = ctx.history
+    if hist is None or hist.empty:
+        return
+    months = sorted(hist["month"].unique())
+    med = hist.assign(total=pd.to_numeric(hist["total"], errors="coerce")).merge(
+        ctx.build.totals[["unit_code", "peer_group"]], on="unit_code", how="inner")
+    med = med.groupby(["peer_group", "month"])["total"].median()
+    series = []
+    for i, g in enumerate(ctx.groups()):
+        vals = [None if (g, m) not in med.index or pd.isna(med[(g, m)]) else float(med[(g, m)]) for m in months]
+        series.append((ctx.group_name(g), vals, SERIES[i % len(SERIES)]))
+    y = doc.get_y()
+    doc.line_chart(doc.l_margin, y, doc.epw, 52, [m[2:] for m in months], series,
+                   title=t("report.summary.trend", ctx.lang))
+    doc.set_xy(doc.l_margin, y + 54)
 
 
 # -- lists, alerts, changes ------------------------------------------------------------------
@@ -253,5 +272,3 @@ def _ranking(doc: Doc, ctx: Context, group: str) -> None:
     doc.table_rows(cols, rows, fills=fills, size=7, max_lines=1)
     doc.ln(1)
 
-
-__all__ = ["summary_pdf", "render", "GOOD", "WARN", "RULE"]
