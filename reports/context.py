@@ -74,7 +74,7 @@ class Context:
         st = self.status or {}
         if not st.get("published"):
             text = t("report.status.draft", self.lang)
-        elif st.get("revision"):
+        elif st.get("revision") and int(st["revision"]) > 1:  # revision 1 is the first publication
             text = t("report.status.revision", self.lang, n=st["revision"])
         else:
             text = t("report.status.published", self.lang)

@@ -182,3 +182,16 @@ def test_pages_render_and_are_not_blank(wh, build, tmp_path):
             stat = ImageStat.Stat(img)
             dark = sum(img.histogram()[:200]) / (img.width * img.height)
             assert stat.stddev[0] > 10 and dark > 0.005, (png.name, stat.stddev, dark)
+
+
+def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
+    copy = Warehouse(tmp_path / "pub.duckdb")
+    shutil.copy(wh.path, copy.path)
+    head = lambda: text_of(scorecard_pdf(copy, "S04", MONTH)).split("\n总分")[0].replace("\n", "")  # noqa: E731
+    assert "草稿(未发布)" in head()
+    assert service.publish(copy, MONTH, "tester") == 1
+    assert "已发布" in head() and "草稿" not in head() and "更正" not in head()
+    service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester")
+    assert "当前数据与已发布结果不同" in head()
+    assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
+    assert "已发布·第 2 版(更正)" in head() and "不同" not in head()
