@@ -9,13 +9,14 @@ once rather than 343 times.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-from reports import scorecard
+from reports import fonts, scorecard
 from reports.context import Context, load
 from reports.messages import t
 
@@ -64,7 +65,9 @@ def render_all(ctx: Context, progress: Progress = None, processes: int | None = 
     total = len(codes)
     processes = workers() if processes is None else processes
     if processes > 1 and total >= POOL_MIN_UNITS:
-        with ProcessPoolExecutor(processes, initializer=_init_worker, initargs=(ctx,)) as pool:
+        fonts.warm()  # workers are forked: they inherit the parsed fonts instead of parsing them again
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_init_worker, initargs=(ctx,)) as pool:
             for done, item in enumerate(pool.map(_worker, codes, chunksize=4), 1):
                 if progress:
                     progress(done, total)

@@ -45,6 +45,15 @@ def register(pdf) -> None:
             _PROTOTYPES.setdefault(key, copy.copy(pdf.fonts[key]))
 
 
+def warm() -> None:
+    """Parse both styles now (e.g. before forking batch workers, which then inherit them)."""
+    from fpdf import FPDF
+
+    register(FPDF())
+    for path in FILES.values():
+        _master(path)
+
+
 _MASTERS: dict[str, object] = {}
 
 
@@ -53,6 +62,9 @@ def _master(path: Path):
     from fontTools.ttLib import TTFont
 
     key = str(path)
+    font = _MASTERS.get(key)  # lock-free when warm: forked batch workers never wait on the lock
+    if font is not None:
+        return font
     with _LOCK:
         font = _MASTERS.get(key)
         if font is None:

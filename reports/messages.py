@@ -89,7 +89,7 @@ i18n.register({
     "report.note.na": ("不适用:{items}。不适用项不计分,其权重按比例分配给同维度其他指标。",
                        "Not applicable: {items}. They are left out and their weight is spread over "
                        "the rest of the dimension."),
-    "report.note.missing": ("缺报:{items}。{treatment}", "Missing: {items}. {treatment}"),
+    "report.note.missing": ("缺报:{items}。方案处理:{treatment}", "Missing: {items}. Treatment: {treatment}"),
     "report.note.carried": ("沿用上期数值:{items}。", "Last value carried forward: {items}."),
     "report.note.none_missing": ("本期所有适用指标均已报送。", "Every applicable indicator was reported."),
     "report.note.sources": ("数据来源与导入批次:{items}", "Data sources and import batches: {items}"),

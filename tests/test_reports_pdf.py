@@ -195,3 +195,15 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     assert "当前数据与已发布结果不同" in head()
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
     assert "已发布·第 2 版(更正)" in head() and "不同" not in head()
+
+
+def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh):
+    b = service.build(wh, "2026-09")
+    ind = b.indicators
+    miss = ind[ind["status"] == "missing"].iloc[0]
+    text = text_of(scorecard_pdf(wh, miss["unit_code"], "2026-09", build=b)).replace("\n", "")
+    assert f"缺报:{miss['name_zh']}" in text and miss["treatment_zh"] in text
+    na = ind[ind["status"] == "na"].iloc[0]
+    text = text_of(scorecard_pdf(wh, na["unit_code"], "2026-09", build=b)).replace("\n", "")
+    assert "不适用:" in text and na["name_zh"] in text.split("不适用:")[-1]
+    assert "数据来源与导入批次:#1 sample district" in text
