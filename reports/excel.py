@@ -101,7 +101,7 @@ def _rankings(wb, ctx: Context, used: set[str]) -> None:
     dims = ctx.build.dimensions.pivot_table(index="unit_code", columns="dimension", values="score",
                                             aggfunc="first", sort=False)
     dim_names = ctx.build.dimensions.drop_duplicates("dimension").set_index("dimension")
-    cols = [Column("rank", t("report.col.rank", lang), INT, 7), Column("unit_code", "code", None, 9),
+    cols = [Column("rank", t("report.col.rank", lang), INT, 7), Column("unit_code", t("report.col.code", lang), None, 9),
             Column("name", t("report.col.unit", lang), None, 22),
             Column("base_score", t("report.col.base", lang), SCORE, 10),
             Column("bonus", t("report.bonus", lang), SCORE, 8), Column("deduction", t("report.deduction", lang), SCORE, 8),
@@ -112,17 +112,20 @@ def _rankings(wb, ctx: Context, used: set[str]) -> None:
             Column("veto_text", t("report.col.veto", lang), None, 8),
             Column("veto_reason", t("report.adj.reason", lang), None, 24),
             Column("list_text", t("report.list.red", lang) + "/" + t("report.list.black", lang), None, 10)]
+    dim_cols = {}
     for d in dims.columns:
-        key = f"dim_{d}"
+        key = re.sub(r"\W", "_", f"dim_{d}")
         tot[key] = tot["unit_code"].map(dims[d])
         name = pick(dim_names.loc[d].get("name_zh"), dim_names.loc[d].get("name_en"), lang) \
             if d in dim_names.index else str(d)
-        cols.append(Column(re.sub(r"\W", "_", key), name, SCORE, 11, scale=True))
-    tot = _safe_frame(tot)
+        dim_cols[d] = Column(key, name, SCORE, 11, scale=True)
+    groups_dims = ctx.build.dimensions.groupby("peer_group", sort=False)["dimension"].unique()
     for g in ctx.groups():
         ws = wb.create_sheet(_sheet_title(f"{t('report.sheet.rankings', lang)}-{ctx.group_name(g)}", used))
         sub = tot[tot["peer_group"] == g].sort_values(["rank", "unit_code"])
-        write_table(ws, sub, cols)
+        # only the dimensions this group is assessed on (streets and departments differ)
+        own = [dim_cols[d] for d in groups_dims.get(g, []) if d in dim_cols]
+        write_table(ws, sub, cols + own)
 
 
 def _matrix(wb, ctx: Context, used: set[str], field: str, title: str, number_format: str, scale: bool) -> None:
@@ -136,8 +139,8 @@ def _matrix(wb, ctx: Context, used: set[str], field: str, title: str, number_for
     frame = pd.DataFrame({"unit_code": wide.index, "name": [ctx.unit_name(u) for u in wide.index],
                           "group": [ctx.group_name(tot.loc[u, "peer_group"]) if u in tot.index else ""
                                     for u in wide.index]})
-    cols = [Column("unit_code", "code", None, 9), Column("name", t("report.col.unit", lang), None, 20),
-            Column("group", t("report.col.group", lang), None, 12)]
+    cols = [Column("unit_code", t("report.col.code", lang), None, 9),
+            Column("name", t("report.col.unit", lang), None, 20), Column("group", t("report.col.group", lang), None, 12)]
     for c in wide.columns:
         key = f"i_{c}"
         frame[key] = wide[c].to_numpy()
@@ -159,21 +162,25 @@ def _explain(wb, ctx: Context, used: set[str]) -> None:
     ind["treatment"] = [pick(a, b, lang) if isinstance(a, str) or isinstance(b, str) else None
                         for a, b in zip(ind["treatment_zh"], ind["treatment_en"], strict=True)]
     ind["sig_text"] = ind["significance"].map(lambda s: t(f"report.sig.{s}", lang) if isinstance(s, str) else None)
-    cols = [Column("unit_code", "code", None, 9), Column("name", t("report.col.unit", lang), None, 16),
-            Column("dimension", "dim", None, 6),
-            Column("indicator_code", "indicator", None, 14), Column("indicator", t("report.col.indicator", lang), None, 18),
-            Column("status_text", "status", None, 8),
+    cols = [Column("unit_code", t("report.col.code", lang), None, 9),
+            Column("name", t("report.col.unit", lang), None, 16),
+            Column("dimension", t("report.col.dimension", lang), None, 7),
+            Column("indicator_code", t("report.col.indicator_code", lang), None, 14),
+            Column("indicator", t("report.col.indicator", lang), None, 18),
+            Column("status_text", t("report.col.status", lang), None, 8),
             Column("value", t("report.col.value", lang), SCORE, 10),
-            Column("numerator", "numerator", COUNT, 10), Column("denominator", "denominator", COUNT, 11),
-            Column("ci_low", "CI 95% low", SCORE, 9), Column("ci_high", "CI 95% high", SCORE, 9),
+            Column("numerator", t("report.col.numerator", lang), COUNT, 10),
+            Column("denominator", t("report.col.denominator", lang), COUNT, 11),
+            Column("ci_low", t("report.col.ci_low", lang), SCORE, 10),
+            Column("ci_high", t("report.col.ci_high", lang), SCORE, 10),
             Column("peer_value", t("report.col.peer", lang), SCORE, 9),
-            Column("sig_text", "significance", None, 14),
+            Column("sig_text", t("report.col.significance", lang), None, 14),
             Column("target", t("report.col.target", lang), "General", 8),
             Column("rule_text", t("report.col.rule", lang), None, 36),
             Column("raw_score", t("report.col.score", lang), SCORE, 9, scale=True),
             Column("weight", t("report.col.weight", lang), "0.##", 8),
             Column("points", t("report.col.points", lang), "0.0000", 9),
-            Column("treatment", "treatment", None, 30)]
+            Column("treatment", t("report.col.treatment", lang), None, 30)]
     ws = wb.create_sheet(_sheet_title(t("report.sheet.explain", lang), used))
     write_table(ws, _safe_frame(ind), cols)
 
@@ -184,9 +191,18 @@ def _adjustments(wb, ctx: Context, used: set[str]) -> None:
     if adj is None or adj.empty:
         ws.cell(row=1, column=1, value=t("report.no_adjustments", ctx.lang))
         return
-    cols = [Column(re.sub(r"\W", "_", str(c)), str(c), SCORE if pd.api.types.is_float_dtype(adj[c]) else None,
-                   14) for c in adj.columns]
-    write_table(ws, _safe_frame(adj), cols)
+    lang = ctx.lang
+    adj = adj.assign(name=adj["unit_code"].map(ctx.unit_name),
+                     kind_text=adj["kind"].map(lambda k: t(f"report.adj.{k}", lang)
+                                               if k in ("bonus", "deduction", "veto") else k))
+    cols = [Column("unit_code", t("report.col.code", lang), None, 9), Column("name", t("report.col.unit", lang), None, 18),
+            Column("month", t("report.col.month", lang), None, 9), Column("kind_text", t("report.adj.kind", lang), None, 8),
+            Column("points", t("report.adj.points", lang), SCORE, 8),
+            Column("reason", t("report.adj.reason", lang), None, 36),
+            Column("evidence", t("report.adj.evidence", lang), None, 24),
+            Column("actor", t("report.adj.by", lang), None, 12),
+            Column("created_at", t("report.col.at", lang), "yyyy-mm-dd hh:mm", 17)]
+    write_table(ws, adj, cols)
 
 
 def _about(wb, ctx: Context, used: set[str]) -> None:
@@ -194,8 +210,9 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
     ws = wb.active
     ws.title = _sheet_title(t("report.sheet.about", lang), used)
     rows = [(t("report.summary", lang), ctx.period_text()), (t("report.month", lang), ctx.month),
-            ("scheme", f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
-            ("status", ctx.status_text()),
+            (t("report.about.scheme", lang),
+             f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
+            (t("report.about.status", lang), ctx.status_text()),
             (t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
     for i, (k, v) in enumerate(rows, 1):
         ws.cell(row=i, column=1, value=safe_cell(k)).font = Font(bold=True)

@@ -51,7 +51,7 @@ def test_one_ranking_sheet_per_peer_group_with_the_engines_totals(book, build):
     for ws in rank_sheets:
         h = header_index(ws)
         for row in ws.iter_rows(min_row=2, values_only=True):
-            seen[row[h["code"] - 1]] = (row[h["总分"] - 1], row[h["名次"] - 1], row[h["指标分"] - 1])
+            seen[row[h["代码"] - 1]] = (row[h["总分"] - 1], row[h["名次"] - 1], row[h["指标分"] - 1])
         assert ws.freeze_panes == "C2"
         assert ws.conditional_formatting, ws.title
         assert ws.cell(row=2, column=h["总分"]).number_format == "0.00"
@@ -87,7 +87,7 @@ def test_explanation_sheet_reproduces_points(book, build):
     h = header_index(ws)
     pts = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
-        pts[row[h["code"] - 1]] = pts.get(row[h["code"] - 1], 0) + (row[h["折算分"] - 1] or 0)
+        pts[row[h["代码"] - 1]] = pts.get(row[h["代码"] - 1], 0) + (row[h["折算分"] - 1] or 0)
     for r in build.totals.itertuples():
         assert pts[r.unit_code] == pytest.approx(r.base_score, abs=1e-6)
 

@@ -12,7 +12,7 @@ PERIODS = ["month", "quarter", "year", "ytd"]
 
 HELP = {
     "unit": "单位代码 / unit code (e.g. S01)",
-    "month": "考核月份 / month (YYYY-MM; 默认最近一个完整月 / default: last month with data)",
+    "month": "考核月份 / month (YYYY-MM; 默认为已有数据的最近月份 / default: last month with data)",
     "period": "考核期 / period: month | quarter | year | ytd (默认 default month)",
     "out": "输出文件 / output file",
     "format_zip": "zip(每单位一个 PDF / one PDF per unit) 或 pdf(合并 / merged)",
