@@ -70,33 +70,30 @@ def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
 def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers: list[dict],
          lang: str | None = None) -> pd.DataFrame:
     """veto (bool) and veto_reason (every reason, joined) per (period, unit)."""
-    keys = ["period", "unit_code"]
-    reasons = []
+    found: dict[tuple[str, str], list[str]] = {}
+    zh = (lang or i18n.default_lang()) == "zh"
     for trig in triggers:
         rows = scored.loc[scored["indicator_code"].eq(trig["indicator"]) & scored["status"].eq("ok")]
         hit = rows.loc[VETO_OPS[trig["op"]](rows["value"].to_numpy(dtype=float), float(trig["value"]))]
-        if hit.empty:
-            continue
         reason = i18n.pick(trig.get("reason_zh"), trig.get("reason_en"), lang)
-        names = hit["name_zh"] if (lang or i18n.default_lang()) == "zh" else hit["name_en"]
-        text = [i18n.t("scoring.veto.trigger", lang, name=n, value=f"{v:g}", op=trig["op"],
-                       threshold=f"{float(trig['value']):g}", reason=reason)
-                for n, v in zip(names, hit["value"], strict=True)]
-        reasons.append(pd.DataFrame({"period": hit["period"].to_numpy(), "unit_code": hit["unit_code"].to_numpy(),
-                                     "reason": text}))
+        for p, u, n_zh, n_en, v in zip(hit["period"], hit["unit_code"], hit["name_zh"], hit["name_en"],
+                                       hit["value"], strict=True):  # a handful of events, not every unit
+            found.setdefault((p, u), []).append(i18n.t(
+                "scoring.veto.trigger", lang, name=n_zh if zh else n_en, value=f"{v:g}", op=trig["op"],
+                threshold=f"{float(trig['value']):g}", reason=reason))
     if adj is not None and not adj.empty:
+        label = i18n.t("scoring.adjust.kind.veto", lang)
         v = adj.loc[adj["kind"].eq("veto")]
-        if not v.empty:
-            label = i18n.t("scoring.adjust.kind.veto", lang)
-            reasons.append(pd.DataFrame({"period": v["period"].to_numpy(), "unit_code": v["unit_code"].to_numpy(),
-                                         "reason": [f"{label}:{r}" for r in v["reason"].fillna("")]}))
+        for p, u, r in zip(v["period"], v["unit_code"], v["reason"].fillna(""), strict=True):
+            found.setdefault((p, u), []).append(f"{label}:{r}")
+    reason = np.full(len(totals), None, dtype=object)
+    if found:
+        index = pd.MultiIndex.from_arrays([totals["period"].to_numpy(), totals["unit_code"].to_numpy()])
+        pos = index.get_indexer(pd.MultiIndex.from_tuples(list(found)))
+        for k, texts in zip(pos, found.values(), strict=True):
+            if k >= 0:
+                reason[k] = "; ".join(texts)
     out = totals.copy()
-    if reasons:
-        r = pd.concat(reasons, ignore_index=True)
-        joined = r.groupby(keys, sort=False)["reason"].agg("; ".join).reset_index()
-        out = out.merge(joined.rename(columns={"reason": "veto_reason"}), on=keys, how="left")
-    else:
-        out["veto_reason"] = None
-    out["veto"] = out["veto_reason"].notna()
-    out["veto_reason"] = out["veto_reason"].astype(object).where(out["veto"], None)
+    out["veto_reason"] = pd.Series(reason, index=out.index, dtype=object)
+    out["veto"] = out["veto_reason"].notna().to_numpy()
     return out

@@ -52,6 +52,8 @@ class Plan:
     dim_of: np.ndarray  # G x I, index into dims (-1 outside the scheme)
     dim_weight: np.ndarray  # G x D, fractions of the total
     rule: np.ndarray  # G x I, object
+    rule_id: np.ndarray  # G x I, position in rule_names (-1: none)
+    rule_names: list[str]
     params: dict[str, np.ndarray]
     cap: np.ndarray
     order: np.ndarray  # G x I, position in the scheme (for listing)
@@ -90,11 +92,14 @@ def make_plan(spec: pd.DataFrame, catalogue: pd.DataFrame, extra_codes=()) -> Pl
     params = {k: grid(spec[f"p_{k}"].to_numpy(dtype=float), np.nan) for k in rules.PARAM_NAMES}
     first = catalogue.drop_duplicates("code").set_index("code").reindex(codes)
     texts = rule_texts(spec)
+    rule_grid = grid(spec["rule"].to_numpy(dtype=object), None, object)
+    rule_names = sorted(set(spec["rule"]))
+    rule_id = grid(np.array([rule_names.index(r) for r in spec["rule"]]), -1, np.int64)
     return Plan(
         spec=spec, groups=groups, codes=codes, dims=dkeys, in_scheme=in_scheme,
         ind_weight=grid(spec["ind_weight"].to_numpy(dtype=float), 0.0),
         dim_of=grid(di, -1, np.int64), dim_weight=dim_weight,
-        rule=grid(spec["rule"].to_numpy(dtype=object), None, object), params=params,
+        rule=rule_grid, rule_id=rule_id, rule_names=rule_names, params=params,
         cap=grid(spec["cap"].to_numpy(dtype=float), np.nan),
         order=grid(spec["dim_order"].to_numpy() * 1000 + spec["ind_order"].to_numpy(), 10**9, np.int64),
         text_zh=grid(texts[0], None, object), text_en=grid(texts[1], None, object),
@@ -191,9 +196,12 @@ def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np
                 w[p, midx[m]] = 1.0
     ok = c.status == OK
     nd = ok & ~np.isnan(c.numerator) & ~np.isnan(c.denominator)
+    single = (w.sum(axis=1) == 1).all()
+    pick = w.argmax(axis=1)
 
     def tsum(a):
-        return np.tensordot(w, a, axes=(1, 0))
+        # a period of one month is that month: a take, not a sum over months
+        return a[pick].astype(float) if single else np.tensordot(w, a, axes=(1, 0))
 
     cnt_ok = tsum(ok.astype(float))
     cnt_na = tsum((c.status == NA).astype(float))
@@ -262,8 +270,10 @@ def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy:
     scale = np.where(plan.is_count[i], n_months, 1.0)
     usable = (status == OK) | (status == CARRIED)
     key = (p * len(plan.groups) + g) * len(plan.codes) + i
-    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule[g, i], plan.lower[i], scale,
-                      {k: v[g, i] for k, v in plan.params.items()}, key)
+    # parameters are gathered per rule, only for the cells that use it
+    params = {k: (lambda idx, v=v: v[g[idx], i[idx]]) for k, v in plan.params.items()}
+    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule_id[g, i], plan.lower[i], scale,
+                      params, key, plan.rule_names)
     if missing_policy in ("zero", "carry"):
         raw = np.where(status == MISSING, 0.0, raw)
     return {"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of[g, i], "value": value, "value_scored": scored_value,

@@ -50,8 +50,8 @@ def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
     cap = ORDER.index(veto_cap)
     idx = np.where(totals["veto"].to_numpy(dtype=bool), np.maximum(idx, cap), idx)
     codes = np.array(ORDER, dtype=object)
-    return totals.assign(
-        grade=codes[idx], grade_by_score=codes[by_score], grade_note=note,
-        grade_zh=[i18n.t(f"scoring.grade.{g}", "zh") for g in codes[idx]],
-        grade_en=[i18n.t(f"scoring.grade.{g}", "en") for g in codes[idx]],
-    )
+    zh = np.array([i18n.t(f"scoring.grade.{g}", "zh") for g in ORDER], dtype=object)
+    en = np.array([i18n.t(f"scoring.grade.{g}", "en") for g in ORDER], dtype=object)
+    obj = lambda a: pd.Series(a, index=totals.index, dtype=object)  # noqa: E731
+    return totals.assign(grade=obj(codes[idx]), grade_by_score=obj(codes[by_score]), grade_note=obj(note),
+                         grade_zh=obj(zh[idx]), grade_en=obj(en[idx]))

@@ -43,38 +43,41 @@ def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | Non
     `history` holds ranked totals of the earlier periods (and may include `current`'s).
     """
     out = current.copy()
-    if prev_period is not None and not history.empty:
-        prev = history.loc[history["period"].eq(prev_period), ["unit_code", "rank"]]
-        out = out.merge(prev.rename(columns={"rank": "prev_rank"}), on="unit_code", how="left")
-    else:
-        out["prev_rank"] = np.nan
-    out["prev_rank"] = out["prev_rank"].astype("Int64")
+    units = pd.Index(out["unit_code"].to_numpy())
+    h_unit = units.get_indexer(history["unit_code"].to_numpy())
+    h_period = history["period"].to_numpy()
+    prev = np.full(len(out), -1, dtype=np.int64)
+    if prev_period is not None:
+        sel = (h_period == prev_period) & (h_unit >= 0)
+        prev[h_unit[sel]] = history["rank"].to_numpy()[sel]
+    out["prev_rank"] = pd.array(np.where(prev > 0, prev, 0), dtype="Int64")
+    out.loc[prev <= 0, "prev_rank"] = pd.NA
     out["rank_change"] = (out["prev_rank"] - out["rank"]).astype("Int64")
     n = out["n_in_group"].to_numpy()
-    red_n = list_size(n, int(lists.get("red", 5)))
-    black_n = list_size(n, int(lists.get("black", 5)))
-    red = (out["rank"].to_numpy() <= red_n) & ~out["veto"].to_numpy(dtype=bool)
-    black = out["rank_from_bottom"].to_numpy() <= black_n
-    out["list"] = np.where(red, "red", np.where(black, "black", None))
-    out["list"] = out["list"].astype(object).where(red | black, None)
+    rank_now = out["rank"].to_numpy()
+    red = (rank_now <= list_size(n, int(lists.get("red", 5)))) & ~out["veto"].to_numpy(dtype=bool)
+    black = out["rank_from_bottom"].to_numpy() <= list_size(n, int(lists.get("black", 5)))
+    lst = np.full(len(out), None, dtype=object)
+    lst[black] = "black"
+    lst[red] = "red"
+    out["list"] = pd.Series(lst, index=out.index, dtype=object)
 
     bottom_n = int(alerts.get("bottom_n", 3))
     run = int(alerts.get("consecutive", 3))
     fall = int(alerts.get("fall_places", 3))
-    streak = pd.Series(0, index=out["unit_code"].to_numpy())
     window = periods_in_order[-run:]
-    if len(window) == run and not history.empty:
-        h = history.loc[history["period"].isin(window)]
+    streak = np.zeros(len(out), dtype=np.int64)
+    if len(window) == run:
         # "bottom three" shrinks with the group like the lists, or a group of four would be all bottom
-        bottom = h.loc[h["rank_from_bottom"] <= list_size(h["n_in_group"].to_numpy(), bottom_n)].groupby("unit_code")["period"].nunique()
-        streak = streak.add(bottom, fill_value=0).reindex(streak.index).fillna(0)
-    in_streak = streak.to_numpy() >= run
-    fell = (out["rank_change"].fillna(0).to_numpy() < -fall)
+        low = (history["rank_from_bottom"].to_numpy() <= list_size(history["n_in_group"].to_numpy(), bottom_n))
+        sel = np.isin(h_period, window) & low & (h_unit >= 0)
+        streak = np.bincount(h_unit[sel], minlength=len(out))
+    in_streak = streak >= run
+    fell = out["rank_change"].fillna(0).to_numpy(dtype=np.int64) < -fall
     vetoed = out["veto"].to_numpy(dtype=bool)
-    out["alerts"] = [
-        [code for code, on in (("bottom_streak", s), ("rank_fall", f), ("veto", v)) if on]
-        for s, f, v in zip(in_streak, fell, vetoed, strict=True)
-    ]
+    codes = np.array(["bottom_streak", "rank_fall", "veto"], dtype=object)
+    flags = np.stack([in_streak, fell, vetoed], axis=1)
+    out["alerts"] = pd.Series([list(codes[f]) for f in flags], index=out.index, dtype=object)
     return out
 
 

@@ -180,27 +180,31 @@ PARAM_NAMES = sorted({k for r in REGISTRY.values() for k in r.defaults})
 
 
 def apply(x: np.ndarray, rule: np.ndarray, lower: np.ndarray, scale: np.ndarray,
-          params: dict[str, np.ndarray], key: np.ndarray) -> np.ndarray:
+          params: dict, key: np.ndarray, names_: list[str] | None = None) -> np.ndarray:
     """Raw scores for arrays of cells; NaN where there is no value or no rule.
 
-    `rule` names each cell's rule, `lower` marks lower-is-better cells, `scale`
-    multiplies parameters given in the indicator's units (months in the period,
-    for counts), `params` holds every parameter as an array per cell and `key`
-    is the integer peer-group key that relative rules compare within.
+    `rule` names each cell's rule (or, with `names_`, holds integer positions in
+    that list), `lower` marks lower-is-better cells, `scale` multiplies
+    parameters given in the indicator's units (months in the period, for
+    counts), `params` maps each parameter to an array per cell or to a function
+    giving the values for an index array, and `key` is the integer peer-group
+    key that relative rules compare within.
     """
     x_all = np.asarray(x, dtype=float)
     out = np.full(len(x_all), np.nan)
-    rule = np.asarray(rule, dtype=object)
-    for name in pd.unique(rule):
-        if not isinstance(name, str):
+    has_value = ~np.isnan(x_all)
+    if names_ is None:
+        names_, rule = _codes(np.asarray(rule, dtype=object))
+    for code, name in enumerate(names_):
+        if name is None:
             continue
         r = REGISTRY[name]
-        idx = np.flatnonzero((rule == name) & ~np.isnan(x_all))
+        idx = np.flatnonzero((rule == code) & has_value)
         if not len(idx):
             continue
         x = x_all[idx]
         low = lower[idx]
-        p = {k: np.asarray(params[k], dtype=float)[idx] for k in r.defaults}
+        p = {k: _take(params[k], idx) for k in r.defaults}
         for k in r.value_params:
             p[k] = p[k] * scale[idx]
         # direction, once for every rule: lower-is-better becomes higher-is-better
@@ -215,6 +219,16 @@ def apply(x: np.ndarray, rule: np.ndarray, lower: np.ndarray, scale: np.ndarray,
                 p[k] = np.where(low, -p[k], p[k])
         out[idx] = r.fn(x, p, key[idx] if r.relative else None)
     return out
+
+
+def _codes(rule: np.ndarray) -> tuple[list, np.ndarray]:
+    uniq, codes = np.unique(rule.astype(str), return_inverse=True)
+    names_ = [u if u in REGISTRY else None for u in uniq]
+    return names_, codes
+
+
+def _take(values, idx: np.ndarray) -> np.ndarray:
+    return values(idx) if callable(values) else np.asarray(values, dtype=float)[idx]
 
 
 def describe(name: str, params: dict, unit: str = "", direction: str = "higher") -> tuple[str, str]:
