@@ -40,6 +40,14 @@ class PublishedMonthError(RuntimeError):
         self.months = months
 
 
+class DuplicateFileError(RuntimeError):
+    """The same file (same hash) is already in a committed batch; raised inside the write transaction."""
+
+    def __init__(self, batch_id: int):
+        super().__init__(f"file already imported as batch {batch_id}")
+        self.batch_id = batch_id
+
+
 @dataclass(frozen=True)
 class BatchResult:
     batch_id: int
@@ -227,6 +235,7 @@ class Warehouse:
         report: dict | list | None = None,
         gx_result: dict | None = None,
         warnings_accepted: bool = False,
+        unique_hash: bool = False,
     ) -> BatchResult:
         """Land a whole frame as one batch in one transaction.
 
@@ -239,6 +248,11 @@ class Warehouse:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
         months = sorted(frame["month"].dropna().unique().tolist())
         with self.transaction() as con:
+            if unique_hash and file_hash:  # checked under the write lock: two uploads of one file race
+                dup = con.execute("SELECT batch_id FROM batches WHERE file_hash = ? AND status = 'committed' "
+                                  "LIMIT 1", [file_hash]).fetchone()
+                if dup:
+                    raise DuplicateFileError(int(dup[0]))
             published = sorted(set(months) & published_months(con))
             if published and not reason:
                 raise PublishedMonthError(published)

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from data.warehouse import OBS_COLUMNS, BatchResult, PublishedMonthError, Warehouse, published_months
+from data.warehouse import (
+    OBS_COLUMNS,
+    BatchResult,
+    DuplicateFileError,
+    PublishedMonthError,
+    Warehouse,
+    published_months,
+)
 from ingest.errors import FileProblem
 from ingest.lookup import Lookup
 from ingest.normalise import Understanding, normalise
@@ -145,7 +152,10 @@ def commit(prep: Prepared, wh: Warehouse, *, actor: str, accept_warnings: bool =
         result = wh.write_observations(
             prep.observations(), actor=actor, kind=kind, source_name=prep.name, file_hash=prep.file_hash,
             reason=reason, report=prep.report.to_record(), gx_result=prep.gx_result,
-            warnings_accepted=bool(accept_warnings and prep.needs_confirmation))
+            warnings_accepted=bool(accept_warnings and prep.needs_confirmation), unique_hash=True)
+    except DuplicateFileError as exc:
+        prep.report = Report.of([pd.DataFrame([problem("val.file_duplicate", batch_id=exc.batch_id, when="")])])
+        raise ImportRefused("import.refused.errors", n=1) from exc
     except PublishedMonthError as exc:
         prep.report = Report.of([prep.report.problems,
                                  pd.DataFrame([problem("val.month_published", month=m) for m in exc.months])])

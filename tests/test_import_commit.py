@@ -155,3 +155,23 @@ def test_two_processes_importing_at_once_both_land_or_are_told_to_retry(sample_w
         assert code == 0 or (code == 1 and ("稍后重试" in err or "busy" in err)), err
     landed = Warehouse(sample_wh.path).batches()
     assert (landed["actor"] == "并发测试").sum() == codes.count(0) >= 1
+
+
+def test_the_same_file_committed_twice_at_once_lands_once(sample_wh):
+    data = corpus.hotline_gbk()
+    preps = [prepare(sample_wh, data, "a.csv"), prepare(sample_wh, data, "b.csv")]  # both pass the early check
+    outcomes = []
+
+    def go(prep):
+        try:
+            outcomes.append(pipeline.commit(prep, sample_wh, actor="t", accept_warnings=True).batch_id)
+        except pipeline.ImportRefused:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=go, args=(p,)) for p in preps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str) == sorted([2, "refused"], key=str)
+    assert (sample_wh.batches()["file_hash"] == preps[0].file_hash).sum() == 1

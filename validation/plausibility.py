@@ -22,6 +22,7 @@ JUMP_Z = 6.0  # robust z (median/MAD) beyond which a value is a jump
 PEER_Z = 5.0
 MIN_PEERS = 6
 STREAK = 6  # months at exactly 100% before it is worth a question
+STREAK_MIN_CASES = 20  # 8 of 8 plans complete is ordinary; 500 of 500 calls satisfied is not
 RATE_FLOOR = 3.0  # points: spread below which a rate's history counts as flat
 
 
@@ -101,7 +102,9 @@ def _streaks(f, values, fi, fj, is_rate) -> pd.DataFrame:
     flag = np.zeros(len(f), dtype=bool)
     runs = np.zeros(len(f), dtype=int)
     last = pd.Series(fj).groupby(fi).transform("max").to_numpy()
-    cand = np.flatnonzero(is_rate & (fj == last) & (f["value"].to_numpy() == 100.0))
+    den = f["denominator"].to_numpy(dtype="float64")
+    big_enough = np.isnan(den) | (den >= STREAK_MIN_CASES)
+    cand = np.flatnonzero(is_rate & big_enough & (fj == last) & (f["value"].to_numpy() == 100.0))
     for k in cand:
         row = hundred[fi[k], : fj[k] + 1][::-1]
         n = int(np.argmin(row)) if not row.all() else len(row)
@@ -129,6 +132,9 @@ def _peers(f, combined, units, indicators) -> pd.DataFrame:
     ff["peer"] = ff["unit_code"].map(group)
     ff = ff.join(stats, on=["indicator_code", "month", "peer"])
     scale = np.maximum(1.4826 * ff["mad"].fillna(0), RATE_FLOOR)
+    p = (ff["med"].fillna(50) / 100.0).clip(0.05, 0.95)
+    binomial = (100.0 * np.sqrt(p * (1 - p) / ff["denominator"].where(ff["denominator"] > 0))).fillna(0)
+    scale = np.maximum(scale, binomial)  # a rate over few cases strays from its peers by chance
     flag = (ff["n"] >= MIN_PEERS) & ((ff["value"] - ff["med"]).abs() > PEER_Z * scale)
     flag = flag.fillna(False).to_numpy(dtype=bool)
     if not flag.any():
