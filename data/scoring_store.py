@@ -22,8 +22,11 @@ def _now() -> _dt.datetime:
 
 
 def ready(wh: Warehouse) -> None:
-    """Bring an older warehouse up to the scoring tables (migrations are idempotent)."""
-    wh.migrate()
+    """Bring an older warehouse up to the scoring tables; a read when it is already there."""
+    with wh.connect() as con:
+        current = _version(con)
+    if current < LATEST:
+        wh.migrate()
 
 
 # -- reading what is scored ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from metrics import periods
 i18n.register({
     "scoring.publish.need_reason": ("{month}已发布(第{rev}版);重新发布须说明更正理由",
                                     "{month} is already published (revision {rev}); a new revision needs a reason"),
+    "scoring.publish.no_data": ("{month}没有任何观测数据,不能发布", "{month} has no observations; nothing to publish"),
     "scoring.publish.unchanged": ("{month}的结果与第{rev}版相同,无需重新发布",
                                   "{month}'s results equal revision {rev}; nothing to publish"),
 })
@@ -27,9 +28,15 @@ class PublishError(ValueError):
     pass
 
 
+DETAIL = ["indicator_code", "status", "value", "numerator", "denominator", "raw_score", "weight", "points"]
+
+
 def _results(build) -> pd.DataFrame:
+    """Totals, each with its indicator rows frozen as JSON, so a published score stays explainable."""
     t = build.totals.copy()
-    t["detail"] = [None] * len(t)
+    ind = build.indicators[["unit_code", *DETAIL]]
+    detail = {u: g[DETAIL].to_json(orient="values", double_precision=6) for u, g in ind.groupby("unit_code")}
+    t["detail"] = t["unit_code"].map(detail)
     return t
 
 
@@ -38,6 +45,9 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
 
     periods.check(period)
     store.ready(wh)
+    first = periods.months_of(period, month)[0]
+    if store.data_checksum(wh, first, month).startswith("0:"):
+        raise PublishError(i18n.t("scoring.publish.no_data", month=month))
     b = run_build(wh, month, period)
     pubs = store.publications(wh, month, period)
     if not pubs.empty:
@@ -46,7 +56,6 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
             raise PublishError(i18n.t("scoring.publish.need_reason", month=month, rev=rev))
         if _diff(store.published_results(wh, month, period, rev), b.totals).empty:
             raise PublishError(i18n.t("scoring.publish.unchanged", month=month, rev=rev))
-    first = periods.months_of(period, month)[0]
     return store.publish(wh, month, period, _results(b), scheme_id=b.scheme_id, scheme_version=b.scheme_version,
                          steps=b.steps, actor=actor, reason=reason,
                          data_checksum=store.data_checksum(wh, first, month))

@@ -30,6 +30,8 @@ class Rule:
     relative: bool = False  # computed within the peer group
     text_zh: str = ""
     text_en: str = ""
+    lower_zh: str = ""  # wording for lower-is-better, where the plain wording would mislead
+    lower_en: str = ""
     checks: tuple[tuple[str, Callable[[dict], bool]], ...] = field(default_factory=tuple)
 
 
@@ -114,8 +116,11 @@ register(Rule(
     "target_deduct", _target_deduct, {"target": None, "per_point": None, "full": 100.0, "floor": 0.0},
     value_params=("target",),
     text_zh="达到{target}{unit}得满分{full}分,每差1{unit}扣{per_point}分,最低{floor}分",
-    text_en="{target}{unit} or better earns the full {full} points; each {unit} short deducts "
+    text_en="{target}{unit} or better earns the full {full} points; each {step} short deducts "
             "{per_point}; floor {floor}",
+    lower_zh="不超过{target}{unit}得满分{full}分,每超出1{unit}扣{per_point}分,最低{floor}分",
+    lower_en="{target}{unit} or less earns the full {full} points; each {step} above deducts {per_point}; "
+             "floor {floor}",
     checks=(_positive("per_point"), _positive("full"), ("0 <= floor < full", lambda p: 0 <= p["floor"] < p["full"])),
 ))
 register(Rule(
@@ -128,6 +133,8 @@ register(Rule(
     "ratio_to_target", _ratio, {"target": None}, value_params=("target",), flip="reciprocal",
     text_zh="完成率 = 实际 / 目标{target}{unit},封顶100%",
     text_en="completion = value / target {target}{unit}, capped at 100%",
+    lower_zh="完成率 = 目标{target}{unit} / 实际,封顶100%",
+    lower_en="completion = target {target}{unit} / value, capped at 100%",
     checks=(_positive("target"),),
 ))
 register(Rule(
@@ -135,6 +142,8 @@ register(Rule(
     value_params=("threshold",),
     text_zh="达到{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
     text_en="{threshold}{unit} or better passes ({pass_score}), otherwise {fail_score}",
+    lower_zh="不超过{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
+    lower_en="{threshold}{unit} or less passes ({pass_score}), otherwise {fail_score}",
     checks=(("0 <= fail_score <= pass_score <= 100",
              lambda p: 0 <= p["fail_score"] <= p["pass_score"] <= 100),),
 ))
@@ -236,9 +245,13 @@ def describe(name: str, params: dict, unit: str = "", direction: str = "higher")
     rule = REGISTRY[name]
     shown = {k: _fmt(v) for k, v in {**rule.defaults, **params}.items()}
     unit = unit or ""
-    zh = rule.text_zh.format(unit=unit, **shown)
-    en = rule.text_en.format(unit=unit, **shown)
-    if direction == "lower":
+    lower = direction == "lower"
+    zh = (rule.lower_zh if lower and rule.lower_zh else rule.text_zh).format(unit=unit, **shown)
+    # catalogue units are Chinese words (次, 起, 分钟); English shows only '%' and ASCII units
+    en_unit = unit if unit.isascii() else ""
+    step = "point" if unit == "%" else (unit if unit and unit.isascii() else "unit")
+    en = (rule.lower_en if lower and rule.lower_en else rule.text_en).format(unit=en_unit, step=step, **shown)
+    if lower:
         zh, en = f"(越低越好){zh}", f"(lower is better) {en}"
     return zh, en
 

@@ -1,22 +1,41 @@
 """The entry points pages, reports and the CLI call. They read the warehouse and return builds.
 
     current_scheme(wh, year=None) -> Scheme
-    build(wh, month, period="month", scheme=None, lang=None) -> ScoreBuild
+    build(wh, month, period="month", scheme=None, lang=None, n_history=None) -> ScoreBuild
+        month is the period's last month (quarter of 2026-09 = 2026-Q3; a quarter, year or
+        year-to-date ending mid-period covers its months up to `month`). `n_history` periods
+        are scored in the same pass (default 3: rank change and alerts); their totals, ranks
+        and grades are in `ScoreBuild.history` (period, unit_code, peer_group, total, rank,
+        n_in_group, grade, veto) — ask for n_history=12 to draw a year's trend from one build.
+        `lang` only chooses the language of veto reasons and the ytd label; every other text
+        comes in both (name_zh/name_en, rule_text_zh/_en, treatment_zh/_en, grade_zh/_en).
     replay(wh, steps) -> ScoreBuild                       # re-run a recorded build (e.g. a publication's)
     rank_history(wh, unit_code, last_month, n=12) -> DataFrame   month, total, rank, n_in_group, grade
-    robustness(wh, month, replicates=1000, seed=0, progress=None) -> DataFrame
-        unit_code, peer_group, rank, median_rank, rank_p05, rank_p95
+    robustness(wh, month, replicates=1000, seed=0, progress=None, period="month") -> DataFrame
+        unit_code, name_zh, name_en, peer_group, rank, n_in_group, median_rank, rank_p05, rank_p95
     what_if(wh, month, changes, period="month") -> DataFrame
-        unit_code, peer_group, total_official, rank_official, total_whatif, rank_whatif, rank_delta
-    publish(wh, month, actor, reason=None, period="month") -> int (revision)
-    publication_status(wh, month, period="month") -> dict  published, revision, at, differs
-    publication_diff(wh, month, period="month") -> DataFrame   (live build against the latest revision)
+        unit_code, name_zh, name_en, peer_group, total_official, rank_official, grade_official,
+        total_whatif, rank_whatif, grade_whatif, total_delta, rank_delta (positive = moves up)
+        changes: {"dimension_weights": {dim: w}, "indicator_weights": {code: w} (proportions,
+        normalised), "rules": {code: {"rule": name, **params}}, "missing_policy": "zero"|...}
+    publish(wh, month, actor, reason=None, period="month") -> int (revision; a second one needs a reason)
+    publication_status(wh, month, period="month") -> dict
+        published, revision, at, differs (the live results differ from the latest revision),
+        actor, scheme_version
+    publication_diff(wh, month, period="month") -> DataFrame   unit_code, field, published, current
     revisions(wh, month, period="month") -> DataFrame
     add_adjustment(wh, unit_code, month, kind, points, reason, evidence, actor) -> int
-    list_adjustments(wh, month=None, unit=None) -> DataFrame
+        kind: bonus | deduction | veto; points >= 0 (a deduction's points are subtracted)
+    list_adjustments(wh, month=None, unit=None) -> DataFrame   (revoked ones too, with revoked_at)
     revoke_adjustment(wh, adj_id, actor, reason) -> None
 
-No Streamlit here; the dashboard caches on `wh.version()`.
+ScoreBuild (metrics.build) also has `explain(unit_code, lang=None)`, `unit(unit_code)` and,
+beyond the agreed columns, totals carry peer_group_zh/peer_group_en and indicators carry
+value_scored (after caps), capped, carried_from, months_ok, n_months.
+
+Errors a user can cause raise ScoringError / PublishError / SchemeError (ValueError
+subclasses) with a message in the user's language. No Streamlit here; the dashboard
+caches on `wh.version()`.
 """
 
 from __future__ import annotations

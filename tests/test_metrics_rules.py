@@ -140,3 +140,16 @@ def test_every_rule_is_described_in_both_languages():
         zh, en = rules.describe(name, params, "%", "higher")
         assert zh and en and zh != en
         assert "{" not in zh + en
+
+
+@pytest.mark.parametrize("rule,params,unit,direction,zh,en", [
+    ("target_deduct", {"target": 90, "full": 25, "per_point": 1}, "%", "higher",
+     "达到90%得满分25分,每差1%扣1分,最低0分", "90% or better earns the full 25 points; each point short deducts 1"),
+    ("target_deduct", {"target": 0, "per_point": 25}, "批次", "lower",
+     "(越低越好)不超过0批次得满分100分,每超出1批次扣25分", "0 or less earns the full 100 points; each unit above"),
+    ("pass_fail", {"threshold": 0}, "起", "lower", "不超过0起为达标得100分", "0 or less passes"),
+    ("linear", {"floor": 120, "target": 20}, "分钟", "lower", "120分钟得0分,20分钟得满分", "0 at 120, full score at 20"),
+])
+def test_rule_wording(rule, params, unit, direction, zh, en):
+    got_zh, got_en = rules.describe(rule, params, unit, direction)
+    assert zh in got_zh and en in got_en

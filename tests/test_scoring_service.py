@@ -193,3 +193,20 @@ def test_an_older_warehouse_is_migrated_for_scoring(tmp_path):
     assert wh.schema_version() == 2
     assert not service.build(wh, MONTH).totals.empty
     assert wh.schema_version() >= 3
+
+
+def test_published_results_keep_each_units_indicator_detail(sample_wh):
+    import json
+
+    service.publish(sample_wh, "2026-08", "alice")
+    frozen = store.published_results(sample_wh, "2026-08").set_index("unit_code")
+    rows = json.loads(frozen.loc["S01", "detail"])
+    b = service.build(sample_wh, "2026-08")
+    live = b.indicators[b.indicators["unit_code"] == "S01"]
+    assert len(rows) == len(live) and rows[0][0] == live["indicator_code"].iloc[0]
+    assert round(sum(r[-1] for r in rows), 2) == frozen.loc["S01", "base_score"].round(2)
+
+
+def test_a_month_without_data_cannot_be_published(sample_wh):
+    with pytest.raises(PublishError, match="2027-01"):
+        service.publish(sample_wh, "2027-01", "alice")
