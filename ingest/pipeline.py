@@ -123,8 +123,9 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
 
     t2 = time.perf_counter()
     current = current_month or mo.add(mo.last_complete(), 1)
-    parts = [pd.DataFrame(found), gx_problems, checks.run(frame, units, indicators, current),
-             checks.completeness(frame, units, indicators)]
+    known = checks.known(frame, units, indicators)
+    parts = [pd.DataFrame(found), gx_problems, checks.run(frame, units, indicators, current, known),
+             checks.completeness(frame, units, indicators, known)]
     months = und.months
     if months:
         with wh.connect() as con:

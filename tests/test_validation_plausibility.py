@@ -98,3 +98,10 @@ def test_a_published_month_needs_a_correction_reason(sample_wh, monkeypatch):
     prep = pipeline.prepare(data, "fix.csv", sample_wh, current_month=CURRENT, correction=True)
     res = pipeline.commit(prep, sample_wh, actor="tester", accept_warnings=True, reason="平台补录更正")
     assert res.revised == 1 and sample_wh.batch(res.batch_id)["reason"] == "平台补录更正"
+
+
+def test_a_unit_missing_from_a_file_that_covers_its_kind_is_a_warning(sample_wh):
+    rows = "".join(f"S{i:02d},HL_RESPONSE,2026-10,98,,\n" for i in range(1, 12))  # S12 left out
+    prep = pipeline.prepare((HEAD + rows).encode(), "streets.csv", sample_wh, current_month=CURRENT)
+    absent = prep.report.problems[prep.report.problems["check"] == "val.unit_absent"]
+    assert absent["value"].tolist() == ["S12"] and not prep.blocked
