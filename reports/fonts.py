@@ -43,6 +43,7 @@ def register(pdf) -> None:
         pdf.add_font(FAMILY, style, str(path))
         with _LOCK:
             _PROTOTYPES.setdefault(key, copy.copy(pdf.fonts[key]))
+        _master(path)  # parsed once now, so that every later PDF copies instead of parsing
 
 
 def warm() -> None:
@@ -88,7 +89,9 @@ def fresh_ttfont(path: Path):
     from fontTools.ttLib import TTFont
 
     master = _master(path)
-    font = TTFont(recalcTimestamp=False)
+    # No bounding-box recalculation on save: glyphs are then written from their packed bytes
+    # instead of being unpacked and re-encoded, and the boxes stored with them are already right.
+    font = TTFont(recalcTimestamp=False, recalcBBoxes=False)
     font.sfntVersion = master.sfntVersion
     font.setGlyphOrder(list(master.getGlyphOrder()))
     tags = master.keys()
