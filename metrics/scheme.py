@@ -191,10 +191,11 @@ def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
 
 
 def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:
-    """The scheme of a year; a year without its own file uses the latest earlier one."""
+    """The scheme of a year (None: the latest); a year without its own file uses the latest
+    earlier one, and a year before every file the earliest."""
     years = available_years()
-    year = year or DEFAULT_YEAR
-    usable = [y for y in years if y <= year] or years
+    year = year or (years[-1] if years else DEFAULT_YEAR)
+    usable = [y for y in years if y <= year] or years[:1]
     if not usable:
         raise SchemeError(year, [t("scoring.scheme.not_found", year=year)])
     return load(path_for(usable[-1]), catalogue)

@@ -58,9 +58,9 @@ i18n.register({
     "scoring.adjust.no_reason": ("必须填写理由", "a reason is required"),
     "scoring.adjust.unknown_unit": ("单位“{unit}”不存在", "unit {unit!r} does not exist"),
     "scoring.adjust.unknown_id": ("调整项 #{adj_id} 不存在", "adjustment #{adj_id} does not exist"),
-    "scoring.adjust.published": ("{month}的结果已发布;修改加减分项需要填写更正理由,并重新发布为新修订版",
-                                 "{month} is published: changing its adjustments needs a correction reason, "
-                                 "then a new revision"),
+    "scoring.adjust.published": ("注意:{month}的结果已发布;本项在重新发布(须说明更正理由)后形成新修订版",
+                                 "Note: {month} is published; this change enters a new revision once it is "
+                                 "published again with a reason"),
     "scoring.no_data": ("{month}没有观测数据", "no observations for {month}"),
 })
 

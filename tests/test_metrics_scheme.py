@@ -41,8 +41,12 @@ def test_default_scheme_loads_and_is_recognisable():
     assert not neutral & set(s.indicator_codes())
 
 
-def test_a_year_without_its_own_file_uses_the_latest_before_it():
-    assert sm.load_year("2031", fx.CATALOGUE).year == "2026"
+def test_schemes_are_versioned_per_year():
+    assert sm.load_year("2031", fx.CATALOGUE).year == "2026"  # the latest before it
+    old = sm.load_year("2025", fx.CATALOGUE)
+    assert old.version == "2025.1" and "quota" not in old.data["grades"]
+    assert sm.load_year("2019", fx.CATALOGUE).year == "2025"  # before every file: the earliest
+    assert sm.load_year(None, fx.CATALOGUE).year == sm.available_years()[-1]
 
 
 def test_default_spec_has_a_rural_override_and_weights_that_sum():

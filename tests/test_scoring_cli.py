@@ -82,12 +82,16 @@ def test_adjust_publish_and_revisions(db, capsys):
     assert code == 1 and "理由" in err
     code, out, _ = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "录入错误")
     assert code == 0 and "#1" in out
+    code, out, _ = run(capsys, "adjust", "--db", db, "add", "--unit", "S05", "--month", "2026-10", "--kind",
+                       "deduction", "--points", "1.5", "--reason", "迟报")
+    assert code == 0 and "#2" in out and "已发布" in out
     code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
     assert code == 0 and "S02" in out and "不同" in out
     code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-10", "--reason", "撤销误录加分")
     assert code == 0 and "第2版" in out
     code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
     assert "撤销误录加分" in out and "不同" not in out
+    assert "第2版相对第1版的变化" in out and "S05" in out
     code, _, err = run(capsys, "adjust", "--db", db, "add", "--unit", "S02", "--month", "2026-10", "--kind", "bonus",
                        "--points", "-2", "--reason", "x")
     assert code == 1 and "分值" in err

@@ -57,6 +57,12 @@ def test_interface_columns(ro_wh):
     assert np.allclose(w, 1.0)
 
 
+def test_each_year_is_scored_with_its_own_scheme(ro_wh):
+    assert service.build(ro_wh, "2025-06").scheme_version == "2025.1"
+    assert service.build(ro_wh, "2026-06").scheme_version == "2026.1"
+    assert service.current_scheme(ro_wh, "2025").year == "2025"
+
+
 def test_neutral_indicators_are_never_scored(ro_wh):
     b = service.build(ro_wh, MONTH)
     assert not {"HL_VOLUME", "DS_FOUND", "POP"} & set(b.indicators["indicator_code"])

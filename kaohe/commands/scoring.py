@@ -27,6 +27,7 @@ i18n.register({
     "scoring.cli.differs": ("注意:当前数据计算的结果与已发布版本不同:", "Note: results from current data differ "
                             "from the published revision:"),
     "scoring.cli.adj_added": ("已登记调整项 #{adj_id}", "Adjustment #{adj_id} recorded"),
+    "scoring.cli.rev_changes": ("第{rev}版相对第{prev}版的变化:", "Changes in revision {rev} against {prev}:"),
     "scoring.cli.adj_revoked": ("已撤销调整项 #{adj_id}", "Adjustment #{adj_id} revoked"),
     "scoring.cli.none": ("(无)", "(none)"),
     "scoring.cli.unknown_group": ("同类组“{group}”不存在(可选:{known})", "peer group {group!r} does not exist "
@@ -231,6 +232,13 @@ def cmd_revisions(args) -> int:
         print(t("scoring.cli.no_revisions", month=month))
         return 0
     _emit(revs.drop(columns=["data_checksum"]), "table")
+    from metrics import publish as pub
+
+    for rev in revs["revision"].tolist()[1:]:
+        changed = pub.diff_revisions(wh, month, rev - 1, rev)
+        print()
+        print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
+        _emit(changed, "table")
     diff = service.publication_diff(wh, month)
     if not diff.empty:
         print()
@@ -242,9 +250,12 @@ def cmd_revisions(args) -> int:
 def cmd_adjust_add(args) -> int:
     from metrics import service
 
-    adj_id = service.add_adjustment(_wh(args), args.unit, _month(args.month), args.kind, args.points, args.reason,
+    wh = _wh(args)
+    adj_id = service.add_adjustment(wh, args.unit, _month(args.month), args.kind, args.points, args.reason,
                                     args.evidence, settings.actor())
     print(t("scoring.cli.adj_added", adj_id=adj_id))
+    if service.publication_status(wh, args.month)["published"]:
+        print(t("scoring.adjust.published", month=args.month))
     return 0
 
 
