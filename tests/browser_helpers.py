@@ -47,3 +47,35 @@ def texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
     parts += [w.value for w in at.warning] + [e.value for e in at.error]
     return "\n".join(parts)
+
+
+# -- browser helpers for the dashboard walk (tests/test_browser_dashboard.py) --------------------------------
+def settle(page, timeout: float = 30_000) -> None:
+    """After a click: give Streamlit a moment to start the rerun, then wait for it to finish."""
+    page.wait_for_timeout(350)
+    wait_for_app(page, timeout)
+
+
+def heading(page) -> str:
+    return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+
+
+def nav_to(page, title: str) -> None:
+    """Click a page in the sidebar navigation (keeps the session, unlike a URL)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_function("t => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.trim() === t",
+                           arg=title, timeout=30_000)
+    settle(page)
+
+
+def exceptions(page) -> list[str]:
+    return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label`."""
+    box = page.get_by_role("combobox", name=label).first
+    box.click()
+    box.fill(option)  # the list is filtered as one types; long lists are virtualised
+    page.get_by_role("option", name=option, exact=True).first.click()
+    settle(page)

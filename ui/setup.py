@@ -102,15 +102,17 @@ def navigation():
 
 
 def language_switch() -> None:
+    # set before the widget: a value cannot be assigned once the widget exists in this run
+    if not st.session_state.get("lang"):
+        st.session_state["lang"] = i18n.default_lang()
     st.sidebar.segmented_control(
         t("lang.label", "zh") + " / " + t("lang.label", "en"),
         options=list(i18n.LANGS),
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key="lang",
         selection_mode="single",
+        persist_state="session",  # Streamlit 1.67 drops unrendered widget values on a page switch
     )
-    if not st.session_state.get("lang"):
-        st.session_state["lang"] = i18n.default_lang()
 
 
 def init_state() -> None:
@@ -124,13 +126,15 @@ def month_picker(months: list[str]) -> str | None:
         return None
     if st.session_state.get("month") not in months:
         st.session_state["month"] = months[-1]
-    return st.sidebar.selectbox(tr("month.label"), options=list(reversed(months)), key="month")
+    return st.sidebar.selectbox(tr("month.label"), options=list(reversed(months)), key="month",
+                                persist_state="session")
 
 
 def kind_picker() -> str:
     st.session_state.setdefault("kind", "street")
     return st.sidebar.radio(tr("kind.label"), options=["street", "department"],
-                            format_func=lambda k: tr(f"kind.{k}"), key="kind", horizontal=True)
+                            format_func=lambda k: tr(f"kind.{k}"), key="kind", horizontal=True,
+                            persist_state="session")
 
 
 def open_profile(unit_code: str) -> None:

@@ -1,0 +1,62 @@
+"""The dashboard in Debian's chromium: walk every page, switch language, change the month, open a
+unit profile from the rankings, run a what-if."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import choose, exceptions, goto_page, heading, nav_to, settle
+
+pytestmark = pytest.mark.browser
+
+PAGES_ZH = ["总览", "排名", "趋势", "单位画像", "指标分析", "考核方案", "数据导入", "导入批次", "数据浏览"]
+
+
+def test_walk_switch_language_month_profile_and_whatif(streamlit_server, browser_page):
+    page = browser_page
+    goto_page(page, streamlit_server.url)
+    assert heading(page) == "总览"
+
+    # every page in the navigation renders without an exception
+    for title in PAGES_ZH[1:] + PAGES_ZH[:1]:
+        nav_to(page, title)
+        assert heading(page) == title
+        assert exceptions(page) == [], title
+
+    # English on the switch, and back
+    page.locator('[data-testid="stSidebar"] button', has_text="English").click()
+    settle(page)
+    assert heading(page) == "Overview"
+    assert page.locator('[data-testid="stSidebarNav"] a', has_text="Rankings").count() == 1
+    page.locator('[data-testid="stSidebar"] button', has_text="中文").click()
+    settle(page)
+    assert heading(page) == "总览"
+
+    # the shared month changes what the overview headlines
+    choose(page, "考核月份", "2026-06")
+    page.get_by_text("2026-06 考核要点").first.wait_for()
+
+    # rankings: one click on a row opens that unit's profile
+    nav_to(page, "排名")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    box = grid.bounding_box()
+    second_row_y = box["y"] + 35 + 35 + 17  # header, first row, middle of the second row
+    page.mouse.click(box["x"] + 18, second_row_y)
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.trim() "
+                           "=== '单位画像'", timeout=30_000)
+    settle(page)
+    assert exceptions(page) == []
+    rank = page.locator('[data-testid="stMetric"]', has_text="组内名次").locator('[data-testid="stMetricValue"]')
+    assert rank.first.inner_text().strip().startswith("2 /")  # the second row of the ranking
+
+    # scheme: a what-if on the hotline weight re-ranks beside the official ranking
+    nav_to(page, "考核方案")
+    page.get_by_text("尚未做任何调整").first.wait_for()
+    field = page.locator('[data-testid="stNumberInput"]', has_text="接诉即办").locator("input")
+    field.fill("70")
+    field.press("Enter")
+    settle(page)
+    page.get_by_text("正式排名与模拟排名对比").first.wait_for()
+    assert exceptions(page) == []
+    page.get_by_text("名次变化的单位").first.wait_for()
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for()  # rules table, then the what-if table
