@@ -59,7 +59,11 @@ class Context:
     def groups(self) -> list[str]:
         """Peer groups in the order units are listed: streets first, then departments."""
         totals = self.build.totals
-        order = self.units.reset_index(drop=True).drop_duplicates("peer_group")["peer_group"].tolist()
+        u = self.units.reset_index(drop=True)
+        # streets before departments, then by each group's first unit in natural order (S01 < S0013)
+        key = u.assign(_k=(u["kind"] != "street").astype(int),
+                       _n=u["code"].str.extract(r"(\d+)", expand=False).fillna("0").astype(int))
+        order = key.sort_values(["_k", "_n", "code"]).drop_duplicates("peer_group")["peer_group"].tolist()
         present = set(totals["peer_group"])
         return [g for g in order if g in present] + sorted(present - set(order))
 

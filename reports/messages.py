@@ -19,7 +19,7 @@ i18n.register({
     "report.period.month": ("{label}", "{label}"),
     "report.period.quarter": ("{label}(季度)", "{label} (quarter)"),
     "report.period.year": ("{label}(年度)", "{label} (year)"),
-    "report.period.ytd": ("{label}(年初至今)", "{label} (year to date)"),
+    "report.period.ytd": ("{label}(年初至今)", "{label}"),
     "report.status.published": ("已发布", "Published"),
     "report.status.revision": ("已发布·第 {n} 版(更正)", "Published, revision {n} (corrected)"),
     "report.status.draft": ("草稿(未发布)", "Draft (not published)"),
