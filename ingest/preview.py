@@ -26,6 +26,11 @@ i18n.register({
     "import.pv.columns": ("列的识别", "Columns read as"),
 })
 
+ROLES = {"unit": ("单位", "unit"), "month": ("月份", "month"), "indicator": ("指标", "indicator"),
+         "value": ("数值", "value"), "numerator": ("分子", "numerator"), "denominator": ("分母", "denominator"),
+         "status": ("状态", "status"), "ignore": ("忽略", "ignored"), "?": ("未识别(忽略)", "not recognised (ignored)")}
+i18n.register({f"import.pv.role.{k}": v for k, v in ROLES.items()})
+
 PREVIEW_COLUMNS = {"row": ("行号", "Row"), "unit_raw": ("单位(原文)", "Unit (as written)"),
                    "unit_code": ("单位代码", "Unit code"), "indicator_code": ("指标代码", "Indicator"),
                    "month": ("月份", "Month"), "value_raw": ("数值(原文)", "Value (as written)"),
@@ -52,7 +57,8 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
         (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}: " + " ".join(u.indicators_matched)),
         (t("import.pv.rows", lang), t("import.pv.rows_detail", lang, read=u.rows_read, skipped=u.rows_skipped,
                                       obs=0 if prep.frame is None else len(prep.frame))),
-        (t("import.pv.columns", lang), "; ".join(f"{k} → {v}" for k, v in u.columns.items())),
+        (t("import.pv.columns", lang), "; ".join(
+            f"{k} → {t(f'import.pv.role.{v}', lang) if v in ROLES else v}" for k, v in u.columns.items())),
     ]
     if u.units_unmatched:
         out.insert(5, (t("import.pv.units_unknown", lang), " ".join(u.units_unmatched[:20])))

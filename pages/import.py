@@ -75,8 +75,8 @@ for up in uploads or []:
     pairs = preview.describe(prep, L)
     if pairs:
         with st.expander(tr("import.page.understood"), expanded=True):
-            st.table({"": [p[0] for p in pairs], " ": [p[1] for p in pairs]})
-            st.caption(tr("import.page.sample"))
+            st.markdown("\n".join(f"- **{label}**: {text}" for label, text in pairs))
+        with st.expander(tr("import.page.sample")):
             st.dataframe(preview.sample_rows(prep, L), hide_index=True, key=f"imp_sample_{tag}")
 
     report = prep.report
