@@ -131,6 +131,23 @@ def _totals(arr: dict, e_ind: np.ndarray, e_dim: np.ndarray, method_idx: np.ndar
     return np.maximum(base + arr["adj"][None, :], 0.0)[:C]
 
 
+def entropy_table(build) -> pd.DataFrame:
+    """Per kind and indicator: the scheme's effective weight (average over units) beside the entropy weight."""
+    rows = []
+    for kind in ("street", "department"):
+        arr = _kind_arrays(build, kind)
+        if arr is None:
+            continue
+        codes = list(dict.fromkeys(build.scheme.spec(
+            build.totals[["unit_code", "peer_group", "kind"]].rename(columns={"unit_code": "code"})
+        ).query("kind == @kind")["indicator_code"]))
+        ind = build.indicators[build.indicators["unit_code"].isin(arr["units"])]
+        eff = ind.groupby("indicator_code")["weight"].mean().reindex(codes).fillna(0.0)
+        rows.append(pd.DataFrame({"kind": kind, "indicator_code": codes, "scheme_weight": eff.to_numpy(),
+                                  "entropy_weight": arr["entropy"]}))
+    return pd.concat(rows, ignore_index=True)
+
+
 def monte_carlo(build, replicates: int = 1000, seed: int = 0, spread: float = 0.25,
                 entropy_share: float = 0.2, progress=None, chunk: int = 200,
                 methods_p: tuple[float, ...] = METHOD_P) -> pd.DataFrame:

@@ -13,6 +13,8 @@
     rank_history(wh, unit_code, last_month, n=12) -> DataFrame   month, total, rank, n_in_group, grade
     robustness(wh, month, replicates=1000, seed=0, progress=None, period="month") -> DataFrame
         unit_code, name_zh, name_en, peer_group, rank, n_in_group, median_rank, rank_p05, rank_p95
+    entropy_weights(wh, month, period="month") -> DataFrame
+        kind, indicator_code, scheme_weight (mean effective share), entropy_weight
     what_if(wh, month, changes, period="month") -> DataFrame
         unit_code, name_zh, name_en, peer_group, total_official, rank_official, grade_official,
         total_whatif, rank_whatif, grade_whatif, total_delta, rank_delta (positive = moves up)
@@ -141,6 +143,13 @@ def robustness(wh, month: str, replicates: int = 1000, seed: int = 0, progress=N
 
     b = build(wh, month, period)
     return rob.monte_carlo(b, replicates=replicates, seed=seed, progress=progress)
+
+
+def entropy_weights(wh, month: str, period: str = "month") -> pd.DataFrame:
+    """kind, indicator_code, scheme_weight, entropy_weight: the data-driven alternative beside the scheme."""
+    from metrics import robustness as rob
+
+    return rob.entropy_table(build(wh, month, period))
 
 
 # -- publishing ----------------------------------------------------------------------------------------

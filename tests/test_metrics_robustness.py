@@ -82,3 +82,12 @@ def test_monte_carlo_intervals_are_ordered_and_progress_is_reported():
     # same seed, same answer
     again = robustness.monte_carlo(b, replicates=300, seed=2, chunk=100)
     assert again["median_rank"].tolist() == res["median_rank"].tolist()
+
+
+def test_entropy_table_beside_the_scheme():
+    t = robustness.entropy_table(fx.run())
+    street = t[t["kind"] == "street"].set_index("indicator_code")
+    assert street["entropy_weight"].sum() == pytest.approx(1.0)
+    assert street["scheme_weight"].sum() == pytest.approx(1.0)
+    assert street.loc["HL_ONTIME", "scheme_weight"] == pytest.approx(0.30)
+    assert list(t[t["kind"] == "department"]["indicator_code"]) == ["HL_ONTIME"]
