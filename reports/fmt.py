@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 DASH = "—"
 
 
 def missing(x) -> bool:
-    if x is None:
+    """None, NaN, NaT or pd.NA (nullable integer columns such as prev_rank hold pd.NA)."""
+    if x is None or x is pd.NA or x is pd.NaT:
         return True
     try:
         return bool(math.isnan(float(x)))

@@ -68,6 +68,8 @@ def test_font_files_are_small_and_licensed():
     (fmt.change, (2,), "▲2"),
     (fmt.change, (-1,), "▼1"),
     (fmt.change, (0,), "="),
+    (fmt.change, (__import__("pandas").NA,), "—"),
+    (fmt.rank, (None, 8), "—"),
     (fmt.weight, (0.072,), "7.2"),
     (fmt.weight, (0.3,), "30"),
     (fmt.count, (32093.0,), "32,093"),
