@@ -5,7 +5,7 @@ from __future__ import annotations
 from kaohe import i18n
 from kaohe.i18n import pick, t
 
-__all__ = ["pick", "t"]
+__all__ = ["pick", "t", "veto_note"]
 
 i18n.register({
     # frame
@@ -41,6 +41,7 @@ i18n.register({
     "report.deduction": ("扣分", "Deduction"),
     "report.veto": ("一票否决", "Veto"),
     "report.veto_note": ("一票否决:{reason}(等次封顶)", "Veto: {reason} (grade capped)"),
+    "report.veto_capped": ("{reason}(等次封顶)", "{reason} (grade capped)"),
     "report.no_adjustments": ("本期无加分、扣分或否决事项。", "No bonus, deduction or veto items this period."),
     "report.adjustments": ("加减分与否决事项", "Adjustments and veto"),
     "report.adj.kind": ("类型", "Kind"),
@@ -148,3 +149,10 @@ i18n.register({
     "report.unknown_unit": ("未知单位:{unit}", "unknown unit: {unit}"),
     "report.no_month": ("仓库中没有 {month} 的数据", "no data for {month} in the warehouse"),
 })
+
+
+def veto_note(reason: str, lang: str) -> str:
+    """The veto line; a veto item entered by hand already starts with "一票否决" / "veto"."""
+    reason = reason or ""
+    own = reason.casefold().startswith(t("report.veto", lang).casefold())
+    return t("report.veto_capped" if own else "report.veto_note", lang, reason=reason)

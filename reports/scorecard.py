@@ -11,7 +11,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.context import Context, load
-from reports.messages import pick, t
+from reports.messages import pick, t, veto_note
 from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
 from reports.safe import pdf_text
 
@@ -94,7 +94,7 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
         line += f"   [{t('report.list.' + lst, lang)}]"
     doc.para(line, 8)
     if bool(tot.get("veto")):
-        doc.para(t("report.veto_note", lang, reason=_text(tot.get("veto_reason"))), 8.5, color=BAD, bold=True)
+        doc.para(veto_note(_text(tot.get("veto_reason")), lang), 8.5, color=BAD, bold=True)
 
 
 def _change_text(tot: pd.Series, lang: str) -> str:

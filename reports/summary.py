@@ -10,7 +10,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.context import Context, load
-from reports.messages import pick, t
+from reports.messages import pick, t, veto_note
 from reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
 from reports.scorecard import GRADE_COLOUR
 
@@ -203,7 +203,7 @@ def _alerts(doc: Doc, ctx: Context) -> None:
     for _, r in tot.sort_values(["peer_group", "rank"]).iterrows():
         texts = _alert_texts(ctx, r.get("alerts"))
         if bool(r.get("veto")):
-            texts = [t("report.veto_note", lang, reason=str(r.get("veto_reason") or ""))] + texts
+            texts = [veto_note(str(r.get("veto_reason") or ""), lang)] + texts
         for text in texts:
             rows.append([ctx.group_name(r["peer_group"]), _unit_label(ctx, r), text])
     if not rows:
