@@ -190,15 +190,32 @@ def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
     return _CACHE[key]
 
 
-def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:
-    """The scheme of a year (None: the latest); a year without its own file uses the latest
-    earlier one, and a year before every file the earliest."""
+def _year_path(year: str | None) -> Path:
     years = available_years()
     year = year or (years[-1] if years else DEFAULT_YEAR)
     usable = [y for y in years if y <= year] or years[:1]
     if not usable:
         raise SchemeError(year, [t("scoring.scheme.not_found", year=year)])
-    return load(path_for(usable[-1]), catalogue)
+    return path_for(usable[-1])
+
+
+_RAW: dict = {}
+
+
+def raw_year(year: str | None) -> dict:
+    """The scheme file of a year as plain data, not yet validated (to plan what to read)."""
+    path = _year_path(year)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _RAW:
+        _RAW.clear()
+        _RAW[key] = json.loads(path.read_text(encoding="utf-8"))
+    return _RAW[key]
+
+
+def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:
+    """The scheme of a year (None: the latest); a year without its own file uses the latest
+    earlier one, and a year before every file the earliest."""
+    return load(_year_path(year), catalogue)
 
 
 def load_dict(data: dict, catalogue: pd.DataFrame) -> Scheme:

@@ -89,15 +89,14 @@ def build(wh, month: str, period: str = "month", scheme: Scheme | None = None, l
     """Score every unit for the period ending at `month` (quarter of 2026-09 = 2026-Q3)."""
     mo.check(month)
     periods.check(period)
-    # the reading window depends on the scheme (history, carried months): read generously once,
-    # so that the file is opened once per build
-    n_hist = n_history or 3
-    inp = _inputs(wh, month, period, max(n_hist, 3), 6)
+    # the reading window depends on the scheme (history for alerts, months a value may be
+    # carried): take it from the scheme file before reading, validate after, one file open
+    data = scheme.data if scheme is not None else scheme_mod.raw_year(month[:4])
+    n_hist = n_history or max(2, int(data.get("alerts", {}).get("consecutive", 3)))
+    missing = data.get("missing", {})
+    carry = int(missing.get("carry_months", 3)) if missing.get("policy") == "carry" else 0
+    inp = _inputs(wh, month, period, n_hist, carry)
     scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
-    n_hist = n_history or max(2, int(scheme.section("alerts").get("consecutive", 3)))
-    carry = scheme.carry_months if scheme.missing_policy == "carry" else 0
-    if n_hist > max(n_history or 3, 3) or carry > 6:
-        inp = _inputs(wh, month, period, n_hist, carry)
     return compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
                    month, period, n_history=n_hist, lang=lang)
 

@@ -216,3 +216,20 @@ def test_published_results_keep_each_units_indicator_detail(sample_wh):
 def test_a_month_without_data_cannot_be_published(sample_wh):
     with pytest.raises(PublishError, match="2027-01"):
         service.publish(sample_wh, "2027-01", "alice")
+
+
+def test_carry_policy_reads_the_months_before(sample_wh):
+    wh = sample_wh
+    row = wh.observations(units=["S01"], indicators=["HL_SATISFY"], month_from=MONTH, month_to=MONTH)
+    row[["value", "numerator", "denominator"]] = np.nan
+    row["status"] = "missing"
+    wh.write_observations(row, actor="t")
+    carry = service.current_scheme(wh, "2026").with_changes({"missing_policy": "carry"})
+    b = service.build(wh, MONTH, scheme=carry)
+    got = b.indicators[(b.indicators["unit_code"] == "S01") & (b.indicators["indicator_code"] == "HL_SATISFY")]
+    assert got["status"].iloc[0] == "carried" and got["carried_from"].iloc[0] == "2026-09"
+    sept = wh.observations(units=["S01"], indicators=["HL_SATISFY"], month_from="2026-09", month_to="2026-09")
+    assert got["numerator"].iloc[0] == sept["numerator"].iloc[0]
+    zero = service.build(wh, MONTH)
+    z = zero.indicators[(zero.indicators["unit_code"] == "S01") & (zero.indicators["indicator_code"] == "HL_SATISFY")]
+    assert z["status"].iloc[0] == "missing" and z["raw_score"].iloc[0] == 0
