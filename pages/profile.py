@@ -176,7 +176,9 @@ if not neutral.empty:
 
 # -- rank history ------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.history"))
-hist = queries.rank_history(unit, month, 12)
+# every unit's last twelve months come from one cached build, so switching units costs nothing
+hist = queries.total_history(month, 12)
+hist = hist[hist["unit_code"] == unit].sort_values("month")
 st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 
 # -- explanation -------------------------------------------------------------------------------------------------

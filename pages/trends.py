@@ -35,6 +35,7 @@ i18n.register({
     "tr.note": ("虚线为同类组中位数,点线为考核目标。变化为本月值减去上月(环比)或去年同月(同比)。",
                 "Dashed lines are peer-group medians, the dotted line is the scheme's target. Changes are this "
                 "month minus last month (month-on-month) or the same month a year ago (year-on-year)."),
+    "tr.scoring": ("正在计算各月维度得分……", "Scoring the dimensions month by month…"),
     "tr.no_units": ("请至少选择一个单位。", "Choose at least one unit."),
 })
 
@@ -102,7 +103,11 @@ if measure == "total":
     full = full.rename(columns={"total": "value"})
     y_title = tr("tr.score_unit")
 elif measure.startswith("dim:"):
-    dims = queries.dimension_series(tuple(reach))
+    # dimension scores come one build per month: score the window and the month a year back only
+    year_ago = mo.add(month, -12)
+    wanted = tuple(sorted(set(window) | ({year_ago} & set(all_months))))
+    with st.spinner(tr("tr.scoring")):
+        dims = queries.dimension_series(wanted)
     full = dims[(dims["dimension"] == measure[4:]) & dims["unit_code"].isin(units["code"])]
     full = full[["unit_code", "peer_group", "month", "score"]].rename(columns={"score": "value"})
     y_title = tr("tr.score_unit")

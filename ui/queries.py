@@ -118,8 +118,18 @@ def total_history(wh, month: str, n: int) -> pd.DataFrame:
 
 @versioned
 def dimension_series(wh, months_: tuple[str, ...]) -> pd.DataFrame:
-    """Dimension scores of every unit for each month in `months_` (one cached build per month)."""
-    frames = [build(m, "month").dimensions.assign(month=m) for m in months_]
+    """Dimension scores of every unit for each month in `months_`.
+
+    The engine returns dimension scores for a build's own month only, so this is one build per
+    month; two threads overlap their warehouse reads. Cached as a whole per warehouse version.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(m: str) -> pd.DataFrame:
+        return engine().build(wh, m, "month").dimensions.assign(month=m)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        frames = list(pool.map(one, months_))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
