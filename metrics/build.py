@@ -60,15 +60,27 @@ class ScoreBuild:
         return row.iloc[0].to_dict()
 
 
-def steps_for(scheme: Scheme, month: str, period: str, ends: list[str], spec: pd.DataFrame,
-              adj: pd.DataFrame) -> list[dict]:
-    """The replayable record of a build: every parameter that decided a number."""
+def _rules_used(spec: pd.DataFrame) -> tuple[dict, dict]:
     rules_used = {
         f"{g}/{c}": {"rule": r, "params": p, "weight": w, "dimension": d, "dim_weight": round(dw, 6)}
         for g, c, r, p, w, d, dw in zip(spec["peer_group"], spec["indicator_code"], spec["rule"], spec["params"],
                                          spec["ind_weight"], spec["dimension"], spec["dim_weight"], strict=True)
     }
     caps = {c: v for c, v in zip(spec["indicator_code"], spec["cap"], strict=True) if v == v}
+    return rules_used, caps
+
+
+_RULES_USED: dict[int, tuple[pd.DataFrame, tuple[dict, dict]]] = {}
+
+
+def steps_for(scheme: Scheme, month: str, period: str, ends: list[str], spec: pd.DataFrame,
+              adj: pd.DataFrame) -> list[dict]:
+    """The replayable record of a build: every parameter that decided a number."""
+    cached = _RULES_USED.get(id(spec))
+    if cached is None or cached[0] is not spec:  # the spec of a cached plan: describe it once
+        _RULES_USED.clear()
+        cached = _RULES_USED[id(spec)] = (spec, _rules_used(spec))
+    rules_used, caps = cached[1]
     s = scheme.data
     return [
         {"step": "scheme", "params": {"id": scheme.id, "version": scheme.version, "data": s}},
