@@ -1,5 +1,7 @@
 """数据导入 Import: upload files, see how each was understood and what is wrong, then commit."""
 
+import threading
+
 import streamlit as st
 
 from data.warehouse import WarehouseBusy
@@ -7,6 +9,7 @@ from ingest import pipeline, preview
 from kaohe import i18n, settings
 from kaohe import months as mo
 from ui.setup import lang, tr, warehouse
+from validation import gx_runner
 
 i18n.register({
     "import.page.title": ("数据导入", "Import"),
@@ -37,6 +40,16 @@ i18n.register({
     "import.page.busy": ("数据仓库正被占用,请稍后重试。", "The warehouse is busy; try again shortly."),
 })
 
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_gx() -> bool:
+    """Import GX in the background once per server, so the first upload does not wait for it."""
+    threading.Thread(target=gx_runner.warm_up, daemon=True).start()
+    return True
+
+
+_warm_up_gx()
 L = lang()
 wh = warehouse()
 st.title(tr("import.page.title"))
