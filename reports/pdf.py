@@ -189,7 +189,11 @@ class Doc(FPDF):
             self.style(size, bold=bold)
             cells = []
             for c, text in zip(cols, row, strict=True):
-                lines = self.multi_cell(c.width - 2 * pad, line_h, pdf_text(text), dry_run=True,
+                text = pdf_text(text)
+                if self.get_string_width(text) <= c.width - 2 * pad - 0.2:
+                    cells.append([text])  # fits on one line: skip fpdf2's (slow) line breaking
+                    continue
+                lines = self.multi_cell(c.width - 2 * pad, line_h, text, dry_run=True,
                                         output="LINES", wrapmode=wrap_mode(self.ui_lang))
                 if len(lines) > max_lines:
                     lines = lines[: max_lines - 1] + [self.fit(lines[max_lines - 1] + "…", c.width - 2 * pad)]
