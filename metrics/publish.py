@@ -69,8 +69,11 @@ def status(wh, month: str, period: str = "month") -> dict:
                 "scheme_version": None}
     last = pubs.iloc[-1]
     first = periods.months_of(period, month)[0]
-    differs = last["data_checksum"] != store.data_checksum(wh, first, month)
-    if differs:  # the inputs changed; say so only if the results do
+    from metrics.service import current_scheme
+
+    differs = (last["data_checksum"] != store.data_checksum(wh, first, month)
+               or last["scheme_version"] != current_scheme(wh, month[:4]).version)
+    if differs:  # the inputs or the scheme changed; say so only if the results do
         differs = not diff(wh, month, period).empty
     return {"published": True, "revision": int(last["revision"]), "at": last["published_at"],
             "differs": bool(differs), "actor": last["actor"], "scheme_version": last["scheme_version"]}

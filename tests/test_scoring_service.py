@@ -233,3 +233,15 @@ def test_carry_policy_reads_the_months_before(sample_wh):
     zero = service.build(wh, MONTH)
     z = zero.indicators[(zero.indicators["unit_code"] == "S01") & (zero.indicators["indicator_code"] == "HL_SATISFY")]
     assert z["status"].iloc[0] == "missing" and z["raw_score"].iloc[0] == 0
+
+
+def test_a_new_scheme_version_makes_a_published_month_differ(sample_wh, monkeypatch):
+    from metrics import scheme as scheme_mod
+
+    service.publish(sample_wh, "2026-07", "alice")
+    assert not service.publication_status(sample_wh, "2026-07")["differs"]
+    base = service.current_scheme(sample_wh, "2026")
+    changed = base.with_changes({"dimension_weights": {"HL": 60}})
+    monkeypatch.setattr(scheme_mod, "load_year", lambda year, catalogue: changed)
+    st = service.publication_status(sample_wh, "2026-07")
+    assert st["differs"] and st["scheme_version"] == "2026.1"
