@@ -134,9 +134,10 @@ def test_every_font_is_embedded(wh, build):
         assert all("KaoheSansSC" in name for name, _ in fonts)
 
 
-def test_every_scorecard_fits_two_pages_and_the_zip_holds_one_per_unit(wh, build):
+def test_every_scorecard_fits_two_pages_and_the_zip_holds_one_per_unit(wh, build, monkeypatch):
+    monkeypatch.setattr(batch, "POOL_MIN_UNITS", 1)  # use the process pool even for 30 units
     calls = []
-    data = batch.scorecards_zip(wh, MONTH, progress=lambda d, n: calls.append((d, n)), build=build, processes=1)
+    data = batch.scorecards_zip(wh, MONTH, progress=lambda d, n: calls.append((d, n)), build=build, processes=2)
     zf = zipfile.ZipFile(io.BytesIO(data))
     names = zf.namelist()
     assert len(names) == len(build.totals) and calls[-1] == (len(names), len(names))
@@ -144,6 +145,8 @@ def test_every_scorecard_fits_two_pages_and_the_zip_holds_one_per_unit(wh, build
         pages = len(PdfReader(io.BytesIO(zf.read(name))).pages)
         assert 1 <= pages <= 2, name
     assert all(re.fullmatch(r"2026-10_[SD]\d\d_\w+\.pdf", n) for n in names)
+    s01 = next(n for n in names if "_S01_" in n)
+    assert fmt.num(build.totals.set_index("unit_code").loc["S01", "total"]) in tokens(text_of(zf.read(s01)))
 
 
 def test_merged_pdf_has_an_outline_entry_per_unit(wh, build):
