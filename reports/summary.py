@@ -251,7 +251,7 @@ def _ranking(doc: Doc, ctx: Context, group: str) -> None:
             Col(t("report.col.base", lang), 18, "R"), Col(t("report.col.adj", lang), 18, "R"),
             Col(t("report.col.total", lang), 18, "R"), Col(t("report.col.grade", lang), 18),
             Col(t("report.col.change", lang), 18, "R"), Col(t("report.col.veto", lang), 22),
-            Col("", 14)]
+            Col(t("report.summary.lists", lang), 14)]
     rows, fills = [], []
     for _, r in sub.iterrows():
         adj = float(r["bonus"] or 0) - abs(float(r["deduction"] or 0))
