@@ -104,6 +104,7 @@ i18n.register({
     "report.summary.alerts": ("预警", "Alerts"),
     "report.summary.no_alerts": ("本期无预警。", "No alerts this period."),
     "report.summary.changes": ("较上月变化", "Changes since last month"),
+    "report.summary.changes_period": ("较上期变化", "Changes since the previous period"),
     "report.summary.no_changes": ("排名无明显变化。", "No notable changes in rank."),
     "report.summary.charts": ("重点图表", "Key charts"),
     "report.summary.group_totals": ("各分类总分分布(最高、中位数、最低)", "Total scores by peer group (max, median, min)"),

@@ -216,7 +216,7 @@ def _alerts(doc: Doc, ctx: Context) -> None:
 def _changes(doc: Doc, ctx: Context) -> None:
     lang = ctx.lang
     tot = ctx.build.totals.copy()
-    doc.heading(t("report.summary.changes", lang))
+    doc.heading(t("report.summary.changes" if ctx.period == "month" else "report.summary.changes_period", lang))
     tot["rank_change"] = pd.to_numeric(tot["rank_change"], errors="coerce")
     moved = tot[tot["rank_change"].abs() >= MOVE_PLACES].copy()
     if moved.empty:
