@@ -107,6 +107,8 @@ def _load(wh, month, period, lang, build, history, units) -> Context:
     from metrics import service
 
     mo.check(month)
+    if build is not None and (getattr(build, "month", month), getattr(build, "period", period)) != (month, period):
+        raise ValueError(f"the build given is for {build.period} {build.month}, not {period} {month}")
     # For a month, one build whose history spans twelve months also feeds the trend chart.
     b = build if build is not None else service.build(
         wh, month, period=period, lang=lang, n_history=HISTORY_MONTHS if (history and period == "month") else None)

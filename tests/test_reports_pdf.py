@@ -210,3 +210,8 @@ def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh)
     text = text_of(scorecard_pdf(wh, na["unit_code"], "2026-09", build=b)).replace("\n", "")
     assert "不适用:" in text and na["name_zh"] in text.split("不适用:")[-1]
     assert "数据来源与导入批次:#1 sample district" in text
+
+
+def test_a_build_of_another_month_is_refused(wh, build):
+    with pytest.raises(ValueError, match="2026-10"):
+        scorecard_pdf(wh, "S01", "2026-09", build=build)
