@@ -38,6 +38,28 @@ def in_periods(adjustments: pd.DataFrame, period: str, ends: list[str]) -> pd.Da
     return live.merge(periods.period_map(period, ends), on="month", how="inner")
 
 
+def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None) -> pd.DataFrame:
+    """Bonus and deduction items the scheme itself gives for a value (e.g. survey score 95 or more: +1).
+
+    `cells` has period, unit_code, indicator_code, status, value (the period's values).
+    The rows look like entered adjustments, with actor 'scheme' and no number.
+    """
+    found = []
+    for rule in rules:
+        rows = cells.loc[cells["indicator_code"].eq(rule["indicator"]) & cells["status"].eq("ok")]
+        hit = rows.loc[VETO_OPS[rule["op"]](rows["value"].to_numpy(dtype=float), float(rule["value"]))]
+        if hit.empty:
+            continue
+        reason = i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), lang)
+        found.append(pd.DataFrame({
+            "adj_id": pd.array([pd.NA] * len(hit), dtype="Int64"), "unit_code": hit["unit_code"].to_numpy(),
+            "month": hit["period"].to_numpy(), "kind": rule["kind"], "points": float(rule["points"]),
+            "reason": reason, "evidence": [f"{rule['indicator']} = {v:g} {rule['op']} {float(rule['value']):g}"
+                                           for v in hit["value"]],
+            "actor": "scheme", "period": hit["period"].to_numpy()}))
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=[*ADJ_COLUMNS, "period"])
+
+
 def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
           deduction_cap: float | None) -> pd.DataFrame:
     """bonus, deduction (capped, positive numbers) and total = base + bonus - deduction, floor 0."""

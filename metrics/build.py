@@ -94,7 +94,8 @@ def steps_for(scheme: Scheme, month: str, period: str, ends: list[str], spec: pd
         {"step": "score", "params": {"rules": rules_used}},
         {"step": "weigh", "params": {"fixed_point": engine.FIXED}},
         {"step": "adjust", "params": {**s.get("adjustments", {}),
-                                      "applied": [int(i) for i in adj.get("adj_id", pd.Series(dtype=int))]}},
+                                      "applied": [int(i) for i in adj.get("adj_id", pd.Series(dtype=int))
+                                                  if pd.notna(i)]}},
         {"step": "veto", "params": s.get("veto", {})},
         {"step": "rank", "params": {"within": "peer_group", "ties": "min", "decimals": 2}},
         {"step": "grade", "params": s.get("grades", {})},
@@ -127,10 +128,14 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
     wt = engine.weigh(cl, plan, n_p, n_u)
 
     tot = _totals_frame(ux, ends, live, wt["base4"])
-    adj = adjust.in_periods(adjustments, period, ends)
     caps = scheme.section("adjustments")
+    watched = _trigger_cells(agg, plan, ux, live, ends, scheme)
+    adj = adjust.in_periods(adjustments, period, ends)
+    auto = adjust.automatic(watched, caps.get("rules", []), lang)
+    if not auto.empty:
+        adj = auto if adj.empty else pd.concat([adj, auto], ignore_index=True)
     tot = adjust.apply(tot, adj, caps.get("bonus_cap"), caps.get("deduction_cap"))
-    tot = adjust.veto(tot, _trigger_cells(agg, plan, ux, live, ends, scheme), adj,
+    tot = adjust.veto(tot, watched, adj,
                       scheme.section("veto").get("triggers", []), lang)
     tot = rank.rank(tot)
     g = scheme.section("grades")
@@ -181,8 +186,10 @@ def _totals_frame(ux, ends, live, base4) -> pd.DataFrame:
 
 
 def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
-    """The values veto triggers look at (a few indicators, scored or not), as a small frame."""
-    codes = [t["indicator"] for t in scheme.section("veto").get("triggers", [])]
+    """The values veto triggers and automatic adjustments look at (a few indicators), as a small frame."""
+    from metrics.scheme import trigger_codes
+
+    codes = trigger_codes(scheme.data)
     want = plan.codes.get_indexer(codes)
     want = want[want >= 0]
     p, u, k = np.nonzero(live[:, :, None] & (agg["status"][:, :, want] == engine.OK))

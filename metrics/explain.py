@@ -64,7 +64,8 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
     if adj is not None and not adj.empty:
         for a in adj.loc[adj["unit_code"].eq(unit_code)].itertuples(index=False):
             sign = {"bonus": 1, "deduction": -1}.get(a.kind, 0)
-            rows.append({"level": a.kind, "code": f"#{a.adj_id}", "item": a.reason,
+            rows.append({"level": a.kind, "code": f"#{a.adj_id}" if pd.notna(a.adj_id) else a.actor,
+                         "item": a.reason,
                          "points": sign * abs(float(a.points or 0)) if sign else 0.0,
                          "note": i18n.t("scoring.explain.evidence", lang, evidence=a.evidence or "-", actor=a.actor)})
     caps = build.scheme.section("adjustments") if build.scheme else {}

@@ -57,6 +57,7 @@ i18n.register({
     "scoring.scheme.bands": ("等次分数线有误:{detail}", "grade bands are wrong: {detail}"),
     "scoring.scheme.quota": ("等次名额比例“{value}”应在0到1之间", "grade quota {value!r} must be between 0 and 1"),
     "scoring.scheme.veto": ("一票否决条件有误:{detail}", "veto trigger is wrong: {detail}"),
+    "scoring.scheme.auto": ("加扣分规则有误:{detail}", "bonus or deduction rule is wrong: {detail}"),
     "scoring.scheme.group_unknown": ("同类组“{group}”不存在", "peer group {group!r} does not exist"),
     "scoring.scheme.group_indicator": ("同类组“{group}”调整的指标“{code}”不在该类方案中",
                                        "peer group {group!r} overrides {code!r}, which its kind's scheme lacks"),
@@ -123,8 +124,7 @@ class Scheme:
 
         key = tuple(sorted(set(zip(units["peer_group"].astype(str), units["kind"].astype(str), strict=True))))
         if key not in self._plans:
-            triggers = [t["indicator"] for t in self.data.get("veto", {}).get("triggers", [])]
-            self._plans[key] = engine.make_plan(self.spec(units), self.catalogue, triggers)
+            self._plans[key] = engine.make_plan(self.spec(units), self.catalogue, trigger_codes(self.data))
         return self._plans[key]
 
     def with_changes(self, changes: dict) -> Scheme:
@@ -248,6 +248,7 @@ def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
         problems.append(t("scoring.scheme.missing_policy", value=policy, known=", ".join(MISSING_POLICIES)))
     problems += _validate_grades(data.get("grades", {}))
     problems += _validate_veto(data.get("veto", {}), cat)
+    problems += _validate_auto(data.get("adjustments", {}), cat)
     for g in (data.get("groups") or {}).values():
         for code, ov in (g.get("indicators") or {}).items():
             base = _base_indicator(data, code)
@@ -351,6 +352,29 @@ def _validate_veto(veto: dict, cat: pd.DataFrame) -> list[str]:
         if trig.get("op") not in VETO_OPS or not _num(trig.get("value")):
             problems.append(t("scoring.scheme.veto", detail=f"{code}: op {trig.get('op')!r} value {trig.get('value')!r}"))
     return problems
+
+
+def _validate_auto(adjustments: dict, cat: pd.DataFrame) -> list[str]:
+    problems = []
+    for cap in ("bonus_cap", "deduction_cap"):
+        if cap in adjustments and (not _num(adjustments[cap]) or adjustments[cap] < 0):
+            problems.append(t("scoring.scheme.auto", detail=f"{cap} {adjustments[cap]!r}"))
+    for rule in adjustments.get("rules") or []:
+        code = rule.get("indicator")
+        if code not in cat.index:
+            problems.append(t("scoring.scheme.unknown_indicator", code=code))
+        if (rule.get("kind") not in ("bonus", "deduction") or rule.get("op") not in VETO_OPS
+                or not _num(rule.get("value")) or not _num(rule.get("points")) or rule["points"] <= 0):
+            problems.append(t("scoring.scheme.auto", detail=f"{code}: {rule.get('kind')} {rule.get('op')} "
+                                                            f"{rule.get('value')} -> {rule.get('points')}"))
+    return problems
+
+
+def trigger_codes(data: dict) -> list[str]:
+    """Indicators the scheme reads outside its weighted set: veto triggers, automatic adjustments."""
+    codes = [t_["indicator"] for t_ in data.get("veto", {}).get("triggers", [])]
+    codes += [r["indicator"] for r in data.get("adjustments", {}).get("rules", [])]
+    return list(dict.fromkeys(codes))
 
 
 # -- the flat table the engine scores with -----------------------------------------------------

@@ -241,3 +241,23 @@ def test_steps_record_the_scheme_and_parameters():
 def test_explain_unknown_unit():
     with pytest.raises(KeyError):
         fx.run().explain("S99")
+
+
+def test_automatic_bonus_and_deduction_items_of_the_scheme():
+    adj = dict(fx.SCHEME["adjustments"], rules=[
+        {"indicator": "SF_CRIME", "kind": "deduction", "op": ">=", "value": 6, "points": 1.5,
+         "reason_zh": "发案率过高", "reason_en": "high crime rate"},
+        # an indicator outside the weighted set: finding more disputes earns a bonus, never a penalty
+        {"indicator": "DS_FOUND", "kind": "bonus", "op": ">=", "value": 100, "points": 0.5,
+         "reason_zh": "主动排查成效明显", "reason_en": "active screening"}])
+    obs = fx.set_obs(fx.observations(), "S2", "DS_FOUND", "2026-10", value=120.0)
+    b = fx.run(obs, fx.scheme(adjustments=adj))
+    t = b.totals.set_index("unit_code")
+    assert t.loc["S3", ["deduction", "total"]].tolist() == [1.5, 54.5]
+    assert t.loc["S2", ["bonus", "total"]].tolist() == [0.5, 65.5]
+    assert t.loc["S4", "total"] == 65.0
+    auto = b.adjustments.set_index("unit_code")
+    assert auto.loc["S3", "actor"] == "scheme" and "SF_CRIME = 6 >= 6" in auto.loc["S3", "evidence"]
+    e = b.explain("S2", "zh").set_index("level")
+    assert e.loc["bonus", "code"] == "scheme" and e.loc["bonus", "points"] == 0.5
+    assert "DS_FOUND" not in set(b.indicators["indicator_code"])  # read, never weighted

@@ -75,6 +75,9 @@ def test_default_spec_has_a_rural_override_and_weights_that_sum():
     (lambda d: d["grades"].update(quota={"excellent": 1.5}), "grade quota"),
     (lambda d: d["veto"]["triggers"].append({"indicator": "EM_CONCEAL", "op": "~", "value": 1}), "veto"),
     (lambda d: d["kinds"].pop("department"), "no section"),
+    (lambda d: d["adjustments"].update(rules=[{"indicator": "CP_SURVEY", "kind": "gift", "op": ">=", "value": 1,
+                                               "points": 1}]), "bonus or deduction rule"),
+    (lambda d: d["adjustments"].update(bonus_cap=-1), "bonus_cap"),
     (lambda d: d.update(groups={"g1": {"indicators": {"HL_ONTIME": {"params": {"per_point": 0}}}}}),
      "per_point > 0"),
 ])

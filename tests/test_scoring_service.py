@@ -245,3 +245,12 @@ def test_a_new_scheme_version_makes_a_published_month_differ(sample_wh, monkeypa
     monkeypatch.setattr(scheme_mod, "load_year", lambda year, catalogue: changed)
     st = service.publication_status(sample_wh, "2026-07")
     assert st["differs"] and st["scheme_version"] == "2026.1"
+
+
+def test_default_scheme_items_on_the_sample(ro_wh):
+    b = service.build(ro_wh, "2026-09")
+    auto = b.adjustments[b.adjustments["actor"] == "scheme"]
+    assert not auto.empty and set(auto["kind"]) <= {"bonus", "deduction"}
+    for unit in auto["unit_code"]:
+        e = b.explain(unit)
+        assert (e["code"] == "scheme").any()
