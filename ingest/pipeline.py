@@ -155,7 +155,8 @@ def commit(prep: Prepared, wh: Warehouse, *, actor: str, accept_warnings: bool =
             reason=reason, report=prep.report.to_record(), gx_result=prep.gx_result,
             warnings_accepted=bool(accept_warnings and prep.needs_confirmation), unique_hash=True)
     except DuplicateFileError as exc:
-        prep.report = Report.of([pd.DataFrame([problem("val.file_duplicate", batch_id=exc.batch_id, when="")])])
+        when = str((wh.batch(exc.batch_id) or {}).get("created_at", ""))[:16]
+        prep.report = Report.of([pd.DataFrame([problem("val.file_duplicate", batch_id=exc.batch_id, when=when)])])
         raise ImportRefused("import.refused.errors", n=1) from exc
     except PublishedMonthError as exc:
         prep.report = Report.of([prep.report.problems,

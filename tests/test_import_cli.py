@@ -88,3 +88,15 @@ def test_help_is_bilingual():
         text = sub[name].format_help()
         assert " / " in text
     assert "--accept-warnings" in sub["import"].format_help()
+
+
+def test_month_and_sheet_given_on_the_command_line(sample_wh, tmp_path, capsys):
+    f = tmp_path / "grid.xlsx"
+    f.write_bytes(corpus.xlsx([["单位", "网格事件按时处置率(%)"], ["东湖街道", 91.5], ["西山街道", "90.0"]], sheet="九月"))
+    db = str(sample_wh.path)
+    code, _, err = run(capsys, "import", "--db", db, "--dry-run", "--sheet", "九月", str(f))
+    assert code == 1 and "不知道数据属于哪个月份" in err
+    code, out, _ = run(capsys, "import", "--db", db, "--sheet", "九月", "--month", "2026-09", "--accept-warnings", str(f))
+    assert code == 0 and "月份 2026-09" in out
+    got = sample_wh.observations(units=["S01"], indicators=["GR_CLOSE"], month_from="2026-09", month_to="2026-09")
+    assert got["value"].tolist() == [91.5]
