@@ -148,7 +148,7 @@ def test_publish_revise_and_diff(sample_wh):
     # the first revision stays readable and unchanged
     pd.testing.assert_frame_equal(first, store.published_results(wh, "2026-09", revision=1))
     second = store.published_results(wh, "2026-09").set_index("unit_code")
-    assert second.loc["S03", "deduction"] == 3.0
+    assert second.loc["S03", "deduction"] == first.set_index("unit_code").loc["S03", "deduction"] + 3.0
     assert not service.publication_status(wh, "2026-09")["differs"]
     service.revoke_adjustment(wh, adj, "carol", "误录")
     assert service.publication_status(wh, "2026-09")["differs"]
