@@ -118,3 +118,13 @@ def test_big_csv_fast_path_reads_exactly_like_the_csv_module(monkeypatch):
     slow = understood(data, "big.csv")
     assert fast[0].equals(slow[0]) and fast[1] == slow[1] and fast[2] == slow[2]
     assert fast[0]["row"].iloc[0] == 4 and fast[1].rows_skipped == 2
+
+
+def test_empty_columns_total_rows_and_notes_are_skipped_and_reported():
+    text = ("单位,,满意率(%),,月份\n东湖街道,,95,,2026-10\n\n西山街道,,96,,2026-10\n总计,,95.5,,\n"
+            "说明:满意率为回访满意数/回访数\n")
+    frame, und, problems = understood(text.encode(), "x.csv")
+    assert len(frame) == 2 and und.rows_skipped == 3
+    got = [(p["check"], p["row"]) for p in problems]
+    assert ("val.skipped_empty_column", 1) in got and ("val.skipped_total", 5) in got
+    assert ("val.skipped_note", 6) in got and ("val.skipped_empty", 3) in got
