@@ -38,7 +38,11 @@ i18n.register({
     "import.page.landed": ("已导入:批次 {batch_id},写入 {rows} 行(其中修订 {revised} 行)。可在「导入批次」页回滚。",
                            "Imported: batch {batch_id}, {rows} rows ({revised} revisions). Roll back on the Batches page."),
     "import.page.busy": ("数据仓库正被占用,请稍后重试。", "The warehouse is busy; try again shortly."),
+    "import.page.truncated": ("仅显示前 {n} 行(共 {total} 行);下载的报告包含全部。",
+                              "Showing the first {n} of {total} lines; the downloads have them all."),
 })
+
+SHOW_AT_MOST = 2000
 
 
 
@@ -106,7 +110,9 @@ for up in uploads or []:
         kinds = f2.multiselect(tr("import.page.filter_kind"), kind_opts, default=kind_opts,
                                format_func=lambda k: tr(f"val.kind.{k}"), key=f"imp_kind_{tag}")
         shown = report.filtered(sev, kinds)
-        st.dataframe(shown.render(L), hide_index=True, key=f"imp_problems_{tag}")
+        st.dataframe(shown.render(L, limit=SHOW_AT_MOST), hide_index=True, key=f"imp_problems_{tag}")
+        if len(shown.problems) > SHOW_AT_MOST:
+            st.caption(tr("import.page.truncated", n=SHOW_AT_MOST, total=len(shown.problems)))
         d1, d2, _ = st.columns([1, 1, 2])
         stem = up.name.rsplit(".", 1)[0]
         d1.download_button(tr("import.page.download_csv"), report.to_csv(L), file_name=f"{stem}-report.csv",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -45,6 +45,7 @@ def neutralise(cell):
 @dataclass
 class Report:
     problems: pd.DataFrame
+    _files: dict = field(default_factory=dict, repr=False, compare=False)  # downloads, built once per language
 
     @classmethod
     def of(cls, parts: list[pd.DataFrame]) -> Report:
@@ -147,10 +148,17 @@ class Report:
         return out
 
     def to_csv(self, lang: str | None = None) -> bytes:
-        safe = self.render(lang).map(neutralise)
-        return safe.to_csv(index=False).encode("utf-8-sig")
+        if ("csv", lang) not in self._files:
+            safe = self.render(lang).map(neutralise)
+            self._files[("csv", lang)] = safe.to_csv(index=False).encode("utf-8-sig")
+        return self._files[("csv", lang)]
 
     def to_xlsx(self, lang: str | None = None) -> bytes:
+        if ("xlsx", lang) not in self._files:
+            self._files[("xlsx", lang)] = self._xlsx(lang)
+        return self._files[("xlsx", lang)]
+
+    def _xlsx(self, lang: str | None) -> bytes:
         buf = io.BytesIO()
         with pd.ExcelWriter(buf, engine="openpyxl") as xw:
             self.summary(lang).map(neutralise).to_excel(xw, sheet_name=t("val.sheet.summary", lang), index=False)
