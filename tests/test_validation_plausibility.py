@@ -105,3 +105,10 @@ def test_a_unit_missing_from_a_file_that_covers_its_kind_is_a_warning(sample_wh)
     prep = pipeline.prepare((HEAD + rows).encode(), "streets.csv", sample_wh, current_month=CURRENT)
     absent = prep.report.problems[prep.report.problems["check"] == "val.unit_absent"]
     assert absent["value"].tolist() == ["S12"] and not prep.blocked
+
+
+def test_rates_written_as_fractions_are_questioned(sample_wh):
+    rows = "".join(f"S{i:02d},HL_RESPONSE,2026-10,0.9{i},,\n" for i in range(1, 5))
+    prep = pipeline.prepare((HEAD + rows).encode(), "fractions.csv", sample_wh, current_month=CURRENT)
+    frac = prep.report.problems[prep.report.problems["check"] == "val.rate_fraction"]
+    assert len(frac) == 1 and frac.iloc[0]["row"] == 2 and frac.iloc[0]["severity"] == "warning"

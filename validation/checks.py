@@ -83,6 +83,15 @@ def run(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame, curr
         params = pd.Series([{"computed": c} for c in computed[mismatch]])
         out.append(many("val.value_mismatch", rows, rows["col_value"], rows["value_raw"], params))
 
+    # rates written as fractions (0.953 for 95.3%): in range, so only the whole column gives it away
+    rates = f[has_value & f["i_kind"].eq("rate")]
+    if not rates.empty:
+        g = rates.groupby(["col_value", "indicator_code"])["value"].agg(["max", "size"])
+        suspect = g[(g["max"] <= 1.0) & (g["max"] > 0) & (g["size"] >= 3)]
+        for col, ind in suspect.index:
+            rows = rates[(rates["col_value"] == col) & (rates["indicator_code"] == ind)].head(1)
+            out.append(many("val.rate_fraction", rows, rows["col_value"], rows["value_raw"]))
+
     # periods: nothing from months that have not come yet; the running month only as a warning
     future = frame["month"].notna() & (frame["month"] > current_month)
     if future.any():
