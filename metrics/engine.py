@@ -35,6 +35,7 @@ i18n.register({
     "scoring.treat.missing_reweight": ("缺报:按方案不计分并重新分配权重",
                                        "missing: left out and re-weighted under the scheme"),
     "scoring.treat.carried": ("缺报:沿用{month}的数值", "missing: carries the value of {month}"),
+    "scoring.rule.per_month": ("(目标与封顶按月计,多月按月数累加)", " (targets and caps per month, times the months)"),
     "scoring.treat.capped": ("超过封顶值{cap},按{cap}计", "above the cap of {cap}: counted as {cap}"),
 })
 
@@ -114,7 +115,13 @@ def rule_texts(spec: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The rule in words per spec row (once per peer group and indicator, not per unit)."""
     texts = [rules.describe(r, p, u, d) for r, p, u, d in
              zip(spec["rule"], spec["params"], spec["unit"], spec["direction"], strict=True)]
-    return [a for a, _ in texts], [b for _, b in texts]
+    zh, en = [a for a, _ in texts], [b for _, b in texts]
+    # a count's targets and caps are per month: a quarter is held to three months' worth
+    for k, (kind, rule) in enumerate(zip(spec["ind_kind"], spec["rule"], strict=True)):
+        if kind == "count" and (rules.get(rule).value_params or not pd.isna(spec["cap"].iat[k])):
+            zh[k] += i18n.t("scoring.rule.per_month", "zh")
+            en[k] += i18n.t("scoring.rule.per_month", "en")
+    return zh, en
 
 
 @dataclass
