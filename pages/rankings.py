@@ -161,7 +161,8 @@ view = shown[columns].rename(columns=labels)
 config = {
     labels["total"]: st.column_config.NumberColumn(format="%.2f"),
     labels["net_adjustment"]: st.column_config.NumberColumn(format="%+.2f"),
-    **{labels[c]: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f") for c in dim_cols},
+    **{labels[c]: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f", width="small")
+       for c in dim_cols},
 }
 if table.empty:
     st.info(tr("rk.no_units"))

@@ -60,6 +60,22 @@ i18n.register({
     "sc.col.total_delta": ("总分变化", "Total change"),
     "sc.col.rank_delta": ("名次变化", "Rank change"),
     "sc.group": ("同类组", "Peer group"),
+    "sc.param.target": ("目标值", "Target"),
+    "sc.param.per_point": ("每差1单位扣分", "Points off per unit short"),
+    "sc.param.full": ("满分", "Full score"),
+    "sc.param.floor": ("下限", "Floor"),
+    "sc.param.threshold": ("达标线", "Threshold"),
+    "sc.param.pass_score": ("达标得分", "Score if passed"),
+    "sc.param.fail_score": ("未达标得分", "Score if failed"),
+    "sc.param.center": ("平均水平得分", "Score at the mean"),
+    "sc.param.scale": ("每个标准差分数", "Points per standard deviation"),
+    "sc.rule.target_deduct": ("达标满分、差额扣分", "Target with deduction"),
+    "sc.rule.linear": ("下限与目标间线性", "Linear between floor and target"),
+    "sc.rule.ratio_to_target": ("完成率(封顶)", "Ratio to target, capped"),
+    "sc.rule.pass_fail": ("达标/不达标", "Pass or fail"),
+    "sc.rule.minmax": ("组内极差标准化", "Min-max within the group"),
+    "sc.rule.zscore": ("组内标准分", "Z-score within the group"),
+    "sc.rule.percentile": ("组内百分位", "Percentile rank within the group"),
     "sc.no_engine": ("评分引擎尚未就绪,暂时无法显示考核方案。", "The scoring engine is not available yet."),
 })
 
@@ -180,7 +196,8 @@ if st.session_state.get("_sc_for") != code:
     for p, v in (current.get("params", row["params"]) or {}).items():
         st.session_state[f"sc_p_{p}"] = float(v)
 weight = e2.number_input(tr("sc.ind_weight"), min_value=0.0, max_value=100.0, step=1.0, key="sc_iw", persist_state="session")
-rule = e3.selectbox(tr("sc.rule"), rule_registry.names(), key="sc_rule", persist_state="session")
+rule = e3.selectbox(tr("sc.rule"), rule_registry.names(), key="sc_rule", persist_state="session",
+                    format_func=lambda r: tr(f"sc.rule.{r}") if i18n.has(f"sc.rule.{r}") else r)
 spec = rule_registry.get(rule)
 params = {}
 if spec.defaults:
@@ -188,7 +205,8 @@ if spec.defaults:
     base_params = current.get("params", row["params"]) or {}
     for pc, (p, default) in zip(pcols, spec.defaults.items(), strict=True):
         st.session_state.setdefault(f"sc_p_{p}", float(base_params.get(p, default if default is not None else 0.0)))
-        params[p] = pc.number_input(p, key=f"sc_p_{p}", step=1.0, persist_state="session")
+        label = tr(f"sc.param.{p}") if i18n.has(f"sc.param.{p}") else p
+        params[p] = pc.number_input(label, key=f"sc_p_{p}", step=1.0, persist_state="session")
 if st.button(tr("sc.add"), key="sc_add_btn", icon=":material/add:"):
     pending[code] = {"weight": weight, "rule": rule, "params": params}
     st.session_state["sc_pending"] = pending

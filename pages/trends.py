@@ -76,8 +76,10 @@ for code, r in ind_rows.items():
 keys = list(measures)
 if st.session_state.get("tr_measure") not in keys:
     st.session_state["tr_measure"] = keys[0]
-if st.session_state.get("tr_span") not in SPANS:
-    st.session_state["tr_span"] = 24
+# offer spans the warehouse can fill, and the first one that covers all of it
+spans = [n for n in SPANS if n < len(all_months)] + [next((n for n in SPANS if n >= len(all_months)), SPANS[-1])]
+if st.session_state.get("tr_span") not in spans:
+    st.session_state["tr_span"] = 24 if 24 in spans else spans[-1]
 if st.session_state.get("tr_view") not in ("lines", "multiples"):
     st.session_state["tr_view"] = "lines"
 choices = list(unit_names)
@@ -85,7 +87,7 @@ st.session_state["tr_units"] = [u for u in st.session_state.get("tr_units", choi
 
 c1, c2, c3 = st.columns([2.2, 1.6, 1.6])
 measure = c1.selectbox(tr("tr.measure"), keys, format_func=measures.get, key="tr_measure", persist_state="session")
-span = c2.segmented_control(tr("tr.span"), SPANS, key="tr_span",
+span = c2.segmented_control(tr("tr.span"), spans, key="tr_span",
                             format_func=lambda n: tr("tr.span.n", n=n), persist_state="session") or 24
 view = c3.segmented_control(tr("tr.view"), ["lines", "multiples"], key="tr_view",
                             format_func=lambda v: tr(f"tr.view.{v}"), persist_state="session") or "lines"
@@ -148,5 +150,7 @@ ch = ch[["unit", "value", "prev", "mom", "last_year", "yoy", "median"]]
 ch.columns = [tr(f"tr.col.{c}") for c in ("unit", "value", "prev", "mom", "last_year", "yoy", "median")]
 st.subheader(tr("tr.changes", month=month))
 st.dataframe(ch.round(2), hide_index=True, key="tr_changes_table",
-             column_config={tr("tr.col.mom"): st.column_config.NumberColumn(format="%+.2f"),
+             column_config={**{tr(f"tr.col.{c}"): st.column_config.NumberColumn(format="%.2f")
+                               for c in ("value", "prev", "last_year", "median")},
+                            tr("tr.col.mom"): st.column_config.NumberColumn(format="%+.2f"),
                             tr("tr.col.yoy"): st.column_config.NumberColumn(format="%+.2f")})

@@ -15,6 +15,9 @@ from kaohe.i18n import t
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SEQUENTIAL = "Blues"
+# completeness: vermillion where data are missing, white around 90%, blue when complete (an explicit
+# scale, so Streamlit's chart theme keeps it)
+COMPLETENESS = [[0.0, "#D55E00"], [0.8, "#F7F7F7"], [1.0, "#0072B2"]]
 # Complete cells fade out and gaps stand out (orange to dark red-brown; 50% or less is darkest).
 GAPS = [[0.0, "#7f2704"], [0.5, "#D55E00"], [0.8, "#F5C16C"], [0.97, "#F7F7F7"], [1.0, "#FFFFFF"]]
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=15)
@@ -175,11 +178,13 @@ def small_multiples(series: pd.DataFrame, chosen: list[str], unit_names: dict[st
                                  line=dict(color=PALETTE[0], width=2.5)), row=r, col=c)
         if target is not None:
             fig.add_hline(y=target, line=dict(color="#009E73", width=1.5, dash="dot"), row=r, col=c)
-    fig.update_xaxes(type="category", showticklabels=False)
+    fig.update_xaxes(type="category", nticks=4, tickangle=0)
     fig.update_yaxes(title=None)
     fig.update_annotations(font_size=15)
-    _layout(fig, height=max(300, 230 * rows + 60))
-    fig.update_layout(yaxis_title=y_title)
+    _layout(fig, height=max(300, 240 * rows + 90))
+    # the legend goes under the panels, where it cannot cover a panel's title
+    fig.update_layout(yaxis_title=y_title, legend=dict(orientation="h", yanchor="top", y=-0.12 / rows,
+                                                       xanchor="left", x=0), margin=dict(t=40, b=40))
     return fig
 
 
@@ -274,8 +279,8 @@ def indicator_completeness_heatmap(frame: pd.DataFrame, unit_names: dict[str, st
     grid = grid[cols]
     ylabels = [f"{u} {unit_names.get(u, '')}".strip() for u in grid.index]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy() * 100.0, x=[ind_names.get(c, c) for c in cols], y=ylabels, zmin=0, zmax=100,
-        colorscale=SEQUENTIAL, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
+        z=grid.to_numpy() * 100.0, x=[ind_names.get(c, c) for c in cols], y=ylabels, zmin=50, zmax=100,
+        colorscale=COMPLETENESS, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
         hovertemplate="%{y}<br>%{x}<br>" + t("chart.share_reported", lang) + ": %{z:.0f}%<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
     fig.update_xaxes(tickangle=-45, title=t("chart.indicator", lang))
@@ -383,21 +388,25 @@ def weights_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
-    """Official rank (left) to what-if rank (right) per unit; movers are coloured."""
+    """Official rank (left) to what-if rank (right) per unit, names on both sides; movers are coloured."""
+    left, right = t("chart.official", lang), t("chart.whatif", lang)
     fig = go.Figure()
     for r in compare.itertuples():
         moved = r.rank_official != r.rank_whatif
         colour = "#999999" if not moved else ("#0072B2" if r.rank_whatif < r.rank_official else "#D55E00")
+        label = unit_names.get(r.unit_code, r.unit_code)
         fig.add_trace(go.Scatter(
-            x=[t("chart.official", lang), t("chart.whatif", lang)], y=[r.rank_official, r.rank_whatif],
-            mode="lines+markers+text", text=[unit_names.get(r.unit_code, r.unit_code), ""],
-            textposition="middle left", showlegend=False,
-            line=dict(color=colour, width=3 if moved else 1.5), marker=dict(size=9, color=colour),
-            hovertemplate=unit_names.get(r.unit_code, r.unit_code) + ": %{y}<extra></extra>"))
+            x=[left, right], y=[r.rank_official, r.rank_whatif], mode="lines+markers", showlegend=False,
+            line=dict(color=colour, width=3.5 if moved else 1.5), marker=dict(size=10, color=colour),
+            hovertemplate=label + ": %{y}<extra></extra>"))
+        fig.add_annotation(x=left, y=r.rank_official, text=label, xanchor="right", xshift=-12, showarrow=False,
+                           font=dict(size=14, color=colour if moved else "#444"))
+        fig.add_annotation(x=right, y=r.rank_whatif, text=label, xanchor="left", xshift=12, showarrow=False,
+                           font=dict(size=14, color=colour if moved else "#444"))
     n = int(max(compare["rank_official"].max(), compare["rank_whatif"].max())) if len(compare) else 1
     fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], dtick=1 if n <= 20 else None,
-                     title=t("chart.rank", lang))
-    fig.update_xaxes(type="category")
-    fig = _layout(fig, height=max(320, 32 * n + 120))
-    fig.update_layout(margin=dict(l=170))
+                     title=t("chart.rank", lang), showgrid=False)
+    fig.update_xaxes(type="category", side="top")
+    fig = _layout(fig, height=max(320, 34 * n + 120))
+    fig.update_layout(margin=dict(l=190, r=190, t=50, b=10))
     return fig
