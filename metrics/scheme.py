@@ -181,13 +181,14 @@ def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
     cols = [c for c in ("code", "direction", "applies_to", "kind", "ratio", "active", "unit", "name_zh", "name_en")
             if c in catalogue.columns]
     key = (str(path), path.stat().st_mtime_ns, hash(tuple(map(tuple, catalogue[cols].astype(str).to_numpy()))))
-    if key not in _CACHE:
+    scheme = _CACHE.get(key)
+    if scheme is None:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            scheme = load_dict(json.load(fh), catalogue)
         if len(_CACHE) > 8:
             _CACHE.clear()
-        _CACHE[key] = load_dict(data, catalogue)
-    return _CACHE[key]
+        _CACHE[key] = scheme
+    return scheme
 
 
 def _year_path(year: str | None) -> Path:
@@ -206,10 +207,13 @@ def raw_year(year: str | None) -> dict:
     """The scheme file of a year as plain data, not yet validated (to plan what to read)."""
     path = _year_path(year)
     key = (str(path), path.stat().st_mtime_ns)
-    if key not in _RAW:
-        _RAW.clear()
-        _RAW[key] = json.loads(path.read_text(encoding="utf-8"))
-    return _RAW[key]
+    data = _RAW.get(key)
+    if data is None:  # a local result, so a dashboard thread clearing the cache cannot pull it away
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if len(_RAW) > 8:
+            _RAW.clear()
+        _RAW[key] = data
+    return data
 
 
 def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:
