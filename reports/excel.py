@@ -214,6 +214,14 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
              f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
             (t("report.about.status", lang), ctx.status_text()),
             (t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
+    used_batches = sorted({b for ids in ctx.unit_batches.values() for b in ids})
+    bt = ctx.batches.set_index("batch_id") if not ctx.batches.empty else None
+    for b in used_batches:
+        if bt is not None and b in bt.index:
+            r = bt.loc[b]
+            rows.append((t("report.sources", lang),
+                         f"#{b} {r.get('source_name') or r.get('kind')} · {str(r.get('created_at'))[:16]} · "
+                         f"{r.get('actor')}"))
     for i, (k, v) in enumerate(rows, 1):
         ws.cell(row=i, column=1, value=safe_cell(k)).font = Font(bold=True)
         ws.cell(row=i, column=2, value=safe_cell(v))

@@ -59,7 +59,7 @@ i18n.register({
     "report.dim.legend_above": ("不低于同类组中位数", "at or above the peer median"),
     "report.dim.legend_below": ("低于同类组中位数", "below the peer median"),
     "report.dim.legend_median": ("同类组中位数", "peer-group median"),
-    "report.dim.points": ("{score}(权重 {weight}%)", "{score} (weight {weight}%)"),
+    "report.dim.points": ("{score}(中位数 {median},权重 {weight}%)", "{score} (median {median}, weight {weight}%)"),
     # indicators
     "report.indicators": ("指标明细", "Indicators"),
     "report.col.indicator": ("指标", "Indicator"),
@@ -94,6 +94,7 @@ i18n.register({
     "report.note.carried": ("沿用上期数值:{items}。", "Last value carried forward: {items}."),
     "report.note.none_missing": ("本期所有适用指标均已报送。", "Every applicable indicator was reported."),
     "report.note.sources": ("数据来源与导入批次:{items}", "Data sources and import batches: {items}"),
+    "report.sources": ("数据来源与导入批次", "Data sources and import batches"),
     "report.note.batch": ("#{id} {source}({at},{actor})", "#{id} {source} ({at}, {actor})"),
     "report.note.explain": ("总分 = 各维度(维度得分 × 维度权重)之和 + 加分 − 扣分;否决项封顶等次。",
                             "Total = sum of dimension score x dimension weight, plus bonus, minus deduction; "

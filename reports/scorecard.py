@@ -140,9 +140,10 @@ def _dimensions(doc: Doc, ctx: Context, unit_code: str) -> None:
     for _, d in dims.iterrows():
         score = None if fmt.missing(d["score"]) else float(d["score"])
         med = None if fmt.missing(d.get("peer_median")) else float(d["peer_median"])
-        text = t("report.dim.points", lang, score=fmt.num(d["score"]), weight=fmt.weight(d["weight"]))
+        text = t("report.dim.points", lang, score=fmt.num(d["score"]), median=fmt.num(d.get("peer_median")),
+                 weight=fmt.weight(d["weight"]))
         items.append((pick(d.get("name_zh"), d.get("name_en"), lang), score, med, text))
-    doc.bars(items, value_w=34, legend=(t("report.dim.legend_above", lang), t("report.dim.legend_below", lang),
+    doc.bars(items, value_w=58 if lang == "en" else 52, legend=(t("report.dim.legend_above", lang), t("report.dim.legend_below", lang),
                                        t("report.dim.legend_median", lang)))
 
 

@@ -60,7 +60,7 @@ def test_scorecard_numbers_are_the_engines(wh, build, group, unit):
         assert fmt.num(v) in found, v
     assert f"{int(tot['rank'])}" in found and f"{int(tot['n_in_group'])}" in found
     dims = build.dimensions[build.dimensions["unit_code"] == unit]
-    for v in dims["score"]:
+    for v in (*dims["score"], *dims["peer_median"]):
         assert fmt.num(v) in found, v
     ind = build.indicators[build.indicators["unit_code"] == unit]
     for _, r in ind.iterrows():
