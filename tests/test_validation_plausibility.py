@@ -112,3 +112,12 @@ def test_rates_written_as_fractions_are_questioned(sample_wh):
     prep = pipeline.prepare((HEAD + rows).encode(), "fractions.csv", sample_wh, current_month=CURRENT)
     frac = prep.report.problems[prep.report.problems["check"] == "val.rate_fraction"]
     assert len(frac) == 1 and frac.iloc[0]["row"] == 2 and frac.iloc[0]["severity"] == "warning"
+
+
+def test_gx_reports_a_wrongly_typed_column(sample_wh):
+    prep = pipeline.prepare((HEAD + "S01,HL_SATISFY,2026-10,95,,\n").encode(), "ok.csv", sample_wh,
+                            current_month=CURRENT)
+    frame = prep.frame.assign(value=prep.frame["value"].astype(object))
+    problems, raw = gx_runner.run(frame, {"known_units": ["S01"], "known_indicators": ["HL_SATISFY"]})
+    assert problems["check"].tolist() == ["val.gx_column_type"]
+    assert raw["success"] is False
