@@ -86,7 +86,11 @@ for up in uploads or []:
     key = (digest, month, sheet)
     if key not in prepared:
         with st.spinner(up.name):
-            prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet)
+            try:
+                prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet)
+            except WarehouseBusy:
+                st.error(tr("import.page.busy"))
+                continue
     prep = prepared[key]
 
     pairs = preview.describe(prep, L)
