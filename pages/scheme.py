@@ -236,7 +236,7 @@ group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="s
 cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
 moved = int((cmp["rank_delta"] != 0).sum())
 st.markdown(f"**{tr('sc.compare', group=group_names[group])}** · {tr('sc.moved', n=moved)}")
-c1, c2 = st.columns([1, 1.3])
+c1, c2 = st.columns([1.1, 1])
 c1.plotly_chart(charts.whatif_slope(cmp, unit_names, lang()), key="sc_whatif_chart")
 view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=cmp["rank_delta"].map(analysis.arrow))
 view = view[["unit", "total_official", "rank_official", "total_whatif", "rank_whatif", "total_delta", "change"]]

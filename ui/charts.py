@@ -15,9 +15,6 @@ from kaohe.i18n import t
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SEQUENTIAL = "Blues"
-# completeness: vermillion where data are missing, white around 90%, blue when complete (an explicit
-# scale, so Streamlit's chart theme keeps it)
-COMPLETENESS = [[0.0, "#D55E00"], [0.8, "#F7F7F7"], [1.0, "#0072B2"]]
 # Complete cells fade out and gaps stand out (orange to dark red-brown; 50% or less is darkest).
 GAPS = [[0.0, "#7f2704"], [0.5, "#D55E00"], [0.8, "#F5C16C"], [0.97, "#F7F7F7"], [1.0, "#FFFFFF"]]
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=15)
@@ -280,7 +277,7 @@ def indicator_completeness_heatmap(frame: pd.DataFrame, unit_names: dict[str, st
     ylabels = [f"{u} {unit_names.get(u, '')}".strip() for u in grid.index]
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy() * 100.0, x=[ind_names.get(c, c) for c in cols], y=ylabels, zmin=50, zmax=100,
-        colorscale=COMPLETENESS, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
+        colorscale=GAPS, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
         hovertemplate="%{y}<br>%{x}<br>" + t("chart.share_reported", lang) + ": %{z:.0f}%<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
     fig.update_xaxes(tickangle=-45, title=t("chart.indicator", lang))
@@ -399,14 +396,15 @@ def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -
             x=[left, right], y=[r.rank_official, r.rank_whatif], mode="lines+markers", showlegend=False,
             line=dict(color=colour, width=3.5 if moved else 1.5), marker=dict(size=10, color=colour),
             hovertemplate=label + ": %{y}<extra></extra>"))
-        fig.add_annotation(x=left, y=r.rank_official, text=label, xanchor="right", xshift=-12, showarrow=False,
-                           font=dict(size=14, color=colour if moved else "#444"))
-        fig.add_annotation(x=right, y=r.rank_whatif, text=label, xanchor="left", xshift=12, showarrow=False,
-                           font=dict(size=14, color=colour if moved else "#444"))
+        fig.add_annotation(x=left, y=r.rank_official, text=f"{int(r.rank_official)}. {label}", xanchor="right",
+                           xshift=-12, showarrow=False, font=dict(size=15, color=colour if moved else "#444"))
+        fig.add_annotation(x=right, y=r.rank_whatif, text=f"{int(r.rank_whatif)}. {label}", xanchor="left",
+                           xshift=12, showarrow=False, font=dict(size=15, color=colour if moved else "#444"))
     n = int(max(compare["rank_official"].max(), compare["rank_whatif"].max())) if len(compare) else 1
-    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], dtick=1 if n <= 20 else None,
-                     title=t("chart.rank", lang), showgrid=False)
-    fig.update_xaxes(type="category", side="top")
+    # ranks are written beside the names, so the y axis itself stays bare
+    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], showticklabels=False, showgrid=False,
+                     showline=False, zeroline=False)
+    fig.update_xaxes(type="category", side="top", tickangle=0, showline=False)
     fig = _layout(fig, height=max(320, 34 * n + 120))
-    fig.update_layout(margin=dict(l=190, r=190, t=50, b=10))
+    fig.update_layout(margin=dict(l=170, r=170, t=50, b=10))
     return fig
