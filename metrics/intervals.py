@@ -54,7 +54,9 @@ def annotate(numerator, denominator, value, usable, lower, key) -> dict[str, np.
     num = np.where(rate, num, 0.0)
     den = np.where(rate, den, 0.0)
     lo, hi = wilson(np.where(rate, num, np.nan), np.where(rate, den, np.nan))
-    _, k = np.unique(key, return_inverse=True)
+    k = np.asarray(key, dtype=np.int64)
+    if len(k) and (k.min() < 0 or k.max() > 4 * len(k) + 1_000_000):  # sparse keys: renumber them
+        _, k = np.unique(k, return_inverse=True)
     s_num = np.bincount(k, weights=num)[k]
     s_den = np.bincount(k, weights=den)[k]
     with np.errstate(divide="ignore", invalid="ignore"):
