@@ -142,8 +142,12 @@ class Scheme:
                         ind["weight"] = ind_w[ind["code"]]
                     if ind["code"] in rule_ch:
                         ch = dict(rule_ch[ind["code"]])
-                        ind["rule"] = ch.pop("rule", ind["rule"])
-                        ind["params"] = ch.pop("params", ch)
+                        new_rule = ch.pop("rule", None)
+                        params = ch.pop("params", ch)
+                        if new_rule is None or new_rule == ind["rule"]:  # same rule: change some parameters
+                            params = {**ind.get("params", {}), **params}
+                        ind["rule"] = new_rule or ind["rule"]
+                        ind["params"] = params
         if "missing_policy" in changes:
             data.setdefault("missing", {})["policy"] = changes["missing_policy"]
         if dim_w or ind_w:

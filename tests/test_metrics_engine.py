@@ -261,3 +261,19 @@ def test_automatic_bonus_and_deduction_items_of_the_scheme():
     e = b.explain("S2", "zh").set_index("level")
     assert e.loc["bonus", "code"] == "scheme" and e.loc["bonus", "points"] == 0.5
     assert "DS_FOUND" not in set(b.indicators["indicator_code"])  # read, never weighted
+
+
+def test_what_if_by_hand():
+    from metrics.service import compare
+
+    official = fx.run()
+    alt = fx.run(sch=official.scheme.with_changes({"dimension_weights": {"A": 50, "B": 50}}))
+    side = compare(official, alt).set_index("unit_code")
+    # S1: A 78.5 x .5 + B 100 x .5 = 89.25; S3: 60 x .5 + 50 x .5 = 55; S2/S4: 75 x .5 + 50 x .5 = 62.5
+    assert side.loc[["S1", "S2", "S3", "S4"], "total_whatif"].tolist() == [89.25, 62.5, 55.0, 62.5]
+    assert side.loc["S1", "total_delta"] == 2.15 and side.loc["S3", "rank_delta"] == 0
+    rules = official.scheme.with_changes({"rules": {"SF_CRIME": {"rule": "pass_fail", "threshold": 4}}})
+    side = compare(official, fx.run(sch=rules)).set_index("unit_code")
+    # crime is lower-better: 2 and 4 pass (100), 6 fails (0); S2/S4 gain 0.2 x 50 = 10 points
+    assert side.loc[["S1", "S2", "S3", "S4"], "total_whatif"].tolist() == [87.1, 75.0, 56.0, 75.0]
+    assert side.loc["S2", "rank_whatif"] == 2 and side.loc["S3", "rank_whatif"] == 4

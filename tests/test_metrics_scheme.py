@@ -109,6 +109,9 @@ def test_what_if_changes_are_normalised_and_validated():
     assert alt.version == "1+whatif" and s.version == "1"
     with pytest.raises(sm.SchemeError):
         s.with_changes({"rules": {"HL_ONTIME": {"rule": "linear", "floor": 1}}})
+    tighter = s.with_changes({"rules": {"HL_ONTIME": {"target": 95}}}).spec(fx.UNITS)
+    assert tighter.loc[tighter["indicator_code"] == "HL_ONTIME", "params"].iloc[0] == {
+        "target": 95.0, "full": 25.0, "per_point": 1.0, "floor": 0.0}
     ok = s.with_changes({"rules": {"HL_ONTIME": {"rule": "linear", "floor": 50, "target": 95}}})
     spec = ok.spec(fx.UNITS)
     assert spec.loc[spec["indicator_code"] == "HL_ONTIME", "rule"].eq("linear").all()
