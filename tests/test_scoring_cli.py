@@ -64,8 +64,9 @@ def test_explain(db, capsys):
     assert "S08 河畔街道 2026-09 得分说明" in out
     assert "诉求满意率" in out and "基础得分" in out and "一票否决" in out and "不合格" in out
     code, out, _ = run(capsys, "explain", "--db", db, "--unit", "S01", "--month", "2026-10", "--format", "json")
-    rows = json.loads(out)
+    rows = json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
     assert rows[-1]["level"] == "rank" and any(r["level"] == "total" for r in rows)
+    assert rows[-1]["raw_score"] is None
     code, _, err = run(capsys, "explain", "--db", db, "--unit", "S99", "--month", "2026-10")
     assert code == 2 and "S99" in err
 

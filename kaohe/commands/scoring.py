@@ -126,7 +126,10 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
         df.to_csv(sys.stdout, index=False)
     elif fmt == "json":
-        print(json.dumps(df.to_dict(orient="records"), ensure_ascii=False, indent=1, default=_jsonable))
+        # missing numbers as null: NaN is not JSON
+        clean = df.astype(object).where(df.notna(), None) if not df.empty else df
+        print(json.dumps(clean.to_dict(orient="records"), ensure_ascii=False, indent=1, default=_jsonable,
+                         allow_nan=False))
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.unicode.east_asian_width", True):
