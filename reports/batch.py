@@ -40,9 +40,7 @@ def _filename(ctx: Context, code: str) -> str:
 
 
 def _render_one(ctx: Context, code: str) -> bytes:
-    doc = scorecard.new_doc(ctx, code)
-    scorecard.render(doc, ctx, code)
-    return bytes(doc.output())
+    return bytes(scorecard.fit_pages(ctx, code).output())
 
 
 def _init_worker(ctx: Context) -> None:
@@ -99,9 +97,14 @@ def scorecards_merged_pdf(wh, month: str, lang: str = "zh", progress: Progress =
     doc = scorecard.new_doc(ctx)
     doc.merged = True
     codes = _units(ctx)
+    adj = getattr(ctx.build, "adjustments", None)
+    adjusted = set(adj["unit_code"]) if adj is not None and not adj.empty else set()
     for done, code in enumerate(codes, 1):
         doc.unit_start = doc.page_no() + 1
-        scorecard.render(doc, ctx, code)
+        # Pages cannot be taken back out of a shared document, so a unit that might not fit (it has
+        # adjustments, whose reasons can be long) is first drawn on scratch paper to pick its layout.
+        level = scorecard.density_for(ctx, code) if code in adjusted else 0
+        scorecard.render(doc, ctx, code, level)
         if progress:
             progress(done, len(codes))
     return bytes(doc.output())

@@ -87,6 +87,7 @@ class Doc(FPDF):
         # In a merged batch every unit's pages are numbered from 1, without a document total.
         self.merged = False
         self.unit_start = 1
+        self.density: dict = {}  # the scorecard's layout level (reports.scorecard.DENSITY)
 
     # -- frame ------------------------------------------------------------------------
     def header(self) -> None:

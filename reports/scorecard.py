@@ -24,9 +24,7 @@ def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: s
     ctx = load(wh, month, period, lang, build, units=[unit_code])
     if unit_code not in set(ctx.build.totals["unit_code"]):
         raise KeyError(t("report.unknown_unit", lang, unit=unit_code))
-    doc = new_doc(ctx, unit_code)
-    render(doc, ctx, unit_code)
-    return bytes(doc.output())
+    return bytes(fit_pages(ctx, unit_code).output())
 
 
 def new_doc(ctx: Context, unit_code: str | None = None) -> Doc:
@@ -38,8 +36,39 @@ def new_doc(ctx: Context, unit_code: str | None = None) -> Doc:
     return doc
 
 
-def render(doc: Doc, ctx: Context, unit_code: str) -> None:
+# Layouts from roomy to compact; a scorecard that would run past two pages is drawn again with the
+# next one (many adjustments with long reasons, long English rule texts).
+DENSITY = [
+    {"lost": 5, "trend_h": 48, "table": 0.0, "rule_lines": 3, "adj_lines": 3},
+    {"lost": 3, "trend_h": 40, "table": -0.3, "rule_lines": 2, "adj_lines": 2},
+    {"lost": 0, "trend_h": 34, "table": -0.6, "rule_lines": 2, "adj_lines": 1},
+]
+MAX_PAGES = 2
+
+
+def fit_pages(ctx: Context, unit_code: str) -> Doc:
+    """A finished single-unit document of at most two pages (the most roomy layout that fits)."""
+    for level in range(len(DENSITY)):
+        doc = new_doc(ctx, unit_code)
+        render(doc, ctx, unit_code, level)
+        if doc.page_no() <= MAX_PAGES:
+            break
+    return doc
+
+
+def density_for(ctx: Context, unit_code: str) -> int:
+    """The layout level `fit_pages` would choose, found by drawing without writing the file."""
+    for level in range(len(DENSITY) - 1):
+        doc = new_doc(ctx, unit_code)
+        render(doc, ctx, unit_code, level)
+        if doc.page_no() <= MAX_PAGES:
+            return level
+    return len(DENSITY) - 1
+
+
+def render(doc: Doc, ctx: Context, unit_code: str, level: int = 0) -> None:
     """Draw the scorecard of one unit into `doc`, starting on a new page."""
+    doc.density = DENSITY[level]
     lang = ctx.lang
     b = ctx.build
     tot = b.totals.set_index("unit_code").loc[unit_code]
@@ -128,7 +157,7 @@ def _adjustments(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None
                      fmt.signed(r.get("points")) if kind != "veto" else fmt.DASH,
                      pick(_text(r.get("reason_zh", r.get("reason"))), _text(r.get("reason_en")), lang),
                      _text(r.get("evidence")), _text(r.get("actor", r.get("entered_by")))])
-    doc.table_rows(cols, body, size=7)
+    doc.table_rows(cols, body, size=7 + doc.density["table"], max_lines=doc.density["adj_lines"])
 
 
 def _dimensions(doc: Doc, ctx: Context, unit_code: str) -> None:
@@ -147,15 +176,13 @@ def _dimensions(doc: Doc, ctx: Context, unit_code: str) -> None:
                                        t("report.dim.legend_median", lang)))
 
 
-LOST_ROWS = 5
-
-
 def _lost(doc: Doc, ctx: Context, unit_code: str) -> None:
     """The items that cost the most points: weight x 100 minus the points earned."""
     lang = ctx.lang
     ind = indicator_rows(ctx, unit_code)
     ind = ind.assign(lost=ind["weight"].astype(float) * 100 - ind["points"].astype(float))
-    ind = ind[ind["lost"] > 0.005].sort_values(["lost", "indicator_code"], ascending=[False, True]).head(LOST_ROWS)
+    ind = ind[ind["lost"] > 0.005].sort_values(["lost", "indicator_code"], ascending=[False, True])
+    ind = ind.head(doc.density["lost"])
     if ind.empty:
         return
     doc.heading(t("report.lost", lang), 9.5)
@@ -217,7 +244,10 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
             if status in STATUS_FILL:
                 row_fill[1] = STATUS_FILL[status]
             fills.append(row_fill)
-    doc.table_rows(cols, rows, fills=fills, bold_rows=dim_rows, size=6.8, max_lines=2, zebra=False)
+    # English rule texts run longer: a smaller size keeps three lines of them within two pages
+    doc.table_rows(cols, rows, fills=fills, bold_rows=dim_rows, size=(6.8 if lang == "zh" else 6.3) + doc.density["table"],
+                   max_lines=doc.density["rule_lines"],
+                   zebra=False)
     doc.set_x(doc.l_margin)
     for key in ("better", "similar", "worse"):
         doc.swatch(SIG_FILL[key], t(f"report.sig.{key}", lang))
@@ -235,7 +265,8 @@ def _trend(doc: Doc, ctx: Context, unit_code: str) -> None:
     h = hist[hist["unit_code"] == unit_code].sort_values("month")
     if h.empty:
         return
-    if doc.get_y() + 58 > doc.page_break_trigger:
+    ch = doc.density["trend_h"]
+    if doc.get_y() + ch + 10 > doc.page_break_trigger:
         doc.add_page()
     doc.heading(t("report.trend", lang))
     labels = [m[2:] for m in h["month"]]  # YY-MM keeps the year visible across January
@@ -244,12 +275,12 @@ def _trend(doc: Doc, ctx: Context, unit_code: str) -> None:
     n_max = int(pd.to_numeric(h["n_in_group"], errors="coerce").max() or 1)
     y = doc.get_y()
     half = (doc.epw - 6) / 2
-    doc.line_chart(doc.l_margin, y, half, 48, labels, [(t("report.trend.score", lang), totals, SERIES[0])],
+    doc.line_chart(doc.l_margin, y, half, ch, labels, [(t("report.trend.score", lang), totals, SERIES[0])],
                    title=t("report.trend.score", lang), fmt=lambda v: f"{v:.1f}")
-    doc.line_chart(doc.l_margin + half + 6, y, half, 48, labels,
+    doc.line_chart(doc.l_margin + half + 6, y, half, ch, labels,
                    [(t("report.trend.rank", lang), ranks, SERIES[1])], title=t("report.trend.rank", lang),
                    ymin=1, ymax=max(n_max, 2), invert=True, integer=True)
-    doc.set_xy(doc.l_margin, y + 50)
+    doc.set_xy(doc.l_margin, y + ch + 2)
 
 
 def _notes(doc: Doc, ctx: Context, unit_code: str) -> None:

@@ -215,3 +215,19 @@ def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh)
 def test_a_build_of_another_month_is_refused(wh, build):
     with pytest.raises(ValueError, match="2026-10"):
         scorecard_pdf(wh, "S01", "2026-09", build=build)
+
+
+def test_many_long_adjustments_still_fit_two_pages(wh, tmp_path):
+    copy = Warehouse(tmp_path / "adj.duckdb")
+    shutil.copy(wh.path, copy.path)
+    reason = "网格事件处置不及时,群众反映强烈,经核查属实,按考核办法第十二条扣分。" * 3
+    for i in range(6):
+        service.add_adjustment(copy, "S06", MONTH, "deduction", 0.5, f"{i + 1}. {reason}", f"督查通报第{i}号", "tester")
+    b = service.build(copy, MONTH)
+    for lang in ("zh", "en"):
+        pdf = scorecard_pdf(copy, "S06", MONTH, lang=lang, build=b)
+        assert len(PdfReader(io.BytesIO(pdf)).pages) <= 2, lang
+        assert fmt.num(b.totals.set_index("unit_code").loc["S06", "total"]) in tokens(text_of(pdf))
+    merged = PdfReader(io.BytesIO(batch.scorecards_merged_pdf(copy, MONTH, "en", build=service.build(copy, MONTH, lang="en"))))
+    starts = [merged.get_destination_page_number(o) for o in merged.outline] + [len(merged.pages)]
+    assert max(b - a for a, b in zip(starts, starts[1:], strict=False)) <= 2
