@@ -57,3 +57,9 @@ def test_an_alerted_unit_opens_its_profile(app_db):
     assert not at.exception
     assert at.title[0].value == "单位画像"
     assert at.selectbox(key="pf_unit").value == code
+
+
+def test_a_published_month_says_so(app_db):
+    service.publish(app_db, "2026-10", "tester")
+    at = open_app()
+    assert shown_metrics(at)["发布状态"] == "已发布 第1版"

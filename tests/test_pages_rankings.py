@@ -72,3 +72,10 @@ def test_robustness_run_adds_rank_intervals(app_db):
     expected = [f"{int(rob.loc[c, 'rank_p05'])}–{int(rob.loc[c, 'rank_p95'])}" for c in urban["unit_code"]]
     assert t["名次区间(90%)"].tolist() == expected
     assert any("名次90%区间" in s for s in chart_specs(at))
+
+
+def test_exports_are_offered(app_db):
+    at = open_app("pages/rankings.py")
+    for key in ("rk_summary_dl", "rk_excel_dl"):
+        assert at.get_by_key(key) is not None
+    assert at.button(key="rk_zip_btn").label == "生成全部单位成绩单(ZIP)"
