@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 1.0
+SETTLE_S = 0.35  # browser_helpers.settle waits this long for a rerun to start before waiting for its end
 MONTH = "2026-10"
 
 # page: (widget changes as (kind, key, value)); each is applied in turn and timed
@@ -152,7 +153,9 @@ def browser_timings(db: Path) -> dict[str, float]:
         proc.terminate()
         proc.wait(timeout=20)
     for k, v in out.items():
-        print(f"  {k:<34} {v * 1000:7.0f} ms (includes a 350 ms settle pause per click)")
+        net = v - SETTLE_S if "cold" not in k else v
+        print(f"  {k:<34} {v * 1000:7.0f} ms   without the 350 ms settle pause {net * 1000:7.0f} ms"
+              f"   {'ok' if net < TARGET_S or 'first visit' in k or 'cold' in k else 'OVER'}")
     return out
 
 

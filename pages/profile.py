@@ -186,6 +186,11 @@ st.subheader(tr("pf.explain"))
 exp = queries.explain(month, unit, period, lang())
 view = exp[["item", "value", "rule", "raw_score", "weight", "points", "note"]].copy()
 view["weight"] = view["weight"] * 100.0
+view["value"] = view["value"].round(2)  # display only; the points column keeps the engine's 4 decimals
+# dimension and summary rows stand out from the indicator rows they add up
+marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
+view["item"] = [marks.get(lv, "") + str(it) for lv, it in zip(exp["level"], exp["item"], strict=True)]
+view[["rule", "note"]] = view[["rule", "note"]].fillna("")
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 st.dataframe(view, hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
              column_config={tr("pf.col.raw_score"): st.column_config.NumberColumn(format="%.2f"),
