@@ -4,6 +4,7 @@ warehouse holds, how complete it is, and one indicator's trend."""
 import streamlit as st
 
 from kaohe import i18n
+from kaohe import months as mo
 from ui import analysis, charts, queries
 from ui.setup import lang, name, open_profile, tr
 
@@ -141,7 +142,8 @@ c4.metric(tr("ov.rows"), f"{info['rows_current']:,}")
 c5.metric(tr("ov.completeness", month=month), f"{share:.1%}")
 
 st.subheader(tr("ov.heatmap"))
-comp = queries.completeness(kind)
+# the last two years: a projector cannot show five years of months legibly
+comp = queries.completeness(kind, mo.add(month, -23), month)
 st.plotly_chart(charts.completeness_heatmap(comp, unit_names, lang()), key="ov_heatmap_chart")
 
 st.subheader(tr("ov.trend"))

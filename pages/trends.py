@@ -20,7 +20,7 @@ i18n.register({
     "tr.view": ("显示方式", "View"),
     "tr.view.lines": ("同一图中比较", "One chart"),
     "tr.view.multiples": ("每个单位一个小图", "Small multiples"),
-    "tr.multiples_all": ("未选择单位时,小图显示本类型全部单位。", "With no units chosen, small multiples show every unit of the kind."),
+    "tr.multiples_all": ("未选择单位时,小图显示本类型前 {n} 个单位。", "With no units chosen, the first {n} units of the kind are shown."),
     "tr.changes": ("{month} 环比与同比", "{month}: month-on-month and year-on-year"),
     "tr.col.unit": ("单位", "Unit"),
     "tr.col.value": ("本月", "This month"),
@@ -40,6 +40,7 @@ i18n.register({
 })
 
 SPANS = [12, 24, 36, 60]
+MAX_PANELS = 24
 
 st.title(tr("tr.title"))
 all_months = queries.months()
@@ -133,9 +134,10 @@ if view == "lines":
                                  lang(), target=target)
         st.plotly_chart(fig, key="tr_chart")
 else:
-    shown = chosen or choices
+    # with nobody chosen, the first units of the kind; a city's hundreds of panels would be unreadable
+    shown = chosen or choices[:MAX_PANELS]
     if not chosen:
-        st.caption(tr("tr.multiples_all"))
+        st.caption(tr("tr.multiples_all", n=len(shown)))
     st.plotly_chart(charts.small_multiples(series, shown, unit_names, medians, group_of, y_title, lang(),
                                            target=target), key="tr_multiples_chart")
 st.caption(tr("tr.note") + (" " + tr("tr.neutral") if neutral else ""))

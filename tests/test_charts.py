@@ -239,10 +239,14 @@ def test_weights_sunburst_uses_the_palette_and_sums():
 
 def test_whatif_slope_colours_movers():
     cmp = pd.DataFrame({"unit_code": ["A", "B", "C"], "rank_official": [1, 2, 3], "rank_whatif": [2, 1, 3]})
-    s = spec(charts.whatif_slope(cmp, {}, "zh"))
-    colours = [t["line"]["color"] for t in s["data"]]
-    assert colours == ["#D55E00", "#0072B2", "#999999"]
-    assert s["data"][0]["x"] == ["正式方案", "模拟方案"]
+    s = spec(charts.whatif_slope(cmp, {"A": "甲"}, "zh"))
+    lines = {t["line"]["color"]: t for t in s["data"] if t["mode"] == "lines+markers"}
+    assert set(lines) == {"#999999", "#0072B2", "#D55E00"}
+    assert lines["#0072B2"]["y"] == [2, 1, None] and lines["#D55E00"]["y"] == [1, 2, None]
+    assert lines["#D55E00"]["x"][:2] == ["正式方案", "模拟方案"]
+    left = [t for t in s["data"] if t["mode"] == "text"][0]
+    assert left["text"] == ["1. 甲", "2. B", "3. C"]
+    assert left["textfont"]["color"] == ["#D55E00", "#0072B2", "#444444"]
 
 
 def test_distribution_and_heatmaps_build():

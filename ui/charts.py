@@ -6,6 +6,7 @@ the user's language. No Streamlit here, so each builder is tested on its own.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -385,21 +386,36 @@ def weights_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
-    """Official rank (left) to what-if rank (right) per unit, names on both sides; movers are coloured."""
+    """Official rank (left) to what-if rank (right) per unit, names on both sides; movers are coloured.
+
+    One line trace per colour (segments split by gaps) and one text trace per side, so a group of a
+    hundred units draws as fast as a group of ten.
+    """
     left, right = t("chart.official", lang), t("chart.whatif", lang)
+    up = compare["rank_whatif"] < compare["rank_official"]
+    down = compare["rank_whatif"] > compare["rank_official"]
     fig = go.Figure()
-    for r in compare.itertuples():
-        moved = r.rank_official != r.rank_whatif
-        colour = "#999999" if not moved else ("#0072B2" if r.rank_whatif < r.rank_official else "#D55E00")
-        label = unit_names.get(r.unit_code, r.unit_code)
+    for mask, colour, width in ((~(up | down), "#999999", 1.5), (up, "#0072B2", 3.5), (down, "#D55E00", 3.5)):
+        part = compare[mask]
+        if part.empty:
+            continue
+        xs, ys, names = [], [], []
+        for r in part.itertuples():
+            label = unit_names.get(r.unit_code, r.unit_code)
+            xs += [left, right, None]
+            ys += [r.rank_official, r.rank_whatif, None]
+            names += [label, label, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", showlegend=False, text=names,
+                                 line=dict(color=colour, width=width), marker=dict(size=10, color=colour),
+                                 hovertemplate="%{text}: %{y}<extra></extra>"))
+    colours = np.where(up, "#0072B2", np.where(down, "#D55E00", "#444444"))
+    names = [unit_names.get(c, c) for c in compare["unit_code"]]
+    for side, ranks, pos in ((left, compare["rank_official"], "middle left"),
+                             (right, compare["rank_whatif"], "middle right")):
         fig.add_trace(go.Scatter(
-            x=[left, right], y=[r.rank_official, r.rank_whatif], mode="lines+markers", showlegend=False,
-            line=dict(color=colour, width=3.5 if moved else 1.5), marker=dict(size=10, color=colour),
-            hovertemplate=label + ": %{y}<extra></extra>"))
-        fig.add_annotation(x=left, y=r.rank_official, text=f"{int(r.rank_official)}. {label}", xanchor="right",
-                           xshift=-12, showarrow=False, font=dict(size=15, color=colour if moved else "#444"))
-        fig.add_annotation(x=right, y=r.rank_whatif, text=f"{int(r.rank_whatif)}. {label}", xanchor="left",
-                           xshift=12, showarrow=False, font=dict(size=15, color=colour if moved else "#444"))
+            x=[side] * len(compare), y=ranks, mode="text", showlegend=False, hoverinfo="skip",
+            text=[f"{int(k)}. {n}" for k, n in zip(ranks, names, strict=True)],
+            textposition=pos, textfont=dict(size=15, color=list(colours))))
     n = int(max(compare["rank_official"].max(), compare["rank_whatif"].max())) if len(compare) else 1
     # ranks are written beside the names, so the y axis itself stays bare
     fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], showticklabels=False, showgrid=False,
