@@ -172,6 +172,8 @@ else:
     st.caption(tr("rk.select_hint"))
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
+        # forget the ticked row, or coming back to the rankings would jump to the profile again
+        st.session_state.pop("rk_table", None)
         open_profile(table.iloc[rows[0]]["unit_code"])
 
     o1, o2 = st.columns([2, 1])

@@ -49,6 +49,11 @@ def test_walk_switch_language_month_profile_and_whatif(streamlit_server, browser
     rank = page.locator('[data-testid="stMetric"]', has_text="组内名次").locator('[data-testid="stMetricValue"]')
     assert rank.first.inner_text().strip().startswith("2 /")  # the second row of the ranking
 
+    # back on the rankings, the ticked row is forgotten: no jump to the profile again
+    nav_to(page, "排名")
+    settle(page)
+    assert heading(page) == "排名"
+
     # scheme: a what-if on the hotline weight re-ranks beside the official ranking
     nav_to(page, "考核方案")
     page.get_by_text("尚未做任何调整").first.wait_for()
