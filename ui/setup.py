@@ -65,7 +65,8 @@ def warehouse() -> Warehouse:
 
 
 def lang() -> str:
-    return st.session_state.get("lang", i18n.default_lang())
+    # `or`: the language control can read empty for one run after the first page switch of a session
+    return st.session_state.get("lang") or i18n.default_lang()
 
 
 def tr(key: str, **params) -> str:

@@ -47,6 +47,8 @@ def shoot(page, name: str, target=None) -> None:
         page.wait_for_timeout(600)
     page.wait_for_timeout(900)  # plotly draws after Streamlit reports the run finished
     page.screenshot(path=str(HERE / f"{name}.png"))
+    if name == "01-overview":  # the README shows this one
+        shutil.copy(HERE / f"{name}.png", HERE / "overview.png")
     print("wrote", name)
 
 
@@ -79,6 +81,10 @@ def main() -> int:
             page.goto(url)
             wait_for_app(page, 60_000)
             charts = page.locator('[data-testid="stPlotlyChart"]')
+            # a cold server's first run scores the month before drawing: wait for its output
+            page.get_by_text("参与排名单位").first.wait_for()
+            charts.first.wait_for()
+            settle(page)
 
             shoot(page, "01-overview")
             shoot(page, "01b-overview-completeness", charts.first)
