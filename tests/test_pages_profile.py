@@ -51,3 +51,14 @@ def test_a_deduction_shows_in_the_profile(app_db):
     assert shown_metrics(at)["总分"] == f"{u['total']:.2f}"
     adj = at.dataframe[-1].value
     assert "迟报突发事件信息" in adj["理由"].tolist()
+
+
+def test_a_veto_is_explained_on_the_profile(app_db):
+    at = open_app()
+    at.session_state["month"] = "2026-09"
+    at.switch_page("pages/profile.py").run()
+    at.selectbox(key="pf_unit").set_value("S08").run()
+    assert not at.exception
+    reason = service.build(app_db, "2026-09").unit("S08")["veto_reason"]
+    assert any(reason in e.value for e in at.error)
+    assert shown_metrics(at)["等次"] == "不合格"

@@ -79,3 +79,16 @@ def test_exports_are_offered(app_db):
     for key in ("rk_summary_dl", "rk_excel_dl"):
         assert at.get_by_key(key) is not None
     assert at.button(key="rk_zip_btn").label == "生成全部单位成绩单(ZIP)"
+
+
+def test_a_vetoed_unit_is_marked_and_graded_down(app_db):
+    at = open_app()
+    at.session_state["month"] = "2026-09"
+    at.switch_page("pages/rankings.py").run()
+    assert not at.exception
+    s08 = service.build(app_db, "2026-09").unit("S08")
+    assert s08["veto"]
+    row = table(at).set_index("单位").loc["河畔街道"]
+    assert row["一票否决"] == s08["veto_reason"]
+    assert row["等次"] == s08["grade_zh"] == "不合格"
+    assert row["红黑榜"] != "红榜"
