@@ -49,6 +49,12 @@ def test_walk_switch_language_month_profile_and_whatif(streamlit_server, browser
     rank = page.locator('[data-testid="stMetric"]', has_text="组内名次").locator('[data-testid="stMetricValue"]')
     assert rank.first.inner_text().strip().startswith("2 /")  # the second row of the ranking
 
+    # the unit's scorecard downloads as a PDF
+    with page.expect_download() as dl:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="下载成绩单").click()
+    with open(dl.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+
     # back on the rankings, the ticked row is forgotten: no jump to the profile again
     nav_to(page, "排名")
     settle(page)

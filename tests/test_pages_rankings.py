@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from browser_helpers import chart_specs, open_app, texts
 
 from metrics import service
@@ -92,3 +93,12 @@ def test_a_vetoed_unit_is_marked_and_graded_down(app_db):
     assert row["一票否决"] == s08["veto_reason"]
     assert row["等次"] == s08["grade_zh"] == "不合格"
     assert row["红黑榜"] != "红榜"
+
+
+def test_the_scorecards_zip_is_made_on_request(app_db):
+    at = open_app("pages/rankings.py")
+    with pytest.raises(KeyError):
+        at.get_by_key("rk_zip_dl")
+    at.button(key="rk_zip_btn").click().run(timeout=300)
+    assert not at.exception
+    assert at.get_by_key("rk_zip_dl") is not None
