@@ -95,6 +95,8 @@ def apptest_timings(db: Path) -> dict[str, dict]:
         print(f"  {page:<22} first load {first * 1000:7.0f} ms   rerun {again * 1000:6.0f} ms   "
               f"widget changes median {statistics.median(times) * 1000:6.0f} ms  max {max(times) * 1000:6.0f} ms"
               f"   {'ok' if max(times) < TARGET_S else 'OVER'}")
+        print("      " + ", ".join(f"{key}={value!r}: {t_ * 1000:.0f} ms"
+                                   for (_, key, value), t_ in zip(changes, times, strict=True)))
     return out
 
 

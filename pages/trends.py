@@ -100,17 +100,19 @@ window = [m for m in all_months if mo.add(month, -(span - 1)) <= m <= month]
 reach = [m for m in all_months if mo.add(month, -max(span - 1, 12)) <= m <= month]
 target = None
 neutral = False
+# dimension scores come one build per month: the window and the month a year back, started in the
+# background now so that choosing a dimension does not wait for them
+dim_months = tuple(sorted(set(window) | ({mo.add(month, -12)} & set(all_months))))
+if ready:
+    queries.warm_dimensions(dim_months)
 if measure == "total":
     full = queries.total_history(month, len(reach))
     full = full[full["unit_code"].isin(units["code"])][["unit_code", "peer_group", "month", "total"]]
     full = full.rename(columns={"total": "value"})
     y_title = tr("tr.score_unit")
 elif measure.startswith("dim:"):
-    # dimension scores come one build per month: score the window and the month a year back only
-    year_ago = mo.add(month, -12)
-    wanted = tuple(sorted(set(window) | ({year_ago} & set(all_months))))
     with st.spinner(tr("tr.scoring")):
-        dims = queries.dimension_series(wanted)
+        dims = queries.dimension_series(dim_months)
     full = dims[(dims["dimension"] == measure[4:]) & dims["unit_code"].isin(units["code"])]
     full = full[["unit_code", "peer_group", "month", "score"]].rename(columns={"score": "value"})
     y_title = tr("tr.score_unit")
