@@ -154,13 +154,14 @@ with right:
     strong, weak = analysis.strengths_weaknesses(mine)
     st.subheader(tr("pf.strengths"))
     st.markdown("\n".join(
-        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: {r.value:g}{r.unit or ''}"
+        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: {charts.with_unit(f'{r.value:g}', r.unit, lang())}"
         + (f" · {tr('chart.sig.better')}" if r.significance == "better" else f" · {tr('pf.full')}")
         for r in strong.itertuples()) or tr("pf.none"))
     st.subheader(tr("pf.weaknesses"))
     st.markdown("\n".join(
         f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: "
-        + (f"{r.value:g}{r.unit or ''}" if r.value == r.value else tr(f"status.{r.status}"))
+        + (f"{charts.with_unit(f'{r.value:g}', r.unit, lang())}" if r.value == r.value
+           else tr(f"status.{r.status}"))
         + f" · {tr('pf.lost', lost=r.lost)}"
         + (f" · {tr('chart.sig.worse')}" if r.significance == "worse" else "")
         for r in weak.itertuples()) or tr("pf.none"))
@@ -171,7 +172,8 @@ if not neutral.empty:
     ctx = queries.observations((unit,), tuple(neutral["code"]), month, month)
     if not ctx.empty:
         st.caption(tr("pf.context") + ":" + ";".join(
-            f"{ind_names[r.indicator_code]} {r.value:,.0f}{neutral.set_index('code').loc[r.indicator_code, 'unit']}"
+            f"{ind_names[r.indicator_code]} "
+            + charts.with_unit(f"{r.value:,.0f}", neutral.set_index("code").loc[r.indicator_code, "unit"], lang())
             for r in ctx.itertuples() if r.value == r.value))
 
 # -- rank history ------------------------------------------------------------------------------------------------

@@ -260,3 +260,10 @@ def test_distribution_and_heatmaps_build():
     dims = pd.DataFrame({"name_zh": ["一"], "name_en": ["One"], "score": [80.0], "peer_median": [75.0]})
     s = spec(charts.dimension_bars(dims, "en"))
     assert s["data"][0]["y"] == ["One"] and s["layout"]["xaxis"]["range"] == [0, 105]
+
+
+def test_measurement_units_in_english():
+    assert charts.with_unit("12", "件", "en") == "12 cases"
+    assert charts.with_unit("12", "件", "zh") == "12件"
+    assert charts.with_unit("95.3", "%", "en") == "95.3%"
+    assert charts._unit_label("件/万人", "en") == "Value (per 10k residents)"

@@ -121,7 +121,25 @@ i18n.register({
 })
 
 
+# The catalogue writes measurement units in Chinese; English screens get these words instead.
+UNITS_EN = {"件": "cases", "次": "times", "人": "people", "起": "incidents", "批次": "batches", "分": "points",
+            "分钟": "min", "小时": "h", "天": "days", "件/万人": "per 10k residents"}
+
+
+def measure_unit(unit: str | None, lang: str) -> str:
+    """A measurement unit in the user's language ('%' stays '%')."""
+    unit = unit or ""
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
+def with_unit(number: str, unit: str | None, lang: str) -> str:
+    """'12件' in Chinese, '12 cases' in English, '95.3%' in both."""
+    shown = measure_unit(unit, lang)
+    return f"{number} {shown}" if lang == "en" and shown and shown != "%" else f"{number}{shown}"
+
+
 def _unit_label(unit: str | None, lang: str) -> str:
+    unit = measure_unit(unit, lang)
     base = t("chart.value", lang)
     return f"{base}({unit})" if unit and lang == "zh" else (f"{base} ({unit})" if unit else base)
 
