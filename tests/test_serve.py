@@ -46,3 +46,30 @@ def test_kaohe_serve_starts_the_dashboard_on_the_chosen_warehouse(sample_db, tmp
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_the_cli_imports_while_the_dashboard_is_open(sample_db, tmp_path, start_streamlit, browser_page):
+    """DuckDB lets one process write a file at a time: the dashboard must let go of it between runs."""
+    import import_corpus as corpus
+    from browser_helpers import exceptions, goto_page
+
+    db = tmp_path / "live.duckdb"
+    shutil.copy(sample_db, db)
+    server = start_streamlit(db)
+    goto_page(browser_page, server.url, "batches")  # a deep link as the server's first request
+    browser_page.get_by_text("sample district").first.wait_for(state="attached")  # a grid cell
+    assert "12345热线.csv" not in browser_page.inner_text("body")
+    # the page runs inside app.py's shell: translated navigation and the shared month control
+    nav = browser_page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "导入批次" in nav and "batches" not in nav
+    assert browser_page.get_by_role("combobox", name="月份").count() == 1
+
+    upload = tmp_path / "12345热线.csv"
+    upload.write_bytes(corpus.hotline_gbk())
+    done = subprocess.run([sys.executable, "-m", "kaohe.cli", "import", "--db", str(db), "--accept-warnings",
+                           str(upload)], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    goto_page(browser_page, server.url, "batches")  # a new run sees the new warehouse version at once
+    browser_page.get_by_text("12345热线.csv").first.wait_for(state="attached")
+    assert not exceptions(browser_page)
