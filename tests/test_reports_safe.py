@@ -14,6 +14,8 @@ from reports import fmt, fonts, safe
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=cmd", "'\t=cmd"),
     ("\r=cmd", "'\r=cmd"),
+    ("＝1+1", "'＝1+1"),  # full-width signs: WPS runs them too
+    ("－3 迟报", "'－3 迟报"),
     ("东湖街道", "东湖街道"),
     ("a=b", "a=b"),
     ("", ""),
@@ -35,6 +37,18 @@ def test_cell(given, expected):
 ])
 def test_pdf_text(given, expected):
     assert safe.pdf_text(given) == expected
+
+
+def test_page_downloads_use_the_report_rules():
+    """The dashboard's CSV buttons and the report exports share one neutraliser and one CSV writer."""
+    import pandas as pd
+
+    from reports import csvexport
+    from ui import downloads
+
+    assert downloads.neutralise is safe.cell and downloads.csv_bytes is csvexport.csv_bytes
+    out = downloads.csv_bytes(pd.DataFrame({"n": [1], "s": ["=HYPERLINK(\"x\")"]}))
+    assert out.startswith(b"\xef\xbb\xbf") and "'=HYPERLINK" in out.decode("utf-8-sig")
 
 
 def test_font_covers_gb2312_the_seed_data_and_our_messages():
