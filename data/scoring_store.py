@@ -9,7 +9,7 @@ import json
 import pandas as pd
 
 from data.schema import LATEST
-from data.warehouse import Warehouse, _audit, _next_id
+from data.warehouse import PublishedMonthError, Warehouse, _audit, _next_id
 
 ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
                "revoked_at, revoked_by, revoke_reason")
@@ -96,18 +96,43 @@ def _adjustments(con, month_from, month_to) -> pd.DataFrame:
 
 # -- adjustments -----------------------------------------------------------------------------------
 def add_adjustment(wh: Warehouse, unit_code: str, month: str, kind: str, points: float, reason: str,
-                   evidence: str | None, actor: str) -> int:
+                   evidence: str | None, actor: str, correction_reason: str | None = None) -> int:
+    """Record an item. A month whose results are published is refused unless a correction reason is
+    given (as imports are, `PublishedMonthError`); the reason goes into the audit log, where the next
+    publication of that month finds it."""
     with wh.transaction() as con:
         if not con.execute("SELECT count(*) FROM units WHERE code = ?", [unit_code]).fetchone()[0]:
             raise KeyError(unit_code)
+        # checked under the write lock, so a publication cannot slip in between check and write
+        published = published_covering(con, month)
+        if published and not correction_reason:
+            raise PublishedMonthError([month])
         adj_id = _next_id(con, "adjustments", "adj_id")
         con.execute(
             """INSERT INTO adjustments (adj_id, unit_code, month, kind, points, reason, evidence, actor,
                    created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [adj_id, unit_code, month, kind, float(points), reason, evidence, actor, _now()])
-        _audit(con, actor, f"adjustment.{kind}", unit_code, None,
-               {"adj_id": adj_id, "month": month, "points": points, "reason": reason, "evidence": evidence})
+        detail = {"adj_id": adj_id, "month": month, "points": points, "reason": reason, "evidence": evidence}
+        if published:
+            detail.update(correction_reason=correction_reason, published=published)
+        _audit(con, actor, f"adjustment.{kind}", unit_code, None, detail)
     return adj_id
+
+
+def published_covering(con, month: str) -> list[str]:
+    """Publications whose period holds `month`, as 'period month' labels (a quarter, year or
+    year-to-date publication freezes every month it covers, not only its last one)."""
+    if not _has_table(con, "publications"):
+        return []
+    rows = con.execute(
+        """SELECT DISTINCT period, month FROM publications
+           WHERE (period = 'month' AND month = ?)
+              OR (period IN ('year', 'ytd') AND substr(month, 1, 4) = substr(?, 1, 4) AND month >= ?)
+              OR (period = 'quarter' AND substr(month, 1, 4) = substr(?, 1, 4) AND month >= ?
+                  AND (CAST(substr(month, 6, 2) AS INTEGER) - 1) // 3 = (CAST(substr(?, 6, 2) AS INTEGER) - 1) // 3)
+           ORDER BY month, period""",
+        [month, month, month, month, month, month]).fetchall()
+    return [f"{p} {m}" for p, m in rows]
 
 
 def list_adjustments(wh: Warehouse, month: str | None = None, unit: str | None = None,
@@ -126,15 +151,22 @@ def get_adjustment(wh: Warehouse, adj_id: int) -> dict | None:
 
 
 def revoke_adjustment(wh: Warehouse, adj_id: int, actor: str, reason: str) -> None:
+    """Revoke an item (kept on record). The revoke reason is required, so in a published month it is
+    also the correction reason the next publication lists."""
     with wh.transaction() as con:
-        row = con.execute("SELECT revoked_at, unit_code FROM adjustments WHERE adj_id = ?", [adj_id]).fetchone()
+        row = con.execute("SELECT revoked_at, unit_code, month FROM adjustments WHERE adj_id = ?",
+                          [adj_id]).fetchone()
         if row is None:
             raise KeyError(adj_id)
         if row[0] is not None:
             raise ValueError(f"adjustment {adj_id} already revoked")
         con.execute("UPDATE adjustments SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE adj_id = ?",
                     [_now(), actor, reason, adj_id])
-        _audit(con, actor, "adjustment.revoke", row[1], None, {"adj_id": adj_id, "reason": reason})
+        detail = {"adj_id": adj_id, "month": row[2], "reason": reason}
+        published = published_covering(con, row[2])
+        if published:
+            detail.update(correction_reason=reason, published=published)
+        _audit(con, actor, "adjustment.revoke", row[1], None, detail)
 
 
 # -- publications -----------------------------------------------------------------------------------
@@ -190,6 +222,30 @@ def get_steps(wh: Warehouse, month: str, period: str, revision: int) -> list[dic
     df = wh.query("SELECT steps FROM publications WHERE month = ? AND period = ? AND revision = ?",
                   [month, period, revision])
     return [] if df.empty or df.iloc[0]["steps"] is None else json.loads(df.iloc[0]["steps"])
+
+
+def corrections_since_publication(wh: Warehouse, period: str, month: str, months: list[str]) -> list[str]:
+    """Correction reasons recorded (adjustments, imports) for `months` after the latest publication
+    of (period, month), oldest first: the next revision's reason when none is given."""
+    with wh.connect() as con:
+        last = con.execute(
+            "SELECT max(seq) FROM audit_log WHERE action IN ('scoring.publish', 'scoring.revise') AND target = ?",
+            [f"{period} {month}"]).fetchone()[0]
+        rows = con.execute(
+            """SELECT action, detail FROM audit_log
+               WHERE seq > ? AND (action LIKE 'adjustment.%' OR action LIKE 'batch.%') ORDER BY seq""",
+            [last or 0]).fetchall()
+    wanted = set(months)
+    out: list[str] = []
+    for action, detail in rows:
+        d = json.loads(detail) if detail else {}
+        if action.startswith("adjustment."):
+            hit, why = d.get("month") in wanted, d.get("correction_reason")
+        else:  # an import names the months it wrote
+            hit, why = bool(wanted & set(d.get("months") or [])), d.get("reason")
+        if hit and why and why not in out:
+            out.append(str(why))
+    return out
 
 
 def data_checksum(wh: Warehouse, month_from: str, month_to: str) -> str:

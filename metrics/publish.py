@@ -2,7 +2,10 @@
 
 The first publication is revision 1. Publishing again (after new data or a
 changed adjustment) needs a reason and creates the next revision; every
-revision stays readable and the differences are listed.
+revision stays readable and the differences are listed. Corrections to a
+published month carry their own reason (an import's or an adjustment's
+correction reason); when the revision is published without one, those reasons
+are its reason.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from kaohe import i18n
 from metrics import periods
 
 i18n.register({
-    "scoring.publish.need_reason": ("{month}已发布(第{rev}版);重新发布须说明更正理由",
-                                    "{month} is already published (revision {rev}); a new revision needs a reason"),
+    "scoring.publish.need_reason": ("{month}已发布(第{rev}版);重新发布须说明更正理由(--reason)",
+                                    "{month} is already published (revision {rev}); a new revision needs a "
+                                    "correction reason (--reason)"),
     "scoring.publish.no_data": ("{month}没有任何观测数据,不能发布", "{month} has no observations; nothing to publish"),
     "scoring.publish.unchanged": ("{month}的结果与第{rev}版相同,无需重新发布",
                                   "{month}'s results equal revision {rev}; nothing to publish"),
@@ -53,6 +57,10 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
     if not pubs.empty:
         rev = int(pubs["revision"].max())
         if not (reason or "").strip():
+            # corrections entered with their reason (adjustments, imports) speak for the revision
+            reason = "; ".join(store.corrections_since_publication(wh, period, month,
+                                                                   periods.months_of(period, month)))
+        if not reason.strip():
             raise PublishError(i18n.t("scoring.publish.need_reason", month=month, rev=rev))
         if _diff(store.published_results(wh, month, period, rev), b.totals).empty:
             raise PublishError(i18n.t("scoring.publish.unchanged", month=month, rev=rev))

@@ -20,14 +20,20 @@
         total_whatif, rank_whatif, grade_whatif, total_delta, rank_delta (positive = moves up)
         changes: {"dimension_weights": {dim: w}, "indicator_weights": {code: w} (proportions,
         normalised), "rules": {code: {"rule": name, **params}}, "missing_policy": "zero"|...}
-    publish(wh, month, actor, reason=None, period="month") -> int (revision; a second one needs a reason)
+    publish(wh, month, actor, reason=None, period="month") -> int (revision; a second one needs a reason,
+        which defaults to the correction reasons recorded for the month since the last revision)
+    revision_diff(wh, month, revision, period="month") -> DataFrame   unit_code, field, published, current
+        (what changed against the revision before; empty for revision 1)
     publication_status(wh, month, period="month") -> dict
         published, revision, at, differs (the live results differ from the latest revision),
         actor, scheme_version
     publication_diff(wh, month, period="month") -> DataFrame   unit_code, field, published, current
     revisions(wh, month, period="month") -> DataFrame
-    add_adjustment(wh, unit_code, month, kind, points, reason, evidence, actor) -> int
-        kind: bonus | deduction | veto; points >= 0 (a deduction's points are subtracted)
+    add_adjustment(wh, unit_code, month, kind, points, reason, evidence, actor, correction_reason=None) -> int
+        kind: bonus | deduction | veto; points >= 0 (a deduction's points are subtracted). A month
+        already published (or held by a published quarter/year/ytd) needs `correction_reason`,
+        else AdjustmentPublishedError (a ScoringError and a data.warehouse.PublishedMonthError).
+    published_covering(wh, month) -> list[str]   publications freezing a month ('month 2026-09', ...)
     list_adjustments(wh, month=None, unit=None) -> DataFrame   (revoked ones too, with revoked_at)
     revoke_adjustment(wh, adj_id, actor, reason) -> None
 
@@ -46,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from data import scoring_store as store
+from data.warehouse import PublishedMonthError
 from kaohe import i18n
 from kaohe import months as mo
 from metrics import periods
@@ -60,15 +67,31 @@ i18n.register({
     "scoring.adjust.no_reason": ("必须填写理由", "a reason is required"),
     "scoring.adjust.unknown_unit": ("单位“{unit}”不存在", "unit {unit!r} does not exist"),
     "scoring.adjust.unknown_id": ("调整项 #{adj_id} 不存在", "adjustment #{adj_id} does not exist"),
-    "scoring.adjust.published": ("注意:{month}的结果已发布;本项在重新发布(须说明更正理由)后形成新修订版",
-                                 "Note: {month} is published; this change enters a new revision once it is "
-                                 "published again with a reason"),
+    "scoring.adjust.published": ("注意:{month}的结果已发布;本项作为更正记录在案,再次发布时形成新修订版",
+                                 "Note: {month} is published; this correction is on record and enters a new "
+                                 "revision when the month is published again"),
+    # worded like the import's refusal of a published month (val.month_published)
+    "scoring.adjust.month_published": ("{month} 的考核结果已发布({published}),不能直接增减加扣分或否决项;"
+                                       "如确需更正,请填写更正理由(--correction)后再提交",
+                                       "Results for {month} are published ({published}) and cannot be adjusted "
+                                       "silently; to correct them, give a correction reason (--correction)"),
     "scoring.no_data": ("{month}没有观测数据", "no observations for {month}"),
 })
 
 
 class ScoringError(ValueError):
     """A request the engine refuses, with a message in the user's language."""
+
+
+class AdjustmentPublishedError(ScoringError, PublishedMonthError):
+    """An adjustment to a published month without a correction reason: a ScoringError with the
+    user's message, and a PublishedMonthError (with `.months`) like a refused import."""
+
+    def __init__(self, month: str, published: list[str]):
+        Exception.__init__(self, i18n.t("scoring.adjust.month_published", month=month,
+                                        published=", ".join(published)))
+        self.months = [month]
+        self.published = published
 
 
 # -- schemes and builds -------------------------------------------------------------------------
@@ -170,6 +193,15 @@ def publication_diff(wh, month: str, period: str = "month") -> pd.DataFrame:
     return pub.diff(wh, month, period)
 
 
+def revision_diff(wh, month: str, revision: int, period: str = "month") -> pd.DataFrame:
+    """What a revision changed against the one before it (field, published = before, current = after)."""
+    from metrics import publish as pub
+
+    if revision <= 1:
+        return pd.DataFrame(columns=["unit_code", "field", "published", "current"])
+    return pub.diff_revisions(wh, month, revision - 1, revision, period)
+
+
 def revisions(wh, month: str, period: str = "month") -> pd.DataFrame:
     store.ready(wh)
     return store.publications(wh, month, period)
@@ -177,7 +209,11 @@ def revisions(wh, month: str, period: str = "month") -> pd.DataFrame:
 
 # -- adjustments -------------------------------------------------------------------------------------
 def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, reason: str,
-                   evidence: str | None, actor: str) -> int:
+                   evidence: str | None, actor: str, correction_reason: str | None = None) -> int:
+    """Record a bonus, deduction or veto item. In a month whose results are published (by itself or
+    by a quarter, year or year-to-date publication holding it) the item is refused with
+    AdjustmentPublishedError unless `correction_reason` says why; the reason is recorded and the
+    next `publish` of that month makes a numbered revision with it."""
     mo.check(month)
     if kind not in ADJ_KINDS:
         raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=", ".join(ADJ_KINDS)))
@@ -191,9 +227,20 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
         raise ScoringError(i18n.t("scoring.adjust.no_reason"))
     store.ready(wh)
     try:
-        return store.add_adjustment(wh, unit_code, month, kind, points, reason.strip(), evidence, actor)
+        return store.add_adjustment(wh, unit_code, month, kind, points, reason.strip(), evidence, actor,
+                                    correction_reason=(correction_reason or "").strip() or None)
     except KeyError:
         raise ScoringError(i18n.t("scoring.adjust.unknown_unit", unit=unit_code)) from None
+    except PublishedMonthError:
+        published = published_covering(wh, month)
+        raise AdjustmentPublishedError(month, published) from None
+
+
+def published_covering(wh, month: str) -> list[str]:
+    """Publications ('period month') that freeze `month`; empty when it may change freely."""
+    store.ready(wh)
+    with wh.connect() as con:
+        return store.published_covering(con, month)
 
 
 def list_adjustments(wh, month: str | None = None, unit: str | None = None) -> pd.DataFrame:

@@ -83,13 +83,17 @@ def test_adjust_publish_and_revisions(db, capsys):
     assert code == 1 and "理由" in err
     code, out, _ = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "录入错误")
     assert code == 0 and "#1" in out
+    code, out, err = run(capsys, "adjust", "--db", db, "add", "--unit", "S05", "--month", "2026-10", "--kind",
+                         "deduction", "--points", "1.5", "--reason", "迟报")
+    assert code == 1 and "已发布" in err and "--correction" in err and out == ""
     code, out, _ = run(capsys, "adjust", "--db", db, "add", "--unit", "S05", "--month", "2026-10", "--kind",
-                       "deduction", "--points", "1.5", "--reason", "迟报")
+                       "deduction", "--points", "1.5", "--reason", "迟报", "--correction", "补录迟报扣分")
     assert code == 0 and "#2" in out and "已发布" in out
     code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
     assert code == 0 and "S02" in out and "不同" in out
     code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-10", "--reason", "撤销误录加分")
     assert code == 0 and "第2版" in out
+    assert "第2版相对第1版的变化" in out and "S02" in out and "S05" in out  # the difference, listed
     code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
     assert "撤销误录加分" in out and "不同" not in out
     assert "第2版相对第1版的变化" in out and "S05" in out
@@ -121,3 +125,17 @@ def test_help_is_bilingual(capsys):
 def test_no_warehouse(tmp_path, capsys):
     code, _, err = run(capsys, "rank", "--db", str(tmp_path / "none.duckdb"), "--month", "2026-10")
     assert code == 2 and "kaohe init" in err
+
+
+def test_publish_a_correction_in_english(db, capsys):
+    code, out, _ = run(capsys, "--lang", "en", "publish", "--db", db, "--month", "2026-09")
+    assert code == 0 and "revision 1" in out
+    code, _, err = run(capsys, "--lang", "en", "adjust", "--db", db, "add", "--unit", "S03", "--month", "2026-09",
+                       "--kind", "veto", "--reason", "major accident")
+    assert code == 1 and "published" in err and "correction reason" in err
+    code, out, _ = run(capsys, "--lang", "en", "adjust", "--db", db, "add", "--unit", "S03", "--month", "2026-09",
+                       "--kind", "veto", "--reason", "major accident", "--correction-reason", "report arrived late")
+    assert code == 0 and "#1" in out and "revision" in out
+    code, out, _ = run(capsys, "--lang", "en", "publish", "--db", db, "--month", "2026-09")
+    assert code == 0 and "revision 2" in out and "Correction reason: report arrived late" in out
+    assert "S03" in out and "veto" in out

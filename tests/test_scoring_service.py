@@ -137,7 +137,13 @@ def test_publish_revise_and_diff(sample_wh):
     with pytest.raises(PublishedMonthError):
         wh.write_observations(obs, actor="bob")
     wh.write_observations(obs, actor="bob", reason="回访数据更正")
-    adj = service.add_adjustment(wh, "S03", "2026-09", "deduction", 3, "迟报", "通报〔2026〕3号", "carol")
+    # an adjustment to a published month is refused like an import, unless a correction reason is given
+    with pytest.raises(PublishedMonthError) as refused:
+        service.add_adjustment(wh, "S03", "2026-09", "deduction", 3, "迟报", "通报〔2026〕3号", "carol")
+    assert isinstance(refused.value, service.ScoringError) and refused.value.months == ["2026-09"]
+    assert service.list_adjustments(wh, month="2026-09").empty
+    adj = service.add_adjustment(wh, "S03", "2026-09", "deduction", 3, "迟报", "通报〔2026〕3号", "carol",
+                                 correction_reason="补录迟报扣分")
     st = service.publication_status(wh, "2026-09")
     assert st["differs"]
     diff = service.publication_diff(wh, "2026-09")
@@ -149,9 +155,18 @@ def test_publish_revise_and_diff(sample_wh):
     pd.testing.assert_frame_equal(first, store.published_results(wh, "2026-09", revision=1))
     second = store.published_results(wh, "2026-09").set_index("unit_code")
     assert second.loc["S03", "deduction"] == first.set_index("unit_code").loc["S03", "deduction"] + 3.0
+    changed = service.revision_diff(wh, "2026-09", 2)
+    assert {"S02", "S03"} <= set(changed["unit_code"]) and set(changed["field"]) <= {"total", "rank", "grade",
+                                                                                       "veto"}
+    s03 = changed[(changed["unit_code"] == "S03") & (changed["field"] == "total")].iloc[0]
+    assert s03["published"] - s03["current"] == pytest.approx(3.0, abs=0.011)
+    assert service.revision_diff(wh, "2026-09", 1).empty
     assert not service.publication_status(wh, "2026-09")["differs"]
     service.revoke_adjustment(wh, adj, "carol", "误录")
     assert service.publication_status(wh, "2026-09")["differs"]
+    # the revoke reason is the correction reason: the next publication needs no other
+    assert service.publish(wh, "2026-09", "alice") == 3
+    assert service.revisions(wh, "2026-09")["reason"].iloc[-1] == "误录"
     log = wh.audit_log()
     assert {"scoring.publish", "scoring.revise", "adjustment.deduction", "adjustment.revoke"} <= set(log["action"])
     steps = store.get_steps(wh, "2026-09", "month", 1)
@@ -254,3 +269,42 @@ def test_default_scheme_items_on_the_sample(ro_wh):
     for unit in auto["unit_code"]:
         e = b.explain(unit)
         assert (e["code"] == "scheme").any()
+
+
+def test_adjustments_to_a_published_month_need_a_correction_reason(sample_wh, monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "en")
+    wh = sample_wh
+    assert service.publish(wh, "2026-08", "alice") == 1
+    for kind, points in (("bonus", 2), ("deduction", 1), ("veto", 0)):
+        with pytest.raises(service.AdjustmentPublishedError, match="2026-08 are published.*correction reason"):
+            service.add_adjustment(wh, "S04", "2026-08", kind, points, "r", None, "carol")
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+    with pytest.raises(service.ScoringError, match="已发布.*更正理由"):
+        service.add_adjustment(wh, "S04", "2026-08", "bonus", 2, "r", None, "carol")
+    assert service.list_adjustments(wh, month="2026-08").empty
+    # an unpublished month is unaffected
+    service.add_adjustment(wh, "S04", "2026-07", "bonus", 1, "好做法", None, "carol")
+    service.add_adjustment(wh, "S04", "2026-08", "bonus", 2, "市级表彰", "文件", "carol",
+                           correction_reason="表彰文件晚到")
+    entry = wh.audit_log().query("action == 'adjustment.bonus'").iloc[0]
+    assert "表彰文件晚到" in entry["detail"] and "month 2026-08" in entry["detail"]
+    # the next publish is revision 2, its reason the recorded correction, its difference listed
+    assert service.publish(wh, "2026-08", "alice") == 2
+    assert service.revisions(wh, "2026-08")["reason"].tolist()[-1] == "表彰文件晚到"
+    changed = service.revision_diff(wh, "2026-08", 2)
+    assert "S04" in set(changed["unit_code"])
+    # nothing pending: a third revision needs a reason again
+    with pytest.raises(PublishError, match="reason"):
+        service.publish(wh, "2026-08", "alice")
+
+
+def test_a_published_quarter_freezes_each_of_its_months(sample_wh):
+    wh = sample_wh
+    assert service.published_covering(wh, "2026-07") == []
+    service.publish(wh, "2026-09", "alice", period="quarter")
+    assert service.published_covering(wh, "2026-07") == ["quarter 2026-09"]
+    assert service.published_covering(wh, "2026-10") == [] and service.published_covering(wh, "2026-06") == []
+    with pytest.raises(service.AdjustmentPublishedError):
+        service.add_adjustment(wh, "S01", "2026-07", "deduction", 1, "迟报", None, "carol")
+    service.add_adjustment(wh, "S01", "2026-07", "deduction", 1, "迟报", None, "carol", correction_reason="补录")
+    assert service.publish(wh, "2026-09", "alice", period="quarter") == 2

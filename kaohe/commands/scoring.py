@@ -28,6 +28,7 @@ i18n.register({
                             "from the published revision:"),
     "scoring.cli.adj_added": ("已登记调整项 #{adj_id}", "Adjustment #{adj_id} recorded"),
     "scoring.cli.rev_changes": ("第{rev}版相对第{prev}版的变化:", "Changes in revision {rev} against {prev}:"),
+    "scoring.cli.rev_reason": ("更正理由:{reason}", "Correction reason: {reason}"),
     "scoring.cli.adj_revoked": ("已撤销调整项 #{adj_id}", "Adjustment #{adj_id} revoked"),
     "scoring.cli.none": ("(无)", "(none)"),
     "scoring.cli.unknown_group": ("同类组“{group}”不存在(可选:{known})", "peer group {group!r} does not exist "
@@ -82,6 +83,8 @@ def register(sub) -> None:
     a.add_argument("--points", type=float, default=0.0, help="分值(正数)/ points (positive; 0 for a veto)")
     a.add_argument("--reason", required=True, help="理由 / reason")
     a.add_argument("--evidence", default=None, help="依据(文号、链接)/ evidence (document number, link)")
+    a.add_argument("--correction", "--correction-reason", dest="correction", default=None,
+                   help="更正理由(该月结果已发布时必填)/ correction reason (required once the month is published)")
     a.set_defaults(func=cmd_adjust_add)
     a = asub.add_parser("list", help="列出 / list items")
     a.add_argument("--month", default=None, help="月份 / month, YYYY-MM")
@@ -220,8 +223,14 @@ def cmd_publish(args) -> int:
     from metrics import service
 
     wh = _wh(args)
-    rev = service.publish(wh, _month(args.month), settings.actor(), args.reason)
-    print(t("scoring.cli.published", month=args.month, rev=rev))
+    month = _month(args.month)
+    rev = service.publish(wh, month, settings.actor(), args.reason)
+    print(t("scoring.cli.published", month=month, rev=rev))
+    if rev > 1:  # a revision lists its reason and what it changed
+        last = service.revisions(wh, month).iloc[-1]
+        print(t("scoring.cli.rev_reason", reason=last["reason"]))
+        print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
+        _emit(service.revision_diff(wh, month, rev), "table")
     return 0
 
 
@@ -254,11 +263,16 @@ def cmd_adjust_add(args) -> int:
     from metrics import service
 
     wh = _wh(args)
-    adj_id = service.add_adjustment(wh, args.unit, _month(args.month), args.kind, args.points, args.reason,
-                                    args.evidence, settings.actor())
+    month = _month(args.month)
+    try:
+        adj_id = service.add_adjustment(wh, args.unit, month, args.kind, args.points, args.reason,
+                                        args.evidence, settings.actor(), correction_reason=args.correction)
+    except service.AdjustmentPublishedError as exc:
+        print(t("cli.error", reason=exc), file=sys.stderr)
+        return 1
     print(t("scoring.cli.adj_added", adj_id=adj_id))
-    if service.publication_status(wh, args.month)["published"]:
-        print(t("scoring.adjust.published", month=args.month))
+    if args.correction and service.published_covering(wh, month):
+        print(t("scoring.adjust.published", month=month))
     return 0
 
 
