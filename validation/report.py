@@ -1,5 +1,6 @@
 """The report for a person: one line per problem, in Chinese or English, with a summary,
-downloadable as CSV (with BOM, so Excel opens it) and XLSX, safe to open in a spreadsheet."""
+downloadable as CSV (with BOM, so Excel opens it) and XLSX, safe to open in a spreadsheet: both
+go through `reports.safe`, the one formula-injection guard of the project."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pandas as pd
 
 from kaohe import i18n
 from kaohe.i18n import t
+from reports import safe
+from reports.csvexport import csv_bytes
 from validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
 i18n.register({
@@ -31,15 +34,6 @@ i18n.register({
 })
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
-# a cell starting with one of these is a formula to Excel/WPS: =HYPERLINK(...), +cmd, @SUM, -2+3
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def neutralise(cell):
-    """Prefix a quote so a spreadsheet shows the text instead of running it."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_START):
-        return "'" + cell
-    return cell
 
 
 @dataclass
@@ -149,8 +143,7 @@ class Report:
 
     def to_csv(self, lang: str | None = None) -> bytes:
         if ("csv", lang) not in self._files:
-            safe = self.render(lang).map(neutralise)
-            self._files[("csv", lang)] = safe.to_csv(index=False).encode("utf-8-sig")
+            self._files[("csv", lang)] = csv_bytes(self.render(lang))
         return self._files[("csv", lang)]
 
     def to_xlsx(self, lang: str | None = None) -> bytes:
@@ -161,8 +154,8 @@ class Report:
     def _xlsx(self, lang: str | None) -> bytes:
         buf = io.BytesIO()
         with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            self.summary(lang).map(neutralise).to_excel(xw, sheet_name=t("val.sheet.summary", lang), index=False)
-            self.render(lang).map(neutralise).to_excel(xw, sheet_name=t("val.sheet.problems", lang), index=False)
+            safe.frame(self.summary(lang)).to_excel(xw, sheet_name=t("val.sheet.summary", lang), index=False)
+            safe.frame(self.render(lang)).to_excel(xw, sheet_name=t("val.sheet.problems", lang), index=False)
         return buf.getvalue()
 
     def to_record(self, limit: int = 500) -> dict:
