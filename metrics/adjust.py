@@ -56,8 +56,12 @@ def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None) -
             "month": hit["period"].to_numpy(), "kind": rule["kind"], "points": float(rule["points"]),
             "reason": reason, "evidence": [f"{rule['indicator']} = {v:g} {rule['op']} {float(rule['value']):g}"
                                            for v in hit["value"]],
-            "actor": "scheme", "period": hit["period"].to_numpy()}))
-    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=[*ADJ_COLUMNS, "period"])
+            "actor": "scheme", "period": hit["period"].to_numpy(),
+            # the scheme words its items in both languages: an explanation in either needs no rebuild
+            "reason_zh": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "zh"),
+            "reason_en": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "en")}))
+    return (pd.concat(found, ignore_index=True) if found
+            else pd.DataFrame(columns=[*ADJ_COLUMNS, "period", "reason_zh", "reason_en"]))
 
 
 def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
@@ -91,31 +95,39 @@ def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
 
 def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers: list[dict],
          lang: str | None = None) -> pd.DataFrame:
-    """veto (bool) and veto_reason (every reason, joined) per (period, unit)."""
-    found: dict[tuple[str, str], list[str]] = {}
-    zh = (lang or i18n.default_lang()) == "zh"
+    """veto (bool) and veto_reason (every reason, joined) per (period, unit); veto_reason_zh and
+    veto_reason_en hold the same in each language (veto_reason is the one of `lang`)."""
+    found: dict[tuple[str, str], dict[str, list[str]]] = {}
     for trig in triggers:
         rows = scored.loc[scored["indicator_code"].eq(trig["indicator"]) & scored["status"].eq("ok")]
         hit = rows.loc[VETO_OPS[trig["op"]](rows["value"].to_numpy(dtype=float), float(trig["value"]))]
-        reason = i18n.pick(trig.get("reason_zh"), trig.get("reason_en"), lang)
         for p, u, n_zh, n_en, v in zip(hit["period"], hit["unit_code"], hit["name_zh"], hit["name_en"],
                                        hit["value"], strict=True):  # a handful of events, not every unit
-            found.setdefault((p, u), []).append(i18n.t(
-                "scoring.veto.trigger", lang, name=n_zh if zh else n_en, value=f"{v:g}", op=trig["op"],
-                threshold=f"{float(trig['value']):g}", reason=reason))
+            texts = found.setdefault((p, u), {"zh": [], "en": []})
+            for lg in ("zh", "en"):
+                texts[lg].append(i18n.t(
+                    "scoring.veto.trigger", lg, name=i18n.pick(n_zh, n_en, lg),
+                    value=f"{v:g}", op=trig["op"], threshold=f"{float(trig['value']):g}",
+                    reason=i18n.pick(trig.get("reason_zh"), trig.get("reason_en"), lg)))
     if adj is not None and not adj.empty:
-        label = i18n.t("scoring.adjust.kind.veto", lang)
         v = adj.loc[adj["kind"].eq("veto")]
         for p, u, r in zip(v["period"], v["unit_code"], v["reason"].fillna(""), strict=True):
-            found.setdefault((p, u), []).append(f"{label}:{r}")
-    reason = np.full(len(totals), None, dtype=object)
+            texts = found.setdefault((p, u), {"zh": [], "en": []})
+            # the office's own words stay as entered; only the label is translated
+            texts["zh"].append(f"{i18n.t('scoring.adjust.kind.veto', 'zh')}:{r}")
+            texts["en"].append(f"{i18n.t('scoring.adjust.kind.veto', 'en')}: {r}")
+    reason = {lg: np.full(len(totals), None, dtype=object) for lg in ("zh", "en")}
     if found:
         index = pd.MultiIndex.from_arrays([totals["period"].to_numpy(), totals["unit_code"].to_numpy()])
         pos = index.get_indexer(pd.MultiIndex.from_tuples(list(found)))
         for k, texts in zip(pos, found.values(), strict=True):
             if k >= 0:
-                reason[k] = "; ".join(texts)
+                reason["zh"][k] = "; ".join(texts["zh"])
+                reason["en"][k] = "; ".join(texts["en"])
     out = totals.copy()
-    out["veto_reason"] = pd.Series(reason, index=out.index, dtype=object)
+    lg = "en" if (lang or i18n.default_lang()) == "en" else "zh"
+    out["veto_reason"] = pd.Series(reason[lg], index=out.index, dtype=object)
+    out["veto_reason_zh"] = pd.Series(reason["zh"], index=out.index, dtype=object)
+    out["veto_reason_en"] = pd.Series(reason["en"], index=out.index, dtype=object)
     out["veto"] = out["veto_reason"].notna().to_numpy()
     return out

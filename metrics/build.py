@@ -20,7 +20,7 @@ from metrics.scheme import Scheme
 TOTAL_COLUMNS = [
     "unit_code", "name_zh", "name_en", "kind", "peer_group", "base_score", "bonus", "deduction", "total",
     "veto", "veto_reason", "grade", "grade_zh", "grade_en", "rank", "n_in_group", "prev_rank", "rank_change",
-    "list", "alerts", "peer_group_zh", "peer_group_en",
+    "list", "alerts", "peer_group_zh", "peer_group_en", "veto_reason_zh", "veto_reason_en",
 ]
 INDICATOR_COLUMNS = [
     "unit_code", "peer_group", "dimension", "indicator_code", "name_zh", "name_en", "unit", "direction",
@@ -139,13 +139,15 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
                       scheme.section("veto").get("triggers", []), lang)
     tot = rank.rank(tot)
     g = scheme.section("grades")
-    tot = grades.assign(tot, g.get("bands", []), g.get("quota"), scheme.section("veto").get("cap_grade", "fail"))
+    tot = grades.assign(tot, g.get("bands", []), g.get("quota"), scheme.section("veto").get("cap_grade", "fail"),
+                        lang)
 
     cur = rank.changes(tot.loc[tot["period"].eq(month)], tot, ends[-2] if len(ends) > 1 else None,
                        scheme.section("lists"), alerts_cfg, ends)
     cur = cur.sort_values(["kind", "peer_group", "rank", "unit_code"], ascending=[False, True, True, True])
     fixed = cur[["unit_code", "base4", "bonus4", "deduction4", "total4", "total_cents",
-                 "bonus_claimed", "deduction_claimed", "grade_by_score", "grade_note", "rank_from_bottom"]]
+                 "bonus_claimed", "deduction_claimed", "grade_by_score", "grade_note", "grade_note_zh",
+                 "grade_note_en", "rank_from_bottom"]]
     ind = _indicator_frame(cl, plan, ux, n_p - 1, months, policy)
     dims = _dimension_frame(wt, plan, ux, live, n_p - 1)
     cur_adj = adj.loc[adj["period"].eq(month)] if not adj.empty else adj

@@ -32,6 +32,7 @@ i18n.register({
     "scoring.explain.rank": ("同组排名", "Rank in group"),
     "scoring.explain.rank_note": ("{group}共{n}个单位", "{n} units in {group}"),
     "scoring.explain.evidence": ("依据:{evidence};录入:{actor}", "evidence: {evidence}; entered by {actor}"),
+    "scoring.explain.by_scheme": ("考核方案规定", "the scheme"),
     "scoring.explain.unknown_unit": ("本期没有单位“{unit}”的得分", "no score for unit {unit!r} in this period"),
 })
 
@@ -62,12 +63,16 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
     rows.append({"level": "base", "item": i18n.t("scoring.explain.base", lang), "points": fx["base4"] / FIXED})
     adj = build.adjustments
     if adj is not None and not adj.empty:
-        for a in adj.loc[adj["unit_code"].eq(unit_code)].itertuples(index=False):
-            sign = {"bonus": 1, "deduction": -1}.get(a.kind, 0)
-            rows.append({"level": a.kind, "code": f"#{a.adj_id}" if pd.notna(a.adj_id) else a.actor,
-                         "item": a.reason,
-                         "points": sign * abs(float(a.points or 0)) if sign else 0.0,
-                         "note": i18n.t("scoring.explain.evidence", lang, evidence=a.evidence or "-", actor=a.actor)})
+        for a in adj.loc[adj["unit_code"].eq(unit_code)].to_dict("records"):
+            sign = {"bonus": 1, "deduction": -1}.get(a["kind"], 0)
+            # a scheme's own items are worded in both languages; the office's entries as entered
+            reason = _text(a.get(f"reason_{lang}")) or a["reason"]
+            actor = i18n.t("scoring.explain.by_scheme", lang) if a["actor"] == "scheme" else a["actor"]
+            rows.append({"level": a["kind"], "code": f"#{a['adj_id']}" if pd.notna(a["adj_id"]) else a["actor"],
+                         "item": reason,
+                         "points": sign * abs(float(a["points"] or 0)) if sign else 0.0,
+                         "note": i18n.t("scoring.explain.evidence", lang, evidence=a["evidence"] or "-",
+                                        actor=actor)})
     caps = build.scheme.section("adjustments") if build.scheme else {}
     over_b = round(fx["bonus_claimed"] * FIXED) - int(fx["bonus4"])
     if over_b:
@@ -83,11 +88,13 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
     rows.append({"level": "total", "item": i18n.t("scoring.explain.total", lang), "points": float(tot["total"]),
                  "note": f"{int(fx['total4']) / FIXED:.4f} → {float(tot['total']):.2f}"})
     rows.append({"level": "veto", "item": i18n.t("scoring.explain.veto", lang),
-                 "note": tot["veto_reason"] if tot["veto"] else i18n.t("scoring.explain.no_veto", lang)})
+                 "note": (_text(tot.get(f"veto_reason_{lang}")) or tot["veto_reason"]) if tot["veto"]
+                 else i18n.t("scoring.explain.no_veto", lang)})
     by_score = i18n.t(f"scoring.grade.{fx['grade_by_score']}", lang)
     notes = [i18n.t("scoring.explain.grade_by_score", lang, grade=by_score)]
-    if isinstance(fx["grade_note"], str):
-        notes.append(fx["grade_note"])
+    note = _text(fx.get(f"grade_note_{lang}")) or _text(fx["grade_note"])
+    if note:
+        notes.append(note)
     if tot["veto"] and tot["grade"] != fx["grade_by_score"]:
         notes.append(i18n.t("scoring.explain.grade_veto", lang, grade=tot["grade_zh"] if zh else tot["grade_en"]))
     rows.append({"level": "grade", "code": tot["grade"], "item": i18n.t("scoring.explain.grade", lang),
@@ -100,3 +107,7 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
                                            tot["peer_group_zh"], tot["peer_group_en"], lang) or tot["peer_group"],
                                            n=int(tot["n_in_group"])), *alert_words])})
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def _text(v) -> str | None:
+    return v if isinstance(v, str) and v else None

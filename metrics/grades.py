@@ -25,8 +25,9 @@ def quota_places(share: float, n: np.ndarray) -> np.ndarray:
 
 
 def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
-           veto_cap: str = "fail") -> pd.DataFrame:
-    """grade, grade_zh, grade_en, grade_by_score and grade_note.
+           veto_cap: str = "fail", lang: str | None = None) -> pd.DataFrame:
+    """grade, grade_zh, grade_en, grade_by_score and grade_note (in `lang`; grade_note_zh and
+    grade_note_en in each language).
 
     Needs total, rank, n_in_group and veto. A grade limited by a quota falls to the
     next grade; a veto caps the grade at `veto_cap`.
@@ -36,7 +37,7 @@ def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
     for band in sorted(bands, key=lambda b: b["min"]):  # the highest band reached wins
         idx = np.where(total >= float(band["min"]) - 1e-9, ORDER.index(band["grade"]), idx)
     by_score = idx.copy()
-    note = np.full(len(totals), None, dtype=object)
+    note = {lg: np.full(len(totals), None, dtype=object) for lg in ("zh", "en")}
     rank = totals["rank"].to_numpy()
     n = totals["n_in_group"].to_numpy()
     for grade, share in (quota or {}).items():
@@ -45,13 +46,16 @@ def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
         over = (idx == g) & (rank > places)
         idx = np.where(over, g + 1, idx)
         for i in np.flatnonzero(over):
-            note[i] = i18n.t("scoring.grade.quota_note", grade=i18n.t(f"scoring.grade.{grade}"),
-                             share=share, n=int(places[i]))
+            for lg in note:
+                note[lg][i] = i18n.t("scoring.grade.quota_note", lg, grade=i18n.t(f"scoring.grade.{grade}", lg),
+                                     share=share, n=int(places[i]))
     cap = ORDER.index(veto_cap)
     idx = np.where(totals["veto"].to_numpy(dtype=bool), np.maximum(idx, cap), idx)
     codes = np.array(ORDER, dtype=object)
     zh = np.array([i18n.t(f"scoring.grade.{g}", "zh") for g in ORDER], dtype=object)
     en = np.array([i18n.t(f"scoring.grade.{g}", "en") for g in ORDER], dtype=object)
     obj = lambda a: pd.Series(a, index=totals.index, dtype=object)  # noqa: E731
-    return totals.assign(grade=obj(codes[idx]), grade_by_score=obj(codes[by_score]), grade_note=obj(note),
+    lg = "en" if (lang or i18n.default_lang()) == "en" else "zh"
+    return totals.assign(grade=obj(codes[idx]), grade_by_score=obj(codes[by_score]), grade_note=obj(note[lg]),
+                         grade_note_zh=obj(note["zh"]), grade_note_en=obj(note["en"]),
                          grade_zh=obj(zh[idx]), grade_en=obj(en[idx]))

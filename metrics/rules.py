@@ -116,34 +116,34 @@ register(Rule(
     "target_deduct", _target_deduct, {"target": None, "per_point": None, "full": 100.0, "floor": 0.0},
     value_params=("target",),
     text_zh="达到{target}{unit}得满分{full}分,每差1{unit}扣{per_point}分,最低{floor}分",
-    text_en="{target}{unit} or better earns the full {full} points; each {step} short deducts "
+    text_en="{target} or better earns the full {full} points; each {step} short deducts "
             "{per_point}; floor {floor}",
     lower_zh="不超过{target}{unit}得满分{full}分,每超出1{unit}扣{per_point}分,最低{floor}分",
-    lower_en="{target}{unit} or less earns the full {full} points; each {step} above deducts {per_point}; "
+    lower_en="{target} or less earns the full {full} points; each {step} above deducts {per_point}; "
              "floor {floor}",
     checks=(_positive("per_point"), _positive("full"), ("0 <= floor < full", lambda p: 0 <= p["floor"] < p["full"])),
 ))
 register(Rule(
     "linear", _linear, {"floor": None, "target": None}, value_params=("floor", "target"),
     text_zh="{floor}{unit}得0分,{target}{unit}得满分,其间线性",
-    text_en="0 at {floor}{unit}, full score at {target}{unit}, linear between",
+    text_en="0 at {floor}, full score at {target}, linear between",
     checks=(("floor != target", lambda p: p["floor"] != p["target"]),),
 ))
 register(Rule(
     "ratio_to_target", _ratio, {"target": None}, value_params=("target",), flip="reciprocal",
     text_zh="完成率 = 实际 / 目标{target}{unit},封顶100%",
-    text_en="completion = value / target {target}{unit}, capped at 100%",
+    text_en="completion = value / target {target}, capped at 100%",
     lower_zh="完成率 = 目标{target}{unit} / 实际,封顶100%",
-    lower_en="completion = target {target}{unit} / value, capped at 100%",
+    lower_en="completion = target {target} / value, capped at 100%",
     checks=(_positive("target"),),
 ))
 register(Rule(
     "pass_fail", _pass_fail, {"threshold": None, "pass_score": 100.0, "fail_score": 0.0},
     value_params=("threshold",),
     text_zh="达到{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
-    text_en="{threshold}{unit} or better passes ({pass_score}), otherwise {fail_score}",
+    text_en="{threshold} or better passes ({pass_score}), otherwise {fail_score}",
     lower_zh="不超过{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
-    lower_en="{threshold}{unit} or less passes ({pass_score}), otherwise {fail_score}",
+    lower_en="{threshold} or less passes ({pass_score}), otherwise {fail_score}",
     checks=(("0 <= fail_score <= pass_score <= 100",
              lambda p: 0 <= p["fail_score"] <= p["pass_score"] <= 100),),
 ))
@@ -240,17 +240,38 @@ def _take(values, idx: np.ndarray) -> np.ndarray:
     return values(idx) if callable(values) else np.asarray(values, dtype=float)[idx]
 
 
+# The catalogue writes measurement units in Chinese; English texts name them in English
+# (singular, plural). The same words as ui.charts.UNITS_EN, which English screens use.
+UNITS_EN = {"件": ("case", "cases"), "次": ("time", "times"), "人": ("person", "people"),
+            "起": ("incident", "incidents"), "批次": ("batch", "batches"), "分": ("point", "points"),
+            "分钟": ("minute", "minutes"), "小时": ("hour", "hours"), "天": ("day", "days"),
+            "件/万人": ("case per 10k residents", "cases per 10k residents")}
+
+
+def unit_en(unit: str, value: float | None = None) -> str:
+    """A catalogue unit in English, agreeing with `value` (1 -> singular); '' when it has no English."""
+    if unit in UNITS_EN:
+        one, many = UNITS_EN[unit]
+        return one if value is not None and abs(float(value)) == 1 else many
+    return unit if unit.isascii() else ""
+
+
 def describe(name: str, params: dict, unit: str = "", direction: str = "higher") -> tuple[str, str]:
-    """The rule in words, (zh, en), as the explanation shows it."""
+    """The rule in words, (zh, en), as the explanation shows it. The English text is English through
+    and through: Chinese unit words become English ones ('0起' -> '0 incidents')."""
     rule = REGISTRY[name]
-    shown = {k: _fmt(v) for k, v in {**rule.defaults, **params}.items()}
+    values = {**rule.defaults, **params}
+    shown = {k: _fmt(v) for k, v in values.items()}
     unit = unit or ""
     lower = direction == "lower"
     zh = (rule.lower_zh if lower and rule.lower_zh else rule.text_zh).format(unit=unit, **shown)
-    # catalogue units are Chinese words (次, 起, 分钟); English shows only '%' and ASCII units
-    en_unit = unit if unit.isascii() else ""
-    step = "point" if unit == "%" else (unit if unit and unit.isascii() else "unit")
-    en = (rule.lower_en if lower and rule.lower_en else rule.text_en).format(unit=en_unit, step=step, **shown)
+    # parameters in the indicator's units carry the unit: '90%', '120 minutes', '1 time'
+    shown_en = dict(shown)
+    for k in rule.value_params:
+        word = unit_en(unit, values[k])
+        shown_en[k] = shown[k] + (word if word == "%" or not word else " " + word)
+    step = "point" if unit == "%" else (unit_en(unit, 1) or "unit")
+    en = (rule.lower_en if lower and rule.lower_en else rule.text_en).format(step=step, **shown_en)
     if lower:
         zh, en = f"(越低越好){zh}", f"(lower is better) {en}"
     return zh, en

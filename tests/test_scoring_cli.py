@@ -139,3 +139,16 @@ def test_publish_a_correction_in_english(db, capsys):
     code, out, _ = run(capsys, "--lang", "en", "publish", "--db", db, "--month", "2026-09")
     assert code == 0 and "revision 2" in out and "Correction reason: report arrived late" in out
     assert "S03" in out and "veto" in out
+
+
+def test_explain_table_is_worded_in_the_language_asked_for(db, capsys):
+    import re
+
+    code, out, _ = run(capsys, "--lang", "en", "explain", "--db", db, "--unit", "S08", "--month", "2026-09")
+    assert code == 0
+    assert not re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", out), out
+    assert "Level" in out and "Rule" in out and "reported" in out and "Veto" in out
+    code, out, _ = run(capsys, "explain", "--db", db, "--unit", "S08", "--month", "2026-09")
+    assert code == 0
+    assert "层级" in out and "计分规则" in out and "有效" in out and "指标" in out
+    assert not re.search(r"\b(indicator|dimension|level|rule|ok|missing)\b", out), out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -308,3 +310,29 @@ def test_a_published_quarter_freezes_each_of_its_months(sample_wh):
         service.add_adjustment(wh, "S01", "2026-07", "deduction", 1, "迟报", None, "carol")
     service.add_adjustment(wh, "S01", "2026-07", "deduction", 1, "迟报", None, "carol", correction_reason="补录")
     assert service.publish(wh, "2026-09", "alice", period="quarter") == 2
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")
+
+
+@pytest.mark.parametrize("month,period", [("2026-09", "month"), ("2026-09", "ytd"), ("2026-10", "quarter"),
+                                          ("2023-11", "month")])
+def test_explanations_are_wholly_in_the_language_asked_for(ro_wh, month, period):
+    """Built once (in the default language), explained in both: no Chinese in English, no English in Chinese.
+    The sample district has vetoes, quota notes and the scheme's own bonus and deduction items."""
+    b = service.build(ro_wh, month, period)
+    texts = ["item", "rule", "note"]
+    for unit in b.totals["unit_code"]:
+        en = b.explain(unit, "en")
+        for col in [*texts, "status"]:
+            bad = [v for v in en[col].dropna().astype(str) if CJK.search(v)]
+            assert not bad, (unit, col, bad[:3])
+        zh = b.explain(unit, "zh")
+        for col in texts:
+            bad = [v for v in zh[col].dropna().astype(str) if ENGLISH_WORD.search(v)]
+            assert not bad, (unit, col, bad[:3])
+    en_build = service.build(ro_wh, month, period, lang="en")
+    vetoed = en_build.totals[en_build.totals["veto"]]
+    assert not vetoed["veto_reason"].map(CJK.search).any()
+    assert vetoed["veto_reason_zh"].map(CJK.search).all()

@@ -28,6 +28,33 @@ i18n.register({
                             "from the published revision:"),
     "scoring.cli.adj_added": ("已登记调整项 #{adj_id}", "Adjustment #{adj_id} recorded"),
     "scoring.cli.rev_changes": ("第{rev}版相对第{prev}版的变化:", "Changes in revision {rev} against {prev}:"),
+    # the explanation table as printed: column heads, row levels and item statuses in the user's language
+    "scoring.cli.x.level": ("层级", "Level"),
+    "scoring.cli.x.dimension": ("一级指标", "Dimension"),
+    "scoring.cli.x.code": ("代码", "Code"),
+    "scoring.cli.x.item": ("项目", "Item"),
+    "scoring.cli.x.value": ("数值", "Value"),
+    "scoring.cli.x.status": ("状态", "Status"),
+    "scoring.cli.x.rule": ("计分规则", "Rule"),
+    "scoring.cli.x.raw_score": ("指标得分", "Score"),
+    "scoring.cli.x.weight": ("权重", "Weight"),
+    "scoring.cli.x.points": ("得分", "Points"),
+    "scoring.cli.x.note": ("说明", "Note"),
+    "scoring.cli.lv.indicator": ("指标", "indicator"),
+    "scoring.cli.lv.dimension": ("一级指标", "dimension"),
+    "scoring.cli.lv.base": ("基础分", "base"),
+    "scoring.cli.lv.bonus": ("加分", "bonus"),
+    "scoring.cli.lv.deduction": ("扣分", "deduction"),
+    "scoring.cli.lv.veto": ("否决", "veto"),
+    "scoring.cli.lv.cap": ("封顶", "cap"),
+    "scoring.cli.lv.total": ("总分", "total"),
+    "scoring.cli.lv.grade": ("等次", "grade"),
+    "scoring.cli.lv.rank": ("排名", "rank"),
+    "scoring.cli.st.ok": ("有效", "reported"),
+    "scoring.cli.st.na": ("不适用", "not applicable"),
+    "scoring.cli.st.missing": ("缺报", "missing"),
+    "scoring.cli.st.carried": ("沿用", "carried"),
+    "scoring.cli.new": ("新", "new"),
     "scoring.cli.rev_reason": ("更正理由:{reason}", "Correction reason: {reason}"),
     "scoring.cli.adj_revoked": ("已撤销调整项 #{adj_id}", "Adjustment #{adj_id} revoked"),
     "scoring.cli.none": ("(无)", "(none)"),
@@ -189,7 +216,9 @@ def cmd_rank(args) -> int:
             t("scoring.cli.col.adj"): [f"{b_ - d:+.2f}" if (b_ or d) else "" for b_, d in
                                        zip(g["bonus"], g["deduction"], strict=True)],
             t("scoring.cli.col.grade"): g["grade_zh"] if lang == "zh" else g["grade_en"],
-            t("scoring.cli.col.change"): ["" if pd.isna(c) else f"{int(c):+d}" for c in g["rank_change"]],
+            # no rank in the previous period (a new unit, or the first period in the data): new, not a change
+            t("scoring.cli.col.change"): [t("scoring.cli.new") if pd.isna(p) else f"{int(c):+d}"
+                                          for p, c in zip(g["prev_rank"], g["rank_change"], strict=True)],
             t("scoring.cli.col.note"): notes,
         })
         _emit(view, "table")
@@ -210,13 +239,25 @@ def cmd_explain(args) -> int:
         u = b.unit(args.unit)
         print(t("scoring.cli.explain_title", unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'])}",
                 label=b.period_label))
-        shown = table.copy()
-        for col, fmt in (("value", "{:.2f}"), ("raw_score", "{:.2f}"), ("weight", "{:.2%}"), ("points", "{:.4f}")):
-            shown[col] = [fmt.format(v) if pd.notna(v) else "" for v in shown[col]]
-        _emit(shown.fillna(""), "table")
+        _emit(_explain_view(table), "table")
     else:
         _emit(table, args.format)
     return 0
+
+
+def _explain_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The explanation as printed: numbers formatted, codes (level, status) and heads in words."""
+    shown = table.copy()
+    is_rank = shown["level"].eq("rank")
+    for col, fmt in (("value", "{:.2f}"), ("raw_score", "{:.2f}"), ("weight", "{:.2%}"), ("points", "{:.4f}")):
+        shown[col] = [fmt.format(v) if pd.notna(v) else "" for v in shown[col]]
+    shown.loc[is_rank, "value"] = [f"{v:.0f}" for v in table.loc[is_rank, "value"]]
+    shown["level"] = [t(f"scoring.cli.lv.{v}") if i18n.has(f"scoring.cli.lv.{v}") else v for v in shown["level"]]
+    shown["status"] = [t(f"scoring.cli.st.{v}") if isinstance(v, str) and i18n.has(f"scoring.cli.st.{v}") else v
+                       for v in shown["status"]]
+    shown = shown.fillna("")
+    shown.columns = [t(f"scoring.cli.x.{c}") if i18n.has(f"scoring.cli.x.{c}") else c for c in shown.columns]
+    return shown
 
 
 def cmd_publish(args) -> int:
