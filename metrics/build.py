@@ -120,9 +120,13 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
     # values -> periods -> cells -> rules -> weights -> points (all periods at once)
     cube = engine.cube(obs, months, ux, plan, catalogue["code"])
     agg = engine.aggregate(cube, period, ends, plan)
+    # a period before the data begins has nothing reported: it is not scored, so the first period
+    # in the data has no previous rank (new, not a change) and empty periods make no bottom streak
+    reported = (agg["status"] != engine.MISSING).any(axis=(1, 2))
+    reported[-1] = True  # the period asked for is always scored (all missing, if so)
     if policy == "carry":
         agg = engine.carry(agg, cube, period, ends, carry_n, plan)
-    live = engine.alive(ux, ends)
+    live = engine.alive(ux, ends) & reported[:, None]
     cl = engine.cells(agg, plan, ux, live, policy)
     n_p, n_u = len(ends), len(ux.codes)
     wt = engine.weigh(cl, plan, n_p, n_u)

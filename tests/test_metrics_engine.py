@@ -277,3 +277,31 @@ def test_what_if_by_hand():
     # crime is lower-better: 2 and 4 pass (100), 6 fails (0); S2/S4 gain 0.2 x 50 = 10 points
     assert side.loc[["S1", "S2", "S3", "S4"], "total_whatif"].tolist() == [87.1, 75.0, 56.0, 75.0]
     assert side.loc["S2", "rank_whatif"] == 2 and side.loc["S3", "rank_whatif"] == 4
+
+
+@pytest.mark.parametrize("month,period", [("2026-08", "month"), ("2026-09", "quarter"), ("2026-08", "ytd")])
+def test_the_first_period_in_the_data_has_no_previous_rank(month, period):
+    # the data begins in August: July (and Q2) had nothing reported, so nobody had a rank then
+    b = fx.run(fx.observations(("2026-08", "2026-09")), month=month, period=period)
+    t = b.totals
+    assert t["prev_rank"].isna().all() and t["rank_change"].isna().all()
+    assert not any("rank_fall" in a or "bottom_streak" in a for a in t["alerts"])
+    assert set(b.history["period"]) == {month}
+    assert t.set_index("unit_code").loc[["S1", "S2", "S4", "S3"], "rank"].tolist() == [1, 2, 2, 4]
+
+
+def test_the_second_period_has_a_change_and_a_new_unit_has_none():
+    units = fx.UNITS.copy()
+    units.loc[units["code"] == "S3", "active_from"] = "2026-10"  # S3 is new in October
+    b = fx.run(fx.observations(("2026-09", "2026-10")), units=units)
+    t = b.totals.set_index("unit_code")
+    assert t.loc[["S1", "S2", "S4"], "prev_rank"].tolist() == [1, 2, 2]
+    assert t.loc[["S1", "S2", "S4"], "rank_change"].tolist() == [0, 0, 0]
+    assert pd.isna(t.loc["S3", "prev_rank"]) and pd.isna(t.loc["S3", "rank_change"])
+
+
+def test_a_bottom_streak_needs_reported_periods():
+    # S3 is last in September and October, but August had no data: two periods, not three
+    b = fx.run(fx.observations(("2026-09", "2026-10")))
+    assert fx.run().totals.set_index("unit_code").loc["S3", "alerts"] == ["bottom_streak"]
+    assert b.totals.set_index("unit_code").loc["S3", "alerts"] == []

@@ -152,3 +152,12 @@ def test_explain_table_is_worded_in_the_language_asked_for(db, capsys):
     assert code == 0
     assert "层级" in out and "计分规则" in out and "有效" in out and "指标" in out
     assert not re.search(r"\b(indicator|dimension|level|rule|ok|missing)\b", out), out
+
+
+def test_the_first_month_in_the_data_shows_new_not_a_change(db, capsys):
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2023-11", "--group", "urban")
+    assert code == 0 and out.count("新") >= 8 and "+0" not in out
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2023-11", "--format", "json")
+    assert all(r["prev_rank"] is None and r["rank_change"] is None for r in json.loads(out))
+    code, out, _ = run(capsys, "--lang", "en", "rank", "--db", db, "--month", "2023-12", "--group", "urban")
+    assert " new " not in out and ("+" in out or "-" in out)
