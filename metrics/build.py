@@ -47,6 +47,19 @@ class ScoreBuild:
     history: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     scheme: Scheme | None = field(repr=False, default=None)
     fixed: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # fixed-point parts of totals
+    # makes dimension_history on first use: the arrays are there already, most callers never ask
+    _dim_history: object = field(repr=False, default=None)
+
+    @property
+    def dimension_history(self) -> pd.DataFrame:
+        """Dimension scores of every period scored in this build (the same periods as `history`):
+        period, unit_code, peer_group, dimension, name_zh, name_en, weight, score, points, peer_median.
+        Build with n_history=12 to plot a dimension over a year without scoring month by month."""
+        if callable(self._dim_history):
+            self._dim_history = self._dim_history()
+        if self._dim_history is None:
+            return pd.DataFrame(columns=["period", *DIMENSION_COLUMNS])
+        return self._dim_history
 
     def explain(self, unit_code: str, lang: str | None = None) -> pd.DataFrame:
         from metrics.explain import explain
@@ -164,6 +177,7 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
         adjustments=cur_adj.reset_index(drop=True),
         history=tot[["period", "unit_code", "peer_group", "total", "rank", "n_in_group", "grade", "veto"]],
         scheme=scheme, fixed=fixed.reset_index(drop=True),
+        _dim_history=lambda: _dimension_history(wt, plan, ux, live, ends),
     )
 
 
@@ -235,6 +249,13 @@ def _indicator_frame(cl, plan, ux, p_cur, months, policy) -> pd.DataFrame:
         "treatment_zh": tzh, "treatment_en": ten, "capped": cl["capped"][sel], "carried_from": carried_m,
         "months_ok": cl["months_ok"][sel], "n_months": cl["n_months"][sel],
     }, INDICATOR_COLUMNS)
+
+
+def _dimension_history(wt, plan, ux, live, ends) -> pd.DataFrame:
+    """_dimension_frame for every period of the build, oldest first; periods nobody was scored in are left out."""
+    parts = [_dimension_frame(wt, plan, ux, live, p).assign(period=end) for p, end in enumerate(ends) if live[p].any()]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["period", *DIMENSION_COLUMNS])
+    return out[["period", *DIMENSION_COLUMNS]]
 
 
 def _dimension_frame(wt, plan, ux, live, p_cur) -> pd.DataFrame:

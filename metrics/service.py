@@ -6,7 +6,10 @@
         year-to-date ending mid-period covers its months up to `month`). `n_history` periods
         are scored in the same pass (default 3: rank change and alerts); their totals, ranks
         and grades are in `ScoreBuild.history` (period, unit_code, peer_group, total, rank,
-        n_in_group, grade, veto) — ask for n_history=12 to draw a year's trend from one build.
+        n_in_group, grade, veto) — ask for n_history=12 to draw a year's trend from one build;
+        `ScoreBuild.dimension_history` gives the dimension scores of the same periods (period,
+        unit_code, peer_group, dimension, name_zh, name_en, weight, score, points, peer_median),
+        made on first use from the arrays of that one pass (no build per month).
         `lang` only chooses the language of veto reasons and the ytd label; every other text
         comes in both (name_zh/name_en, rule_text_zh/_en, treatment_zh/_en, grade_zh/_en).
     replay(wh, steps) -> ScoreBuild                       # re-run a recorded build (e.g. a publication's)

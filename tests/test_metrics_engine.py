@@ -305,3 +305,22 @@ def test_a_bottom_streak_needs_reported_periods():
     b = fx.run(fx.observations(("2026-09", "2026-10")))
     assert fx.run().totals.set_index("unit_code").loc["S3", "alerts"] == ["bottom_streak"]
     assert b.totals.set_index("unit_code").loc["S3", "alerts"] == []
+
+
+def test_dimension_history_comes_from_the_same_pass():
+    # October as in the fixtures; August: S1's on-time rate 70% -> A = (20 + 75) / 2 = 47.5
+    obs = fx.set_obs(fx.observations(), "S1", "HL_ONTIME", "2026-08", value=70.0, numerator=700)
+    b = fx.run(obs)
+    h = b.dimension_history
+    assert list(h.columns) == ["period", "unit_code", "peer_group", "dimension", "name_zh", "name_en", "weight",
+                               "score", "points", "peer_median"]
+    assert sorted(set(h["period"])) == ["2026-08", "2026-09", "2026-10"]
+    s1 = h[(h["unit_code"] == "S1") & (h["dimension"] == "A")].set_index("period")["score"]
+    assert s1.to_dict() == pytest.approx({"2026-08": 47.5, "2026-09": 78.5, "2026-10": 78.5})
+    # the period asked for equals the build's own dimension frame, and each month's equals its own build
+    last = h[h["period"] == "2026-10"].drop(columns="period").reset_index(drop=True)
+    pd.testing.assert_frame_equal(last, b.dimensions.reset_index(drop=True))
+    aug = fx.run(obs, month="2026-08").dimensions.reset_index(drop=True)
+    pd.testing.assert_frame_equal(h[h["period"] == "2026-08"].drop(columns="period").reset_index(drop=True), aug)
+    assert b.dimension_history is h  # made once
+    assert len(fx.run(obs, n_history=1).dimension_history["period"].unique()) == 1
