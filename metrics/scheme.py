@@ -46,6 +46,12 @@ i18n.register({
     "scoring.scheme.not_applicable": ("指标“{code}”不适用于{kind}", "indicator {code!r} does not apply to {kind}"),
     "scoring.scheme.neutral": ("指标“{code}”是背景指标,不能赋权计分",
                                "indicator {code!r} is context (neutral) and can never be weighted"),
+    "scoring.scheme.neutral_penalty": ("指标“{code}”是背景指标:不能据以扣分或一票否决,也不能奖励数量少",
+                                       "indicator {code!r} is context (neutral): it can never lead to a deduction "
+                                       "or a veto, nor reward a low count"),
+    "scoring.scheme.group_weight": ("同类组“{group}”的一级指标“{dim}”权重“{value}”应为正数",
+                                    "peer group {group!r}: dimension {dim!r} weight {value!r} must be a positive "
+                                    "number"),
     "scoring.scheme.inactive": ("指标“{code}”已停用", "indicator {code!r} is retired"),
     "scoring.scheme.duplicate": ("{kind}中指标“{code}”出现多次", "{kind}: indicator {code!r} appears twice"),
     "scoring.scheme.unknown_rule": ("指标“{code}”的计分规则“{rule}”不存在(可用:{known})",
@@ -257,7 +263,10 @@ def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
     problems += _validate_grades(data.get("grades", {}))
     problems += _validate_veto(data.get("veto", {}), cat)
     problems += _validate_auto(data.get("adjustments", {}), cat)
-    for g in (data.get("groups") or {}).values():
+    for gname, g in (data.get("groups") or {}).items():
+        for dim, ov in (g.get("dimensions") or {}).items():
+            if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
+                problems.append(t("scoring.scheme.group_weight", group=gname, dim=dim, value=ov["weight"]))
         for code, ov in (g.get("indicators") or {}).items():
             base = _base_indicator(data, code)
             if base and ("rule" in ov or "params" in ov):
@@ -357,6 +366,8 @@ def _validate_veto(veto: dict, cat: pd.DataFrame) -> list[str]:
         code = trig.get("indicator")
         if code not in cat.index:
             problems.append(t("scoring.scheme.unknown_indicator", code=code))
+        elif cat.loc[code, "direction"] == "neutral":  # finding and reporting problems is never punished
+            problems.append(t("scoring.scheme.neutral_penalty", code=code))
         if trig.get("op") not in VETO_OPS or not _num(trig.get("value")):
             problems.append(t("scoring.scheme.veto", detail=f"{code}: op {trig.get('op')!r} value {trig.get('value')!r}"))
     return problems
@@ -371,6 +382,10 @@ def _validate_auto(adjustments: dict, cat: pd.DataFrame) -> list[str]:
         code = rule.get("indicator")
         if code not in cat.index:
             problems.append(t("scoring.scheme.unknown_indicator", code=code))
+        elif cat.loc[code, "direction"] == "neutral" and (rule.get("kind") != "bonus" or rule.get("op") == "=="):
+            # a count of complaints or disputes found may earn a bonus for finding more, nothing else:
+            # a deduction for many, or a bonus for exactly none, would reward quiet
+            problems.append(t("scoring.scheme.neutral_penalty", code=code))
         if (rule.get("kind") not in ("bonus", "deduction") or rule.get("op") not in VETO_OPS
                 or not _num(rule.get("value")) or not _num(rule.get("points")) or rule["points"] <= 0):
             problems.append(t("scoring.scheme.auto", detail=f"{code}: {rule.get('kind')} {rule.get('op')} "

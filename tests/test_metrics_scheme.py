@@ -80,6 +80,20 @@ def test_default_spec_has_a_rural_override_and_weights_that_sum():
     (lambda d: d["adjustments"].update(bonus_cap=-1), "bonus_cap"),
     (lambda d: d.update(groups={"g1": {"indicators": {"HL_ONTIME": {"params": {"per_point": 0}}}}}),
      "per_point > 0"),
+    (lambda d: d.update(groups={"g1": {"dimensions": {"A": {"weight": "heavy"}}}}), "weight 'heavy' must be"),
+    (lambda d: d.update(groups={"g1": {"indicators": {"HL_ONTIME": {"weight": 0}}}}), "weight 0 must be"),
+    # context counts can never punish: no deduction, no veto, no bonus for having none (do not reward quiet)
+    (lambda d: d["adjustments"].update(rules=[{"indicator": "HL_VOLUME", "kind": "deduction", "op": ">=",
+                                               "value": 500, "points": 1}]), "'HL_VOLUME' is context"),
+    (lambda d: d["adjustments"].update(rules=[{"indicator": "DS_FOUND", "kind": "bonus", "op": "==",
+                                               "value": 0, "points": 1}]), "'DS_FOUND' is context"),
+    (lambda d: d["veto"]["triggers"].append({"indicator": "DS_FOUND", "op": ">=", "value": 50}),
+     "'DS_FOUND' is context"),
+    (lambda d: d["veto"]["triggers"].append({"indicator": "NOPE", "op": ">=", "value": 1}),
+     "'NOPE' is not in the catalogue"),
+    (lambda d: street(d)[0]["indicators"][0].update(params={"target": 90, "full": 25, "per_point": 1,
+                                                            "floor": 30}), "0 <= floor < full"),
+    (lambda d: street(d)[0]["indicators"][0].update(params={"target": 90}), "missing: per_point"),
 ])
 def test_mistakes_are_refused_with_a_message(mutate, words, monkeypatch):
     monkeypatch.setenv("KAOHE_LANG", "en")
@@ -123,3 +137,10 @@ def test_shipped_scheme_files_are_valid_json_with_bilingual_dimension_names():
         for kind in data["kinds"].values():
             for d in kind["dimensions"]:
                 assert d["name_zh"] and d["name_en"]
+
+
+def test_a_bonus_for_finding_more_on_a_context_count_is_allowed():
+    data = copy.deepcopy(fx.SCHEME)
+    data["adjustments"]["rules"] = [{"indicator": "DS_FOUND", "kind": "bonus", "op": ">=", "value": 100,
+                                     "points": 0.5}]
+    assert sm.validate(data, fx.CATALOGUE) == []
