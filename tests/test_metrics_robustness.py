@@ -91,3 +91,32 @@ def test_entropy_table_beside_the_scheme():
     assert street["scheme_weight"].sum() == pytest.approx(1.0)
     assert street.loc["HL_ONTIME", "scheme_weight"] == pytest.approx(0.30)
     assert list(t[t["kind"] == "department"]["indicator_code"]) == ["HL_ONTIME"]
+
+
+def test_alternative_normalisation_by_hand():
+    """Every indicator min-max within the group, scheme weights unperturbed (values in scoring_fixtures):
+    on-time (85.5, 95, 70, 95) -> 62, 100, 0, 100; satisfaction (90, 80, 100, 80) -> 50, 0, 100, 0;
+    drills after the cap (2, 1, 2, 1) -> 100, 0, 100, 0; crime, lower better (2, 4, 6, 4) -> 100, 50, 0, 50.
+    Weights .3 .3 .2 .2: S1 73.6, S2 40, S3 50, S4 40 -> ranks 1, 3, 2, 3 (the scheme's are 1, 2, 4, 2)."""
+    b = fx.run()
+    res = robustness.monte_carlo(b, replicates=20, seed=0, spread=0.0, entropy_share=0.0,
+                                 methods_p=(0.0, 1.0, 0.0, 0.0)).set_index("unit_code")
+    assert res.loc[["S1", "S2", "S3", "S4"], "median_rank"].tolist() == [1, 3, 2, 3]
+    assert res.loc[["S1", "S2", "S3", "S4"], "rank"].tolist() == [1, 2, 4, 2]  # official, alongside
+    # percentile rank within the group: on-time 1/3, 5/6, 0, 5/6 ... -> the same order here
+    pct = robustness.monte_carlo(b, replicates=20, seed=0, spread=0.0, entropy_share=0.0,
+                                 methods_p=(0.0, 0.0, 0.0, 1.0)).set_index("unit_code")
+    assert pct.loc["S1", "median_rank"] == 1 and pct.loc["S3", "median_rank"] == 2
+
+
+def test_entropy_replicates_use_the_entropy_weights_of_the_scores():
+    b = fx.run()
+    arr = robustness._kind_arrays(b, "street")
+    scores = np.nan_to_num(arr["raw"]["scheme"])
+    assert (scores == 0).any()  # real scores have zeros, which pymcdm refuses; p ln p -> 0 as p -> 0
+    assert arr["entropy"] == pytest.approx(pymcdm_entropy(scores + 1e-12), rel=1e-6)
+    res = robustness.monte_carlo(b, replicates=10, seed=0, spread=0.0, entropy_share=1.0,
+                                 methods_p=(1.0, 0.0, 0.0, 0.0)).set_index("unit_code")
+    totals = scores @ arr["entropy"]
+    expected = rankdata(-np.round(totals, 2), method="min")
+    assert res.loc[list(arr["units"]), "median_rank"].tolist() == expected.tolist()
