@@ -336,3 +336,17 @@ def test_explanations_are_wholly_in_the_language_asked_for(ro_wh, month, period)
     vetoed = en_build.totals[en_build.totals["veto"]]
     assert not vetoed["veto_reason"].map(CJK.search).any()
     assert vetoed["veto_reason_zh"].map(CJK.search).all()
+
+
+def test_a_publication_can_be_replayed_from_its_recorded_steps(sample_wh):
+    wh = sample_wh
+    service.publish(wh, "2026-06", "alice", period="quarter")
+    steps = store.get_steps(wh, "2026-06", "quarter", 1)
+    by = {s["step"]: s["params"] for s in steps}
+    assert by["select"]["period"] == "quarter" and by["select"]["months"] == ["2026-04", "2026-05", "2026-06"]
+    assert by["scheme"]["version"] == "2026.1" and by["score"]["rules"]["urban/HL_ONTIME"]["params"]["full"] == 25
+    again = service.replay(wh, steps).totals.set_index("unit_code")
+    frozen = store.published_results(wh, "2026-06", "quarter").set_index("unit_code")
+    assert (again.loc[frozen.index, "total"] == frozen["total"]).all()
+    assert (again.loc[frozen.index, "rank"] == frozen["rank"]).all()
+    assert (again.loc[frozen.index, "grade"] == frozen["grade"]).all()
