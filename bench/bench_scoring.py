@@ -205,6 +205,18 @@ def main() -> int:
             print(f"   service.build period={period:<8}                                         "
                   f"{tp * 1000:7.1f} ms ({cpu_ms()})")
 
+        # a year of dimension scores (the trends page): one build of 12 periods against 12 builds
+        def year_one_pass():
+            return service.build(wh, END, n_history=12).dimension_history
+        def year_by_month():
+            return [service.build(wh, m).dimensions for m in mo.span(mo.add(END, -11), END)]
+        t_hist, dh = timed(year_one_pass, max(3, runs // 2))
+        cpu_hist = CPU[-1][1]
+        t_months, _ = timed(year_by_month, 3)
+        print(f"   12 months of dimension scores, one build (dimension_history):          "
+              f"{t_hist * 1000:7.1f} ms (cpu {cpu_hist * 1000:7.1f} ms)   12 builds: {t_months * 1000:7.1f} ms "
+              f"({t_months / t_hist:4.1f}x; {len(dh):,} rows)")
+
         t_mc, res = timed(lambda: robustness.monte_carlo(b, replicates=1000, seed=0), max(3, runs // 2))
         cpu_mc = cpu_ms()
         mem_mc = peak_mb(lambda: robustness.monte_carlo(b, replicates=1000, seed=0))
