@@ -29,8 +29,12 @@ def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
     """grade, grade_zh, grade_en, grade_by_score and grade_note (in `lang`; grade_note_zh and
     grade_note_en in each language).
 
-    Needs total, rank, n_in_group and veto. A grade limited by a quota falls to the
-    next grade; a veto caps the grade at `veto_cap`.
+    Needs total, rank, n_in_group and veto. A quota is cumulative: {"excellent": 0.2,
+    "good": 0.5} lets the top 20% of a group be excellent and the top 50% be good or
+    better. A unit beyond a quota falls to the next grade, where the next quota applies
+    again (so quotas are applied best grade first, whatever their order in the file).
+    Pure quota grading is a single band {"grade": "excellent", "min": 0} with quotas.
+    A veto caps the grade at `veto_cap`.
     """
     total = totals["total"].to_numpy(dtype=float)
     idx = np.full(len(totals), len(ORDER) - 1)
@@ -40,7 +44,7 @@ def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
     note = {lg: np.full(len(totals), None, dtype=object) for lg in ("zh", "en")}
     rank = totals["rank"].to_numpy()
     n = totals["n_in_group"].to_numpy()
-    for grade, share in (quota or {}).items():
+    for grade, share in sorted((quota or {}).items(), key=lambda q: ORDER.index(q[0])):
         g = ORDER.index(grade)
         places = quota_places(share, n)
         over = (idx == g) & (rank > places)

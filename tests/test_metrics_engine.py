@@ -324,3 +324,26 @@ def test_dimension_history_comes_from_the_same_pass():
     pd.testing.assert_frame_equal(h[h["period"] == "2026-08"].drop(columns="period").reset_index(drop=True), aug)
     assert b.dimension_history is h  # made once
     assert len(fx.run(obs, n_history=1).dimension_history["period"].unique()) == 1
+
+
+def test_grades_by_quota_alone_best_grade_first():
+    # ten streets, totals 100, 95, ..., 55 (crime scored 100 for all; A varies through satisfaction)
+    units = pd.DataFrame({**{c: fx.UNITS[c].iloc[0] for c in fx.UNITS.columns},
+                          "code": [f"S{k}" for k in range(10)], "name_zh": "街", "name_en": "St"})
+    sch = fx.scheme(kinds={"street": {"dimensions": [{"code": "A", "name_zh": "甲", "name_en": "A", "weight": 100,
+                                                     "indicators": [{"code": "HL_SATISFY", "weight": 100,
+                                                                     "rule": "linear",
+                                                                     "params": {"floor": 0, "target": 100}}]}]},
+                           "department": fx.SCHEME["kinds"]["department"]},
+                    # listed worst first on purpose: quotas still apply best grade first
+                    grades={"bands": [{"grade": "excellent", "min": 0}],
+                            "quota": {"pass": 0.9, "good": 0.5, "excellent": 0.2}})
+    rows = [fx._rate(f"S{k}", "HL_SATISFY", "2026-10", 100.0 - 5 * k, 100) for k in range(10)]
+    b = fx.run(pd.DataFrame(rows), sch, units=units)
+    t = b.totals.set_index("unit_code")
+    assert t.loc[[f"S{k}" for k in range(10)], "total"].tolist() == [100.0 - 5 * k for k in range(10)]
+    # top 20% of ten: 2 excellent; top 50%: 3 more good; top 90%: 4 more pass; the last fails
+    assert t.loc[[f"S{k}" for k in range(10)], "grade"].tolist() == (
+        ["excellent"] * 2 + ["good"] * 3 + ["pass"] * 4 + ["fail"])
+    e = b.explain("S9", "en").set_index("level")
+    assert "beyond the Pass quota" in e.loc["grade", "note"]
