@@ -88,6 +88,22 @@ class Context:
         return t("report.scheme", self.lang, version=getattr(self.build, "scheme_version", ""))
 
 
+def _text(row, key) -> str:
+    v = row.get(key)
+    return v if isinstance(v, str) and v.strip() else ""
+
+
+def adjustment_reason(row, lang: str) -> str:
+    """An adjustment's reason in `lang`: the scheme's own items carry reason_zh/reason_en, an item
+    entered by hand only the text that was typed (`reason`), shown as typed in either language."""
+    return pick(_text(row, "reason_zh") or _text(row, "reason"), _text(row, "reason_en"), lang)
+
+
+def veto_reason(row, lang: str) -> str:
+    """A unit's veto reason in `lang` whatever language its build was made in."""
+    return pick(_text(row, "veto_reason_zh") or _text(row, "veto_reason"), _text(row, "veto_reason_en"), lang)
+
+
 def period_months(month: str, period: str) -> list[str]:
     """The months a period ending in `month` covers (for data sources): the engine decides."""
     from metrics import periods

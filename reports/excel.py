@@ -19,15 +19,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reports import fmt
-from reports.context import Context, load
+from reports.context import Context, adjustment_reason, load, veto_reason
 from reports.messages import pick, t
 from reports.safe import cell as safe_cell
+from reports.safe import clean
 
 HEADER_FILL = PatternFill("solid", fgColor="174E8C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 SCORE = "0.00"
 INT = "0"
 COUNT = "#,##0"
+WEIGHT = "0.00%"  # a weight is a share of the total (0.072): Excel shows 7.20%
 SCALE = dict(start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=60,
              mid_color="FFEB84", end_type="num", end_value=100, end_color="63BE7B")
 
@@ -75,8 +77,9 @@ def write_table(ws, frame: pd.DataFrame, columns: list[Column], *, start_row: in
 
 
 def _sheet_title(text: str, used: set[str]) -> str:
-    # Excel forbids []:*?/\ in sheet names and limits them to 31 characters.
-    base = re.sub(r"[\[\]:*?/\\]", "_", text)[:31] or "Sheet"
+    # Excel forbids []:*?/\ and control characters in sheet names, and an apostrophe at either end,
+    # and limits them to 31 characters (group names come from uploaded unit lists).
+    base = re.sub(r"[\[\]:*?/\\]", "_", clean(text)).strip("'")[:31] or "Sheet"
     title, k = base, 2
     while title.lower() in used:
         title = f"{base[:28]}~{k}"
@@ -98,6 +101,7 @@ def _rankings(wb, ctx: Context, used: set[str]) -> None:
     tot["grade_text"] = [pick(a, b, lang) for a, b in zip(tot["grade_zh"], tot["grade_en"], strict=True)]
     tot["list_text"] = tot["list"].map(lambda v: t(f"report.list.{v}", lang) if v in ("red", "black") else None)
     tot["veto_text"] = tot["veto"].map(lambda v: t("report.veto", lang) if bool(v) else None)
+    tot["veto_reason_text"] = [veto_reason(r, lang) or None for r in tot.to_dict("records")]
     dims = ctx.build.dimensions.pivot_table(index="unit_code", columns="dimension", values="score",
                                             aggfunc="first", sort=False)
     dim_names = ctx.build.dimensions.drop_duplicates("dimension").set_index("dimension")
@@ -110,7 +114,7 @@ def _rankings(wb, ctx: Context, used: set[str]) -> None:
             Column("prev_rank", t("report.col.prev", lang), INT, 9),
             Column("rank_change", t("report.col.change", lang), "+0;-0;0", 8),
             Column("veto_text", t("report.col.veto", lang), None, 8),
-            Column("veto_reason", t("report.adj.reason", lang), None, 24),
+            Column("veto_reason_text", t("report.adj.reason", lang), None, 24),
             Column("list_text", t("report.list.red", lang) + "/" + t("report.list.black", lang), None, 10)]
     dim_cols = {}
     for d in dims.columns:
@@ -161,10 +165,13 @@ def _explain(wb, ctx: Context, used: set[str]) -> None:
     ind["rule_text"] = [pick(a, b, lang) for a, b in zip(ind["rule_text_zh"], ind["rule_text_en"], strict=True)]
     ind["treatment"] = [pick(a, b, lang) if isinstance(a, str) or isinstance(b, str) else None
                         for a, b in zip(ind["treatment_zh"], ind["treatment_en"], strict=True)]
+    dims = ctx.build.dimensions.drop_duplicates("dimension").set_index("dimension")
+    ind["dimension_name"] = ind["dimension"].map(
+        lambda d: pick(dims.loc[d].get("name_zh"), dims.loc[d].get("name_en"), lang) if d in dims.index else d)
     ind["sig_text"] = ind["significance"].map(lambda s: t(f"report.sig.{s}", lang) if isinstance(s, str) else None)
     cols = [Column("unit_code", t("report.col.code", lang), None, 9),
             Column("name", t("report.col.unit", lang), None, 16),
-            Column("dimension", t("report.col.dimension", lang), None, 7),
+            Column("dimension_name", t("report.col.dimension", lang), None, 10),
             Column("indicator_code", t("report.col.indicator_code", lang), None, 14),
             Column("indicator", t("report.col.indicator", lang), None, 18),
             Column("status_text", t("report.col.status", lang), None, 8),
@@ -178,7 +185,7 @@ def _explain(wb, ctx: Context, used: set[str]) -> None:
             Column("target", t("report.col.target", lang), "General", 8),
             Column("rule_text", t("report.col.rule", lang), None, 36),
             Column("raw_score", t("report.col.score", lang), SCORE, 9, scale=True),
-            Column("weight", t("report.col.weight", lang), "0.##", 8),
+            Column("weight", t("report.col.weight_share", lang), WEIGHT, 8),
             Column("points", t("report.col.points", lang), "0.0000", 9),
             Column("treatment", t("report.col.treatment", lang), None, 30)]
     ws = wb.create_sheet(_sheet_title(t("report.sheet.explain", lang), used))
@@ -193,12 +200,13 @@ def _adjustments(wb, ctx: Context, used: set[str]) -> None:
         return
     lang = ctx.lang
     adj = adj.assign(name=adj["unit_code"].map(ctx.unit_name),
+                     reason_text=[adjustment_reason(r, lang) for r in adj.to_dict("records")],
                      kind_text=adj["kind"].map(lambda k: t(f"report.adj.{k}", lang)
                                                if k in ("bonus", "deduction", "veto") else k))
     cols = [Column("unit_code", t("report.col.code", lang), None, 9), Column("name", t("report.col.unit", lang), None, 18),
             Column("month", t("report.col.month", lang), None, 9), Column("kind_text", t("report.adj.kind", lang), None, 8),
             Column("points", t("report.adj.points", lang), SCORE, 8),
-            Column("reason", t("report.adj.reason", lang), None, 36),
+            Column("reason_text", t("report.adj.reason", lang), None, 36),
             Column("evidence", t("report.adj.evidence", lang), None, 24),
             Column("actor", t("report.adj.by", lang), None, 12),
             Column("created_at", t("report.col.at", lang), "yyyy-mm-dd hh:mm", 17)]

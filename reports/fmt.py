@@ -37,6 +37,20 @@ def value(x, unit: str | None = None, with_unit: bool = False) -> str:
     return text
 
 
+# English has no short word for the catalogue's count units (件 次 起 批次 人): a count goes bare, the
+# indicator's name says what is counted. Units of time and points are named.
+UNITS_EN = {"分钟": "min", "小时": "h", "天": "days", "分": "pts", "%": "%"}
+
+
+def shown(x, unit: str | None, lang: str) -> str:
+    """An indicator value or target as a scorecard prints it: "3次", "26.70分钟" / "3", "26.70 min"."""
+    if lang == "zh" or missing(x):
+        return value(x, unit, with_unit=True)
+    text = value(x)
+    word = UNITS_EN.get(unit or "")
+    return text + word if word == "%" else (f"{text} {word}" if word else text)
+
+
 def count(x) -> str:
     return DASH if missing(x) else f"{float(x):,.0f}"
 

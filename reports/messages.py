@@ -54,6 +54,9 @@ i18n.register({
     "report.adj.veto": ("否决", "veto"),
     "report.list.red": ("红榜", "Red list (top)"),
     "report.list.black": ("黑榜", "Black list (bottom)"),
+    "report.list.red_short": ("红榜", "Red"),
+    "report.list.black_short": ("黑榜", "Black"),
+    "report.col.list": ("红黑榜", "List"),
     # dimensions
     "report.dimensions": ("分维度得分(与同类组中位数比较)", "Dimension scores against the peer-group median"),
     "report.dim.legend_above": ("不低于同类组中位数", "at or above the peer median"),
@@ -69,6 +72,7 @@ i18n.register({
     "report.col.rule": ("计分规则", "Rule"),
     "report.col.score": ("得分", "Score"),
     "report.col.weight": ("权重%", "Weight %"),
+    "report.col.weight_share": ("权重", "Weight"),
     "report.col.points": ("折算分", "Points"),
     "report.col.peer": ("同类组", "Peer"),
     "report.sig.better": ("显著优于同类", "significantly better than peers"),
@@ -84,7 +88,8 @@ i18n.register({
     # trend
     "report.trend": ("近 12 个月趋势", "Last 12 months"),
     "report.trend.score": ("总分", "Total score"),
-    "report.trend.rank": ("组内排名(越靠上越好)", "Rank in group (higher is better)"),
+    "report.trend.monthly": ("近 12 个月趋势(月度总分与排名)", "Last 12 months (monthly score and rank)"),
+    "report.trend.rank": ("组内排名(越靠上越好)", "Rank in group (top is best)"),
     # notes
     "report.notes": ("说明", "Notes"),
     "report.note.na": ("不适用:{items}。不适用项不计分,其权重按比例分配给同维度其他指标。",

@@ -27,7 +27,8 @@ BAD = (198, 40, 40)
 WARN = (230, 150, 0)
 # Significance fills, after the public-health profiles: better green, similar amber, worse red.
 SIG_FILL = {"better": (200, 230, 201), "similar": (255, 236, 179), "worse": (255, 205, 210)}
-STATUS_FILL = {"na": (233, 236, 239), "missing": (255, 224, 178), "carried": (225, 235, 245)}
+# missing is violet so it cannot be taken for "similar" amber; n/a is grey
+STATUS_FILL = {"na": (233, 236, 239), "missing": (225, 212, 240), "carried": (225, 235, 245)}
 SERIES = [(23, 78, 140), (230, 120, 20), (46, 125, 50), (142, 68, 173), (198, 40, 40)]
 
 
@@ -52,14 +53,19 @@ def nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
     return ticks
 
 
-def int_ticks(lo: float, hi: float, n: int = 5) -> list[int]:
-    """Whole-number ticks from lo to hi inclusive (ranks 1..N), at most about n+1 of them."""
+def int_ticks(lo: float, hi: float, n: int = 6) -> list[int]:
+    """Whole-number ticks from lo to hi inclusive (ranks 1..N): both ends and round steps between.
+
+    1..8 gives 1 2 4 6 8, 1..6 every rank, 1..12 gives 1 2 4 .. 12 (a step that leaves the
+    last round tick too close to N drops that tick rather than crowding N).
+    """
     a, b = int(round(lo)), int(round(hi))
-    step = max(1, -(-(b - a) // n))
-    ticks = list(range(a, b + 1, step))
-    if ticks[-1] != b:
-        ticks.append(b)
-    return ticks
+    if b <= a:
+        return [a]
+    raw = (b - a) / n
+    step = next(m * 10 ** e for e in range(7) for m in (1, 2, 5) if m * 10 ** e >= raw)
+    inner = [v for v in range(step * (a // step + 1), b, step) if v - a >= step / 2 and b - v >= step / 2]
+    return [a, *inner, b]
 
 
 @dataclass
@@ -268,15 +274,32 @@ class Doc(FPDF):
     def line_chart(self, x: float, y: float, w: float, h: float, labels: Sequence[str],
                    series: Sequence[tuple[str, Sequence[float | None], tuple]], *, title: str = "",
                    ymin: float | None = None, ymax: float | None = None, invert: bool = False,
-                   integer: bool = False, fmt: Callable[[float], str] | None = None) -> None:
-        """A line chart in the box (x, y, w, h); `invert` puts small values on top (ranks)."""
+                   integer: bool = False, fmt: Callable[[float], str] | None = None,
+                   end_fmt: Callable[[float], str] | None = None) -> None:
+        """A line chart in the box (x, y, w, h); `invert` puts small values on top (ranks).
+
+        `fmt` writes the axis ticks, `end_fmt` (default `fmt`) the value printed by each line's end.
+        """
         fmt = fmt or ((lambda v: f"{v:.0f}") if integer else (lambda v: f"{v:.1f}"))
+        end_fmt = end_fmt or fmt
         vals = [v for _, s, _ in series for v in s if v is not None]
+        top = y
         if title:
             self.style(8, bold=True)
             self.set_xy(x, y)
             self.cell(w, 4, self.fit(title, w))
             y, h = y + 5, h - 5
+        legend_x = legend_y = None
+        if len(series) > 1:  # the legend goes above the plot, clear of the lines
+            self.style(8, bold=True)
+            title_w = self.get_string_width(pdf_text(title)) + 4 if title else 0
+            self.style(6)
+            legend_w = sum(self.get_string_width(pdf_text(name)) + 7 for name, _s, _c in series)
+            if title and title_w + legend_w <= w:  # right-aligned on the title line
+                legend_x, legend_y = x + w - legend_w, top + 0.6
+            else:  # a line of its own
+                legend_x, legend_y = x, y
+                y, h = y + 4, h - 4
         left, bottom, right = 9.0, 5.0, 2.0
         px, py, pw, ph = x + left, y + 1, w - left - right, h - bottom - 1
         self.set_draw_color(*RULE)
@@ -322,8 +345,8 @@ class Doc(FPDF):
         for i, lab in enumerate(labels):
             # every k-th label, and the last one unless it would touch the one before
             if (i % every == 0 and (n - 1 - i >= every or i == n - 1)) or i == n - 1:
-                self.set_xy(xpos(i) - 6, py + ph + 0.6)
-                self.cell(12, 3, pdf_text(lab), align="C")
+                self.set_xy(xpos(i) - 7, py + ph + 0.6)
+                self.cell(14, 3, pdf_text(lab), align="C")
         for _name, s, colour in series:
             self.set_draw_color(*colour)
             self.set_fill_color(*colour)
@@ -343,21 +366,34 @@ class Doc(FPDF):
                     self.circle(xpos(i), ypos(v), 0.6, style="F")
             last = max((i for i, v in enumerate(s) if v is not None), default=None)
             if last is not None and len(series) <= 2:  # more end labels than that would overlap
-                self.style(6.5, bold=True, color=colour)
-                lx = min(xpos(last) - 4, px + pw - 8)
-                ly = ypos(s[last]) + (-4.2 if (ypos(s[last]) - py) > 5 else 1.2)
-                self.set_xy(lx, ly)
-                self.cell(8, 3, fmt(s[last]), align="C")
-        if len(series) > 1:
-            lx = px + 1
-            for name, _s, colour in series:
+                self._end_label(s, last, xpos, ypos, (px, py, pw, ph), end_fmt(s[last]), colour)
+        if legend_x is not None:  # above the plot, clear of the lines
+            self.style(6, color=INK)
+            names = [pdf_text(name) for name, _s, _c in series]
+            widths = [self.get_string_width(name) + 1 for name in names]
+            lx, ly = legend_x, legend_y
+            for name, wname, (_n, _s, colour) in zip(names, widths, series, strict=True):
                 self.set_fill_color(*colour)
-                self.rect(lx, py + 1.2, 3, 1.2, style="F")
+                self.rect(lx, ly + 0.9, 3, 1.2, style="F")
                 self.style(6, color=INK)
-                self.set_xy(lx + 3.5, py + 0.3)
-                wname = self.get_string_width(pdf_text(name)) + 1
-                self.cell(wname, 3, pdf_text(name))
+                self.set_xy(lx + 3.5, ly)
+                self.cell(wname, 3, name)
                 lx += wname + 6
+
+    def _end_label(self, s, last: int, xpos, ypos, box, text: str, colour: tuple) -> None:
+        """The last value by its point, on the side away from the segment that leads to it."""
+        px, py, pw, ph = box
+        x, y = xpos(last), ypos(s[last])
+        prev = next((ypos(s[i]) for i in range(last - 1, -1, -1) if s[i] is not None), y)
+        self.style(6.5, bold=True, color=colour)
+        w = self.get_string_width(text) + 1.5
+        below = prev < y - 0.3  # the line comes down to the point: the label goes under it
+        if below and y + 4.5 > py + ph:
+            below = False
+        elif not below and y - 4.5 < py:
+            below = True
+        self.set_xy(min(x - w / 2, px + pw - w), y + (1.0 if below else -4.0))
+        self.cell(w, 3, text, align="C")
 
     def swatch(self, colour: tuple, label: str, w: float = 3.2) -> None:
         """A small legend entry at the current position."""

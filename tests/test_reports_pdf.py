@@ -194,7 +194,8 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     assert "草稿(未发布)" in head()
     assert service.publish(copy, MONTH, "tester") == 1
     assert "已发布" in head() and "草稿" not in head() and "更正" not in head()
-    service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester")
+    service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester",
+                           correction_reason="补录扣分")  # a published month takes an item only with a reason
     assert "当前数据与已发布结果不同" in head()
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
     assert "已发布·第 2 版(更正)" in head() and "不同" not in head()
@@ -231,3 +232,61 @@ def test_many_long_adjustments_still_fit_two_pages(wh, tmp_path):
     merged = PdfReader(io.BytesIO(batch.scorecards_merged_pdf(copy, MONTH, "en", build=service.build(copy, MONTH, lang="en"))))
     starts = [merged.get_destination_page_number(o) for o in merged.outline] + [len(merged.pages)]
     assert max(b - a for a, b in zip(starts, starts[1:], strict=False)) <= 2
+
+
+def page_sizes(pdf: bytes) -> set[tuple[int, int]]:
+    return {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in PdfReader(io.BytesIO(pdf)).pages}
+
+
+A4 = {(595, 842)}  # points
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_english_documents_are_a4_with_no_chinese_and_nothing_cut_short(wh, build):
+    """The sample's units have English names: nothing Chinese may remain, and no cell is shortened with …"""
+    b_en = service.build(wh, MONTH, lang="en")
+    for pdf in (scorecard_pdf(wh, "S03", MONTH, lang="en", build=b_en),
+                scorecard_pdf(wh, "D10", MONTH, lang="en", build=b_en),
+                summary_pdf(wh, MONTH, lang="en", build=b_en)):
+        text = text_of(pdf)
+        assert page_sizes(pdf) == A4
+        assert not CJK.findall(text.replace("市级表彰的老旧小区改造经验", "").replace("信息迟报一次", "")
+                               .replace("区委办〔2026〕12号", ""))  # S03's adjustments were typed in Chinese
+        assert "…" not in text
+
+
+def test_chinese_documents_are_a4_and_nothing_cut_short(wh, build):
+    for pdf in (scorecard_pdf(wh, "D10", MONTH, build=build), summary_pdf(wh, MONTH, build=build)):
+        assert page_sizes(pdf) == A4
+        assert "…" not in text_of(pdf)
+
+
+def test_adjustment_line_spells_zero_without_a_sign_and_names_time_units_in_english(wh, build):
+    text = text_of(scorecard_pdf(wh, "S01", MONTH, build=build))
+    assert "加分 0.00" in text and "扣分 0.00" in text and "−0.00" not in text and "+0.00" not in text
+    en = text_of(scorecard_pdf(wh, "D02", MONTH, lang="en", build=service.build(wh, MONTH, lang="en")))
+    response = build.indicators.set_index(["unit_code", "indicator_code"]).loc[("D02", "EM_RESPONSE"), "value"]
+    assert f"{fmt.value(response)} min" in en and "20 min" in en  # the value and its target
+
+
+def test_the_schemes_own_bonus_is_explained_in_either_language(wh, build):
+    adj = build.adjustments
+    auto = adj[adj["actor"] == "scheme"]
+    assert not auto.empty, "the sample earns a survey bonus"
+    row = auto.iloc[0]
+    zh = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, build=build)).replace("\n", "")
+    assert row["reason_zh"] in zh
+    en = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, lang="en", build=service.build(wh, MONTH, lang="en")))
+    assert row["reason_en"] in en.replace("\n", " ")
+
+
+def test_rank_axis_ticks_and_fills():
+    from reports.pdf import SIG_FILL, STATUS_FILL, int_ticks
+
+    assert int_ticks(1, 8) == [1, 2, 4, 6, 8]
+    assert int_ticks(1, 6) == [1, 2, 3, 4, 5, 6]
+    assert int_ticks(1, 4) == [1, 2, 3, 4]
+    assert int_ticks(1, 70)[0] == 1 and int_ticks(1, 70)[-1] == 70 and len(int_ticks(1, 70)) <= 7
+    assert int_ticks(1, 1) == [1]
+    # a missing value must not look like "no significant difference"
+    assert STATUS_FILL["missing"] not in SIG_FILL.values()
