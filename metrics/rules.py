@@ -166,22 +166,35 @@ register(Rule(
 
 
 # -- applying rules ---------------------------------------------------------------------------
+class ParamError(ValueError):
+    """Parameters a rule cannot take. `problem` is unknown | missing | number | check and `names`
+    the parameters (or, for check, the conditions that failed), so a caller can word it in the
+    user's language; str() is the English wording."""
+
+    WORDS = {"unknown": "unknown: {}", "missing": "missing: {}", "number": "{} must be a number", "check": "{}"}
+
+    def __init__(self, problem: str, names: list[str]):
+        self.problem, self.names = problem, names
+        sep = "; " if problem == "check" else ", "
+        super().__init__(self.WORDS[problem].format(sep.join(names)))
+
+
 def resolve_params(name: str, params: dict) -> dict:
-    """Defaults filled in; raises KeyError / ValueError with the rule's own wording."""
+    """Defaults filled in; raises ParamError (a ValueError) with the rule's own wording."""
     rule = REGISTRY[name]
     unknown = set(params) - set(rule.defaults)
     if unknown:
-        raise KeyError(", ".join(sorted(unknown)))
+        raise ParamError("unknown", sorted(unknown))
     out = {**rule.defaults, **params}
     missing = [k for k, v in out.items() if v is None]
     if missing:
-        raise ValueError("missing: " + ", ".join(missing))
-    for k, v in out.items():
-        if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
-            raise ValueError(f"{k} must be a number")
+        raise ParamError("missing", missing)
+    bad = [k for k, v in out.items() if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v)]
+    if bad:
+        raise ParamError("number", bad)
     failed = [label for label, ok in rule.checks if not ok(out)]
     if failed:
-        raise ValueError("; ".join(failed))
+        raise ParamError("check", failed)
     return {k: float(v) for k, v in out.items()}
 
 

@@ -57,6 +57,15 @@ i18n.register({
     "scoring.scheme.unknown_rule": ("指标“{code}”的计分规则“{rule}”不存在(可用:{known})",
                                     "indicator {code!r}: unknown rule {rule!r} (known: {known})"),
     "scoring.scheme.bad_params": ("指标“{code}”的规则参数有误:{detail}", "indicator {code!r}: bad parameters: {detail}"),
+    # conditions on parameters (per_point > 0) read the same in both languages
+    "scoring.scheme.param_unknown": ("未知参数 {names}", "unknown: {names}"),
+    "scoring.scheme.param_missing": ("缺少参数 {names}", "missing: {names}"),
+    "scoring.scheme.param_number": ("参数 {names} 应为数字", "{names} must be a number"),
+    "scoring.scheme.param_check": ("参数须满足 {names}", "{names}"),
+    "scoring.scheme.bands_shape": ("每档须为{grades}之一并有数字下限min", "each band needs a grade of {grades} "
+                                   "and a numeric min"),
+    "scoring.scheme.bands_order": ("各档下限min须从高到低排列并以0结束", "mins must fall and end at 0"),
+    "scoring.scheme.veto_cap": ("封顶等次“{value}”应为{grades}之一", "cap_grade {value!r} is not one of {grades}"),
     "scoring.scheme.bad_cap": ("指标“{code}”的封顶值应为正数", "indicator {code!r}: cap must be a positive number"),
     "scoring.scheme.missing_policy": ("缺报处理方式“{value}”无效(可用:{known})",
                                       "missing-data policy {value!r} is not one of {known}"),
@@ -330,8 +339,9 @@ def _check_rule(code, rule, params) -> list[str]:
         return [t("scoring.scheme.unknown_rule", code=code, rule=rule, known=", ".join(rules.names()))]
     try:
         rules.resolve_params(rule, params or {})
-    except (KeyError, ValueError) as exc:
-        return [t("scoring.scheme.bad_params", code=code, detail=str(exc).strip("'\""))]
+    except rules.ParamError as exc:
+        return [t("scoring.scheme.bad_params", code=code, detail=t(f"scoring.scheme.param_{exc.problem}",
+                                                                    names=", ".join(exc.names)))]
     return []
 
 
@@ -349,9 +359,9 @@ def _validate_grades(grades: dict) -> list[str]:
     bands = grades.get("bands") or []
     mins = [b.get("min") for b in bands]
     if not bands or any(b.get("grade") not in GRADES for b in bands) or not all(_num(m) for m in mins):
-        problems.append(t("scoring.scheme.bands", detail=f"grades {GRADES}, each with a numeric min"))
+        problems.append(t("scoring.scheme.bands", detail=t("scoring.scheme.bands_shape", grades=", ".join(GRADES))))
     elif mins != sorted(mins, reverse=True) or mins[-1] != 0:
-        problems.append(t("scoring.scheme.bands", detail="mins must fall and end at 0"))
+        problems.append(t("scoring.scheme.bands", detail=t("scoring.scheme.bands_order")))
     for g, q in (grades.get("quota") or {}).items():
         if g not in GRADES or not _num(q) or not 0 <= q <= 1:
             problems.append(t("scoring.scheme.quota", value=f"{g}: {q}"))
@@ -361,7 +371,8 @@ def _validate_grades(grades: dict) -> list[str]:
 def _validate_veto(veto: dict, cat: pd.DataFrame) -> list[str]:
     problems = []
     if veto.get("cap_grade", "fail") not in GRADES:
-        problems.append(t("scoring.scheme.veto", detail=f"cap_grade {veto.get('cap_grade')!r}"))
+        problems.append(t("scoring.scheme.veto", detail=t("scoring.scheme.veto_cap", value=veto.get("cap_grade"),
+                                                          grades=", ".join(GRADES))))
     for trig in veto.get("triggers") or []:
         code = trig.get("indicator")
         if code not in cat.index:

@@ -69,6 +69,7 @@ i18n.register({
     "scoring.adjust.bad_points": ("分值应为不小于0的数", "points must be a number of 0 or more"),
     "scoring.adjust.no_reason": ("必须填写理由", "a reason is required"),
     "scoring.adjust.unknown_unit": ("单位“{unit}”不存在", "unit {unit!r} does not exist"),
+    "scoring.adjust.already_revoked": ("调整项 #{adj_id} 已撤销", "adjustment #{adj_id} is already revoked"),
     "scoring.adjust.unknown_id": ("调整项 #{adj_id} 不存在", "adjustment #{adj_id} does not exist"),
     "scoring.adjust.published": ("注意:{month}的结果已发布;本项作为更正记录在案,再次发布时形成新修订版",
                                  "Note: {month} is published; this correction is on record and enters a new "
@@ -259,3 +260,5 @@ def revoke_adjustment(wh, adj_id: int, actor: str, reason: str) -> None:
         store.revoke_adjustment(wh, int(adj_id), actor, reason.strip())
     except KeyError:
         raise ScoringError(i18n.t("scoring.adjust.unknown_id", adj_id=adj_id)) from None
+    except ValueError:  # the store's own words are English; the user gets theirs
+        raise ScoringError(i18n.t("scoring.adjust.already_revoked", adj_id=adj_id)) from None

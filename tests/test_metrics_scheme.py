@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 import scoring_fixtures as fx
@@ -105,6 +106,22 @@ def test_messages_are_chinese_by_default(monkeypatch):
     monkeypatch.delenv("KAOHE_LANG", raising=False)
     problems = broken(lambda d: street(d)[0]["indicators"][0].update(code="HL_VOLUME"))
     assert any("背景指标,不能赋权计分" in p for p in problems)
+
+
+@pytest.mark.parametrize("mutate,words", [
+    (lambda d: street(d)[0]["indicators"][0].update(params={"target": 90}), "缺少参数 per_point"),
+    (lambda d: street(d)[0]["indicators"][1].update(params={"floor": "a", "target": 1}), "参数 floor 应为数字"),
+    (lambda d: street(d)[0]["indicators"][1].update(params={"floor": 0, "target": 1, "bogus": 2}), "未知参数 bogus"),
+    (lambda d: street(d)[0]["indicators"][1].update(params={"floor": 5, "target": 5}), "参数须满足 floor != target"),
+    (lambda d: d["grades"]["bands"].reverse(), "须从高到低排列"),
+    (lambda d: d["grades"]["bands"].append({"grade": "bronze", "min": 0}), "每档须为"),
+    (lambda d: d["veto"].update(cap_grade="worst"), "封顶等次“worst”"),
+])
+def test_every_message_is_chinese_under_zh(mutate, words, monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+    problems = broken(mutate)
+    assert any(words in p for p in problems), problems
+    assert not any(re.search(r"\b(missing|must|unknown|mins|grades|number)\b", p) for p in problems), problems
 
 
 def test_group_override_of_an_indicator_the_kind_lacks_is_refused():

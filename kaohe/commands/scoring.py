@@ -262,10 +262,15 @@ def _explain_view(table: pd.DataFrame) -> pd.DataFrame:
 
 def cmd_publish(args) -> int:
     from metrics import service
+    from metrics.publish import PublishError
 
     wh = _wh(args)
     month = _month(args.month)
-    rev = service.publish(wh, month, settings.actor(), args.reason)
+    try:
+        rev = service.publish(wh, month, settings.actor(), args.reason)
+    except PublishError as exc:  # a refusal the user can act on: their language, no class name
+        print(t("cli.error", reason=exc), file=sys.stderr)
+        return 1
     print(t("scoring.cli.published", month=month, rev=rev))
     if rev > 1:  # a revision lists its reason and what it changed
         last = service.revisions(wh, month).iloc[-1]
@@ -308,7 +313,7 @@ def cmd_adjust_add(args) -> int:
     try:
         adj_id = service.add_adjustment(wh, args.unit, month, args.kind, args.points, args.reason,
                                         args.evidence, settings.actor(), correction_reason=args.correction)
-    except service.AdjustmentPublishedError as exc:
+    except service.ScoringError as exc:  # a published month, a bad kind or points, an unknown unit
         print(t("cli.error", reason=exc), file=sys.stderr)
         return 1
     print(t("scoring.cli.adj_added", adj_id=adj_id))
@@ -328,7 +333,11 @@ def cmd_adjust_list(args) -> int:
 def cmd_adjust_revoke(args) -> int:
     from metrics import service
 
-    service.revoke_adjustment(_wh(args), args.id, settings.actor(), args.reason)
+    try:
+        service.revoke_adjustment(_wh(args), args.id, settings.actor(), args.reason)
+    except service.ScoringError as exc:
+        print(t("cli.error", reason=exc), file=sys.stderr)
+        return 1
     print(t("scoring.cli.adj_revoked", adj_id=args.id))
     return 0
 
