@@ -117,15 +117,14 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
     prep.frame, prep.understanding = frame, und
 
     t1 = time.perf_counter()
-    gx_problems, prep.gx_result = gx_runner.run(frame, {"known_units": units["code"].tolist(),
-                                                        "known_indicators": indicators["code"].tolist()})
+    current = current_month or mo.add(mo.last_complete(), 1)
+    facts = checks.facts(frame, units, indicators)
+    gx_problems, prep.gx_result = gx_runner.run(facts, gx_runner.parameters(units, indicators, current))
     timings["gx"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    current = current_month or mo.add(mo.last_complete(), 1)
-    known = checks.known(frame, units, indicators)
-    parts = [pd.DataFrame(found), gx_problems, checks.run(frame, units, indicators, current, known),
-             checks.completeness(frame, units, indicators, known)]
+    known = checks.known(facts)
+    parts = [pd.DataFrame(found), gx_problems, checks.run(known), checks.completeness(known, units)]
     months = und.months
     if months:
         with wh.connect() as con:

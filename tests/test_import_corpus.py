@@ -21,6 +21,7 @@ def test_malformed_file_is_refused_with_its_message(case, sample_wh):
     prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT, **case.kwargs)
     errors = set(prep.report.problems.loc[prep.report.problems["severity"] == "error", "check"])
     assert case.check in errors
+    assert "val.gx_error" not in errors  # the suite ran cleanly: the message is about the file
     assert prep.blocked
     lines = prep.report.render("zh")
     assert (lines["问题"] != "").all() and (lines["修改建议"] != "").all()

@@ -1,89 +1,59 @@
-"""Row-level checks that GX cannot express (they need the unit register and the catalogue
-together), vectorised over the whole normalised frame."""
+"""The facts the expectation suites read, and the checks GX cannot express.
+
+`facts()` puts the unit register's and the catalogue's facts beside every row of the
+normalised frame (empty where the unit or indicator is unknown), plus the derived
+columns the suite compares; the rules themselves (indicator applies to the unit's kind,
+unit active in the month, ranges, whole counts, value vs numerator/denominator, future
+months, duplicates) live in `validation/expectations/observations.json` and run in GX.
+What stays here needs a whole column or the whole register at once: rates written as
+fractions, and the completeness of the month per unit (warnings).
+"""
 
 from __future__ import annotations
+
+import datetime as _dt
 
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
 from validation.problems import many
 
-# a value may differ from 100*numerator/denominator by rounding to one decimal, plus a little
-CONSISTENCY_TOLERANCE = 0.51
+FACT_COLUMNS = ["u_kind", "u_from", "u_to", "i_applies", "i_kind", "i_min", "i_max", "i_ratio",
+                "month_start", "value_fraction", "ratio_gap"]
 
 
-def known(frame, units, indicators) -> pd.DataFrame:
-    """The rows whose unit, indicator and month are known, with the register's and catalogue's facts."""
-    return _known(frame, units, indicators)
-
-
-def _known(frame, units, indicators) -> pd.DataFrame:
-    ok = frame["unit_code"].isin(units["code"]) & frame["indicator_code"].isin(indicators["code"]) \
-        & frame["month"].notna()
-    f = frame.loc[ok].copy()
+def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the register's and catalogue's facts beside each row, for the suite."""
+    f = frame.copy()
     u = units.set_index("code")
     ind = indicators.set_index("code")
     f["u_kind"] = f["unit_code"].map(u["kind"])
     f["u_from"] = f["unit_code"].map(u["active_from"]).replace("", None)
     f["u_to"] = f["unit_code"].map(u["active_to"]).replace("", None)
-    f["u_name"] = f["unit_code"].map(u["name_zh"])
     f["i_applies"] = f["indicator_code"].map(ind["applies_to"])
     f["i_kind"] = f["indicator_code"].map(ind["kind"])
     f["i_min"] = f["indicator_code"].map(ind["min"]).astype("float64")
     f["i_max"] = f["indicator_code"].map(ind["max"]).astype("float64")
-    f["i_ratio"] = f["indicator_code"].map(ind["ratio"]).astype(bool)
+    f["i_ratio"] = f["indicator_code"].map(ind["ratio"]).fillna(False).astype(bool)
+    months = pd.unique(f["month"].dropna())
+    f["month_start"] = f["month"].map({m: _dt.date(int(m[:4]), int(m[5:7]), 1) for m in months})
+    value = f["value"].astype("float64")
+    f["value_fraction"] = value - np.floor(value)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        computed = 100.0 * f["numerator"].astype("float64") / f["denominator"].astype("float64")
+    f["ratio_gap"] = (value - computed).where(f["denominator"].astype("float64") > 0)
     return f
 
 
-def run(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame, current_month: str,
-        known: pd.DataFrame | None = None) -> pd.DataFrame:
-    f = _known(frame, units, indicators) if known is None else known
+def known(f: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `facts()` whose unit, indicator and month are known."""
+    return f.loc[f["u_kind"].notna() & f["i_kind"].notna() & f["month"].notna()]
+
+
+def run(f: pd.DataFrame) -> pd.DataFrame:
+    """Rates written as fractions (0.953 for 95.3%): in range, so only the whole column gives it away."""
     out: list[pd.DataFrame] = []
     has_value = f["status"].eq("ok") & f["value"].notna()
-
-    # references: the indicator applies to the unit's kind; the unit exists in that month
-    wrong_kind = has_value & (f["i_applies"] != "both") & (f["i_applies"] != f["u_kind"])
-    if wrong_kind.any():
-        rows = f[wrong_kind]
-        params = pd.Series([{"indicator": ic, "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
-                            for ic, k in zip(rows["indicator_code"], rows["u_kind"], strict=True)])
-        out.append(many("val.not_applicable_kind", rows, rows["col_value"], rows["value_raw"], params))
-    before = f["u_from"].notna() & (f["month"] < f["u_from"].fillna(""))
-    if before.any():
-        rows = f[before]
-        params = pd.Series([{"unit": u, "month": m, "active_from": a}
-                            for u, m, a in zip(rows["unit_code"], rows["month"], rows["u_from"], strict=True)])
-        out.append(many("val.before_unit", rows, rows["col_unit"], rows["unit_raw"], params))
-    after = f["u_to"].notna() & (f["month"] > f["u_to"].fillna("9999"))
-    if after.any():
-        rows = f[after]
-        params = pd.Series([{"unit": u, "month": m, "active_to": a}
-                            for u, m, a in zip(rows["unit_code"], rows["month"], rows["u_to"], strict=True)])
-        out.append(many("val.unit_inactive", rows, rows["col_unit"], rows["unit_raw"], params))
-
-    # domain: the catalogue's range, whole counts, value consistent with numerator/denominator
-    low = f["i_min"].fillna(-np.inf)
-    high = f["i_max"].fillna(np.inf)
-    out_of_range = has_value & ((f["value"] < low) | (f["value"] > high))
-    if out_of_range.any():
-        rows = f[out_of_range]
-        params = pd.Series([{"low": _fmt(lo), "high": _fmt(hi)} for lo, hi in zip(rows["i_min"], rows["i_max"],
-                                                                                  strict=True)])
-        out.append(many("val.value_range", rows, rows["col_value"], rows["value_raw"], params))
-    not_whole = has_value & ~out_of_range & f["i_kind"].eq("count") & (f["value"] != np.floor(f["value"]))
-    if not_whole.any():
-        rows = f[not_whole]
-        out.append(many("val.count_integer", rows, rows["col_value"], rows["value_raw"]))
-    both = has_value & f["numerator"].notna() & (f["denominator"] > 0) & (f["numerator"] <= f["denominator"])
-    computed = 100.0 * f["numerator"] / f["denominator"]
-    mismatch = both & f["i_ratio"] & ((f["value"] - computed).abs() > CONSISTENCY_TOLERANCE)
-    if mismatch.any():
-        rows = f[mismatch]
-        params = pd.Series([{"computed": c} for c in computed[mismatch]])
-        out.append(many("val.value_mismatch", rows, rows["col_value"], rows["value_raw"], params))
-
-    # rates written as fractions (0.953 for 95.3%): in range, so only the whole column gives it away
     rates = f[has_value & f["i_kind"].eq("rate")]
     if not rates.empty:
         g = rates.groupby(["col_value", "indicator_code"])["value"].agg(["max", "size"])
@@ -91,38 +61,15 @@ def run(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame, curr
         for col, ind in suspect.index:
             rows = rates[(rates["col_value"] == col) & (rates["indicator_code"] == ind)].head(1)
             out.append(many("val.rate_fraction", rows, rows["col_value"], rows["value_raw"]))
-
-    # periods: nothing from months that have not come yet; the running month only as a warning
-    future = frame["month"].notna() & (frame["month"] > current_month)
-    if future.any():
-        rows = frame[future]
-        params = pd.Series([{"month": m, "current": current_month} for m in rows["month"]])
-        out.append(many("val.month_future", rows, rows["col_month"], rows["month_raw"], params))
-    running = frame["month"].eq(current_month)
-    if running.any():
-        rows = frame[running].drop_duplicates("month")
-        out.append(many("val.month_open", rows, rows["col_month"], rows["month_raw"], {"month": current_month}))
-
-    # duplicates within the file: every repeat points at the first occurrence
-    keys = frame[["unit_code", "indicator_code", "month"]]
-    dup = keys.notna().all(axis=1) & keys.duplicated(keep=False)
-    if dup.any():
-        d = frame[dup]
-        first = d.groupby(["unit_code", "indicator_code", "month"])["row"].transform("min")
-        repeat = d["row"] != first
-        rows = d[repeat]
-        params = pd.Series([{"first": int(x)} for x in first[repeat]])
-        out.append(many("val.duplicate_row", rows, rows["col_value"], rows["value_raw"], params))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def completeness(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame,
-                 known: pd.DataFrame | None = None) -> pd.DataFrame:
+def completeness(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Warnings: a unit of the file lacks an indicator the file reports for its kind; a unit is absent.
 
-    Set arithmetic with merges, so a 1M-row backfill costs a few joins, not a loop per unit.
+    `f`: the known rows of `facts()`. Set arithmetic with merges, so a 1M-row backfill costs a
+    few joins, not a loop per unit.
     """
-    f = _known(frame, units, indicators) if known is None else known
     if f.empty:
         return pd.DataFrame()
     keys = ["month", "u_kind"]
@@ -159,7 +106,3 @@ def completeness(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFr
         rows = pd.DataFrame({"row": [None] * len(absent)})
         parts.append(many("val.unit_absent", rows, None, absent["code"].reset_index(drop=True), pd.Series(params)))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _fmt(x) -> str:
-    return "∞" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:g}"

@@ -1,7 +1,9 @@
 """Run the reviewed expectation suites (validation/expectations/*.json) through Great Expectations 1.x.
 
-One ephemeral context per process, one GX call per import over the whole frame;
-the row indices GX reports are mapped back to the file's own rows and columns.
+One ephemeral context per process, one GX call per import over the whole frame (the
+normalised rows with the register's and catalogue's facts from `checks.facts`); the row
+indices GX reports are mapped back to the file's own rows and columns, and each message
+gets its parameters (the range, the unit's dates, the first of a repeated row...).
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from kaohe import i18n
+from validation.checks import FACT_COLUMNS
 from validation.problems import CHECKS, many, problem
 
 SUITES = Path(__file__).resolve().parent / "expectations"
-GX_COLUMNS = ["row", "unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
+GX_COLUMNS = ["row", "unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status",
+              *FACT_COLUMNS]
 FIELD_COLUMNS = {  # meta.field -> (column name in the file, raw cell) in the normalised frame
     "unit": ("col_unit", "unit_raw"),
     "indicator": ("col_indicator", "indicator_raw"),
@@ -60,13 +66,23 @@ def warm_up() -> None:
     _runner("observations")
 
 
-def run(frame: pd.DataFrame, parameters: dict, name: str = "observations") -> tuple[pd.DataFrame, dict]:
-    """(problems, raw GX result as JSON-able dict)."""
+def parameters(units: pd.DataFrame, indicators: pd.DataFrame, current_month: str) -> dict:
+    """The suite's $PARAMETER values: the register, the catalogue, and the running month."""
+    return {"known_units": units["code"].tolist(), "known_indicators": indicators["code"].tolist(),
+            "current_month_start": f"{current_month}-01", "open_months": [current_month]}
+
+
+def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[pd.DataFrame, dict]:
+    """(problems, raw GX result as JSON-able dict). `frame`: `checks.facts()` of the normalised frame."""
     batch_def, suite = _runner(name)
-    slim = frame.reindex(columns=GX_COLUMNS).reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    slim = frame.reindex(columns=GX_COLUMNS)
+    for col in ("month", "u_from", "u_to"):  # compared as text: one dtype, None for blanks
+        slim[col] = slim[col].astype(object).where(slim[col].notna(), None)
+    params = {"current_month_start": "2999-12-01", "open_months": [], **params}
     with _lock:
         batch = batch_def.get_batch(batch_parameters={"dataframe": slim})
-        result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=parameters)
+        result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=params)
     out = []
     for res in result.results:
         if res.success:
@@ -75,11 +91,15 @@ def run(frame: pd.DataFrame, parameters: dict, name: str = "observations") -> tu
         check = meta.get("check")
         if check not in CHECKS:
             continue
+        if (res.exception_info or {}).get("raised_exception") or any(
+                isinstance(v, dict) and v.get("raised_exception") for v in (res.exception_info or {}).values()):
+            out.append(pd.DataFrame([problem("val.gx_error", expectation=check)]))  # a bug, never the evaluator's
+            continue
         idx = (res.result or {}).get("unexpected_index_list")
         if not idx:  # a table-level expectation: one line for the whole file
-            params = {"columns": ", ".join(res.expectation_config.kwargs.get("column_set", []))} \
+            table = {"columns": ", ".join(res.expectation_config.kwargs.get("column_set", []))} \
                 if check == "val.gx_column_missing" else {}
-            out.append(pd.DataFrame([problem(check, **params)]))
+            out.append(pd.DataFrame([problem(check, **table)]))
             continue
         idx = [i["index"] if isinstance(i, dict) else i for i in idx]
         rows = frame.iloc[idx]
@@ -89,13 +109,55 @@ def run(frame: pd.DataFrame, parameters: dict, name: str = "observations") -> tu
             blank = rows[raw_name].isna() | (rows[raw_name].astype(str).str.strip() == "")
             out.append(many(blank_check, rows[blank], rows.loc[blank, col_name], rows.loc[blank, raw_name]))
             rows = rows[~blank]
-        params = None
-        if check == "val.num_gt_den":
-            params = pd.Series([{"numerator": n, "denominator": d}
-                                for n, d in zip(rows["numerator"], rows["denominator"], strict=True)])
-        out.append(many(check, rows, rows[col_name], rows[raw_name], params))
+        rows = _focus(check, rows)
+        extra = MESSAGE_PARAMS.get(check)
+        out.append(many(check, rows, rows[col_name], rows[raw_name],
+                        pd.Series(extra(rows, params), dtype=object) if extra else None))
     problems = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+    if not problems.empty:  # a value out of range needs no second line about its fraction
+        in_range = problems["check"].eq("val.value_range")
+        moot = problems["check"].eq("val.count_integer") & problems["row"].isin(problems.loc[in_range, "row"])
+        problems = problems[~moot].reset_index(drop=True)
     return problems, _compact(result.to_json_dict())
+
+
+def _focus(check: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows a message is about, of those GX found."""
+    if check == "val.duplicate_row":  # GX flags every copy; the first is the one to keep
+        first = rows.groupby(["unit_code", "indicator_code", "month"])["row"].transform("min")
+        return rows[rows["row"] != first].assign(_first=first)
+    if check == "val.month_open":  # the running month: said once per file
+        return rows.drop_duplicates("month")
+    return rows
+
+
+def _bound(x) -> str:
+    return "∞" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:g}"
+
+
+def _kind(rows, _params):
+    return [{"indicator": ic, "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
+            for ic, k in zip(rows["indicator_code"], rows["u_kind"], strict=True)]
+
+
+# check -> (rows GX found, the run's parameters) -> the message's parameters, one dict per row
+MESSAGE_PARAMS = {
+    "val.num_gt_den": lambda rows, _p: [{"numerator": n, "denominator": d}
+                                        for n, d in zip(rows["numerator"], rows["denominator"], strict=True)],
+    "val.not_applicable_kind": _kind,
+    "val.before_unit": lambda rows, _p: [{"unit": u, "month": m, "active_from": a} for u, m, a in
+                                         zip(rows["unit_code"], rows["month"], rows["u_from"], strict=True)],
+    "val.unit_inactive": lambda rows, _p: [{"unit": u, "month": m, "active_to": a} for u, m, a in
+                                           zip(rows["unit_code"], rows["month"], rows["u_to"], strict=True)],
+    "val.value_range": lambda rows, _p: [{"low": _bound(lo), "high": _bound(hi)}
+                                         for lo, hi in zip(rows["i_min"], rows["i_max"], strict=True)],
+    "val.value_mismatch": lambda rows, _p: [{"computed": v - g}
+                                            for v, g in zip(rows["value"], rows["ratio_gap"], strict=True)],
+    "val.month_future": lambda rows, p: [{"month": m, "current": p["open_months"][0] if p["open_months"] else ""}
+                                         for m in rows["month"]],
+    "val.month_open": lambda rows, _p: [{"month": m} for m in rows["month"]],
+    "val.duplicate_row": lambda rows, _p: [{"first": int(x)} for x in rows["_first"]],
+}
 
 
 def _compact(raw: dict, keep: int = 50) -> dict:

@@ -86,6 +86,8 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                               ("列:{columns}", "columns: {columns}"), ("请联系管理员(程序错误)", "Report this (a bug)")),
     "val.gx_column_type": (ERROR, "structure", ("规范化后的列类型不对", "A normalised column has the wrong type"),
                            ("数值列为浮点数", "numeric columns as floats"), ("请联系管理员(程序错误)", "Report this (a bug)")),
+    "val.gx_error": (ERROR, "structure", ("校验程序出错({expectation})", "The validation itself failed ({expectation})"),
+                     ("校验正常完成", "the checks to run"), ("请联系管理员(程序错误)", "Report this (a bug)")),
     "val.formula_no_value": (ERROR, "structure", ("单元格 {cell} 是公式,但文件中没有保存计算结果",
                                                   "Cell {cell} is a formula with no saved result"),
                              ("数值", "a value"), ("用 Excel 打开并保存一次,或复制后「选择性粘贴—数值」",
