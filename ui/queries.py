@@ -27,6 +27,26 @@ def versioned(fn):
     return call
 
 
+def versioned_shared(fn):
+    """Like `versioned`, but every session shares the one result object (not a pickled copy).
+
+    For results that are large, read-only and not picklable (a ScoreBuild makes some of its parts on
+    first use); callers must not change them.
+    """
+
+    @functools.wraps(fn)
+    def by_version(_version, *args, **kwargs):
+        return fn(warehouse(), *args, **kwargs)
+
+    cached = st.cache_resource(show_spinner=False, max_entries=48)(by_version)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return cached(warehouse().version(), *args, **kwargs)
+
+    return call
+
+
 @versioned
 def info(wh) -> dict:
     return wh.info()
@@ -89,7 +109,7 @@ def engine_ready() -> bool:
     return engine() is not None
 
 
-@versioned
+@versioned_shared
 def build(wh, month: str, period: str = "month", lang: str | None = None):
     """The official score build of a month and period (ScoreBuild); texts in `lang`."""
     return engine().build(wh, month, period=period, lang=lang)
