@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -99,6 +100,11 @@ def test_adjust_publish_and_revisions(db, capsys):
     code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-10")
     assert "撤销误录加分" in out and "不同" not in out
     assert "第2版相对第1版的变化" in out and "S05" in out
+    # a table for a person: heads and fields in words, not field names
+    assert "版次" in out and "总分" in out and "月度" in out
+    assert not re.search(r"\b(revision|total|scheme_id|field|published|current|month)\b", out), out
+    code, out, _ = run(capsys, "adjust", "--db", db, "list", "--month", "2026-10")
+    assert "扣分" in out and "撤销理由" in out and "deduction" not in out and "revoke_reason" not in out
     code, _, err = run(capsys, "adjust", "--db", db, "add", "--unit", "S02", "--month", "2026-10", "--kind", "bonus",
                        "--points", "-2", "--reason", "x")
     assert code == 1 and "分值" in err
@@ -115,6 +121,9 @@ def test_robustness_command(db, capsys):
     assert code == 0
     head = out.splitlines()[0]
     assert "median_rank" in head and "rank_p05" in head and len(out.splitlines()) == 31
+    code, out, _ = run(capsys, "--lang", "en", "robustness", "--db", db, "--month", "2026-10", "--replicates", "50")
+    assert code == 0 and "Median rank" in out and "Qingshi Town" in out and "name_zh" not in out
+    assert not re.search(r"[\u3400-\u9fff]", out)
 
 
 def test_help_is_bilingual(capsys):
@@ -144,8 +153,6 @@ def test_publish_a_correction_in_english(db, capsys):
 
 
 def test_explain_table_is_worded_in_the_language_asked_for(db, capsys):
-    import re
-
     code, out, _ = run(capsys, "--lang", "en", "explain", "--db", db, "--unit", "S08", "--month", "2026-09")
     assert code == 0
     assert not re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", out), out

@@ -55,6 +55,26 @@ i18n.register({
     "scoring.cli.st.missing": ("缺报", "missing"),
     "scoring.cli.st.carried": ("沿用", "carried"),
     "scoring.cli.new": ("新", "new"),
+    "scoring.cli.bad_month": ("月份应为 YYYY-MM 格式:{text}", "month must be YYYY-MM: {text}"),
+    "scoring.cli.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
+    # heads of the printed tables (revisions, differences, adjustments, robustness); csv and json keep field names
+    "scoring.cli.h.month": ("月份", "Month"), "scoring.cli.h.period": ("周期", "Period"),
+    "scoring.cli.h.revision": ("版次", "Revision"), "scoring.cli.h.scheme_id": ("方案", "Scheme"),
+    "scoring.cli.h.scheme_version": ("方案版本", "Scheme version"), "scoring.cli.h.actor": ("操作人", "By"),
+    "scoring.cli.h.reason": ("理由", "Reason"), "scoring.cli.h.published_at": ("发布时间", "Published at"),
+    "scoring.cli.h.unit_code": ("单位代码", "Unit"), "scoring.cli.h.field": ("项目", "Field"),
+    "scoring.cli.h.published": ("已发布", "Published"), "scoring.cli.h.current": ("现值", "Now"),
+    "scoring.cli.h.adj_id": ("编号", "No."), "scoring.cli.h.kind": ("类型", "Kind"),
+    "scoring.cli.h.points": ("分值", "Points"), "scoring.cli.h.evidence": ("依据", "Evidence"),
+    "scoring.cli.h.created_at": ("录入时间", "Entered at"), "scoring.cli.h.revoked_at": ("撤销时间", "Revoked at"),
+    "scoring.cli.h.revoked_by": ("撤销人", "Revoked by"), "scoring.cli.h.revoke_reason": ("撤销理由", "Revoke reason"),
+    "scoring.cli.h.name": ("单位", "Name"), "scoring.cli.h.peer_group": ("同类组", "Peer group"),
+    "scoring.cli.h.rank": ("名次", "Rank"), "scoring.cli.h.n_in_group": ("组内单位数", "Units in group"),
+    "scoring.cli.h.median_rank": ("中位名次", "Median rank"), "scoring.cli.h.rank_p05": ("名次5%分位", "Rank p5"),
+    "scoring.cli.h.rank_p95": ("名次95%分位", "Rank p95"),
+    "scoring.cli.f.total": ("总分", "total"), "scoring.cli.f.rank": ("名次", "rank"),
+    "scoring.cli.f.grade": ("等次", "grade"), "scoring.cli.f.veto": ("一票否决", "veto"),
+    "scoring.cli.yes": ("是", "yes"), "scoring.cli.no": ("否", "no"),
     "scoring.cli.rev_reason": ("更正理由:{reason}", "Correction reason: {reason}"),
     "scoring.cli.adj_revoked": ("已撤销调整项 #{adj_id}", "Adjustment #{adj_id} revoked"),
     "scoring.cli.none": ("(无)", "(none)"),
@@ -138,7 +158,7 @@ def _month(text: str) -> str:
     from kaohe.cli import UsageError
 
     if not months.is_month(text):
-        raise UsageError(f"month must be YYYY-MM: {text}")
+        raise UsageError(t("scoring.cli.bad_month", text=text))
     return text
 
 
@@ -148,7 +168,7 @@ def _wh(args):
 
     wh = Warehouse(settings.db_path(args.db))
     if not wh.exists():
-        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
+        raise UsageError(t("scoring.cli.no_wh", path=wh.path))
     return wh
 
 
@@ -164,6 +184,38 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.unicode.east_asian_width", True):
             print(df.to_string(index=False) if not df.empty else t("scoring.cli.none"))
+
+
+def _words(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as printed for a person: heads, kinds, fields, grades and yes/no in the user's language."""
+    out = df.copy()
+    lang = i18n.default_lang()
+    if "name_zh" in out.columns:  # one name column, in the user's language
+        out.insert(int(out.columns.get_loc("name_zh")), "name",
+                   [i18n.pick(z, e, lang) for z, e in zip(out["name_zh"], out["name_en"], strict=True)])
+        out = out.drop(columns=["name_zh", "name_en"])
+    if "kind" in out.columns:
+        out["kind"] = [t(f"scoring.adjust.kind.{k}") if i18n.has(f"scoring.adjust.kind.{k}") else k
+                       for k in out["kind"]]
+    if "period" in out.columns:
+        out["period"] = [t(f"scoring.period.{p}") if i18n.has(f"scoring.period.{p}") else p for p in out["period"]]
+    if "field" in out.columns:  # a difference: the field and its two values in words
+        for col in ("published", "current"):
+            out[col] = [_value_words(f, v) for f, v in zip(df["field"], df[col], strict=True)]
+        out["field"] = [t(f"scoring.cli.f.{f}") for f in df["field"]]
+    out = out.astype(object).where(out.notna(), "")  # nothing there is blank, not NaN, None or NaT
+    out.columns = [t(f"scoring.cli.h.{c}") if i18n.has(f"scoring.cli.h.{c}") else c for c in out.columns]
+    return out
+
+
+def _value_words(field: str, v):
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if field == "grade":
+        return t(f"scoring.grade.{v}")
+    if field == "veto":
+        return t("scoring.cli.yes") if bool(v) else t("scoring.cli.no")
+    return v
 
 
 def _jsonable(v):
@@ -276,7 +328,7 @@ def cmd_publish(args) -> int:
         last = service.revisions(wh, month).iloc[-1]
         print(t("scoring.cli.rev_reason", reason=last["reason"]))
         print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
-        _emit(service.revision_diff(wh, month, rev), "table")
+        _emit(_words(service.revision_diff(wh, month, rev)), "table")
     return 0
 
 
@@ -289,19 +341,19 @@ def cmd_revisions(args) -> int:
     if revs.empty:
         print(t("scoring.cli.no_revisions", month=month))
         return 0
-    _emit(revs.drop(columns=["data_checksum"]), "table")
+    _emit(_words(revs.drop(columns=["data_checksum"])), "table")
     from metrics import publish as pub
 
     for rev in revs["revision"].tolist()[1:]:
         changed = pub.diff_revisions(wh, month, rev - 1, rev)
         print()
         print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
-        _emit(changed, "table")
+        _emit(_words(changed), "table")
     diff = service.publication_diff(wh, month)
     if not diff.empty:
         print()
         print(t("scoring.cli.differs"))
-        _emit(diff, "table")
+        _emit(_words(diff), "table")
     return 0
 
 
@@ -326,7 +378,7 @@ def cmd_adjust_list(args) -> int:
     from metrics import service
 
     df = service.list_adjustments(_wh(args), _month(args.month) if args.month else None, args.unit)
-    _emit(df, args.format)
+    _emit(_words(df) if args.format == "table" else df, args.format)
     return 0
 
 
@@ -350,5 +402,6 @@ def cmd_robustness(args) -> int:
     res = service.robustness(wh, month, replicates=args.replicates, seed=args.seed)
     if args.format == "table":
         print(t("scoring.cli.robust_title", label=month, n=args.replicates))
+        res = _words(res)
     _emit(res, args.format)
     return 0
