@@ -62,6 +62,7 @@ class Prepared:
     frame: pd.DataFrame | None = None
     gx_result: dict | None = None
     timings: dict = field(default_factory=dict)
+    published: list[str] = field(default_factory=list)  # months of the file whose results are published
 
     @property
     def blocked(self) -> bool:
@@ -129,6 +130,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
     if months:
         with wh.connect() as con:
             frozen = sorted(set(months) & published_months(con))
+        prep.published = frozen
         if frozen and not correction:
             parts.append(pd.DataFrame([problem("val.month_published", month=m) for m in frozen]))
         history = wh.observations(units=frame["unit_code"].dropna().unique().tolist(),

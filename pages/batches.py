@@ -31,7 +31,20 @@ i18n.register({
         "status": ("状态", "Status"), "warnings_accepted": ("已确认警告", "Warnings accepted"),
         "reason": ("理由", "Reason"), "rolled_back_at": ("回滚时间", "Rolled back at"),
         "rolled_back_by": ("回滚人", "Rolled back by")}.items()},
+    "import.batches.status.committed": ("有效", "in force"),
+    "import.batches.status.rolled_back": ("已回滚", "rolled back"),
+    "import.batches.kind.import": ("文件导入", "file import"),
+    "import.batches.kind.sample": ("示例数据", "sample data"),
 })
+
+
+def _words(prefix: str, values):
+    """A stored code in the reader's language; a code with no words yet is shown as it is."""
+    return [tr(f"{prefix}.{v}") if i18n.has(f"{prefix}.{v}") else ("" if v is None else str(v)) for v in values]
+
+
+def _when(values):
+    return ["" if v is None or v != v else str(v)[:16] for v in values]
 
 wh = warehouse()
 st.title(tr("import.batches.title"))
@@ -45,12 +58,19 @@ if batches.empty:
 
 cols = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status", "warnings_accepted",
         "reason", "rolled_back_at", "rolled_back_by"]
-st.dataframe(batches[cols].rename(columns={c: tr(f"import.batches.col.{c}") for c in cols}), hide_index=True,
+shown = batches[cols].astype(object).where(batches[cols].notna(), None)
+shown = shown.assign(created_at=_when(shown["created_at"]), rolled_back_at=_when(shown["rolled_back_at"]),
+                     kind=_words("import.batches.kind", shown["kind"]),
+                     status=_words("import.batches.status", shown["status"]),
+                     reason=shown["reason"].fillna(""), rolled_back_by=shown["rolled_back_by"].fillna(""),
+                     source_name=shown["source_name"].fillna(""),
+                     warnings_accepted=shown["warnings_accepted"].fillna(False).astype(bool))
+st.dataframe(shown.rename(columns={c: tr(f"import.batches.col.{c}") for c in cols}), hide_index=True,
              key="imp_batches_table")
 
 ids = batches["batch_id"].astype(int).tolist()
 label = dict(zip(ids, (f"{b} · {s or ''} · {st_}" for b, s, st_ in
-                       zip(batches["batch_id"], batches["source_name"], batches["status"], strict=True)), strict=True))
+                       zip(batches["batch_id"], batches["source_name"], shown["status"], strict=True)), strict=True))
 picked = st.selectbox(tr("import.batches.pick"), ids, format_func=label.get, key="imp_batch_pick")
 detail = wh.batch(picked) or {}
 with st.expander(tr("import.batches.report")):

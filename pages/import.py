@@ -38,6 +38,13 @@ i18n.register({
     "import.page.landed": ("已导入:批次 {batch_id},写入 {rows} 行(其中修订 {revised} 行)。可在「导入批次」页回滚。",
                            "Imported: batch {batch_id}, {rows} rows ({revised} revisions). Roll back on the Batches page."),
     "import.page.busy": ("数据仓库正被占用,请稍后重试。", "The warehouse is busy; try again shortly."),
+    "import.page.limit": ("每个文件不超过 {limit:.0f} MB;更大的历史数据请用命令行 `kaohe import` 导入。",
+                          "At most {limit:.0f} MB per file; load larger history files with `kaohe import`."),
+    "import.page.reason": ("更正理由(文件涉及已发布月份 {months})",
+                           "Correction reason (the file touches published months {months})"),
+    "import.page.reason_help": ("已发布的结果不能静默覆盖:填写理由后作为更正导入,理由记入批次和审计日志。",
+                                "Published results are never overwritten silently: with a reason the file lands "
+                                "as a correction, and the reason is kept with the batch and in the audit log."),
     "import.page.truncated": ("仅显示前 {n} 行(共 {total} 行);下载的报告包含全部。",
                               "Showing the first {n} of {total} lines; the downloads have them all."),
 })
@@ -66,6 +73,7 @@ month = c1.selectbox(tr("import.page.month"), month_options, key="imp_month",
 sheet = c2.text_input(tr("import.page.sheet"), key="imp_sheet").strip() or None
 uploads = st.file_uploader(tr("import.page.upload"), type=["csv", "tsv", "txt", "xlsx"],
                            accept_multiple_files=True, key="imp_upload")
+st.caption(tr("import.page.limit", limit=pipeline.MAX_UPLOAD_BYTES / 2**20))
 
 prepared = st.session_state.setdefault("imp_prepared", {})  # (hash, month, sheet) -> Prepared
 landed = st.session_state.setdefault("imp_landed", {})  # hash -> BatchResult
@@ -83,11 +91,13 @@ for up in uploads or []:
         res = landed[digest]
         st.success(tr("import.page.landed", batch_id=res.batch_id, rows=res.rows_written, revised=res.revised))
         continue
-    key = (digest, month, sheet)
+    reason = (st.session_state.get(f"imp_reason_{tag}") or "").strip() or None
+    key = (digest, month, sheet, reason is not None)
     if key not in prepared:
         with st.spinner(up.name):
             try:
-                prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet)
+                prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet,
+                                                 correction=reason is not None)
             except WarehouseBusy:
                 st.error(tr("import.page.busy"))
                 continue
@@ -125,6 +135,9 @@ for up in uploads or []:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key=f"imp_xlsx_{tag}_dl")
 
+    if prep.published:  # a correction of published results needs its reason
+        st.text_input(tr("import.page.reason", months=", ".join(prep.published)), key=f"imp_reason_{tag}",
+                      help=tr("import.page.reason_help"))
     if prep.blocked:
         first = report.filtered(["error"]).lines(L, limit=5)
         st.error(tr("import.refused.errors", n=report.errors) + "\n\n" + "\n".join(f"- {x}" for x in first))
@@ -134,7 +147,7 @@ for up in uploads or []:
         accepted = st.checkbox(tr("import.page.accept", n=report.warnings), key=f"imp_accept_{tag}")
     if st.button(tr("import.page.commit"), type="primary", disabled=not accepted, key=f"imp_commit_{tag}_btn"):
         try:
-            res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=accepted)
+            res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=accepted, reason=reason)
         except pipeline.ImportRefused as exc:
             st.error(tr(exc.key, **exc.params))
         except WarehouseBusy:

@@ -175,3 +175,24 @@ def test_the_same_file_committed_twice_at_once_lands_once(sample_wh):
         t.join()
     assert sorted(outcomes, key=str) == sorted([2, "refused"], key=str)
     assert (sample_wh.batches()["file_hash"] == preps[0].file_hash).sum() == 1
+
+
+def test_a_month_really_published_needs_a_correction_with_its_reason(sample_wh, capsys, tmp_path):
+    from kaohe.cli import main
+    from metrics import service
+
+    service.publish(sample_wh, "2026-10", "考核办")
+    data = corpus.hotline_gbk()
+    prep = prepare(sample_wh, data, "hl.csv")
+    assert prep.published == ["2026-10"] and "val.month_published" in prep.report.checks() and prep.blocked
+    f = tmp_path / "hl.csv"
+    f.write_bytes(data)
+    before = sample_wh.checksum()
+    db = str(sample_wh.path)
+    assert main(["import", "--db", db, "--accept-warnings", str(f)]) == 1
+    assert "已发布" in capsys.readouterr().err and sample_wh.checksum() == before
+    assert main(["import", "--db", db, "--accept-warnings", "--reason", "热线平台重算满意率", str(f)]) == 0
+    batch = sample_wh.batches().iloc[0]
+    assert batch["reason"] == "热线平台重算满意率" and batch["rows_written"] == 20
+    entry = sample_wh.audit_log(1).iloc[0]
+    assert json.loads(entry["detail"])["reason"] == "热线平台重算满意率"
