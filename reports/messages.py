@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kaohe import i18n
 from kaohe.i18n import pick, t
 
@@ -161,5 +163,10 @@ i18n.register({
 def veto_note(reason: str, lang: str) -> str:
     """The veto line; a veto item entered by hand already starts with "一票否决" / "veto"."""
     reason = reason or ""
-    own = reason.casefold().startswith(t("report.veto", lang).casefold())
+    label = t("report.veto", lang)
+    # an item typed as "一票否决:…" comes back from the engine as "一票否决:一票否决:…": say it once
+    reason = re.sub(rf"^\s*{re.escape(label)}\s*[::]\s*(?={re.escape(label)})", "", reason, flags=re.IGNORECASE)
+    own = reason.casefold().startswith(label.casefold())
+    if lang == "en" and own:
+        reason = reason[:1].upper() + reason[1:]  # the engine writes "veto: …" mid-sentence style
     return t("report.veto_capped" if own else "report.veto_note", lang, reason=reason)

@@ -129,9 +129,10 @@ class Doc(FPDF):
         self.multi_cell(w, h or size * 0.5, pdf_text(text, keep_newlines=True),
                         wrapmode=wrap_mode(self.ui_lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def heading(self, text: str, size: float = 10.5) -> None:
-        """A section title with a short accent bar; keeps at least 25 mm below it on the page."""
-        if self.get_y() + 25 > self.page_break_trigger:
+    def heading(self, text: str, size: float = 10.5, keep: float = 25) -> None:
+        """A section title with a short accent bar; keeps at least `keep` mm below it on the page
+        (pass a small table's height so the table is not split from its title or across pages)."""
+        if self.get_y() + max(keep, 25) > self.page_break_trigger:
             self.add_page()
         self.ln(1.5)
         y = self.get_y()
@@ -190,10 +191,8 @@ class Doc(FPDF):
                 x += c.width
             self.set_xy(self.l_margin, y + hh)
 
-        draw_header()
-        for i, row in enumerate(rows):
-            bold = bool(bold_rows and i in bold_rows)
-            self.style(size, bold=bold)
+        def lines_of(i: int, row: Sequence[str]) -> list[list[str]]:
+            self.style(size, bold=bool(bold_rows and i in bold_rows))
             cells = []
             for c, text in zip(cols, row, strict=True):
                 text = pdf_text(text)
@@ -205,9 +204,16 @@ class Doc(FPDF):
                 if len(lines) > max_lines:
                     lines = lines[: max_lines - 1] + [self.fit(lines[max_lines - 1] + "…", c.width - 2 * pad)]
                 cells.append(lines or [""])
-            hh = max(len(c) for c in cells) * line_h + 2 * pad
-            # a bold (group header) row keeps at least one row of its group below it on the page
-            need = hh * (2 if bold else 1)
+            return cells
+
+        laid = [lines_of(i, row) for i, row in enumerate(rows)]
+        heights = [max(len(c) for c in cells) * line_h + 2 * pad for cells in laid]
+        draw_header()
+        for i, cells in enumerate(laid):
+            bold = bool(bold_rows and i in bold_rows)
+            hh = heights[i]
+            # a bold (group header) row keeps the first row of its group below it on the page
+            need = hh + (heights[i + 1] if bold and i + 1 < len(heights) else 0)
             if self.get_y() + need > self.page_break_trigger:
                 self.add_page()
                 draw_header()

@@ -164,7 +164,7 @@ def _adjustments(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None
     for _, r in rows.iterrows():
         kind = str(r.get("kind", ""))
         body.append([t(f"report.adj.{kind}", lang) if kind in ("bonus", "deduction", "veto") else kind,
-                     fmt.signed(r.get("points")) if kind != "veto" else fmt.DASH,
+                     {"bonus": _plus, "deduction": _minus}.get(kind, lambda _v: fmt.DASH)(r.get("points")),
                      adjustment_reason(r, lang),
                      _text(r.get("evidence")), _text(r.get("actor", r.get("entered_by")))])
     doc.table_rows(cols, body, size=7 + doc.density["table"], max_lines=doc.density["adj_lines"])

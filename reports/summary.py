@@ -216,9 +216,11 @@ def _alerts(doc: Doc, ctx: Context) -> None:
 def _changes(doc: Doc, ctx: Context) -> None:
     lang = ctx.lang
     tot = ctx.build.totals.copy()
-    doc.heading(t("report.summary.changes" if ctx.period == "month" else "report.summary.changes_period", lang))
     tot["rank_change"] = pd.to_numeric(tot["rank_change"], errors="coerce")
     moved = tot[tot["rank_change"].abs() >= MOVE_PLACES].copy()
+    # a short list stays on one page with its title (rows are about 5 mm; at most 16 of them)
+    doc.heading(t("report.summary.changes" if ctx.period == "month" else "report.summary.changes_period", lang),
+                keep=12 + 5 * min(len(moved) + 1, 17))
     if moved.empty:
         doc.para(t("report.summary.no_changes", lang), 7.5, color=MUTED)
         return

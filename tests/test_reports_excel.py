@@ -154,10 +154,9 @@ def test_every_csv_export_is_neutralised(wh, build):
 
 def test_uploaded_text_is_plain_text_in_the_pdfs(wh, build):
     """In a PDF a formula is harmless, but control and bidi characters would reorder or break a line."""
-    from tests.test_reports_pdf import fonts_of, text_of
-
     from reports.scorecard import scorecard_pdf
     from reports.summary import summary_pdf
+    from tests.test_reports_pdf import fonts_of, text_of
 
     for pdf in (scorecard_pdf(wh, "D16", MONTH, build=build), scorecard_pdf(wh, "S02", MONTH, build=build),
                 summary_pdf(wh, MONTH, build=build)):

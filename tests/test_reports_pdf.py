@@ -290,3 +290,31 @@ def test_rank_axis_ticks_and_fills():
     assert int_ticks(1, 1) == [1]
     # a missing value must not look like "no significant difference"
     assert STATUS_FILL["missing"] not in SIG_FILL.values()
+
+
+@pytest.fixture(scope="module")
+def vetoed(wh, tmp_path_factory):
+    """A copy where S03, which has a bonus and a deduction, also gets a veto typed with its label."""
+    copy = Warehouse(tmp_path_factory.mktemp("veto") / "veto.duckdb")
+    shutil.copy(wh.path, copy.path)
+    service.add_adjustment(copy, "S03", MONTH, "veto", 0, "一票否决:发生较大安全生产责任事故", "认定书", "tester")
+    return copy
+
+
+def test_a_typed_veto_is_stated_once_and_deductions_carry_a_minus(vetoed):
+    text = text_of(scorecard_pdf(vetoed, "S03", MONTH)).replace("\n", "")
+    assert "一票否决:发生较大安全生产责任事故(等次封顶)" in text and "一票否决:一票否决" not in text
+    assert "扣分 −1.50" in text and "+1.50" not in text  # in the adjustments table as on the sum line
+    en = text_of(scorecard_pdf(vetoed, "S03", MONTH, lang="en")).replace("\n", "")
+    assert "Veto: 一票否决:发生较大安全生产责任事故 (grade capped)" in en
+
+
+def test_a_group_title_row_is_not_left_alone_at_the_foot_of_a_page(vetoed):
+    """Every dimension title in the indicator table has its first indicator on the same page."""
+    b = service.build(vetoed, MONTH, lang="en")
+    for unit in ("S03", "S01", "D02"):
+        pdf = scorecard_pdf(vetoed, unit, MONTH, lang="en", build=b)
+        dims = set(b.dimensions.loc[b.dimensions["unit_code"] == unit, "name_en"])
+        for page in PdfReader(io.BytesIO(pdf)).pages:
+            lines = [ln.strip() for ln in page.extract_text().split("\n")]
+            assert lines[-2] not in dims, (unit, lines[-3:])  # lines[-1] is the page footer
