@@ -48,18 +48,23 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
     rows: list[dict] = []
     ind = build.indicators.loc[build.indicators["unit_code"].eq(unit_code)]
     dims = build.dimensions.loc[build.dimensions["unit_code"].eq(unit_code)]
-    for d in dims.itertuples(index=False):
-        for r in ind.loc[ind["dimension"].eq(d.dimension)].itertuples(index=False):
+    # plain records, not itertuples: the frames hold text as objects, and row access on them is slow
+    lg = "zh" if zh else "en"
+    by_dim: dict[str, list[dict]] = {}
+    for r in ind[["dimension", "indicator_code", f"name_{lg}", "value", "status", f"rule_text_{lg}", "raw_score",
+                  "weight", "points", f"treatment_{lg}"]].to_dict("records"):
+        by_dim.setdefault(r["dimension"], []).append(r)
+    for d in dims[["dimension", f"name_{lg}", "score", "weight", "points"]].to_dict("records"):
+        for r in by_dim.get(d["dimension"], []):
             rows.append({
-                "level": "indicator", "dimension": d.dimension, "code": r.indicator_code,
-                "item": r.name_zh if zh else r.name_en, "value": r.value, "status": r.status,
-                "rule": r.rule_text_zh if zh else r.rule_text_en, "raw_score": r.raw_score,
-                "weight": r.weight, "points": r.points,
-                "note": r.treatment_zh if zh else r.treatment_en,
+                "level": "indicator", "dimension": d["dimension"], "code": r["indicator_code"],
+                "item": r[f"name_{lg}"], "value": r["value"], "status": r["status"],
+                "rule": r[f"rule_text_{lg}"], "raw_score": r["raw_score"],
+                "weight": r["weight"], "points": r["points"], "note": r[f"treatment_{lg}"],
             })
-        rows.append({"level": "dimension", "dimension": d.dimension, "code": d.dimension,
-                     "item": d.name_zh if zh else d.name_en, "raw_score": d.score, "weight": d.weight,
-                     "points": d.points})
+        rows.append({"level": "dimension", "dimension": d["dimension"], "code": d["dimension"],
+                     "item": d[f"name_{lg}"], "raw_score": d["score"], "weight": d["weight"],
+                     "points": d["points"]})
     rows.append({"level": "base", "item": i18n.t("scoring.explain.base", lang), "points": fx["base4"] / FIXED})
     adj = build.adjustments
     if adj is not None and not adj.empty:

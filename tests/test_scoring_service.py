@@ -23,9 +23,14 @@ def ro_wh(sample_db) -> Warehouse:
     return Warehouse(sample_db)
 
 
-@pytest.mark.parametrize("period", ["month", "quarter", "year", "ytd"])
-def test_explanation_reproduces_every_total_in_the_sample_district(ro_wh, period):
-    b = service.build(ro_wh, "2026-09", period)
+@pytest.mark.parametrize("month,period", [
+    *[("2026-09", p) for p in ("month", "quarter", "year", "ytd")],
+    # across the sample's three years: its first month, a quarter, a whole year, and more months
+    ("2023-11", "month"), ("2024-06", "quarter"), ("2024-12", "year"), ("2025-03", "ytd"), ("2025-08", "month"),
+    ("2026-10", "month"),
+])
+def test_explanation_reproduces_every_total_in_the_sample_district(ro_wh, month, period):
+    b = service.build(ro_wh, month, period)
     assert len(b.totals) == 30
     for unit in b.totals["unit_code"]:
         e = b.explain(unit)
