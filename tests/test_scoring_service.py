@@ -355,3 +355,16 @@ def test_a_publication_can_be_replayed_from_its_recorded_steps(sample_wh):
     assert (again.loc[frozen.index, "total"] == frozen["total"]).all()
     assert (again.loc[frozen.index, "rank"] == frozen["rank"]).all()
     assert (again.loc[frozen.index, "grade"] == frozen["grade"]).all()
+
+
+def test_an_import_correction_reason_carries_into_the_next_revision(sample_wh):
+    wh = sample_wh
+    service.publish(wh, "2026-05", "alice")
+    obs = wh.observations(units=["S02"], indicators=["HL_SATISFY"], month_from="2026-05", month_to="2026-05")
+    obs["value"], obs["numerator"] = 40.0, obs["denominator"] * 0.4
+    wh.write_observations(obs, actor="bob", reason="回访数据更正")
+    other = wh.observations(units=["S02"], indicators=["HL_SATISFY"], month_from="2026-04", month_to="2026-04")
+    wh.write_observations(other.assign(value=other["value"] - 1), actor="bob", reason="别的月份")
+    assert service.publish(wh, "2026-05", "alice") == 2
+    assert service.revisions(wh, "2026-05")["reason"].iloc[-1] == "回访数据更正"  # not April's
+    assert "S02" in set(service.revision_diff(wh, "2026-05", 2)["unit_code"])
