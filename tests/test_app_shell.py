@@ -61,7 +61,7 @@ def test_trend_follows_the_chosen_indicator_and_units(app_db):
 
 def test_department_kind_switches_the_unit_lists(app_db):
     at = app()
-    at.radio(key="kind").set_value("department").run()
+    at.segmented_control(key="kind").set_value("department").run()
     assert not at.exception
     assert set(at.multiselect(key="ov_units").options) >= {"区城市管理综合执法局"}
 

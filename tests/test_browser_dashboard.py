@@ -71,3 +71,33 @@ def test_walk_switch_language_month_profile_and_whatif(streamlit_server, browser
     assert exceptions(page) == []
     page.get_by_text("名次变化的单位").first.wait_for()
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for()  # rules table, then the what-if table
+
+
+def _chosen(page, label: str) -> list[str]:
+    group = page.locator('[data-testid="stSidebar"] [role="radiogroup"]', has=page.locator(f'xpath=self::*[@aria-label="{label}"]'))
+    return [b.inner_text().strip() for b in group.locator('button[aria-checked="true"]').all()]
+
+
+def test_language_switch_keeps_the_unit_kind(streamlit_server, browser_page):
+    page = browser_page
+    goto_page(page, streamlit_server.url)
+    page.locator('[data-testid="stSidebar"] button', has_text="部门").click()
+    settle(page)
+    page.get_by_text("考核要点 · 部门").first.wait_for()
+
+    page.locator('[data-testid="stSidebar"] button', has_text="English").click()
+    settle(page)
+    assert _chosen(page, "Unit kind") == ["Departments"]
+    assert _chosen(page, "语言 / Language") == ["English"]
+    page.get_by_text("at a glance · Departments").first.wait_for()
+
+    # the next run (any widget) still scores departments, and so does the way back to Chinese
+    choose(page, "Month", "2026-09")
+    page.get_by_text("2026-09 at a glance · Departments").first.wait_for()
+    assert _chosen(page, "Unit kind") == ["Departments"]
+    page.locator('[data-testid="stSidebar"] button', has_text="中文").click()
+    settle(page)
+    assert _chosen(page, "单位类型") == ["部门"]
+    nav_to(page, "排名")
+    assert _chosen(page, "单位类型") == ["部门"]
+    assert exceptions(page) == []

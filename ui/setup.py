@@ -112,6 +112,7 @@ def language_switch() -> None:
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key="lang",
         selection_mode="single",
+        required=True,  # clicking the chosen language again keeps it
         persist_state="session",  # Streamlit 1.67 drops unrendered widget values on a page switch
     )
 
@@ -132,10 +133,13 @@ def month_picker(months: list[str]) -> str | None:
 
 
 def kind_picker() -> str:
-    st.session_state.setdefault("kind", "street")
-    return st.sidebar.radio(tr("kind.label"), options=["street", "department"],
-                            format_func=lambda k: tr(f"kind.{k}"), key="kind", horizontal=True,
-                            persist_state="session")
+    # a segmented control, not st.radio: Streamlit 1.67's radio keeps the option text it showed, so after
+    # a language switch it showed nothing chosen and the next rerun fell back to streets
+    if st.session_state.get("kind") not in ("street", "department"):
+        st.session_state["kind"] = "street"
+    return st.sidebar.segmented_control(tr("kind.label"), options=["street", "department"],
+                                        format_func=lambda k: tr(f"kind.{k}"), key="kind", required=True,
+                                        persist_state="session")
 
 
 def open_profile(unit_code: str) -> None:
