@@ -76,9 +76,9 @@ i18n.register({
                                  "revision when the month is published again"),
     # worded like the import's refusal of a published month (val.month_published)
     "scoring.adjust.month_published": ("{month} 的考核结果已发布({published}),不能直接增减加扣分或否决项;"
-                                       "如确需更正,请填写更正理由(--correction)后再提交",
+                                       "如确需更正,请填写更正理由后再提交",
                                        "Results for {month} are published ({published}) and cannot be adjusted "
-                                       "silently; to correct them, give a correction reason (--correction)"),
+                                       "silently; to correct them, give a correction reason"),
     "scoring.no_data": ("{month}没有观测数据", "no observations for {month}"),
 })
 
@@ -92,8 +92,10 @@ class AdjustmentPublishedError(ScoringError, PublishedMonthError):
     user's message, and a PublishedMonthError (with `.months`) like a refused import."""
 
     def __init__(self, month: str, published: list[str]):
+        # 'quarter 2026-09' -> '季度 2026-09' / 'quarter 2026-09'
+        shown = [f"{i18n.t('scoring.period.' + p.split()[0])} {p.split()[-1]}" for p in published]
         Exception.__init__(self, i18n.t("scoring.adjust.month_published", month=month,
-                                        published=", ".join(published)))
+                                        published=", ".join(shown)))
         self.months = [month]
         self.published = published
 

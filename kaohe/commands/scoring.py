@@ -55,6 +55,8 @@ i18n.register({
     "scoring.cli.st.missing": ("缺报", "missing"),
     "scoring.cli.st.carried": ("沿用", "carried"),
     "scoring.cli.new": ("新", "new"),
+    "scoring.cli.correction_hint": ("用 --correction \"更正理由\" 重新提交", "add --correction \"why\" to record it "
+                                    "as a correction"),
     "scoring.cli.bad_month": ("月份应为 YYYY-MM 格式:{text}", "month must be YYYY-MM: {text}"),
     "scoring.cli.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
     # heads of the printed tables (revisions, differences, adjustments, robustness); csv and json keep field names
@@ -367,6 +369,8 @@ def cmd_adjust_add(args) -> int:
                                         args.evidence, settings.actor(), correction_reason=args.correction)
     except service.ScoringError as exc:  # a published month, a bad kind or points, an unknown unit
         print(t("cli.error", reason=exc), file=sys.stderr)
+        if isinstance(exc, service.AdjustmentPublishedError):
+            print(t("scoring.cli.correction_hint"), file=sys.stderr)
         return 1
     print(t("scoring.cli.adj_added", adj_id=adj_id))
     if args.correction and service.published_covering(wh, month):
