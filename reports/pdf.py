@@ -306,7 +306,12 @@ class Doc(FPDF):
             else:  # a line of its own
                 legend_x, legend_y = x, y
                 y, h = y + 4, h - 4
-        left, bottom, right = 9.0, 5.0, 2.0
+        # each line's last value is written just right of its end point, where no line can run
+        ends = [next(v for v in reversed(sv) if v is not None) for _n, sv, _c in series
+                if any(v is not None for v in sv)] if len(series) <= 2 else []
+        self.style(6.5, bold=True)
+        end_w = max((self.get_string_width(end_fmt(v)) for v in ends), default=0)
+        left, bottom, right = 9.0, 5.0, 2.0 + (end_w + 1.5 if ends else 0)
         px, py, pw, ph = x + left, y + 1, w - left - right, h - bottom - 1
         self.set_draw_color(*RULE)
         self.set_line_width(0.15)
@@ -353,6 +358,7 @@ class Doc(FPDF):
             if (i % every == 0 and (n - 1 - i >= every or i == n - 1)) or i == n - 1:
                 self.set_xy(xpos(i) - 7, py + ph + 0.6)
                 self.cell(14, 3, pdf_text(lab), align="C")
+        placed: list[float] = []
         for _name, s, colour in series:
             self.set_draw_color(*colour)
             self.set_fill_color(*colour)
@@ -371,8 +377,8 @@ class Doc(FPDF):
                 if v is not None:
                     self.circle(xpos(i), ypos(v), 0.6, style="F")
             last = max((i for i, v in enumerate(s) if v is not None), default=None)
-            if last is not None and len(series) <= 2:  # more end labels than that would overlap
-                self._end_label(s, last, xpos, ypos, (px, py, pw, ph), end_fmt(s[last]), colour)
+            if last is not None and ends:  # more end labels than two would crowd each other
+                placed.append(self._end_label(xpos(last), ypos(s[last]), end_fmt(s[last]), colour, placed))
         if legend_x is not None:  # above the plot, clear of the lines
             self.style(6, color=INK)
             names = [pdf_text(name) for name, _s, _c in series]
@@ -386,20 +392,15 @@ class Doc(FPDF):
                 self.cell(wname, 3, name)
                 lx += wname + 6
 
-    def _end_label(self, s, last: int, xpos, ypos, box, text: str, colour: tuple) -> None:
-        """The last value by its point, on the side away from the segment that leads to it."""
-        px, py, pw, ph = box
-        x, y = xpos(last), ypos(s[last])
-        prev = next((ypos(s[i]) for i in range(last - 1, -1, -1) if s[i] is not None), y)
+    def _end_label(self, x: float, y: float, text: str, colour: tuple, placed: list[float]) -> float:
+        """`text` just right of the point (x, y), moved down clear of a label already at that height."""
+        for other in placed:
+            if abs(y - other) < 3:
+                y = other + 3
         self.style(6.5, bold=True, color=colour)
-        w = self.get_string_width(text) + 1.5
-        below = prev < y - 0.3  # the line comes down to the point: the label goes under it
-        if below and y + 4.5 > py + ph:
-            below = False
-        elif not below and y - 4.5 < py:
-            below = True
-        self.set_xy(min(x - w / 2, px + pw - w), y + (1.0 if below else -4.0))
-        self.cell(w, 3, text, align="C")
+        self.set_xy(x + 0.8, y - 1.5)
+        self.cell(self.get_string_width(text) + 1, 3, text)
+        return y
 
     def swatch(self, colour: tuple, label: str, w: float = 3.2) -> None:
         """A small legend entry at the current position."""
