@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from reports import fonts, scorecard
-from reports.context import Context, load
+from reports.context import Context, load, period_label
 from reports.messages import t
 
 Progress = Callable[[int, int], None] | None
@@ -36,7 +36,8 @@ def _units(ctx: Context) -> list[str]:
 def _filename(ctx: Context, code: str) -> str:
     # Unit names come from uploads: keep letters (including hanzi), digits, - and _ only.
     name = re.sub(r"[^\w\-]+", "_", ctx.unit_name(code)).strip("_")[:40]
-    return f"{ctx.month}_{code}_{name}.pdf" if name else f"{ctx.month}_{code}.pdf"
+    when = ctx.month if ctx.period == "month" else re.sub(r"[^\w\-]+", "_", period_label(ctx.period, ctx.month))
+    return f"{when}_{code}_{name}.pdf" if name else f"{when}_{code}.pdf"
 
 
 def _render_one(ctx: Context, code: str) -> bytes:

@@ -104,6 +104,13 @@ def veto_reason(row, lang: str) -> str:
     return pick(_text(row, "veto_reason_zh") or _text(row, "veto_reason"), _text(row, "veto_reason_en"), lang)
 
 
+def period_label(period: str, month: str) -> str:
+    """The period as the engine names it: 2026-10, 2026-Q4, 2026."""
+    from metrics import periods
+
+    return periods.label(period, month, "en")
+
+
 def period_months(month: str, period: str) -> list[str]:
     """The months a period ending in `month` covers (for data sources): the engine decides."""
     from metrics import periods

@@ -81,7 +81,19 @@ def test_zip_format_from_suffix(db, tmp_path, monkeypatch):
     from reports import batch
 
     seen = {}
-    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, processes=None:
-                        seen.update(month=month, processes=processes) or b"PK")
+    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, period="month", processes=None:
+                        seen.update(month=month, period=period, processes=processes) or b"PK")
     assert main(["scorecards", "--db", db, "--processes", "2", "-o", str(tmp_path / "a.zip")]) == 0
-    assert seen == {"month": MONTH, "processes": 2} and (tmp_path / "a.zip").read_bytes() == b"PK"
+    assert seen == {"month": MONTH, "period": "month", "processes": 2}
+    assert (tmp_path / "a.zip").read_bytes() == b"PK"
+
+
+def test_quarter_scorecards(db, tmp_path):
+    import zipfile
+
+    out = tmp_path / "q.zip"
+    assert main(["scorecards", "--db", db, "--month", MONTH, "--period", "quarter", "--processes", "1",
+                 "-o", str(out)]) == 0
+    names = zipfile.ZipFile(out).namelist()
+    assert len(names) == 30 and all(n.startswith("2026-Q4_") for n in names)
+    assert "2026-Q4" in PdfReader(io.BytesIO(zipfile.ZipFile(out).read(names[0]))).pages[0].extract_text()

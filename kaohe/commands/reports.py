@@ -20,47 +20,40 @@ HELP = {
 }
 
 
-def register(sub) -> None:
+def _parser(sub, name: str, help_text: str, description: str, func, *, period: bool = True):
+    """A report command with the options they share: --db, --month, --period, -o."""
     from kaohe.cli import add_db_option
 
-    p = sub.add_parser("scorecard", help="单位成绩单 PDF / one unit's scorecard PDF",
-                       description="单位成绩单 PDF(A4,不超过两页)/ one unit's scorecard PDF (A4, at most two pages)")
+    p = sub.add_parser(name, help=help_text, description=description)
     add_db_option(p)
-    p.add_argument("--unit", required=True, help=HELP["unit"])
     p.add_argument("--month", default=None, help=HELP["month"])
-    p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
+    if period:
+        p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
     p.add_argument("-o", "--output", required=True, help=HELP["out"])
-    p.set_defaults(func=cmd_scorecard)
+    p.set_defaults(func=func)
+    return p
 
-    p = sub.add_parser("scorecards", help="全部单位成绩单(ZIP 或合并 PDF)/ every unit's scorecard (ZIP or merged PDF)",
-                       description="全部单位成绩单,按分类和名次排列;进度输出到标准错误 / every unit's scorecard, "
-                                   "in group and rank order; progress goes to stderr")
-    add_db_option(p)
-    p.add_argument("--month", default=None, help=HELP["month"])
+
+def register(sub) -> None:
+    p = _parser(sub, "scorecard", "单位成绩单 PDF / one unit's scorecard PDF",
+                "单位成绩单 PDF(A4,不超过两页)/ one unit's scorecard PDF (A4, at most two pages)", cmd_scorecard)
+    p.add_argument("--unit", required=True, help=HELP["unit"])
+
+    p = _parser(sub, "scorecards", "全部单位成绩单(ZIP 或合并 PDF)/ every unit's scorecard (ZIP or merged PDF)",
+                "全部单位成绩单,按分类和名次排列;进度输出到标准错误 / every unit's scorecard, "
+                "in group and rank order; progress goes to stderr", cmd_scorecards)
     p.add_argument("--format", choices=["zip", "pdf"], default=None,
                    help=HELP["format_zip"] + " (默认按文件后缀 / default: from the file suffix)")
     p.add_argument("--processes", type=int, default=None, help=HELP["processes"])
-    p.add_argument("-o", "--output", required=True, help=HELP["out"])
-    p.set_defaults(func=cmd_scorecards)
 
-    p = sub.add_parser("summary", help="月度考核通报 PDF / the monthly summary PDF for leadership",
-                       description="月度考核通报:分类排名、红黑榜、预警、图表、较上月变化 / monthly summary: "
-                                   "rankings by group, red and black lists, alerts, charts, changes")
-    add_db_option(p)
-    p.add_argument("--month", default=None, help=HELP["month"])
-    p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
-    p.add_argument("-o", "--output", required=True, help=HELP["out"])
-    p.set_defaults(func=cmd_summary)
+    _parser(sub, "summary", "月度考核通报 PDF / the monthly summary PDF for leadership",
+            "月度考核通报:分类排名、红黑榜、预警、图表、较上月变化 / monthly summary: "
+            "rankings by group, red and black lists, alerts, charts, changes", cmd_summary)
 
-    p = sub.add_parser("export", help="导出 Excel 工作簿或 CSV / export the Excel workbook or CSV",
-                       description="Excel:各分类排名、指标矩阵、得分说明;.csv 后缀导出排名表(UTF-8 BOM)/ "
-                                   "Excel: rankings per group, indicator matrix, explanations; a .csv suffix "
-                                   "writes the ranking table (UTF-8 with BOM)")
-    add_db_option(p)
-    p.add_argument("--month", default=None, help=HELP["month"])
-    p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
-    p.add_argument("-o", "--output", required=True, help=HELP["out"])
-    p.set_defaults(func=cmd_export)
+    _parser(sub, "export", "导出 Excel 工作簿或 CSV / export the Excel workbook or CSV",
+            "Excel:各分类排名、指标矩阵、得分说明;.csv 后缀导出排名表(UTF-8 BOM)/ "
+            "Excel: rankings per group, indicator matrix, explanations; a .csv suffix "
+            "writes the ranking table (UTF-8 with BOM)", cmd_export)
 
 
 def _open(args):
@@ -111,9 +104,9 @@ def cmd_scorecards(args) -> int:
     fmt = args.format or ("pdf" if args.output.lower().endswith(".pdf") else "zip")
     progress = batch.progress_line(lang)
     if fmt == "pdf":
-        data = batch.scorecards_merged_pdf(wh, month, lang, progress)
+        data = batch.scorecards_merged_pdf(wh, month, lang, progress, period=args.period)
     else:
-        data = batch.scorecards_zip(wh, month, lang, progress, processes=args.processes)
+        data = batch.scorecards_zip(wh, month, lang, progress, period=args.period, processes=args.processes)
     sys.stderr.flush()
     return _write(args.output, data)
 
