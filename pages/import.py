@@ -124,7 +124,9 @@ for up in uploads or []:
         kinds = f2.multiselect(tr("import.page.filter_kind"), kind_opts, default=kind_opts,
                                format_func=lambda k: tr(f"val.kind.{k}"), key=f"imp_kind_{tag}")
         shown = report.filtered(sev, kinds)
-        st.dataframe(shown.render(L, limit=SHOW_AT_MOST), hide_index=True, key=f"imp_problems_{tag}")
+        lines = shown.render(L, limit=SHOW_AT_MOST)
+        st.dataframe(lines, hide_index=True, key=f"imp_problems_{tag}",  # the check's code is for the downloads
+                     column_order=[c for c in lines.columns if c != tr("val.col.check")])
         if len(shown.problems) > SHOW_AT_MOST:
             st.caption(tr("import.page.truncated", n=SHOW_AT_MOST, total=len(shown.problems)))
         d1, d2, _ = st.columns([1, 1, 2])

@@ -25,7 +25,7 @@ i18n.register({
     "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
     "import.no_file": ("找不到文件:{path}", "no such file: {path}"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
-    "rollback.done": ("已回滚批次 {batch_id}:{n} 个数据项恢复为此前的值", "Rolled back batch {batch_id}: {n} values restored"),
+    "rollback.done": ("已回滚批次 {batch_id},{n} 个数据项恢复为此前的值", "Rolled back batch {batch_id}: {n} values restored"),
     "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
     "rollback.not_committed": ("批次 {batch_id} 已回滚,无需再次回滚", "Batch {batch_id} is already rolled back"),
     "rollback.published": ("批次 {batch_id} 涉及已发布月份 {months},请用 --reason 说明更正理由",
