@@ -88,3 +88,25 @@ def test_an_empty_warehouse_gets_a_clear_message(app_empty_db, page):
         at.switch_page(page).run()
     assert not at.exception
     assert any("还没有观测数据" in i.value for i in at.info)
+
+
+def sidebar_keys(at) -> list[str]:
+    return [w.key for w in at.sidebar if getattr(w, "key", None)]
+
+
+def test_the_sidebar_controls_stay_through_reruns_and_page_switches(app_db):
+    at = app()
+    assert sidebar_keys(at) == ["lang", "month", "kind"]
+    at.run()
+    assert sidebar_keys(at) == ["lang", "month", "kind"]
+    at.switch_page("pages/rankings.py").run()
+    assert not at.exception
+    assert at.title[0].value == "排名" and sidebar_keys(at) == ["lang", "month", "kind"]
+    # a language switch, then a widget on the page and one in the sidebar
+    at.segmented_control(key="lang").set_value("en").run()
+    at.selectbox(key="rk_sort").set_value("change").run()
+    at.segmented_control(key="kind").set_value("department").run()
+    assert not at.exception
+    assert at.title[0].value == "Rankings" and sidebar_keys(at) == ["lang", "month", "kind"]
+    assert at.session_state["kind"] == "department" and at.session_state["rk_sort"] == "change"
+    assert [o for o in at.selectbox(key="rk_sort").options] == ["Rank", "Rank change", "Unit code"]

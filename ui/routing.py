@@ -5,16 +5,37 @@ runs such an app's first script the pre-`st.navigation` way: a deep link like `/
 `pages/rankings.py` alone, with no language, month or kind controls and a sidebar of raw file names,
 and every later session too until somebody opens the root. Kaohe always routes through app.py, so the
 first import of `ui` says so and reruns; the rerun keeps the page (a page's hash is its url path).
+
+AppTest makes that decision afresh before every run; a second `at.run()` or an `at.switch_page()`
+then ran in the old mode and the sidebar's controls were gone. So every pages manager made after the
+first import of `ui` is told the same (no rerun then: a rerun would drop a button's click).
 """
 
 from __future__ import annotations
+
+import functools
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
+def _keep_pages_mode_off() -> None:
+    original = PagesManager.__init__
+    if getattr(original, "_kaohe_routed", False):
+        return
+
+    @functools.wraps(original)
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    init._kaohe_routed = True
+    PagesManager.__init__ = init
+
+
 def route_through_app() -> None:
+    _keep_pages_mode_off()
     if not PagesManager.uses_pages_directory:
         return
     PagesManager.uses_pages_directory = False

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data.setup import ensure_ready
 from data.warehouse import Warehouse
@@ -64,9 +65,17 @@ def warehouse() -> Warehouse:
     return _warehouse(str(settings.db_path()), seed)
 
 
+_LAST_LANG: list[str] = []
+
+
 def lang() -> str:
-    # `or`: the language control can read empty for one run after the first page switch of a session
-    return st.session_state.get("lang") or i18n.default_lang()
+    """The session's language. Outside a script run (AppTest formats a widget's options after the run)
+    it is the language of the last run, not the default."""
+    if get_script_run_ctx() is None:
+        return _LAST_LANG[0] if _LAST_LANG else i18n.default_lang()
+    value = st.session_state.get("lang") or i18n.default_lang()
+    _LAST_LANG[:] = [value]
+    return value
 
 
 def tr(key: str, **params) -> str:
