@@ -76,3 +76,20 @@ def test_a_50_mb_file_is_refused_by_size(sample_wh, tmp_path):
     prep = pipeline.prepare(data, "big.csv", sample_wh, current_month=CURRENT)
     assert prep.report.checks() == ["val.file_too_large"] and prep.blocked
     assert sample_wh.checksum() == before
+
+
+def test_control_characters_and_full_width_formula_signs_are_harmless_in_the_downloads(sample_wh):
+    import io
+
+    import openpyxl
+
+    rows = ("\x01=cmd|' /C calc'!A0,HL_SATISFY,2026-10,95,,\n"  # a control character before the formula
+            "＝HYPERLINK(\"http://evil.example/\"),HL_SATISFY,2026-10,95,,\n"  # a full-width equals sign
+            "东湖\u202e街道,HL_SATISFY,2026-10,95,,\n")  # a bidi override
+    prep = pipeline.prepare((corpus.LONG_HEADER + rows).encode(), "ctl.csv", sample_wh, current_month=CURRENT)
+    assert prep.blocked
+    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("zh")))  # openpyxl refuses \x01 unless cleaned
+    cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(v.startswith(("=", "+", "@", "＝", "\x01")) or "\u202e" in v for v in cells)
+    text = prep.report.to_csv("zh").decode("utf-8-sig")
+    assert "'=cmd" in text and "'=HYPERLINK" in text and "\x01" not in text  # ＝ is folded to = on reading
