@@ -68,6 +68,15 @@ def test_usage_errors_exit_2(sample_wh, capsys, argv):
     assert code == 2
 
 
+def test_usage_errors_are_said_in_the_users_language(sample_wh, capsys, tmp_path):
+    code, _, err = run(capsys, "import", "--db", str(sample_wh.path), "--month", "2026/10", "x.csv")
+    assert code == 2 and "--month 应为 YYYY-MM" in err
+    code, _, err = run(capsys, "--lang", "en", "import", "--db", str(tmp_path / "none.duckdb"), __file__)
+    assert code == 2 and "no warehouse at" in err
+    code, _, err = run(capsys, "batches", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "找不到数据仓库" in err
+
+
 def test_same_file_twice_then_batches_and_rollback(sample_wh, files, capsys):
     db = str(sample_wh.path)
     assert run(capsys, "import", "--db", db, "--accept-warnings", str(files[0]))[0] == 0

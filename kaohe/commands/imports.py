@@ -24,6 +24,8 @@ i18n.register({
     "import.more_lines": ("……另有 {n} 行,完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
     "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
     "import.no_file": ("找不到文件:{path}", "no such file: {path}"),
+    "import.bad_month": ("--month 应为 YYYY-MM 格式(如 2026-10):{month}", "--month must be YYYY-MM (e.g. 2026-10): {month}"),
+    "import.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
     "rollback.done": ("已回滚批次 {batch_id},{n} 个数据项恢复为此前的值", "Rolled back batch {batch_id}: {n} values restored"),
     "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
@@ -73,7 +75,7 @@ def _warehouse(args):
 
     wh = Warehouse(settings.db_path(args.db))
     if not wh.exists():
-        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
+        raise UsageError(t("import.no_wh", path=wh.path))
     wh.migrate()
     return wh
 
@@ -83,7 +85,7 @@ def cmd_import(args) -> int:
     from kaohe.cli import UsageError
 
     if args.month is not None and not months.is_month(args.month):
-        raise UsageError(f"--month must be YYYY-MM: {args.month}")
+        raise UsageError(t("import.bad_month", month=args.month))
     paths = [Path(f) for f in args.files]
     for path in paths:
         if not path.is_file():
