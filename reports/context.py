@@ -74,6 +74,12 @@ class Context:
         label = periods.label(self.period, self.month, self.lang)
         return t(f"report.period.{self.period}", self.lang, label=label)
 
+    def period_short(self) -> str:
+        """The period without its kind ("2026-Q3"), for a title that names the kind already."""
+        from metrics import periods
+
+        return periods.label(self.period, self.month, self.lang)
+
     def status_text(self) -> str:
         st = self.status or {}
         if not st.get("published"):

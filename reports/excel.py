@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from reports import fmt
 from reports.context import Context, adjustment_reason, load, veto_reason
-from reports.messages import pick, t
+from reports.messages import pick, summary_title, t
 from reports.safe import cell as safe_cell
 from reports.safe import clean
 
@@ -217,7 +217,7 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
     lang = ctx.lang
     ws = wb.active
     ws.title = _sheet_title(t("report.sheet.about", lang), used)
-    rows = [(t("report.summary", lang), ctx.period_text()), (t("report.month", lang), ctx.month),
+    rows = [(summary_title(ctx.period, lang), ctx.period_text()), (t("report.month", lang), ctx.month),
             (t("report.about.scheme", lang),
              f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
             (t("report.about.status", lang), ctx.status_text()),

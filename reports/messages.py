@@ -7,7 +7,7 @@ import re
 from kaohe import i18n
 from kaohe.i18n import pick, t
 
-__all__ = ["pick", "t", "veto_note"]
+__all__ = ["pick", "summary_title", "t", "veto_note"]
 
 i18n.register({
     # frame
@@ -17,6 +17,9 @@ i18n.register({
     "report.no_data": ("无数据", "no data"),
     "report.scorecard": ("绩效考核成绩单", "Performance scorecard"),
     "report.summary": ("月度考核情况通报", "Monthly assessment summary"),
+    "report.summary.title.quarter": ("季度考核情况通报", "Quarterly assessment summary"),
+    "report.summary.title.year": ("年度考核情况通报", "Annual assessment summary"),
+    "report.summary.title.ytd": ("年初至今考核情况通报", "Year-to-date assessment summary"),
     # periods and status
     "report.period.month": ("{label}", "{label}"),
     "report.period.quarter": ("{label}(季度)", "{label} (quarter)"),
@@ -170,3 +173,8 @@ def veto_note(reason: str, lang: str) -> str:
     if lang == "en" and own:
         reason = reason[:1].upper() + reason[1:]  # the engine writes "veto: …" mid-sentence style
     return t("report.veto_capped" if own else "report.veto_note", lang, reason=reason)
+
+
+def summary_title(period: str, lang: str) -> str:
+    """月度/季度/年度…考核情况通报: the summary is named after its period."""
+    return t("report.summary" if period == "month" else f"report.summary.title.{period}", lang)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.context import Context, load, veto_reason
-from reports.messages import pick, t, veto_note
+from reports.messages import pick, summary_title, t, veto_note
 from reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
 from reports.scorecard import GRADE_COLOUR
 
@@ -20,7 +20,7 @@ MOVE_PLACES = 2  # a change of at least this many places is listed under "change
 
 def summary_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
     ctx = load(wh, month, period, lang, build)
-    doc = Doc(lang, f"{t('report.summary', lang)} · {ctx.period_text()}",
+    doc = Doc(lang, f"{summary_title(ctx.period, ctx.lang)} · {ctx.period_short()}",
               f"{ctx.scheme_text()} · {ctx.status_text()}")
     doc.alias_nb_pages()
     render(doc, ctx)
@@ -36,7 +36,7 @@ def render(doc: Doc, ctx: Context) -> None:
     tot = ctx.build.totals
     doc.add_page()
     doc.style(17, bold=True)
-    doc.cell(0, 8, doc.fit(f"{t('report.summary', lang)}  {ctx.period_text()}", doc.epw),
+    doc.cell(0, 8, doc.fit(f"{summary_title(ctx.period, ctx.lang)}  {ctx.period_short()}", doc.epw),
              new_x="LMARGIN", new_y="NEXT")
     doc.para("   ".join([ctx.scheme_text(), ctx.status_text(),
                          t("report.summary.units", lang, n=len(tot), groups=len(ctx.groups()))]), 8, color=MUTED)
@@ -80,7 +80,10 @@ def _charts(doc: Doc, ctx: Context) -> None:
     doc.set_xy(doc.l_margin, y0)
     doc.cell(half, 4, doc.fit(t("report.summary.group_totals", lang), half))
     vals = pd.to_numeric(tot["total"], errors="coerce")
-    ticks = nice_ticks(float(vals.min()), float(vals.max())) if vals.notna().any() else [0, 25, 50, 75, 100]
+    # a tenth of the range spare at each end: the min and max are written outside their bar
+    lo_v, hi_v = (float(vals.min()), float(vals.max())) if vals.notna().any() else (0.0, 100.0)
+    spare = max(hi_v - lo_v, 1.0) * 0.12
+    ticks = nice_ticks(lo_v - spare, hi_v + spare)
     lo, hi = ticks[0], ticks[-1]
     x0, track = doc.l_margin + label_w, half - label_w - 2
     y = y0 + 6

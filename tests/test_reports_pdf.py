@@ -318,3 +318,9 @@ def test_a_group_title_row_is_not_left_alone_at_the_foot_of_a_page(vetoed):
         for page in PdfReader(io.BytesIO(pdf)).pages:
             lines = [ln.strip() for ln in page.extract_text().split("\n")]
             assert lines[-2] not in dims, (unit, lines[-3:])  # lines[-1] is the page footer
+
+
+def test_a_quarter_summary_is_named_for_its_period(wh):
+    q = service.build(wh, MONTH, "quarter")
+    first = PdfReader(io.BytesIO(summary_pdf(wh, MONTH, "quarter", build=q))).pages[0].extract_text()
+    assert "季度考核情况通报" in first and "2026-Q4" in first and "月度考核情况通报" not in first
