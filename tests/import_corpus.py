@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -19,6 +20,7 @@ class Case:
     data: bytes
     check: str  # the message key the report must contain (an error)
     kwargs: dict = field(default_factory=dict)  # month=, sheet=, max_bytes=
+    setup: Callable | None = None  # what the warehouse must hold first (a closed unit, a published month...)
 
 
 def utf8(text: str) -> bytes:
@@ -61,6 +63,33 @@ def big_csv(path, size: int = 50 * 1024 * 1024) -> bytes:
     data = LONG_HEADER.encode() + line * n
     path.write_bytes(data)
     return data
+
+
+def _dated_unit(code: str, **dates) -> Callable:
+    """Setup: give a unit of the sample district a start or an end date."""
+    def apply(wh):
+        units = wh.units()
+        wh.upsert_units(units[units["code"] == code].assign(**dates), actor="corpus")
+    return apply
+
+
+def _imported_before(data: bytes) -> Callable:
+    """Setup: the same bytes were imported and committed already."""
+    def apply(wh):
+        from ingest import pipeline
+
+        prep = pipeline.prepare(data, "first.csv", wh, current_month="2026-11")
+        pipeline.commit(prep, wh, actor="corpus", accept_warnings=True)
+    return apply
+
+
+def _published(month: str) -> Callable:
+    """Setup: the month's results are published (frozen)."""
+    def apply(wh):
+        from metrics import service
+
+        service.publish(wh, month, "corpus")
+    return apply
 
 
 def malformed() -> list[Case]:
@@ -106,6 +135,15 @@ def malformed() -> list[Case]:
         Case("no_such_sheet.xlsx", xlsx([["单位", "月份", "HL_SATISFY"], ["S01", "2026-10", 95]]),
              "val.file_no_sheet", {"sheet": "汇总"}),
         Case("utf16_garbage.csv", "单位,数值\n".encode("utf-16-le"), "val.file_binary"),
+        Case("blank_indicator.csv", utf8(LONG_HEADER + "S01,,2026-10,95,,\n"), "val.indicator_missing"),
+        Case("closed_unit.csv", utf8(LONG_HEADER + "S02,HL_SATISFY,2026-04,95,,\n"), "val.unit_inactive",
+             setup=_dated_unit("S02", active_to="2026-03")),
+        Case("unit_not_yet.csv", utf8(LONG_HEADER + "S12,HL_SATISFY,2026-05,95,,\n"), "val.before_unit",
+             setup=_dated_unit("S12", active_from="2026-06")),
+        Case("same_file_again.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-09,91,,\n"), "val.file_duplicate",
+             setup=_imported_before(utf8(LONG_HEADER + "S01,HL_SATISFY,2026-09,91,,\n"))),
+        Case("published_month.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,91,,\n"), "val.month_published",
+             setup=_published("2026-10")),
     ]
 
 

@@ -17,6 +17,8 @@ def test_the_corpus_is_big_enough():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_malformed_file_is_refused_with_its_message(case, sample_wh):
+    if case.setup:
+        case.setup(sample_wh)
     before = sample_wh.checksum()
     prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT, **case.kwargs)
     errors = set(prep.report.problems.loc[prep.report.problems["severity"] == "error", "check"])

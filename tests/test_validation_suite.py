@@ -29,6 +29,8 @@ SUITE_CASES = [c for c in corpus.malformed() if c.check in SUITE_CHECKS - {"val.
 
 @pytest.mark.parametrize("case", SUITE_CASES, ids=[c.name for c in SUITE_CASES])
 def test_the_message_comes_from_a_failed_expectation_in_the_raw_gx_result(case, sample_wh):
+    if case.setup:
+        case.setup(sample_wh)
     prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT, **case.kwargs)
     failed = {r["expectation_config"]["meta"]["check"] for r in prep.gx_result["results"] if not r["success"]}
     assert case.check in failed
