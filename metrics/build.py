@@ -177,7 +177,7 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
         adjustments=cur_adj.reset_index(drop=True),
         history=tot[["period", "unit_code", "peer_group", "total", "rank", "n_in_group", "grade", "veto"]],
         scheme=scheme, fixed=fixed.reset_index(drop=True),
-        _dim_history=lambda: _dimension_history(wt, plan, ux, live, ends),
+        _dim_history=_DimensionHistory(wt, plan, ux, live, ends),
     )
 
 
@@ -249,6 +249,20 @@ def _indicator_frame(cl, plan, ux, p_cur, months, policy) -> pd.DataFrame:
         "treatment_zh": tzh, "treatment_en": ten, "capped": cl["capped"][sel], "carried_from": carried_m,
         "months_ok": cl["months_ok"][sel], "n_months": cl["n_months"][sel],
     }, INDICATOR_COLUMNS)
+
+
+@dataclass
+class _DimensionHistory:
+    """The arrays dimension_history is made from (a class, not a closure, so a build still pickles)."""
+
+    wt: dict
+    plan: engine.Plan
+    ux: engine.Units
+    live: np.ndarray
+    ends: list[str]
+
+    def __call__(self) -> pd.DataFrame:
+        return _dimension_history(self.wt, self.plan, self.ux, self.live, self.ends)
 
 
 def _dimension_history(wt, plan, ux, live, ends) -> pd.DataFrame:

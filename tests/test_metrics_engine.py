@@ -323,6 +323,10 @@ def test_dimension_history_comes_from_the_same_pass():
     aug = fx.run(obs, month="2026-08").dimensions.reset_index(drop=True)
     pd.testing.assert_frame_equal(h[h["period"] == "2026-08"].drop(columns="period").reset_index(drop=True), aug)
     assert b.dimension_history is h  # made once
+    import pickle
+
+    again = pickle.loads(pickle.dumps(fx.run(obs)))  # a build can be cached by value
+    pd.testing.assert_frame_equal(again.dimension_history, h)
     assert len(fx.run(obs, n_history=1).dimension_history["period"].unique()) == 1
 
 
