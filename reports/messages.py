@@ -28,7 +28,7 @@ i18n.register({
     "report.status.published": ("已发布", "Published"),
     "report.status.revision": ("已发布·第 {n} 版(更正)", "Published, revision {n} (corrected)"),
     "report.status.draft": ("草稿(未发布)", "Draft (not published)"),
-    "report.status.differs": ("当前数据与已发布结果不同", "current data differ from the published results"),
+    "report.status.differs": ("当前数据与已发布结果不同", "Current data differ from the published results"),
     "report.scheme": ("考核方案 {version}", "Scheme {version}"),
     # header and key figures
     "report.unit": ("单位", "Unit"),

@@ -100,7 +100,8 @@ class Doc(FPDF):
         self.set_y(6)
         self.style(7, color=MUTED)
         self.cell(self.epw * 0.7, 4, self.running, new_x=XPos.RIGHT)
-        self.cell(self.epw * 0.3, 4, self.status_text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(self.epw * 0.3, 4, self.fit(self.status_text, self.epw * 0.3), align="R",
+                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*RULE)
         self.set_line_width(0.2)
         self.line(self.l_margin, 10.5, self.w - self.r_margin, 10.5)

@@ -7,6 +7,8 @@ missing data and sources follow. Every number is the engine's, formatted by `rep
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from reports import fmt
@@ -306,7 +308,9 @@ def _notes(doc: Doc, ctx: Context, unit_code: str) -> None:
     sep = "、" if lang == "zh" else ", "
     missing = ind[ind["status"] == "missing"]
     if not missing.empty:
-        treatments = sorted({pick(_text(r.get("treatment_zh")), _text(r.get("treatment_en")), lang)
+        # the engine words a treatment as "缺报:按实际计0分"; the note says "缺报" already
+        label = re.compile(rf"^\s*{re.escape(t('report.status_short.missing', lang))}\s*[::]\s*", re.IGNORECASE)
+        treatments = sorted({label.sub("", pick(_text(r.get("treatment_zh")), _text(r.get("treatment_en")), lang))
                              for _, r in missing.iterrows()} - {""})
         notes.append(t("report.note.missing", lang, items=sep.join(ctx.indicator_name(c)
                                                                    for c in missing["indicator_code"]),
