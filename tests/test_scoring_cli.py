@@ -170,3 +170,15 @@ def test_the_first_month_in_the_data_shows_new_not_a_change(db, capsys):
     assert all(r["prev_rank"] is None and r["rank_change"] is None for r in json.loads(out))
     code, out, _ = run(capsys, "--lang", "en", "rank", "--db", db, "--month", "2023-12", "--group", "urban")
     assert " new " not in out and ("+" in out or "-" in out)
+
+
+def test_publish_a_quarter(db, capsys):
+    code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-09", "--period", "quarter")
+    assert code == 0 and "第1版" in out
+    code, _, err = run(capsys, "adjust", "--db", db, "add", "--unit", "S01", "--month", "2026-08", "--kind", "bonus",
+                       "--points", "1", "--reason", "表彰")
+    assert code == 1 and "季度 2026-09" in err
+    code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-09", "--period", "quarter")
+    assert code == 0 and "季度" in out
+    code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-09")
+    assert "尚未发布" in out  # the month itself is not published

@@ -113,12 +113,15 @@ def register(sub) -> None:
                                        "results; publishing again makes a numbered revision")
     add_db_option(p)
     p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
-    p.add_argument("--reason", default=None, help="更正理由(修订版必填)/ correction reason (required for a revision)")
+    p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
+    p.add_argument("--reason", default=None, help="更正理由(修订版必填,默认为已登记的更正理由)/ correction reason "
+                                                  "(required for a revision; defaults to the corrections on record)")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("revisions", help="已发布版本及与当前结果的差异 / published revisions and what differs now")
     add_db_option(p)
     p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
+    p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
     p.set_defaults(func=cmd_revisions)
 
     p = sub.add_parser("adjust", help="加分、扣分、一票否决事项 / bonus, deduction and veto items")
@@ -321,16 +324,16 @@ def cmd_publish(args) -> int:
     wh = _wh(args)
     month = _month(args.month)
     try:
-        rev = service.publish(wh, month, settings.actor(), args.reason)
+        rev = service.publish(wh, month, settings.actor(), args.reason, period=args.period)
     except PublishError as exc:  # a refusal the user can act on: their language, no class name
         print(t("cli.error", reason=exc), file=sys.stderr)
         return 1
     print(t("scoring.cli.published", month=month, rev=rev))
     if rev > 1:  # a revision lists its reason and what it changed
-        last = service.revisions(wh, month).iloc[-1]
+        last = service.revisions(wh, month, args.period).iloc[-1]
         print(t("scoring.cli.rev_reason", reason=last["reason"]))
         print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
-        _emit(_words(service.revision_diff(wh, month, rev)), "table")
+        _emit(_words(service.revision_diff(wh, month, rev, args.period)), "table")
     return 0
 
 
@@ -339,7 +342,7 @@ def cmd_revisions(args) -> int:
 
     wh = _wh(args)
     month = _month(args.month)
-    revs = service.revisions(wh, month)
+    revs = service.revisions(wh, month, args.period)
     if revs.empty:
         print(t("scoring.cli.no_revisions", month=month))
         return 0
@@ -347,11 +350,11 @@ def cmd_revisions(args) -> int:
     from metrics import publish as pub
 
     for rev in revs["revision"].tolist()[1:]:
-        changed = pub.diff_revisions(wh, month, rev - 1, rev)
+        changed = pub.diff_revisions(wh, month, rev - 1, rev, args.period)
         print()
         print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
         _emit(_words(changed), "table")
-    diff = service.publication_diff(wh, month)
+    diff = service.publication_diff(wh, month, args.period)
     if not diff.empty:
         print()
         print(t("scoring.cli.differs"))
