@@ -337,6 +337,16 @@ def test_explanations_are_wholly_in_the_language_asked_for(ro_wh, month, period)
         for col in texts:
             bad = [v for v in zh[col].dropna().astype(str) if ENGLISH_WORD.search(v)]
             assert not bad, (unit, col, bad[:3])
+    # the frames pages and reports read carry both languages: each column wholly in its own
+    for frame, cols in ((b.indicators, ["name_en", "rule_text_en", "treatment_en"]),
+                        (b.totals, ["name_en", "grade_en", "veto_reason_en", "peer_group_en"]),
+                        (b.dimensions, ["name_en"])):
+        for col in cols:
+            assert not frame[col].dropna().astype(str).map(CJK.search).any(), col
+    for frame, cols in ((b.indicators, ["name_zh", "rule_text_zh", "treatment_zh"]),
+                        (b.totals, ["grade_zh", "veto_reason_zh"])):
+        for col in cols:
+            assert not frame[col].dropna().astype(str).map(ENGLISH_WORD.search).any(), col
     en_build = service.build(ro_wh, month, period, lang="en")
     vetoed = en_build.totals[en_build.totals["veto"]]
     assert not vetoed["veto_reason"].map(CJK.search).any()
