@@ -75,6 +75,11 @@ def signed(x, nd: int = 2) -> str:
     return f"{float(x):+.{nd}f}"
 
 
+def weight_column(w) -> str:
+    """An effective weight in a table column, two decimals so the column lines up: 0.0375 -> "3.75"."""
+    return DASH if missing(w) else f"{float(w) * 100:.2f}"
+
+
 def weight(w) -> str:
     """An effective weight (a share of the total, 0-1) as percent: 0.072 -> "7.2"."""
     if missing(w):

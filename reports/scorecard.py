@@ -208,7 +208,7 @@ def _lost(doc: Doc, ctx: Context, unit_code: str) -> None:
         value = (t(f"report.status_short.{status}", lang) if status in ("na", "missing")
                  else fmt.shown(r["value"], ctx.indicator_unit(r["indicator_code"]), lang))
         rows.append([ctx.indicator_name(r["indicator_code"]), value, fmt.num(r["raw_score"]),
-                     fmt.weight(r["weight"]), fmt.num(r["points"]), fmt.num(r["lost"])])
+                     fmt.weight_column(r["weight"]), fmt.num(r["points"]), fmt.num(r["lost"])])
     doc.table_rows(cols, rows, size=7, max_lines=1)
 
 
@@ -248,7 +248,7 @@ def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:
                     if not fmt.missing(r.get("denominator")) and status != "na" else "")
             rule = pick(_text(r.get("rule_text_zh")), _text(r.get("rule_text_en")), lang)
             rows.append([ctx.indicator_name(code), value, frac, fmt.shown(r.get("target"), unit, lang), rule,
-                         fmt.num(r.get("raw_score")), fmt.weight(r.get("weight")), fmt.num(r.get("points"))])
+                         fmt.num(r.get("raw_score")), fmt.weight_column(r.get("weight")), fmt.num(r.get("points"))])
             sig = r.get("significance")
             row_fill = [None] * 8
             if isinstance(sig, str) and sig in SIG_FILL:

@@ -86,6 +86,8 @@ def test_font_files_are_small_and_licensed():
     (fmt.rank, (None, 8), "—"),
     (fmt.weight, (0.072,), "7.2"),
     (fmt.weight, (0.3,), "30"),
+    (fmt.weight_column, (0.0375,), "3.75"),
+    (fmt.weight_column, (0.03,), "3.00"),
     (fmt.count, (32093.0,), "32,093"),
 ])
 def test_formats(fn, args, expected):
