@@ -326,3 +326,26 @@ def test_a_quarter_summary_is_named_for_its_period(wh):
     q = service.build(wh, MONTH, "quarter")
     first = PdfReader(io.BytesIO(summary_pdf(wh, MONTH, "quarter", build=q))).pages[0].extract_text()
     assert "季度考核情况通报" in first and "2026-Q4" in first and "月度考核情况通报" not in first
+
+
+def test_every_text_the_engine_hands_the_reports_has_glyphs_in_the_shipped_font(wh, build):
+    """Rule texts, treatments, reasons, alerts: a character outside the subset would print as 〓."""
+    from reports import fonts
+
+    charset = fonts.charset()
+    missing = set()
+    for b in (build, service.build(wh, MONTH, lang="en"), service.build(wh, MONTH, "quarter")):
+        for frame in (b.indicators, b.totals, b.dimensions, b.adjustments):
+            for col in frame.columns:
+                for v in frame[col]:
+                    texts = [v] if isinstance(v, str) else (list(v) if isinstance(v, list | tuple) else [])
+                    missing |= {c for x in texts if isinstance(x, str) for c in x
+                                if ord(c) >= 0x20 and ord(c) not in charset}
+    from metrics.rank import alert_text
+
+    cfg = build.scheme.section("alerts", {})
+    codes = {str(c) for v in build.totals["alerts"] if isinstance(v, list | tuple) for c in v}
+    assert codes, "the sample raises alerts"
+    missing |= {c for code in codes for lang in ("zh", "en") for c in alert_text(code, cfg, lang)
+                if ord(c) >= 0x20 and ord(c) not in charset}
+    assert not missing, sorted(missing)
