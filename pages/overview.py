@@ -36,6 +36,9 @@ i18n.register({
     "ov.red": ("红榜", "Red list"),
     "ov.black": ("黑榜", "Black list"),
     "ov.alert_list": ("预警单位", "Units with alerts"),
+    "ov.alert_line": ("**{unit}**({group},第 {rank}/{n} 名):{text}", "**{unit}** ({group}, {rank} of {n}): {text}"),
+    "ov.alert_sep": (";", "; "),
+    "ov.sep": ("、", ", "),
     "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
     "ov.flagged": ("导入时标记的可疑数据", "Implausible data flagged at import"),
     "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "None of this month's data was flagged as implausible at import."),
@@ -93,9 +96,9 @@ if queries.engine_ready() and not kind_units.empty:
         black = gt[gt["list"] == "black"].sort_values("rank", ascending=False)
         with col.container(border=True):
             st.markdown(f"**{group_names.get(g, g)}**")
-            st.markdown(f":blue-background[{tr('ov.red')}] " + "、".join(
+            st.markdown(f":blue-background[{tr('ov.red')}] " + tr("ov.sep").join(
                 f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}" for r in red.itertuples()))
-            st.markdown(f":orange-background[{tr('ov.black')}] " + "、".join(
+            st.markdown(f":orange-background[{tr('ov.black')}] " + tr("ov.sep").join(
                 f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}" for r in black.itertuples()))
 
     a1, a2 = st.columns([1.3, 1])
@@ -106,9 +109,10 @@ if queries.engine_ready() and not kind_units.empty:
         if alerted.empty:
             st.caption(tr("ov.no_alerts"))
         else:
-            st.markdown("\n".join(
-                f"- **{unit_names.get(r.unit_code, r.unit_code)}**({group_names.get(r.peer_group, r.peer_group)},"
-                f"{int(r.rank)}/{int(r.n_in_group)}):" + ";".join(alert_text(c, cfg, lang()) for c in r.alerts)
+            st.markdown("\n".join("- " + tr(
+                "ov.alert_line", unit=unit_names.get(r.unit_code, r.unit_code),
+                group=group_names.get(r.peer_group, r.peer_group), rank=int(r.rank), n=int(r.n_in_group),
+                text=tr("ov.alert_sep").join(alert_text(c, cfg, lang()) for c in r.alerts))
                 for r in alerted.itertuples()))
             o1, o2 = st.columns([2, 1])
             pick = o1.selectbox(tr("ov.open"), alerted["unit_code"].tolist(), format_func=unit_names.get,
