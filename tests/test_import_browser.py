@@ -9,6 +9,7 @@ import pytest
 from browser_helpers import goto_page, wait_for_app
 
 from data.warehouse import Warehouse
+from ingest import pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ["KAOHE_SHOTS"]) if os.environ.get("KAOHE_SHOTS") else None  # screenshots to look at
@@ -27,13 +28,17 @@ def test_upload_check_download_commit_and_roll_back(start_streamlit, browser_pag
     good.write_bytes(corpus.hotline_gbk())
     bad = tmp_path / "坏文件.csv"
     bad.write_bytes((corpus.LONG_HEADER + "S99,HL_SATISFY,2026-10,95,,\nS01,HL_SATISFY,2026-10,120%,,\n").encode())
+    big = tmp_path / "历史回填.csv"  # over the page's limit, under Streamlit's own
+    corpus.big_csv(big, size=pipeline.MAX_UPLOAD_BYTES + 1024 * 1024)
     server = start_streamlit(sample_wh.path)
     page = browser_page
 
     goto_page(page, server.url, "import")
-    page.locator('input[type="file"]').set_input_files([str(good), str(bad)])
+    page.locator('input[type="file"]').set_input_files([str(good), str(bad), str(big)])
     page.get_by_text("文件有 2 项错误,未导入", exact=False).wait_for(timeout=60_000)
     wait_for_app(page)
+    assert page.get_by_text("历史回填.csv 过大", exact=False).count() == 1  # refused with words, not a crash
+    assert not page.locator('[data-testid="stException"]').count()
     if SHOTS:
         shoot(page, SHOTS / "import-good-and-bad.png")
     assert page.get_by_text("单位不在单位名录中", exact=False).count() >= 1
