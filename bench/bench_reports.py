@@ -48,14 +48,15 @@ def cpu_timed(fn, *args, **kw) -> tuple[float, float]:
     return time.perf_counter() - t, time.process_time() - c
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """`argv` as `bench.run` passes it ([] for the defaults); None reads the command line."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=343)
     ap.add_argument("--months", type=int, default=60)
     ap.add_argument("--processes", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", default=None, help="write the ZIP and one scorecard here")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     from metrics import service
     from reports import batch
