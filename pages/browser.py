@@ -10,6 +10,7 @@ i18n.register({
     "br.title": ("数据浏览", "Data browser"),
     "br.units": ("单位(不选为全部)", "Units (none = all)"),
     "br.indicators": ("指标(不选为全部)", "Indicators (none = all)"),
+    "br.all": ("全部", "All"),
     "br.from": ("起始月份", "From"),
     "br.to": ("截止月份", "To"),
     "br.rows": ("共 {n} 行", "{n} rows"),
@@ -42,8 +43,10 @@ unit_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in units.iterrows()}
 ind_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in inds.iterrows()}
 
 c1, c2 = st.columns(2)
-picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units")
-picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators")
+picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units",
+                              placeholder=tr("br.all"))
+picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators",
+                             placeholder=tr("br.all"))
 if st.session_state.get("br_from") not in months:
     st.session_state["br_from"] = months[max(0, len(months) - 12)]
 if st.session_state.get("br_to") not in months:

@@ -154,13 +154,13 @@ with right:
     strong, weak = analysis.strengths_weaknesses(mine)
     st.subheader(tr("pf.strengths"))
     st.markdown("\n".join(
-        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: {charts.with_unit(f'{r.value:g}', r.unit, lang())}"
+        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: {charts.with_unit(charts.number(r.value), r.unit, lang())}"
         + (f" · {tr('chart.sig.better')}" if r.significance == "better" else f" · {tr('pf.full')}")
         for r in strong.itertuples()) or tr("pf.none"))
     st.subheader(tr("pf.weaknesses"))
     st.markdown("\n".join(
         f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: "
-        + (f"{charts.with_unit(f'{r.value:g}', r.unit, lang())}" if r.value == r.value
+        + (f"{charts.with_unit(charts.number(r.value), r.unit, lang())}" if r.value == r.value
            else tr(f"status.{r.status}"))
         + f" · {tr('pf.lost', lost=r.lost)}"
         + (f" · {tr('chart.sig.worse')}" if r.significance == "worse" else "")
@@ -194,10 +194,13 @@ marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
 view["item"] = [marks.get(lv, "") + str(it) for lv, it in zip(exp["level"], exp["item"], strict=True)]
 view[["rule", "note"]] = view[["rule", "note"]].fillna("")
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
-st.dataframe(view, hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
-             column_config={tr("pf.col.raw_score"): st.column_config.NumberColumn(format="%.2f"),
-                            tr("pf.col.weight"): st.column_config.NumberColumn(format="%.2f%%"),
-                            tr("pf.col.points"): st.column_config.NumberColumn(format="%.4f")})
+# dimension and total rows have no value of their own: an empty cell, not "None"
+cols = view.columns
+st.dataframe(view.style.format({cols[1]: "{:g}", cols[3]: "{:.2f}", cols[4]: "{:.2f}%", cols[5]: "{:.4f}"},
+                               na_rep=""),
+             hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
+             column_config={tr("pf.col.rule"): st.column_config.TextColumn(width="large"),
+                            tr("pf.col.item"): st.column_config.TextColumn(width="medium")})
 
 # -- adjustments and veto -----------------------------------------------------------------------------------------
 st.subheader(tr("pf.adjustments"))

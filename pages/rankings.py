@@ -146,8 +146,9 @@ shown = table.assign(
     list_text=table["list"].map(lambda v: tr(f"rk.list.{v}") if v in ("red", "black") else ""),
     alert_text=table["alerts"].map(lambda a: ";".join(alert_text(c, alerts_cfg, lang()) for c in (a or []))),
 )
-columns = ["rank", "change", "unit", "total", "grade_text", *dim_cols, "net_adjustment", "veto_text",
-           "list_text", "alert_text"]
+# the markers (list, veto, adjustments) before the dimension scores, so they are in view without scrolling
+columns = ["rank", "change", "unit", "total", "grade_text", "list_text", "veto_text", "net_adjustment", *dim_cols,
+           "alert_text"]
 labels = {"rank": tr("rk.col.rank"), "change": tr("rk.col.change"), "unit": tr("rk.col.unit"),
           "total": tr("rk.col.total"), "grade_text": tr("rk.col.grade"), "net_adjustment": tr("rk.col.adjust"),
           "veto_text": tr("rk.col.veto"), "list_text": tr("rk.col.list"), "alert_text": tr("rk.col.alerts"),

@@ -155,9 +155,11 @@ rules_view = table.assign(
     text=[hover[c] for c in table["indicator_code"]])
 rules_view = rules_view[["dim", "ind", "ind_weight", "weight", "text", "cap"]]
 rules_view.columns = [tr(f"sc.col.{c}") for c in ("dimension", "indicator", "ind_weight", "weight", "rule", "cap")]
-st.dataframe(rules_view, hide_index=True, key="sc_rules_table",
-             column_config={tr("sc.col.weight"): st.column_config.NumberColumn(format="%.2f"),
-                            tr("sc.col.rule"): st.column_config.TextColumn(width="large")})
+# most indicators have no monthly cap: an empty cell, not "None"
+st.dataframe(rules_view.style.format({tr("sc.col.weight"): "{:.2f}", tr("sc.col.ind_weight"): "{:g}",
+                                      tr("sc.col.cap"): "{:g}"}, na_rep=""),
+             hide_index=True, key="sc_rules_table",
+             column_config={tr("sc.col.rule"): st.column_config.TextColumn(width="large")})
 
 # -- what-if ---------------------------------------------------------------------------------------------------
 st.divider()
@@ -236,12 +238,13 @@ group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="s
 cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
 moved = int((cmp["rank_delta"] != 0).sum())
 st.markdown(f"**{tr('sc.compare', group=group_names[group])}** · {tr('sc.moved', n=moved)}")
-c1, c2 = st.columns([1.1, 1])
+c1, c2 = st.columns([1, 1.15])
 c1.plotly_chart(charts.whatif_slope(cmp, unit_names, lang()), key="sc_whatif_chart")
 view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=cmp["rank_delta"].map(analysis.arrow))
-view = view[["unit", "total_official", "rank_official", "total_whatif", "rank_whatif", "total_delta", "change"]]
-view.columns = [tr(f"sc.col.{c}") for c in ("unit", "total_official", "rank_official", "total_whatif",
-                                             "rank_whatif", "total_delta", "rank_delta")]
+# the rank change first, so it is in view beside the chart
+view = view[["unit", "change", "rank_official", "rank_whatif", "total_official", "total_whatif", "total_delta"]]
+view.columns = [tr(f"sc.col.{c}") for c in ("unit", "rank_delta", "rank_official", "rank_whatif",
+                                             "total_official", "total_whatif", "total_delta")]
 c2.dataframe(view, hide_index=True, key="sc_whatif_table",
              column_config={tr("sc.col.total_official"): st.column_config.NumberColumn(format="%.2f"),
                             tr("sc.col.total_whatif"): st.column_config.NumberColumn(format="%.2f"),

@@ -243,10 +243,13 @@ def test_whatif_slope_colours_movers():
     lines = {t["line"]["color"]: t for t in s["data"] if t["mode"] == "lines+markers"}
     assert set(lines) == {"#999999", "#0072B2", "#D55E00"}
     assert lines["#0072B2"]["y"] == [2, 1, None] and lines["#D55E00"]["y"] == [1, 2, None]
-    assert lines["#D55E00"]["x"][:2] == ["正式方案", "模拟方案"]
-    left = [t for t in s["data"] if t["mode"] == "text"][0]
-    assert left["text"] == ["1. 甲", "2. B", "3. C"]
-    assert left["textfont"]["color"] == ["#D55E00", "#0072B2", "#444444"]
+    assert s["layout"]["xaxis"]["ticktext"] == ["正式方案", "模拟方案"]
+    # names are the tick labels of both rank axes (plotly makes room for them), coloured as the lines
+    left, right = s["layout"]["yaxis"], s["layout"]["yaxis2"]
+    assert left["tickvals"] == [1, 2, 3] and right["tickvals"] == [2, 1, 3]
+    assert left["ticktext"][0] == '<span style="color:#D55E00">甲  1</span>'
+    assert right["ticktext"][1] == '<span style="color:#0072B2">1  B</span>'
+    assert left["automargin"] and right["side"] == "right"
 
 
 def test_distribution_and_heatmaps_build():

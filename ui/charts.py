@@ -132,6 +132,12 @@ def measure_unit(unit: str | None, lang: str) -> str:
     return UNITS_EN.get(unit, unit) if lang == "en" else unit
 
 
+def number(value: float) -> str:
+    """A value as people read it: at most two decimals, none that are zero (94.77, 100, 0.5)."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def with_unit(number: str, unit: str | None, lang: str) -> str:
     """'12件' in Chinese, '12 cases' in English, '95.3%' in both."""
     shown = measure_unit(unit, lang)
@@ -406,8 +412,9 @@ def weights_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
 def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
     """Official rank (left) to what-if rank (right) per unit, names on both sides; movers are coloured.
 
-    One line trace per colour (segments split by gaps) and one text trace per side, so a group of a
-    hundred units draws as fast as a group of ten.
+    One line trace per colour (segments split by gaps), so a group of a hundred units draws as fast as a
+    group of ten. The names are the tick labels of a left and a right rank axis: plotly makes room for
+    them, where text placed beside the points was cut off at the plot's edge.
     """
     left, right = t("chart.official", lang), t("chart.whatif", lang)
     up = compare["rank_whatif"] < compare["rank_official"]
@@ -420,7 +427,7 @@ def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -
         xs, ys, names = [], [], []
         for r in part.itertuples():
             label = unit_names.get(r.unit_code, r.unit_code)
-            xs += [left, right, None]
+            xs += [0, 1, None]
             ys += [r.rank_official, r.rank_whatif, None]
             names += [label, label, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", showlegend=False, text=names,
@@ -428,17 +435,23 @@ def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -
                                  hovertemplate="%{text}: %{y}<extra></extra>"))
     colours = np.where(up, "#0072B2", np.where(down, "#D55E00", "#444444"))
     names = [unit_names.get(c, c) for c in compare["unit_code"]]
-    for side, ranks, pos in ((left, compare["rank_official"], "middle left"),
-                             (right, compare["rank_whatif"], "middle right")):
-        fig.add_trace(go.Scatter(
-            x=[side] * len(compare), y=ranks, mode="text", showlegend=False, hoverinfo="skip",
-            text=[f"{int(k)}. {n}" for k, n in zip(ranks, names, strict=True)],
-            textposition=pos, textfont=dict(size=15, color=list(colours))))
+
+    def ticks(ranks, name_first: bool) -> list[str]:
+        return [f'<span style="color:{c}">' + (f"{n}  {int(k)}" if name_first else f"{int(k)}  {n}") + "</span>"
+                for k, n, c in zip(ranks, names, colours, strict=True)]
+
     n = int(max(compare["rank_official"].max(), compare["rank_whatif"].max())) if len(compare) else 1
-    # ranks are written beside the names, so the y axis itself stays bare
-    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], showticklabels=False, showgrid=False,
-                     showline=False, zeroline=False)
-    fig.update_xaxes(type="category", side="top", tickangle=0, showline=False)
+    axis = dict(autorange=False, range=[n + 0.5, 0.5], showgrid=False, showline=False, zeroline=False,
+                tickmode="array", automargin=True, ticks="", tickfont=dict(size=15))
+    fig.update_layout(
+        yaxis=dict(**axis, tickvals=list(compare["rank_official"]), ticktext=ticks(compare["rank_official"], True)),
+        yaxis2=dict(**axis, tickvals=list(compare["rank_whatif"]), ticktext=ticks(compare["rank_whatif"], False),
+                    overlaying="y", side="right"))
+    # an invisible trace on the right axis, or plotly does not draw it
+    fig.add_trace(go.Scatter(x=[1] * len(compare), y=list(compare["rank_whatif"]), yaxis="y2", mode="markers",
+                             marker=dict(opacity=0), showlegend=False, hoverinfo="skip"))
+    fig.update_xaxes(range=[-0.04, 1.04], tickmode="array", tickvals=[0, 1], ticktext=[left, right], side="top",
+                     showline=False, showgrid=False, zeroline=False)
     fig = _layout(fig, height=max(320, 34 * n + 120))
-    fig.update_layout(margin=dict(l=170, r=170, t=50, b=10))
+    fig.update_layout(margin=dict(l=10, r=10, t=50, b=10))
     return fig
