@@ -270,3 +270,13 @@ def test_measurement_units_in_english():
     assert charts.with_unit("12", "件", "zh") == "12件"
     assert charts.with_unit("95.3", "%", "en") == "95.3%"
     assert charts._unit_label("件/万人", "en") == "Value (per 10k residents)"
+
+
+def test_axis_text_is_large_and_dark_whatever_the_streamlit_theme():
+    s = spec(charts.completeness_heatmap(pd.DataFrame({"unit_code": ["A"], "month": ["2026-10"], "share": [1.0]}),
+                                         {"A": "甲"}, "zh"))
+    for axis in ("xaxis", "yaxis"):
+        assert s["layout"][axis]["tickfont"]["size"] == charts.FONT["size"] >= 15
+        assert s["layout"][axis]["title"]["font"]["size"] > charts.FONT["size"]
+    assert s["data"][0]["colorbar"]["tickfont"]["size"] == charts.FONT["size"]
+    assert s["layout"]["legend"]["font"]["size"] == charts.FONT["size"]

@@ -19,6 +19,7 @@ SEQUENTIAL = "Blues"
 # Complete cells fade out and gaps stand out (orange to dark red-brown; 50% or less is darkest).
 GAPS = [[0.0, "#7f2704"], [0.5, "#D55E00"], [0.8, "#F5C16C"], [0.97, "#F7F7F7"], [1.0, "#FFFFFF"]]
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=15)
+INK = "#262730"  # axis text: dark on white, for a projector
 
 i18n.register({
     "chart.month": ("月份", "Month"),
@@ -35,11 +36,16 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 460) -> go.F
         title=dict(text=title, font=dict(size=19), yref="container", y=0.985, yanchor="top", x=0.01)
         if title else None,
         font=FONT, height=height, margin=dict(l=10, r=10, t=85 if title else 45, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=FONT["size"])),
         plot_bgcolor="white", colorway=PALETTE,
     )
-    fig.update_xaxes(showgrid=False, linecolor="#888")
-    fig.update_yaxes(gridcolor="#e5e5e5", linecolor="#888")
+    # Streamlit's chart theme sets 12px grey ticks and 14px axis titles unless a figure says otherwise
+    axis_text = dict(tickfont=dict(size=FONT["size"], color=INK), title_font=dict(size=FONT["size"] + 1, color=INK))
+    fig.update_xaxes(showgrid=False, linecolor="#888", **axis_text)
+    fig.update_yaxes(gridcolor="#e5e5e5", linecolor="#888", **axis_text)
+    fig.update_traces(selector=dict(type="heatmap"),
+                      colorbar=dict(tickfont=dict(size=FONT["size"], color=INK),
+                                    title_font=dict(size=FONT["size"], color=INK)))
     return fig
 
 
