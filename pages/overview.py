@@ -43,6 +43,10 @@ i18n.register({
     "ov.flagged": ("导入时标记的可疑数据", "Implausible data flagged at import"),
     "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "None of this month's data was flagged as implausible at import."),
     "ov.flagged_line": ("批次 {batch}({source})第 {row} 行:{text}", "Batch {batch} ({source}) row {row}: {text}"),
+    "ov.unchecked": ("以下数据载入时未经导入校验(如示例数据),按导入时的合理性规则检查:",
+                     "These data were loaded without the import checks (e.g. the sample district); the import's "
+                     "plausibility rules flag:"),
+    "ov.unchecked_line": ("**{unit}** · {indicator} {value}:{text}", "**{unit}** · {indicator} {value}: {text}"),
     "ov.open": ("查看画像", "Open profile"),
     "ov.no_score": ("{month} 暂无考核结果。", "No results for {month} yet."),
     "ov.warehouse": ("数据概况", "The data"),
@@ -121,20 +125,31 @@ if queries.engine_ready() and not kind_units.empty:
                 open_profile(pick)
     with a2:
         st.markdown(f"**{tr('ov.flagged')}**")
+        from kaohe.i18n import t as _t
+
+        def _text(r):
+            try:
+                return _t(r.check, lang(), **r.params)
+            except (KeyError, ValueError, IndexError):
+                return r.check
+
         flags = analysis.plausibility_flags(queries.month_batch_reports(month))
-        if flags.empty:
+        # data that came in without the import's checks (the sample district, a direct load) get them here
+        unchecked = queries.unchecked_flags(month)
+        unchecked = unchecked[unchecked["unit_code"].isin(kind_units["code"])]
+        if flags.empty and unchecked.empty:
             st.caption(tr("ov.no_flagged"))
-        else:
-            from kaohe.i18n import t as _t
-
-            def _text(r):
-                try:
-                    return _t(r.check, lang(), **r.params)
-                except (KeyError, ValueError, IndexError):
-                    return r.check
-
+        if not flags.empty:
             st.markdown("\n".join("- " + tr("ov.flagged_line", batch=r.batch_id, source=r.source or "—",
                                                   row=r.row, text=_text(r)) for r in flags.head(12).itertuples()))
+        if not unchecked.empty:
+            ind_all = queries.indicators().set_index("code")
+            st.caption(tr("ov.unchecked"))
+            st.markdown("\n".join("- " + tr(
+                "ov.unchecked_line", unit=unit_names.get(r.unit_code, r.unit_code),
+                indicator=name(ind_all.loc[r.indicator_code]) if r.indicator_code in ind_all.index else r.indicator_code,
+                value=charts.with_unit(charts.number(r.value), ind_all["unit"].get(r.indicator_code), lang()),
+                text=_text(r)) for r in unchecked.head(12).itertuples()))
 
 st.subheader(tr("ov.warehouse"))
 c1, c2, c3, c4, c5 = st.columns(5)

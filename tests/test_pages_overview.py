@@ -63,3 +63,15 @@ def test_a_published_month_says_so(app_db):
     service.publish(app_db, "2026-10", "tester")
     at = open_app()
     assert shown_metrics(at)["发布状态"] == "已发布 第1版"
+
+
+def test_sample_data_loaded_without_import_checks_are_checked_on_the_overview(app_db):
+    at = open_app()
+    text = texts(at)
+    # the sample district's planted implausible value: 学府街道 reports exactly 100% satisfaction every month
+    assert "未经导入校验" in text
+    line = next(x for x in text.split("\n") if "学府街道" in x and "诉求满意率" in x)
+    assert "恰好 100%" in line
+    at.session_state["lang"] = "en"
+    at.run()
+    assert "Exactly 100%" in next(x for x in texts(at).split("\n") if "Xuefu Street" in x)

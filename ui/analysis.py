@@ -351,3 +351,28 @@ def plausibility_flags(reports: list[tuple[int, str | None, dict | None]]) -> pd
                              "row": line.get("row"), "value": line.get("value"),
                              "params": line.get("params") or {}})
     return pd.DataFrame(rows, columns=["batch_id", "source", "check", "row", "value", "params"])
+
+
+def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.DataFrame,
+                           indicators: pd.DataFrame) -> pd.DataFrame:
+    """The import's plausibility checks run on data that came in without them (the sample district,
+    a direct load): one row per flagged value with unit_code, indicator_code, month, check and params.
+
+    obs: the month's current observations of those batches; history: the twelve months before.
+    """
+    from validation import plausibility
+
+    cols = ["unit_code", "indicator_code", "month", "value", "check", "params"]
+    if obs.empty:
+        return pd.DataFrame(columns=cols)
+    frame = obs.reset_index(drop=True)
+    frame = frame.assign(row=range(len(frame)), value_raw=frame["value"], col_value="value")
+    found = plausibility.run(frame, history, units, indicators)
+    if found.empty:
+        return pd.DataFrame(columns=cols)
+    at = frame.set_index("row")
+    rows = found["row"].astype(int)
+    return pd.DataFrame({"unit_code": at.loc[rows, "unit_code"].to_numpy(),
+                         "indicator_code": at.loc[rows, "indicator_code"].to_numpy(),
+                         "month": at.loc[rows, "month"].to_numpy(), "value": at.loc[rows, "value"].to_numpy(),
+                         "check": found["check"].to_numpy(), "params": found["params"].to_numpy()})
