@@ -1,6 +1,7 @@
 """单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
 the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
 
+import pandas as pd
 import streamlit as st
 
 from kaohe import i18n
@@ -188,18 +189,20 @@ st.subheader(tr("pf.explain"))
 exp = queries.explain(month, unit, period, lang())
 view = exp[["item", "value", "rule", "raw_score", "weight", "points", "note"]].copy()
 view["weight"] = view["weight"] * 100.0
-view["value"] = view["value"].round(2)  # display only; the points column keeps the engine's 4 decimals
+# display only (the points column keeps the engine's 4 decimals); dimension and total rows have no value of
+# their own: an empty cell (a number column would print "None", and Streamlit ignores a Styler's na_rep)
+view["value"] = [charts.number(v) if pd.notna(v) else "" for v in view["value"]]
 # dimension and summary rows stand out from the indicator rows they add up
 marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
 view["item"] = [marks.get(lv, "") + str(it) for lv, it in zip(exp["level"], exp["item"], strict=True)]
 view[["rule", "note"]] = view[["rule", "note"]].fillna("")
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
-# dimension and total rows have no value of their own: an empty cell, not "None"
-cols = view.columns
-st.dataframe(view.style.format({cols[1]: "{:g}", cols[3]: "{:.2f}", cols[4]: "{:.2f}%", cols[5]: "{:.4f}"},
-                               na_rep=""),
-             hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
-             column_config={tr("pf.col.rule"): st.column_config.TextColumn(width="large"),
+st.dataframe(view, hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
+             column_config={tr("pf.col.value"): st.column_config.TextColumn(alignment="right"),
+                            tr("pf.col.raw_score"): st.column_config.NumberColumn(format="%.2f"),
+                            tr("pf.col.weight"): st.column_config.NumberColumn(format="%.2f%%"),
+                            tr("pf.col.points"): st.column_config.NumberColumn(format="%.4f"),
+                            tr("pf.col.rule"): st.column_config.TextColumn(width="large"),
                             tr("pf.col.item"): st.column_config.TextColumn(width="medium")})
 
 # -- adjustments and veto -----------------------------------------------------------------------------------------
