@@ -137,11 +137,18 @@ def published_covering(con, month: str) -> list[str]:
 
 def list_adjustments(wh: Warehouse, month: str | None = None, unit: str | None = None,
                      include_revoked: bool = True) -> pd.DataFrame:
+    """Items with, last, the correction reason of one entered into a published month (from the
+    audit log, where add_adjustment records it; the adjustments table has no column for it)."""
     return wh.query(
-        f"""SELECT {ADJ_COLUMNS} FROM adjustments
-            WHERE (? IS NULL OR month = ?) AND (? IS NULL OR unit_code = ?)
-              AND (? OR revoked_at IS NULL)
-            ORDER BY month, unit_code, adj_id""",
+        f"""SELECT {", ".join("a." + c for c in ADJ_COLUMNS.split(", "))}, c.correction_reason
+            FROM adjustments a LEFT JOIN (
+                SELECT CAST(json_extract(detail, '$.adj_id') AS BIGINT) AS adj_id,
+                       json_extract_string(detail, '$.correction_reason') AS correction_reason
+                FROM audit_log WHERE action IN ('adjustment.bonus', 'adjustment.deduction', 'adjustment.veto')
+            ) c ON c.adj_id = a.adj_id
+            WHERE (? IS NULL OR a.month = ?) AND (? IS NULL OR a.unit_code = ?)
+              AND (? OR a.revoked_at IS NULL)
+            ORDER BY a.month, a.unit_code, a.adj_id""",
         [month, month, unit, unit, include_revoked])
 
 

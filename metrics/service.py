@@ -37,7 +37,8 @@
         already published (or held by a published quarter/year/ytd) needs `correction_reason`,
         else AdjustmentPublishedError (a ScoringError and a data.warehouse.PublishedMonthError).
     published_covering(wh, month) -> list[str]   publications freezing a month ('month 2026-09', ...)
-    list_adjustments(wh, month=None, unit=None) -> DataFrame   (revoked ones too, with revoked_at)
+    list_adjustments(wh, month=None, unit=None) -> DataFrame   (revoked ones too, with revoked_at;
+        correction_reason for an item entered into a published month)
     revoke_adjustment(wh, adj_id, actor, reason) -> None
 
 ScoreBuild (metrics.build) also has `explain(unit_code, lang=None)`, `unit(unit_code)` and,

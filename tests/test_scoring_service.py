@@ -295,6 +295,9 @@ def test_adjustments_to_a_published_month_need_a_correction_reason(sample_wh, mo
                            correction_reason="表彰文件晚到")
     entry = wh.audit_log().query("action == 'adjustment.bonus'").iloc[0]
     assert "表彰文件晚到" in entry["detail"] and "month 2026-08" in entry["detail"]
+    listed = service.list_adjustments(wh, unit="S04").set_index("month")
+    assert listed.loc["2026-08", "correction_reason"] == "表彰文件晚到"
+    assert pd.isna(listed.loc["2026-07", "correction_reason"])  # an unpublished month needs none
     # the next publish is revision 2, its reason the recorded correction, its difference listed
     assert service.publish(wh, "2026-08", "alice") == 2
     assert service.revisions(wh, "2026-08")["reason"].tolist()[-1] == "表彰文件晚到"

@@ -74,6 +74,7 @@ i18n.register({
     "scoring.cli.h.rank": ("名次", "Rank"), "scoring.cli.h.n_in_group": ("组内单位数", "Units in group"),
     "scoring.cli.h.median_rank": ("中位名次", "Median rank"), "scoring.cli.h.rank_p05": ("名次5%分位", "Rank p5"),
     "scoring.cli.h.rank_p95": ("名次95%分位", "Rank p95"),
+    "scoring.cli.h.correction_reason": ("更正理由", "Correction reason"),
     "scoring.cli.f.total": ("总分", "total"), "scoring.cli.f.rank": ("名次", "rank"),
     "scoring.cli.f.grade": ("等次", "grade"), "scoring.cli.f.veto": ("一票否决", "veto"),
     "scoring.cli.yes": ("是", "yes"), "scoring.cli.no": ("否", "no"),
