@@ -35,7 +35,6 @@ i18n.register({
     "tr.note": ("虚线为同类组中位数,点线为考核目标。变化为本月值减去上月(环比)或去年同月(同比)。",
                 "Dashed lines are peer-group medians, the dotted line is the scheme's target. Changes are this "
                 "month minus last month (month-on-month) or the same month a year ago (year-on-year)."),
-    "tr.scoring": ("正在计算各月维度得分……", "Scoring the dimensions month by month…"),
     "tr.no_units": ("请至少选择一个单位。", "Choose at least one unit."),
 })
 
@@ -100,19 +99,14 @@ window = [m for m in all_months if mo.add(month, -(span - 1)) <= m <= month]
 reach = [m for m in all_months if mo.add(month, -max(span - 1, 12)) <= m <= month]
 target = None
 neutral = False
-# dimension scores come one build per month: the window and the month a year back, started in the
-# background now so that choosing a dimension does not wait for them
-dim_months = tuple(sorted(set(window) | ({mo.add(month, -12)} & set(all_months))))
-if ready:
-    queries.warm_dimensions(dim_months)
 if measure == "total":
     full = queries.total_history(month, len(reach))
     full = full[full["unit_code"].isin(units["code"])][["unit_code", "peer_group", "month", "total"]]
     full = full.rename(columns={"total": "value"})
     y_title = tr("tr.score_unit")
 elif measure.startswith("dim:"):
-    with st.spinner(tr("tr.scoring")):
-        dims = queries.dimension_series(dim_months)
+    # the same one-pass build as the totals: every month's dimension scores without a build per month
+    dims = queries.dimension_history(month, len(reach))
     full = dims[(dims["dimension"] == measure[4:]) & dims["unit_code"].isin(units["code"])]
     full = full[["unit_code", "peer_group", "month", "score"]].rename(columns={"score": "value"})
     y_title = tr("tr.score_unit")

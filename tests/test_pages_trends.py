@@ -49,6 +49,11 @@ def test_a_dimension_in_small_multiples(app_db):
     dims = service.build(app_db, "2026-10").dimensions
     hl = dims[(dims["unit_code"] == "S02") & (dims["dimension"] == "HL")]["score"].iloc[0]
     assert changes(at).loc["西山街道", "本月"] == pytest.approx(hl, abs=0.005)
+    # the earlier months come from the same one-pass build; each equals that month's own build
+    for month, column in (("2026-09", "上月"), ("2025-10", "去年同月")):
+        d = service.build(app_db, month).dimensions
+        own = d[(d["unit_code"] == "S02") & (d["dimension"] == "HL")]["score"].iloc[0]
+        assert changes(at).loc["西山街道", column] == pytest.approx(own, abs=0.005), month
 
 
 def test_widget_state_survives_a_page_switch(app_db):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 
 import pandas as pd
 import streamlit as st
@@ -130,70 +129,20 @@ def rank_history(wh, unit: str, last_month: str, n: int = 12) -> pd.DataFrame:
     return engine().rank_history(wh, unit, last_month, n=n)
 
 
-@versioned
-def total_history(wh, month: str, n: int) -> pd.DataFrame:
+@versioned_shared
+def history_build(wh, month: str, n: int):
+    """One build scoring the `n` months to `month` in a single pass (totals and dimensions of each)."""
+    return engine().build(wh, month, "month", n_history=n)
+
+
+def total_history(month: str, n: int) -> pd.DataFrame:
     """Every unit's monthly total, rank and grade over the `n` months to `month`, scored in one pass."""
-    b = engine().build(wh, month, "month", n_history=n)
-    return b.history.rename(columns={"period": "month"}).reset_index(drop=True)
+    return history_build(month, n).history.rename(columns={"period": "month"}).reset_index(drop=True)
 
 
-# Dimension scores come from one build per month (the engine gives a build's own month only), which
-# is seconds at city scale; the trends page warms them in the background while it shows totals.
-_DIMS: dict[tuple, pd.DataFrame] = {}
-_DIMS_RUNNING: dict[tuple, threading.Thread] = {}
-_DIMS_LOCK = threading.Lock()
-
-
-def _score_dimensions(wh, months_: tuple[str, ...]) -> pd.DataFrame:
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(m: str) -> pd.DataFrame:
-        return engine().build(wh, m, "month").dimensions.assign(month=m)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # overlaps the warehouse reads of two builds
-        frames = list(pool.map(one, months_))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def warm_dimensions(months_: tuple[str, ...]) -> None:
-    """Start scoring the dimensions of `months_` in a background thread (no-op if done or running)."""
-    wh = warehouse()
-    key = (wh.version(), months_)
-    with _DIMS_LOCK:
-        if key in _DIMS or key in _DIMS_RUNNING:
-            return
-
-        def run() -> None:
-            try:
-                frame = _score_dimensions(wh, months_)
-                with _DIMS_LOCK:
-                    if len(_DIMS) > 8:
-                        _DIMS.clear()
-                    _DIMS[key] = frame
-            finally:
-                with _DIMS_LOCK:
-                    _DIMS_RUNNING.pop(key, None)
-
-        thread = threading.Thread(target=run, daemon=True, name="kaohe-warm-dimensions")
-        _DIMS_RUNNING[key] = thread
-        thread.start()
-
-
-def dimension_series(months_: tuple[str, ...]) -> pd.DataFrame:
-    """Dimension scores of every unit for each month in `months_`, per warehouse version."""
-    wh = warehouse()
-    key = (wh.version(), months_)
-    with _DIMS_LOCK:
-        running = _DIMS_RUNNING.get(key)
-    if running is not None:
-        running.join()
-    with _DIMS_LOCK:
-        if key in _DIMS:
-            return _DIMS[key]
-    frame = _score_dimensions(wh, months_)
-    with _DIMS_LOCK:
-        _DIMS[key] = frame
-    return frame
+def dimension_history(month: str, n: int) -> pd.DataFrame:
+    """Every unit's dimension scores over the `n` months to `month`, from the same one pass."""
+    return history_build(month, n).dimension_history.rename(columns={"period": "month"})
 
 
 @versioned
