@@ -40,7 +40,8 @@ i18n.register({
     "ov.alert_sep": (";", "; "),
     "ov.sep": ("、", ", "),
     "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
-    "ov.flagged": ("导入时标记的可疑数据", "Implausible data flagged at import"),
+    "ov.flagged": ("可疑数据", "Implausible data"),
+    "ov.flagged_at_import": ("导入时标记、经确认后导入:", "Flagged at import and accepted by the evaluator:"),
     "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "None of this month's data was flagged as implausible at import."),
     "ov.flagged_line": ("批次 {batch}({source})第 {row} 行:{text}", "Batch {batch} ({source}) row {row}: {text}"),
     "ov.unchecked": ("以下数据载入时未经导入校验(如示例数据),按导入时的合理性规则检查:",
@@ -140,6 +141,7 @@ if queries.engine_ready() and not kind_units.empty:
         if flags.empty and unchecked.empty:
             st.caption(tr("ov.no_flagged"))
         if not flags.empty:
+            st.caption(tr("ov.flagged_at_import"))
             st.markdown("\n".join("- " + tr("ov.flagged_line", batch=r.batch_id, source=r.source or "—",
                                                   row=r.row, text=_text(r)) for r in flags.head(12).itertuples()))
         if not unchecked.empty:

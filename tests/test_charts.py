@@ -280,3 +280,8 @@ def test_axis_text_is_large_and_dark_whatever_the_streamlit_theme():
         assert s["layout"][axis]["title"]["font"]["size"] > charts.FONT["size"]
     assert s["data"][0]["colorbar"]["tickfont"]["size"] == charts.FONT["size"]
     assert s["layout"]["legend"]["font"]["size"] == charts.FONT["size"]
+
+
+def test_log_axis_ticks_are_whole_numbers():
+    assert charts._log_ticks(520, 9800) == [500, 1000, 2000, 5000, 10000]
+    assert charts._log_ticks(3, 120) == [5, 10, 20, 50, 100]

@@ -280,9 +280,23 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, unit_names: dict[str
             text=[unit_names.get(u, u) for u in sel["unit_code"]],
             customdata=sel[["numerator"]].to_numpy(),
             hovertemplate="%{text}<br>%{y:.2f}% = %{customdata[0]:,.0f} / %{x:,.0f}<extra></extra>"))
-    fig.update_xaxes(title=t("chart.denominator", lang), type="log", showgrid=True, gridcolor="#eee")
+    dens = pd.concat([points["denominator"], limits["denominator"]]).dropna()
+    ticks = _log_ticks(dens[dens > 0].min(), dens.max()) if (dens > 0).any() else []
+    fig.update_xaxes(title=t("chart.denominator", lang), type="log", showgrid=True, gridcolor="#eee",
+                     **(dict(tickmode="array", tickvals=ticks, ticktext=[f"{v:,}" for v in ticks]) if ticks else {}))
     fig.update_yaxes(title=t("chart.value", lang) + ("(%)" if lang == "zh" else " (%)"))
-    return _layout(fig, title, height=520)
+    fig = _layout(fig, title, height=600)
+    # two groups make a legend of two or three rows: below the plot, where it cannot cover the title
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    return fig
+
+
+def _log_ticks(low: float, high: float) -> list[int]:
+    """1-2-5 ticks from `low` to `high` for a log axis, as whole numbers (plotly's own show 2 3 4 ... 9)."""
+    out = []
+    for exp in range(int(np.floor(np.log10(max(low, 1)))), int(np.ceil(np.log10(max(high, 1)))) + 1):
+        out += [m * 10 ** exp for m in (1, 2, 5) if low * 0.8 <= m * 10 ** exp <= high * 1.25]
+    return out
 
 
 def correlation_heatmap(corr: pd.DataFrame, ind_names: dict[str, str], lang: str) -> go.Figure:
