@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from data import schema
+from kaohe import months as mo
 
 OBS_COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
 
@@ -521,9 +522,17 @@ def _refresh_current(con, now) -> None:
 
 
 def published_months(con) -> set[str]:
-    """Months with published results (the scoring engine's `publications` table, once it exists)."""
+    """Months frozen by published results (the scoring engine's `publications` table, once it exists).
+
+    A quarter, year or year-to-date publication freezes every month it covers up to its own month,
+    not only that month."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'publications'").fetchone()[0]
     if not exists:
         return set()
-    return {r[0] for r in con.execute("SELECT DISTINCT month FROM publications").fetchall()}
+    frozen: set[str] = set()
+    for period, month in con.execute("SELECT DISTINCT period, month FROM publications").fetchall():
+        first = {"quarter": mo.add(month, -((int(month[5:]) - 1) % 3)),
+                 "year": month[:4] + "-01", "ytd": month[:4] + "-01"}.get(period, month)
+        frozen.update(mo.span(first, month))
+    return frozen

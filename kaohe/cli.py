@@ -23,6 +23,9 @@ i18n.register({
     ),
     "cli.error": ("错误:{reason}", "error: {reason}"),
     "cli.busy": ("数据仓库正被占用,请稍后重试:{reason}", "the warehouse is busy, try again: {reason}"),
+    "cli.bad_month": ("{option} 应为 YYYY-MM 格式(如 2026-10):{text}",
+                      "{option} must be YYYY-MM (e.g. 2026-10): {text}"),
+    "cli.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
 })
 
 BILINGUAL_HELP = {
@@ -50,6 +53,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=None, help=BILINGUAL_HELP["db"])
+
+
+def month_arg(text: str | None, option: str = "--month") -> str | None:
+    """A month given on the command line, checked (None passes: the option was left out)."""
+    from kaohe import months
+
+    if text is not None and not months.is_month(text):
+        raise UsageError(t("cli.bad_month", option=option, text=text))
+    return text
+
+
+def existing_warehouse(db: str | None):
+    """The warehouse a command reads, migrated to this release; a usage error when there is none."""
+    from data.warehouse import Warehouse
+    from kaohe import settings
+
+    wh = Warehouse(settings.db_path(db))
+    if not wh.exists():
+        raise UsageError(t("cli.no_wh", path=wh.path))
+    wh.migrate()
+    return wh
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,9 +49,11 @@ def test_kaohe_db_environment_variable_is_the_default(tmp_path, capsys, monkeypa
 
 def test_failures_have_one_line_and_a_non_zero_code(tmp_path, capsys):
     code, _, err = run(capsys, "info", "--db", str(tmp_path / "none.duckdb"))
-    assert code == 2 and err.count("\n") == 1 and "kaohe init" in err
+    assert code == 2 and err.count("\n") == 1 and "找不到数据仓库" in err and "kaohe init" in err
     code, _, err = run(capsys, "init", "--db", str(tmp_path / "x.duckdb"), "--end", "2026-13")
-    assert code == 2 and "YYYY-MM" in err
+    assert code == 2 and "--end 应为 YYYY-MM" in err
+    code, _, err = run(capsys, "--lang", "en", "rank", "--db", str(tmp_path / "none.duckdb"), "--month", "2026-10")
+    assert code == 2 and err.strip() == f"error: no warehouse at {tmp_path / 'none.duckdb'}; run `kaohe init`"
     with pytest.raises(SystemExit) as exc:
         main(["nonsense"])
     assert exc.value.code == 2

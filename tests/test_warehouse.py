@@ -91,8 +91,8 @@ def test_published_month_needs_a_correction_reason(tmp_path):
     wh.migrate(target=2)
     wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 91.0, 91, 100, "ok")), actor="a")
     with wh.transaction() as con:  # stands in for the scoring engine's publications table
-        con.execute("CREATE TABLE publications (month VARCHAR)")
-        con.execute("INSERT INTO publications (month) VALUES (?)", ["2026-07"])
+        con.execute("CREATE TABLE publications (month VARCHAR, period VARCHAR)")
+        con.execute("INSERT INTO publications (month, period) VALUES (?, 'month')", ["2026-07"])
     before = wh.checksum()
     with pytest.raises(PublishedMonthError) as err:
         wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 50.0, 50, 100, "ok")), actor="a")
@@ -101,6 +101,24 @@ def test_published_month_needs_a_correction_reason(tmp_path):
     res = wh.write_observations(rows(("S01", "HL_SATISFY", "2026-07", 92.0, 92, 100, "ok")), actor="a",
                                 kind="correction", reason="platform re-export")
     assert res.revised == 1
+
+
+@pytest.mark.parametrize("period, published, frozen, open_", [
+    ("month", "2026-08", ["2026-08"], ["2026-07", "2026-09"]),
+    ("quarter", "2026-09", ["2026-07", "2026-09"], ["2026-06", "2026-10"]),
+    ("quarter", "2026-08", ["2026-07", "2026-08"], ["2026-09"]),  # a quarter published before its end
+    ("ytd", "2026-03", ["2026-01", "2026-03"], ["2025-12", "2026-04"]),
+    ("year", "2025-12", ["2025-01", "2025-12"], ["2026-01", "2024-12"]),
+])
+def test_a_published_period_freezes_every_month_it_covers(wh, period, published, frozen, open_):
+    with wh.transaction() as con:
+        con.execute("""INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor,
+                       published_at) VALUES (?, ?, 1, 'default', '1', 'a', now())""", [published, period])
+    for month in frozen:
+        with pytest.raises(PublishedMonthError):
+            wh.write_observations(rows(("S01", "HL_SATISFY", month, 50.0, 50, 100, "ok")), actor="a")
+    for month in open_:
+        assert wh.write_observations(rows(("S01", "HL_SATISFY", month, 50.0, 50, 100, "ok")), actor="a").rows_written == 1
 
 
 def test_a_failing_write_changes_nothing(wh):

@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from kaohe import i18n, months, settings
+from kaohe import i18n, settings
+from kaohe.cli import existing_warehouse, month_arg
 from kaohe.i18n import t
 
 i18n.register({
@@ -71,14 +72,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_serve)
 
 
-def _check_month(text: str | None) -> str | None:
-    from kaohe.cli import UsageError
-
-    if text is not None and not months.is_month(text):
-        raise UsageError(f"month must be YYYY-MM: {text}")
-    return text
-
-
 def open_warehouse(args):
     from data.warehouse import Warehouse
 
@@ -89,7 +82,7 @@ def cmd_init(args) -> int:
     from data import sample
     from data.setup import ensure_ready
 
-    _check_month(args.end)
+    month_arg(args.end, "--end")
     wh = open_warehouse(args)
     rep = ensure_ready(wh, with_sample=not args.no_sample, end=args.end, n_months=args.months,
                        seed=args.seed or sample.DEFAULT_SEED)
@@ -102,7 +95,7 @@ def cmd_sample(args) -> int:
     from data import catalogue, sample
     from data.warehouse import Warehouse
 
-    _check_month(args.end)
+    month_arg(args.end, "--end")
     seed = args.seed or sample.DEFAULT_SEED
     started = time.perf_counter()
     units = sample.scaled_units(args.units, seed=seed)
@@ -130,12 +123,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_info(args) -> int:
-    wh = open_warehouse(args)
-    if not wh.exists():
-        from kaohe.cli import UsageError
-
-        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
-    wh.migrate()
+    wh = existing_warehouse(args.db)
     info = wh.info()
     comp = wh.completeness()
     info["completeness"] = None if comp.empty else round(float(comp["reported"].sum() / comp["expected"].sum()), 4)

@@ -7,7 +7,8 @@ import sys
 
 import pandas as pd
 
-from kaohe import i18n, months, settings
+from kaohe import i18n, settings
+from kaohe.cli import UsageError, existing_warehouse, month_arg
 from kaohe.i18n import t
 
 i18n.register({
@@ -57,8 +58,6 @@ i18n.register({
     "scoring.cli.new": ("新", "new"),
     "scoring.cli.correction_hint": ("用 --correction \"更正理由\" 重新提交", "add --correction \"why\" to record it "
                                     "as a correction"),
-    "scoring.cli.bad_month": ("月份应为 YYYY-MM 格式:{text}", "month must be YYYY-MM: {text}"),
-    "scoring.cli.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
     # heads of the printed tables (revisions, differences, adjustments, robustness); csv and json keep field names
     "scoring.cli.h.month": ("月份", "Month"), "scoring.cli.h.period": ("周期", "Period"),
     "scoring.cli.h.revision": ("版次", "Revision"), "scoring.cli.h.scheme_id": ("方案", "Scheme"),
@@ -160,24 +159,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_robustness)
 
 
-def _month(text: str) -> str:
-    from kaohe.cli import UsageError
-
-    if not months.is_month(text):
-        raise UsageError(t("scoring.cli.bad_month", text=text))
-    return text
-
-
-def _wh(args):
-    from data.warehouse import Warehouse
-    from kaohe.cli import UsageError
-
-    wh = Warehouse(settings.db_path(args.db))
-    if not wh.exists():
-        raise UsageError(t("scoring.cli.no_wh", path=wh.path))
-    return wh
-
-
 def _emit(df: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
         df.to_csv(sys.stdout, index=False)
@@ -233,12 +214,11 @@ def _jsonable(v):
 
 
 def cmd_rank(args) -> int:
-    from kaohe.cli import UsageError
     from metrics import rank as rank_mod
     from metrics import service
 
-    wh = _wh(args)
-    b = service.build(wh, _month(args.month), args.period)
+    wh = existing_warehouse(args.db)
+    b = service.build(wh, month_arg(args.month), args.period)
     tot = b.totals
     if args.group:
         known = sorted(tot["peer_group"].unique())
@@ -284,11 +264,10 @@ def cmd_rank(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from kaohe.cli import UsageError
     from metrics import service
 
-    wh = _wh(args)
-    b = service.build(wh, _month(args.month), args.period)
+    wh = existing_warehouse(args.db)
+    b = service.build(wh, month_arg(args.month), args.period)
     try:
         table = b.explain(args.unit)
     except KeyError as exc:
@@ -322,8 +301,8 @@ def cmd_publish(args) -> int:
     from metrics import service
     from metrics.publish import PublishError
 
-    wh = _wh(args)
-    month = _month(args.month)
+    wh = existing_warehouse(args.db)
+    month = month_arg(args.month)
     try:
         rev = service.publish(wh, month, settings.actor(), args.reason, period=args.period)
     except PublishError as exc:  # a refusal the user can act on: their language, no class name
@@ -341,8 +320,8 @@ def cmd_publish(args) -> int:
 def cmd_revisions(args) -> int:
     from metrics import service
 
-    wh = _wh(args)
-    month = _month(args.month)
+    wh = existing_warehouse(args.db)
+    month = month_arg(args.month)
     revs = service.revisions(wh, month, args.period)
     if revs.empty:
         print(t("scoring.cli.no_revisions", month=month))
@@ -366,8 +345,8 @@ def cmd_revisions(args) -> int:
 def cmd_adjust_add(args) -> int:
     from metrics import service
 
-    wh = _wh(args)
-    month = _month(args.month)
+    wh = existing_warehouse(args.db)
+    month = month_arg(args.month)
     try:
         adj_id = service.add_adjustment(wh, args.unit, month, args.kind, args.points, args.reason,
                                         args.evidence, settings.actor(), correction_reason=args.correction)
@@ -385,7 +364,7 @@ def cmd_adjust_add(args) -> int:
 def cmd_adjust_list(args) -> int:
     from metrics import service
 
-    df = service.list_adjustments(_wh(args), _month(args.month) if args.month else None, args.unit)
+    df = service.list_adjustments(existing_warehouse(args.db), month_arg(args.month) if args.month else None, args.unit)
     _emit(_words(df) if args.format == "table" else df, args.format)
     return 0
 
@@ -394,7 +373,7 @@ def cmd_adjust_revoke(args) -> int:
     from metrics import service
 
     try:
-        service.revoke_adjustment(_wh(args), args.id, settings.actor(), args.reason)
+        service.revoke_adjustment(existing_warehouse(args.db), args.id, settings.actor(), args.reason)
     except service.ScoringError as exc:
         print(t("cli.error", reason=exc), file=sys.stderr)
         return 1
@@ -405,8 +384,8 @@ def cmd_adjust_revoke(args) -> int:
 def cmd_robustness(args) -> int:
     from metrics import service
 
-    wh = _wh(args)
-    month = _month(args.month)
+    wh = existing_warehouse(args.db)
+    month = month_arg(args.month)
     res = service.robustness(wh, month, replicates=args.replicates, seed=args.seed)
     if args.format == "table":
         print(t("scoring.cli.robust_title", label=month, n=args.replicates))
