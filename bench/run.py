@@ -16,7 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     names = argv if argv is not None else sys.argv[1:]
     available = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules(bench.__path__)
                        if m.name.startswith("bench_"))
-    chosen = [n for n in names if not n.startswith("-")] or available
+    flags = [n for n in names if n.startswith("-")]
+    if flags:
+        print(__doc__.strip() + "\n\navailable: " + ", ".join(available))
+        return 0 if set(flags) <= {"-h", "--help"} else 2
+    chosen = names or available
     unknown = sorted(set(chosen) - set(available))
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}")

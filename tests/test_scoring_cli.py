@@ -182,3 +182,11 @@ def test_publish_a_quarter(db, capsys):
     assert code == 0 and "季度" in out
     code, out, _ = run(capsys, "revisions", "--db", db, "--month", "2026-09")
     assert "尚未发布" in out  # the month itself is not published
+
+
+def test_csv_output_carries_no_formula(db, capsys):
+    run(capsys, "adjust", "--db", db, "add", "--unit", "S02", "--month", "2026-10", "--kind", "bonus",
+        "--points", "1", "--reason", '=HYPERLINK("http://x","点此")', "--evidence", "+cmd")
+    code, out, _ = run(capsys, "adjust", "--db", db, "list", "--month", "2026-10", "--format", "csv")
+    assert code == 0
+    assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out and "'+cmd" in out

@@ -160,8 +160,10 @@ def register(sub) -> None:
 
 
 def _emit(df: pd.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+    if fmt == "csv":  # names and reasons came from uploaded files: no formulas for a spreadsheet
+        from reports import safe
+
+        safe.frame(df).to_csv(sys.stdout, index=False)
     elif fmt == "json":
         # missing numbers as null: NaN is not JSON
         clean = df.astype(object).where(df.notna(), None) if not df.empty else df
