@@ -139,6 +139,9 @@ def main() -> int:
             shoot(page, "10-overview-english")
             nav_to(page, "Rankings")
             shoot(page, "10b-rankings-english")
+            nav_to(page, "Scheme")  # the what-if made above is still there (widget state survives)
+            page.get_by_text("Official against what-if ranking").first.wait_for()
+            shoot(page, "10c-scheme-whatif-english", charts.nth(1))
             browser.close()
     finally:
         proc.terminate()
