@@ -285,3 +285,12 @@ def test_axis_text_is_large_and_dark_whatever_the_streamlit_theme():
 def test_log_axis_ticks_are_whole_numbers():
     assert charts._log_ticks(520, 9800) == [500, 1000, 2000, 5000, 10000]
     assert charts._log_ticks(3, 120) == [5, 10, 20, 50, 100]
+
+
+def test_two_years_of_months_are_ticked_every_third_month():
+    months = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
+    series = pd.DataFrame({"unit_code": "A", "peer_group": "g", "month": months, "value": 1.0})
+    medians = series.groupby(["peer_group", "month"], as_index=False)["value"].median()
+    s = spec(charts.trend_lines(series, ["A"], {"A": "甲"}, medians, {"A": "g"}, {"g": "组"}, "t", "y", "zh"))
+    assert s["layout"]["xaxis"]["tickvals"][-1] == "2026-12" and len(s["layout"]["xaxis"]["tickvals"]) == 8
+    assert s["layout"]["xaxis"]["categoryarray"] == months

@@ -49,6 +49,18 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 460) -> go.F
     return fig
 
 
+def _month_ticks(fig: go.Figure) -> None:
+    """Over a year of months on a category axis: every third month (ending at the latest), upright,
+    instead of every month tilted and crowded."""
+    months = sorted({x for tr in fig.data for x in (tr.x if tr.x is not None else []) if isinstance(x, str)})
+    if len(months) <= 12:
+        return
+    step = 3 if len(months) <= 36 else 6
+    shown = months[::-1][::step][::-1]
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=shown, tickangle=0,
+                     categoryorder="array", categoryarray=months)
+
+
 def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
     """Units (rows) x months (columns), share of expected indicators reported."""
     grid = comp.pivot_table(index="unit_code", columns="month", values="share", aggfunc="first")
@@ -60,6 +72,7 @@ def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: s
     ))
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
     fig.update_xaxes(title=t("chart.month", lang), type="category")
+    _month_ticks(fig)
     return _layout(fig, height=max(320, 26 * len(labels) + 120))
 
 
@@ -81,6 +94,7 @@ def trend_with_median(series: pd.DataFrame, chosen: list[str], unit_names: dict[
             name=t("chart.peer_median", lang, group=group_names.get(g, g)),
             line=dict(color="#555", width=2, dash="dash")))
     fig.update_xaxes(title=t("chart.month", lang), type="category")
+    _month_ticks(fig)
     fig.update_yaxes(title=unit_label or t("chart.value", lang))
     return _layout(fig, title)
 
@@ -179,6 +193,7 @@ def trend_lines(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, s
         fig.add_hline(y=target, line=dict(color="#009E73", width=2, dash="dot"),
                       annotation_text=f"{t('chart.target', lang)} {target:g}", annotation_position="top left")
     fig.update_xaxes(title=t("chart.month", lang), type="category")
+    _month_ticks(fig)
     fig.update_yaxes(title=y_title)
     return _layout(fig, title)
 
