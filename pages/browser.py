@@ -1,9 +1,10 @@
 """数据浏览 Data browser: filter observations by unit, indicator and months; download the selection."""
 
+import pandas as pd
 import streamlit as st
 
 from kaohe import i18n
-from ui import downloads, queries
+from ui import charts, downloads, queries
 from ui.setup import name, tr
 
 i18n.register({
@@ -43,17 +44,17 @@ unit_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in units.iterrows()}
 ind_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in inds.iterrows()}
 
 c1, c2 = st.columns(2)
-picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units",
+picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units", persist_state="session",
                               placeholder=tr("br.all"))
-picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators",
+picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators", persist_state="session",
                              placeholder=tr("br.all"))
 if st.session_state.get("br_from") not in months:
     st.session_state["br_from"] = months[max(0, len(months) - 12)]
 if st.session_state.get("br_to") not in months:
     st.session_state["br_to"] = months[-1]
 c3, c4, _ = st.columns([1, 1, 2])
-first = c3.selectbox(tr("br.from"), months, key="br_from")
-last = c4.selectbox(tr("br.to"), months, key="br_to")
+first = c3.selectbox(tr("br.from"), months, key="br_from", persist_state="session")
+last = c4.selectbox(tr("br.to"), months, key="br_to", persist_state="session")
 if first > last:
     first, last = last, first
 
@@ -69,6 +70,12 @@ table.columns = [tr(f"br.col.{c}") for c in ("unit_code", "unit", "indicator_cod
 st.caption(tr("br.rows", n=f"{len(table):,}"))
 if len(table) > SHOW_AT_MOST:
     st.caption(tr("br.too_many", n=f"{SHOW_AT_MOST:,}"))
-st.dataframe(table.head(SHOW_AT_MOST), hide_index=True, key="br_table")
+# a value without numerator and denominator (a count, a score) shows empty cells there, not "None"
+shown = table.head(SHOW_AT_MOST).copy()
+parts = [tr("br.col.numerator"), tr("br.col.denominator")]
+for col in parts:
+    shown[col] = [charts.number(v) if pd.notna(v) else "" for v in shown[col]]
+st.dataframe(shown, hide_index=True, key="br_table",
+             column_config={c: st.column_config.TextColumn(alignment="right") for c in parts})
 st.download_button(tr("br.download"), data=downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
                    mime="text/csv", key="br_dl", disabled=table.empty)

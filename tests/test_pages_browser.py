@@ -16,3 +16,19 @@ def test_month_range_and_indicator_filter(app_db):
     assert len(t) == len(expected) == 12 * 4
     assert set(t["指标代码"]) == {"POP"}
     assert at.get_by_key("br_dl") is not None
+
+
+def test_filters_survive_a_page_switch_and_empty_parts_are_blank(app_db):
+    at = open_app("pages/browser.py")
+    at.multiselect(key="br_indicators").set_value(["HL_SATISFY", "POP"]).run()
+    at.selectbox(key="br_from").set_value("2026-09").run()
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/browser.py").run()
+    assert not at.exception
+    assert at.multiselect(key="br_indicators").value == ["HL_SATISFY", "POP"]
+    assert at.selectbox(key="br_from").value == "2026-09"
+    t = at.dataframe[0].value
+    pop = t[t["指标代码"] == "POP"]
+    assert set(pop["分子"]) == {""} and set(pop["分母"]) == {""}  # a count has neither: blank, not None
+    rate = t[t["指标代码"] == "HL_SATISFY"]
+    assert (rate["分母"] != "").all()
