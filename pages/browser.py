@@ -77,5 +77,6 @@ for col in parts:
     shown[col] = [charts.number(v) if pd.notna(v) else "" for v in shown[col]]
 st.dataframe(shown, hide_index=True, key="br_table",
              column_config={c: st.column_config.TextColumn(alignment="right") for c in parts})
-st.download_button(tr("br.download"), data=downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
-                   mime="text/csv", key="br_dl", disabled=table.empty)
+# deferred: the whole selection is written out when the button is clicked, not on every rerun
+st.download_button(tr("br.download"), data=lambda: downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
+                   mime="text/csv", key="br_dl", disabled=table.empty, on_click="ignore")

@@ -101,3 +101,14 @@ def test_language_switch_keeps_the_unit_kind(streamlit_server, browser_page):
     nav_to(page, "排名")
     assert _chosen(page, "单位类型") == ["部门"]
     assert exceptions(page) == []
+
+
+def test_the_data_browser_downloads_its_selection_as_csv(streamlit_server, browser_page):
+    page = browser_page
+    goto_page(page, streamlit_server.url, "browser")
+    with page.expect_download() as dl:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="下载所选数据").click()
+    with open(dl.value.path(), "rb") as fh:
+        head = fh.read().decode("utf-8")
+    assert head.startswith("\ufeff") and "单位代码" in head.splitlines()[0]  # BOM, so Excel reads the Chinese
+    assert len(head.splitlines()) > 5000  # the whole selection, not only the rows shown

@@ -39,5 +39,5 @@ def route_through_app() -> None:
     if not PagesManager.uses_pages_directory:
         return
     PagesManager.uses_pages_directory = False
-    if get_script_run_ctx() is not None:  # imported by a running page, not by a plain test or the CLI
+    if get_script_run_ctx(suppress_warning=True) is not None:  # imported by a running page, not by a plain test or the CLI
         st.rerun()

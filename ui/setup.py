@@ -74,7 +74,7 @@ _LAST_LANG: list[str] = []
 def lang() -> str:
     """The session's language. Outside a script run (AppTest formats a widget's options after the run)
     it is the language of the last run, not the default."""
-    if get_script_run_ctx() is None:
+    if get_script_run_ctx(suppress_warning=True) is None:
         return _LAST_LANG[0] if _LAST_LANG else i18n.default_lang()
     value = st.session_state.get("lang") or i18n.default_lang()
     _LAST_LANG[:] = [value]
