@@ -112,3 +112,22 @@ def test_the_data_browser_downloads_its_selection_as_csv(streamlit_server, brows
         head = fh.read().decode("utf-8")
     assert head.startswith("\ufeff") and "单位代码" in head.splitlines()[0]  # BOM, so Excel reads the Chinese
     assert len(head.splitlines()) > 5000  # the whole selection, not only the rows shown
+
+
+def test_a_cold_servers_first_deep_link_has_the_whole_shell(sample_db, tmp_path, start_streamlit, browser_page):
+    import shutil
+
+    db = tmp_path / "cold.duckdb"
+    shutil.copy(sample_db, db)
+    server = start_streamlit(db)
+    page = browser_page
+    goto_page(page, server.url, "rankings")  # the fresh server's first request
+    assert heading(page) == "排名"
+    # language, month and kind controls are there, each showing its choice on this very first run
+    assert _chosen(page, "语言 / Language") == ["中文"]
+    assert _chosen(page, "单位类型") == ["街道/乡镇"]
+    assert page.get_by_role("combobox", name="考核月份").count() == 1
+    # the navigation lists translated titles, not file names
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert any("排名" in n for n in nav) and not any("rankings" in n or "overview" in n for n in nav)
+    assert exceptions(page) == []
