@@ -33,6 +33,7 @@ from validation.report import Report
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the upload page: a month's file is well under 1 MB
 MAX_CLI_BYTES = 200 * 1024 * 1024  # the command line, for backfills of several years
+NO_TABLE = {"val.file_empty", "val.file_no_header"}  # what a workbook's cover sheet gives
 
 i18n.register({
     "import.refused.errors": ("文件有 {n} 项错误,未导入。请按报告修改后重新上传。",
@@ -108,11 +109,17 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
         return prep
     units, indicators = wh.units(), wh.indicators()
     lookup = Lookup.build(units, indicators)
+    raw = None
     try:
         raw = read(data, name, sheet)
         frame, und, found = normalise(raw, lookup, month)
     except FileProblem as exc:
-        prep.report = Report.of([pd.DataFrame([problem(exc.key, row=exc.row, **exc.params)])])
+        key, params = exc.key, exc.params
+        if key in NO_TABLE and raw is not None and sheet is None and len(raw.sheets) > 1:
+            # the first sheet is often a cover or instructions: say which sheet was read and what else there is
+            key, params = "val.file_sheet_no_table", {"sheet": raw.sheet,
+                                                      "others": "、".join(s for s in raw.sheets if s != raw.sheet)}
+        prep.report = Report.of([pd.DataFrame([problem(key, row=exc.row, **params)])])
         return prep
     timings["read"] = time.perf_counter() - t0
     prep.frame, prep.understanding = frame, und

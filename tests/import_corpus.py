@@ -65,6 +65,19 @@ def big_csv(path, size: int = 50 * 1024 * 1024) -> bytes:
     return data
 
 
+def _cover_then_data() -> bytes:
+    """A workbook whose first sheet is filling-in instructions, the data on the second."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "填报说明"
+    wb.active["A1"] = "请在「数据」表中填写本月数据,不要修改表头。"
+    data = wb.create_sheet("数据")
+    for row in (["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", 95]):
+        data.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def _dated_unit(code: str, **dates) -> Callable:
     """Setup: give a unit of the sample district a start or an end date."""
     def apply(wh):
@@ -135,6 +148,7 @@ def malformed() -> list[Case]:
         Case("no_such_sheet.xlsx", xlsx([["单位", "月份", "HL_SATISFY"], ["S01", "2026-10", 95]]),
              "val.file_no_sheet", {"sheet": "汇总"}),
         Case("utf16_garbage.csv", "单位,数值\n".encode("utf-16-le"), "val.file_binary"),
+        Case("cover_sheet_first.xlsx", _cover_then_data(), "val.file_sheet_no_table"),
         Case("blank_indicator.csv", utf8(LONG_HEADER + "S01,,2026-10,95,,\n"), "val.indicator_missing"),
         Case("closed_unit.csv", utf8(LONG_HEADER + "S02,HL_SATISFY,2026-04,95,,\n"), "val.unit_inactive",
              setup=_dated_unit("S02", active_to="2026-03")),

@@ -138,7 +138,8 @@ class Report:
             if val:
                 where.append(f"「{val}」" if lang != "en" else f'"{val}"')
             arrow = "→" if exp else ""
-            out.append(f"{sev} {' '.join(where)}: {msg}" + (f" ({exp}) {arrow} {fix}" if exp or fix else ""))
+            head = " ".join([sev, *where])
+            out.append(f"{head}: {msg}" + (f" ({exp}) {arrow} {fix}" if exp or fix else ""))
         return out
 
     def to_csv(self, lang: str | None = None) -> bytes:
