@@ -77,3 +77,24 @@ def test_a_failing_expectation_that_raises_is_a_bug_line_not_a_silent_pass(sampl
     facts["u_from"] = [5.0]  # a number where a month belongs: the comparison raises
     problems, _ = gx_runner.run(facts, gx_runner.parameters(sample_wh.units(), sample_wh.indicators(), CURRENT))
     assert "val.gx_error" in set(problems["check"])
+
+
+def test_completeness_runs_as_its_own_suite_and_is_kept_with_the_batch(sample_wh):
+    import json
+
+    spec = gx_runner.suite_spec("completeness")
+    assert {e["meta"]["check"] for e in spec["expectations"]} == {"val.incomplete", "val.unit_absent"}
+    rows = "".join(f"S{i:02d},HL_RESPONSE,2026-10,98,,\n" for i in range(1, 12))  # S12 left out
+    rows += "S01,HL_SATISFY,2026-10,95,,\n"  # only S01 has the satisfaction rate
+    prep = pipeline.prepare((HEAD + rows).encode(), "streets.csv", sample_wh, current_month=CURRENT)
+    failed = {r["expectation_config"]["meta"]["check"] for r in prep.gx_result["completeness"]["results"]
+              if not r["success"]}
+    assert failed == {"val.incomplete", "val.unit_absent"}
+    p = prep.report.problems
+    inc = p[p["check"] == "val.incomplete"]
+    assert len(inc) == 10 and inc.iloc[0]["params"]["missing"] == "HL_SATISFY" and inc.iloc[0]["row"] == 3
+    assert p.loc[p["check"] == "val.unit_absent", "value"].tolist() == ["S12"]
+    assert not prep.blocked
+    res = pipeline.commit(prep, sample_wh, actor="t", accept_warnings=True)
+    kept = json.loads(sample_wh.batch(res.batch_id)["gx_result"])
+    assert kept["success"] is True and kept["completeness"]["success"] is False

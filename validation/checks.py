@@ -5,8 +5,8 @@ normalised frame (empty where the unit or indicator is unknown), plus the derive
 columns the suite compares; the rules themselves (indicator applies to the unit's kind,
 unit active in the month, ranges, whole counts, value vs numerator/denominator, future
 months, duplicates) live in `validation/expectations/observations.json` and run in GX.
-What stays here needs a whole column or the whole register at once: rates written as
-fractions, and the completeness of the month per unit (warnings).
+What stays here needs a whole column at once (rates written as fractions), and `expected()`
+builds the frame the completeness suite (`expectations/completeness.json`) runs on.
 """
 
 from __future__ import annotations
@@ -64,30 +64,27 @@ def run(f: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def completeness(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """Warnings: a unit of the file lacks an indicator the file reports for its kind; a unit is absent.
+def expected(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """What a complete file would hold, for the completeness suite: one line per unit of the file,
+    month and indicator the file reports for that unit's kind (`present`: the file has it), and one
+    line per active unit of a kind the file covers but leaves out altogether (`unit_reported` false)
+    when the file meant to cover them all (60% of them or more).
 
     `f`: the known rows of `facts()`. Set arithmetic with merges, so a 1M-row backfill costs a
     few joins, not a loop per unit.
     """
+    cols = ["month", "unit_code", "indicator_code", "row", "present", "unit_reported"]
     if f.empty:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=cols)
     keys = ["month", "u_kind"]
     present = f[["month", "u_kind", "unit_code", "indicator_code"]].drop_duplicates()
     fits = f["i_applies"].eq("both") | f["i_applies"].eq(f["u_kind"])
-    expected = f.loc[fits, ["month", "u_kind", "indicator_code"]].drop_duplicates()
+    reported = f.loc[fits, ["month", "u_kind", "indicator_code"]].drop_duplicates()
     in_file = present[["month", "u_kind", "unit_code"]].drop_duplicates()
-    cross = in_file.merge(expected, on=keys)
-    missing = cross.merge(present, how="left", indicator=True)
-    missing = missing[missing["_merge"] == "left_only"].sort_values("indicator_code")
-    first_row = f.groupby(["month", "unit_code"])["row"].min()
-    parts = []
-    if not missing.empty:
-        g = missing.groupby(["month", "unit_code"])["indicator_code"].agg(list).reset_index()
-        params = [{"unit": u, "month": m, "n": len(codes), "missing": "、".join(codes[:8]) + ("…" if len(codes) > 8 else "")}
-                  for m, u, codes in zip(g["month"], g["unit_code"], g["indicator_code"], strict=True)]
-        rows = pd.DataFrame({"row": [int(first_row[(m, u)]) for m, u in zip(g["month"], g["unit_code"], strict=True)]})
-        parts.append(many("val.incomplete", rows, None, g["unit_code"], pd.Series(params)))
+    cross = in_file.merge(reported, on=keys).merge(present.assign(present=True), how="left")
+    cross["present"] = cross["present"].fillna(False).astype(bool)
+    first_row = f.groupby(["month", "unit_code"])["row"].min().rename("row")
+    cross = cross.join(first_row, on=["month", "unit_code"]).assign(unit_reported=True)
     # a unit of a kind the file covers that is missing altogether, when the file meant to cover them all
     months = in_file[keys].drop_duplicates()
     reg = units.assign(u_kind=units["kind"], a_from=units["active_from"].fillna("").replace("", "0000"),
@@ -101,8 +98,7 @@ def completeness(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     active = active.set_index(keys).loc[lambda d: d.index.isin(meant_all)].reset_index()
     absent = active.merge(in_file, left_on=[*keys, "code"], right_on=[*keys, "unit_code"], how="left", indicator=True)
     absent = absent[absent["_merge"] == "left_only"]
-    if not absent.empty:
-        params = [{"unit": u, "month": m} for u, m in zip(absent["code"], absent["month"], strict=True)]
-        rows = pd.DataFrame({"row": [None] * len(absent)})
-        parts.append(many("val.unit_absent", rows, None, absent["code"].reset_index(drop=True), pd.Series(params)))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    absent = pd.DataFrame({"month": absent["month"], "unit_code": absent["code"], "indicator_code": None,
+                           "row": np.nan, "present": False, "unit_reported": False})
+    out = pd.concat([cross, absent], ignore_index=True) if not absent.empty else cross
+    return out.reindex(columns=cols).reset_index(drop=True)

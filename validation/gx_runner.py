@@ -62,8 +62,50 @@ def _runner(name: str):
 
 
 def warm_up() -> None:
-    """Import GX and build the suite ahead of the first upload (it takes a couple of seconds)."""
+    """Import GX and build the suites ahead of the first upload (it takes a couple of seconds)."""
     _runner("observations")
+    _runner("completeness")
+
+
+def _validate(name: str, frame: pd.DataFrame, params: dict | None = None):
+    batch_def, suite = _runner(name)
+    with _lock:
+        batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(suite, result_format="COMPLETE", expectation_parameters=params or {})
+
+
+def _raised(res) -> bool:
+    info = res.exception_info or {}
+    return bool(info.get("raised_exception")) or any(isinstance(v, dict) and v.get("raised_exception")
+                                                     for v in info.values())
+
+
+def completeness(expected: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """(warnings, raw GX result) of the completeness suite over `checks.expected()`."""
+    frame = expected.reset_index(drop=True)
+    result = _validate("completeness", frame)
+    out = []
+    for res in result.results:
+        check = (res.expectation_config.meta or {}).get("check")
+        if res.success or check not in CHECKS:
+            continue
+        if _raised(res):
+            out.append(pd.DataFrame([problem("val.gx_error", expectation=check)]))
+            continue
+        idx = [i["index"] if isinstance(i, dict) else i for i in (res.result or {}).get("unexpected_index_list") or []]
+        rows = frame.iloc[idx]
+        if check == "val.incomplete":  # one line per unit and month, naming what it lacks
+            g = rows.sort_values("indicator_code").groupby(["month", "unit_code"], sort=True) \
+                .agg(codes=("indicator_code", list), row=("row", "min")).reset_index()
+            params = [{"unit": u, "month": m, "n": len(c), "missing": "、".join(c[:8]) + ("…" if len(c) > 8 else "")}
+                      for m, u, c in zip(g["month"], g["unit_code"], g["codes"], strict=True)]
+            g["row"] = g["row"].astype("Int64")
+            out.append(many(check, g, None, g["unit_code"], pd.Series(params, dtype=object)))
+        else:
+            params = [{"unit": u, "month": m} for u, m in zip(rows["unit_code"], rows["month"], strict=True)]
+            out.append(many(check, rows.assign(row=None), None, rows["unit_code"], pd.Series(params, dtype=object)))
+    problems = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+    return problems, _compact(result.to_json_dict())
 
 
 def parameters(units: pd.DataFrame, indicators: pd.DataFrame, current_month: str) -> dict:
@@ -74,15 +116,12 @@ def parameters(units: pd.DataFrame, indicators: pd.DataFrame, current_month: str
 
 def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[pd.DataFrame, dict]:
     """(problems, raw GX result as JSON-able dict). `frame`: `checks.facts()` of the normalised frame."""
-    batch_def, suite = _runner(name)
     frame = frame.reset_index(drop=True)
     slim = frame.reindex(columns=GX_COLUMNS)
     for col in ("month", "u_from", "u_to"):  # compared as text: one dtype, None for blanks
         slim[col] = slim[col].astype(object).where(slim[col].notna(), None)
     params = {"current_month_start": "2999-12-01", "open_months": [], **params}
-    with _lock:
-        batch = batch_def.get_batch(batch_parameters={"dataframe": slim})
-        result = batch.validate(suite, result_format="COMPLETE", expectation_parameters=params)
+    result = _validate(name, slim, params)
     out = []
     for res in result.results:
         if res.success:
@@ -91,8 +130,7 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
         check = meta.get("check")
         if check not in CHECKS:
             continue
-        if (res.exception_info or {}).get("raised_exception") or any(
-                isinstance(v, dict) and v.get("raised_exception") for v in (res.exception_info or {}).values()):
+        if _raised(res):
             out.append(pd.DataFrame([problem("val.gx_error", expectation=check)]))  # a bug, never the evaluator's
             continue
         idx = (res.result or {}).get("unexpected_index_list")
