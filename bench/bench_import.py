@@ -1,9 +1,10 @@
 """Import benchmark: a city's monthly file and a 1M-row backfill, read -> validate -> commit.
 
-    /tmp/venv/bin/python bench/bench_import.py [--skip-backfill]
+    .venv/bin/python bench/bench_import.py [--skip-backfill]
 
 Targets (issue 3): the monthly file (343 units x 40 indicators, ~14k rows) in under 3 s;
-a 1M-row backfill in under 60 s. Prints the share of time in GX and in the commit.
+a 1M-row backfill in under 60 s. Prints the share of time in GX (both suites: observations and
+completeness) and in the commit.
 """
 
 from __future__ import annotations

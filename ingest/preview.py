@@ -70,3 +70,39 @@ def sample_rows(prep, lang: str | None = None, n: int = 50) -> pd.DataFrame:
         return pd.DataFrame()
     head = prep.frame.head(n)[list(PREVIEW_COLUMNS)]
     return head.rename(columns={k: t(f"import.pv.col.{k}", lang) for k in PREVIEW_COLUMNS})
+
+
+i18n.register({
+    **{f"import.batches.col.{k}": v for k, v in {
+        "batch_id": ("批次", "Batch"), "created_at": ("时间", "When"), "actor": ("操作人", "By"),
+        "kind": ("类型", "Kind"), "source_name": ("文件", "File"), "rows_written": ("行数", "Rows"),
+        "status": ("状态", "Status"), "warnings_accepted": ("已确认警告", "Warnings accepted"),
+        "reason": ("理由", "Reason"), "rolled_back_at": ("回滚时间", "Rolled back at"),
+        "rolled_back_by": ("回滚人", "Rolled back by")}.items()},
+    "import.batches.status.committed": ("有效", "in force"),
+    "import.batches.status.rolled_back": ("已回滚", "rolled back"),
+    "import.batches.kind.import": ("文件导入", "file import"),
+    "import.batches.kind.sample": ("示例数据", "sample data"),
+})
+BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
+                 "warnings_accepted", "reason", "rolled_back_at", "rolled_back_by"]
+
+
+def batch_table(batches: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """The batch list for a person (page and `kaohe batches`): headers, status and kind in words,
+    times to the minute, blanks instead of None."""
+    df = batches.reindex(columns=BATCH_COLUMNS).astype(object)
+    df = df.where(df.notna(), None)
+
+    def words(prefix, values):  # a stored code with no words yet is shown as it is
+        return [t(f"{prefix}.{v}", lang) if i18n.has(f"{prefix}.{v}") else ("" if v is None else str(v))
+                for v in values]
+
+    def when(values):
+        return ["" if v is None else str(v)[:16] for v in values]
+
+    out = df.assign(created_at=when(df["created_at"]), rolled_back_at=when(df["rolled_back_at"]),
+                    kind=words("import.batches.kind", df["kind"]), status=words("import.batches.status", df["status"]),
+                    **{c: df[c].fillna("") for c in ("reason", "rolled_back_by", "source_name", "actor")},
+                    warnings_accepted=df["warnings_accepted"].fillna(False).astype(bool))
+    return out.rename(columns={c: t(f"import.batches.col.{c}", lang) for c in BATCH_COLUMNS})

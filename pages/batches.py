@@ -5,8 +5,9 @@ import json
 import streamlit as st
 
 from data.warehouse import PublishedMonthError, WarehouseBusy
+from ingest import preview
 from kaohe import i18n, settings
-from ui.setup import tr, warehouse
+from ui.setup import lang, tr, warehouse
 
 i18n.register({
     "import.batches.title": ("导入批次", "Import batches"),
@@ -25,26 +26,7 @@ i18n.register({
                                  "This batch touches published months {months}; give a reason."),
     "import.batches.not_committed": ("该批次已回滚。", "This batch is already rolled back."),
     "import.batches.busy": ("数据仓库正被占用,请稍后重试。", "The warehouse is busy; try again shortly."),
-    **{f"import.batches.col.{k}": v for k, v in {
-        "batch_id": ("批次", "Batch"), "created_at": ("时间", "When"), "actor": ("操作人", "By"),
-        "kind": ("类型", "Kind"), "source_name": ("文件", "File"), "rows_written": ("行数", "Rows"),
-        "status": ("状态", "Status"), "warnings_accepted": ("已确认警告", "Warnings accepted"),
-        "reason": ("理由", "Reason"), "rolled_back_at": ("回滚时间", "Rolled back at"),
-        "rolled_back_by": ("回滚人", "Rolled back by")}.items()},
-    "import.batches.status.committed": ("有效", "in force"),
-    "import.batches.status.rolled_back": ("已回滚", "rolled back"),
-    "import.batches.kind.import": ("文件导入", "file import"),
-    "import.batches.kind.sample": ("示例数据", "sample data"),
 })
-
-
-def _words(prefix: str, values):
-    """A stored code in the reader's language; a code with no words yet is shown as it is."""
-    return [tr(f"{prefix}.{v}") if i18n.has(f"{prefix}.{v}") else ("" if v is None else str(v)) for v in values]
-
-
-def _when(values):
-    return ["" if v is None or v != v else str(v)[:16] for v in values]
 
 wh = warehouse()
 st.title(tr("import.batches.title"))
@@ -56,21 +38,13 @@ if batches.empty:
     st.info(tr("import.batches.empty"))
     st.stop()
 
-cols = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status", "warnings_accepted",
-        "reason", "rolled_back_at", "rolled_back_by"]
-shown = batches[cols].astype(object).where(batches[cols].notna(), None)
-shown = shown.assign(created_at=_when(shown["created_at"]), rolled_back_at=_when(shown["rolled_back_at"]),
-                     kind=_words("import.batches.kind", shown["kind"]),
-                     status=_words("import.batches.status", shown["status"]),
-                     reason=shown["reason"].fillna(""), rolled_back_by=shown["rolled_back_by"].fillna(""),
-                     source_name=shown["source_name"].fillna(""),
-                     warnings_accepted=shown["warnings_accepted"].fillna(False).astype(bool))
-st.dataframe(shown.rename(columns={c: tr(f"import.batches.col.{c}") for c in cols}), hide_index=True,
-             key="imp_batches_table")
+shown = preview.batch_table(batches, lang())
+st.dataframe(shown, hide_index=True, key="imp_batches_table")
 
 ids = batches["batch_id"].astype(int).tolist()
 label = dict(zip(ids, (f"{b} · {s or ''} · {st_}" for b, s, st_ in
-                       zip(batches["batch_id"], batches["source_name"], shown["status"], strict=True)), strict=True))
+                       zip(batches["batch_id"], batches["source_name"], shown[tr("import.batches.col.status")],
+                           strict=True)), strict=True))
 picked = st.selectbox(tr("import.batches.pick"), ids, format_func=label.get, key="imp_batch_pick")
 detail = wh.batch(picked) or {}
 with st.expander(tr("import.batches.report")):

@@ -83,7 +83,7 @@ def test_same_file_twice_then_batches_and_rollback(sample_wh, files, capsys):
     code, _, err = run(capsys, "import", "--db", db, "--accept-warnings", str(files[0]))
     assert code == 1 and "已于" in err and "批次 2" in err
     code, out, _ = run(capsys, "batches", "--db", db)
-    assert code == 0 and "12345热线.csv" in out
+    assert code == 0 and "12345热线.csv" in out and "有效" in out and "操作人" in out
     code, out, _ = run(capsys, "rollback", "2", "--db", db, "--reason", "重传")
     assert code == 0 and "已回滚批次 2" in out
     assert run(capsys, "rollback", "2", "--db", db)[0] == 1

@@ -22,11 +22,14 @@ def checks_of(prep, severity=None):
 
 
 def test_suite_file_is_the_single_source_and_names_known_messages():
-    spec = json.loads((gx_runner.SUITES / "observations.json").read_text(encoding="utf-8"))
-    assert spec["expectations"]
-    for e in spec["expectations"]:
-        assert e["meta"]["check"] in CHECKS
-        assert "id" not in e  # ids would churn on every save; the file is hand-edited
+    suites = sorted(gx_runner.SUITES.glob("*.json"))
+    assert [p.stem for p in suites] == ["completeness", "observations"]
+    for path in suites:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        assert spec["expectations"]
+        for e in spec["expectations"]:
+            assert e["meta"]["check"] in CHECKS
+            assert "id" not in e  # ids would churn on every save; the file is hand-edited
 
 
 def test_exactly_100_percent_month_after_month_is_questioned(sample_wh):

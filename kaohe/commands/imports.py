@@ -27,6 +27,7 @@ i18n.register({
     "import.bad_month": ("--month 应为 YYYY-MM 格式(如 2026-10):{month}", "--month must be YYYY-MM (e.g. 2026-10): {month}"),
     "import.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
+    "batches.yes": ("是", "yes"),
     "rollback.done": ("已回滚批次 {batch_id},{n} 个数据项恢复为此前的值", "Rolled back batch {batch_id}: {n} values restored"),
     "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
     "rollback.not_committed": ("批次 {batch_id} 已回滚,无需再次回滚", "Batch {batch_id} is already rolled back"),
@@ -163,8 +164,13 @@ def cmd_batches(args) -> int:
     if df.empty:
         print(t("batches.empty"))
         return 0
-    cols = ["batch_id", "created_at", "actor", "kind", "status", "rows_written", "warnings_accepted", "source_name"]
-    print(df[cols].to_string(index=False))
+    from ingest.preview import batch_table
+
+    table = batch_table(df, i18n.default_lang())
+    yes_no = (t("batches.yes"), "")
+    col = t("import.batches.col.warnings_accepted")
+    table[col] = [yes_no[0] if v else yes_no[1] for v in table[col]]
+    print(table.to_string(index=False))
     return 0
 
 
