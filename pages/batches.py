@@ -20,7 +20,7 @@ i18n.register({
     "import.batches.confirm": ("确认回滚批次 {batch_id}(整批撤回,恢复此前的值)",
                                "Roll back batch {batch_id} (withdraw it whole, restore earlier values)"),
     "import.batches.rollback": ("回滚", "Roll back"),
-    "import.batches.done": ("已回滚批次 {batch_id},{n} 个数据项恢复为此前的值。",
+    "import.batches.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。",
                             "Rolled back batch {batch_id}: {n} values restored."),
     "import.batches.published": ("该批次涉及已发布月份 {months},请填写回滚理由。",
                                  "This batch touches published months {months}; give a reason."),

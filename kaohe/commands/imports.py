@@ -28,7 +28,7 @@ i18n.register({
     "import.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
     "batches.yes": ("是", "yes"),
-    "rollback.done": ("已回滚批次 {batch_id},{n} 个数据项恢复为此前的值", "Rolled back batch {batch_id}: {n} values restored"),
+    "rollback.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。", "Rolled back batch {batch_id}: {n} values restored"),
     "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
     "rollback.not_committed": ("批次 {batch_id} 已回滚,无需再次回滚", "Batch {batch_id} is already rolled back"),
     "rollback.published": ("批次 {batch_id} 涉及已发布月份 {months},请用 --reason 说明更正理由",
