@@ -44,6 +44,8 @@ def sample_db(tmp: Path) -> Path:
 def shoot(page, name: str, target=None) -> None:
     if target is not None:
         target.scroll_into_view_if_needed()
+        page.mouse.wheel(0, -70)  # Streamlit's header covers the top of the viewport: keep the target's top in view
+        page.mouse.move(150, 880)  # off the charts, so plotly's toolbar does not cover a legend
         page.wait_for_timeout(600)
     page.wait_for_timeout(900)  # plotly draws after Streamlit reports the run finished
     page.screenshot(path=str(HERE / f"{name}.png"))
