@@ -49,6 +49,16 @@ class DuplicateFileError(RuntimeError):
         self.batch_id = batch_id
 
 
+INDICATOR_COLUMNS = [
+    "code", "name_zh", "name_en", "dimension_zh", "dimension_en", "applies_to", "unit",
+    "direction", "kind", "ratio", "min", "max", "typical_low", "typical_high", "basis", "active",
+]
+UNIT_COLUMNS = [
+    "code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh", "peer_group_en",
+    "population", "parent_code", "active_from", "active_to",
+]
+
+
 @dataclass(frozen=True)
 class BatchResult:
     batch_id: int
@@ -175,30 +185,23 @@ class Warehouse:
 
     # -- catalogue and units ----------------------------------------------------------
     def upsert_indicators(self, frame: pd.DataFrame, *, actor: str) -> int:
-        cols = [
-            "code", "name_zh", "name_en", "dimension_zh", "dimension_en", "applies_to", "unit",
-            "direction", "kind", "ratio", "min", "max", "typical_low", "typical_high", "basis", "active",
-        ]
-        frame = frame.reindex(columns=cols)
+        frame = frame.reindex(columns=INDICATOR_COLUMNS)
         frame["active"] = frame["active"].fillna(True).astype(bool)
-        with self.transaction() as con:
-            con.register("incoming_ind", frame)
-            con.execute("DELETE FROM indicators WHERE code IN (SELECT code FROM incoming_ind)")
-            con.execute(f"INSERT INTO indicators ({', '.join(cols)}) SELECT * FROM incoming_ind")
-            _audit(con, actor, "catalogue.upsert", "indicators", None, {"rows": len(frame)})
-        return len(frame)
+        return self._replace_by_code("indicators", frame, actor, "catalogue.upsert")
 
     def upsert_units(self, frame: pd.DataFrame, *, actor: str) -> int:
-        cols = [
-            "code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh", "peer_group_en",
-            "population", "parent_code", "active_from", "active_to",
-        ]
-        frame = frame.reindex(columns=cols)
+        return self._replace_by_code("units", frame.reindex(columns=UNIT_COLUMNS), actor, "units.upsert")
+
+    def _replace_by_code(self, table: str, frame: pd.DataFrame, actor: str, action: str) -> int:
+        """Rows replace the ones with the same code, in one transaction, audited.
+        `table` is one of the two names above, never user input."""
+        assert table in ("indicators", "units")
         with self.transaction() as con:
-            con.register("incoming_units", frame)
-            con.execute("DELETE FROM units WHERE code IN (SELECT code FROM incoming_units)")
-            con.execute(f"INSERT INTO units ({', '.join(cols)}) SELECT * FROM incoming_units")
-            _audit(con, actor, "units.upsert", "units", None, {"rows": len(frame)})
+            con.register("incoming", frame)
+            con.execute(f"DELETE FROM {table} WHERE code IN (SELECT code FROM incoming)")
+            con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM incoming")
+            con.unregister("incoming")
+            _audit(con, actor, action, table, None, {"rows": len(frame)})
         return len(frame)
 
     def record_lineage(self, month: str, event: str, from_code: str | None, to_code: str | None,
