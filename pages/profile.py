@@ -105,8 +105,7 @@ st.caption(f"{b.period_label} · {group_name} · {b.scheme.name(lang()) if b.sch
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(tr("pf.total"), f"{t['total']:.2f}")
-delta = None if t["rank_change"] is None or t["rank_change"] != t["rank_change"] else int(t["rank_change"])
-delta = delta or None  # no arrow for an unchanged rank
+delta = analysis.rank_delta(t["rank_change"])  # no arrow when unchanged or new
 m2.metric(tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(t["n_in_group"])),
           delta=None if delta is None else tr("pf.rank_delta", delta=delta),
           delta_color="normal")

@@ -114,7 +114,7 @@ st.caption(tr("rk.caption", scheme=b.scheme.name(lang()) if b.scheme else b.sche
 totals = b.totals[(b.totals["kind"] == kind) & (b.totals["peer_group"] == group)]
 dims = b.dimensions[b.dimensions["unit_code"].isin(totals["unit_code"])]
 robust = queries.robustness_cached(month, REPLICATES) if period == "month" else None
-table = analysis.ranking_table(totals, dims, robust)
+table = analysis.ranking_table(totals, dims, robust, lang())
 
 grades = list(dict.fromkeys(table["grade"]))
 grade_names = dict(zip(table["grade"], table["grade_zh" if lang() == "zh" else "grade_en"], strict=False))

@@ -163,7 +163,9 @@ def test_strengths_and_weaknesses_never_name_context_items():
 
 
 def test_arrows():
-    assert [analysis.arrow(x) for x in (2, -1, 0, None, pd.NA)] == ["▲2", "▼1", "—", "", ""]
+    assert [analysis.arrow(x) for x in (2, -1, 0, None, pd.NA)] == ["▲2", "▼1", "—", "新", "新"]
+    assert analysis.arrow(pd.NA, "en") == "new"
+    assert [analysis.rank_delta(x) for x in (2, -1, 0, None, pd.NA)] == [2, -1, None, None, None]
 
 
 # -- builders ---------------------------------------------------------------------------------------------

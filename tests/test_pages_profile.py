@@ -62,3 +62,16 @@ def test_a_veto_is_explained_on_the_profile(app_db):
     reason = service.build(app_db, "2026-09").unit("S08")["veto_reason"]
     assert any(reason in e.value for e in at.error)
     assert shown_metrics(at)["等次"] == "不合格"
+
+
+def test_the_first_month_in_the_data_has_a_rank_and_no_change(app_db):
+    at = open_app()
+    first = app_db.months()[0]
+    at.sidebar.selectbox(key="month").set_value(first).run()
+    at.switch_page("pages/profile.py").run()
+    assert not at.exception, at.exception
+    rank = next(m for m in at.metric if m.label == "组内名次")
+    assert rank.value.count("/") == 1 and not rank.proto.delta
+    at.switch_page("pages/rankings.py").run()
+    assert not at.exception, at.exception
+    assert set(at.dataframe[0].value["变化"]) == {"新"}

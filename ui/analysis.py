@@ -21,6 +21,7 @@ i18n.register({
     "period.quarter": ("季度", "Quarter"),
     "period.year": ("年度", "Year"),
     "period.ytd": ("年初至今", "Year to date"),
+    "rank.new": ("新", "new"),
 })
 
 # Two-sided normal quantiles of the usual funnel-plot control limits.
@@ -240,15 +241,23 @@ def scheme_table(data: dict, kind: str) -> pd.DataFrame:
                                        "target"])
 
 
-def arrow(change) -> str:
-    """A rank change as an arrow and places: ▲2 (moved up), ▼1, — (same), blank (no previous rank)."""
+def rank_delta(change) -> int | None:
+    """A rank change as a metric delta: places moved up, None when unchanged or there is no previous rank."""
+    if change is None or pd.isna(change) or int(change) == 0:
+        return None
+    return int(change)
+
+
+def arrow(change, lang: str = "zh") -> str:
+    """A rank change as an arrow and places: ▲2 (moved up), ▼1, — (same), 新/new (no previous rank)."""
     if change is None or pd.isna(change):
-        return ""
+        return i18n.t("rank.new", lang)
     change = int(change)
     return f"▲{change}" if change > 0 else (f"▼{-change}" if change < 0 else "—")
 
 
-def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame | None = None) -> pd.DataFrame:
+def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame | None = None,
+                  lang: str = "zh") -> pd.DataFrame:
     """The rankings of one peer group as shown: totals joined with dimension scores (wide) and,
     when computed, the robustness rank interval. No number is recomputed here."""
     out = totals.copy()
@@ -260,7 +269,7 @@ def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame
     if robust is not None and not robust.empty:
         r = robust[["unit_code", "median_rank", "rank_p05", "rank_p95"]]
         out = out.merge(r, on="unit_code", how="left")
-    out["change"] = out["rank_change"].map(arrow)
+    out["change"] = [arrow(c, lang) for c in out["rank_change"]]
     out["net_adjustment"] = out["bonus"].fillna(0) - out["deduction"].fillna(0)
     return out.reset_index(drop=True)
 
