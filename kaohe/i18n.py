@@ -77,3 +77,23 @@ register(
         ),
     }
 )
+
+
+# English for the catalogue's measurement units: (singular, plural, short for axes and tight tables).
+UNITS_EN = {
+    "件": ("case", "cases", "cases"), "次": ("time", "times", "times"), "人": ("person", "people", "people"),
+    "起": ("incident", "incidents", "incidents"), "批次": ("batch", "batches", "batches"),
+    "分": ("point", "points", "pts"), "分钟": ("minute", "minutes", "min"), "小时": ("hour", "hours", "h"),
+    "天": ("day", "days", "days"),
+    "件/万人": ("case per 10k residents", "cases per 10k residents", "per 10k residents"),
+}
+
+
+def unit_en(unit: str | None, value: float | None = None, short: bool = False) -> str:
+    """A catalogue unit in English: agreeing with `value` (1 -> singular), or its short form;
+    '%' and other ASCII units as they are, '' for a Chinese unit with no English."""
+    unit = unit or ""
+    if unit in UNITS_EN:
+        one, many, brief = UNITS_EN[unit]
+        return brief if short else (one if value is not None and abs(float(value)) == 1 else many)
+    return unit if unit.isascii() else ""

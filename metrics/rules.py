@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kaohe.i18n import UNITS_EN, unit_en  # noqa: F401  (UNITS_EN: the units the rule texts know)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -254,21 +256,6 @@ def _take(values, idx: np.ndarray) -> np.ndarray:
 
 
 # The catalogue writes measurement units in Chinese; English texts name them in English
-# (singular, plural). The same words as ui.charts.UNITS_EN, which English screens use.
-UNITS_EN = {"件": ("case", "cases"), "次": ("time", "times"), "人": ("person", "people"),
-            "起": ("incident", "incidents"), "批次": ("batch", "batches"), "分": ("point", "points"),
-            "分钟": ("minute", "minutes"), "小时": ("hour", "hours"), "天": ("day", "days"),
-            "件/万人": ("case per 10k residents", "cases per 10k residents")}
-
-
-def unit_en(unit: str, value: float | None = None) -> str:
-    """A catalogue unit in English, agreeing with `value` (1 -> singular); '' when it has no English."""
-    if unit in UNITS_EN:
-        one, many = UNITS_EN[unit]
-        return one if value is not None and abs(float(value)) == 1 else many
-    return unit if unit.isascii() else ""
-
-
 def describe(name: str, params: dict, unit: str = "", direction: str = "higher") -> tuple[str, str]:
     """The rule in words, (zh, en), as the explanation shows it. The English text is English through
     and through: Chinese unit words become English ones ('0起' -> '0 incidents')."""

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from kaohe import i18n
+
 DASH = "—"
 
 
@@ -39,7 +41,8 @@ def value(x, unit: str | None = None, with_unit: bool = False) -> str:
 
 # English has no short word for the catalogue's count units (件 次 起 批次 人): a count goes bare, the
 # indicator's name says what is counted. Units of time and points are named.
-UNITS_EN = {"分钟": "min", "小时": "h", "天": "days", "分": "pts", "%": "%"}
+# Durations and points carry their unit in English cells; counts stay bare numbers (the column says what).
+WORDED_UNITS = ("分钟", "小时", "天", "分", "%")
 
 
 def shown(x, unit: str | None, lang: str) -> str:
@@ -47,7 +50,7 @@ def shown(x, unit: str | None, lang: str) -> str:
     if lang == "zh" or missing(x):
         return value(x, unit, with_unit=True)
     text = value(x)
-    word = UNITS_EN.get(unit or "")
+    word = i18n.unit_en(unit, short=True) if unit in WORDED_UNITS else ""
     return text + word if word == "%" else (f"{text} {word}" if word else text)
 
 

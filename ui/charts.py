@@ -142,14 +142,10 @@ i18n.register({
 
 
 # The catalogue writes measurement units in Chinese; English screens get these words instead.
-UNITS_EN = {"件": "cases", "次": "times", "人": "people", "起": "incidents", "批次": "batches", "分": "points",
-            "分钟": "min", "小时": "h", "天": "days", "件/万人": "per 10k residents"}
-
-
 def measure_unit(unit: str | None, lang: str) -> str:
     """A measurement unit in the user's language ('%' stays '%')."""
     unit = unit or ""
-    return UNITS_EN.get(unit, unit) if lang == "en" else unit
+    return (i18n.unit_en(unit, short=True) or unit) if lang == "en" else unit
 
 
 def number(value: float) -> str:
