@@ -95,3 +95,19 @@ def test_control_characters_and_full_width_formula_signs_are_harmless_in_the_dow
     assert not any(v.startswith(("=", "+", "@", "＝", "\x01")) or "\u202e" in v for v in cells)
     text = prep.report.to_csv("zh").decode("utf-8-sig")
     assert "'=cmd" in text and "'=HYPERLINK" in text and "\x01" not in text  # ＝ is folded to = on reading
+
+
+def test_the_xlsx_report_is_laid_out_for_reading(sample_wh):
+    import io
+
+    import openpyxl
+
+    case = next(c for c in CASES if c.name == "rate_over_100.csv")
+    prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT)
+    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("en")))
+    assert wb.sheetnames == ["Summary", "Problems"]
+    ws = wb["Problems"]
+    header = [c.value for c in ws[1]]
+    assert header[:8] == ["Severity", "Kind", "Row", "Column", "Value", "Problem", "Expected", "How to fix"]
+    assert ws.cell(2, 3).value == 2 and ws.freeze_panes and ws.auto_filter.ref  # a number, a fixed header, filters
+    assert ws.column_dimensions["H"].width >= 40  # how to fix is readable without widening the column

@@ -1,6 +1,7 @@
 """The report for a person: one line per problem, in Chinese or English, with a summary,
 downloadable as CSV (with BOM, so Excel opens it) and XLSX, safe to open in a spreadsheet: both
-go through `reports.safe`, the one formula-injection guard of the project."""
+go through `reports.safe`, the one formula-injection guard of the project (via
+`reports.csvexport.csv_bytes` and `reports.excel.write_table`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import pandas as pd
 
 from kaohe import i18n
 from kaohe.i18n import t
-from reports import safe
 from reports.csvexport import csv_bytes
 from validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
@@ -34,6 +34,9 @@ i18n.register({
 })
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+# column widths of the XLSX download, by column key (val.col.*), in characters
+XLSX_WIDTHS = {"severity": 8, "kind": 10, "row": 7, "column": 16, "value": 24, "problem": 44, "expected": 32,
+               "fix": 48, "check": 24, "count": 8}
 
 
 @dataclass
@@ -153,10 +156,20 @@ class Report:
         return self._files[("xlsx", lang)]
 
     def _xlsx(self, lang: str | None) -> bytes:
+        """Summary and problems, in the project's workbook style (`reports.excel.write_table`: header,
+        widths, frozen header, autofilter, every text cell through `reports.safe`)."""
+        from openpyxl import Workbook
+
+        from reports.excel import Column, write_table
+
+        wb = Workbook()
+        for ws, frame in ((wb.active, self.summary(lang)), (wb.create_sheet(), self.render(lang))):
+            ws.title = t("val.sheet.summary" if ws is wb.active else "val.sheet.problems", lang)
+            frame = frame.astype(object).where(frame.notna(), None)
+            write_table(ws, frame, [Column(c, c, "0" if c == t("val.col.row", lang) else None,
+                                           XLSX_WIDTHS.get(_key_of(c, lang), 14)) for c in frame.columns])
         buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            safe.frame(self.summary(lang)).to_excel(xw, sheet_name=t("val.sheet.summary", lang), index=False)
-            safe.frame(self.render(lang)).to_excel(xw, sheet_name=t("val.sheet.problems", lang), index=False)
+        wb.save(buf)
         return buf.getvalue()
 
     def to_record(self, limit: int = 500) -> dict:
@@ -166,6 +179,11 @@ class Report:
                 "checks": self.checks(),
                 "lines": [{**{k: (None if pd.isna(v) else v) for k, v in r.items() if k != "params"},
                            "params": r["params"]} for r in head.to_dict("records")]}
+
+
+def _key_of(title: str, lang) -> str | None:
+    """The val.col.* key of a column title in `lang`."""
+    return next((k for k in XLSX_WIDTHS if t(f"val.col.{k}", lang) == title), None)
 
 
 def _title(check: str, lang) -> str:
