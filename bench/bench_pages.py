@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,60 +98,33 @@ def apptest_timings(db: Path) -> dict[str, dict]:
     return out
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def browser_timings(db: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from browser_helpers import choose, nav_to, wait_for_app
+    from browser_helpers import StreamlitServer, choose, launch_chromium, nav_to, wait_for_app
 
-    port = _free_port()
-    env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG="zh")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     out: dict[str, float] = {}
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("KAOHE_CHROMIUM", "/usr/bin/chromium"),
-                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                                              "--no-first-run", "--disable-background-networking",
-                                              "--disable-component-update", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.set_default_timeout(120_000)
-            t0 = time.perf_counter()
-            page.goto(url)
-            wait_for_app(page, 120_000)
-            out["open overview (cold server)"] = time.perf_counter() - t0
-            for rnd in ("first visit", "second visit"):
-                for title in NAV:
-                    t0 = time.perf_counter()
-                    nav_to(page, title)
-                    out[f"{title} ({rnd})"] = time.perf_counter() - t0
-            nav_to(page, "排名")
-            for month in ("2026-09", MONTH):
+    with StreamlitServer(db) as server, sync_playwright() as p:
+        url = server.url
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(120_000)
+        t0 = time.perf_counter()
+        page.goto(url)
+        wait_for_app(page, 120_000)
+        out["open overview (cold server)"] = time.perf_counter() - t0
+        for rnd in ("first visit", "second visit"):
+            for title in NAV:
                 t0 = time.perf_counter()
-                choose(page, "考核月份", month)
-                out[f"排名: month -> {month}"] = time.perf_counter() - t0
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+                nav_to(page, title)
+                out[f"{title} ({rnd})"] = time.perf_counter() - t0
+        nav_to(page, "排名")
+        for month in ("2026-09", MONTH):
+            t0 = time.perf_counter()
+            choose(page, "考核月份", month)
+            out[f"排名: month -> {month}"] = time.perf_counter() - t0
+        browser.close()
     for k, v in out.items():
         net = v - SETTLE_S if "cold" not in k else v
         print(f"  {k:<34} {v * 1000:7.0f} ms   without the 350 ms settle pause {net * 1000:7.0f} ms"

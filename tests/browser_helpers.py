@@ -1,6 +1,83 @@
-"""Helpers for the browser tests (import as `from browser_helpers import ...`)."""
+"""Helpers for the browser tests, the page benchmark and the screenshot script
+(import as `from browser_helpers import ...`): a live `streamlit run app.py`, Debian's chromium, and
+the waits and clicks that drive the dashboard."""
 
 from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("KAOHE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """`streamlit run app.py` on a free port against one warehouse file; a context manager."""
+
+    def __init__(self, db: Path, port: int | None = None, lang: str = "zh"):
+        self.db, self.port = db, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG=lang)
+        # the server's output goes to a file: a pipe nobody reads would stall a long-running server
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by stop())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_healthy(self, timeout: float = 60.0) -> StreamlitServer:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError("streamlit exited: " + self.log.read().decode(errors="replace"))
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"streamlit not healthy at {self.url}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+    def __enter__(self) -> StreamlitServer:
+        try:
+            return self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless, with no background networking."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:

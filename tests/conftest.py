@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_helpers import CHROMIUM, StreamlitServer, launch_chromium
 
 from data.setup import ensure_ready
 from data.warehouse import Warehouse
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_END = "2026-10"  # fixed, so tests do not depend on today's date
-CHROMIUM = os.environ.get("KAOHE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -65,44 +54,6 @@ def app_empty_db(empty_wh, monkeypatch) -> Warehouse:
     return empty_wh
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class StreamlitServer:
-    def __init__(self, db: Path, port: int | None = None):
-        self.db, self.port = db, port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG="zh")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("streamlit exited: " + self.proc.stdout.read().decode(errors="replace"))
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise TimeoutError(f"streamlit not healthy at {self.url}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
 @pytest.fixture
 def start_streamlit():
     """Factory: start `streamlit run app.py` on a free port against a given warehouse file."""
@@ -137,7 +88,7 @@ def _browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Debian chromium not found at {CHROMIUM}: run `make test` (it installs it)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

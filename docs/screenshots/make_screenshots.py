@@ -7,29 +7,18 @@ this file). Look at every one before committing them.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser_helpers import choose, nav_to, settle, wait_for_app  # noqa: E402
+from browser_helpers import StreamlitServer, choose, launch_chromium, nav_to, settle, wait_for_app  # noqa: E402
 
 END = "2026-10"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sample_db(tmp: Path) -> Path:
@@ -59,25 +48,10 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="kaohe-shots-"))
     db = sample_db(tmp)
-    port = free_port()
-    env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG="zh")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("KAOHE_CHROMIUM", "/usr/bin/chromium"),
-                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                                              "--no-first-run", "--disable-background-networking",
-                                              "--disable-component-update", "--disable-sync"])
+        with StreamlitServer(db) as server, sync_playwright() as p:
+            url = server.url
+            browser = launch_chromium(p)
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
             page.set_default_timeout(60_000)
             page.goto(url)
@@ -146,8 +120,6 @@ def main() -> int:
             shoot(page, "10c-scheme-whatif-english", charts.nth(1))
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
