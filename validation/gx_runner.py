@@ -31,6 +31,7 @@ FIELD_COLUMNS = {  # meta.field -> (column name in the file, raw cell) in the no
     "value": ("col_value", "value_raw"),
 }
 _lock = threading.Lock()  # a GX context is not meant to validate from two threads at once
+_build = threading.Lock()  # the server's warm-up thread and a first upload must not build a suite twice
 
 
 def suite_spec(name: str = "observations") -> dict:
@@ -63,12 +64,17 @@ def _runner(name: str):
 
 def warm_up() -> None:
     """Import GX and build the suites ahead of the first upload (it takes a couple of seconds)."""
-    _runner("observations")
-    _runner("completeness")
+    _suite("observations")
+    _suite("completeness")
+
+
+def _suite(name: str):
+    with _build:
+        return _runner(name)
 
 
 def _validate(name: str, frame: pd.DataFrame, params: dict | None = None):
-    batch_def, suite = _runner(name)
+    batch_def, suite = _suite(name)
     with _lock:
         batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
         return batch.validate(suite, result_format="COMPLETE", expectation_parameters=params or {})
