@@ -44,6 +44,7 @@ class Understanding:
     months: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # file column -> what it was read as
     units_matched: list[str] = field(default_factory=list)
+    unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # matched code -> (zh, en) name
     units_unmatched: list[str] = field(default_factory=list)
     indicators_matched: list[str] = field(default_factory=list)
     rows_read: int = 0
@@ -172,6 +173,8 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     known = set(lookup.units["code"])
     codes = frame["unit_code"].dropna().unique().tolist()
     und.units_matched = sorted(c for c in codes if c in known)
+    names = lookup.units.set_index("code")
+    und.unit_names = {c: (str(names.at[c, "name_zh"]), str(names.at[c, "name_en"])) for c in und.units_matched[:40]}
     und.units_unmatched = sorted(str(c) for c in codes if c not in known)
     und.indicators_matched = sorted(set(frame["indicator_code"].dropna()) & set(lookup.indicators["code"]))
     return frame.reindex(columns=NORMALISED_COLUMNS), und, problems

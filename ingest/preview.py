@@ -52,7 +52,7 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
         (t("import.pv.header", lang), str(u.header_row)),
         (t("import.pv.month", lang), t(f"import.pv.month.{u.month_source}", lang, months=months)
          if u.month_source else months),
-        (t("import.pv.units", lang), f"{len(u.units_matched)}: " + " ".join(u.units_matched[:40])
+        (t("import.pv.units", lang), f"{len(u.units_matched)}: " + ", ".join(_unit(c, u, lang) for c in u.units_matched[:40])
          + (" …" if len(u.units_matched) > 40 else "")),
         (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}: " + " ".join(u.indicators_matched)),
         (t("import.pv.rows", lang), t("import.pv.rows_detail", lang, read=u.rows_read, skipped=u.rows_skipped,
@@ -63,6 +63,13 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
     if u.units_unmatched:
         out.insert(5, (t("import.pv.units_unknown", lang), " ".join(u.units_unmatched[:20])))
     return out
+
+
+def _unit(code: str, u, lang) -> str:
+    """'S01 东湖街道' (or 'S01 Donghu Street'): the code with the register's name, to check the match."""
+    zh, en = u.unit_names.get(code, ("", ""))
+    name = en if lang == "en" and en else zh
+    return f"{code} {name}" if name and name != code else code
 
 
 def sample_rows(prep, lang: str | None = None, n: int = 50) -> pd.DataFrame:

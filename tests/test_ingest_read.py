@@ -47,6 +47,7 @@ def test_hotline_export_in_gbk_with_title_and_totals():
     assert (und.fmt, und.encoding, und.layout, und.header_row) == ("csv", "gb18030", "wide", 2)
     assert und.month_source == "title" and und.months == ["2026-10"]
     assert und.units_matched == ["S01", "S02", "S03", "S04"]
+    assert und.unit_names["S01"] == ("东湖街道", "Donghu Street")  # the preview shows whom each name matched
     assert set(und.indicators_matched) == {"HL_VOLUME", "HL_RESPONSE", "HL_RESOLVE", "HL_SATISFY", "HL_ONTIME"}
     skipped = {p["check"] for p in problems}
     assert {"val.skipped_title", "val.skipped_total", "val.skipped_note", "val.skipped_empty",
