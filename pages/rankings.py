@@ -52,6 +52,8 @@ i18n.register({
     "rk.excel": ("下载Excel工作簿", "Download the Excel workbook"),
     "rk.zip_prepare": ("生成全部单位成绩单(ZIP)", "Make every unit's scorecard (ZIP)"),
     "rk.zip": ("下载成绩单ZIP", "Download the scorecards ZIP"),
+    "rk.pdf_prepare": ("生成全部单位成绩单(合并PDF)", "Make every unit's scorecard (one PDF)"),
+    "rk.pdf": ("下载合并成绩单PDF", "Download the merged scorecards PDF"),
     "rk.zip_progress": ("正在生成成绩单:{done}/{total}", "Making scorecards: {done}/{total}"),
     "rk.no_reports": ("报表模块尚未就绪。", "The report module is not available yet."),
     "rk.no_engine": ("评分引擎尚未就绪,暂时无法显示排名。", "The scoring engine is not available yet; rankings cannot be shown."),
@@ -218,7 +220,7 @@ else:
     from ui.setup import warehouse
 
     wh, lg = warehouse(), lang()
-    e1, e2, e3 = st.columns(3)
+    e1, e2, e3, e4 = st.columns(4)
     # deferred: the file is made when the button is clicked, not on every rerun
     e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b),
                        file_name=f"kaohe-summary-{b.period_label}.pdf", mime="application/pdf",
@@ -227,16 +229,21 @@ else:
                        file_name=f"kaohe-{b.period_label}.xlsx", key="rk_excel_dl",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/table:", on_click="ignore")
-    zip_key = ("rk_zip_bytes", month, lg)
-    ready_zip = st.session_state.get("_rk_zip")
-    if ready_zip and ready_zip[0] == zip_key:
-        e3.download_button(tr("rk.zip"), data=ready_zip[1], file_name=f"kaohe-scorecards-{month}.zip",
-                           mime="application/zip", key="rk_zip_dl", icon=":material/folder_zip:", on_click="ignore")
-    elif e3.button(tr("rk.zip_prepare"), key="rk_zip_btn", icon=":material/folder_zip:"):
-        bar = st.progress(0.0, text=tr("rk.zip_progress", done=0, total="…"))
+    # every unit's scorecard takes tens of seconds at city scale: made on request, with progress, kept
+    # for this month, period and language until the user downloads it
+    for col, kind, make, mime, icon in (
+            (e3, "zip", batch.scorecards_zip, "application/zip", ":material/folder_zip:"),
+            (e4, "pdf", batch.scorecards_merged_pdf, "application/pdf", ":material/picture_as_pdf:")):
+        made_key = (kind, month, period, lg)
+        made = st.session_state.get(f"_rk_{kind}")
+        if made and made[0] == made_key:
+            col.download_button(tr(f"rk.{kind}"), data=made[1], file_name=f"kaohe-scorecards-{b.period_label}.{kind}",
+                                mime=mime, key=f"rk_{kind}_dl", icon=icon, on_click="ignore")
+        elif col.button(tr(f"rk.{kind}_prepare"), key=f"rk_{kind}_btn", icon=icon):
+            bar = st.progress(0.0, text=tr("rk.zip_progress", done=0, total="…"))
 
-        def zip_progress(done: int, total: int) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=tr("rk.zip_progress", done=done, total=total))
+            def progress(done: int, total: int, bar=bar) -> None:
+                bar.progress(min(done / max(total, 1), 1.0), text=tr("rk.zip_progress", done=done, total=total))
 
-        st.session_state["_rk_zip"] = (zip_key, batch.scorecards_zip(wh, month, lg, zip_progress, build=b if period == "month" else None))
-        st.rerun()
+            st.session_state[f"_rk_{kind}"] = (made_key, make(wh, month, lg, progress, period=period, build=b))
+            st.rerun()

@@ -102,3 +102,20 @@ def test_the_scorecards_zip_is_made_on_request(app_db):
     at.button(key="rk_zip_btn").click().run(timeout=300)
     assert not at.exception
     assert at.get_by_key("rk_zip_dl") is not None
+
+
+def test_the_merged_scorecards_pdf_follows_the_period(app_db):
+    import io
+
+    from pypdf import PdfReader
+
+    at = open_app("pages/rankings.py")
+    at.segmented_control(key="rk_period").set_value("quarter").run()
+    assert at.button(key="rk_pdf_btn").label == "生成全部单位成绩单(合并PDF)"
+    at.button(key="rk_pdf_btn").click().run(timeout=300)
+    assert not at.exception
+    assert at.get_by_key("rk_pdf_dl") is not None
+    key, data = at.session_state["_rk_pdf"]
+    assert key == ("pdf", "2026-10", "quarter", "zh")
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "2026年第四季度" in text or "2026-Q4" in text
