@@ -207,7 +207,8 @@ def long_csv(wh, month: str = "2026-10", units=("S01", "S02", "S03"), bom: bool 
 
 
 def write_all(folder) -> list:
-    """Write the malformed corpus to a folder (for trying it by hand with `kaohe import`)."""
+    """Write the malformed corpus to a folder (for trying it by hand with `kaohe import`). Cases with a
+    `setup` (a closed unit, a published month...) or kwargs (--sheet) are refused only in that state."""
     os.makedirs(folder, exist_ok=True)
     paths = []
     for c in malformed():
