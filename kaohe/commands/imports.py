@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kaohe import i18n, months, settings
+from kaohe import i18n, settings
 from kaohe.i18n import t
 
 i18n.register({
@@ -24,8 +24,6 @@ i18n.register({
     "import.more_lines": ("……另有 {n} 行,完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
     "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
     "import.no_file": ("找不到文件:{path}", "no such file: {path}"),
-    "import.bad_month": ("--month 应为 YYYY-MM 格式(如 2026-10):{month}", "--month must be YYYY-MM (e.g. 2026-10): {month}"),
-    "import.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
     "batches.yes": ("是", "yes"),
     "rollback.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。", "Rolled back batch {batch_id}: {n} values restored"),
@@ -71,22 +69,16 @@ def register(sub) -> None:
 
 
 def _warehouse(args):
-    from data.warehouse import Warehouse
-    from kaohe.cli import UsageError
+    from kaohe.cli import existing_warehouse
 
-    wh = Warehouse(settings.db_path(args.db))
-    if not wh.exists():
-        raise UsageError(t("import.no_wh", path=wh.path))
-    wh.migrate()
-    return wh
+    return existing_warehouse(args.db)
 
 
 def cmd_import(args) -> int:
     from ingest import pipeline
-    from kaohe.cli import UsageError
+    from kaohe.cli import UsageError, month_arg
 
-    if args.month is not None and not months.is_month(args.month):
-        raise UsageError(t("import.bad_month", month=args.month))
+    month_arg(args.month)
     paths = [Path(f) for f in args.files]
     for path in paths:
         if not path.is_file():
