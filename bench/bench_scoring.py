@@ -130,11 +130,11 @@ def plain_pandas(sch: scheme_mod.Scheme, units: pd.DataFrame, cat: pd.DataFrame,
     return tot
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--skip-l", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     runs = args.runs
     cat = catalogue.read_indicators()
     sch = scheme_mod.load_year(END[:4], cat)

@@ -1,6 +1,7 @@
 """Run every benchmark (`python -m bench.run`) or some (`python -m bench.run warehouse scoring`).
 
-Each `bench/bench_NAME.py` defines `main(argv)` and prints its own figures and targets.
+Each `bench/bench_NAME.py` defines `main(argv)` and prints its own figures and targets; other flags
+(`--skip-l`) go to each benchmark chosen.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     available = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules(bench.__path__)
                        if m.name.startswith("bench_"))
     flags = [n for n in names if n.startswith("-")]
-    if flags:
+    if {"-h", "--help"} & set(flags):
         print(__doc__.strip() + "\n\navailable: " + ", ".join(available))
-        return 0 if set(flags) <= {"-h", "--help"} else 2
-    chosen = names or available
+        return 0
+    chosen = [n for n in names if not n.startswith("-")] or available
     unknown = sorted(set(chosen) - set(available))
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}")
         return 2
     for name in chosen:
-        importlib.import_module(f"bench.bench_{name}").main([])
+        importlib.import_module(f"bench.bench_{name}").main(flags)
         print()
     return 0
 
