@@ -10,6 +10,7 @@ import pandas as pd
 
 from data.schema import LATEST
 from data.warehouse import PublishedMonthError, Warehouse, _audit, _next_id
+from kaohe import months as mo
 
 ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
                "revoked_at, revoked_by, revoke_reason")
@@ -124,15 +125,9 @@ def published_covering(con, month: str) -> list[str]:
     year-to-date publication freezes every month it covers, not only its last one)."""
     if not _has_table(con, "publications"):
         return []
-    rows = con.execute(
-        """SELECT DISTINCT period, month FROM publications
-           WHERE (period = 'month' AND month = ?)
-              OR (period IN ('year', 'ytd') AND substr(month, 1, 4) = substr(?, 1, 4) AND month >= ?)
-              OR (period = 'quarter' AND substr(month, 1, 4) = substr(?, 1, 4) AND month >= ?
-                  AND (CAST(substr(month, 6, 2) AS INTEGER) - 1) // 3 = (CAST(substr(?, 6, 2) AS INTEGER) - 1) // 3)
-           ORDER BY month, period""",
-        [month, month, month, month, month, month]).fetchall()
-    return [f"{p} {m}" for p, m in rows]
+    # the same rule as the import's check (data.warehouse.published_months): kaohe.months.period_months
+    rows = con.execute("SELECT DISTINCT period, month FROM publications ORDER BY month, period").fetchall()
+    return [f"{p} {m}" for p, m in rows if month in mo.period_months(p, m)]
 
 
 def list_adjustments(wh: Warehouse, month: str | None = None, unit: str | None = None,

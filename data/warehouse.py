@@ -535,7 +535,5 @@ def published_months(con) -> set[str]:
         return set()
     frozen: set[str] = set()
     for period, month in con.execute("SELECT DISTINCT period, month FROM publications").fetchall():
-        first = {"quarter": mo.add(month, -((int(month[5:]) - 1) % 3)),
-                 "year": month[:4] + "-01", "ytd": month[:4] + "-01"}.get(period, month)
-        frozen.update(mo.span(first, month))
+        frozen.update(mo.period_months(period, month))
     return frozen

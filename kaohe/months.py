@@ -44,6 +44,16 @@ def last_complete(today: _dt.date | None = None) -> str:
     return add(f"{today.year:04d}-{today.month:02d}", -1)
 
 
+def period_months(period: str, month: str) -> list[str]:
+    """The months a period ('month', 'quarter', 'year', 'ytd') ending in `month` covers, up to `month`:
+    the months a publication of that period freezes, and the months a build of it reads."""
+    if period == "quarter":
+        return span(add(month, -((int(month[5:7]) - 1) % 3)), month)
+    if period in ("year", "ytd"):
+        return span(f"{month[:4]}-01", month)
+    return [month]
+
+
 def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 

@@ -34,13 +34,7 @@ def months_of(period: str, month: str) -> list[str]:
     """The months a period ending in (or containing) `month` covers, up to `month`."""
     check(period)
     mo.check(month)
-    if period == "month":
-        return [month]
-    if period == "quarter":
-        m = int(month[5:7])
-        first = f"{month[:4]}-{(m - 1) // 3 * 3 + 1:02d}"
-        return mo.span(first, month)
-    return mo.span(f"{month[:4]}-01", month)
+    return mo.period_months(period, month)
 
 
 def label(period: str, month: str, lang: str | None = None) -> str:
