@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kaohe import i18n, months
+from kaohe import i18n
 from reports import messages as _messages  # noqa: F401 - registers the "report." strings
 
 PERIODS = ["month", "quarter", "year", "ytd"]
@@ -57,20 +57,15 @@ def register(sub) -> None:
 
 
 def _open(args):
-    from kaohe.cli import UsageError
-    from kaohe.commands.core import open_warehouse
+    from kaohe.cli import UsageError, existing_warehouse, month_arg
 
-    wh = open_warehouse(args)
-    if not wh.exists():
-        raise UsageError(f"no warehouse at {wh.path}; run `kaohe init`")
-    month = args.month
+    wh = existing_warehouse(args.db)
+    month = month_arg(args.month)
     available = wh.months()
     if month is None:
         if not available:
             raise UsageError("the warehouse holds no observations")
         month = available[-1]
-    if not months.is_month(month):
-        raise UsageError(f"month must be YYYY-MM: {month}")
     if month not in available:
         raise UsageError(i18n.t("report.no_month", i18n.default_lang(), month=month))
     return wh, month
