@@ -102,8 +102,7 @@ def batch_table(batches: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     df = df.where(df.notna(), None)
 
     def words(prefix, values):  # a stored code with no words yet is shown as it is
-        return [t(f"{prefix}.{v}", lang) if i18n.has(f"{prefix}.{v}") else ("" if v is None else str(v))
-                for v in values]
+        return [i18n.t_or(f"{prefix}.{v}", "" if v is None else str(v), lang) for v in values]
 
     def when(values):
         return ["" if v is None else str(v)[:16] for v in values]

@@ -43,6 +43,12 @@ def has(key: str) -> bool:
     return key in _MESSAGES
 
 
+def t_or(key: str, default, lang: str | None = None):
+    """The message `key` in `lang`, or `default` when there is no such message (a stored code, a
+    column, with no words yet is shown as it is)."""
+    return t(key, lang) if key in _MESSAGES else default
+
+
 def keys() -> list[str]:
     return sorted(_MESSAGES)
 

@@ -184,16 +184,15 @@ def _words(df: pd.DataFrame) -> pd.DataFrame:
                    [i18n.pick(z, e, lang) for z, e in zip(out["name_zh"], out["name_en"], strict=True)])
         out = out.drop(columns=["name_zh", "name_en"])
     if "kind" in out.columns:
-        out["kind"] = [t(f"scoring.adjust.kind.{k}") if i18n.has(f"scoring.adjust.kind.{k}") else k
-                       for k in out["kind"]]
+        out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k) for k in out["kind"]]
     if "period" in out.columns:
-        out["period"] = [t(f"scoring.period.{p}") if i18n.has(f"scoring.period.{p}") else p for p in out["period"]]
+        out["period"] = [i18n.t_or(f"scoring.period.{p}", p) for p in out["period"]]
     if "field" in out.columns:  # a difference: the field and its two values in words
         for col in ("published", "current"):
             out[col] = [_value_words(f, v) for f, v in zip(df["field"], df[col], strict=True)]
         out["field"] = [t(f"scoring.cli.f.{f}") for f in df["field"]]
     out = out.astype(object).where(out.notna(), "")  # nothing there is blank, not NaN, None or NaT
-    out.columns = [t(f"scoring.cli.h.{c}") if i18n.has(f"scoring.cli.h.{c}") else c for c in out.columns]
+    out.columns = [i18n.t_or(f"scoring.cli.h.{c}", c) for c in out.columns]
     return out
 
 
@@ -291,11 +290,10 @@ def _explain_view(table: pd.DataFrame) -> pd.DataFrame:
     for col, fmt in (("value", "{:.2f}"), ("raw_score", "{:.2f}"), ("weight", "{:.2%}"), ("points", "{:.4f}")):
         shown[col] = [fmt.format(v) if pd.notna(v) else "" for v in shown[col]]
     shown.loc[is_rank, "value"] = [f"{v:.0f}" for v in table.loc[is_rank, "value"]]
-    shown["level"] = [t(f"scoring.cli.lv.{v}") if i18n.has(f"scoring.cli.lv.{v}") else v for v in shown["level"]]
-    shown["status"] = [t(f"scoring.cli.st.{v}") if isinstance(v, str) and i18n.has(f"scoring.cli.st.{v}") else v
-                       for v in shown["status"]]
+    shown["level"] = [i18n.t_or(f"scoring.cli.lv.{v}", v) for v in shown["level"]]
+    shown["status"] = [i18n.t_or(f"scoring.cli.st.{v}", v) for v in shown["status"]]
     shown = shown.fillna("")
-    shown.columns = [t(f"scoring.cli.x.{c}") if i18n.has(f"scoring.cli.x.{c}") else c for c in shown.columns]
+    shown.columns = [i18n.t_or(f"scoring.cli.x.{c}", c) for c in shown.columns]
     return shown
 
 
