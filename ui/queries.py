@@ -10,20 +10,25 @@ import streamlit as st
 from ui.setup import warehouse
 
 
-def versioned(fn):
-    """Cache `fn(wh, ...)` per warehouse version; call it as `fn(...)`."""
+def _per_version(fn, cache):
+    """`fn(wh, ...)` cached by `cache` per warehouse version; called as `fn(...)`."""
 
     @functools.wraps(fn)
     def by_version(_version, *args, **kwargs):
         return fn(warehouse(), *args, **kwargs)
 
-    cached = st.cache_data(show_spinner=False, max_entries=128)(by_version)
+    cached = cache(by_version)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         return cached(warehouse().version(), *args, **kwargs)
 
     return call
+
+
+def versioned(fn):
+    """Cache `fn(wh, ...)` per warehouse version; call it as `fn(...)`."""
+    return _per_version(fn, st.cache_data(show_spinner=False, max_entries=128))
 
 
 def versioned_shared(fn):
@@ -32,18 +37,7 @@ def versioned_shared(fn):
     For results that are large, read-only and not picklable (a ScoreBuild makes some of its parts on
     first use); callers must not change them.
     """
-
-    @functools.wraps(fn)
-    def by_version(_version, *args, **kwargs):
-        return fn(warehouse(), *args, **kwargs)
-
-    cached = st.cache_resource(show_spinner=False, max_entries=48)(by_version)
-
-    @functools.wraps(fn)
-    def call(*args, **kwargs):
-        return cached(warehouse().version(), *args, **kwargs)
-
-    return call
+    return _per_version(fn, st.cache_resource(show_spinner=False, max_entries=48))
 
 
 @versioned
