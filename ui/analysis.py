@@ -367,7 +367,7 @@ def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.D
     """The import's plausibility checks run on data that came in without them (the sample district,
     a direct load): one row per flagged value with unit_code, indicator_code, month, check and params.
 
-    obs: the month's current observations of those batches; history: the twelve months before.
+    obs: the month's current observations of those batches; history: the plausibility.WINDOW months before.
     """
     from validation import plausibility
 

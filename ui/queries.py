@@ -203,10 +203,11 @@ def unchecked_flags(wh, month: str) -> pd.DataFrame:
     """Plausibility warnings for the month's data from batches stored without an import report."""
     from kaohe import months as mo
     from ui import analysis
+    from validation import plausibility
 
     unchecked = [batch_id for batch_id, _source, record in month_batch_reports(month) if record is None]
     obs = wh.observations(month_from=month, month_to=month)
     obs = obs[obs["batch_id"].isin(unchecked)]
     history = wh.observations(units=obs["unit_code"].unique().tolist() or None,
-                              month_from=mo.add(month, -12), month_to=mo.add(month, -1)) if len(obs) else obs
+                              month_from=mo.add(month, -plausibility.WINDOW), month_to=mo.add(month, -1)) if len(obs) else obs
     return analysis.unchecked_plausibility(obs, history, wh.units(), wh.indicators())
