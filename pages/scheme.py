@@ -241,7 +241,7 @@ moved = int((cmp["rank_delta"] != 0).sum())
 st.markdown(f"**{tr('sc.compare', group=group_names[group])}** · {tr('sc.moved', n=moved)}")
 c1, c2 = st.columns([1, 1.15])
 c1.plotly_chart(charts.whatif_slope(cmp, unit_names, lang()), key="sc_whatif_chart")
-view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=cmp["rank_delta"].map(analysis.arrow))
+view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=[analysis.arrow(c, lang()) for c in cmp["rank_delta"]])
 # the rank change first, so it is in view beside the chart
 view = view[["unit", "change", "rank_official", "rank_whatif", "total_official", "total_whatif", "total_delta"]]
 view.columns = [tr(f"sc.col.{c}") for c in ("unit", "rank_delta", "rank_official", "rank_whatif",
