@@ -94,7 +94,7 @@ def best_of(n: int, label: str, data: bytes, name: str, wh: Warehouse) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-backfill", action="store_true")
-    args = ap.parse_args(argv)
+    args, _others = ap.parse_known_args(argv)  # bench.run hands every benchmark all its flags
     t = time.perf_counter()
     gx_runner.warm_up()
     print(f"GX import and suite set-up (once per process, done at server start): {time.perf_counter() - t:.2f} s")

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", default=None, help="write the ZIP and one scorecard here")
-    args = ap.parse_args(argv)
+    args, _others = ap.parse_known_args(argv)  # bench.run hands every benchmark all its flags
 
     from metrics import service
     from reports import batch

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--skip-l", action="store_true")
-    args = ap.parse_args(sys.argv[1:] if argv is None else argv)
+    args, _others = ap.parse_known_args(argv)  # bench.run hands every benchmark all its flags
     runs = args.runs
     cat = catalogue.read_indicators()
     sch = scheme_mod.load_year(END[:4], cat)

@@ -17,7 +17,7 @@ from data.warehouse import Warehouse
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-l", action="store_true", help="skip the 5,000-unit workload")
-    opts = parser.parse_args(argv)
+    opts, _others = parser.parse_known_args(argv)  # bench.run hands every benchmark all its flags
     tmp = Path(tempfile.mkdtemp(prefix="kaohe-bench-"))
     print("== warehouse ==")
     for name in ("S", "M", "L") if not opts.skip_l else ("S", "M"):

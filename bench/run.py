@@ -1,7 +1,7 @@
 """Run every benchmark (`python -m bench.run`) or some (`python -m bench.run warehouse scoring`).
 
 Each `bench/bench_NAME.py` defines `main(argv)` and prints its own figures and targets; other flags
-(`--skip-l`) go to each benchmark chosen.
+(`--skip-l`) go to each benchmark chosen, and a benchmark ignores the ones it does not know.
 """
 
 from __future__ import annotations
