@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kaohe.i18n import UNITS_EN, unit_en  # noqa: F401  (UNITS_EN: the units the rule texts know)
+from kaohe.i18n import unit_en
 
 
 @dataclass(frozen=True)

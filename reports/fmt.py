@@ -41,7 +41,6 @@ def value(x, unit: str | None = None, with_unit: bool = False) -> str:
 
 # English has no short word for the catalogue's count units (件 次 起 批次 人): a count goes bare, the
 # indicator's name says what is counted. Units of time and points are named.
-# Durations and points carry their unit in English cells; counts stay bare numbers (the column says what).
 WORDED_UNITS = ("分钟", "小时", "天", "分", "%")
 
 

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from kaohe import i18n
 from metrics import rules
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -165,7 +166,7 @@ def test_rule_wording(rule, params, unit, direction, zh, en):
     assert not CJK.search(got_en), got_en
 
 
-@pytest.mark.parametrize("unit", sorted(rules.UNITS_EN) + ["%", ""])
+@pytest.mark.parametrize("unit", sorted(i18n.UNITS_EN) + ["%", ""])
 def test_english_rule_texts_have_no_chinese_for_any_catalogue_unit(unit):
     for name in rules.names():
         rule = rules.get(name)
