@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+from lang_checks import CJK
 
 from kaohe import i18n
 from metrics import rules
-
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def score(rule, values, params=None, lower=False, scale=1.0, keys=None):

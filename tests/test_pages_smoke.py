@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from browser_helpers import open_app
+from lang_checks import CJK
 
 TITLES = {"pages/overview.py": "Overview", "pages/rankings.py": "Rankings", "pages/trends.py": "Trends",
           "pages/profile.py": "Unit profile", "pages/indicators.py": "Indicators", "pages/scheme.py": "Scheme",
           "pages/browser.py": "Data browser"}
-# CJK ideographs and full-width punctuation (、,:() are not English)
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def chinese_left(at) -> list[str]:

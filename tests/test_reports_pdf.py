@@ -9,6 +9,7 @@ import subprocess
 import zipfile
 
 import pytest
+from lang_checks import CJK
 from pypdf import PdfReader
 
 from data.setup import ensure_ready
@@ -241,7 +242,6 @@ def page_sizes(pdf: bytes) -> set[tuple[int, int]]:
 
 
 A4 = {(595, 842)}  # points
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def test_english_documents_are_a4_with_no_chinese_and_nothing_cut_short(wh, build):

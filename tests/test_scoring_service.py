@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from lang_checks import CJK
 
 from data import scoring_store as store
 from data.warehouse import PublishedMonthError, Warehouse
@@ -320,7 +321,6 @@ def test_a_published_quarter_freezes_each_of_its_months(sample_wh):
     assert service.publish(wh, "2026-09", "alice", period="quarter") == 2
 
 
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")
 
 
