@@ -9,6 +9,8 @@ whatever the score.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -111,11 +113,14 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
                     reason=i18n.pick(trig.get("reason_zh"), trig.get("reason_en"), lg)))
     if adj is not None and not adj.empty:
         v = adj.loc[adj["kind"].eq("veto")]
+        label = {lg: i18n.t("scoring.adjust.kind.veto", lg) for lg in ("zh", "en")}
+        # an item typed as "一票否决:…" keeps one label, not "一票否决:一票否决:…"
+        typed = {lg: re.compile(rf"^\s*{re.escape(word)}\s*[::]\s*", re.IGNORECASE) for lg, word in label.items()}
         for p, u, r in zip(v["period"], v["unit_code"], v["reason"].fillna(""), strict=True):
             texts = found.setdefault((p, u), {"zh": [], "en": []})
             # the office's own words stay as entered; only the label is translated
-            texts["zh"].append(f"{i18n.t('scoring.adjust.kind.veto', 'zh')}:{r}")
-            texts["en"].append(f"{i18n.t('scoring.adjust.kind.veto', 'en')}: {r}")
+            texts["zh"].append(f"{label['zh']}:{typed['zh'].sub('', r)}")
+            texts["en"].append(f"{label['en']}: {typed['en'].sub('', r)}")
     reason = {lg: np.full(len(totals), None, dtype=object) for lg in ("zh", "en")}
     if found:
         index = pd.MultiIndex.from_arrays([totals["period"].to_numpy(), totals["unit_code"].to_numpy()])

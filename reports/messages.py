@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from kaohe import i18n
 from kaohe.i18n import pick, t
 
@@ -166,9 +164,7 @@ i18n.register({
 def veto_note(reason: str, lang: str) -> str:
     """The veto line; a veto item entered by hand already starts with "一票否决" / "veto"."""
     reason = reason or ""
-    label = t("report.veto", lang)
-    # an item typed as "一票否决:…" comes back from the engine as "一票否决:一票否决:…": say it once
-    reason = re.sub(rf"^\s*{re.escape(label)}\s*[::]\s*(?={re.escape(label)})", "", reason, flags=re.IGNORECASE)
+    label = t("report.veto", lang)  # the engine states a typed label once (metrics.adjust.veto)
     own = reason.casefold().startswith(label.casefold())
     if lang == "en" and own:
         reason = reason[:1].upper() + reason[1:]  # the engine writes "veto: …" mid-sentence style

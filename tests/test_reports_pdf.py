@@ -309,6 +309,11 @@ def test_a_typed_veto_is_stated_once_and_deductions_carry_a_minus(vetoed):
     assert "扣分 −1.50" in text and "+1.50" not in text  # in the adjustments table as on the sum line
     en = text_of(scorecard_pdf(vetoed, "S03", MONTH, lang="en")).replace("\n", "")
     assert "Veto: 一票否决:发生较大安全生产责任事故 (grade capped)" in en
+    # the engine states it once, so the explanation (page, CLI) and the downloads do too
+    s03 = service.build(vetoed, MONTH).unit("S03")
+    assert s03["veto_reason_zh"] == "一票否决:发生较大安全生产责任事故"
+    explained = service.build(vetoed, MONTH).explain("S03", "zh")
+    assert "一票否决:一票否决" not in " ".join(explained["note"].dropna().astype(str))
 
 
 def test_a_group_title_row_is_not_left_alone_at_the_foot_of_a_page(vetoed):
