@@ -67,8 +67,7 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
 
 def _unit(code: str, u, lang) -> str:
     """'S01 东湖街道' (or 'S01 Donghu Street'): the code with the register's name, to check the match."""
-    zh, en = u.unit_names.get(code, ("", ""))
-    name = en if lang == "en" and en else zh
+    name = i18n.pick(*u.unit_names.get(code, ("", "")), lang)  # lang None: the user's language
     return f"{code} {name}" if name and name != code else code
 
 

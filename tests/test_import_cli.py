@@ -45,6 +45,9 @@ def test_dry_run_writes_nothing(sample_wh, files, capsys):
     code, out, _ = run(capsys, "import", "--db", str(sample_wh.path), "--dry-run", str(files[0]))
     assert code == 0 and "未写入" in out
     assert sample_wh.checksum() == before
+    # in English the matched units are named in English too (the page passes its language, the CLI none)
+    code, out, _ = run(capsys, "--lang", "en", "import", "--db", str(sample_wh.path), "--dry-run", str(files[0]))
+    assert code == 0 and "Units matched: 4: S01 Donghu Street, S02 " in out and "东湖街道" not in out
 
 
 def test_warnings_without_accept_exit_1(sample_wh, tmp_path, capsys):
