@@ -117,8 +117,9 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
         key, params = exc.key, exc.params
         if key in NO_TABLE and raw is not None and sheet is None and len(raw.sheets) > 1:
             # the first sheet is often a cover or instructions: say which sheet was read and what else there is
-            key, params = "val.file_sheet_no_table", {"sheet": raw.sheet,
-                                                      "others": "、".join(s for s in raw.sheets if s != raw.sheet)}
+            others = [s for s in raw.sheets if s != raw.sheet]
+            key, params = "val.file_sheet_no_table", {"sheet": raw.sheet, "others_zh": "、".join(others),
+                                                      "others_en": ", ".join(others)}
         prep.report = Report.of([pd.DataFrame([problem(key, row=exc.row, **params)])])
         return prep
     timings["read"] = time.perf_counter() - t0

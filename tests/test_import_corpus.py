@@ -111,3 +111,19 @@ def test_the_xlsx_report_is_laid_out_for_reading(sample_wh):
     assert header[:8] == ["Severity", "Kind", "Row", "Column", "Value", "Problem", "Expected", "How to fix"]
     assert ws.cell(2, 3).value == 2 and ws.freeze_panes and ws.auto_filter.ref  # a number, a fixed header, filters
     assert ws.column_dimensions["H"].width >= 40  # how to fix is readable without widening the column
+
+
+def test_a_cover_sheet_names_the_other_sheets_in_the_readers_language(sample_wh):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(next(c for c in CASES if c.name == "cover_sheet_first.xlsx").data))
+    wb.create_sheet("备注")
+    buf = io.BytesIO()
+    wb.save(buf)
+    prep = pipeline.prepare(buf.getvalue(), "cover.xlsx", sample_wh, current_month=CURRENT)
+    from kaohe.i18n import t
+
+    assert prep.report.render("zh")[t("val.col.expected", "zh")].iloc[0] == "数据所在的工作表(本工作簿还有:数据、备注)"
+    assert prep.report.render("en")[t("val.col.expected", "en")].iloc[0] == "the sheet with the data (the workbook also has: 数据, 备注)"
