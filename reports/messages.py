@@ -158,6 +158,7 @@ i18n.register({
     "report.written": ("已写入 {path}({size} KB)", "Wrote {path} ({size} KB)"),
     "report.unknown_unit": ("未知单位:{unit}", "unknown unit: {unit}"),
     "report.no_month": ("仓库中没有 {month} 的数据", "no data for {month} in the warehouse"),
+    "report.no_observations": ("仓库中还没有观测数据", "the warehouse holds no observations"),
 })
 
 

@@ -67,6 +67,15 @@ def test_errors_are_one_line(db, tmp_path, capsys, argv, code, needle):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_an_empty_warehouse_is_said_in_the_users_language(empty_wh, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "x.csv"
+    assert main(["export", "--db", str(empty_wh.path), "-o", str(out)]) == 2
+    assert "仓库中还没有观测数据" in capsys.readouterr().err and not out.exists()
+    monkeypatch.setenv("KAOHE_LANG", "en")
+    assert main(["export", "--db", str(empty_wh.path), "-o", str(out)]) == 2
+    assert "the warehouse holds no observations" in capsys.readouterr().err
+
+
 def test_help_is_bilingual():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

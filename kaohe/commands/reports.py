@@ -64,7 +64,7 @@ def _open(args):
     available = wh.months()
     if month is None:
         if not available:
-            raise UsageError("the warehouse holds no observations")
+            raise UsageError(i18n.t("report.no_observations", i18n.default_lang()))
         month = available[-1]
     if month not in available:
         raise UsageError(i18n.t("report.no_month", i18n.default_lang(), month=month))
