@@ -82,10 +82,14 @@ def launch_chromium(playwright):
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script (no running indicator, app rendered)."""
+    # The app says its script state on stApp ("initial" until the first run). Every page starts with a
+    # title, so a title (or an exception) shows the run drew the page, not just the empty frame.
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && document.querySelector('[data-testid="stMain"]')""", timeout=timeout)
+        """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+                 && !document.querySelector('[data-testid="stStatusWidget"]')
+                 && document.querySelector('[data-testid="stMain"] h1, [data-testid="stException"]')""",
+        timeout=timeout)
 
 
 def goto_page(page, base_url: str, url_path: str = "") -> None:
