@@ -72,18 +72,13 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_serve)
 
 
-def open_warehouse(args):
-    from data.warehouse import Warehouse
-
-    return Warehouse(settings.db_path(args.db))
-
-
 def cmd_init(args) -> int:
     from data import sample
     from data.setup import ensure_ready
+    from data.warehouse import Warehouse
 
     month_arg(args.end, "--end")
-    wh = open_warehouse(args)
+    wh = Warehouse(settings.db_path(args.db))  # init creates it: no existing_warehouse here
     rep = ensure_ready(wh, with_sample=not args.no_sample, end=args.end, n_months=args.months,
                        seed=args.seed or sample.DEFAULT_SEED)
     print(t("init.done", path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))

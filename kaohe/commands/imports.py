@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from kaohe import i18n, settings
+from kaohe.cli import existing_warehouse
 from kaohe.i18n import t
 
 i18n.register({
@@ -68,12 +69,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_rollback)
 
 
-def _warehouse(args):
-    from kaohe.cli import existing_warehouse
-
-    return existing_warehouse(args.db)
-
-
 def cmd_import(args) -> int:
     from ingest import pipeline
     from kaohe.cli import UsageError, month_arg
@@ -83,7 +78,7 @@ def cmd_import(args) -> int:
     for path in paths:
         if not path.is_file():
             raise UsageError(t("import.no_file", path=path))
-    wh = _warehouse(args)
+    wh = existing_warehouse(args.db)
     lang = i18n.default_lang()
     worst = 0
     for path in paths:
@@ -151,7 +146,7 @@ def _write_report(prep, path: Path, several: bool, lang) -> None:
 
 
 def cmd_batches(args) -> int:
-    wh = _warehouse(args)
+    wh = existing_warehouse(args.db)
     df = wh.batches().head(args.limit)
     if df.empty:
         print(t("batches.empty"))
@@ -169,7 +164,7 @@ def cmd_batches(args) -> int:
 def cmd_rollback(args) -> int:
     from data.warehouse import PublishedMonthError
 
-    wh = _warehouse(args)
+    wh = existing_warehouse(args.db)
     try:
         n = wh.rollback_batch(args.batch_id, actor=settings.actor(), reason=args.reason)
     except KeyError:
