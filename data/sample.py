@@ -57,7 +57,7 @@ SEASON = {
 
 
 def last_complete_month() -> str:
-    return mo.last_complete()
+    return mo.last_complete()  # kaohe.clock decides what today is
 
 
 def scaled_units(n_units: int | None = None, seed: int = DEFAULT_SEED) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from data.schema import LATEST
 from data.warehouse import PublishedMonthError, Warehouse, _audit, _next_id
+from kaohe import clock
 from kaohe import months as mo
 
 ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
@@ -19,7 +20,7 @@ RESULT_COLUMNS = ["unit_code", "name_zh", "peer_group", "base_score", "bonus", "
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now().replace(microsecond=0)
+    return clock.utcnow()  # stored in UTC; shown in local time by kaohe.clock.local
 
 
 def ready(wh: Warehouse) -> None:

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from data import schema
+from kaohe import clock
 from kaohe import months as mo
 
 OBS_COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
@@ -75,7 +76,7 @@ _WRITE_LOCKS: dict[str, threading.RLock] = {}
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now().replace(microsecond=0)
+    return clock.utcnow()  # stored in UTC; shown in local time by kaohe.clock.local
 
 
 def _is_lock_error(exc: Exception) -> bool:

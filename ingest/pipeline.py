@@ -126,7 +126,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
     prep.frame, prep.understanding = frame, und
 
     tf = time.perf_counter()
-    current = current_month or mo.add(mo.last_complete(), 1)
+    current = current_month or mo.running()
     facts = checks.facts(frame, units, indicators)  # the register's and catalogue's facts the suite reads
     facts_s = time.perf_counter() - tf
     t1 = time.perf_counter()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from kaohe import clock
+
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -39,9 +41,13 @@ def span(first: str, last: str) -> list[str]:
 
 
 def last_complete(today: _dt.date | None = None) -> str:
-    """The last month that has ended: on 2026-11-22 that is 2026-10."""
-    today = today or _dt.date.today()
-    return add(f"{today.year:04d}-{today.month:02d}", -1)
+    """The last month that has ended: on 2026-11-22 that is 2026-10. Today comes from kaohe.clock."""
+    return add(clock.current_month(today), -1)
+
+
+def running(today: _dt.date | None = None) -> str:
+    """The month that is running, so not complete: on 2026-12-01 that is 2026-12."""
+    return clock.current_month(today)
 
 
 def period_months(period: str, month: str) -> list[str]:

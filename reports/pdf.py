@@ -6,13 +6,13 @@ browser or image library. Every piece of text passes through `safe.pdf_text`.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
+from kaohe import clock
 from reports import fonts
 from reports.messages import t
 from reports.safe import pdf_text
@@ -89,7 +89,7 @@ class Doc(FPDF):
         self.set_creator("Kaohe")
         self.set_lang("zh-CN" if lang == "zh" else "en")
         self.set_title(self.running)
-        self.generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        self.generated = clock.now().strftime("%Y-%m-%d %H:%M")
         # In a merged batch every unit's pages are numbered from 1, without a document total.
         self.merged = False
         self.unit_start = 1

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive: chromium (browser tests through Playwright) and
-# poppler-utils (pdftoppm/pdftotext for the PDF tests). Installs only what is missing.
+# poppler-utils (pdftoppm/pdftotext for the PDF tests) and faketime (the suite's second run at a far date). Installs only what is missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo=""

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+
+# The one clock, pinned before any project module reads it (kaohe.clock): the tests' "today" is a fixed
+# day whatever the machine's date, and the servers and commands they start inherit it.
+TODAY = "2026-11-20"
+os.environ["KAOHE_TODAY"] = TODAY
+os.environ.setdefault("KAOHE_TZ", "Asia/Shanghai")
 
 import pytest
 from browser_helpers import CHROMIUM, StreamlitServer, launch_chromium
@@ -11,7 +18,7 @@ from browser_helpers import CHROMIUM, StreamlitServer, launch_chromium
 from data.setup import ensure_ready
 from data.warehouse import Warehouse
 
-SAMPLE_END = "2026-10"  # fixed, so tests do not depend on today's date
+SAMPLE_END = "2026-10"  # the last month complete on TODAY
 
 
 @pytest.fixture(scope="session")
