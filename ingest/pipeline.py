@@ -36,9 +36,9 @@ MAX_CLI_BYTES = 200 * 1024 * 1024  # the command line, for backfills of several 
 NO_TABLE = {"val.file_empty", "val.file_no_header"}  # what a workbook's cover sheet gives
 
 i18n.register({
-    "import.refused.errors": ("文件有 {n} 项错误,未导入。请按报告修改后重新上传。",
+    "import.refused.errors": ("文件有 {n} 项错误，未导入。请按报告修改后重新上传。",
                               "The file has {n} errors and was not imported. Fix them as the report says and upload again."),
-    "import.refused.warnings": ("文件有 {n} 项警告,需确认后才能导入。",
+    "import.refused.warnings": ("文件有 {n} 项警告，需确认后才能导入。",
                                 "The file has {n} warnings; confirm them to import."),
 })
 

@@ -17,20 +17,20 @@ from kaohe.i18n import t
 
 i18n.register({
     "cli.description": (
-        "考核:基层治理绩效考核数据仓库与看板。每个子命令的 --help 说明其用法。",
+        "考核：基层治理绩效考核数据仓库与看板。每个子命令的 --help 说明其用法。",
         "Kaohe: warehouse and dashboard for grassroots performance assessment. "
         "Each subcommand's --help explains it.",
     ),
-    "cli.error": ("错误:{reason}", "error: {reason}"),
-    "cli.busy": ("数据仓库正被占用,请稍后重试:{reason}", "the warehouse is busy, try again: {reason}"),
-    "cli.bad_month": ("{option} 应为 YYYY-MM 格式(如 2026-10):{text}",
+    "cli.error": ("错误：{reason}", "error: {reason}"),
+    "cli.busy": ("数据仓库正被占用，请稍后重试：{reason}", "the warehouse is busy, try again: {reason}"),
+    "cli.bad_month": ("{option} 应为 YYYY-MM 格式（如 2026-10）：{text}",
                       "{option} must be YYYY-MM (e.g. 2026-10): {text}"),
-    "cli.no_wh": ("找不到数据仓库 {path};请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
+    "cli.no_wh": ("找不到数据仓库 {path}；请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
 })
 
 BILINGUAL_HELP = {
     "db": "数据仓库文件 / warehouse file (default: $KAOHE_DB or data/kaohe.duckdb)",
-    "lang": "输出语言 / output language: zh (默认 default) or en",
+    "lang": "输出语言 / output language: zh （默认 default） or en",
 }
 
 

@@ -73,12 +73,12 @@ register(
         "month.label": ("考核月份", "Month"),
         "direction.higher": ("越高越好", "higher is better"),
         "direction.lower": ("越低越好", "lower is better"),
-        "direction.neutral": ("背景指标(不排名)", "context (never ranked)"),
+        "direction.neutral": ("背景指标（不排名）", "context (never ranked)"),
         "status.ok": ("有效", "reported"),
         "status.na": ("不适用", "not applicable"),
         "status.missing": ("缺报", "missing"),
         "warehouse.busy": (
-            "数据仓库正被另一个进程写入(例如命令行导入),请稍后重试。",
+            "数据仓库正被另一个进程写入（例如命令行导入），请稍后重试。",
             "The warehouse is being written by another process (for example a command-line import); try again shortly.",
         ),
     }

@@ -27,7 +27,7 @@ i18n.register({
     "scoring.adjust.kind.bonus": ("加分", "bonus"),
     "scoring.adjust.kind.deduction": ("扣分", "deduction"),
     "scoring.adjust.kind.veto": ("一票否决", "veto"),
-    "scoring.veto.trigger": ("{name}为{value}(触发条件:{op}{threshold}):{reason}",
+    "scoring.veto.trigger": ("{name}为{value}（触发条件：{op}{threshold}）：{reason}",
                              "{name} is {value} (trigger {op} {threshold}): {reason}"),
 })
 
@@ -115,11 +115,11 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
         v = adj.loc[adj["kind"].eq("veto")]
         label = {lg: i18n.t("scoring.adjust.kind.veto", lg) for lg in ("zh", "en")}
         # an item typed as "一票否决:…" keeps one label, not "一票否决:一票否决:…"
-        typed = {lg: re.compile(rf"^\s*{re.escape(word)}\s*[::]\s*", re.IGNORECASE) for lg, word in label.items()}
+        typed = {lg: re.compile(rf"^\s*{re.escape(word)}\s*[:：]\s*", re.IGNORECASE) for lg, word in label.items()}
         for p, u, r in zip(v["period"], v["unit_code"], v["reason"].fillna(""), strict=True):
             texts = found.setdefault((p, u), {"zh": [], "en": []})
             # the office's own words stay as entered; only the label is translated
-            texts["zh"].append(f"{label['zh']}:{typed['zh'].sub('', r)}")
+            texts["zh"].append(f"{label['zh']}：{typed['zh'].sub('', r)}")
             texts["en"].append(f"{label['en']}: {typed['en'].sub('', r)}")
     reason = {lg: np.full(len(totals), None, dtype=object) for lg in ("zh", "en")}
     if found:
@@ -127,7 +127,7 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
         pos = index.get_indexer(pd.MultiIndex.from_tuples(list(found)))
         for k, texts in zip(pos, found.values(), strict=True):
             if k >= 0:
-                reason["zh"][k] = "; ".join(texts["zh"])
+                reason["zh"][k] = "；".join(texts["zh"])
                 reason["en"][k] = "; ".join(texts["en"])
     out = totals.copy()
     lg = "en" if (lang or i18n.default_lang()) == "en" else "zh"

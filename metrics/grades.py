@@ -14,7 +14,7 @@ i18n.register({
     "scoring.grade.good": ("良好", "Good"),
     "scoring.grade.pass": ("合格", "Pass"),
     "scoring.grade.fail": ("不合格", "Fail"),
-    "scoring.grade.quota_note": ("超出“{grade}”名额(同组前{share:.0%}即{n}个),降为下一等次",
+    "scoring.grade.quota_note": ("超出“{grade}”名额（同组前{share:.0%}即{n}个），降为下一等次",
                                  "beyond the {grade} quota (top {share:.0%} of the group, {n} units): one grade lower"),
 })
 

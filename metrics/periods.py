@@ -20,7 +20,7 @@ i18n.register({
     "scoring.period.quarter": ("季度", "quarter"),
     "scoring.period.year": ("年度", "year"),
     "scoring.period.ytd": ("年初至今", "year to date"),
-    "scoring.period.bad": ("考核周期“{period}”无效,可选:{known}", "period {period!r} is not one of {known}"),
+    "scoring.period.bad": ("考核周期“{period}”无效，可选：{known}", "period {period!r} is not one of {known}"),
 })
 
 

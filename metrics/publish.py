@@ -17,11 +17,11 @@ from kaohe import i18n
 from metrics import periods
 
 i18n.register({
-    "scoring.publish.need_reason": ("{month}已发布(第{rev}版);重新发布须说明更正理由(--reason)",
+    "scoring.publish.need_reason": ("{month}已发布（第{rev}版）；重新发布须说明更正理由（--reason）",
                                     "{month} is already published (revision {rev}); a new revision needs a "
                                     "correction reason (--reason)"),
-    "scoring.publish.no_data": ("{month}没有任何观测数据,不能发布", "{month} has no observations; nothing to publish"),
-    "scoring.publish.unchanged": ("{month}的结果与第{rev}版相同,无需重新发布",
+    "scoring.publish.no_data": ("{month}没有任何观测数据，不能发布", "{month} has no observations; nothing to publish"),
+    "scoring.publish.unchanged": ("{month}的结果与第{rev}版相同，无需重新发布",
                                   "{month}'s results equal revision {rev}; nothing to publish"),
 })
 

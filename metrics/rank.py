@@ -14,7 +14,7 @@ from kaohe import i18n
 i18n.register({
     "scoring.list.red": ("红榜", "red list (top)"),
     "scoring.list.black": ("黑榜", "black list (bottom)"),
-    "scoring.alert.bottom_streak": ("连续{n}期处于同组末位(后{k}名,小组按三分之一计)",
+    "scoring.alert.bottom_streak": ("连续{n}期处于同组末位（后{k}名，小组按三分之一计）",
                                     "at the bottom of its group (last {k}, a third in small groups) {n} periods running"),
     "scoring.alert.rank_fall": ("名次较上期下降超过{k}位", "fell more than {k} places since the last period"),
     "scoring.alert.veto": ("触发一票否决", "vetoed"),

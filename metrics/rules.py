@@ -117,52 +117,52 @@ def _positive(key):
 register(Rule(
     "target_deduct", _target_deduct, {"target": None, "per_point": None, "full": 100.0, "floor": 0.0},
     value_params=("target",),
-    text_zh="达到{target}{unit}得满分{full}分,每差1{unit}扣{per_point}分,最低{floor}分",
+    text_zh="达到{target}{unit}得满分{full}分，每差1{unit}扣{per_point}分，最低{floor}分",
     text_en="{target} or better earns the full {full} points; each {step} short deducts "
             "{per_point}; floor {floor}",
-    lower_zh="不超过{target}{unit}得满分{full}分,每超出1{unit}扣{per_point}分,最低{floor}分",
+    lower_zh="不超过{target}{unit}得满分{full}分，每超出1{unit}扣{per_point}分，最低{floor}分",
     lower_en="{target} or less earns the full {full} points; each {step} above deducts {per_point}; "
              "floor {floor}",
     checks=(_positive("per_point"), _positive("full"), ("0 <= floor < full", lambda p: 0 <= p["floor"] < p["full"])),
 ))
 register(Rule(
     "linear", _linear, {"floor": None, "target": None}, value_params=("floor", "target"),
-    text_zh="{floor}{unit}得0分,{target}{unit}得满分,其间线性",
+    text_zh="{floor}{unit}得0分，{target}{unit}得满分，其间线性",
     text_en="0 at {floor}, full score at {target}, linear between",
     checks=(("floor != target", lambda p: p["floor"] != p["target"]),),
 ))
 register(Rule(
     "ratio_to_target", _ratio, {"target": None}, value_params=("target",), flip="reciprocal",
-    text_zh="完成率 = 实际 / 目标{target}{unit},封顶100%",
+    text_zh="完成率 = 实际 / 目标{target}{unit}，封顶100%",
     text_en="completion = value / target {target}, capped at 100%",
-    lower_zh="完成率 = 目标{target}{unit} / 实际,封顶100%",
+    lower_zh="完成率 = 目标{target}{unit} / 实际，封顶100%",
     lower_en="completion = target {target} / value, capped at 100%",
     checks=(_positive("target"),),
 ))
 register(Rule(
     "pass_fail", _pass_fail, {"threshold": None, "pass_score": 100.0, "fail_score": 0.0},
     value_params=("threshold",),
-    text_zh="达到{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
+    text_zh="达到{threshold}{unit}为达标得{pass_score}分，否则{fail_score}分",
     text_en="{threshold} or better passes ({pass_score}), otherwise {fail_score}",
-    lower_zh="不超过{threshold}{unit}为达标得{pass_score}分,否则{fail_score}分",
+    lower_zh="不超过{threshold}{unit}为达标得{pass_score}分，否则{fail_score}分",
     lower_en="{threshold} or less passes ({pass_score}), otherwise {fail_score}",
     checks=(("0 <= fail_score <= pass_score <= 100",
              lambda p: 0 <= p["fail_score"] <= p["pass_score"] <= 100),),
 ))
 register(Rule(
     "minmax", _minmax, {}, relative=True,
-    text_zh="同类组内极差标准化:最好100分,最差0分",
+    text_zh="同类组内极差标准化：最好100分，最差0分",
     text_en="min-max within the peer group: best 100, worst 0",
 ))
 register(Rule(
     "zscore", _zscore, {"center": 75.0, "scale": 15.0}, relative=True,
-    text_zh="同类组内标准分:平均{center}分,每个标准差{scale}分,限0-100",
+    text_zh="同类组内标准分：平均{center}分，每个标准差{scale}分，限0-100",
     text_en="z-score within the peer group: mean {center}, {scale} per standard deviation, 0-100",
     checks=(_positive("scale"), ("0 <= center <= 100", lambda p: 0 <= p["center"] <= 100)),
 ))
 register(Rule(
     "percentile", _percentile, {}, relative=True,
-    text_zh="同类组内百分位排名:超过同组单位的比例",
+    text_zh="同类组内百分位排名：超过同组单位的比例",
     text_en="percentile rank within the peer group",
 ))
 
@@ -273,7 +273,7 @@ def describe(name: str, params: dict, unit: str = "", direction: str = "higher")
     step = "point" if unit == "%" else (unit_en(unit, 1) or "unit")
     en = (rule.lower_en if lower and rule.lower_en else rule.text_en).format(step=step, **shown_en)
     if lower:
-        zh, en = f"(越低越好){zh}", f"(lower is better) {en}"
+        zh, en = f"（越低越好）{zh}", f"(lower is better) {en}"
     return zh, en
 
 

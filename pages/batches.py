@@ -14,18 +14,18 @@ i18n.register({
     "import.batches.empty": ("尚无导入批次。", "No batches yet."),
     "import.batches.pick": ("批次", "Batch"),
     "import.batches.detail": ("批次详情", "Batch details"),
-    "import.batches.report": ("导入时的校验记录(含已确认的警告)", "Validation record at import (accepted warnings)"),
+    "import.batches.report": ("导入时的校验记录（含已确认的警告）", "Validation record at import (accepted warnings)"),
     "import.batches.gx": ("Great Expectations 原始结果", "Raw Great Expectations result"),
     "import.batches.reason": ("回滚理由", "Reason for the rollback"),
-    "import.batches.confirm": ("确认回滚批次 {batch_id}(整批撤回,恢复此前的值)",
+    "import.batches.confirm": ("确认回滚批次 {batch_id}（整批撤回，恢复此前的值）",
                                "Roll back batch {batch_id} (withdraw it whole, restore earlier values)"),
     "import.batches.rollback": ("回滚", "Roll back"),
     "import.batches.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。",
                             "Rolled back batch {batch_id}: {n} values restored."),
-    "import.batches.published": ("该批次涉及已发布月份 {months},请填写回滚理由。",
+    "import.batches.published": ("该批次涉及已发布月份 {months}，请填写回滚理由。",
                                  "This batch touches published months {months}; give a reason."),
     "import.batches.not_committed": ("该批次已回滚。", "This batch is already rolled back."),
-    "import.batches.busy": ("数据仓库正被占用,请稍后重试。", "The warehouse is busy; try again shortly."),
+    "import.batches.busy": ("数据仓库正被占用，请稍后重试。", "The warehouse is busy; try again shortly."),
 })
 
 wh = warehouse()

@@ -9,13 +9,13 @@ from ui.setup import name, tr
 
 i18n.register({
     "br.title": ("数据浏览", "Data browser"),
-    "br.units": ("单位(不选为全部)", "Units (none = all)"),
-    "br.indicators": ("指标(不选为全部)", "Indicators (none = all)"),
+    "br.units": ("单位（不选为全部）", "Units (none = all)"),
+    "br.indicators": ("指标（不选为全部）", "Indicators (none = all)"),
     "br.all": ("全部", "All"),
     "br.from": ("起始月份", "From"),
     "br.to": ("截止月份", "To"),
     "br.rows": ("共 {n} 行", "{n} rows"),
-    "br.download": ("下载所选数据(CSV)", "Download the selection (CSV)"),
+    "br.download": ("下载所选数据（CSV）", "Download the selection (CSV)"),
     "br.col.unit": ("单位", "Unit"),
     "br.col.unit_code": ("单位代码", "Unit code"),
     "br.col.indicator": ("指标", "Indicator"),
@@ -27,7 +27,7 @@ i18n.register({
     "br.col.status": ("状态", "Status"),
     "br.col.batch": ("批次", "Batch"),
     "br.col.revision": ("修订", "Revision"),
-    "br.too_many": ("仅显示前 {n} 行;下载包含全部所选数据。", "Showing the first {n} rows; the download has them all."),
+    "br.too_many": ("仅显示前 {n} 行；下载包含全部所选数据。", "Showing the first {n} rows; the download has them all."),
 })
 
 SHOW_AT_MOST = 5000

@@ -309,7 +309,7 @@ def _notes(doc: Doc, ctx: Context, unit_code: str) -> None:
     missing = ind[ind["status"] == "missing"]
     if not missing.empty:
         # the engine words a treatment as "缺报:按实际计0分"; the note says "缺报" already
-        label = re.compile(rf"^\s*{re.escape(t('report.status_short.missing', lang))}\s*[::]\s*", re.IGNORECASE)
+        label = re.compile(rf"^\s*{re.escape(t('report.status_short.missing', lang))}\s*[:：]\s*", re.IGNORECASE)
         treatments = sorted({label.sub("", pick(_text(r.get("treatment_zh")), _text(r.get("treatment_en")), lang))
                              for _, r in missing.iterrows()} - {""})
         notes.append(t("report.note.missing", lang, items=sep.join(ctx.indicator_name(c)

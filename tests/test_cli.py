@@ -24,8 +24,8 @@ def test_init_then_info_reports_the_sample_district(tmp_path, capsys):
     assert code == 0 and "indicators, units, observations" in out
     code, out, _ = run(capsys, "info", "--db", db)
     assert code == 0
-    assert "街道/乡镇 12, 部门 18" in out
-    assert "38 项" in out and "36 个月(2023-11 至 2026-10)" in out
+    assert "街道/乡镇 12，部门 18" in out
+    assert "38 项" in out and "36 个月（2023-11 至 2026-10）" in out
     code, out, _ = run(capsys, "--lang", "en", "info", "--db", db)
     assert "Streets and towns 12, Departments 18" in out and "36 months (2023-11 to 2026-10)" in out
     code, out, _ = run(capsys, "info", "--db", db, "--format", "json")

@@ -35,7 +35,7 @@ def test_upload_check_download_commit_and_roll_back(start_streamlit, browser_pag
 
     goto_page(page, server.url, "import")
     page.locator('input[type="file"]').set_input_files([str(good), str(bad), str(big)])
-    page.get_by_text("文件有 2 项错误,未导入", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("文件有 2 项错误，未导入", exact=False).wait_for(timeout=60_000)
     wait_for_app(page)
     assert page.get_by_text("历史回填.csv 过大", exact=False).count() == 1  # refused with words, not a crash
     assert not page.locator('[data-testid="stException"]').count()
@@ -45,14 +45,14 @@ def test_upload_check_download_commit_and_roll_back(start_streamlit, browser_pag
     assert page.get_by_text("超出指标取值范围", exact=False).count() >= 1
 
     with page.expect_download() as info:
-        page.get_by_role("button", name="下载报告(CSV)").last.click()
+        page.get_by_role("button", name="下载报告（CSV）").last.click()
     report = info.value.path().read_bytes()
     assert report.startswith(b"\xef\xbb\xbf")
     assert "单位不在单位名录中" in report.decode("utf-8-sig") and "S99" in report.decode("utf-8-sig")
 
     before = Warehouse(sample_wh.path).batches()
     page.get_by_role("button", name="导入此文件").click()
-    page.get_by_text("已导入:批次", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("已导入：批次", exact=False).wait_for(timeout=60_000)
     after = Warehouse(sample_wh.path).batches()
     assert len(after) == len(before) + 1
     batch_id = int(after.iloc[0]["batch_id"])
@@ -80,7 +80,7 @@ def test_a_published_month_is_corrected_with_a_reason_through_the_page(start_str
 
     goto_page(page, server.url, "import")
     page.locator('input[type="file"]').set_input_files([str(good)])
-    page.get_by_text("考核结果已发布,不能直接覆盖", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("考核结果已发布，不能直接覆盖", exact=False).first.wait_for(timeout=60_000)
     wait_for_app(page)
     if SHOTS:
         shoot(page, SHOTS / "import-published.png")
@@ -94,7 +94,7 @@ def test_a_published_month_is_corrected_with_a_reason_through_the_page(start_str
         page.get_by_text("确认导入", exact=False).click()
         wait_for_app(page)
     page.get_by_role("button", name="导入此文件").click()
-    page.get_by_text("已导入:批次", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("已导入：批次", exact=False).wait_for(timeout=60_000)
     if SHOTS:
         shoot(page, SHOTS / "import-landed.png")
     batch = Warehouse(sample_wh.path).batches().iloc[0]

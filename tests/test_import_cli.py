@@ -104,7 +104,7 @@ def test_help_is_bilingual():
 
 def test_month_and_sheet_given_on_the_command_line(sample_wh, tmp_path, capsys):
     f = tmp_path / "grid.xlsx"
-    f.write_bytes(corpus.xlsx([["单位", "网格事件按时处置率(%)"], ["东湖街道", 91.5], ["西山街道", "90.0"]], sheet="九月"))
+    f.write_bytes(corpus.xlsx([["单位", "网格事件按时处置率（%）"], ["东湖街道", 91.5], ["西山街道", "90.0"]], sheet="九月"))
     db = str(sample_wh.path)
     code, _, err = run(capsys, "import", "--db", db, "--dry-run", "--sheet", "九月", str(f))
     assert code == 1 and "不知道数据属于哪个月份" in err

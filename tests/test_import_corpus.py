@@ -125,5 +125,5 @@ def test_a_cover_sheet_names_the_other_sheets_in_the_readers_language(sample_wh)
     prep = pipeline.prepare(buf.getvalue(), "cover.xlsx", sample_wh, current_month=CURRENT)
     from kaohe.i18n import t
 
-    assert prep.report.render("zh")[t("val.col.expected", "zh")].iloc[0] == "数据所在的工作表(本工作簿还有:数据、备注)"
+    assert prep.report.render("zh")[t("val.col.expected", "zh")].iloc[0] == "数据所在的工作表（本工作簿还有：数据、备注）"
     assert prep.report.render("en")[t("val.col.expected", "en")].iloc[0] == "the sheet with the data (the workbook also has: 数据, 备注)"

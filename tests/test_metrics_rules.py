@@ -146,15 +146,15 @@ def test_every_rule_is_described_in_both_languages():
 
 @pytest.mark.parametrize("rule,params,unit,direction,zh,en", [
     ("target_deduct", {"target": 90, "full": 25, "per_point": 1}, "%", "higher",
-     "达到90%得满分25分,每差1%扣1分,最低0分", "90% or better earns the full 25 points; each point short deducts 1"),
+     "达到90%得满分25分，每差1%扣1分，最低0分", "90% or better earns the full 25 points; each point short deducts 1"),
     ("target_deduct", {"target": 0, "per_point": 25}, "批次", "lower",
-     "(越低越好)不超过0批次得满分100分,每超出1批次扣25分",
+     "（越低越好）不超过0批次得满分100分，每超出1批次扣25分",
      "0 batches or less earns the full 100 points; each batch above deducts 25"),
     ("pass_fail", {"threshold": 0}, "起", "lower", "不超过0起为达标得100分", "0 incidents or less passes"),
-    ("linear", {"floor": 120, "target": 20}, "分钟", "lower", "120分钟得0分,20分钟得满分",
+    ("linear", {"floor": 120, "target": 20}, "分钟", "lower", "120分钟得0分，20分钟得满分",
      "0 at 120 minutes, full score at 20 minutes"),
     ("ratio_to_target", {"target": 1}, "次", "higher", "完成率 = 实际 / 目标1次", "value / target 1 time,"),
-    ("linear", {"floor": 60, "target": 95}, "分", "higher", "60分得0分,95分得满分", "0 at 60 points, full score at 95 points"),
+    ("linear", {"floor": 60, "target": 95}, "分", "higher", "60分得0分，95分得满分", "0 at 60 points, full score at 95 points"),
     ("linear", {"floor": 0, "target": 5}, "股", "higher", "0股得0分", "0 at 0, full score at 5, linear"),  # no English
 ])
 def test_rule_wording(rule, params, unit, direction, zh, en):

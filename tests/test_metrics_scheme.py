@@ -105,7 +105,7 @@ def test_mistakes_are_refused_with_a_message(mutate, words, monkeypatch):
 def test_messages_are_chinese_by_default(monkeypatch):
     monkeypatch.delenv("KAOHE_LANG", raising=False)
     problems = broken(lambda d: street(d)[0]["indicators"][0].update(code="HL_VOLUME"))
-    assert any("背景指标,不能赋权计分" in p for p in problems)
+    assert any("背景指标，不能赋权计分" in p for p in problems)
 
 
 @pytest.mark.parametrize("mutate,words", [

@@ -22,7 +22,7 @@ def test_funnel_lists_the_units_outside_the_limits(app_db):
     assert set(shown["单位"]) == set(outside["unit_code"].map(
         dict(zip(app_db.units()["code"], app_db.units()["name_zh"], strict=True))))
     s06 = points.set_index("unit_code").loc["S06"]
-    assert shown.set_index("单位").loc["学府街道", "比率(%)"] == pytest.approx(round(s06["value"], 2))
+    assert shown.set_index("单位").loc["学府街道", "比率（%）"] == pytest.approx(round(s06["value"], 2))
     assert any("99.8% 控制限" in s for s in chart_specs(at))
 
 

@@ -63,7 +63,7 @@ def test_open_profile_shows_the_chosen_unit(app_db):
 
 def test_robustness_run_adds_rank_intervals(app_db):
     at = open_app("pages/rankings.py")
-    assert "名次区间(90%)" not in table(at).columns
+    assert "名次区间（90%）" not in table(at).columns
     at.button(key="rk_robust_btn").click().run()
     assert not at.exception
     t = table(at)
@@ -71,7 +71,7 @@ def test_robustness_run_adds_rank_intervals(app_db):
     b = service.build(app_db, "2026-10")
     urban = b.totals[b.totals["peer_group"] == "urban"].sort_values("rank")
     expected = [f"{int(rob.loc[c, 'rank_p05'])}–{int(rob.loc[c, 'rank_p95'])}" for c in urban["unit_code"]]
-    assert t["名次区间(90%)"].tolist() == expected
+    assert t["名次区间（90%）"].tolist() == expected
     assert any("名次90%区间" in s for s in chart_specs(at))
 
 
@@ -79,7 +79,7 @@ def test_exports_are_offered(app_db):
     at = open_app("pages/rankings.py")
     for key in ("rk_summary_dl", "rk_excel_dl"):
         assert at.get_by_key(key) is not None
-    assert at.button(key="rk_zip_btn").label == "生成全部单位成绩单(ZIP)"
+    assert at.button(key="rk_zip_btn").label == "生成全部单位成绩单（ZIP）"
 
 
 def test_a_vetoed_unit_is_marked_and_graded_down(app_db):
@@ -111,7 +111,7 @@ def test_the_merged_scorecards_pdf_follows_the_period(app_db):
 
     at = open_app("pages/rankings.py")
     at.segmented_control(key="rk_period").set_value("quarter").run()
-    assert at.button(key="rk_pdf_btn").label == "生成全部单位成绩单(合并PDF)"
+    assert at.button(key="rk_pdf_btn").label == "生成全部单位成绩单（合并PDF）"
     at.button(key="rk_pdf_btn").click().run(timeout=300)
     assert not at.exception
     assert at.get_by_key("rk_pdf_dl") is not None

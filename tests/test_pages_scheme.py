@@ -14,9 +14,9 @@ def test_weights_tree_and_rules_are_the_schemes(app_db):
     dims = scheme.data["kinds"]["street"]["dimensions"]
     rules = at.dataframe[0].value
     assert len(rules) == sum(len(d["indicators"]) for d in dims)
-    assert rules["占总分(%)"].sum() == pytest.approx(100.0)
+    assert rules["占总分（%）"].sum() == pytest.approx(100.0)
     hl = rules[rules["二级指标"] == "诉求响应率"].iloc[0]
-    assert hl["占总分(%)"] == pytest.approx(30 * 24 / 100)
+    assert hl["占总分（%）"] == pytest.approx(30 * 24 / 100)
     assert "达到95%得满分100分" in hl["计分规则"]
     assert any('"sunburst"' in s for s in chart_specs(at))
     assert "尚未做任何调整" in texts(at)
@@ -36,7 +36,7 @@ def test_a_dimension_weight_what_if_is_ranked_beside_the_official(app_db):
     assert shown["正式总分"].round(2).tolist() == urban["total_official"].round(2).tolist()
     # official results untouched
     assert app_db.checksum() == before
-    assert service.build(app_db, "2026-10").totals.set_index("unit_code")["total"].to_dict() == \
+    assert service.build(app_db, "2026-10").totals.set_index("unit_code")["total"].to_dict() ==\
         urban.set_index("unit_code")["total_official"].to_dict() | service.build(
             app_db, "2026-10").totals.set_index("unit_code").drop(urban["unit_code"])["total"].to_dict()
 
@@ -47,7 +47,7 @@ def test_a_rule_change_and_an_invalid_one(app_db):
     at.number_input(key="sc_p_target").set_value(90.0).run()
     at.button(key="sc_add_btn").click().run()
     assert not at.exception
-    assert "已调整的指标:诉求满意率" in texts(at)
+    assert "已调整的指标：诉求满意率" in texts(at)
     expected = service.what_if(app_db, "2026-10",
                                {"rules": {"HL_SATISFY": {"rule": "linear", "params": {"floor": 60.0, "target": 90.0}}}})
     urban = expected[expected["peer_group"] == "urban"].sort_values("rank_official")

@@ -192,14 +192,14 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     head = lambda: text_of(scorecard_pdf(copy, "S04", MONTH)).split("\n总分")[0].replace("\n", "")  # noqa: E731
-    assert "草稿(未发布)" in head()
+    assert "草稿（未发布）" in head()
     assert service.publish(copy, MONTH, "tester") == 1
     assert "已发布" in head() and "草稿" not in head() and "更正" not in head()
     service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester",
                            correction_reason="补录扣分")  # a published month takes an item only with a reason
     assert "当前数据与已发布结果不同" in head()
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
-    assert "已发布·第 2 版(更正)" in head() and "不同" not in head()
+    assert "已发布·第 2 版（更正）" in head() and "不同" not in head()
 
 
 def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh):
@@ -207,13 +207,13 @@ def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh)
     ind = b.indicators
     miss = ind[ind["status"] == "missing"].iloc[0]
     text = text_of(scorecard_pdf(wh, miss["unit_code"], "2026-09", build=b)).replace("\n", "")
-    assert f"缺报:{miss['name_zh']}" in text
-    treatment = miss["treatment_zh"].removeprefix("缺报:")  # the note's own label is not said twice
-    assert f"方案处理:{treatment}" in text
+    assert f"缺报：{miss['name_zh']}" in text
+    treatment = miss["treatment_zh"].removeprefix("缺报：")  # the note's own label is not said twice
+    assert f"方案处理：{treatment}" in text
     na = ind[ind["status"] == "na"].iloc[0]
     text = text_of(scorecard_pdf(wh, na["unit_code"], "2026-09", build=b)).replace("\n", "")
-    assert "不适用:" in text and na["name_zh"] in text.split("不适用:")[-1]
-    assert "数据来源与导入批次:#1 sample district" in text
+    assert "不适用：" in text and na["name_zh"] in text.split("不适用：")[-1]
+    assert "数据来源与导入批次：#1 sample district" in text
 
 
 def test_a_build_of_another_month_is_refused(wh, build):
@@ -224,7 +224,7 @@ def test_a_build_of_another_month_is_refused(wh, build):
 def test_many_long_adjustments_still_fit_two_pages(wh, tmp_path):
     copy = Warehouse(tmp_path / "adj.duckdb")
     shutil.copy(wh.path, copy.path)
-    reason = "网格事件处置不及时,群众反映强烈,经核查属实,按考核办法第十二条扣分。" * 3
+    reason = "网格事件处置不及时，群众反映强烈，经核查属实，按考核办法第十二条扣分。" * 3
     for i in range(6):
         service.add_adjustment(copy, "S06", MONTH, "deduction", 0.5, f"{i + 1}. {reason}", f"督查通报第{i}号", "tester")
     b = service.build(copy, MONTH)
@@ -299,21 +299,21 @@ def vetoed(wh, tmp_path_factory):
     """A copy where S03, which has a bonus and a deduction, also gets a veto typed with its label."""
     copy = Warehouse(tmp_path_factory.mktemp("veto") / "veto.duckdb")
     shutil.copy(wh.path, copy.path)
-    service.add_adjustment(copy, "S03", MONTH, "veto", 0, "一票否决:发生较大安全生产责任事故", "认定书", "tester")
+    service.add_adjustment(copy, "S03", MONTH, "veto", 0, "一票否决：发生较大安全生产责任事故", "认定书", "tester")
     return copy
 
 
 def test_a_typed_veto_is_stated_once_and_deductions_carry_a_minus(vetoed):
     text = text_of(scorecard_pdf(vetoed, "S03", MONTH)).replace("\n", "")
-    assert "一票否决:发生较大安全生产责任事故(等次封顶)" in text and "一票否决:一票否决" not in text
+    assert "一票否决：发生较大安全生产责任事故（等次封顶）" in text and "一票否决：一票否决" not in text
     assert "扣分 −1.50" in text and "+1.50" not in text  # in the adjustments table as on the sum line
     en = text_of(scorecard_pdf(vetoed, "S03", MONTH, lang="en")).replace("\n", "")
-    assert "Veto: 一票否决:发生较大安全生产责任事故 (grade capped)" in en
+    assert "Veto: 一票否决：发生较大安全生产责任事故 (grade capped)" in en
     # the engine states it once, so the explanation (page, CLI) and the downloads do too
     s03 = service.build(vetoed, MONTH).unit("S03")
-    assert s03["veto_reason_zh"] == "一票否决:发生较大安全生产责任事故"
+    assert s03["veto_reason_zh"] == "一票否决：发生较大安全生产责任事故"
     explained = service.build(vetoed, MONTH).explain("S03", "zh")
-    assert "一票否决:一票否决" not in " ".join(explained["note"].dropna().astype(str))
+    assert "一票否决：一票否决" not in " ".join(explained["note"].dropna().astype(str))
 
 
 def test_a_group_title_row_is_not_left_alone_at_the_foot_of_a_page(vetoed):

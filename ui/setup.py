@@ -29,11 +29,11 @@ i18n.register({
     "page.import": ("数据导入", "Import"),
     "page.batches": ("导入批次", "Batches"),
     "page.browser": ("数据浏览", "Data browser"),
-    "sidebar.warehouse": ("数据仓库:{path}", "Warehouse: {path}"),
+    "sidebar.warehouse": ("数据仓库：{path}", "Warehouse: {path}"),
     # short enough for the two buttons to sit side by side in the sidebar
     "sidebar.kind.street": ("街道/乡镇", "Streets/towns"),
     "sidebar.kind.department": ("部门", "Departments"),
-    "empty.warehouse": ("数据仓库中还没有观测数据。请在「数据导入」页上传文件,或运行 `kaohe init` 载入示例区。",
+    "empty.warehouse": ("数据仓库中还没有观测数据。请在「数据导入」页上传文件，或运行 `kaohe init` 载入示例区。",
                         "The warehouse holds no observations yet. Upload a file on the Import page, "
                         "or run `kaohe init` to load the sample district."),
 })

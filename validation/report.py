@@ -29,7 +29,7 @@ i18n.register({
     "val.col.count": ("数量", "Count"),
     "val.sheet.problems": ("问题清单", "Problems"),
     "val.sheet.summary": ("汇总", "Summary"),
-    "val.summary.line": ("错误 {errors} 项,警告 {warnings} 项,提示 {infos} 项",
+    "val.summary.line": ("错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项",
                          "{errors} errors, {warnings} warnings, {infos} notes"),
 })
 

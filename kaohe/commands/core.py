@@ -14,32 +14,32 @@ from kaohe.cli import existing_warehouse, month_arg
 from kaohe.i18n import t
 
 i18n.register({
-    "init.done": ("数据仓库已就绪:{path}(结构版本 {frm} → {to})", "Warehouse ready: {path} (schema {frm} → {to})"),
-    "init.loaded": ("已载入:{what}", "Loaded: {what}"),
-    "init.nothing": ("无需载入数据(仓库已有数据)", "Nothing to load (the warehouse already holds data)"),
-    "sample.written": ("已生成 {rows} 行({units} 个单位 × {months} 个月),用时 {secs:.2f} 秒 → {out}",
+    "init.done": ("数据仓库已就绪：{path}（结构版本 {frm} → {to}）", "Warehouse ready: {path} (schema {frm} → {to})"),
+    "init.loaded": ("已载入：{what}", "Loaded: {what}"),
+    "init.nothing": ("无需载入数据（仓库已有数据）", "Nothing to load (the warehouse already holds data)"),
+    "sample.written": ("已生成 {rows} 行（{units} 个单位 × {months} 个月），用时 {secs:.2f} 秒 → {out}",
                        "Generated {rows} rows ({units} units x {months} months) in {secs:.2f} s → {out}"),
     "info.path": ("数据仓库", "Warehouse"),
     "info.schema": ("结构版本", "Schema version"),
     "info.units": ("单位", "Units"),
-    "info.groups": ("分类(同类组)", "Peer groups"),
+    "info.groups": ("分类（同类组）", "Peer groups"),
     "info.indicators": ("指标", "Indicators"),
-    "info.indicators_detail": ("{n} 项(其中背景指标 {neutral} 项)", "{n} ({neutral} context-only)"),
+    "info.indicators_detail": ("{n} 项（其中背景指标 {neutral} 项）", "{n} ({neutral} context-only)"),
     "info.months": ("月份", "Months"),
-    "info.months_detail": ("{n} 个月({first} 至 {last})", "{n} months ({first} to {last})"),
+    "info.months_detail": ("{n} 个月（{first} 至 {last}）", "{n} months ({first} to {last})"),
     "info.rows": ("观测值", "Observations"),
-    "info.rows_detail": ("当前 {cur} 行(含历史修订共 {all} 行)", "{cur} current rows ({all} with revisions)"),
+    "info.rows_detail": ("当前 {cur} 行（含历史修订共 {all} 行）", "{cur} current rows ({all} with revisions)"),
     "info.status": ("状态", "Status"),
     "info.completeness": ("填报完整率", "Completeness"),
     "info.batches": ("导入批次", "Import batches"),
-    "info.empty": ("(尚无数据)", "(no data yet)"),
+    "info.empty": ("（尚无数据）", "(no data yet)"),
 })
 
 
 def register(sub) -> None:
     from kaohe.cli import add_db_option
 
-    p = sub.add_parser("init", help="创建或迁移数据仓库,可载入示例区 / create or migrate the warehouse, "
+    p = sub.add_parser("init", help="创建或迁移数据仓库，可载入示例区 / create or migrate the warehouse, "
                                     "optionally loading the sample district")
     add_db_option(p)
     p.add_argument("--no-sample", action="store_true", help="不载入示例区 / do not load the sample district")
@@ -57,7 +57,7 @@ def register(sub) -> None:
     p.add_argument("--end", default=None, help="截止月份 / last month (YYYY-MM)")
     p.add_argument("-o", "--output", default=None,
                    help="写入 CSV 或 Parquet 文件 / write to a .csv or .parquet file")
-    p.add_argument("--load", action="store_true", help="写入数据仓库(新建或空仓库) / load into the warehouse")
+    p.add_argument("--load", action="store_true", help="写入数据仓库（新建或空仓库） / load into the warehouse")
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("info", help="数据仓库概况 / what the warehouse holds")
@@ -126,8 +126,9 @@ def cmd_info(args) -> int:
         print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
         return 0
     lang = i18n.default_lang()
-    units = ", ".join(f"{t('kind.' + k)} {n}" for k, n in sorted(info["units"].items(), reverse=True))
-    status = ", ".join(f"{t('status.' + s)} {n}" for s, n in sorted(info["rows_by_status"].items()))
+    sep = "，" if i18n.default_lang() == "zh" else ", "
+    units = sep.join(f"{t('kind.' + k)} {n}" for k, n in sorted(info["units"].items(), reverse=True))
+    status = sep.join(f"{t('status.' + s)} {n}" for s, n in sorted(info["rows_by_status"].items()))
     lines = [
         (t("info.path"), info["path"]),
         (t("info.schema"), info["schema_version"]),

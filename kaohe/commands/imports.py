@@ -14,23 +14,23 @@ from kaohe.cli import existing_warehouse
 from kaohe.i18n import t
 
 i18n.register({
-    "import.landed": ("已导入 {name}:批次 {batch_id},写入 {rows} 行(其中修订 {revised} 行),月份 {months}",
+    "import.landed": ("已导入 {name}：批次 {batch_id}，写入 {rows} 行（其中修订 {revised} 行），月份 {months}",
                       "Imported {name}: batch {batch_id}, {rows} rows written ({revised} revisions), months {months}"),
-    "import.dry_run_ok": ("试运行 {name}:可以导入 {rows} 行(有效 {ok},缺报 {missing},不适用 {na}),未写入",
+    "import.dry_run_ok": ("试运行 {name}：可以导入 {rows} 行（有效 {ok}，缺报 {missing}，不适用 {na}），未写入",
                           "Dry run {name}: {rows} rows would land ({ok} reported, {missing} missing, {na} n/a); "
                           "nothing written"),
-    "import.rejected": ("未导入 {name}:{summary}", "Not imported {name}: {summary}"),
-    "import.need_accept": ("{name} 有警告;核实后加 --accept-warnings 再导入",
+    "import.rejected": ("未导入 {name}：{summary}", "Not imported {name}: {summary}"),
+    "import.need_accept": ("{name} 有警告；核实后加 --accept-warnings 再导入",
                            "{name} has warnings; check them, then import with --accept-warnings"),
-    "import.more_lines": ("……另有 {n} 行,完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
+    "import.more_lines": ("……另有 {n} 行，完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
     "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
-    "import.no_file": ("找不到文件:{path}", "no such file: {path}"),
+    "import.no_file": ("找不到文件：{path}", "no such file: {path}"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
     "batches.yes": ("是", "yes"),
     "rollback.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。", "Rolled back batch {batch_id}: {n} values restored"),
     "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
-    "rollback.not_committed": ("批次 {batch_id} 已回滚,无需再次回滚", "Batch {batch_id} is already rolled back"),
-    "rollback.published": ("批次 {batch_id} 涉及已发布月份 {months},请用 --reason 说明更正理由",
+    "rollback.not_committed": ("批次 {batch_id} 已回滚，无需再次回滚", "Batch {batch_id} is already rolled back"),
+    "rollback.published": ("批次 {batch_id} 涉及已发布月份 {months}，请用 --reason 说明更正理由",
                            "Batch {batch_id} touches published months {months}; give a correction --reason"),
 })
 
@@ -40,17 +40,17 @@ SHOW_LINES = 60
 def register(sub) -> None:
     from kaohe.cli import add_db_option
 
-    p = sub.add_parser("import", help="导入考核数据文件(CSV/TSV/XLSX)/ import assessment files (CSV/TSV/XLSX)",
-                       description="导入考核数据文件:读取、校验,无错误时整批写入 / "
+    p = sub.add_parser("import", help="导入考核数据文件（CSV/TSV/XLSX）/ import assessment files (CSV/TSV/XLSX)",
+                       description="导入考核数据文件：读取、校验，无错误时整批写入 / "
                                    "import files: read, validate, and land each whole or not at all")
     add_db_option(p)
     p.add_argument("files", nargs="+", metavar="FILE", help="要导入的文件 / files to import")
-    p.add_argument("--month", default=None, help="数据月份(文件中没有时)/ month of the data when the file "
+    p.add_argument("--month", default=None, help="数据月份（文件中没有时）/ month of the data when the file "
                                                  "has none (YYYY-MM)")
-    p.add_argument("--sheet", default=None, help="Excel 工作表名称(默认第一个)/ Excel sheet name (default: first)")
+    p.add_argument("--sheet", default=None, help="Excel 工作表名称（默认第一个）/ Excel sheet name (default: first)")
     p.add_argument("--dry-run", action="store_true", help="只校验不写入 / validate only, write nothing")
     p.add_argument("--accept-warnings", action="store_true",
-                   help="确认警告并导入(记录在批次中)/ accept the warnings and import (recorded with the batch)")
+                   help="确认警告并导入（记录在批次中）/ accept the warnings and import (recorded with the batch)")
     p.add_argument("--reason", default=None, help="更正已发布月份的理由 / reason for correcting a published month")
     p.add_argument("--report", default=None, metavar="PATH",
                    help="把完整报告写入 .csv 或 .xlsx / write the full report to a .csv or .xlsx file")
@@ -65,7 +65,7 @@ def register(sub) -> None:
     p = sub.add_parser("rollback", help="整批回滚一个导入批次 / roll back a whole import batch")
     add_db_option(p)
     p.add_argument("batch_id", type=int, metavar="ID", help="批次号 / batch id")
-    p.add_argument("--reason", default=None, help="回滚理由(记入审计日志)/ reason (kept in the audit log)")
+    p.add_argument("--reason", default=None, help="回滚理由（记入审计日志）/ reason (kept in the audit log)")
     p.set_defaults(func=cmd_rollback)
 
 

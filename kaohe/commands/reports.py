@@ -12,11 +12,11 @@ PERIODS = ["month", "quarter", "year", "ytd"]
 
 HELP = {
     "unit": "单位代码 / unit code (e.g. S01)",
-    "month": "考核月份 / month (YYYY-MM; 默认为已有数据的最近月份 / default: last month with data)",
-    "period": "考核期 / period: month | quarter | year | ytd (默认 default month)",
+    "month": "考核月份 / month (YYYY-MM；默认为已有数据的最近月份 / default: last month with data)",
+    "period": "考核期 / period: month | quarter | year | ytd （默认 default month）",
     "out": "输出文件 / output file",
-    "format_zip": "zip(每单位一个 PDF / one PDF per unit) 或 pdf(合并 / merged)",
-    "processes": "并行进程数 / worker processes (默认 default: CPU count)",
+    "format_zip": "zip（每单位一个 PDF / one PDF per unit）或 pdf（合并 / merged）",
+    "processes": "并行进程数 / worker processes （默认 default: CPU count）",
 }
 
 
@@ -36,22 +36,22 @@ def _parser(sub, name: str, help_text: str, description: str, func, *, period: b
 
 def register(sub) -> None:
     p = _parser(sub, "scorecard", "单位成绩单 PDF / one unit's scorecard PDF",
-                "单位成绩单 PDF(A4,不超过两页)/ one unit's scorecard PDF (A4, at most two pages)", cmd_scorecard)
+                "单位成绩单 PDF（A4，不超过两页）/ one unit's scorecard PDF (A4, at most two pages)", cmd_scorecard)
     p.add_argument("--unit", required=True, help=HELP["unit"])
 
-    p = _parser(sub, "scorecards", "全部单位成绩单(ZIP 或合并 PDF)/ every unit's scorecard (ZIP or merged PDF)",
-                "全部单位成绩单,按分类和名次排列;进度输出到标准错误 / every unit's scorecard, "
+    p = _parser(sub, "scorecards", "全部单位成绩单（ZIP 或合并 PDF）/ every unit's scorecard (ZIP or merged PDF)",
+                "全部单位成绩单，按分类和名次排列；进度输出到标准错误 / every unit's scorecard, "
                 "in group and rank order; progress goes to stderr", cmd_scorecards)
     p.add_argument("--format", choices=["zip", "pdf"], default=None,
-                   help=HELP["format_zip"] + " (默认按文件后缀 / default: from the file suffix)")
+                   help=HELP["format_zip"] + " （默认按文件后缀 / default: from the file suffix）")
     p.add_argument("--processes", type=int, default=None, help=HELP["processes"])
 
     _parser(sub, "summary", "月度考核通报 PDF / the monthly summary PDF for leadership",
-            "月度考核通报:分类排名、红黑榜、预警、图表、较上月变化 / monthly summary: "
+            "月度考核通报：分类排名、红黑榜、预警、图表、较上月变化 / monthly summary: "
             "rankings by group, red and black lists, alerts, charts, changes", cmd_summary)
 
     _parser(sub, "export", "导出 Excel 工作簿或 CSV / export the Excel workbook or CSV",
-            "Excel:各分类排名、指标矩阵、得分说明;.csv 后缀导出排名表(UTF-8 BOM)/ "
+            "Excel：各分类排名、指标矩阵、得分说明；.csv 后缀导出排名表（UTF-8 BOM）/ "
             "Excel: rankings per group, indicator matrix, explanations; a .csv suffix "
             "writes the ranking table (UTF-8 with BOM)", cmd_export)
 

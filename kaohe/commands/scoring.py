@@ -12,7 +12,7 @@ from kaohe.cli import UsageError, existing_warehouse, month_arg
 from kaohe.i18n import t
 
 i18n.register({
-    "scoring.cli.title": ("{label} 考核排名(方案 {scheme} {version})", "{label} ranking (scheme {scheme} {version})"),
+    "scoring.cli.title": ("{label} 考核排名（方案 {scheme} {version}）", "{label} ranking (scheme {scheme} {version})"),
     "scoring.cli.group": ("【{group}】", "[{group}]"),
     "scoring.cli.col.rank": ("名次", "Rank"),
     "scoring.cli.col.unit": ("单位", "Unit"),
@@ -23,12 +23,12 @@ i18n.register({
     "scoring.cli.col.change": ("升降", "Change"),
     "scoring.cli.col.note": ("备注", "Notes"),
     "scoring.cli.explain_title": ("{unit} {label} 得分说明", "How {unit} scored in {label}"),
-    "scoring.cli.published": ("已发布 {month}:第{rev}版", "Published {month}: revision {rev}"),
+    "scoring.cli.published": ("已发布 {month}：第{rev}版", "Published {month}: revision {rev}"),
     "scoring.cli.no_revisions": ("{month}尚未发布", "{month} has not been published"),
-    "scoring.cli.differs": ("注意:当前数据计算的结果与已发布版本不同:", "Note: results from current data differ "
+    "scoring.cli.differs": ("注意：当前数据计算的结果与已发布版本不同：", "Note: results from current data differ "
                             "from the published revision:"),
     "scoring.cli.adj_added": ("已登记调整项 #{adj_id}", "Adjustment #{adj_id} recorded"),
-    "scoring.cli.rev_changes": ("第{rev}版相对第{prev}版的变化:", "Changes in revision {rev} against {prev}:"),
+    "scoring.cli.rev_changes": ("第{rev}版相对第{prev}版的变化：", "Changes in revision {rev} against {prev}:"),
     # the explanation table as printed: column heads, row levels and item statuses in the user's language
     "scoring.cli.x.level": ("层级", "Level"),
     "scoring.cli.x.dimension": ("一级指标", "Dimension"),
@@ -77,17 +77,17 @@ i18n.register({
     "scoring.cli.f.total": ("总分", "total"), "scoring.cli.f.rank": ("名次", "rank"),
     "scoring.cli.f.grade": ("等次", "grade"), "scoring.cli.f.veto": ("一票否决", "veto"),
     "scoring.cli.yes": ("是", "yes"), "scoring.cli.no": ("否", "no"),
-    "scoring.cli.rev_reason": ("更正理由:{reason}", "Correction reason: {reason}"),
+    "scoring.cli.rev_reason": ("更正理由：{reason}", "Correction reason: {reason}"),
     "scoring.cli.adj_revoked": ("已撤销调整项 #{adj_id}", "Adjustment #{adj_id} revoked"),
-    "scoring.cli.none": ("(无)", "(none)"),
-    "scoring.cli.unknown_group": ("同类组“{group}”不存在(可选:{known})", "peer group {group!r} does not exist "
+    "scoring.cli.none": ("（无）", "(none)"),
+    "scoring.cli.unknown_group": ("同类组“{group}”不存在（可选：{known}）", "peer group {group!r} does not exist "
                                   "(known: {known})"),
-    "scoring.cli.robust_title": ("{label} 排名稳健性({n}次模拟):中位名次与90%区间",
+    "scoring.cli.robust_title": ("{label} 排名稳健性（{n}次模拟）：中位名次与90%区间",
                                  "{label} rank robustness ({n} replicates): median rank and 90% interval"),
 })
 
-PERIOD_HELP = "考核周期 / period: month (默认 default), quarter, year, ytd"
-FORMAT_HELP = "输出格式 / output format: table (默认 default), csv, json"
+PERIOD_HELP = "考核周期 / period: month （默认 default）, quarter, year, ytd"
+FORMAT_HELP = "输出格式 / output format: table （默认 default）, csv, json"
 
 
 def register(sub) -> None:
@@ -95,7 +95,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("rank", help="同类组内考核排名 / scores and ranks within peer groups")
     add_db_option(p)
-    p.add_argument("--month", required=True, help="考核月份(周期最后一个月)/ month (the period's last), YYYY-MM")
+    p.add_argument("--month", required=True, help="考核月份（周期最后一个月）/ month (the period's last), YYYY-MM")
     p.add_argument("--group", default=None, help="只看一个同类组 / one peer group only (e.g. urban)")
     p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
     p.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
@@ -109,12 +109,12 @@ def register(sub) -> None:
     p.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("publish", help="发布(冻结)当月结果;再次发布为修订版 / publish (freeze) a month's "
+    p = sub.add_parser("publish", help="发布（冻结）当月结果；再次发布为修订版 / publish (freeze) a month's "
                                        "results; publishing again makes a numbered revision")
     add_db_option(p)
     p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
     p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
-    p.add_argument("--reason", default=None, help="更正理由(修订版必填,默认为已登记的更正理由)/ correction reason "
+    p.add_argument("--reason", default=None, help="更正理由（修订版必填，默认为已登记的更正理由）/ correction reason "
                                                   "(required for a revision; defaults to the corrections on record)")
     p.set_defaults(func=cmd_publish)
 
@@ -131,25 +131,25 @@ def register(sub) -> None:
     a.add_argument("--unit", required=True, help="单位代码 / unit code")
     a.add_argument("--month", required=True, help="所属月份 / month, YYYY-MM")
     a.add_argument("--kind", required=True, choices=["bonus", "deduction", "veto"],
-                   help="类型 / kind: bonus 加分, deduction 扣分, veto 一票否决")
-    a.add_argument("--points", type=float, default=0.0, help="分值(正数)/ points (positive; 0 for a veto)")
+                   help="类型 / kind: bonus 加分， deduction 扣分， veto 一票否决")
+    a.add_argument("--points", type=float, default=0.0, help="分值（正数）/ points (positive; 0 for a veto)")
     a.add_argument("--reason", required=True, help="理由 / reason")
-    a.add_argument("--evidence", default=None, help="依据(文号、链接)/ evidence (document number, link)")
+    a.add_argument("--evidence", default=None, help="依据（文号、链接）/ evidence (document number, link)")
     a.add_argument("--correction", "--correction-reason", dest="correction", default=None,
-                   help="更正理由(该月结果已发布时必填)/ correction reason (required once the month is published)")
+                   help="更正理由（该月结果已发布时必填）/ correction reason (required once the month is published)")
     a.set_defaults(func=cmd_adjust_add)
     a = asub.add_parser("list", help="列出 / list items")
     a.add_argument("--month", default=None, help="月份 / month, YYYY-MM")
     a.add_argument("--unit", default=None, help="单位代码 / unit code")
     a.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
     a.set_defaults(func=cmd_adjust_list)
-    a = asub.add_parser("revoke", help="撤销一项(保留记录)/ revoke an item (kept on record)")
+    a = asub.add_parser("revoke", help="撤销一项（保留记录）/ revoke an item (kept on record)")
     a.add_argument("id", type=int, help="调整项编号 / item number")
     a.add_argument("--reason", required=True, help="撤销理由 / reason")
     a.set_defaults(func=cmd_adjust_revoke)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
-    p = sub.add_parser("robustness", help="排名稳健性(权重与标准化方法的蒙特卡洛模拟)/ rank robustness "
+    p = sub.add_parser("robustness", help="排名稳健性（权重与标准化方法的蒙特卡洛模拟）/ rank robustness "
                                           "(Monte Carlo over weights and normalisations)")
     add_db_option(p)
     p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
