@@ -77,6 +77,10 @@ register(
         "status.ok": ("有效", "reported"),
         "status.na": ("不适用", "not applicable"),
         "status.missing": ("缺报", "missing"),
+        "actor.system": ("系统初始化", "system set-up"),
+        "actor.scheme": ("考核方案（自动计分）", "the scheme (automatic)"),
+        "actor.dashboard": ("看板用户", "dashboard user"),
+        "actor.unknown": ("未署名", "not named"),
         "warehouse.busy": (
             "数据仓库正被另一个进程写入（例如命令行导入），请稍后重试。",
             "The warehouse is being written by another process (for example a command-line import); try again shortly.",
@@ -93,6 +97,22 @@ UNITS_EN = {
     "天": ("day", "days", "days"),
     "件/万人": ("case per 10k residents", "cases per 10k residents", "per 10k residents"),
 }
+
+
+def sep(lang: str | None = None) -> str:
+    """The separator of a list in running text: 、 in Chinese, a comma in English."""
+    return "、" if (lang or default_lang()) == "zh" else ", "
+
+
+# Actors the system writes into the audit log itself; a person's name is shown as it is.
+SYSTEM_ACTORS = ("system", "scheme", "dashboard", "unknown")
+
+
+def actor_name(actor: str | None, lang: str | None = None) -> str:
+    """Who did it, in words: the system's own actors are named, people keep their names."""
+    if actor is None or actor != actor or str(actor).strip() == "":  # None or NaN
+        return t("actor.unknown", lang)
+    return t(f"actor.{actor}", lang) if actor in SYSTEM_ACTORS else str(actor)
 
 
 def unit_en(unit: str | None, value: float | None = None, short: bool = False) -> str:
