@@ -218,13 +218,20 @@ def _adjustments(wb, ctx: Context, used: set[str]) -> None:
     write_table(ws, adj, cols)
 
 
+def _scheme_name(ctx: Context) -> str:
+    """The scheme by its name in the reader's language and its version (its id is for programs)."""
+    scheme = getattr(ctx.build, "scheme", None)
+    name = scheme.name(ctx.lang) if scheme is not None else ""
+    return " ".join(x for x in (name or getattr(ctx.build, "scheme_id", ""),
+                                str(getattr(ctx.build, "scheme_version", "") or "")) if x)
+
+
 def _about(wb, ctx: Context, used: set[str]) -> None:
     lang = ctx.lang
     ws = wb.active
     ws.title = _sheet_title(t("report.sheet.about", lang), used)
     rows = [(summary_title(ctx.period, lang), ctx.period_text()), (t("report.month", lang), ctx.month),
-            (t("report.about.scheme", lang),
-             f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
+            (t("report.about.scheme", lang), _scheme_name(ctx)),
             (t("report.about.status", lang), ctx.status_text()),
             (t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
     used_batches = sorted({b for ids in ctx.unit_batches.values() for b in ids})

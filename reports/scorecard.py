@@ -123,7 +123,8 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
             f"= {t('report.total', lang)} {fmt.num(tot['total'])}")
     lst = tot.get("list")
     if isinstance(lst, str) and lst in ("red", "black"):
-        line += f"   [{t('report.list.' + lst, lang)}]"
+        mark = t("report.list." + lst, lang)
+        line += f"   【{mark}】" if lang == "zh" else f"   [{mark}]"
     doc.para(line, 8)
     if bool(tot.get("veto")):
         doc.para(veto_note(veto_reason(tot, lang), lang), 8.5, color=BAD, bold=True)
@@ -134,7 +135,10 @@ def _change_text(tot: pd.Series, lang: str) -> str:
     if fmt.missing(change):
         return fmt.DASH
     head = t("report.change.same", lang) if int(change) == 0 else fmt.change(change)
-    return f"{head} {t('report.change.prev', lang, prev=int(prev))}" if not fmt.missing(prev) else head
+    if fmt.missing(prev):
+        return head
+    # a full-width bracket needs no blank before it
+    return f"{head}{'' if lang == 'zh' else ' '}{t('report.change.prev', lang, prev=int(prev))}"
 
 
 def _plus(v) -> str:

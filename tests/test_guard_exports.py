@@ -32,6 +32,9 @@ KNOWN_ELSEWHERE: dict[tuple[str, str, str], str] = {
     **{(surface, "halfwidth", _SURVEY): "CP_SURVEY's name_zh in data/seed/indicators.csv has half-width "
        "brackets: 群众满意度（第三方调查） (data owner; a migration for warehouses already made)"
        for surface in ("scorecard", "merged", "summary", "workbook")},
+    ("workbook", "halfwidth", "办法(2026年度)"): "the scheme's name_zh in metrics/schemes/default-2026.json "
+       "has half-width brackets: ...办法（2026年度） (metrics owner)",
+    ("workbook", "halfwidth", "办法(2025年度)"): "metrics/schemes/default-2025.json name_zh, as above",
     ("workbook", "halfwidth", "按实际值计分;超过封顶值"): "metrics/engine.py:336 joins the capped treatment with "
        "';' in Chinese: use '；' (metrics owner)",
 }
