@@ -117,7 +117,7 @@ class Context:
                     else t("report.batch.sample_plain", self.lang))
         if name:
             return name
-        return i18n.t_or(f"report.batch.kind.{kind}", kind or "", self.lang)
+        return i18n.t_or(f"report.batch.kind.{kind}", t("report.batch.kind_other", self.lang), self.lang)
 
 
 # the evidence metrics.adjust writes for the scheme's own bonus and deduction items

@@ -383,3 +383,30 @@ def test_every_text_the_engine_hands_the_reports_has_glyphs_in_the_shipped_font(
     missing |= {c for code in codes for lang in ("zh", "en") for c in alert_text(code, cfg, lang)
                 if ord(c) >= 0x20 and ord(c) not in charset}
     assert not missing, sorted(missing)
+
+
+@pytest.mark.parametrize("evidence,lang,shown", [
+    ("CP_SURVEY = 95.2 >= 95", "zh", "{name} 95.2（条件：≥95）"),
+    ("PT_ESCALATE = 6 >= 3", "en", "{name} 6 (condition: ≥ 3)"),
+    ("区委办〔2026〕12号", "zh", "区委办〔2026〕12号"),  # typed by hand: as typed
+    (None, "zh", ""),
+])
+def test_evidence_in_words(wh, evidence, lang, shown):
+    from reports import context
+
+    ctx = context.load(wh, MONTH, lang=lang, history=False, units=["S01"])
+    code = (evidence or "").split(" ")[0]
+    shown = shown.format(name=ctx.indicator_name(code)) if "{name}" in shown else shown
+    assert ctx.evidence_text({"evidence": evidence}) == shown
+
+
+def test_a_batch_is_named_in_the_readers_language(wh):
+    from reports import context
+
+    zh = context.load(wh, MONTH, lang="zh", history=False, units=["S01"])
+    assert zh.batch_source({"kind": "sample", "source_name": "sample district (seed 20261)"}) == "示例区数据（随机种子 20261）"
+    assert zh.batch_source({"kind": "import", "source_name": "8月指标.csv"}) == "8月指标.csv"
+    assert zh.batch_source({"kind": "import", "source_name": None}) == "文件导入"
+    en = context.load(wh, MONTH, lang="en", history=False, units=["S01"])
+    assert en.batch_source({"kind": "sample", "source_name": "sample district (seed 20261)"}) == \
+        "sample district data (seed 20261)"
