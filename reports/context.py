@@ -6,10 +6,12 @@ reports never hold SQL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from kaohe import clock, i18n
 from kaohe import months as mo
 from reports.messages import pick, t
 
@@ -92,6 +94,50 @@ class Context:
 
     def scheme_text(self) -> str:
         return t("report.scheme", self.lang, version=getattr(self.build, "scheme_version", ""))
+
+    # -- adjustments and sources in words ---------------------------------------------------
+    def evidence_text(self, row) -> str:
+        """An adjustment's evidence: as typed for an item entered by hand; the scheme's own items
+        ("CP_SURVEY = 95.2 >= 95", written by metrics.adjust) in words, the indicator by its name."""
+        ev = _text(row, "evidence")
+        m = _RULE_EVIDENCE.match(ev)
+        if not m:
+            return ev
+        code, value, op, threshold = m.groups()
+        return t("report.adj.rule_evidence", self.lang, indicator=self.indicator_name(code), value=value,
+                 op=OP_SIGNS.get(op, op), threshold=threshold)
+
+    def batch_source(self, row) -> str:
+        """What a batch holds, in the reader's language: the file's name as it was uploaded, the
+        sample district in words (its stored source name is the generator's, in English)."""
+        name, kind = _text(row, "source_name"), _text(row, "kind")
+        if kind == "sample":
+            seed = re.search(r"seed (\d+)", name)
+            return (t("report.batch.sample", self.lang, seed=seed.group(1)) if seed
+                    else t("report.batch.sample_plain", self.lang))
+        if name:
+            return name
+        return i18n.t_or(f"report.batch.kind.{kind}", t("report.batch.kind_other", self.lang), self.lang)
+
+
+# the evidence metrics.adjust writes for the scheme's own bonus and deduction items
+_RULE_EVIDENCE = re.compile(r"^\s*([A-Z]{2}_[A-Z0-9_]+)\s*=\s*(\S+)\s*(>=|<=|==|!=|>|<|=)\s*(\S+)\s*$")
+OP_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "=", "!=": "≠"}
+
+
+def actor_text(actor, lang: str) -> str:
+    """Who entered or imported something: the system's own actors in words, people by name."""
+    return i18n.actor_name(actor if isinstance(actor, str) else None, lang)
+
+
+def kind_text(kind, lang: str) -> str:
+    """An adjustment's kind in words."""
+    return t(f"report.adj.{kind}", lang) if kind in ("bonus", "deduction", "veto") else t("report.adj.kind_other", lang)
+
+
+def local_date(ts) -> str:
+    """A stored (UTC) time as the office's local date."""
+    return clock.local_text(ts)[:10]
 
 
 def _text(row, key) -> str:

@@ -18,8 +18,9 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from kaohe import clock
 from reports import fmt
-from reports.context import Context, adjustment_reason, load, veto_reason
+from reports.context import Context, actor_text, adjustment_reason, kind_text, load, veto_reason
 from reports.messages import pick, summary_title, t
 from reports.safe import cell as safe_cell
 from reports.safe import clean
@@ -199,18 +200,30 @@ def _adjustments(wb, ctx: Context, used: set[str]) -> None:
         ws.cell(row=1, column=1, value=t("report.no_adjustments", ctx.lang))
         return
     lang = ctx.lang
+    records = adj.to_dict("records")
     adj = adj.assign(name=adj["unit_code"].map(ctx.unit_name),
-                     reason_text=[adjustment_reason(r, lang) for r in adj.to_dict("records")],
-                     kind_text=adj["kind"].map(lambda k: t(f"report.adj.{k}", lang)
-                                               if k in ("bonus", "deduction", "veto") else k))
+                     reason_text=[adjustment_reason(r, lang) for r in records],
+                     evidence_text=[ctx.evidence_text(r) or None for r in records],
+                     kind_text=adj["kind"].map(lambda k: kind_text(k, lang)),
+                     actor_text=adj["actor"].map(lambda a: actor_text(a, lang)) if "actor" in adj else None,
+                     # stored in UTC; the office reads its own time (a naive datetime: Excel has no zones)
+                     local_at=[_local(r.get("created_at")) for r in records])
     cols = [Column("unit_code", t("report.col.code", lang), None, 9), Column("name", t("report.col.unit", lang), None, 18),
             Column("month", t("report.col.month", lang), None, 9), Column("kind_text", t("report.adj.kind", lang), None, 8),
             Column("points", t("report.adj.points", lang), SCORE, 8),
             Column("reason_text", t("report.adj.reason", lang), None, 36),
-            Column("evidence", t("report.adj.evidence", lang), None, 24),
-            Column("actor", t("report.adj.by", lang), None, 12),
-            Column("created_at", t("report.col.at", lang), "yyyy-mm-dd hh:mm", 17)]
+            Column("evidence_text", t("report.adj.evidence", lang), None, 24),
+            Column("actor_text", t("report.adj.by", lang), None, 12),
+            Column("local_at", t("report.col.at", lang), "yyyy-mm-dd hh:mm", 17)]
     write_table(ws, adj, cols)
+
+
+def _scheme_name(ctx: Context) -> str:
+    """The scheme by its name in the reader's language and its version (its id is for programs)."""
+    scheme = getattr(ctx.build, "scheme", None)
+    name = scheme.name(ctx.lang) if scheme is not None else ""
+    return " ".join(x for x in (name or getattr(ctx.build, "scheme_id", ""),
+                                str(getattr(ctx.build, "scheme_version", "") or "")) if x)
 
 
 def _about(wb, ctx: Context, used: set[str]) -> None:
@@ -218,8 +231,7 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
     ws = wb.active
     ws.title = _sheet_title(t("report.sheet.about", lang), used)
     rows = [(summary_title(ctx.period, lang), ctx.period_text()), (t("report.month", lang), ctx.month),
-            (t("report.about.scheme", lang),
-             f"{getattr(ctx.build, 'scheme_id', '')} {getattr(ctx.build, 'scheme_version', '')}"),
+            (t("report.about.scheme", lang), _scheme_name(ctx)),
             (t("report.about.status", lang), ctx.status_text()),
             (t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
     used_batches = sorted({b for ids in ctx.unit_batches.values() for b in ids})
@@ -228,13 +240,19 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
         if bt is not None and b in bt.index:
             r = bt.loc[b]
             rows.append((t("report.sources", lang),
-                         f"#{b} {r.get('source_name') or r.get('kind')} · {str(r.get('created_at'))[:16]} · "
-                         f"{r.get('actor')}"))
+                         f"#{b} {ctx.batch_source(r)} · {clock.local_text(r.get('created_at'))} · "
+                         f"{actor_text(r.get('actor'), lang)}"))
     for i, (k, v) in enumerate(rows, 1):
         ws.cell(row=i, column=1, value=safe_cell(k)).font = Font(bold=True)
         ws.cell(row=i, column=2, value=safe_cell(v))
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 40
+
+
+def _local(ts):
+    """A stored UTC time as a naive local datetime for a cell; no time, no value."""
+    value = clock.local(ts)
+    return None if value is None else value.replace(tzinfo=None)
 
 
 def workbook(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:

@@ -11,8 +11,9 @@ import re
 
 import pandas as pd
 
+from kaohe import i18n
 from reports import fmt
-from reports.context import Context, adjustment_reason, load, veto_reason
+from reports.context import Context, actor_text, adjustment_reason, kind_text, load, local_date, veto_reason
 from reports.messages import pick, t, veto_note
 from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
 from reports.safe import pdf_text
@@ -122,7 +123,8 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
             f"= {t('report.total', lang)} {fmt.num(tot['total'])}")
     lst = tot.get("list")
     if isinstance(lst, str) and lst in ("red", "black"):
-        line += f"   [{t('report.list.' + lst, lang)}]"
+        mark = t("report.list." + lst, lang)
+        line += f"   【{mark}】" if lang == "zh" else f"   [{mark}]"
     doc.para(line, 8)
     if bool(tot.get("veto")):
         doc.para(veto_note(veto_reason(tot, lang), lang), 8.5, color=BAD, bold=True)
@@ -133,7 +135,10 @@ def _change_text(tot: pd.Series, lang: str) -> str:
     if fmt.missing(change):
         return fmt.DASH
     head = t("report.change.same", lang) if int(change) == 0 else fmt.change(change)
-    return f"{head} {t('report.change.prev', lang, prev=int(prev))}" if not fmt.missing(prev) else head
+    if fmt.missing(prev):
+        return head
+    # a full-width bracket needs no blank before it
+    return f"{head}{'' if lang == 'zh' else ' '}{t('report.change.prev', lang, prev=int(prev))}"
 
 
 def _plus(v) -> str:
@@ -165,10 +170,10 @@ def _adjustments(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None
     body = []
     for _, r in rows.iterrows():
         kind = str(r.get("kind", ""))
-        body.append([t(f"report.adj.{kind}", lang) if kind in ("bonus", "deduction", "veto") else kind,
+        body.append([kind_text(kind, lang),
                      {"bonus": _plus, "deduction": _minus}.get(kind, lambda _v: fmt.DASH)(r.get("points")),
-                     adjustment_reason(r, lang),
-                     _text(r.get("evidence")), _text(r.get("actor", r.get("entered_by")))])
+                     adjustment_reason(r, lang), ctx.evidence_text(r),
+                     actor_text(r.get("actor", r.get("entered_by")), lang)])
     doc.table_rows(cols, body, size=7 + doc.density["table"], max_lines=doc.density["adj_lines"])
 
 
@@ -301,11 +306,10 @@ def _notes(doc: Doc, ctx: Context, unit_code: str) -> None:
     ind = indicator_rows(ctx, unit_code)
     doc.heading(t("report.notes", lang), 9.5)
     notes = []
+    sep = i18n.sep(lang)
     na = ind[ind["status"] == "na"]
     if not na.empty:
-        notes.append(t("report.note.na", lang, items="、".join(ctx.indicator_name(c) for c in na["indicator_code"])
-                       if lang == "zh" else ", ".join(ctx.indicator_name(c) for c in na["indicator_code"])))
-    sep = "、" if lang == "zh" else ", "
+        notes.append(t("report.note.na", lang, items=sep.join(ctx.indicator_name(c) for c in na["indicator_code"])))
     missing = ind[ind["status"] == "missing"]
     if not missing.empty:
         # the engine words a treatment as "缺报:按实际计0分"; the note says "缺报" already
@@ -338,9 +342,8 @@ def _sources(ctx: Context, unit_code: str) -> str:
         if i not in bt.index:
             continue
         r = bt.loc[i]
-        at = str(r["created_at"])[:10]
-        parts.append(t("report.note.batch", ctx.lang, id=i, source=_text(r.get("source_name")) or r.get("kind"),
-                       at=at, actor=_text(r.get("actor"))))
+        parts.append(t("report.note.batch", ctx.lang, id=i, source=ctx.batch_source(r),
+                       at=local_date(r["created_at"]), actor=actor_text(r.get("actor"), ctx.lang)))
     if len(ids) > 8:
-        parts.append(f"… (+{len(ids) - 8})")
-    return ("; " if ctx.lang == "en" else ";").join(parts)
+        parts.append(t("report.more", ctx.lang, n=len(ids) - 8))
+    return ("; " if ctx.lang == "en" else "；").join(parts)

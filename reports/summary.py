@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kaohe import i18n
 from reports import fmt
 from reports.context import Context, load, veto_reason
 from reports.messages import pick, summary_title, t, veto_note
@@ -173,7 +174,7 @@ def _lists(doc: Doc, ctx: Context) -> None:
     cols = [Col(t("report.col.group", lang), 30), Col(t("report.list.red", lang), (doc.epw - 30) / 2),
             Col(t("report.list.black", lang), (doc.epw - 30) / 2)]
     rows, fills = [], []
-    sep = "、" if lang == "zh" else ", "
+    sep = i18n.sep(lang)
     for g in ctx.groups():
         sub = tot[tot["peer_group"] == g].sort_values(["rank", "unit_code"])
         red = sub[sub["list"] == "red"]
@@ -249,7 +250,7 @@ def _ranking(doc: Doc, ctx: Context, group: str) -> None:
     if doc.get_y() + 30 > doc.page_break_trigger:
         doc.add_page()
     doc.style(9, bold=True, color=INK)
-    doc.cell(0, 5, doc.fit(f"{ctx.group_name(group)}({len(sub)})" if lang == "zh"
+    doc.cell(0, 5, doc.fit(f"{ctx.group_name(group)}（{len(sub)}）" if lang == "zh"
                            else f"{ctx.group_name(group)} ({len(sub)})", doc.epw), new_x="LMARGIN", new_y="NEXT")
     # narrow number columns leave the unit column room for a long English bureau name
     widths = {"rank": 11, "base": 16, "adj": 15, "total": 16, "grade": 18, "change": 15, "veto": 16, "list": 14}

@@ -178,3 +178,38 @@ def test_weights_read_as_percent_and_adjustment_reasons_in_the_language(wh, buil
     reasons = [row[header_index(adj)["Reason"] - 1] for row in adj.iter_rows(min_row=2, values_only=True)]
     assert "'" + EVIL_REASON in reasons  # typed by hand: shown as typed
     assert "third-party resident survey score of 95 or more" in reasons  # the scheme's own item, in English
+
+
+def test_adjustments_sheet_in_words_and_local_time(wh, build):
+    """Kinds and actors in words, the scheme's evidence in words, the time stored in UTC shown as the
+    office's local time (Asia/Shanghai in the tests), and points stay numbers."""
+    from datetime import timedelta
+
+    book = load_workbook(io.BytesIO(workbook(wh, MONTH, build=build)))
+    ws = book["加减分"]
+    h = header_index(ws)
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    kinds = {r[h["类型"] - 1] for r in rows}
+    actors = {r[h["录入人"] - 1] for r in rows}
+    assert kinds <= {"加分", "扣分", "否决"} and "tester" in actors
+    assert "考核方案（自动计分）" in actors and "scheme" not in actors
+    evidence = [r[h["依据"] - 1] for r in rows if r[h["录入人"] - 1] == "考核方案（自动计分）"]
+    assert evidence and all("（条件：≥" in e for e in evidence)
+    assert all(isinstance(r[h["分值"] - 1], int | float) for r in rows)
+    stored = service.list_adjustments(wh, month=MONTH)
+    shown = [r[h["录入时间"] - 1] for r in rows if r[h["录入人"] - 1] == "tester"]
+    utc = stored.loc[stored["actor"] == "tester", "created_at"].iloc[0]
+    assert abs(shown[0] - (utc.to_pydatetime() + timedelta(hours=8))) < timedelta(minutes=1)
+
+
+def test_the_ranking_csv_is_for_readers(wh, build):
+    """Headers in the reader's language, words not codes, whole numbers whole."""
+    for lang, code, rank, veto in (("zh", "代码", "名次", "否决"), ("en", "Code", "Rank", "Veto")):
+        rows = list(csv.reader(io.StringIO(rankings_csv(wh, MONTH, lang=lang).decode("utf-8-sig"))))
+        header = rows[0]
+        assert header[0] == code and rank in header and veto in header
+        assert "peer_group" not in header and "unit_code" not in header
+        j = header.index(rank)
+        assert all(r[j].isdigit() for r in rows[1:])
+        vetoes = {r[header.index(veto)] for r in rows[1:]}
+        assert vetoes <= {"", "一票否决", "Veto"} and "True" not in vetoes

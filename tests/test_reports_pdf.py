@@ -213,7 +213,36 @@ def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh)
     na = ind[ind["status"] == "na"].iloc[0]
     text = text_of(scorecard_pdf(wh, na["unit_code"], "2026-09", build=b)).replace("\n", "")
     assert "不适用：" in text and na["name_zh"] in text.split("不适用：")[-1]
-    assert "数据来源与导入批次：#1 sample district" in text
+    # the sample batch and its actor in words, the date in local time, full-width brackets
+    assert re.search(r"数据来源与导入批次：#1 示例区数据（随机种子 20261）（\d{4}-\d\d-\d\d，系统初始化）", text)
+
+
+def test_adjustments_name_their_kind_actor_and_evidence_in_words(wh, build):
+    """The scheme's own bonus says which indicator earned it, in the reader's language; hand-entered
+    items name who entered them (the dashboard's user in words, a person by name)."""
+    scheme_units = build.adjustments.loc[build.adjustments["actor"] == "scheme", "unit_code"]
+    unit = scheme_units.iloc[0]
+    zh = text_of(scorecard_pdf(wh, unit, MONTH, build=build)).replace("\n", "")
+    assert "考核方案（自动计分）" in zh and "（条件：≥" in zh
+    assert not re.search(r"[A-Z]{2}_[A-Z]+ = ", zh)
+    en = text_of(scorecard_pdf(wh, unit, MONTH, lang="en",
+                               build=service.build(wh, MONTH, lang="en"))).replace("\n", " ")
+    assert "the scheme (automatic)" in en and "(condition: ≥" in en
+    s03 = text_of(scorecard_pdf(wh, "S03", MONTH, build=build))
+    assert "加分" in s03 and "扣分" in s03 and "tester" in s03 and "bonus" not in s03
+
+
+def test_local_time_on_the_sources_line(wh):
+    """A batch stored at 23:30 UTC was imported on the next day in Shanghai: the card says so."""
+    import pandas as pd
+
+    from reports import context
+
+    ctx = context.load(wh, "2026-09", lang="zh", history=False, units=["S01"])
+    ctx.batches = ctx.batches.assign(created_at=pd.Timestamp("2026-11-19 23:30:00"))
+    from reports.scorecard import _sources
+
+    assert "2026-11-20，系统初始化" in _sources(ctx, "S01")
 
 
 def test_a_build_of_another_month_is_refused(wh, build):
@@ -354,3 +383,30 @@ def test_every_text_the_engine_hands_the_reports_has_glyphs_in_the_shipped_font(
     missing |= {c for code in codes for lang in ("zh", "en") for c in alert_text(code, cfg, lang)
                 if ord(c) >= 0x20 and ord(c) not in charset}
     assert not missing, sorted(missing)
+
+
+@pytest.mark.parametrize("evidence,lang,shown", [
+    ("CP_SURVEY = 95.2 >= 95", "zh", "{name} 95.2（条件：≥95）"),
+    ("PT_ESCALATE = 6 >= 3", "en", "{name} 6 (condition: ≥ 3)"),
+    ("区委办〔2026〕12号", "zh", "区委办〔2026〕12号"),  # typed by hand: as typed
+    (None, "zh", ""),
+])
+def test_evidence_in_words(wh, evidence, lang, shown):
+    from reports import context
+
+    ctx = context.load(wh, MONTH, lang=lang, history=False, units=["S01"])
+    code = (evidence or "").split(" ")[0]
+    shown = shown.format(name=ctx.indicator_name(code)) if "{name}" in shown else shown
+    assert ctx.evidence_text({"evidence": evidence}) == shown
+
+
+def test_a_batch_is_named_in_the_readers_language(wh):
+    from reports import context
+
+    zh = context.load(wh, MONTH, lang="zh", history=False, units=["S01"])
+    assert zh.batch_source({"kind": "sample", "source_name": "sample district (seed 20261)"}) == "示例区数据（随机种子 20261）"
+    assert zh.batch_source({"kind": "import", "source_name": "8月指标.csv"}) == "8月指标.csv"
+    assert zh.batch_source({"kind": "import", "source_name": None}) == "文件导入"
+    en = context.load(wh, MONTH, lang="en", history=False, units=["S01"])
+    assert en.batch_source({"kind": "sample", "source_name": "sample district (seed 20261)"}) == \
+        "sample district data (seed 20261)"
