@@ -486,3 +486,45 @@ def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -
     fig = _layout(fig, height=max(320, 34 * n + 120))
     fig.update_layout(margin=dict(l=10, r=10, t=50, b=10))
     return fig
+
+
+# -- table layout ---------------------------------------------------------------------------------------------
+def text_width(text: str, font_px: int = 14, padding: int = 18) -> int:
+    """About how many pixels a table cell needs for `text` (CJK characters are about one em, others about
+    half), with the cell's padding and the header's menu icon."""
+    text = str(text or "")
+    wide = sum(1 for ch in text if ord(ch) > 0x2E7F)
+    return int(round(wide * font_px + (len(text) - wide) * font_px * 0.5 + padding))
+
+
+def short_labels(full: dict[str, str], lang: str, zh_chars: int = 4, en_chars: int = 14) -> dict[str, str]:
+    """Short, distinct column headers for long names (the full name goes into the column's help): at most
+    `zh_chars` characters in Chinese, whole words up to `en_chars` letters in English (Citizen requests ->
+    Citizen, Public safety stays whole), longer where two would be the same."""
+    def cut(text: str, n: int) -> str:
+        if len(text) <= n:
+            return text
+        if lang == "zh":
+            return text[:n]
+        words, out = text.split(), ""
+        for w in words:
+            if len(f"{out} {w}".strip()) > n:
+                break
+            out = f"{out} {w}".strip()
+        while out and out.split()[-1].lower() in ("and", "of", "&", "the", "for"):
+            out = " ".join(out.split()[:-1])
+        return out or text[:n]
+
+    n = zh_chars if lang == "zh" else en_chars
+    out = {key: cut(name, n) for key, name in full.items()}
+    for _ in range(40):
+        seen: dict[str, list[str]] = {}
+        for key, label in out.items():
+            seen.setdefault(label, []).append(key)
+        clashes = [k for keys in seen.values() if len(keys) > 1 for k in keys]
+        if not clashes:
+            break
+        n += 1
+        for key in clashes:
+            out[key] = cut(full[key], n)
+    return out
