@@ -90,7 +90,7 @@ if st.session_state.get("pf_period") not in PERIODS:
     st.session_state["pf_period"] = "month"
 
 c1, c2 = st.columns([2, 2])
-unit = c1.selectbox(tr("pf.unit"), codes, format_func=lambda c: f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
+unit = c1.selectbox(tr("pf.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
 period = c2.segmented_control(tr("pf.period"), PERIODS, key="pf_period",
                               format_func=lambda p: tr(f"period.{p}"), persist_state="session") or "month"
 
