@@ -1,7 +1,6 @@
 """单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
 the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
 
-import pandas as pd
 import streamlit as st
 
 from kaohe import i18n

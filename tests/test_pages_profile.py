@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 import re
 
+import pandas as pd
 import pytest
 from browser_helpers import chart_specs, open_app, shown_metrics, texts
 from streamlit.proto.Metric_pb2 import Metric
