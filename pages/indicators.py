@@ -6,6 +6,7 @@ from kaohe import i18n
 from kaohe import months as mo
 from ui import analysis, charts, queries
 from ui.setup import lang, name, tr
+from ui.text import plain
 
 i18n.register({
     "ind.title": ("指标分析", "Indicators"),
@@ -89,7 +90,8 @@ if st.session_state.get("ind_indicator") not in codes:
     st.session_state["ind_indicator"] = codes[0]
 c1, c2, c3 = st.columns([2, 1.3, 1.3])
 code = c1.selectbox(tr("ind.indicator"), codes, key="ind_indicator",
-                    format_func=lambda c: f"{ind_names[c]} ({c})", persist_state="session")
+                    format_func=lambda c: f"{ind_names[c]}（{c}）" if lang() == "zh" else f"{ind_names[c]} ({c})",
+                    persist_state="session")
 if st.session_state.get("ind_window") not in WINDOWS:
     st.session_state["ind_window"] = 1
 window = c2.segmented_control(tr("ind.window"), WINDOWS, key="ind_window",
@@ -104,8 +106,8 @@ row = inds[inds["code"] == code].iloc[0]
 first = max(mo.add(month, -(window - 1)), all_months[0])
 direction_text = tr(f"direction.{row['direction']}")
 st.caption(tr("ind.period", first=first, last=month) + " · " + tr(
-    "ind.meta", dimension=i18n.pick(row["dimension_zh"], row["dimension_en"], lang()),
-    direction=direction_text, unit=row["unit"] or "—"))
+    "ind.meta", dimension=plain(i18n.pick(row["dimension_zh"], row["dimension_en"], lang())),
+    direction=direction_text, unit=plain(charts.measure_unit(row["unit"], lang()) or "—")))
 if row["direction"] == "neutral":
     st.info(tr("ind.neutral"))
 

@@ -6,6 +6,7 @@ from kaohe import i18n
 from kaohe import months as mo
 from ui import analysis, charts, queries
 from ui.setup import lang, name, tr
+from ui.text import plain
 
 i18n.register({
     "tr.title": ("趋势", "Trends"),
@@ -71,7 +72,7 @@ if ready:
 else:
     st.info(tr("tr.no_engine"))
 for code, r in ind_rows.items():
-    measures[f"ind:{code}"] = tr("tr.indicator", name=f"{name(r)} ({code})")
+    measures[f"ind:{code}"] = tr("tr.indicator", name=f"{name(r)}（{code}）" if lang() == "zh" else f"{name(r)} ({code})")
 
 keys = list(measures)
 if st.session_state.get("tr_measure") not in keys:
@@ -145,10 +146,13 @@ med_now = med_now[med_now["month"] == month].set_index("peer_group")["value"]
 ch["median"] = ch["unit_code"].map(group_of).map(med_now)
 ch.insert(0, "unit", ch.pop("unit_code").map(unit_names))
 ch = ch[["unit", "value", "prev", "mom", "last_year", "yoy", "median"]]
+# numbers as text: a month without a value shows —, not None
+for col in ("value", "prev", "last_year", "median"):
+    ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:,.2f}") for v in ch[col]]
+for col in ("mom", "yoy"):
+    ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:+,.2f}") for v in ch[col]]
 ch.columns = [tr(f"tr.col.{c}") for c in ("unit", "value", "prev", "mom", "last_year", "yoy", "median")]
 st.subheader(tr("tr.changes", month=month))
-st.dataframe(ch.round(2), hide_index=True, key="tr_changes_table",
-             column_config={**{tr(f"tr.col.{c}"): st.column_config.NumberColumn(format="%.2f")
-                               for c in ("value", "prev", "last_year", "median")},
-                            tr("tr.col.mom"): st.column_config.NumberColumn(format="%+.2f"),
-                            tr("tr.col.yoy"): st.column_config.NumberColumn(format="%+.2f")})
+st.dataframe(ch, hide_index=True, key="tr_changes_table",
+             column_config={tr(f"tr.col.{c}"): st.column_config.TextColumn(alignment="right")
+                            for c in ("value", "prev", "mom", "last_year", "yoy", "median")})
