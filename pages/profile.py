@@ -48,7 +48,7 @@ i18n.register({
     "pf.col.item": ("项目", "Item"),
     "pf.col.value": ("数值", "Value"),
     "pf.col.rule": ("计分规则", "Rule"),
-    "pf.col.raw_score": ("指标得分", "Indicator score"),
+    "pf.col.raw_score": ("指标得分", "Score"),
     "pf.col.weight": ("权重", "Weight"),
     "pf.col.points": ("折合分", "Points"),
     "pf.col.note": ("说明", "Note"),
@@ -108,13 +108,13 @@ other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, mont
 if other_year:
     st.caption(plain(other_year))
 
-m1, m2, m3, m4 = st.columns(4)
+# three metrics: the peer group is in the caption above (as a metric its English name was cut off)
+m1, m2, m3 = st.columns(3)
 deltas.metric(m1, tr("pf.total"), f"{t['total']:.2f}", lang=lang())
 # rank_change = previous rank - rank: 3 -> 5 is -2, a red down arrow; none when there is no previous rank
 deltas.metric(m2, tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(t["n_in_group"])),
               change=t["rank_change"], measure="places", lang=lang())
 deltas.metric(m3, tr("pf.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"], lang=lang())
-deltas.metric(m4, tr("pf.group"), group_name, lang=lang())
 if t["veto"]:
     reason = t.get(f"veto_reason_{lang()}") if isinstance(t.get(f"veto_reason_{lang()}"), str) else None
     st.error(tr("pf.veto", reason=plain(analysis.readable(reason or t["veto_reason"] or "", lang()))),
@@ -146,18 +146,19 @@ ind_names = {r["code"]: name(r) for _, r in inds.iterrows()}
 mine = ind[ind["unit_code"] == unit]
 peers = ind[ind["peer_group"] == urow["peer_group"]]
 rows = analysis.spine(peers[["unit_code", "peer_group", "indicator_code", "value"]], unit, inds)
-left, right = st.columns([3, 2])
+# the spine chart across the page: in a column its labels took the plot's room and cut its axis title
+st.subheader(tr("pf.spine"))
+if not rows.empty:
+    sig = {r.indicator_code: (r.significance if isinstance(r.significance, str) else None)
+           for r in mine.itertuples()}
+    st.plotly_chart(charts.spine_chart(rows, ind_names, lang(), sig), key="pf_spine_chart")
+st.caption(tr("pf.spine_note"))
+left, right = st.columns([1, 1])
 with left:
-    st.subheader(tr("pf.spine"))
-    if not rows.empty:
-        sig = {r.indicator_code: (r.significance if isinstance(r.significance, str) else None)
-               for r in mine.itertuples()}
-        st.plotly_chart(charts.spine_chart(rows, ind_names, lang(), sig), key="pf_spine_chart")
-    st.caption(tr("pf.spine_note"))
-with right:
     st.subheader(tr("pf.dimensions"))
     dims = b.dimensions[b.dimensions["unit_code"] == unit]
     st.plotly_chart(charts.dimension_bars(dims, lang()), key="pf_dims_chart")
+with right:
     strong, weak = analysis.strengths_weaknesses(mine)
     colon = "：" if lang() == "zh" else ": "
 
@@ -205,12 +206,15 @@ exp = queries.explain(month, unit, period, lang())
 view = analysis.explain_view(exp, lang())
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 # the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end
-right_aligned = {tr(f"pf.col.{c}"): st.column_config.TextColumn(alignment="right")
-                 for c in ("value", "raw_score", "weight", "points")}
+# pixel widths that keep every column in view at 1280 px (a long rule or note is cut with …; the column can
+# be widened by dragging); the item column stays in view when the table scrolls sideways
+widths = {"item": 170, "value": 62, "rule": 216, "raw_score": 72, "weight": 62, "points": 72, "note": 160}
+widths = {c: max(w, charts.text_width(tr(f"pf.col.{c}"))) for c, w in widths.items()}
+numeric = ("value", "raw_score", "weight", "points")
 st.dataframe(view, hide_index=True, key="pf_explain_table", height=35 * (len(view) + 1) + 3,
-             column_config={**right_aligned,
-                            tr("pf.col.rule"): st.column_config.TextColumn(width="large"),
-                            tr("pf.col.item"): st.column_config.TextColumn(width="medium")})
+             column_config={tr(f"pf.col.{c}"): st.column_config.TextColumn(
+                 width=w, alignment="right" if c in numeric else None, pinned=c == "item")
+                 for c, w in widths.items()})
 
 # -- adjustments and veto -----------------------------------------------------------------------------------------
 st.subheader(tr("pf.adjustments"))

@@ -297,8 +297,11 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, unit_names: dict[str
                      **(dict(tickmode="array", tickvals=ticks, ticktext=[f"{v:,}" for v in ticks]) if ticks else {}))
     fig.update_yaxes(title=t("chart.value", lang) + ("(%)" if lang == "zh" else " (%)"))
     fig = _layout(fig, title, height=600)
-    # two groups make a legend of two or three rows: below the plot, where it cannot cover the title
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    # the legend (two groups make eight entries) stands right of the plot, one entry a line: below the plot
+    # it ran into the x-axis title, above it into the chart's title
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02,
+                                  font=dict(size=FONT["size"] - 1)),
+                      margin=dict(l=10, r=10, t=85 if title else 45, b=10))
     return fig
 
 
@@ -393,13 +396,16 @@ def rank_history(hist: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=hist["month"], y=hist["rank"], mode="lines+markers+text",
                              text=[str(int(r)) if pd.notna(r) else "" for r in hist["rank"]],
-                             textposition="top center", name=t("chart.rank", lang),
-                             line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
+                             textposition="top center", name=t("chart.rank", lang), cliponaxis=False,
+                             showlegend=False, line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
     n = int(hist["n_in_group"].max()) if len(hist) and hist["n_in_group"].notna().any() else 1
-    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], dtick=1 if n <= 15 else None,
-                     title=t("chart.rank", lang))
+    # room above rank 1 for its label (it was cut off at the top of the plot)
+    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5 - max(0.35, n * 0.06)],
+                     tickvals=list(range(1, n + 1)) if n <= 15 else None, title=t("chart.rank", lang))
     fig.update_xaxes(type="category", title=t("chart.month", lang))
-    return _layout(fig, height=340)
+    fig = _layout(fig, height=360)
+    fig.update_layout(margin=dict(l=10, r=10, t=30, b=10))
+    return fig
 
 
 def rank_intervals(rows: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
