@@ -298,3 +298,31 @@ def test_two_years_of_months_are_ticked_every_third_month():
     s = spec(charts.trend_lines(series, ["A"], {"A": "甲"}, medians, {"A": "g"}, {"g": "组"}, "t", "y", "zh"))
     assert s["layout"]["xaxis"]["tickvals"][-1] == "2026-12" and len(s["layout"]["xaxis"]["tickvals"]) == 8
     assert s["layout"]["xaxis"]["categoryarray"] == months
+
+
+def test_chinese_chart_text_uses_full_width_punctuation():
+    series = pd.DataFrame({"unit_code": ["A", "A"], "peer_group": ["g", "g"], "month": ["2026-09", "2026-10"],
+                           "value": [1.0, 2.0], "status": ["ok", "ok"]})
+    vals = series[["unit_code", "peer_group", "value"]]
+    s = spec(charts.distribution(vals, {"A": "甲"}, {"g": "组"}, "标题", charts._unit_label("件", "zh"), "zh"))
+    assert s["layout"]["yaxis"]["title"]["text"] == "数值（件）"
+    assert s["data"][0]["hovertemplate"].startswith("%{text}：")
+    en = spec(charts.distribution(vals, {"A": "A"}, {"g": "G"}, "T", charts._unit_label("件", "en"), "en"))
+    assert en["layout"]["yaxis"]["title"]["text"] == "Value (cases)" and "%{text}: " in en["data"][0]["hovertemplate"]
+
+
+def test_names_from_a_file_are_not_html_in_charts():
+    hostile = '<a href="http://evil.example">点我</a>'
+    vals = pd.DataFrame({"unit_code": ["A"], "peer_group": ["g"], "value": [1.0]})
+    s = json.dumps(spec(charts.distribution(vals, {"A": hostile}, {"g": hostile}, hostile, "y", "zh")),
+                   ensure_ascii=False)
+    assert "<a href" not in s and "&lt;a href" in s
+
+
+def test_short_labels_are_distinct_and_the_text_width_grows_with_the_text():
+    en = {"a": "Public safety", "b": "Public services", "c": "Disputes and petitions", "d": "Grid governance"}
+    short = charts.short_labels(en, "en")
+    assert len(set(short.values())) == 4 and short["c"] == "Disputes"
+    zh = charts.short_labels({"a": "接诉即办", "b": "接诉即办考核"}, "zh")
+    assert len(set(zh.values())) == 2 and zh["a"] == "接诉即办"
+    assert charts.text_width("区城市管理综合执法局") > charts.text_width("Xuefu Street") > charts.text_width("名次")

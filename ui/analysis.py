@@ -310,11 +310,14 @@ def weights_tree(table: pd.DataFrame, dim_label: dict[str, str], ind_label: dict
                  hover: dict[str, str]) -> pd.DataFrame:
     """Sunburst rows (id, parent, label, value in % of the total, hover) from `scheme_table`."""
     dims = table.groupby("dimension", sort=False)["weight"].sum()
-    rows = [{"id": d, "parent": "", "label": f"{dim_label.get(d, d)}<br>{w:.0f}%", "value": w, "hover": ""}
+    def esc(text):  # plotly reads HTML in labels: a name from a file is shown as written
+        return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    rows = [{"id": d, "parent": "", "label": f"{esc(dim_label.get(d, d))}<br>{w:.0f}%", "value": w, "hover": ""}
             for d, w in dims.items()]
     rows += [{"id": f"{r.dimension}/{r.indicator_code}", "parent": r.dimension,
-              "label": ind_label.get(r.indicator_code, r.indicator_code), "value": r.weight,
-              "hover": hover.get(r.indicator_code, "")} for r in table.itertuples()]
+              "label": esc(ind_label.get(r.indicator_code, r.indicator_code)), "value": r.weight,
+              "hover": esc(hover.get(r.indicator_code, ""))} for r in table.itertuples()]
     return pd.DataFrame(rows)
 
 
