@@ -87,8 +87,25 @@ parts = [tr("br.col.value"), tr("br.col.numerator"), tr("br.col.denominator")]
 for col in parts:
     shown[col] = [charts.number(v) if pd.notna(v) else "—" for v in shown[col]]
 shown[tr("br.col.batch")] = [str(int(v)) if pd.notna(v) else "—" for v in shown[tr("br.col.batch")]]
-st.dataframe(shown, hide_index=True, key="br_table",
-             column_config={c: st.column_config.TextColumn(alignment="right") for c in parts})
+# names, not codes, in view (the codes are in the download); pixel widths so every column fits 1280 px
+col = {c: tr(f"br.col.{c}") for c in ("unit", "indicator", "month", "value", "numerator", "denominator", "status",
+                                       "batch", "revision")}
+width = charts.text_width
+
+
+def fit(column: str, cap: int) -> int:
+    return min(cap, max([width(col[column])] + [width(v) for v in shown[col[column]].astype(str).head(300)]))
+
+
+config = {c: st.column_config.TextColumn(alignment="right", width=fit(k, 84))
+          for k, c in col.items() if k in ("value", "numerator", "denominator")}
+config.update({col["unit"]: st.column_config.TextColumn(width=fit("unit", 150)),
+               col["indicator"]: st.column_config.TextColumn(width=fit("indicator", 180)),
+               col["month"]: st.column_config.TextColumn(width=fit("month", 80)),
+               col["status"]: st.column_config.TextColumn(width=fit("status", 100)),
+               col["batch"]: st.column_config.TextColumn(alignment="right", width=fit("batch", 70)),
+               col["revision"]: st.column_config.NumberColumn(width=fit("revision", 80))})
+st.dataframe(shown, hide_index=True, key="br_table", column_order=list(col.values()), column_config=config)
 # deferred: the whole selection is written out when the button is clicked, not on every rerun
 st.download_button(tr("br.download"), data=lambda: downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
                    mime="text/csv", key="br_dl", disabled=table.empty, on_click="ignore")

@@ -86,7 +86,8 @@ if st.session_state.get("tr_view") not in ("lines", "multiples"):
 choices = list(unit_names)
 st.session_state["tr_units"] = [u for u in st.session_state.get("tr_units", choices[:3]) if u in choices]
 
-c1, c2, c3 = st.columns([2.2, 1.6, 1.6])
+# the span control needs room for three or four options in English at 1280 px
+c1, c2, c3 = st.columns([1.6, 2.3, 1.7])
 measure = c1.selectbox(tr("tr.measure"), keys, format_func=measures.get, key="tr_measure", persist_state="session")
 span = c2.segmented_control(tr("tr.span"), spans, key="tr_span",
                             format_func=lambda n: tr("tr.span.n", n=n), persist_state="session") or 24
