@@ -6,7 +6,6 @@ from kaohe import i18n
 from kaohe import months as mo
 from ui import analysis, charts, queries
 from ui.setup import lang, name, tr
-from ui.text import plain
 
 i18n.register({
     "tr.title": ("趋势", "Trends"),
