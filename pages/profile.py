@@ -203,7 +203,8 @@ st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))
 exp = queries.explain(month, unit, period, lang())
-view = analysis.explain_view(exp, lang())
+unit_adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.empty else b.adjustments
+view = analysis.explain_view(exp, lang(), unit_adj, ind_names)
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 # the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end
 # pixel widths that keep every column in view at 1280 px (a long rule or note is cut with …; the column can

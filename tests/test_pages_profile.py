@@ -202,3 +202,14 @@ def test_a_partial_quarter_is_named(app_db):
     at = profile("street")
     at.segmented_control(key="pf_period").set_value("quarter").run()
     assert "2026-Q4（截至10月）" in shown(texts(at))
+
+
+def test_the_explanation_names_the_evidence_and_the_actor(app_db):
+    at = profile("street", "S07")
+    exp = at.dataframe[0].value
+    notes = " ".join(exp["说明"])
+    assert "CP_SURVEY" not in notes and ">=" not in notes and "scheme" not in notes
+    assert "录入：考核方案（自动计分）" in notes and "不低于95" in notes
+    service.add_adjustment(app_db, "S07", "2026-10", "deduction", 1, "迟报", "通报2026-3", "dashboard")
+    exp = profile("street", "S07").dataframe[0].value
+    assert "录入：看板用户" in " ".join(exp["说明"])

@@ -529,15 +529,28 @@ def _num(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def explain_view(exp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def explain_view(exp: pd.DataFrame, lang: str = "zh", adjustments: pd.DataFrame | None = None,
+                 ind_names: dict[str, str] | None = None) -> pd.DataFrame:
     """The engine's explanation as shown: every number a text cell, a not-applicable or missing indicator in
     words (不适用 / 缺报) where it has no value or score, an empty cell where a row has nothing of its own
     (a dimension has no value, the total no weight), never None or nan. Columns: item, value, rule,
     raw_score, weight, points, note."""
     marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
+    # the adjustment rows (before the total) in the order of the unit's adjustments: their note is written
+    # again with the evidence in words and the actor named (not CP_SURVEY = 97.2 >= 95, not "scheme")
+    adj = [] if adjustments is None or adjustments.empty else adjustments.to_dict("records")
     rows = []
+    before_total = True
     for r in exp.to_dict("records"):
         level, status = r.get("level"), r.get("status")
+        if level == "total":
+            before_total = False
+        if before_total and level in ("bonus", "deduction", "veto") and adj:
+            a = adj.pop(0)
+            r = {**r, "note": i18n.t("scoring.explain.evidence", lang,
+                                     evidence=evidence_text(a.get("evidence"), a.get("actor"), ind_names or {}, lang),
+                                     actor=i18n.actor_name(a.get("actor"), lang))} \
+                if i18n.has("scoring.explain.evidence") else r
         indicator = level == "indicator"
 
         def num(key, fmt, _r=r, _ind=indicator, _status=status):
