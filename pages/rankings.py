@@ -211,7 +211,7 @@ config = {
 # numbers, not progress bars: seven bars and a department's long name do not fit 1280 px
 dim_config = {
     labels["rank"]: config[labels["rank"]],
-    labels["unit"]: st.column_config.TextColumn(width=min(190, max(width(labels["unit"]),
+    labels["unit"]: st.column_config.TextColumn(width=min(176, max(width(labels["unit"]),
                                                                   *map(width, shown["unit"].fillna(""))))),
     **{labels[c]: st.column_config.NumberColumn(format="%.1f", help=dim_full[c], width=max(58, width(labels[c])))
        for c in dim_cols},
