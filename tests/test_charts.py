@@ -326,3 +326,51 @@ def test_short_labels_are_distinct_and_the_text_width_grows_with_the_text():
     zh = charts.short_labels({"a": "接诉即办", "b": "接诉即办考核"}, "zh")
     assert len(set(zh.values())) == 2 and zh["a"] == "接诉即办"
     assert charts.text_width("区城市管理综合执法局") > charts.text_width("Xuefu Street") > charts.text_width("名次")
+
+
+def test_partial_periods_say_how_far_they_reach():
+    assert analysis.period_label("quarter", "2026-10", "zh") == "2026-Q4（截至10月）"
+    assert analysis.period_label("quarter", "2026-10", "en") == "2026-Q4 (to October)"
+    assert analysis.period_label("quarter", "2026-12", "zh") == "2026-Q4"
+    assert analysis.period_label("year", "2026-10", "zh") == "2026（截至10月）"
+    assert analysis.period_label("year", "2025-12", "en") == "2025"
+    assert analysis.period_label("month", "2026-10", "zh") == "2026-10"
+
+
+def test_engine_codes_in_words():
+    assert analysis.readable("查实迟报瞒报起数为1（触发条件：>=1）：查实", "zh") == "查实迟报瞒报起数为1（触发条件：不低于1）：查实"
+    assert "trigger at least 1" in analysis.readable("x is 1 (trigger >= 1): y", "en")
+    assert analysis.readable("按实际值计分;超过封顶值1", "zh") == "按实际值计分；超过封顶值1"
+    assert analysis.readable(None) == "" and analysis.readable(float("nan")) == ""
+    names = {"CP_SURVEY": "群众满意度"}
+    assert analysis.evidence_text("CP_SURVEY = 97.2 >= 95", "scheme", names, "zh") == "群众满意度为97.2（不低于95）"
+    assert analysis.evidence_text("CP_SURVEY = 97.2 >= 95", "tester", names, "zh") == "CP_SURVEY = 97.2 >= 95"
+    assert analysis.evidence_text(None, "tester", names, "zh") == "—"
+    note = analysis.scheme_year_note("2025", "2024-06", "方案", "zh")
+    assert note == "2024-06 没有 2024 年的考核方案，按 2025 年方案（方案）计分。"
+    assert analysis.scheme_year_note("2026", "2026-10", "方案", "zh") is None
+
+
+def test_lists_shown_never_repeat_a_unit():
+    t = pd.DataFrame({"unit_code": ["A", "B", "C"], "rank": [1, 2, 3], "list": ["red", "black", "black"]})
+    red, black = analysis.lists_shown(t)
+    assert red["unit_code"].tolist() == ["A"] and black["unit_code"].tolist() == ["C", "B"]
+    assert not set(red["unit_code"]) & set(black["unit_code"])
+
+
+def test_explain_view_has_no_none():
+    exp = pd.DataFrame([
+        {"level": "indicator", "item": "甲", "value": float("nan"), "status": "na", "rule": "规则", "raw_score": None,
+         "weight": 0.0, "points": 0.0, "note": "不适用"},
+        {"level": "dimension", "item": "维", "value": None, "status": None, "rule": None, "raw_score": 80.0,
+         "weight": 0.3, "points": 24.0, "note": None},
+        {"level": "total", "item": "总分", "value": None, "status": None, "rule": None, "raw_score": None,
+         "weight": None, "points": 24.0, "note": "24 → 24"},
+        {"level": "rank", "item": "同组排名", "value": 3.0, "status": None, "rule": None, "raw_score": None,
+         "weight": None, "points": None, "note": "共8个"},
+    ])
+    v = analysis.explain_view(exp, "zh")
+    cells = v.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "nan", "NaN"} & set(cells)
+    assert v.iloc[0]["value"] == "不适用" and v.iloc[0]["raw_score"] == "不适用"
+    assert v.iloc[1]["item"] == "■ 维" and v.iloc[1]["weight"] == "30.00%" and v.iloc[3]["value"] == "3"
