@@ -129,7 +129,7 @@ with right:
     st.subheader(tr("sc.other"))
     grades = data.get("grades", {})
     band_text = i18n.sep(lang()).join(
-        f"{i18n.t('scoring.grade.' + b['grade'], lang()) if i18n.has('scoring.grade.' + b['grade']) else b['grade']}"
+        f"{i18n.t('scoring.grade.' + b['grade'], lang()) if i18n.has('scoring.grade.' + b['grade']) else plain(b['grade'])}"
         f" ≥ {b['min']:g}" for b in grades.get("bands", []))
     quota = (grades.get("quota") or {}).get("excellent")
     lines = [tr("sc.bands", bands=band_text, quota=f"{quota:.0%}" if quota else "—")]

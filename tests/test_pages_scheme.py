@@ -64,8 +64,6 @@ def test_a_rule_change_and_an_invalid_one(app_db):
 def test_a_month_under_another_years_scheme_says_so_on_the_scheme_page(app_db):
     import re
 
-    from browser_helpers import texts
-
     at = open_app()
     at.session_state["month"] = "2024-06"
     at.switch_page("pages/scheme.py").run()
