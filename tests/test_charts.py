@@ -187,6 +187,9 @@ def test_funnel_plot_has_both_limits_and_labelled_axes():
     assert "95% 控制限" in names and "99.8% 控制限" in names and "组总体率" in names
     assert s["layout"]["xaxis"]["type"] == "log"
     assert "分母" in s["layout"]["xaxis"]["title"]["text"] and "%" in s["layout"]["yaxis"]["title"]["text"]
+    # the legend stands right of the plot, clear of the x-axis title below it and the title above it
+    legend = s["layout"]["legend"]
+    assert legend["orientation"] == "v" and legend["x"] > 1 and legend["xanchor"] == "left"
 
 
 def test_spine_chart_colours_by_significance_with_the_palette():
