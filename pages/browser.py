@@ -28,6 +28,7 @@ i18n.register({
     "br.col.batch": ("批次", "Batch"),
     "br.col.revision": ("修订", "Revision"),
     "br.too_many": ("仅显示前 {n} 行；下载包含全部所选数据。", "Showing the first {n} rows; the download has them all."),
+    "br.kind": ("只列出侧栏所选的{kind}。", "Only {kind} are listed, as chosen in the sidebar."),
 })
 
 SHOW_AT_MOST = 5000
@@ -38,10 +39,20 @@ if not months:
     st.info(tr("empty.warehouse"))
     st.stop()
 
-units = queries.units()
+# the sidebar's unit kind: its units, and the indicators that apply to them
+kind = st.session_state.get("kind", "street")
+units = queries.units(kind)
 inds = queries.indicators()
-unit_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in units.iterrows()}
-ind_names = {r["code"]: f"{r['code']} {name(r)}" for _, r in inds.iterrows()}
+inds = inds[inds["applies_to"].isin(["both", kind])]
+unit_label = {r["code"]: name(r) for _, r in units.iterrows()}
+ind_label = {r["code"]: name(r) for _, r in inds.iterrows()}
+unit_names = {c: f"{c} {n}" for c, n in unit_label.items()}
+ind_names = {c: f"{c} {n}" for c, n in ind_label.items()}
+st.caption(tr("br.kind", kind=tr(f"kind.{kind}")))
+# a choice made under the other kind is dropped, not shown as a code
+for key, known in (("br_units", unit_names), ("br_indicators", ind_names)):
+    if key in st.session_state:
+        st.session_state[key] = [c for c in st.session_state[key] if c in known]
 
 c1, c2 = st.columns(2)
 picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units", persist_state="session",
@@ -58,11 +69,11 @@ last = c4.selectbox(tr("br.to"), months, key="br_to", persist_state="session")
 if first > last:
     first, last = last, first
 
-obs = queries.observations(tuple(picked_units), tuple(picked_inds), first, last)
+obs = queries.observations(tuple(picked_units or unit_names), tuple(picked_inds or ind_names), first, last)
 table = obs.assign(
-    unit=obs["unit_code"].map(lambda c: unit_names.get(c, c).split(" ", 1)[-1]),
-    indicator=obs["indicator_code"].map(lambda c: ind_names.get(c, c).split(" ", 1)[-1]),
-    status=obs["status"].map(lambda s: tr(f"status.{s}")),
+    unit=obs["unit_code"].map(lambda c: unit_label.get(c, c)),
+    indicator=obs["indicator_code"].map(lambda c: ind_label.get(c, c)),
+    status=obs["status"].map(lambda s: tr(f"status.{s}") if i18n.has(f"status.{s}") else str(s)),
 )[["unit_code", "unit", "indicator_code", "indicator", "month", "value", "numerator", "denominator",
    "status", "batch_id", "revision"]]
 table.columns = [tr(f"br.col.{c}") for c in ("unit_code", "unit", "indicator_code", "indicator", "month",
@@ -72,11 +83,29 @@ if len(table) > SHOW_AT_MOST:
     st.caption(tr("br.too_many", n=f"{SHOW_AT_MOST:,}"))
 # a value without numerator and denominator (a count, a score) shows empty cells there, not "None"
 shown = table.head(SHOW_AT_MOST).copy()
-parts = [tr("br.col.numerator"), tr("br.col.denominator")]
+parts = [tr("br.col.value"), tr("br.col.numerator"), tr("br.col.denominator")]
 for col in parts:
-    shown[col] = [charts.number(v) if pd.notna(v) else "" for v in shown[col]]
-st.dataframe(shown, hide_index=True, key="br_table",
-             column_config={c: st.column_config.TextColumn(alignment="right") for c in parts})
+    shown[col] = [charts.number(v) if pd.notna(v) else "—" for v in shown[col]]
+shown[tr("br.col.batch")] = [str(int(v)) if pd.notna(v) else "—" for v in shown[tr("br.col.batch")]]
+# names, not codes, in view (the codes are in the download); pixel widths so every column fits 1280 px
+col = {c: tr(f"br.col.{c}") for c in ("unit", "indicator", "month", "value", "numerator", "denominator", "status",
+                                       "batch", "revision")}
+width = charts.text_width
+
+
+def fit(column: str, cap: int) -> int:
+    return min(cap, max([width(col[column])] + [width(v) for v in shown[col[column]].astype(str).head(300)]))
+
+
+config = {c: st.column_config.TextColumn(alignment="right", width=fit(k, 84))
+          for k, c in col.items() if k in ("value", "numerator", "denominator")}
+config.update({col["unit"]: st.column_config.TextColumn(width=fit("unit", 150)),
+               col["indicator"]: st.column_config.TextColumn(width=fit("indicator", 180)),
+               col["month"]: st.column_config.TextColumn(width=fit("month", 80)),
+               col["status"]: st.column_config.TextColumn(width=fit("status", 100)),
+               col["batch"]: st.column_config.TextColumn(alignment="right", width=fit("batch", 70)),
+               col["revision"]: st.column_config.NumberColumn(width=fit("revision", 80))})
+st.dataframe(shown, hide_index=True, key="br_table", column_order=list(col.values()), column_config=config)
 # deferred: the whole selection is written out when the button is clicked, not on every rerun
 st.download_button(tr("br.download"), data=lambda: downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
                    mime="text/csv", key="br_dl", disabled=table.empty, on_click="ignore")

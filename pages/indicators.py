@@ -6,6 +6,7 @@ from kaohe import i18n
 from kaohe import months as mo
 from ui import analysis, charts, queries
 from ui.setup import lang, name, tr
+from ui.text import plain
 
 i18n.register({
     "ind.title": ("指标分析", "Indicators"),
@@ -87,9 +88,11 @@ if units.empty:
 codes = inds["code"].tolist()
 if st.session_state.get("ind_indicator") not in codes:
     st.session_state["ind_indicator"] = codes[0]
-c1, c2, c3 = st.columns([2, 1.3, 1.3])
+# the period control needs room for its three options in English at 1280 px
+c1, c2, c3 = st.columns([1.6, 2.1, 1.3])
 code = c1.selectbox(tr("ind.indicator"), codes, key="ind_indicator",
-                    format_func=lambda c: f"{ind_names[c]} ({c})", persist_state="session")
+                    format_func=lambda c: f"{ind_names[c]}（{c}）" if lang() == "zh" else f"{ind_names[c]} ({c})",
+                    persist_state="session")
 if st.session_state.get("ind_window") not in WINDOWS:
     st.session_state["ind_window"] = 1
 window = c2.segmented_control(tr("ind.window"), WINDOWS, key="ind_window",
@@ -102,10 +105,16 @@ group = c3.selectbox(tr("ind.group"), ["all", *groups], key="ind_group",
 
 row = inds[inds["code"] == code].iloc[0]
 first = max(mo.add(month, -(window - 1)), all_months[0])
+
+
+def period_text(first_: str, last_: str) -> str:
+    """2026-08 至 2026-10, or the month alone when the window is one month (not 2026-10 至 2026-10)."""
+    return first_ if first_ == last_ else tr("ind.period", first=first_, last=last_)
+
 direction_text = tr(f"direction.{row['direction']}")
-st.caption(tr("ind.period", first=first, last=month) + " · " + tr(
-    "ind.meta", dimension=i18n.pick(row["dimension_zh"], row["dimension_en"], lang()),
-    direction=direction_text, unit=row["unit"] or "—"))
+st.caption(period_text(first, month) + " · " + tr(
+    "ind.meta", dimension=plain(i18n.pick(row["dimension_zh"], row["dimension_en"], lang())),
+    direction=direction_text, unit=plain(charts.measure_unit(row["unit"], lang()) or "—")))
 if row["direction"] == "neutral":
     st.info(tr("ind.neutral"))
 
@@ -132,7 +141,7 @@ with tab_dist:
         st.session_state["ind_highlight"] = picked
         highlight = st.multiselect(tr("ind.highlight"), list(unit_names), format_func=unit_names.get,
                                    key="ind_highlight", placeholder=tr("ind.choose"), persist_state="session")
-        title = f"{ind_names[code]} · " + tr("ind.period", first=first, last=month)
+        title = f"{ind_names[code]} · " + period_text(first, month)
         st.plotly_chart(charts.distribution(values, unit_names, group_names, title, unit_label, lang(),
                                             highlight), key="ind_dist_chart")
         if window > 1:
@@ -152,7 +161,7 @@ with tab_funnel:
         st.info(tr("ind.no_data"))
     else:
         points, limits = analysis.funnel(rates, row["direction"])
-        title = f"{ind_names[code]} · " + tr("ind.period", first=first, last=month)
+        title = f"{ind_names[code]} · " + period_text(first, month)
         st.plotly_chart(charts.funnel_plot(points, limits, unit_names, group_names, title, lang()),
                         key="ind_funnel_chart")
         st.caption(tr("ind.funnel_note"))
@@ -191,4 +200,4 @@ with tab_corr:
         st.info(tr("ind.corr_empty"))
     else:
         st.plotly_chart(charts.correlation_heatmap(corr, ind_names, lang()), key="ind_corr_chart")
-        st.caption(tr("ind.corr_note", period=tr("ind.period", first=first, last=month)))
+        st.caption(tr("ind.corr_note", period=period_text(first, month)))

@@ -5,8 +5,9 @@ import streamlit as st
 
 from kaohe import i18n
 from kaohe import months as mo
-from ui import analysis, charts, queries
+from ui import analysis, charts, deltas, queries
 from ui.setup import lang, name, open_profile, tr
+from ui.text import plain
 
 i18n.register({
     "ov.title": ("总览", "Overview"),
@@ -26,7 +27,6 @@ i18n.register({
     "ov.headline": ("{month} 考核要点 · {kind}", "{month} at a glance · {kind}"),
     "ov.scored": ("参与排名单位", "Units ranked"),
     "ov.mean": ("平均总分", "Mean total"),
-    "ov.mean_delta": ("较上月 {delta:+.2f}", "{delta:+.2f} on last month"),
     "ov.alerts": ("预警", "Alerts"),
     "ov.vetoes": ("一票否决", "Vetoes"),
     "ov.publication": ("发布状态", "Publication"),
@@ -37,8 +37,7 @@ i18n.register({
     "ov.black": ("黑榜", "Black list"),
     "ov.alert_list": ("预警单位", "Units with alerts"),
     "ov.alert_line": ("**{unit}**（{group}，第 {rank}/{n} 名）：{text}", "**{unit}** ({group}, {rank} of {n}): {text}"),
-    "ov.alert_sep": (";", "; "),
-    "ov.sep": ("、", ", "),
+    "ov.alert_sep": ("；", "; "),
     "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
     "ov.flagged": ("可疑数据", "Implausible data"),
     "ov.flagged_at_import": ("导入时标记、经确认后导入：", "Flagged at import and accepted by the evaluator:"),
@@ -47,10 +46,11 @@ i18n.register({
     "ov.unchecked": ("以下数据载入时未经导入校验（如示例数据），按导入时的合理性规则检查：",
                      "These data were loaded without the import checks (e.g. the sample district); the import's "
                      "plausibility rules flag:"),
-    "ov.unchecked_line": ("**{unit}** · {indicator} {value}:{text}", "**{unit}** · {indicator} {value}: {text}"),
+    "ov.unchecked_line": ("**{unit}** · {indicator} {value}：{text}", "**{unit}** · {indicator} {value}: {text}"),
     "ov.open": ("查看画像", "Open profile"),
     "ov.no_score": ("{month} 暂无考核结果。", "No results for {month} yet."),
     "ov.warehouse": ("数据概况", "The data"),
+    "ov.list_none": ("无", "none"),
 })
 
 st.title(tr("ov.title"))
@@ -85,26 +85,34 @@ if queries.engine_ready() and not kind_units.empty:
                                                                       revision=status.get("revision"))
     else:
         pub = tr("ov.pub.draft")
+    other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, month,
+                                           b.scheme.name(lang()) if b.scheme else b.scheme_id, lang())
+    if other_year:
+        st.caption(plain(other_year))
     h1, h2, h3, h4, h5 = st.columns(5)
-    h1.metric(tr("ov.scored"), head["units"])
-    h2.metric(tr("ov.mean"), f"{head['mean']:.2f}",
-              delta=None if head["change"] != head["change"] else tr("ov.mean_delta", delta=head["change"]))
-    h3.metric(tr("ov.alerts"), head["alerts"])
-    h4.metric(tr("ov.vetoes"), head["vetoes"])
-    h5.metric(tr("ov.publication"), pub)
+    deltas.metric(h1, tr("ov.scored"), head["units"], lang=lang())
+    # the mean's change on last month: a signed number, so a fall is a red down arrow
+    deltas.metric(h2, tr("ov.mean"), f"{head['mean']:.2f}", change=head["change"], measure="score", lang=lang())
+    deltas.metric(h3, tr("ov.alerts"), head["alerts"], lang=lang())
+    deltas.metric(h4, tr("ov.vetoes"), head["vetoes"], lang=lang())
+    deltas.metric(h5, tr("ov.publication"), pub, lang=lang())
 
     groups = list(dict.fromkeys(totals["peer_group"]))
     cols = st.columns(len(groups)) if groups else []
     for col, g in zip(cols, groups, strict=True):
         gt = totals[totals["peer_group"] == g].sort_values("rank")
-        red = gt[gt["list"] == "red"]
-        black = gt[gt["list"] == "black"].sort_values("rank", ascending=False)
+        red, black = analysis.lists_shown(gt)
         with col.container(border=True):
-            st.markdown(f"**{group_names.get(g, g)}**")
-            st.markdown(f":blue-background[{tr('ov.red')}] " + tr("ov.sep").join(
-                f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}" for r in red.itertuples()))
-            st.markdown(f":orange-background[{tr('ov.black')}] " + tr("ov.sep").join(
-                f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}" for r in black.itertuples()))
+            st.markdown(f"**{plain(group_names.get(g, g))}**")
+            st.markdown(f":blue-background[{tr('ov.red')}] " + (i18n.sep(lang()).join(
+                plain(f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}") for r in red.itertuples())
+                or tr("ov.list_none")))
+            st.markdown(f":orange-background[{tr('ov.black')}] " + (i18n.sep(lang()).join(
+                plain(f"{int(r.rank)}. {unit_names.get(r.unit_code, r.unit_code)}") for r in black.itertuples())
+                or tr("ov.list_none")))
+    if groups:
+        lists_cfg = b.scheme.section("lists") if b.scheme else {}
+        st.caption(tr("lists.rule", red=lists_cfg.get("red", 5), black=lists_cfg.get("black", 5)))
 
     a1, a2 = st.columns([1.3, 1])
     with a1:
@@ -115,9 +123,9 @@ if queries.engine_ready() and not kind_units.empty:
             st.caption(tr("ov.no_alerts"))
         else:
             st.markdown("\n".join("- " + tr(
-                "ov.alert_line", unit=unit_names.get(r.unit_code, r.unit_code),
-                group=group_names.get(r.peer_group, r.peer_group), rank=int(r.rank), n=int(r.n_in_group),
-                text=tr("ov.alert_sep").join(alert_text(c, cfg, lang()) for c in r.alerts))
+                "ov.alert_line", unit=plain(unit_names.get(r.unit_code, r.unit_code)),
+                group=plain(group_names.get(r.peer_group, r.peer_group)), rank=int(r.rank), n=int(r.n_in_group),
+                text=plain(tr("ov.alert_sep").join(alert_text(c, cfg, lang()) for c in r.alerts)))
                 for r in alerted.itertuples()))
             o1, o2 = st.columns([2, 1])
             pick = o1.selectbox(tr("ov.open"), alerted["unit_code"].tolist(), format_func=unit_names.get,
@@ -142,25 +150,28 @@ if queries.engine_ready() and not kind_units.empty:
             st.caption(tr("ov.no_flagged"))
         if not flags.empty:
             st.caption(tr("ov.flagged_at_import"))
-            st.markdown("\n".join("- " + tr("ov.flagged_line", batch=r.batch_id, source=r.source or "—",
-                                                  row=r.row, text=_text(r)) for r in flags.head(12).itertuples()))
+            st.markdown("\n".join("- " + tr("ov.flagged_line", batch=r.batch_id, source=plain(r.source or "—"),
+                                                  row=r.row, text=plain(_text(r)))
+                                   for r in flags.head(12).itertuples()))
         if not unchecked.empty:
             ind_all = queries.indicators().set_index("code")
             st.caption(tr("ov.unchecked"))
             st.markdown("\n".join("- " + tr(
-                "ov.unchecked_line", unit=unit_names.get(r.unit_code, r.unit_code),
-                indicator=name(ind_all.loc[r.indicator_code]) if r.indicator_code in ind_all.index else r.indicator_code,
-                value=charts.with_unit(charts.number(r.value), ind_all["unit"].get(r.indicator_code), lang()),
-                text=_text(r)) for r in unchecked.head(12).itertuples()))
+                "ov.unchecked_line", unit=plain(unit_names.get(r.unit_code, r.unit_code)),
+                indicator=plain(name(ind_all.loc[r.indicator_code]) if r.indicator_code in ind_all.index
+                                else r.indicator_code),
+                value=plain(charts.with_unit(charts.number(r.value), ind_all["unit"].get(r.indicator_code), lang())),
+                text=plain(_text(r))) for r in unchecked.head(12).itertuples()))
 
 st.subheader(tr("ov.warehouse"))
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric(tr("ov.units"), sum(info["units"].values()),
-          help=tr("ov.units_help", s=info["units"].get("street", 0), d=info["units"].get("department", 0)))
-c2.metric(tr("ov.indicators"), info["indicators"], help=tr("ov.indicators_help", n=info["neutral_indicators"]))
-c3.metric(tr("ov.months"), info["months"], help=f"{info['first_month']} – {info['last_month']}")
-c4.metric(tr("ov.rows"), f"{info['rows_current']:,}")
-c5.metric(tr("ov.completeness", month=month), f"{share:.1%}")
+deltas.metric(c1, tr("ov.units"), sum(info["units"].values()), lang=lang(),
+              help=tr("ov.units_help", s=info["units"].get("street", 0), d=info["units"].get("department", 0)))
+deltas.metric(c2, tr("ov.indicators"), info["indicators"], lang=lang(),
+              help=tr("ov.indicators_help", n=info["neutral_indicators"]))
+deltas.metric(c3, tr("ov.months"), info["months"], lang=lang(), help=f"{info['first_month']} – {info['last_month']}")
+deltas.metric(c4, tr("ov.rows"), f"{info['rows_current']:,}", lang=lang())
+deltas.metric(c5, tr("ov.completeness", month=month), f"{share:.1%}", lang=lang())
 
 st.subheader(tr("ov.heatmap"))
 # the last two years: a projector cannot show five years of months legibly
@@ -170,7 +181,8 @@ st.plotly_chart(charts.completeness_heatmap(comp, unit_names, lang()), key="ov_h
 st.subheader(tr("ov.trend"))
 inds = queries.indicators()
 inds = inds[inds["applies_to"].isin(["both", kind])]
-ind_names = {r["code"]: f"{name(r)} ({r['code']})" for _, r in inds.iterrows()}
+ind_names = {r["code"]: f"{name(r)}（{r['code']}）" if lang() == "zh" else f"{name(r)} ({r['code']})"
+             for _, r in inds.iterrows()}
 left, right = st.columns([1, 2])
 codes = list(ind_names)
 if st.session_state.get("ov_indicator") not in codes:

@@ -1,12 +1,12 @@
 """单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
 the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
 
-import pandas as pd
 import streamlit as st
 
 from kaohe import i18n
-from ui import analysis, charts, queries
+from ui import analysis, charts, deltas, queries
 from ui.setup import lang, name, tr, warehouse
+from ui.text import plain
 
 i18n.register({
     "pf.title": ("单位画像", "Unit profile"),
@@ -15,7 +15,6 @@ i18n.register({
     "pf.total": ("总分", "Total score"),
     "pf.rank": ("组内名次", "Rank in group"),
     "pf.rank_value": ("{rank} / {n}", "{rank} of {n}"),
-    "pf.rank_delta": ("较上期 {delta:+d} 位", "{delta:+d} places on last period"),
     "pf.grade": ("等次", "Grade"),
     "pf.group": ("同类组", "Peer group"),
     "pf.veto": ("一票否决：{reason}", "Veto: {reason}"),
@@ -31,7 +30,10 @@ i18n.register({
     "pf.dimensions": ("维度得分与同类组中位数", "Dimension scores against the peer median"),
     "pf.strengths": ("优势", "Strengths"),
     "pf.weaknesses": ("失分最多", "Where points were lost"),
-    "pf.lost": ("失 {lost:.2f} 分", "{lost:.2f} points lost"),
+    "pf.lost": ("失{lost:.2f}分", "{lost:.2f} points lost"),
+    "pf.strengths_note": ("优势：没有失分或失分不超过本项分值一成、且不在“失分最多”之列的指标，显著优于同类组的在前。",
+                          "Strengths: indicators that lost no points or at most a tenth of theirs and are not among "
+                          "those that lost the most; significantly better than peers first."),
     "pf.full": ("满分", "full marks"),
     "pf.none": ("无", "None"),
     "pf.explain": ("得分明细（从指标值到总分）", "Score explanation (from each value to the total)"),
@@ -46,7 +48,7 @@ i18n.register({
     "pf.col.item": ("项目", "Item"),
     "pf.col.value": ("数值", "Value"),
     "pf.col.rule": ("计分规则", "Rule"),
-    "pf.col.raw_score": ("指标得分", "Indicator score"),
+    "pf.col.raw_score": ("指标得分", "Score"),
     "pf.col.weight": ("权重", "Weight"),
     "pf.col.points": ("折合分", "Points"),
     "pf.col.note": ("说明", "Note"),
@@ -74,13 +76,12 @@ if not queries.engine_ready():
 
 kind = st.session_state.get("kind", "street")
 month = st.session_state.get("month") or all_months[-1]
-# a unit handed over from another page (rankings) wins over the last one shown here
+# a unit handed over from another page (rankings, overview) wins over the last one shown here
 if "profile_unit" in st.session_state:
     st.session_state["pf_unit"] = st.session_state.pop("profile_unit")
     st.session_state["pf_period"] = st.session_state.get("rk_period", "month")
-# units of the sidebar's kind first, then the others, so a unit opened from anywhere is listed
-ordered = all_units.assign(_o=all_units["kind"].ne(kind)).sort_values(["_o", "code"])
-codes = ordered["code"].tolist()
+# only units of the sidebar's kind: choosing 部门 there lists departments here
+codes = all_units.loc[all_units["kind"] == kind, "code"].sort_values().tolist() or all_units["code"].tolist()
 unit_names = {r["code"]: name(r) for _, r in all_units.iterrows()}
 if st.session_state.get("pf_unit") not in codes:
     st.session_state["pf_unit"] = codes[0]
@@ -88,7 +89,7 @@ if st.session_state.get("pf_period") not in PERIODS:
     st.session_state["pf_period"] = "month"
 
 c1, c2 = st.columns([2, 2])
-unit = c1.selectbox(tr("pf.unit"), codes, format_func=lambda c: f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
+unit = c1.selectbox(tr("pf.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
 period = c2.segmented_control(tr("pf.period"), PERIODS, key="pf_period",
                               format_func=lambda p: tr(f"period.{p}"), persist_state="session") or "month"
 
@@ -97,29 +98,35 @@ group_name = i18n.pick(urow["peer_group_zh"], urow["peer_group_en"], lang())
 b = queries.build(month, period, lang())
 tot = b.totals[b.totals["unit_code"] == unit]
 if tot.empty:
-    st.info(tr("pf.not_scored", unit=unit_names[unit], period=b.period_label))
+    st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=analysis.period_label(period, month, lang())))
     st.stop()
 t = tot.iloc[0]
-st.caption(f"{b.period_label} · {group_name} · {b.scheme.name(lang()) if b.scheme else b.scheme_id} "
-           f"{b.scheme_version}")
+scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
+st.caption(" · ".join([plain(analysis.period_label(period, month, lang())), plain(group_name),
+                       plain(f"{scheme_name} {b.scheme_version}")]))
+other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, month, scheme_name, lang())
+if other_year:
+    st.caption(plain(other_year))
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("pf.total"), f"{t['total']:.2f}")
-delta = analysis.rank_delta(t["rank_change"])  # no arrow when unchanged or new
-m2.metric(tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(t["n_in_group"])),
-          delta=None if delta is None else tr("pf.rank_delta", delta=delta),
-          delta_color="normal")
-m3.metric(tr("pf.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"])
-m4.metric(tr("pf.group"), group_name)
+# three metrics: the peer group is in the caption above (as a metric its English name was cut off)
+m1, m2, m3 = st.columns(3)
+deltas.metric(m1, tr("pf.total"), f"{t['total']:.2f}", lang=lang())
+# rank_change = previous rank - rank: 3 -> 5 is -2, a red down arrow; none when there is no previous rank
+deltas.metric(m2, tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(t["n_in_group"])),
+              change=t["rank_change"], measure="places", lang=lang())
+deltas.metric(m3, tr("pf.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"], lang=lang())
 if t["veto"]:
-    st.error(tr("pf.veto", reason=t["veto_reason"] or ""), icon=":material/block:")
+    reason = t.get(f"veto_reason_{lang()}") if isinstance(t.get(f"veto_reason_{lang()}"), str) else None
+    st.error(tr("pf.veto", reason=plain(analysis.readable(reason or t["veto_reason"] or "", lang()))),
+             icon=":material/block:")
 if t["list"] in ("red", "black"):
     st.caption(tr(f"pf.list.{t['list']}"))
 if t["alerts"] is not None and len(t["alerts"]):
     from metrics.rank import alert_text
 
     cfg = b.scheme.section("alerts") if b.scheme else {}
-    st.warning(tr("pf.alerts", text=";".join(alert_text(a, cfg, lang()) for a in t["alerts"])))
+    st.warning(tr("pf.alerts", text=plain(("；" if lang() == "zh" else "; ").join(
+        alert_text(a, cfg, lang()) for a in t["alerts"]))))
 
 # -- scorecard --------------------------------------------------------------------------------------------------
 try:
@@ -130,7 +137,7 @@ if scorecard is not None:
     wh, lg = warehouse(), lang()
     st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
                        data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b),
-                       file_name=f"kaohe-{unit}-{b.period_label}.pdf", mime="application/pdf", on_click="ignore")
+                       file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
 
 # -- spine chart and dimensions ---------------------------------------------------------------------------------
 ind = b.indicators
@@ -139,29 +146,37 @@ ind_names = {r["code"]: name(r) for _, r in inds.iterrows()}
 mine = ind[ind["unit_code"] == unit]
 peers = ind[ind["peer_group"] == urow["peer_group"]]
 rows = analysis.spine(peers[["unit_code", "peer_group", "indicator_code", "value"]], unit, inds)
-left, right = st.columns([3, 2])
+# the spine chart across the page: in a column its labels took the plot's room and cut its axis title
+st.subheader(tr("pf.spine"))
+if not rows.empty:
+    sig = {r.indicator_code: (r.significance if isinstance(r.significance, str) else None)
+           for r in mine.itertuples()}
+    st.plotly_chart(charts.spine_chart(rows, ind_names, lang(), sig), key="pf_spine_chart")
+st.caption(tr("pf.spine_note"))
+left, right = st.columns([1, 1])
 with left:
-    st.subheader(tr("pf.spine"))
-    if not rows.empty:
-        sig = {r.indicator_code: (r.significance if isinstance(r.significance, str) else None)
-               for r in mine.itertuples()}
-        st.plotly_chart(charts.spine_chart(rows, ind_names, lang(), sig), key="pf_spine_chart")
-    st.caption(tr("pf.spine_note"))
-with right:
     st.subheader(tr("pf.dimensions"))
     dims = b.dimensions[b.dimensions["unit_code"] == unit]
     st.plotly_chart(charts.dimension_bars(dims, lang()), key="pf_dims_chart")
+with right:
     strong, weak = analysis.strengths_weaknesses(mine)
+    colon = "：" if lang() == "zh" else ": "
+
+    def shown_value(r) -> str:
+        if r.value == r.value and r.value is not None:
+            return charts.with_unit(charts.number(r.value), r.unit, lang())
+        return tr(f"status.{r.status}") if i18n.has(f"status.{r.status}") else "—"
+
     st.subheader(tr("pf.strengths"))
     st.markdown("\n".join(
-        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: {charts.with_unit(charts.number(r.value), r.unit, lang())}"
-        + (f" · {tr('chart.sig.better')}" if r.significance == "better" else f" · {tr('pf.full')}")
+        f"- **{plain(ind_names.get(r.indicator_code, r.indicator_code))}**{colon}{plain(shown_value(r))}"
+        + (f" · {tr('pf.full')}" if r.lost < 1e-9 else f" · {tr('pf.lost', lost=r.lost)}")
+        + (f" · {tr('chart.sig.better')}" if r.significance == "better" else "")
         for r in strong.itertuples()) or tr("pf.none"))
+    st.caption(tr("pf.strengths_note"))
     st.subheader(tr("pf.weaknesses"))
     st.markdown("\n".join(
-        f"- **{ind_names.get(r.indicator_code, r.indicator_code)}**: "
-        + (f"{charts.with_unit(charts.number(r.value), r.unit, lang())}" if r.value == r.value
-           else tr(f"status.{r.status}"))
+        f"- **{plain(ind_names.get(r.indicator_code, r.indicator_code))}**{colon}{plain(shown_value(r))}"
         + f" · {tr('pf.lost', lost=r.lost)}"
         + (f" · {tr('chart.sig.worse')}" if r.significance == "worse" else "")
         for r in weak.itertuples()) or tr("pf.none"))
@@ -171,9 +186,11 @@ neutral = inds[(inds["direction"] == "neutral") & inds["applies_to"].isin(["both
 if not neutral.empty:
     ctx = queries.observations((unit,), tuple(neutral["code"]), month, month)
     if not ctx.empty:
-        st.caption(tr("pf.context") + ":" + ";".join(
-            f"{ind_names[r.indicator_code]} "
-            + charts.with_unit(f"{r.value:,.0f}", neutral.set_index("code").loc[r.indicator_code, "unit"], lang())
+        zh = lang() == "zh"
+        st.caption(tr("pf.context") + ("：" if zh else ": ") + ("；" if zh else "; ").join(
+            plain(f"{ind_names.get(r.indicator_code, r.indicator_code)} "
+                  + charts.with_unit(f"{r.value:,.0f}", neutral.set_index("code").loc[r.indicator_code, "unit"],
+                                     lang()))
             for r in ctx.itertuples() if r.value == r.value))
 
 # -- rank history ------------------------------------------------------------------------------------------------
@@ -186,23 +203,19 @@ st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))
 exp = queries.explain(month, unit, period, lang())
-view = exp[["item", "value", "rule", "raw_score", "weight", "points", "note"]].copy()
-view["weight"] = view["weight"] * 100.0
-# display only (the points column keeps the engine's 4 decimals); dimension and total rows have no value of
-# their own: an empty cell (a number column would print "None", and Streamlit ignores a Styler's na_rep)
-view["value"] = [charts.number(v) if pd.notna(v) else "" for v in view["value"]]
-# dimension and summary rows stand out from the indicator rows they add up
-marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
-view["item"] = [marks.get(lv, "") + str(it) for lv, it in zip(exp["level"], exp["item"], strict=True)]
-view[["rule", "note"]] = view[["rule", "note"]].fillna("")
+unit_adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.empty else b.adjustments
+view = analysis.explain_view(exp, lang(), unit_adj, ind_names)
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
-st.dataframe(view, hide_index=True, key="pf_explain_table", height=min(36 * len(view) + 40, 900),
-             column_config={tr("pf.col.value"): st.column_config.TextColumn(alignment="right"),
-                            tr("pf.col.raw_score"): st.column_config.NumberColumn(format="%.2f"),
-                            tr("pf.col.weight"): st.column_config.NumberColumn(format="%.2f%%"),
-                            tr("pf.col.points"): st.column_config.NumberColumn(format="%.4f"),
-                            tr("pf.col.rule"): st.column_config.TextColumn(width="large"),
-                            tr("pf.col.item"): st.column_config.TextColumn(width="medium")})
+# the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end
+# pixel widths that keep every column in view at 1280 px (a long rule or note is cut with …; the column can
+# be widened by dragging); the item column stays in view when the table scrolls sideways
+widths = {"item": 170, "value": 62, "rule": 216, "raw_score": 72, "weight": 62, "points": 72, "note": 160}
+widths = {c: max(w, charts.text_width(tr(f"pf.col.{c}"))) for c, w in widths.items()}
+numeric = ("value", "raw_score", "weight", "points")
+st.dataframe(view, hide_index=True, key="pf_explain_table", height=35 * (len(view) + 1) + 3,
+             column_config={tr(f"pf.col.{c}"): st.column_config.TextColumn(
+                 width=w, alignment="right" if c in numeric else None, pinned=c == "item")
+                 for c, w in widths.items()})
 
 # -- adjustments and veto -----------------------------------------------------------------------------------------
 st.subheader(tr("pf.adjustments"))
@@ -210,8 +223,9 @@ adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.emp
 if adj.empty:
     st.caption(tr("pf.no_adjustments"))
 else:
-    a = adj[["month", "kind", "points", "reason", "evidence", "actor"]].copy()
+    a = analysis.adjustments_view(adj, ind_names, lang())
     a.columns = [tr(f"pf.col.{c}") for c in ("month", "kind", "points_adj", "reason", "evidence", "actor")]
-    st.dataframe(a, hide_index=True, key="pf_adjust_table")
+    st.dataframe(a, hide_index=True, key="pf_adjust_table",
+                 column_config={tr("pf.col.points_adj"): st.column_config.NumberColumn(format="%.2f")})
 if not t["veto"]:
     st.caption(tr("pf.no_veto"))

@@ -7,6 +7,7 @@ from kaohe import i18n
 from metrics.rank import alert_text
 from ui import analysis, charts, queries
 from ui.setup import lang, name, open_profile, tr
+from ui.text import plain
 
 i18n.register({
     "rk.title": ("排名", "Rankings"),
@@ -28,9 +29,21 @@ i18n.register({
     "rk.col.unit": ("单位", "Unit"),
     "rk.col.total": ("总分", "Total"),
     "rk.col.grade": ("等次", "Grade"),
-    "rk.col.adjust": ("加减分", "Adjustments"),
+    "rk.col.adjust": ("加减分", "Adj."),
+    "rk.col.adjust_help": ("加分减去扣分（封顶后）", "Bonus minus deductions (after the caps)"),
+    "rk.dims": ("各维度得分（0–100）", "Dimension scores (0-100)"),
     "rk.col.veto": ("一票否决", "Veto"),
     "rk.col.list": ("红黑榜", "List"),
+    "rk.col.marks": ("标记", "Marks"),
+    "rk.col.marks_help": ("红榜、黑榜、一票否决；否决理由和预警列在表下。",
+                          "Red list, black list, veto; veto reasons and alerts are listed below the table."),
+    "rk.mark.red": ("红榜", "Red"),
+    "rk.mark.black": ("黑榜", "Black"),
+    "rk.mark.veto": ("否决", "Veto"),
+    "rk.mark.alert": ("预警", "Alert"),
+    "rk.notes": ("否决与预警", "Vetoes and alerts"),
+    "rk.note.veto": ("**{unit}** 一票否决：{reason}", "**{unit}** vetoed: {reason}"),
+    "rk.note.alert": ("**{unit}** 预警：{text}", "**{unit}** alert: {text}"),
     "rk.col.interval": ("名次区间（90%）", "Rank interval (90%)"),
     "rk.col.alerts": ("预警", "Alerts"),
     "rk.list.red": ("红榜", "Red list"),
@@ -50,10 +63,12 @@ i18n.register({
     "rk.exports": ("导出", "Exports"),
     "rk.summary_pdf": ("下载月度通报（PDF）", "Download the monthly summary (PDF)"),
     "rk.excel": ("下载Excel工作簿", "Download the Excel workbook"),
-    "rk.zip_prepare": ("生成全部单位成绩单（ZIP）", "Make every unit's scorecard (ZIP)"),
-    "rk.zip": ("下载成绩单ZIP", "Download the scorecards ZIP"),
-    "rk.pdf_prepare": ("生成全部单位成绩单（合并PDF）", "Make every unit's scorecard (one PDF)"),
-    "rk.pdf": ("下载合并成绩单PDF", "Download the merged scorecards PDF"),
+    "rk.zip_prepare": ("生成全部单位成绩单（ZIP）", "All scorecards (ZIP)"),
+    "rk.zip": ("下载成绩单ZIP", "Download scorecards (ZIP)"),
+    "rk.pdf_prepare": ("生成全部单位成绩单（合并PDF）", "All scorecards (one PDF)"),
+    "rk.pdf": ("下载合并成绩单PDF", "Download scorecards (PDF)"),
+    "rk.prepare_help": ("为本期每个单位生成成绩单，完成后出现下载按钮。",
+                        "Makes every unit's scorecard for this period; a download button appears when done."),
     "rk.zip_progress": ("正在生成成绩单：{done}/{total}", "Making scorecards: {done}/{total}"),
     "rk.no_reports": ("报表模块尚未就绪。", "The report module is not available yet."),
     "rk.no_engine": ("评分引擎尚未就绪，暂时无法显示排名。", "The scoring engine is not available yet; rankings cannot be shown."),
@@ -102,7 +117,7 @@ try:
     b = queries.build(month, period, lang())
 except Exception as exc:  # the engine refuses a month it cannot score: say so, do not crash
     st.info(tr("rk.no_month", month=month))
-    st.caption(str(exc))
+    st.caption(plain(str(exc)))
     st.stop()
 status = queries.publication_status(month)
 if status.get("published"):
@@ -110,8 +125,12 @@ if status.get("published"):
                                                                        revision=status.get("revision"))
 else:
     state = tr("rk.status.draft")
-st.caption(tr("rk.caption", scheme=b.scheme.name(lang()) if b.scheme else b.scheme_id,
-              version=b.scheme_version, period=b.period_label, status=state))
+scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
+st.caption(tr("rk.caption", scheme=plain(scheme_name), version=plain(b.scheme_version),
+              period=plain(analysis.period_label(period, month, lang())), status=state))
+other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, month, scheme_name, lang())
+if other_year:
+    st.caption(plain(other_year))
 
 totals = b.totals[(b.totals["kind"] == kind) & (b.totals["peer_group"] == group)]
 dims = b.dimensions[b.dimensions["unit_code"].isin(totals["unit_code"])]
@@ -138,40 +157,72 @@ elif sort == "code":
 table = table.reset_index(drop=True)
 
 dim_cols = [c for c in table.columns if c.startswith("dim_")]
-dim_names = {f"dim_{r.dimension}": i18n.pick(r.name_zh, r.name_en, lang())
-             for r in dims.drop_duplicates("dimension").itertuples()}
+dim_full = {f"dim_{r.dimension}": i18n.pick(r.name_zh, r.name_en, lang())
+            for r in dims.drop_duplicates("dimension").itertuples()}
+# the dimension scores sit in a table of their own below the ranking: with them in one table the last
+# dimensions fell off the screen at 1280 px. Short headers there, the full name in the column's tooltip.
+dim_names = charts.short_labels(dim_full, lang())
 alerts_cfg = b.scheme.section("alerts") if b.scheme else {}
+zh = lang() == "zh"
+
+
+def marks(r) -> str:
+    out = [tr(f"rk.mark.{r['list']}")] if r["list"] in ("red", "black") else []
+    if r["veto"]:
+        out.append(tr("rk.mark.veto"))
+    if r["alerts"] is not None and len(r["alerts"]) and not r["veto"]:
+        out.append(tr("rk.mark.alert"))
+    return ("、" if zh else ", ").join(out)
+
+
 shown = table.assign(
     unit=table["unit_code"].map(unit_names),
-    grade_text=table["grade_zh" if lang() == "zh" else "grade_en"],
-    veto_text=table.apply(lambda r: (r["veto_reason"] or "✔") if r["veto"] else "", axis=1),
-    list_text=table["list"].map(lambda v: tr(f"rk.list.{v}") if v in ("red", "black") else ""),
-    alert_text=table["alerts"].map(lambda a: ";".join(alert_text(c, alerts_cfg, lang()) for c in (a or []))),
+    grade_text=table["grade_zh" if zh else "grade_en"],
+    marks=table.apply(marks, axis=1),
 )
-# the markers (list, veto, adjustments) before the dimension scores, so they are in view without scrolling
-columns = ["rank", "change", "unit", "total", "grade_text", "list_text", "veto_text", "net_adjustment", *dim_cols,
-           "alert_text"]
+columns = ["rank", "change", "unit", "total", "grade_text", "marks"]
+# the adjustments column only when some unit of the group has one
+if table["net_adjustment"].abs().gt(1e-9).any():
+    columns.append("net_adjustment")
 labels = {"rank": tr("rk.col.rank"), "change": tr("rk.col.change"), "unit": tr("rk.col.unit"),
           "total": tr("rk.col.total"), "grade_text": tr("rk.col.grade"), "net_adjustment": tr("rk.col.adjust"),
-          "veto_text": tr("rk.col.veto"), "list_text": tr("rk.col.list"), "alert_text": tr("rk.col.alerts"),
-          **dim_names}
+          "marks": tr("rk.col.marks"), **dim_names}
 if robust is not None and "rank_p05" in shown:
     shown["interval"] = shown.apply(lambda r: f"{int(r['rank_p05'])}–{int(r['rank_p95'])}"
                                     if r["rank_p05"] == r["rank_p05"] else "", axis=1)
     columns.insert(2, "interval")
     labels["interval"] = tr("rk.col.interval")
 view = shown[columns].rename(columns=labels)
+dim_view = shown[["rank", "unit", *dim_cols]].rename(columns=labels)
+width = charts.text_width
 config = {
-    labels["total"]: st.column_config.NumberColumn(format="%.2f"),
-    labels["net_adjustment"]: st.column_config.NumberColumn(format="%+.2f"),
-    **{labels[c]: st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f", width="small")
+    labels["rank"]: st.column_config.NumberColumn(width=max(44, width(labels["rank"]))),
+    labels["change"]: st.column_config.TextColumn(width=max(44, width(labels["change"]))),
+    labels["unit"]: st.column_config.TextColumn(width=min(260, max(width(labels["unit"]),
+                                                                  *map(width, shown["unit"].fillna(""))))),
+    labels["total"]: st.column_config.NumberColumn(format="%.2f", width=max(56, width(labels["total"]))),
+    labels["grade_text"]: st.column_config.TextColumn(width=max(width(labels["grade_text"]),
+                                                                *map(width, shown["grade_text"].fillna("")))),
+    labels["marks"]: st.column_config.TextColumn(help=tr("rk.col.marks_help"),
+                                                 width=max(width(labels["marks"]), *map(width, shown["marks"]))),
+    labels["net_adjustment"]: st.column_config.NumberColumn(format="%+.2f", help=tr("rk.col.adjust_help"),
+                                                            width=max(56, width(labels["net_adjustment"]))),
+}
+# numbers, not progress bars: seven bars and a department's long name do not fit 1280 px
+dim_config = {
+    labels["rank"]: config[labels["rank"]],
+    labels["unit"]: st.column_config.TextColumn(width=min(176, max(width(labels["unit"]),
+                                                                  *map(width, shown["unit"].fillna(""))))),
+    **{labels[c]: st.column_config.NumberColumn(format="%.1f", help=dim_full[c], width=max(58, width(labels[c])))
        for c in dim_cols},
 }
+if "interval" in labels:
+    config[labels["interval"]] = st.column_config.TextColumn(width=width(labels["interval"]))
 if table.empty:
     st.info(tr("rk.no_units"))
 else:
     event = st.dataframe(view, hide_index=True, key="rk_table", on_select="rerun", selection_mode="single-row",
-                         column_config=config, height=min(38 * len(view) + 40, 720))
+                         column_config=config, height=min(35 * (len(view) + 1) + 3, 720))
     st.caption(tr("rk.select_hint"))
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
@@ -187,6 +238,26 @@ else:
                           label_visibility="collapsed", persist_state="session")
     if o2.button(tr("rk.open"), key="rk_open_btn", icon=":material/account_box:"):
         open_profile(target)
+    if b.scheme:
+        lists_cfg = b.scheme.section("lists")
+        st.caption(tr("lists.rule", red=lists_cfg.get("red", 5), black=lists_cfg.get("black", 5)))
+    notes = []
+    for r in table.itertuples():
+        uname = plain(unit_names.get(r.unit_code, r.unit_code))
+        if r.veto:
+            reason = getattr(r, f"veto_reason_{lang()}", None)
+            reason = reason if isinstance(reason, str) and reason else r.veto_reason
+            notes.append(tr("rk.note.veto", unit=uname, reason=plain(analysis.readable(reason, lang()))))
+        if r.alerts is not None and len(r.alerts):
+            notes.append(tr("rk.note.alert", unit=uname, text=plain(("；" if zh else "; ").join(
+                alert_text(c, alerts_cfg, lang()) for c in r.alerts))))
+    if notes:
+        st.markdown(f"**{tr('rk.notes')}**")
+        st.markdown("\n".join(f"- {n}" for n in notes))
+    if dim_cols:
+        st.markdown(f"**{tr('rk.dims')}**")
+        st.dataframe(dim_view, hide_index=True, key="rk_dims_table", column_config=dim_config,
+                     height=min(35 * (len(dim_view) + 1) + 3, 720))
 
 # -- robustness ---------------------------------------------------------------------------------------------
 st.subheader(tr("rk.robust.title"))
@@ -220,15 +291,17 @@ else:
     from ui.setup import warehouse
 
     wh, lg = warehouse(), lang()
-    e1, e2, e3, e4 = st.columns(4)
+    # two by two: four buttons in a row cut their labels at 1280 px
+    e1, e2 = st.columns(2)
+    e3, e4 = st.columns(2)
     # deferred: the file is made when the button is clicked, not on every rerun
     e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b),
                        file_name=f"kaohe-summary-{b.period_label}.pdf", mime="application/pdf",
-                       key="rk_summary_dl", icon=":material/picture_as_pdf:", on_click="ignore")
+                       key="rk_summary_dl", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
     e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period, lg, build=b),
                        file_name=f"kaohe-{b.period_label}.xlsx", key="rk_excel_dl",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/table:", on_click="ignore")
+                       icon=":material/table:", on_click="ignore", width="stretch")
     # every unit's scorecard takes tens of seconds at city scale: made on request, with progress, kept
     # for this month, period and language until the user downloads it
     for col, kind, make, mime, icon in (
@@ -238,8 +311,9 @@ else:
         made = st.session_state.get(f"_rk_{kind}")
         if made and made[0] == made_key:
             col.download_button(tr(f"rk.{kind}"), data=made[1], file_name=f"kaohe-scorecards-{b.period_label}.{kind}",
-                                mime=mime, key=f"rk_{kind}_dl", icon=icon, on_click="ignore")
-        elif col.button(tr(f"rk.{kind}_prepare"), key=f"rk_{kind}_btn", icon=icon):
+                                mime=mime, key=f"rk_{kind}_dl", icon=icon, on_click="ignore", width="stretch")
+        elif col.button(tr(f"rk.{kind}_prepare"), key=f"rk_{kind}_btn", icon=icon, help=tr("rk.prepare_help"),
+                        width="stretch"):
             bar = st.progress(0.0, text=tr("rk.zip_progress", done=0, total="…"))
 
             def progress(done: int, total: int, bar=bar) -> None:

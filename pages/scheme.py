@@ -8,6 +8,7 @@ import streamlit as st
 from kaohe import i18n
 from ui import analysis, charts, queries
 from ui.setup import lang, name, tr
+from ui.text import plain
 
 i18n.register({
     "sc.title": ("考核方案", "Scheme"),
@@ -111,7 +112,10 @@ def rule_text(rule: str, params: dict, code: str) -> str:
 
 policy = scheme.missing_policy
 missing = tr(f"sc.missing.{policy}", n=scheme.carry_months) if i18n.has(f"sc.missing.{policy}") else policy
-st.caption(tr("sc.caption", name=scheme.name(lang()), version=scheme.version, missing=missing))
+st.caption(tr("sc.caption", name=plain(scheme.name(lang())), version=plain(scheme.version), missing=missing))
+other_year = analysis.scheme_year_note(scheme.year, month, scheme.name(lang()), lang())
+if other_year:
+    st.caption(plain(other_year))
 
 left, right = st.columns([1.1, 1])
 hover = {r.indicator_code: rule_text(r.rule, r.params, r.indicator_code) for r in table.itertuples()}
@@ -124,8 +128,8 @@ with left:
 with right:
     st.subheader(tr("sc.other"))
     grades = data.get("grades", {})
-    band_text = ", ".join(
-        f"{i18n.t('scoring.grade.' + b['grade'], lang()) if i18n.has('scoring.grade.' + b['grade']) else b['grade']}"
+    band_text = i18n.sep(lang()).join(
+        f"{i18n.t('scoring.grade.' + b['grade'], lang()) if i18n.has('scoring.grade.' + b['grade']) else plain(b['grade'])}"
         f" ≥ {b['min']:g}" for b in grades.get("bands", []))
     quota = (grades.get("quota") or {}).get("excellent")
     lines = [tr("sc.bands", bands=band_text, quota=f"{quota:.0%}" if quota else "—")]
@@ -134,8 +138,9 @@ with right:
     veto = data.get("veto", {})
     cap_grade = veto.get("cap_grade", "fail")
     grade_key = "scoring.grade." + cap_grade
-    lines.append(tr("sc.veto", grade=i18n.t(grade_key, lang()) if i18n.has(grade_key) else cap_grade)
-                 + ";".join(i18n.pick(v.get("reason_zh"), v.get("reason_en"), lang())
+    semi = "；" if lang() == "zh" else "; "
+    lines.append(tr("sc.veto", grade=i18n.t(grade_key, lang()) if i18n.has(grade_key) else plain(cap_grade))
+                 + semi.join(plain(i18n.pick(v.get("reason_zh"), v.get("reason_en"), lang()))
                              for v in veto.get("triggers", [])))
     lists, alerts = data.get("lists", {}), data.get("alerts", {})
     lines.append(tr("sc.lists", red=lists.get("red", 5), black=lists.get("black", 5),
@@ -143,10 +148,10 @@ with right:
     notes = [i18n.pick(g.get("note_zh"), g.get("note_en"), lang()) for g in (data.get("groups") or {}).values()
              if g.get("note_zh") or g.get("note_en")]
     if notes:
-        lines.append(tr("sc.group_notes") + ";".join(notes))
+        lines.append(tr("sc.group_notes") + semi.join(plain(n) for n in notes))
     neutral = [name(r) for c, r in ind_rows.items()
                if r["direction"] == "neutral" and r["applies_to"] in ("both", kind)]
-    lines.append(tr("sc.neutral", names="、".join(neutral) if lang() == "zh" else ", ".join(neutral)))
+    lines.append(tr("sc.neutral", names=i18n.sep(lang()).join(plain(n) for n in neutral)))
     st.markdown("\n".join(f"- {x}" for x in lines))
 
 st.subheader(tr("sc.rules"))
@@ -180,7 +185,7 @@ edited_dims = {}
 for col, r in zip(cols, dim_table.itertuples(), strict=True):
     key = f"sc_dw_{r.dimension}"
     st.session_state.setdefault(key, float(r.dim_weight))
-    edited_dims[r.dimension] = col.number_input(dim_names[r.dimension], min_value=0.0, max_value=100.0, step=5.0,
+    edited_dims[r.dimension] = col.number_input(plain(dim_names[r.dimension]), min_value=0.0, max_value=100.0, step=5.0,
                                                 key=key, persist_state="session")
 
 st.markdown(f"**{tr('sc.ind_edit')}**")
@@ -188,7 +193,8 @@ codes = table["indicator_code"].tolist()
 if st.session_state.get("sc_ind") not in codes:
     st.session_state["sc_ind"] = codes[0]
 e1, e2, e3 = st.columns([2, 1, 1.4])
-code = e1.selectbox(tr("sc.ind"), codes, format_func=lambda c: f"{ind_names.get(c, c)} ({c})", key="sc_ind", persist_state="session")
+code = e1.selectbox(tr("sc.ind"), codes, format_func=lambda c: f"{ind_names.get(c, c)}（{c}）" if lang() == "zh"
+                    else f"{ind_names.get(c, c)} ({c})", key="sc_ind", persist_state="session")
 row = table.set_index("indicator_code").loc[code]
 current = pending.get(code, {})
 # the editing widgets follow the chosen indicator: reset them when it changes
@@ -217,7 +223,7 @@ if st.button(tr("sc.add"), key="sc_add_btn", icon=":material/add:"):
 changes = analysis.whatif_changes(table, edited_dims, pending)
 if changes.get("indicator_weights") or changes.get("rules"):
     items = sorted(set(changes.get("indicator_weights", {})) | set(changes.get("rules", {})))
-    st.caption(tr("sc.pending", items="、".join(ind_names.get(c, c) for c in items)))
+    st.caption(tr("sc.pending", items=i18n.sep(lang()).join(plain(ind_names.get(c, c)) for c in items)))
 
 if not changes:
     st.info(tr("sc.no_changes"))
@@ -225,7 +231,7 @@ if not changes:
 try:
     compare = queries.what_if(month, json.dumps(changes, sort_keys=True))
 except Exception as exc:  # the engine validates the changed scheme and says what is wrong
-    st.error(tr("sc.invalid", error=str(exc)))
+    st.error(tr("sc.invalid", error=plain(str(exc))))
     st.stop()
 
 units = queries.units(kind)
@@ -238,7 +244,7 @@ if st.session_state.get("sc_group") not in groups:
 group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="sc_group", persist_state="session")
 cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
 moved = int((cmp["rank_delta"] != 0).sum())
-st.markdown(f"**{tr('sc.compare', group=group_names[group])}** · {tr('sc.moved', n=moved)}")
+st.markdown(f"**{tr('sc.compare', group=plain(group_names[group]))}** · {tr('sc.moved', n=moved)}")
 c1, c2 = st.columns([1, 1.15])
 c1.plotly_chart(charts.whatif_slope(cmp, unit_names, lang()), key="sc_whatif_chart")
 view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=[analysis.arrow(c, lang()) for c in cmp["rank_delta"]])

@@ -71,7 +71,7 @@ if ready:
 else:
     st.info(tr("tr.no_engine"))
 for code, r in ind_rows.items():
-    measures[f"ind:{code}"] = tr("tr.indicator", name=f"{name(r)} ({code})")
+    measures[f"ind:{code}"] = tr("tr.indicator", name=f"{name(r)}（{code}）" if lang() == "zh" else f"{name(r)} ({code})")
 
 keys = list(measures)
 if st.session_state.get("tr_measure") not in keys:
@@ -85,7 +85,8 @@ if st.session_state.get("tr_view") not in ("lines", "multiples"):
 choices = list(unit_names)
 st.session_state["tr_units"] = [u for u in st.session_state.get("tr_units", choices[:3]) if u in choices]
 
-c1, c2, c3 = st.columns([2.2, 1.6, 1.6])
+# the span control needs room for three or four options in English at 1280 px
+c1, c2, c3 = st.columns([1.6, 2.3, 1.7])
 measure = c1.selectbox(tr("tr.measure"), keys, format_func=measures.get, key="tr_measure", persist_state="session")
 span = c2.segmented_control(tr("tr.span"), spans, key="tr_span",
                             format_func=lambda n: tr("tr.span.n", n=n), persist_state="session") or 24
@@ -145,10 +146,13 @@ med_now = med_now[med_now["month"] == month].set_index("peer_group")["value"]
 ch["median"] = ch["unit_code"].map(group_of).map(med_now)
 ch.insert(0, "unit", ch.pop("unit_code").map(unit_names))
 ch = ch[["unit", "value", "prev", "mom", "last_year", "yoy", "median"]]
+# numbers as text: a month without a value shows —, not None
+for col in ("value", "prev", "last_year", "median"):
+    ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:,.2f}") for v in ch[col]]
+for col in ("mom", "yoy"):
+    ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:+,.2f}") for v in ch[col]]
 ch.columns = [tr(f"tr.col.{c}") for c in ("unit", "value", "prev", "mom", "last_year", "yoy", "median")]
 st.subheader(tr("tr.changes", month=month))
-st.dataframe(ch.round(2), hide_index=True, key="tr_changes_table",
-             column_config={**{tr(f"tr.col.{c}"): st.column_config.NumberColumn(format="%.2f")
-                               for c in ("value", "prev", "last_year", "median")},
-                            tr("tr.col.mom"): st.column_config.NumberColumn(format="%+.2f"),
-                            tr("tr.col.yoy"): st.column_config.NumberColumn(format="%+.2f")})
+st.dataframe(ch, hide_index=True, key="tr_changes_table",
+             column_config={tr(f"tr.col.{c}"): st.column_config.TextColumn(alignment="right")
+                            for c in ("value", "prev", "mom", "last_year", "yoy", "median")})

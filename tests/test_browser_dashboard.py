@@ -106,6 +106,9 @@ def test_language_switch_keeps_the_unit_kind(streamlit_server, browser_page):
 def test_the_data_browser_downloads_its_selection_as_csv(streamlit_server, browser_page):
     page = browser_page
     goto_page(page, streamlit_server.url, "browser")
+    # two years of months: more rows than the table shows
+    choose(page, "起始月份", "2024-11")
+    page.get_by_text("仅显示前 5,000 行").first.wait_for()
     with page.expect_download() as dl:
         page.locator('[data-testid="stDownloadButton"] button', has_text="下载所选数据").click()
     with open(dl.value.path(), "rb") as fh:
@@ -131,3 +134,43 @@ def test_a_cold_servers_first_deep_link_has_the_whole_shell(sample_db, tmp_path,
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     assert any("排名" in n for n in nav) and not any("rankings" in n or "overview" in n for n in nav)
     assert exceptions(page) == []
+
+
+_OVERFLOW = """els => els.map(e => {
+    const s = e.querySelector('.dvn-scroller');
+    return s ? [s.scrollWidth, s.clientWidth, s.scrollHeight, s.clientHeight] : null;
+})"""
+
+
+def _grids(page):
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.wait_for_timeout(500)
+    return page.locator('[data-testid="stDataFrame"]').evaluate_all(_OVERFLOW)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1440, 900)])
+def test_the_rankings_and_profile_tables_fit_the_screen(streamlit_server, browser_page, width, height):
+    """Every column of the ranking tables in view at 1280 and 1440 px, in Chinese and English, for streets
+    and departments; the profile's explanation shown whole (no scroll box hiding the last dimensions)."""
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": height})
+    goto_page(page, streamlit_server.url, "rankings")
+    for lang_button, kind_button in (("中文", "街道/乡镇"), ("中文", "部门"), ("English", "Departments"),
+                                     ("English", "Streets/towns")):
+        page.locator('[data-testid="stSidebar"] button', has_text=lang_button).first.click()
+        settle(page)
+        page.locator('[data-testid="stSidebar"] button', has_text=kind_button).first.click()
+        settle(page)
+        for sw, cw, _sh, _ch in [g for g in _grids(page) if g]:
+            assert sw <= cw + 2, (lang_button, kind_button, sw, cw)
+        # the export buttons show their whole labels
+        for b in page.locator('[data-testid="stMain"] button', has_text="scorecard").all() + \
+                page.locator('[data-testid="stMain"] button', has_text="成绩单").all():
+            assert b.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), b.inner_text()
+    nav_to(page, "Unit profile")
+    grids = [g for g in _grids(page) if g]
+    sw, cw, sh, ch = grids[0]  # the explanation
+    assert sh <= ch + 2, "the explanation scrolls"
+    assert sw <= cw + 2
+    page.locator('[data-testid="stSidebar"] button', has_text="中文").first.click()
+    settle(page)

@@ -187,6 +187,9 @@ def test_funnel_plot_has_both_limits_and_labelled_axes():
     assert "95% 控制限" in names and "99.8% 控制限" in names and "组总体率" in names
     assert s["layout"]["xaxis"]["type"] == "log"
     assert "分母" in s["layout"]["xaxis"]["title"]["text"] and "%" in s["layout"]["yaxis"]["title"]["text"]
+    # the legend stands right of the plot, clear of the x-axis title below it and the title above it
+    legend = s["layout"]["legend"]
+    assert legend["orientation"] == "v" and legend["x"] > 1 and legend["xanchor"] == "left"
 
 
 def test_spine_chart_colours_by_significance_with_the_palette():
@@ -228,7 +231,9 @@ def test_rank_intervals_and_history_put_rank_one_on_top():
     assert err["array"] == [1.0, 1.0] and err["arrayminus"] == [0.0, 1.0]
     hist = pd.DataFrame({"month": ["2026-09", "2026-10"], "rank": [3, 1], "n_in_group": [8, 8]})
     s = spec(charts.rank_history(hist, "zh"))
-    assert s["layout"]["yaxis"]["range"] == [8.5, 0.5]
+    low, top = s["layout"]["yaxis"]["range"]
+    assert low == 8.5 and top < 0.5  # rank 1 on top, with room above it for its label
+    assert s["data"][0]["cliponaxis"] is False
 
 
 def test_weights_sunburst_uses_the_palette_and_sums():
@@ -296,3 +301,79 @@ def test_two_years_of_months_are_ticked_every_third_month():
     s = spec(charts.trend_lines(series, ["A"], {"A": "甲"}, medians, {"A": "g"}, {"g": "组"}, "t", "y", "zh"))
     assert s["layout"]["xaxis"]["tickvals"][-1] == "2026-12" and len(s["layout"]["xaxis"]["tickvals"]) == 8
     assert s["layout"]["xaxis"]["categoryarray"] == months
+
+
+def test_chinese_chart_text_uses_full_width_punctuation():
+    series = pd.DataFrame({"unit_code": ["A", "A"], "peer_group": ["g", "g"], "month": ["2026-09", "2026-10"],
+                           "value": [1.0, 2.0], "status": ["ok", "ok"]})
+    vals = series[["unit_code", "peer_group", "value"]]
+    s = spec(charts.distribution(vals, {"A": "甲"}, {"g": "组"}, "标题", charts._unit_label("件", "zh"), "zh"))
+    assert s["layout"]["yaxis"]["title"]["text"] == "数值（件）"
+    assert s["data"][0]["hovertemplate"].startswith("%{text}：")
+    en = spec(charts.distribution(vals, {"A": "A"}, {"g": "G"}, "T", charts._unit_label("件", "en"), "en"))
+    assert en["layout"]["yaxis"]["title"]["text"] == "Value (cases)" and "%{text}: " in en["data"][0]["hovertemplate"]
+
+
+def test_names_from_a_file_are_not_html_in_charts():
+    hostile = '<a href="http://evil.example">点我</a>'
+    vals = pd.DataFrame({"unit_code": ["A"], "peer_group": ["g"], "value": [1.0]})
+    s = json.dumps(spec(charts.distribution(vals, {"A": hostile}, {"g": hostile}, hostile, "y", "zh")),
+                   ensure_ascii=False)
+    assert "<a href" not in s and "&lt;a href" in s
+
+
+def test_short_labels_are_distinct_and_the_text_width_grows_with_the_text():
+    en = {"a": "Public safety", "b": "Public services", "c": "Disputes and petitions", "d": "Grid governance"}
+    short = charts.short_labels(en, "en")
+    assert len(set(short.values())) == 4 and short["c"] == "Disputes"
+    zh = charts.short_labels({"a": "接诉即办", "b": "接诉即办考核"}, "zh")
+    assert len(set(zh.values())) == 2 and zh["a"] == "接诉即办"
+    assert charts.text_width("区城市管理综合执法局") > charts.text_width("Xuefu Street") > charts.text_width("名次")
+
+
+def test_partial_periods_say_how_far_they_reach():
+    assert analysis.period_label("quarter", "2026-10", "zh") == "2026-Q4（截至10月）"
+    assert analysis.period_label("quarter", "2026-10", "en") == "2026-Q4 (to October)"
+    assert analysis.period_label("quarter", "2026-12", "zh") == "2026-Q4"
+    assert analysis.period_label("year", "2026-10", "zh") == "2026（截至10月）"
+    assert analysis.period_label("year", "2025-12", "en") == "2025"
+    assert analysis.period_label("month", "2026-10", "zh") == "2026-10"
+
+
+def test_engine_codes_in_words():
+    assert analysis.readable("查实迟报瞒报起数为1（触发条件：>=1）：查实", "zh") == "查实迟报瞒报起数为1（触发条件：不低于1）：查实"
+    assert "trigger at least 1" in analysis.readable("x is 1 (trigger >= 1): y", "en")
+    assert analysis.readable("按实际值计分;超过封顶值1", "zh") == "按实际值计分；超过封顶值1"
+    assert analysis.readable(None) == "" and analysis.readable(float("nan")) == ""
+    names = {"CP_SURVEY": "群众满意度"}
+    assert analysis.evidence_text("CP_SURVEY = 97.2 >= 95", "scheme", names, "zh") == "群众满意度为97.2（不低于95）"
+    assert analysis.evidence_text("CP_SURVEY = 97.2 >= 95", "tester", names, "zh") == "CP_SURVEY = 97.2 >= 95"
+    assert analysis.evidence_text(None, "tester", names, "zh") == "—"
+    note = analysis.scheme_year_note("2025", "2024-06", "方案", "zh")
+    assert note == "2024-06 没有 2024 年的考核方案，按 2025 年方案（方案）计分。"
+    assert analysis.scheme_year_note("2026", "2026-10", "方案", "zh") is None
+
+
+def test_lists_shown_never_repeat_a_unit():
+    t = pd.DataFrame({"unit_code": ["A", "B", "C"], "rank": [1, 2, 3], "list": ["red", "black", "black"]})
+    red, black = analysis.lists_shown(t)
+    assert red["unit_code"].tolist() == ["A"] and black["unit_code"].tolist() == ["C", "B"]
+    assert not set(red["unit_code"]) & set(black["unit_code"])
+
+
+def test_explain_view_has_no_none():
+    exp = pd.DataFrame([
+        {"level": "indicator", "item": "甲", "value": float("nan"), "status": "na", "rule": "规则", "raw_score": None,
+         "weight": 0.0, "points": 0.0, "note": "不适用"},
+        {"level": "dimension", "item": "维", "value": None, "status": None, "rule": None, "raw_score": 80.0,
+         "weight": 0.3, "points": 24.0, "note": None},
+        {"level": "total", "item": "总分", "value": None, "status": None, "rule": None, "raw_score": None,
+         "weight": None, "points": 24.0, "note": "24 → 24"},
+        {"level": "rank", "item": "同组排名", "value": 3.0, "status": None, "rule": None, "raw_score": None,
+         "weight": None, "points": None, "note": "共8个"},
+    ])
+    v = analysis.explain_view(exp, "zh")
+    cells = v.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "nan", "NaN"} & set(cells)
+    assert v.iloc[0]["value"] == "不适用" and v.iloc[0]["raw_score"] == "不适用"
+    assert v.iloc[1]["item"] == "■ 维" and v.iloc[1]["weight"] == "30.00%" and v.iloc[3]["value"] == "3"

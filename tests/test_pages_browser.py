@@ -29,6 +29,37 @@ def test_filters_survive_a_page_switch_and_empty_parts_are_blank(app_db):
     assert at.selectbox(key="br_from").value == "2026-09"
     t = at.dataframe[0].value
     pop = t[t["指标代码"] == "POP"]
-    assert set(pop["分子"]) == {""} and set(pop["分母"]) == {""}  # a count has neither: blank, not None
+    assert set(pop["分子"]) == {"—"} and set(pop["分母"]) == {"—"}  # a count has neither: a dash, not None
     rate = t[t["指标代码"] == "HL_SATISFY"]
-    assert (rate["分母"] != "").all()
+    assert (rate["分母"] != "—").all()
+    cells = t.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "nan", "NaN", "<NA>"} & set(cells)
+
+
+def test_the_browser_follows_the_sidebar_kind(app_db):
+    """部门 in the sidebar: the browser lists and shows departments only (it showed every unit)."""
+    at = open_app()
+    at.session_state["kind"] = "department"
+    at.switch_page("pages/browser.py").run()
+    assert not at.exception, at.exception
+    assert all(o.startswith("D") for o in at.multiselect(key="br_units").options)
+    t = at.dataframe[0].value
+    assert len(t) and set(t["单位代码"].str[0]) == {"D"}
+    # a street chosen before the switch is dropped, and streets come back with the kind
+    at.session_state["kind"] = "street"
+    at.run()
+    at.multiselect(key="br_units").set_value(["S01"]).run()
+    at.session_state["kind"] = "department"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="br_units").value == []
+    assert set(at.dataframe[0].value["单位代码"].str[0]) == {"D"}
+
+
+def test_not_applicable_values_are_words_not_none(app_db):
+    at = open_app()
+    at.session_state["kind"] = "department"
+    at.switch_page("pages/browser.py").run()
+    t = at.dataframe[0].value
+    na = t[t["状态"] == "不适用"]
+    assert len(na) and set(na["数值"]) == {"—"}

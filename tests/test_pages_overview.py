@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from browser_helpers import open_app, shown_metrics, texts
+from streamlit.proto.Metric_pb2 import Metric
 
 from metrics import service
+
+HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
+
+
+def shown(text: str) -> str:
+    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def overview(kind="street", month=None, lang="zh"):
+    at = open_app()
+    at.session_state["kind"] = kind
+    at.session_state["lang"] = lang
+    if month:
+        at.session_state["month"] = month
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_headline_numbers_are_the_engines(app_db):
@@ -24,7 +46,7 @@ def test_red_and_black_lists_name_the_engines_units(app_db):
     at = open_app()
     b = service.build(app_db, "2026-10")
     streets = b.totals[b.totals["kind"] == "street"]
-    text = texts(at)
+    text = shown(texts(at))
     for r in streets.itertuples():
         if r.list in ("red", "black"):
             assert f"{int(r.rank)}. {r.name_zh}" in text
@@ -67,11 +89,73 @@ def test_a_published_month_says_so(app_db):
 
 def test_sample_data_loaded_without_import_checks_are_checked_on_the_overview(app_db):
     at = open_app()
-    text = texts(at)
+    text = shown(texts(at))
     # the sample district's planted implausible value: 学府街道 reports exactly 100% satisfaction every month
     assert "未经导入校验" in text
     line = next(x for x in text.split("\n") if "学府街道" in x and "诉求满意率" in x)
     assert "恰好 100%" in line
     at.session_state["lang"] = "en"
     at.run()
-    assert "Exactly 100%" in next(x for x in texts(at).split("\n") if "Xuefu Street" in x)
+    assert "Exactly 100%" in next(x for x in shown(texts(at)).split("\n") if "Xuefu Street" in x)
+
+
+@pytest.mark.parametrize(("kind", "month"), [("street", "2026-09"), ("department", "2026-10")])
+def test_the_mean_change_arrow_follows_its_sign(app_db, kind, month):
+    """Streets in 2026-09: the mean fell on last month, so a red down arrow (it was a green up one, the
+    minus hidden behind 较上月); departments in 2026-10 rose: green up."""
+    at = overview(kind, month)
+    m = next(m for m in at.metric if m.label == "平均总分")
+    assert m.proto.delta and m.proto.delta_description == "较上月"
+    value = float(m.proto.delta)
+    if value < 0:
+        assert (m.proto.direction, m.proto.color) == (Metric.MetricDirection.DOWN, Metric.MetricColor.RED)
+    elif value > 0:
+        assert (m.proto.direction, m.proto.color) == (Metric.MetricDirection.UP, Metric.MetricColor.GREEN)
+    assert (value < 0) == (kind == "street")
+
+
+def test_every_overview_metric_arrow_matches_its_delta(app_db):
+    for kind in ("street", "department"):
+        for month in ("2026-10", "2026-06"):
+            for m in overview(kind, month).metric:
+                if not m.proto.delta:
+                    continue
+                if m.proto.delta == "0":
+                    assert m.proto.direction == Metric.MetricDirection.NONE
+                    continue
+                down = m.proto.delta.startswith("-")
+                assert m.proto.direction == (Metric.MetricDirection.DOWN if down else Metric.MetricDirection.UP)
+                assert m.proto.color == (Metric.MetricColor.RED if down else Metric.MetricColor.GREEN)
+
+
+def test_no_unit_is_on_both_lists_and_the_rule_is_stated(app_db):
+    at = overview("department")
+    reds = [m.value for m in at.markdown if "红榜" in m.value]
+    blacks = [m.value for m in at.markdown if "黑榜" in m.value and "红榜" not in m.value]
+    names = lambda v: set(re.findall(r"\d+\\?\. ([^、]+)", shown(v)))  # noqa: E731
+    for red, black in zip(reds, blacks, strict=True):
+        assert not names(red) & names(black)
+    assert any("同一单位不会同时上红榜和黑榜" in c.value for c in at.caption)
+
+
+def test_a_hostile_unit_name_is_shown_as_text(app_db):
+    units = app_db.units()
+    row = units[units["code"] == "S01"].copy()
+    row["name_zh"] = HOSTILE
+    app_db.upsert_units(row, actor="tester")
+    at = overview("street")
+    md = [m.value for m in at.markdown if "evil.example" in shown(m.value)]
+    assert md, "the unit is on the red list"
+    assert all("](http" not in v and "![" not in v for v in md)
+    assert any(HOSTILE in shown(v) for v in md)
+
+
+def test_a_month_scored_under_another_years_scheme_says_so(app_db):
+    at = overview("street", "2024-06")
+    assert any("按 2025 年方案" in shown(c.value) for c in at.caption)
+    assert not any("年方案（" in shown(c.value) for c in overview("street", "2026-10").caption)
+
+
+def test_english_overview_has_no_chinese_punctuation_in_built_text(app_db):
+    at = overview("street", lang="en")
+    assert "；" not in texts(at) and "：" not in texts(at)

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import pytest
-from browser_helpers import chart_specs, open_app, shown_metrics
+from browser_helpers import chart_specs, open_app, shown_metrics, texts
+from streamlit.proto.Metric_pb2 import Metric
 
 from metrics import service
+from ui import analysis
+
+HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
+
+
+def shown(text: str) -> str:
+    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def profile(kind: str = "street", unit: str | None = None, month: str | None = None, lang: str = "zh"):
+    at = open_app()
+    at.session_state["kind"] = kind
+    at.session_state["lang"] = lang
+    if month:
+        at.session_state["month"] = month
+    at.switch_page("pages/profile.py").run()
+    assert not at.exception, at.exception
+    if unit:
+        at.selectbox(key="pf_unit").set_value(unit).run()
+        assert not at.exception, at.exception
+    return at
 
 
 def test_profile_numbers_and_explanation_match_the_engine(app_db):
@@ -18,24 +44,22 @@ def test_profile_numbers_and_explanation_match_the_engine(app_db):
     assert shown["组内名次"] == f"{int(u['rank'])} / {int(u['n_in_group'])}"
     assert shown["等次"] == u["grade_zh"]
     exp = at.dataframe[0].value
-    indicator_points = exp.loc[exp["指标得分"].notna() & exp["权重"].notna(), "折合分"]
     explain = b.explain(code)
-    assert exp["折合分"].round(4).fillna(-1).tolist() == explain["points"].round(4).fillna(-1).tolist()
-    assert indicator_points.notna().any()
+    expected = ["" if lv in ("veto", "grade", "rank") or pd.isna(p) else f"{p:.4f}"
+                for lv, p in zip(explain["level"], explain["points"], strict=True)]
+    assert exp["折合分"].tolist() == expected
     specs = chart_specs(at)
     # the spine chart never shows a context indicator
     assert "诉求受理量" not in specs[0] and "诉求响应率" in specs[0]
 
 
 def test_another_unit_and_a_quarter(app_db):
-    at = open_app("pages/profile.py")
-    at.selectbox(key="pf_unit").set_value("D03").run()
+    at = profile("department", "D03")
     at.segmented_control(key="pf_period").set_value("quarter").run()
     assert not at.exception
     u = service.build(app_db, "2026-10", period="quarter").unit("D03")
-    shown = shown_metrics(at)
-    assert shown["总分"] == f"{u['total']:.2f}"
-    assert shown["同类组"] == "执法类部门"
+    assert shown_metrics(at)["总分"] == f"{u['total']:.2f}"
+    assert "执法类部门" in shown(texts(at))
     hist = service.rank_history(app_db, "D03", "2026-10", n=12)
     spec = chart_specs(at)[-1]
     assert hist["month"].iloc[0] in spec and hist["month"].iloc[-1] in spec
@@ -60,7 +84,9 @@ def test_a_veto_is_explained_on_the_profile(app_db):
     at.selectbox(key="pf_unit").set_value("S08").run()
     assert not at.exception
     reason = service.build(app_db, "2026-09").unit("S08")["veto_reason"]
-    assert any(reason in e.value for e in at.error)
+    # the trigger in words: 触发条件：不低于1, not >=1
+    assert any(analysis.readable(reason, "zh") in shown(e.value) for e in at.error)
+    assert not any(">=" in shown(e.value) for e in at.error)
     assert shown_metrics(at)["等次"] == "不合格"
 
 
@@ -75,3 +101,115 @@ def test_the_first_month_in_the_data_has_a_rank_and_no_change(app_db):
     at.switch_page("pages/rankings.py").run()
     assert not at.exception, at.exception
     assert set(at.dataframe[0].value["变化"]) == {"新"}
+
+
+def _metric(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize(("unit", "sign"), [("D01", -1), ("D11", 1)])
+def test_the_rank_arrow_follows_the_sign(app_db, unit, sign):
+    """区城市管理综合执法局 fell a place (5 -> 6): a red down arrow; 区政务服务管理局 rose two: green up."""
+    change = int(service.build(app_db, "2026-10").unit(unit)["rank_change"])
+    assert (change > 0) - (change < 0) == sign
+    at = profile("department", unit)
+    m = _metric(at, "组内名次")
+    assert m.proto.delta == f"{change:+d}"
+    assert m.proto.delta_description == "位（较上期）"
+    if sign < 0:
+        assert (m.proto.direction, m.proto.color) == (Metric.MetricDirection.DOWN, Metric.MetricColor.RED)
+    else:
+        assert (m.proto.direction, m.proto.color) == (Metric.MetricDirection.UP, Metric.MetricColor.GREEN)
+
+
+def test_every_metric_arrow_matches_its_delta(app_db):
+    for unit in ("D01", "D09", "D11", "D07"):
+        at = profile("department", unit)
+        for m in at.metric:
+            if not m.proto.delta:
+                continue
+            if m.proto.delta == "0":  # unchanged: grey, no arrow
+                assert (m.proto.direction, m.proto.color) == (Metric.MetricDirection.NONE, Metric.MetricColor.GRAY)
+                continue
+            down = m.proto.delta.startswith("-")
+            assert m.proto.direction == (Metric.MetricDirection.DOWN if down else Metric.MetricDirection.UP)
+            assert m.proto.color == (Metric.MetricColor.RED if down else Metric.MetricColor.GREEN)
+
+
+def test_the_explanation_is_whole_and_shows_no_none(app_db):
+    """区政务服务管理局 has a not-applicable indicator: 不适用, never None or nan; every row is in view."""
+    at = profile("department", "D11")
+    exp = at.dataframe[0].value
+    cells = exp.astype(str).to_numpy().ravel().tolist()
+    assert not any(c in ("None", "nan", "NaN", "<NA>") or "None" in c or "nan" in c.lower().split() for c in cells)
+    na = exp[exp["项目"] == "突发事件平均响应时长"].iloc[0]
+    assert na["数值"] == "不适用" and na["指标得分"] == "不适用"
+    assert exp["项目"].str.startswith("∑ 总分").any() and exp["项目"].iloc[-1] == "同组排名"
+    # its height (every row in view) is checked in the browser: tests/test_browser_dashboard.py
+
+
+def test_strengths_and_losses_never_share_an_indicator(app_db):
+    b = service.build(app_db, "2026-10")
+    for unit in b.totals["unit_code"]:
+        strong, weak = analysis.strengths_weaknesses(b.indicators[b.indicators["unit_code"] == unit])
+        assert not set(strong["indicator_code"]) & set(weak["indicator_code"]), unit
+        assert (weak["points"].fillna(0) < weak["weight"] * 100).all()
+    for kind, unit in (("department", "D11"), ("street", "S01"), ("street", "S02")):
+        at = profile(kind, unit)
+        lists = [m.value for m in at.markdown if m.value.startswith("- **")]
+        names = [set(re.findall(r"\*\*(.+?)\*\*", v)) for v in lists[:2]]
+        assert len(names) == 2 and not names[0] & names[1], (unit, names)
+
+
+def test_the_profile_follows_the_sidebar_kind(app_db):
+    at = profile("street")
+    assert at.selectbox(key="pf_unit").value.startswith("S")
+    at = profile("department")
+    box = at.selectbox(key="pf_unit")
+    assert box.value.startswith("D") and all(o.startswith("区") for o in box.options)
+    assert "部门" in at.caption[0].value
+
+
+def test_a_hostile_veto_reason_is_shown_as_text(app_db):
+    service.add_adjustment(app_db, "S03", "2026-10", "veto", 0, HOSTILE, HOSTILE, "tester")
+    at = profile("street", "S03")
+    errors = [e.value for e in at.error]
+    assert errors and all("](http" not in e and "![" not in e for e in errors)
+    assert any(HOSTILE in shown(e) for e in errors)
+    adj = at.dataframe[-1].value  # the reason itself in a table cell: text
+    assert HOSTILE in adj["理由"].tolist()
+
+
+def test_adjustments_are_in_words(app_db):
+    """新城街道's survey bonus: 加分 by 考核方案, the evidence with the indicator's name, not CP_SURVEY."""
+    at = profile("street", "S07")
+    adj = at.dataframe[-1].value
+    row = adj.iloc[0]
+    assert row["类型"] == "加分" and row["录入人"] == "考核方案（自动计分）"
+    assert "CP_SURVEY" not in row["依据"] and ">=" not in row["依据"] and "不低于" in row["依据"]
+    en = profile("street", "S07", lang="en").dataframe[-1].value.iloc[0]
+    assert en["Kind"] == "bonus" and en["Entered by"] == "the scheme (automatic)" and "at least" in en["Evidence"]
+
+
+def test_a_month_scored_under_another_years_scheme_says_so(app_db):
+    at = profile("street", month="2024-06")
+    assert "2024-06 没有 2024 年的考核方案，按 2025 年方案" in shown(texts(at))
+    at = profile("street", month="2026-10")
+    assert "没有 2026 年的考核方案" not in shown(texts(at))
+
+
+def test_a_partial_quarter_is_named(app_db):
+    at = profile("street")
+    at.segmented_control(key="pf_period").set_value("quarter").run()
+    assert "2026-Q4（截至10月）" in shown(texts(at))
+
+
+def test_the_explanation_names_the_evidence_and_the_actor(app_db):
+    at = profile("street", "S07")
+    exp = at.dataframe[0].value
+    notes = " ".join(exp["说明"])
+    assert "CP_SURVEY" not in notes and ">=" not in notes and "scheme" not in notes
+    assert "录入：考核方案（自动计分）" in notes and "不低于95" in notes
+    service.add_adjustment(app_db, "S07", "2026-10", "deduction", 1, "迟报", "通报2026-3", "dashboard")
+    exp = profile("street", "S07").dataframe[0].value
+    assert "录入：看板用户" in " ".join(exp["说明"])

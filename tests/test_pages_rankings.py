@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_helpers import chart_specs, open_app, texts
 
 from metrics import service
+
+
+def shown(text: str) -> str:
+    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def table(at):
@@ -22,7 +29,9 @@ def test_table_is_the_engines_ranking_of_the_first_group(app_db):
     assert t["总分"].round(2).tolist() == urban["total"].round(2).tolist()
     assert t["等次"].tolist() == urban["grade_zh"].tolist()
     dims = b.dimensions[b.dimensions["unit_code"] == urban["unit_code"].iloc[0]]
-    assert round(t["接诉即办"].iloc[0], 6) == round(dims.loc[dims["dimension"] == "HL", "score"].iloc[0], 6)
+    d = at.dataframe[1].value  # the dimension scores, below the ranking
+    assert d["单位"].tolist() == urban["name_zh"].tolist()
+    assert round(d["接诉即办"].iloc[0], 6) == round(dims.loc[dims["dimension"] == "HL", "score"].iloc[0], 6)
 
 
 def test_quarter_and_group_change_what_is_ranked(app_db):
@@ -35,7 +44,8 @@ def test_quarter_and_group_change_what_is_ranked(app_db):
     t = table(at)
     assert t["单位"].tolist() == rural["name_zh"].tolist()
     assert t["总分"].round(2).tolist() == rural["total"].round(2).tolist()
-    assert b.period_label in texts(at)
+    # 2026-10 is the first month of Q4: the label says how far the quarter reaches
+    assert "2026-Q4（截至10月）" in shown(texts(at))
 
 
 def test_grade_filter_and_search_narrow_the_table(app_db):
@@ -90,9 +100,11 @@ def test_a_vetoed_unit_is_marked_and_graded_down(app_db):
     s08 = service.build(app_db, "2026-09").unit("S08")
     assert s08["veto"]
     row = table(at).set_index("单位").loc["河畔街道"]
-    assert row["一票否决"] == s08["veto_reason"]
+    assert "否决" in row["标记"] and "红榜" not in row["标记"]
     assert row["等次"] == s08["grade_zh"] == "不合格"
-    assert row["红黑榜"] != "红榜"
+    # the reason under the table, in words (no ">=")
+    note = next(m.value for m in at.markdown if "河畔街道" in m.value and "一票否决" in m.value)
+    assert ">=" not in note and "不低于" in note
 
 
 def test_the_scorecards_zip_is_made_on_request(app_db):
@@ -119,3 +131,49 @@ def test_the_merged_scorecards_pdf_follows_the_period(app_db):
     assert key == ("pdf", "2026-10", "quarter", "zh")
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "2026年第四季度" in text or "2026-Q4" in text
+
+
+HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
+
+
+def rankings(kind="street", month=None, lang="zh"):
+    at = open_app()
+    at.session_state["kind"] = kind
+    at.session_state["lang"] = lang
+    if month:
+        at.session_state["month"] = month
+    at.switch_page("pages/rankings.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_month_scored_under_another_years_scheme_says_so(app_db):
+    assert "2024-06 没有 2024 年的考核方案，按 2025 年方案" in shown(texts(rankings(month="2024-06")))
+    assert "按 2025 年方案" not in shown(texts(rankings(month="2026-10")))
+    en = shown(texts(rankings(month="2024-06", lang="en")))
+    assert "There is no 2024 scheme: 2024-06 is scored under the 2025 scheme" in en
+
+
+def test_a_hostile_veto_reason_is_text_under_the_table(app_db):
+    service.add_adjustment(app_db, "S01", "2026-10", "veto", 0, HOSTILE, None, "tester")
+    at = rankings()
+    notes = [m.value for m in at.markdown if "evil.example" in shown(m.value)]
+    assert notes and all("](http" not in v and "![" not in v for v in notes)
+    assert any(HOSTILE in shown(v) for v in notes)
+    row = table(at).set_index("单位").loc["东湖街道"]
+    assert "否决" in row["标记"] and "红榜" not in row["标记"]
+
+
+def test_the_lists_never_share_a_unit_and_the_rule_is_stated(app_db):
+    for kind in ("street", "department"):
+        at = rankings(kind)
+        marks = table(at)["标记"].tolist()
+        assert not any("红榜" in m and "黑榜" in m for m in marks)
+        assert any("同一单位不会同时上红榜和黑榜" in c.value for c in at.caption)
+
+
+def test_english_headers_and_buttons_are_short(app_db):
+    at = rankings("department", lang="en")
+    cols = list(table(at).columns) + list(at.dataframe[1].value.columns)
+    assert all(len(c) <= 14 for c in cols), cols
+    assert at.button(key="rk_pdf_btn").label == "All scorecards (one PDF)"

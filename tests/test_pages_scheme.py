@@ -59,3 +59,13 @@ def test_a_rule_change_and_an_invalid_one(app_db):
     assert any("模拟方案无效" in e.value for e in at.error)
     at.button(key="sc_reset_btn").click().run()
     assert "尚未做任何调整" in texts(at)
+
+
+def test_a_month_under_another_years_scheme_says_so_on_the_scheme_page(app_db):
+    import re
+
+    at = open_app()
+    at.session_state["month"] = "2024-06"
+    at.switch_page("pages/scheme.py").run()
+    assert not at.exception, at.exception
+    assert "按 2025 年方案" in re.sub(r"\\(.)", r"\1", texts(at))

@@ -9,7 +9,11 @@ from metrics import service
 
 
 def changes(at):
-    return at.dataframe[0].value.set_index("单位")
+    """The changes table with its text cells read back as numbers (— is no value)."""
+    t = at.dataframe[0].value.set_index("单位")
+    cells = t.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "nan", "NaN", "<NA>"} & set(cells)
+    return t.map(lambda v: float("nan") if v == "—" else float(str(v).replace(",", "")))
 
 
 def test_total_score_trend_and_changes_are_the_engines(app_db):
@@ -62,3 +66,13 @@ def test_widget_state_survives_a_page_switch(app_db):
     at.switch_page("pages/overview.py").run()
     at.switch_page("pages/trends.py").run()
     assert at.selectbox(key="tr_measure").value == "ind:HL_SATISFY"
+
+
+def test_a_month_without_last_year_shows_a_dash(app_db):
+    """2024-06 has no 2023-06 to compare with: a dash, never None."""
+    at = open_app()
+    at.session_state["month"] = "2024-06"
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception, at.exception
+    raw = at.dataframe[0].value
+    assert set(raw["去年同月"]) == {"—"} and set(raw["同比变化"]) == {"—"}

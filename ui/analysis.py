@@ -8,6 +8,8 @@ tested DataFrame-in, DataFrame-out step.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -274,19 +276,33 @@ def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame
     return out.reset_index(drop=True)
 
 
-def strengths_weaknesses(ind: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A unit's scored indicators: strengths (significantly better than peers, then the best raw
-    scores) and weaknesses (the most points lost: weight x 100 - points, then significantly worse).
+# An indicator counts as a strength when it lost at most this share of its points (and was not among the
+# indicators that lost the most).
+STRENGTH_MAX_LOST_SHARE = 0.1
 
-    ind: the engine's indicator rows of one unit. Neutral indicators never appear.
+
+def strengths_weaknesses(ind: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A unit's scored indicators, split so that none is on both lists.
+
+    Losses: the most points lost (weight x 100 - points), then significantly worse; only indicators that lost
+    points. Strengths: the best relative performance among the indicators that lost no points or little
+    (at most STRENGTH_MAX_LOST_SHARE of their points) and are not among the losses and not significantly worse:
+    significantly better than peers first, then the best indicator scores.
+
+    ind: the engine's indicator rows of one unit. Neutral and not-applicable indicators never appear.
     """
     scored = ind[(ind["direction"] != NEUTRAL) & ind["weight"].fillna(0).gt(0)].copy()
-    scored["lost"] = (scored["weight"] * 100.0 - scored["points"].fillna(0)).clip(lower=0)
+    if "status" in scored:
+        scored = scored[scored["status"] != "na"]
+    full = scored["weight"] * 100.0
+    scored["lost"] = (full - scored["points"].fillna(0)).clip(lower=0)
     sig_rank = {"better": 0, "similar": 1, None: 1, "worse": 2}
     scored["_sig"] = scored["significance"].map(lambda s: sig_rank.get(s, 1))
-    strong = scored[(scored["lost"] < 1e-9) | scored["significance"].eq("better")]
-    strong = strong.sort_values(["_sig", "raw_score", "weight"], ascending=[True, False, False]).head(n)
     weak = scored[scored["lost"] > 1e-9].sort_values(["lost", "_sig"], ascending=[False, False]).head(n)
+    small_loss = scored["lost"] <= STRENGTH_MAX_LOST_SHARE * full + 1e-9
+    strong = scored[small_loss & ~scored["significance"].eq("worse")
+                    & ~scored["indicator_code"].isin(weak["indicator_code"])]
+    strong = strong.sort_values(["_sig", "raw_score", "weight"], ascending=[True, False, False]).head(n)
     return strong.drop(columns="_sig"), weak.drop(columns="_sig")
 
 
@@ -294,11 +310,14 @@ def weights_tree(table: pd.DataFrame, dim_label: dict[str, str], ind_label: dict
                  hover: dict[str, str]) -> pd.DataFrame:
     """Sunburst rows (id, parent, label, value in % of the total, hover) from `scheme_table`."""
     dims = table.groupby("dimension", sort=False)["weight"].sum()
-    rows = [{"id": d, "parent": "", "label": f"{dim_label.get(d, d)}<br>{w:.0f}%", "value": w, "hover": ""}
+    def esc(text):  # plotly reads HTML in labels: a name from a file is shown as written
+        return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    rows = [{"id": d, "parent": "", "label": f"{esc(dim_label.get(d, d))}<br>{w:.0f}%", "value": w, "hover": ""}
             for d, w in dims.items()]
     rows += [{"id": f"{r.dimension}/{r.indicator_code}", "parent": r.dimension,
-              "label": ind_label.get(r.indicator_code, r.indicator_code), "value": r.weight,
-              "hover": hover.get(r.indicator_code, "")} for r in table.itertuples()]
+              "label": esc(ind_label.get(r.indicator_code, r.indicator_code)), "value": r.weight,
+              "hover": esc(hover.get(r.indicator_code, ""))} for r in table.itertuples()]
     return pd.DataFrame(rows)
 
 
@@ -385,3 +404,181 @@ def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.D
                          "indicator_code": at.loc[rows, "indicator_code"].to_numpy(),
                          "month": at.loc[rows, "month"].to_numpy(), "value": at.loc[rows, "value"].to_numpy(),
                          "check": found["check"].to_numpy(), "params": found["params"].to_numpy()})
+
+
+# -- words for what the engine stores as codes --------------------------------------------------------------
+i18n.register({
+    "period.partial": ("{label}（截至{month}月）", "{label} (to {month})"),
+    "ui.scheme.other_year": ("{month} 没有 {year} 年的考核方案，按 {scheme_year} 年方案（{name}）计分。",
+                             "There is no {year} scheme: {month} is scored under the {scheme_year} scheme ({name})."),
+    "op.ge": ("不低于", "at least"),
+    "op.gt": ("高于", "above"),
+    "op.le": ("不高于", "at most"),
+    "op.lt": ("低于", "below"),
+    "op.eq": ("等于", "equal to"),
+    "op.ne": ("不等于", "not equal to"),
+    "adj.evidence.auto": ("{name}为{value}（{op}{threshold}）", "{name} is {value} ({op} {threshold})"),
+    "lists.rule": ("红榜为同组前{red}名（触发一票否决的除外），黑榜为同组后{black}名；小组按三分之一计，"
+                   "同一单位不会同时上红榜和黑榜。",
+                   "Red list: the top {red} of each group (never a vetoed unit); black list: the bottom {black}; "
+                   "a third of a small group at most, so no unit is on both."),
+})
+
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
+OPS = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "==": "eq", "=": "eq", "!=": "ne"}
+
+
+def period_label(period: str, month: str, lang: str = "zh") -> str:
+    """The period as shown: 2026-10, 2026-Q4, 2026, 2026年1-10月; a quarter or year not yet over says how far
+    it reaches: 2026-Q4（截至10月） / 2026-Q4 (to October)."""
+    mo.check(month)
+    m = int(month[5:7])
+    if period == "month":
+        return month
+    if period == "quarter":
+        label, last = mo.quarter_of(month), m % 3 == 0
+    elif period == "year":
+        label, last = month[:4], m == 12
+    else:  # year to date names its months already
+        return f"{month[:4]} YTD (Jan-{month[5:7]})" if lang == "en" else f"{month[:4]}年1-{m}月"
+    if last:
+        return label
+    return i18n.t("period.partial", lang, label=label, month=MONTHS_EN[m - 1] if lang == "en" else m)
+
+
+def scheme_year_note(scheme_year, month: str, name: str, lang: str = "zh") -> str | None:
+    """A sentence when the month is scored under another year's scheme (no scheme of its own year), else None."""
+    year = str(scheme_year or "")
+    if not year or year == month[:4]:
+        return None
+    return i18n.t("ui.scheme.other_year", lang, month=month, year=month[:4], scheme_year=year, name=name)
+
+
+def op_words(op: str, lang: str = "zh") -> str:
+    key = OPS.get(op.strip())
+    return i18n.t(f"op.{key}", lang) if key else op
+
+
+_TRIGGER = re.compile(r"(触发条件：|trigger:? ?)(>=|<=|==|!=|>|<|=) ?")
+
+
+def readable(text, lang: str = "zh") -> str:
+    """Engine text with comparison operators in words (触发条件：>=1 -> 触发条件：不低于1); '' for None/NaN."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    text = str(text)
+    out = _TRIGGER.sub(lambda m: m.group(1) + op_words(m.group(2), lang) + ("" if lang == "zh" else " "), text)
+    if lang == "zh":
+        out = out.replace(";", "；")
+    return out
+
+
+_AUTO_EVIDENCE = re.compile(r"^\s*([A-Za-z][\w.-]*)\s*=\s*(\S+)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
+
+
+def evidence_text(evidence, actor, ind_names: dict[str, str], lang: str = "zh") -> str:
+    """The evidence of an adjustment as shown. The scheme's own items carry a formula
+    ('CP_SURVEY = 97.2 >= 95'): written out with the indicator's name; an entered text stays as entered."""
+    if evidence is None or (isinstance(evidence, float) and evidence != evidence):
+        return "—"
+    text = str(evidence)
+    m = _AUTO_EVIDENCE.match(text) if actor == "scheme" else None
+    if not m:
+        return text
+    code, value, op, threshold = m.groups()
+    return i18n.t("adj.evidence.auto", lang, name=ind_names.get(code, code), value=value,
+                  op=op_words(op, lang), threshold=threshold)
+
+
+def adjustments_view(adj: pd.DataFrame, ind_names: dict[str, str], lang: str = "zh") -> pd.DataFrame:
+    """A unit's adjustments as shown: month, kind and actor in words, the scheme's formulas written out."""
+    out = pd.DataFrame({
+        "month": adj["month"].astype(str),
+        "kind": [i18n.t_or(f"scoring.adjust.kind.{k}", str(k), lang) for k in adj["kind"]],
+        "points": adj["points"].astype(float),
+        "reason": [(r.get(f"reason_{lang}") if isinstance(r.get(f"reason_{lang}"), str)
+                    and r.get(f"reason_{lang}") else r.get("reason")) or "—"
+                   for r in adj.to_dict("records")],
+        "evidence": [evidence_text(e, a, ind_names, lang) for e, a in zip(adj["evidence"], adj["actor"],
+                                                                           strict=True)],
+        "actor": [i18n.actor_name(a, lang) for a in adj["actor"]],
+    })
+    return out.reset_index(drop=True)
+
+
+def lists_shown(group_totals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The red list (best first) and black list (worst first) of one group as shown: a unit on the red
+    list is never shown on the black list, whatever the data say."""
+    red = group_totals[group_totals["list"] == "red"].sort_values("rank")
+    black = group_totals[(group_totals["list"] == "black") & ~group_totals["unit_code"].isin(red["unit_code"])]
+    return red, black.sort_values("rank", ascending=False)
+
+
+def cell(value, status=None, lang: str = "zh", fmt=None) -> str:
+    """A number as shown in a table cell: a not-applicable or missing value in words, nothing as —."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        if status in ("na", "missing"):
+            return i18n.t(f"status.{status}", lang)
+        return "—"
+    return fmt(value) if fmt else f"{value}"
+
+
+def _num(value: float) -> str:
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def explain_view(exp: pd.DataFrame, lang: str = "zh", adjustments: pd.DataFrame | None = None,
+                 ind_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The engine's explanation as shown: every number a text cell, a not-applicable or missing indicator in
+    words (不适用 / 缺报) where it has no value or score, an empty cell where a row has nothing of its own
+    (a dimension has no value, the total no weight), never None or nan. Columns: item, value, rule,
+    raw_score, weight, points, note."""
+    marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
+    # the adjustment rows (before the total) in the order of the unit's adjustments: their note is written
+    # again with the evidence in words and the actor named (not CP_SURVEY = 97.2 >= 95, not "scheme")
+    adj = [] if adjustments is None or adjustments.empty else adjustments.to_dict("records")
+    rows = []
+    before_total = True
+    for r in exp.to_dict("records"):
+        level, status = r.get("level"), r.get("status")
+        if level == "total":
+            before_total = False
+        if before_total and level in ("bonus", "deduction", "veto") and adj:
+            a = adj.pop(0)
+            r = {**r, "note": i18n.t("scoring.explain.evidence", lang,
+                                     evidence=evidence_text(a.get("evidence"), a.get("actor"), ind_names or {}, lang),
+                                     actor=i18n.actor_name(a.get("actor"), lang))} \
+                if i18n.has("scoring.explain.evidence") else r
+        indicator = level == "indicator"
+
+        def num(key, fmt, _r=r, _ind=indicator, _status=status):
+            v = _r.get(key)
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                return analysis_status(_status, lang) if _ind else ""
+            return fmt(float(v))
+
+        if level == "rank":
+            value = f"{int(r['value'])}" if pd.notna(r.get("value")) else ""
+        elif level == "grade":
+            value = str(status) if isinstance(status, str) else ""
+        else:
+            value = num("value", _num)
+        rows.append({
+            "item": marks.get(level, "") + str(r.get("item") or ""),
+            "value": value,
+            "rule": readable(r.get("rule"), lang),
+            "raw_score": num("raw_score", lambda v: f"{v:.2f}"),
+            "weight": num("weight", lambda v: f"{v * 100:.2f}%") if indicator or level == "dimension" else "",
+            "points": num("points", lambda v: f"{v:.4f}") if level not in ("veto", "grade", "rank") else "",
+            "note": readable(r.get("note"), lang),
+        })
+    return pd.DataFrame(rows, columns=["item", "value", "rule", "raw_score", "weight", "points", "note"])
+
+
+def analysis_status(status, lang: str = "zh") -> str:
+    """不适用 / 缺报 for an indicator without a number, — otherwise."""
+    if status in ("na", "missing"):
+        return i18n.t(f"status.{status}", lang)
+    return "—"

@@ -30,6 +30,39 @@ i18n.register({
 })
 
 
+# Plotly draws a subset of HTML in its texts (<a href>, <b>, <span style>); names from a file are escaped
+# so that they are shown as they are written.
+def _html(text):
+    if not isinstance(text, str):
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_names(fn):
+    """Escape the names (`*_names` dicts) and titles a builder gets before plotly sees them."""
+    import functools
+    import inspect
+
+    sig = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        bound = sig.bind(*args, **kwargs)
+        for key, value in bound.arguments.items():
+            if key.endswith("_names") and isinstance(value, dict):
+                bound.arguments[key] = {k: _html(v) for k, v in value.items()}
+            elif key in ("title", "y_title", "unit_label") and isinstance(value, str):
+                bound.arguments[key] = _html(value)
+        return fn(*bound.args, **bound.kwargs)
+
+    return wrapper
+
+
+def colon(lang: str) -> str:
+    """The colon of a label in running text: full-width in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
 def _layout(fig: go.Figure, title: str | None = None, height: int = 460) -> go.Figure:
     # the title sits at the top of the figure and the legend below it, so they never overlap
     fig.update_layout(
@@ -61,6 +94,7 @@ def _month_ticks(fig: go.Figure) -> None:
                      categoryorder="array", categoryarray=months)
 
 
+@_plain_names
 def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
     """Units (rows) x months (columns), share of expected indicators reported."""
     grid = comp.pivot_table(index="unit_code", columns="month", values="share", aggfunc="first")
@@ -68,7 +102,7 @@ def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: s
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy() * 100.0, x=list(grid.columns), y=labels, zmin=50, zmax=100,
         colorscale=GAPS, colorbar=dict(title="%", ticksuffix="%"),
-        hovertemplate="%{y}<br>%{x}<br>" + t("chart.completeness", lang) + ": %{z:.1f}%<extra></extra>",
+        hovertemplate="%{y}<br>%{x}<br>" + t("chart.completeness", lang) + colon(lang) + "%{z:.1f}%<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
     fig.update_xaxes(title=t("chart.month", lang), type="category")
@@ -76,6 +110,7 @@ def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: s
     return _layout(fig, height=max(320, 26 * len(labels) + 120))
 
 
+@_plain_names
 def trend_with_median(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
                       group_names: dict[str, str], title: str, unit_label: str, lang: str) -> go.Figure:
     """Chosen units' monthly values against the median of each one's peer group."""
@@ -163,9 +198,10 @@ def with_unit(number: str, unit: str | None, lang: str) -> str:
 def _unit_label(unit: str | None, lang: str) -> str:
     unit = measure_unit(unit, lang)
     base = t("chart.value", lang)
-    return f"{base}({unit})" if unit and lang == "zh" else (f"{base} ({unit})" if unit else base)
+    return f"{base}（{unit}）" if unit and lang == "zh" else (f"{base} ({unit})" if unit else base)
 
 
+@_plain_names
 def trend_lines(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
                 medians: pd.DataFrame, group_of: dict[str, str], group_names: dict[str, str],
                 title: str, y_title: str, lang: str, target: float | None = None,
@@ -194,6 +230,7 @@ def trend_lines(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, s
     return _layout(fig, title)
 
 
+@_plain_names
 def small_multiples(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
                     medians: pd.DataFrame, group_of: dict[str, str], y_title: str, lang: str,
                     target: float | None = None, value: str = "value", cols: int = 4) -> go.Figure:
@@ -227,6 +264,7 @@ def small_multiples(series: pd.DataFrame, chosen: list[str], unit_names: dict[st
     return fig
 
 
+@_plain_names
 def distribution(values: pd.DataFrame, unit_names: dict[str, str], group_names: dict[str, str],
                  title: str, y_title: str, lang: str, highlight: list[str] | None = None) -> go.Figure:
     """Every unit's value as a point over a box per peer group; chosen units are labelled."""
@@ -238,7 +276,7 @@ def distribution(values: pd.DataFrame, unit_names: dict[str, str], group_names: 
             marker=dict(color=PALETTE[i % len(PALETTE)], size=9, opacity=0.8),
             line=dict(color=PALETTE[i % len(PALETTE)]), fillcolor="rgba(0,0,0,0)",
             text=[unit_names.get(u, u) for u in vals["unit_code"]],
-            hovertemplate="%{text}: %{y}<extra></extra>"))
+            hovertemplate="%{text}" + colon(lang) + "%{y}<extra></extra>"))
     for code in highlight or []:
         row = ok[ok["unit_code"] == code]
         if not row.empty:
@@ -250,6 +288,7 @@ def distribution(values: pd.DataFrame, unit_names: dict[str, str], group_names: 
     return _layout(fig, title)
 
 
+@_plain_names
 def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, unit_names: dict[str, str],
                 group_names: dict[str, str], title: str, lang: str) -> go.Figure:
     """Rate against denominator per unit, with 95% and 99.8% limits around each group's pooled rate.
@@ -295,10 +334,13 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, unit_names: dict[str
     ticks = _log_ticks(dens[dens > 0].min(), dens.max()) if (dens > 0).any() else []
     fig.update_xaxes(title=t("chart.denominator", lang), type="log", showgrid=True, gridcolor="#eee",
                      **(dict(tickmode="array", tickvals=ticks, ticktext=[f"{v:,}" for v in ticks]) if ticks else {}))
-    fig.update_yaxes(title=t("chart.value", lang) + ("(%)" if lang == "zh" else " (%)"))
+    fig.update_yaxes(title=t("chart.value", lang) + ("（%）" if lang == "zh" else " (%)"))
     fig = _layout(fig, title, height=600)
-    # two groups make a legend of two or three rows: below the plot, where it cannot cover the title
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    # the legend (two groups make eight entries) stands right of the plot, one entry a line: below the plot
+    # it ran into the x-axis title, above it into the chart's title
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02,
+                                  font=dict(size=FONT["size"] - 1)),
+                      margin=dict(l=10, r=10, t=85 if title else 45, b=10))
     return fig
 
 
@@ -310,6 +352,7 @@ def _log_ticks(low: float, high: float) -> list[int]:
     return out
 
 
+@_plain_names
 def correlation_heatmap(corr: pd.DataFrame, ind_names: dict[str, str], lang: str) -> go.Figure:
     """Rank correlations between indicators, blue positive and vermillion negative."""
     labels = [ind_names.get(c, c) for c in corr.columns]
@@ -317,12 +360,13 @@ def correlation_heatmap(corr: pd.DataFrame, ind_names: dict[str, str], lang: str
         z=corr.to_numpy(), x=labels, y=labels, zmin=-1, zmax=1, colorscale=DIVERGING,
         colorbar=dict(title=t("chart.correlation", lang)),
         text=corr.round(2).to_numpy(), texttemplate="%{text}" if len(labels) <= 16 else None,
-        hovertemplate="%{y} × %{x}: %{z:.2f}<extra></extra>"))
+        hovertemplate="%{y} × %{x}" + colon(lang) + "%{z:.2f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-45)
     return _layout(fig, height=max(420, 24 * len(labels) + 220))
 
 
+@_plain_names
 def indicator_completeness_heatmap(frame: pd.DataFrame, unit_names: dict[str, str],
                                    ind_names: dict[str, str], lang: str) -> go.Figure:
     """Units (rows) x indicators (columns): share of expected months reported; blank where n/a."""
@@ -334,12 +378,13 @@ def indicator_completeness_heatmap(frame: pd.DataFrame, unit_names: dict[str, st
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy() * 100.0, x=[ind_names.get(c, c) for c in cols], y=ylabels, zmin=50, zmax=100,
         colorscale=GAPS, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
-        hovertemplate="%{y}<br>%{x}<br>" + t("chart.share_reported", lang) + ": %{z:.0f}%<extra></extra>"))
+        hovertemplate="%{y}<br>%{x}<br>" + t("chart.share_reported", lang) + colon(lang) + "%{z:.0f}%<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
     fig.update_xaxes(tickangle=-45, title=t("chart.indicator", lang))
     return _layout(fig, height=max(380, 24 * len(ylabels) + 260))
 
 
+@_plain_names
 def spine_chart(rows: pd.DataFrame, ind_names: dict[str, str], lang: str,
                 significance: dict[str, str | None] | None = None, fmt=None) -> go.Figure:
     """One line per indicator: the peer range (light), its middle half (darker), the peer median
@@ -358,7 +403,7 @@ def spine_chart(rows: pd.DataFrame, ind_names: dict[str, str], lang: str,
         sel = rows[mask]
         if sel.empty:
             continue
-        text = [f"{ind_names.get(r.indicator_code, r.indicator_code)}: {fmt(r.value)}"
+        text = [f"{ind_names.get(r.indicator_code, r.indicator_code)}{colon(lang)}{fmt(r.value) if r.value == r.value else '—'}"
                 f"<br>{t('chart.peer_median_short', lang)} {fmt(r.median)} · {fmt(r.min)}–{fmt(r.max)}"
                 for r in sel.itertuples()]
         fig.add_trace(go.Scatter(
@@ -393,15 +438,19 @@ def rank_history(hist: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=hist["month"], y=hist["rank"], mode="lines+markers+text",
                              text=[str(int(r)) if pd.notna(r) else "" for r in hist["rank"]],
-                             textposition="top center", name=t("chart.rank", lang),
-                             line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
+                             textposition="top center", name=t("chart.rank", lang), cliponaxis=False,
+                             showlegend=False, line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
     n = int(hist["n_in_group"].max()) if len(hist) and hist["n_in_group"].notna().any() else 1
-    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], dtick=1 if n <= 15 else None,
-                     title=t("chart.rank", lang))
+    # room above rank 1 for its label (it was cut off at the top of the plot)
+    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5 - max(0.35, n * 0.06)],
+                     tickvals=list(range(1, n + 1)) if n <= 15 else None, title=t("chart.rank", lang))
     fig.update_xaxes(type="category", title=t("chart.month", lang))
-    return _layout(fig, height=340)
+    fig = _layout(fig, height=360)
+    fig.update_layout(margin=dict(l=10, r=10, t=30, b=10))
+    return fig
 
 
+@_plain_names
 def rank_intervals(rows: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
     """Official rank (dot) with the 90% rank interval and median rank from the robustness run.
 
@@ -415,7 +464,7 @@ def rank_intervals(rows: pd.DataFrame, unit_names: dict[str, str], lang: str) ->
         marker=dict(symbol="line-ns", size=18, line=dict(width=3, color=PALETTE[1])),
         error_x=dict(type="data", symmetric=False, array=rows["rank_p95"] - rows["median_rank"],
                      arrayminus=rows["median_rank"] - rows["rank_p05"], color="#555", thickness=2.5, width=6),
-        hovertemplate="%{y}: %{x}<extra></extra>"))
+        hovertemplate="%{y}" + colon(lang) + "%{x}<extra></extra>"))
     fig.add_trace(go.Scatter(x=rows["rank"], y=labels, mode="markers", name=t("chart.official_rank", lang),
                              marker=dict(size=12, color=PALETTE[0])))
     n = int(max(rows["rank_p95"].max(), rows["rank"].max())) if len(rows) else 1
@@ -440,6 +489,7 @@ def weights_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
     return fig
 
 
+@_plain_names
 def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -> go.Figure:
     """Official rank (left) to what-if rank (right) per unit, names on both sides; movers are coloured.
 
@@ -463,7 +513,7 @@ def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -
             names += [label, label, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", showlegend=False, text=names,
                                  line=dict(color=colour, width=width), marker=dict(size=10, color=colour),
-                                 hovertemplate="%{text}: %{y}<extra></extra>"))
+                                 hovertemplate="%{text}" + colon(lang) + "%{y}<extra></extra>"))
     colours = np.where(up, "#0072B2", np.where(down, "#D55E00", "#444444"))
     names = [unit_names.get(c, c) for c in compare["unit_code"]]
 
@@ -486,3 +536,45 @@ def whatif_slope(compare: pd.DataFrame, unit_names: dict[str, str], lang: str) -
     fig = _layout(fig, height=max(320, 34 * n + 120))
     fig.update_layout(margin=dict(l=10, r=10, t=50, b=10))
     return fig
+
+
+# -- table layout ---------------------------------------------------------------------------------------------
+def text_width(text: str, font_px: int = 14, padding: int = 18) -> int:
+    """About how many pixels a table cell needs for `text` (CJK characters are about one em, others about
+    half), with the cell's padding and the header's menu icon."""
+    text = str(text or "")
+    wide = sum(1 for ch in text if ord(ch) > 0x2E7F)
+    return int(round(wide * font_px + (len(text) - wide) * font_px * 0.5 + padding))
+
+
+def short_labels(full: dict[str, str], lang: str, zh_chars: int = 4, en_chars: int = 14) -> dict[str, str]:
+    """Short, distinct column headers for long names (the full name goes into the column's help): at most
+    `zh_chars` characters in Chinese, whole words up to `en_chars` letters in English (Citizen requests ->
+    Citizen, Public safety stays whole), longer where two would be the same."""
+    def cut(text: str, n: int) -> str:
+        if len(text) <= n:
+            return text
+        if lang == "zh":
+            return text[:n]
+        words, out = text.split(), ""
+        for w in words:
+            if len(f"{out} {w}".strip()) > n:
+                break
+            out = f"{out} {w}".strip()
+        while out and out.split()[-1].lower() in ("and", "of", "&", "the", "for"):
+            out = " ".join(out.split()[:-1])
+        return out or text[:n]
+
+    n = zh_chars if lang == "zh" else en_chars
+    out = {key: cut(name, n) for key, name in full.items()}
+    for _ in range(40):
+        seen: dict[str, list[str]] = {}
+        for key, label in out.items():
+            seen.setdefault(label, []).append(key)
+        clashes = [k for keys in seen.values() if len(keys) > 1 for k in keys]
+        if not clashes:
+            break
+        n += 1
+        for key in clashes:
+            out[key] = cut(full[key], n)
+    return out
