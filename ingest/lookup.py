@@ -52,16 +52,24 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _code_key(text: object) -> str:
+    """A code compared without the zeros that pad its numbers: S1 and S01 are the same code."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", key(text))
+
+
 def suggest(text: object, candidates: dict[str, tuple[list[str], list[str]]]) -> list[str]:
     """The codes whose names (or codes) are closest to `text`, best first: candidates maps a code to
-    (its names, its codes and aliases). Empty when nothing is close."""
+    (its names, its codes). Names count a prefix or a part ("东湖街" for 东湖街道); codes are compared
+    whole (S1 is S01, S99 is not S09). Empty when nothing is close."""
     k = key(text)
     if not k:
         return []
+    ck = _code_key(text)
     scored = []
     for code, (names, codes) in candidates.items():
-        best = max([similarity(k, key(n)) for n in names if n] or [0.0])
-        by_code = max([similarity(k, key(c)) for c in codes if c] or [0.0])
+        best = max([similarity(k, key(n)) for n in names if isinstance(n, str) and n] or [0.0])
+        by_code = max([1.0 if ck == _code_key(c) else difflib.SequenceMatcher(None, k, key(c)).ratio()
+                       for c in codes if isinstance(c, str) and c] or [0.0])
         best = max(best if best >= SUGGEST_MIN else 0.0, by_code if by_code >= SUGGEST_CODE_MIN else 0.0)
         if best > 0:
             scored.append((-best, code))

@@ -91,7 +91,8 @@ def suggestion(text, candidates: dict, table: pd.DataFrame) -> dict:
     for lang in ("zh", "en"):
         one = [i18n.t("val.hint.suggest_name", lang, name=i18n.pick(t.at[c, "name_zh"], t.at[c, "name_en"], lang),
                       code=c) for c in codes]
-        words[lang] = i18n.t("val.hint.suggest", lang, names=i18n.t("val.hint.or", lang).join(one))
+        listed = one[0] if len(one) == 1 else i18n.sep(lang).join(one[:-1]) + i18n.t("val.hint.or", lang) + one[-1]
+        words[lang] = i18n.t("val.hint.suggest", lang, names=listed)
     return pair("hint", words["zh"], words["en"])
 
 

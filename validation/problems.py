@@ -250,7 +250,7 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
 HINTS = {
     "val.hint.suggest": ("；是否为：{names}？", "; did you mean {names}?"),
     "val.hint.suggest_name": ("「{name}」（{code}）", "{name} ({code})"),
-    "val.hint.or": ("、", " or "),
+    "val.hint.or": ("或", " or "),
     # the range of a value, by the indicator's kind and measurement unit
     "val.hint.range.rate": ("{low} 至 {high} 的百分数（95.3 或 95.3%）", "a percentage from {low} to {high} (95.3 or 95.3%)"),
     "val.hint.fix.rate": ("「{name_zh}」是百分数，请填 {low}–{high}，如 95.3 或 95.3%；写成小数的（0.953）请乘以 100",

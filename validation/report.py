@@ -9,10 +9,12 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kaohe import i18n
 from kaohe.i18n import t
+from reports import safe
 from reports.csvexport import csv_bytes
 from validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
@@ -147,7 +149,8 @@ class Report:
             head = " ".join([sev, *where])
             line = f"{head}：{msg}" if zh else f"{head}: {msg}"
             if exp:
-                line += f"（{exp}）" if zh else f" ({exp})"
+                label = t("val.col.expected", lang)
+                line += f"（{label}：{exp}）" if zh else f" ({label.lower()}: {exp})"
             if fix:
                 line += f" → {fix}"
             out.append(line)
@@ -174,6 +177,10 @@ class Report:
         for ws, frame in ((wb.active, self.summary(lang)), (wb.create_sheet(), self.render(lang))):
             ws.title = t("val.sheet.summary" if ws is wb.active else "val.sheet.problems", lang)
             frame = frame.astype(object).where(frame.notna(), None)
+            value_col = t("val.col.value", lang)
+            if value_col in frame.columns:  # a cell that held a number is a number in the workbook too
+                frame[value_col] = [v if safe.number_literal(v) is None else safe.number_literal(v)
+                                    for v in frame[value_col]]
             write_table(ws, frame, [Column(c, c, "0" if c == t("val.col.row", lang) else None,
                                            XLSX_WIDTHS.get(_key_of(c, lang), 14)) for c in frame.columns])
         buf = io.BytesIO()
@@ -209,6 +216,8 @@ def _safe(key: str, lang, params: dict) -> str:
 
 
 def _text(v) -> str:
+    if isinstance(v, (bool, np.bool_)):  # an Excel TRUE/FALSE cell, as Excel shows it
+        return "TRUE" if v else "FALSE"
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ""
     if v is pd.NA:
