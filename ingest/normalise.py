@@ -51,7 +51,9 @@ class Understanding:
     units_matched: list[str] = field(default_factory=list)
     unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # matched code -> (zh, en) name
     units_unmatched: list[str] = field(default_factory=list)
+    unit_suggestions: dict[str, list[str]] = field(default_factory=dict)  # unmatched -> close registered codes
     indicators_matched: list[str] = field(default_factory=list)
+    indicator_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # matched code -> (zh, en) name
     rows_read: int = 0
     rows_skipped: int = 0
 
@@ -184,7 +186,13 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     names = lookup.units.set_index("code")
     und.unit_names = {c: (str(names.at[c, "name_zh"]), str(names.at[c, "name_en"])) for c in und.units_matched[:40]}
     und.units_unmatched = sorted(str(c) for c in codes if c not in known)
+    und.unit_suggestions = {u: lookup.suggest_units(u) for u in und.units_unmatched[:20]}
+    und.unit_names.update({c: (str(names.at[c, "name_zh"]), str(names.at[c, "name_en"]))
+                           for s in und.unit_suggestions.values() for c in s})
     und.indicators_matched = sorted(set(frame["indicator_code"].dropna()) & set(lookup.indicators["code"]))
+    inames = lookup.indicators.set_index("code")
+    und.indicator_names = {c: (str(inames.at[c, "name_zh"]), str(inames.at[c, "name_en"]))
+                           for c in und.indicators_matched}
     return frame.reindex(columns=NORMALISED_COLUMNS), und, problems
 
 

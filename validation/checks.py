@@ -21,7 +21,7 @@ from kaohe import i18n
 from validation.problems import many
 
 FACT_COLUMNS = ["u_kind", "u_from", "u_to", "i_applies", "i_kind", "i_min", "i_max", "i_ratio",
-                "month_start", "value_fraction", "ratio_gap", "numerator_state", "denominator_state"]
+                "month_start", "value_fraction", "ratio_gap", "numerator_state", "denominator_state", "percent_unit_mismatch"]
 # the register's and catalogue's words beside each row, for the messages (not read by the suites)
 NAME_COLUMNS = ["u_name_zh", "u_name_en", "i_name_zh", "i_name_en", "i_unit"]
 
@@ -148,6 +148,13 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     with np.errstate(divide="ignore", invalid="ignore"):
         computed = 100.0 * f["numerator"].astype("float64") / f["denominator"].astype("float64")
     f["ratio_gap"] = (value - computed).where(f["denominator"].astype("float64") > 0)
+    # "5%" for a count (or an Excel cell formatted as percent, read as 500%): the value's unit is wrong
+    from ingest.values import fold
+
+    raw = f["value_raw"] if "value_raw" in f.columns else pd.Series(None, index=f.index, dtype=object)
+    has_pct = raw.map({v: fold(v).endswith("%") for v in pd.unique(raw.astype(object)) if isinstance(v, str)})
+    f["percent_unit_mismatch"] = (has_pct.fillna(False).astype(bool) & f["i_unit"].notna()
+                                  & f["i_unit"].ne("%")).astype(bool)
     return f
 
 

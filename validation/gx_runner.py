@@ -294,6 +294,11 @@ MESSAGE_PARAMS = {
                                                strict=True)],
     "val.value_range": _range,
     "val.value_too_large": _limit,
+    "val.value_percent_unit": lambda rows, _p: [
+        {**checks.pair("indicator", _name(nz, ic), _name(ne, ic)), "unit_zh": un or "",
+         "unit_en": i18n.unit_en(un) or (un or "")}
+        for ic, nz, ne, un in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"], rows["i_unit"],
+                                  strict=True)],
     "val.numerator_bad": _limit,
     "val.denominator_bad": _limit,
     "val.value_mismatch": lambda rows, _p: [{"computed": v - g}

@@ -129,7 +129,7 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                         ("检查月份，或改填当时的单位", "Check the month, or use the unit of that time")),
     # domain
     "val.value_bad": (ERROR, "domain", ("不是数字", "Not a number"),
-                      ("数字（如 95.3、95.3%、1,234），「—」表示缺报，「不适用」", "a number (95.3, 95.3%, 1,234); — if missing, 不适用 if not applicable"),
+                      ("数字（如 95.3、95.3%、1,234）；缺报填「—」，不适用填「不适用」", "a number (95.3, 95.3%, 1,234); — if missing, 不适用 if not applicable"),
                       ("改为数字；缺报填「—」，不适用填「不适用」", "Write a number; — if missing, 不适用 if not applicable")),
     "val.value_range": (ERROR, "domain", ("「{indicator_zh}」超出指标取值范围", "{indicator_en} is outside the indicator's range"),
                         ("{range_zh}", "{range_en}"), ("{fix_zh}", "{fix_en}")),
@@ -140,6 +140,13 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                        ("分子 ≤ 分母", "numerator <= denominator"), ("核对分子和分母是否填反", "Check whether they are swapped")),
     "val.ratio_negative": (ERROR, "domain", ("分子或分母为负数", "A negative numerator or denominator"),
                            ("非负数", "non-negative numbers"), ("改为实际件数", "Write the actual counts")),
+    "val.value_percent_unit": (ERROR, "domain", ("「{indicator_zh}」以{unit_zh}计，不是百分数，数值不应带 %",
+                                                 "{indicator_en} is measured in {unit_en}, not a percentage: the value "
+                                                 "should not carry %"),
+                               ("不带 % 的数值（单位：{unit_zh}）", "a number without % ({unit_en})"),
+                               ("去掉 %；如 Excel 单元格设成了百分比格式，请改为「常规」或「数值」格式后重新输入",
+                                "Remove the %; if the Excel cell is formatted as a percentage, format it as General "
+                                "or Number and enter the value again")),
     "val.value_boolean": (ERROR, "domain", ("是逻辑值（TRUE/FALSE），不是数字", "A TRUE/FALSE (yes/no) cell, not a number"),
                           ("数字（如 95.3、12）", "a number (95.3, 12)"),
                           ("改填数值：在 Excel 中把单元格设为「数值」格式后重新输入",
