@@ -158,7 +158,7 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
     result = _validate(name, slim, {k: v for k, v in params.items() if not k.startswith("_")})
     out = []
     if params.get("_earliest_setting_bad"):  # the setting is wrong: no import until it is put right
-        out.append(pd.DataFrame([problem("val.earliest_setting_bad", value=params["_earliest_setting_bad"],
+        out.append(pd.DataFrame([problem("val.earliest_setting_bad", setting=params["_earliest_setting_bad"],
                                          default=checks.default_earliest_month())]))
     for res in result.results:
         if res.success:

@@ -203,8 +203,8 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                             ("检查月份是否填错；确需导入更早的历史数据时，请管理员调整设置 `KAOHE_EARLIEST_MONTH`",
                              "Check the month; to import older history, ask the administrator to change the setting "
                              "`KAOHE_EARLIEST_MONTH`")),
-    "val.earliest_setting_bad": (ERROR, "period", ("设置 `KAOHE_EARLIEST_MONTH` 的值「{value}」不是月份",
-                                                   "The setting `KAOHE_EARLIEST_MONTH` is \"{value}\", not a month"),
+    "val.earliest_setting_bad": (ERROR, "period", ("设置 `KAOHE_EARLIEST_MONTH` 的值「{setting}」不是月份",
+                                                   "The setting `KAOHE_EARLIEST_MONTH` is \"{setting}\", not a month"),
                                  ("YYYY-MM，如 {default}", "YYYY-MM, e.g. {default}"),
                                  ("请管理员改正或删除该设置（删除后最早月份为 {default}）",
                                   "Ask the administrator to correct or remove it (without it the earliest month is {default})")),
