@@ -129,7 +129,9 @@ EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 
 
 def _ym(year: int, month: int) -> str | None:
-    if 1900 <= year <= 2999 and 1 <= month <= 12:
+    """'YYYY-MM' for any four-digit year: a month before the earliest one or in the future is read as
+    a month, so the report can say so (val.month_too_early, val.month_future), not "not a month"."""
+    if 1000 <= year <= 9999 and 1 <= month <= 12:
         return f"{year:04d}-{month:02d}"
     return None
 

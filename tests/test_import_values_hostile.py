@@ -149,6 +149,7 @@ def test_a_count_in_a_cell_formatted_as_percent_is_not_taken_as_500(sample_wh):
 
 @pytest.mark.parametrize(("month", "check"), [
     ("1990-01", "val.month_too_early"), ("1900-01", "val.month_too_early"), ("2021-12", "val.month_too_early"),
+    ("1899-12", "val.month_too_early"), ("1900年1月", "val.month_too_early"), ("3000-01", "val.month_future"),
     ("2022-01", None), ("2026-10", None), ("2026-11", "val.month_open"), ("2026-12", "val.month_future"),
 ])
 def test_months_no_assessment_has_are_refused(sample_wh, month, check):

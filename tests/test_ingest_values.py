@@ -3,10 +3,9 @@
 import datetime as dt
 import math
 
-import pytest
-
 import numpy as np
 import pandas as pd
+import pytest
 
 from ingest.lookup import Lookup, key, similarity, suggest
 from ingest.values import MAX_MAGNITUDE, month_in_text, parse_month, parse_value, parse_values
@@ -43,7 +42,8 @@ def test_parse_value(cell, value, state):
     ("2026年10月份", "2026-10"), ("2026.10", "2026-10"), ("2026.1", "2026-01"), ("2026-10-01", "2026-10"),
     ("2026/1/15", "2026-01"), ("２０２６年１０月", "2026-10"), (dt.datetime(2026, 10, 1), "2026-10"),
     (dt.date(2026, 3, 31), "2026-03"), (46296, "2026-10"), (46296.0, "2026-10"), (202610, "2026-10"),
-    ("2026-13", None), ("10/2026", None), ("", None), (None, None), ("上月", None),
+    ("2026-13", None), ("10/2026", None), ("", None), (None, None), ("上月", None), (True, None),
+    ("1899-12", "1899-12"), ("1900-01", "1900-01"), ("3000-01", "3000-01"),  # months, if none to import
 ])
 def test_parse_month(cell, month):
     assert parse_month(cell) == month
