@@ -29,6 +29,7 @@ def test_suite_file_is_the_single_source_and_names_known_messages():
         assert spec["expectations"]
         for e in spec["expectations"]:
             assert e["meta"]["check"] in CHECKS
+            assert set((e["meta"].get("check_by_status") or {}).values()) <= set(CHECKS)
             assert "id" not in e  # ids would churn on every save; the file is hand-edited
 
 

@@ -184,11 +184,14 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
             blank = rows[raw_name].isna() | (rows[raw_name].astype(str).str.strip() == "")
             out.append(many(blank_check, rows[blank], rows.loc[blank, col_name], rows.loc[blank, raw_name]))
             rows = rows[~blank]
-        rows = _focus(check, rows)
-        extra = MESSAGE_PARAMS.get(check)
-        shown = VALUE_SHOWN[check](rows) if check in VALUE_SHOWN else rows[raw_name]
-        out.append(many(check, rows, rows[col_name], shown,
-                        pd.Series(extra(rows, params), dtype=object) if extra else None))
+        by_status = meta.get("check_by_status") or {}  # one expectation, a message for each way to fail it
+        keys = rows["status"].map(by_status).fillna(check) if by_status else pd.Series(check, index=rows.index)
+        for key in pd.unique(keys):
+            part = _focus(key, rows[keys == key])
+            extra = MESSAGE_PARAMS.get(key)
+            shown = VALUE_SHOWN[key](part) if key in VALUE_SHOWN else part[raw_name]
+            out.append(many(key, part, part[col_name], shown,
+                            pd.Series(extra(part, params), dtype=object) if extra else None))
     problems = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     return _one_line_per_fault(problems), _compact(result.to_json_dict())
 
@@ -252,11 +255,14 @@ def _suggest(raw_col: str, table_key: str, candidates):
         out = []
         for raw in rows[raw_col]:
             k = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
-            if k not in memo:
-                memo[k] = checks.suggestion(k, cands, table)
+            if k not in memo:  # a file of another district's units: guess for the first ones only
+                memo[k] = checks.suggestion(k, cands, table) if len(memo) < SUGGEST_AT_MOST else checks.pair("hint", "", "")
             out.append(memo[k])
         return out
     return params
+
+
+SUGGEST_AT_MOST = 200  # distinct unknown names to look for close registered names for
 
 
 def _units_table(t):
@@ -293,6 +299,9 @@ MESSAGE_PARAMS = {
                                            zip(rows["unit_code"], rows["month"], rows["u_to"], _unit_words(rows),
                                                strict=True)],
     "val.value_range": _range,
+    "val.count_integer": lambda rows, _p: [checks.pair("indicator", _name(nz, ic), _name(ne, ic)) for ic, nz, ne in
+                                           zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"],
+                                               strict=True)],
     "val.value_too_large": _limit,
     "val.value_percent_unit": lambda rows, _p: [
         {**checks.pair("indicator", _name(nz, ic), _name(ne, ic)), "unit_zh": un or "",
