@@ -7,6 +7,10 @@ unit active in the month, ranges, whole counts, value vs numerator/denominator, 
 months, duplicates) live in `validation/expectations/observations.json` and run in GX.
 What stays here needs a whole column at once (rates written as fractions), and `expected()`
 builds the frame the completeness suite (`expectations/completeness.json`) runs on.
+
+Also here: the earliest month an import may hold (`earliest_month()`, setting KAOHE_EARLIEST_MONTH),
+and the words messages quote in both languages (names, did-you-mean suggestions, range hints by
+the indicator's kind and unit), so a stored problem reads in either language.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ import pandas as pd
 from kaohe import i18n
 from validation.problems import many
 
+# what the suite reads beside the normalised columns (numerator_state and denominator_state come from
+# ingest.values: a numerator that is no number is refused on its row, never dropped)
 FACT_COLUMNS = ["u_kind", "u_from", "u_to", "i_applies", "i_kind", "i_min", "i_max", "i_ratio",
-                "month_start", "value_fraction", "ratio_gap", "numerator_state", "denominator_state", "percent_unit_mismatch"]
+                "month_start", "value_fraction", "ratio_gap", "numerator_state", "denominator_state",
+                "percent_unit_mismatch"]
 # the register's and catalogue's words beside each row, for the messages (not read by the suites)
 NAME_COLUMNS = ["u_name_zh", "u_name_en", "i_name_zh", "i_name_en", "i_unit"]
 
@@ -64,19 +71,6 @@ def both(key: str, **params) -> tuple[str, str]:
 
 def pair(name: str, zh: str, en: str) -> dict:
     return {f"{name}_zh": zh, f"{name}_en": en}
-
-
-def names(codes, table: pd.DataFrame, name: str, limit: int = 8) -> dict:
-    """{name_zh, name_en}: the register's or catalogue's names of `codes`, joined as each language
-    joins a list (、 or a comma), the code where a name is missing; `…` past `limit`."""
-    t = table.set_index("code")
-    out = {}
-    codes = list(codes)
-    for lang in ("zh", "en"):
-        col = t[f"name_{lang}"] if f"name_{lang}" in t.columns else pd.Series(dtype=object)
-        words = [str(col.get(c)) if isinstance(col.get(c), str) and col.get(c) else str(c) for c in codes[:limit]]
-        out[f"{name}_{lang}"] = i18n.sep(lang).join(words) + ("…" if len(codes) > limit else "")
-    return out
 
 
 def suggestion(text, candidates: dict, table: pd.DataFrame) -> dict:
