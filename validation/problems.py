@@ -233,7 +233,7 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                  ("约 {low:g} 至 {high:g}", "about {low:g} to {high:g}"), ("核实数据来源；确认无误可保留",
                                                                          "Verify with the source; keep it if right")),
     "val.perfect_streak": (WARNING, "plausibility", ("{unit_zh}「{indicator_zh}」连续 {n} 个月恰好 100%",
-                                                     "{unit_en}, {indicator_en}: exactly 100% for {n} months running"),
+                                                     "Exactly 100% for {n} months running ({unit_en}, {indicator_en})"),
                            ("有正常波动的比率", "a rate with normal variation"), ("核实是否为自报数据或统计口径问题",
                                                                               "Check for self-reporting or a counting rule")),
     "val.peer_outlier": (WARNING, "plausibility", ("{unit_zh}「{indicator_zh}」为 {value}，与同类单位相比异常"
