@@ -261,6 +261,10 @@ def hostile_values() -> list[Case]:
         Case("wide_1990.csv", utf8("单位,月份,诉求满意率(%)\n东湖街道,1990年1月,95\n"), "val.month_too_early"),
         Case("given_1900.csv", utf8("单位,诉求满意率(%)\n东湖街道,95\n"), "val.month_too_early", {"month": "1900-01"}),
         Case("running_month.csv", row(month="2026-11"), "val.month_open"),  # the corpus runs on 2026-11
+        # the hints: a count's range, one line for a ratio over 100%, a close registered name
+        Case("negative_accidents.csv", row("-1", "SF_ACCIDENT"), "val.value_range"),
+        Case("ratio_over_100.csv", row("", num="35", den="32"), "val.num_gt_den"),
+        Case("unit_typo.csv", utf8(LONG_HEADER + "东湖街,HL_SATISFY,2026-10,95,,\n"), "val.unit_unknown"),
         Case("given_running_month.csv", utf8("单位,诉求满意率(%)\n东湖街道,95\n"), "val.month_open",
              {"month": "2026-11"}),
     ]
