@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +29,67 @@ def key(text: object) -> str:
             break
         k = stripped
     return re.sub(r"[\s_]+", "", k)
+
+
+SUGGEST_MIN = 0.6  # similarity of a name below which it is no suggestion
+SUGGEST_CODE_MIN = 0.75  # codes are short: S99 is not S09
+SUGGEST_SPREAD = 0.15  # suggest the best and those nearly as close, at most SUGGEST_MAX
+SUGGEST_MAX = 3
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two keys are, 0..1: a prefix or a part of the other counts high ("东湖街" in "东湖街道"),
+    else difflib's ratio."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 2 and long_.startswith(short):
+        return 0.75 + 0.2 * len(short) / len(long_)
+    if len(short) >= 2 and short in long_:
+        return 0.7 + 0.2 * len(short) / len(long_)
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _code_key(text: object) -> str:
+    """A code compared without the zeros that pad its numbers: S1 and S01 are the same code."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", key(text))
+
+
+def suggest(text: object, candidates: dict[str, tuple[list[str], list[str]]]) -> list[str]:
+    """The codes whose names (or codes) are closest to `text`, best first: candidates maps a code to
+    (its names, its codes). Names count a prefix or a part ("东湖街" for 东湖街道); codes are compared
+    whole (S1 is S01, S99 is not S09). Empty when nothing is close."""
+    k = key(text)
+    if not k:
+        return []
+    ck = _code_key(text)
+    scored = []
+    for code, (names, codes) in candidates.items():
+        best = max([similarity(k, key(n)) for n in names if isinstance(n, str) and n] or [0.0])
+        by_code = max([1.0 if ck == _code_key(c) else difflib.SequenceMatcher(None, k, key(c)).ratio()
+                       for c in codes if isinstance(c, str) and c] or [0.0])
+        best = max(best if best >= SUGGEST_MIN else 0.0, by_code if by_code >= SUGGEST_CODE_MIN else 0.0)
+        if best > 0:
+            scored.append((-best, code))
+    scored.sort()
+    if not scored:
+        return []
+    top = -scored[0][0]
+    return [c for s, c in scored if -s >= top - SUGGEST_SPREAD][:SUGGEST_MAX]
+
+
+def unit_candidates(units: pd.DataFrame) -> dict[str, tuple[list[str], list[str]]]:
+    return {r.code: ([r.name_zh, r.name_en], [r.code]) for r in units.itertuples(index=False)}
+
+
+def indicator_candidates(indicators: pd.DataFrame) -> dict[str, tuple[list[str], list[str]]]:
+    out = {r.code: ([r.name_zh, r.name_en], [r.code]) for r in indicators.itertuples(index=False)}
+    for fld, alias in _alias_rows():
+        if fld.startswith("ind:") and fld[4:] in out:
+            out[fld[4:]][0].append(alias)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +136,14 @@ class Lookup:
         if k in self.indicator_keys:
             return "ind", self.indicator_keys[k]
         return None
+
+    def suggest_units(self, text: object) -> list[str]:
+        """Registered unit codes whose name or code is close to `text` ("东湖街" -> S01 东湖街道)."""
+        return suggest(text, unit_candidates(self.units))
+
+    def suggest_indicators(self, text: object) -> list[str]:
+        """Catalogue codes whose name, alias or code is close to `text` (a header or an indicator cell)."""
+        return suggest(text, indicator_candidates(self.indicators))
 
     def unit_codes(self, raw: pd.Series) -> pd.Series:
         """Unit code for each raw cell, or the cleaned raw text when unknown (validation says so)."""

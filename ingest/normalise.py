@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ingest.errors import FileProblem
-from ingest.lookup import Lookup, key
+from ingest.lookup import Lookup, indicator_candidates, key
 from ingest.read import RawTable
-from ingest.values import MISSING, NA, OK, fold, month_in_text, parse_month, parse_values
+from ingest.values import MISSING, NA, OK, REFUSED_STATES, fold, month_in_text, parse_month, parse_values
+from validation.checks import suggestion
 from validation.problems import problem
 
 HEADER_SCAN = 30
@@ -24,10 +25,14 @@ NOTE_PREFIXES = ("注", "说明", "备注", "数据来源", "来源", "制表", 
 STATUS_WORDS = {"ok": OK, "有效": OK, "正常": OK, "missing": MISSING, "缺报": MISSING, "缺失": MISSING,
                 "na": NA, "n/a": NA, "不适用": NA}
 
+# the status of a row whose status column says ok (有效) but whose value is empty or not applicable
+OK_NO_VALUE = "ok_no_value"
+
 NORMALISED_COLUMNS = [
     "row", "unit_raw", "unit_code", "indicator_raw", "indicator_code", "month_raw", "month",
-    "value_raw", "value", "value_state", "numerator_raw", "numerator", "denominator_raw", "denominator",
-    "status", "col_unit", "col_indicator", "col_value", "col_month",
+    "value_raw", "value", "value_state", "numerator_raw", "numerator", "numerator_state",
+    "denominator_raw", "denominator", "denominator_state",
+    "status", "col_unit", "col_indicator", "col_value", "col_month", "col_numerator", "col_denominator",
 ]
 
 
@@ -46,7 +51,9 @@ class Understanding:
     units_matched: list[str] = field(default_factory=list)
     unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # matched code -> (zh, en) name
     units_unmatched: list[str] = field(default_factory=list)
+    unit_suggestions: dict[str, list[str]] = field(default_factory=dict)  # unmatched -> close registered codes
     indicators_matched: list[str] = field(default_factory=list)
+    indicator_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # matched code -> (zh, en) name
     rows_read: int = 0
     rows_skipped: int = 0
 
@@ -138,6 +145,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
         for part in ("value", "numerator", "denominator"):
             col = first_of.get(part)
             frame[f"{part}_raw"] = body[col].to_numpy() if col is not None else None
+            frame[f"col_{part}"] = header_text[col] if col is not None else None
         frame["col_value"] = header_text[first_of["value"]] if "value" in first_of else header_text[first_of["numerator"]]
         status_col = first_of.get("status")
         frame["status_raw"] = btext[status_col].to_numpy() if status_col is not None else ""
@@ -161,9 +169,11 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     for part in ("numerator", "denominator"):
         if frame[f"{part}_raw"].isna().all():
             frame[part] = np.nan
-        else:
+            frame[f"{part}_state"] = MISSING
+        else:  # a numerator that is not a number is refused on its row (the suite says so), never dropped
             vals, states = parse_values(frame[f"{part}_raw"])
             frame[part] = vals.where(states == OK)
+            frame[f"{part}_state"] = states
     frame = _status(frame, lookup)
     if und.layout == "wide":
         frame = _drop_inapplicable_blanks(frame, lookup, problems)
@@ -176,7 +186,13 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     names = lookup.units.set_index("code")
     und.unit_names = {c: (str(names.at[c, "name_zh"]), str(names.at[c, "name_en"])) for c in und.units_matched[:40]}
     und.units_unmatched = sorted(str(c) for c in codes if c not in known)
+    und.unit_suggestions = {u: lookup.suggest_units(u) for u in und.units_unmatched[:20]}
+    und.unit_names.update({c: (str(names.at[c, "name_zh"]), str(names.at[c, "name_en"]))
+                           for s in und.unit_suggestions.values() for c in s})
     und.indicators_matched = sorted(set(frame["indicator_code"].dropna()) & set(lookup.indicators["code"]))
+    inames = lookup.indicators.set_index("code")
+    und.indicator_names = {c: (str(inames.at[c, "name_zh"]), str(inames.at[c, "name_en"]))
+                           for c in und.indicators_matched}
     return frame.reindex(columns=NORMALISED_COLUMNS), und, problems
 
 
@@ -213,14 +229,16 @@ def _columns(header: pd.Series, body: pd.DataFrame, lookup: Lookup, problems: li
             if empty_body:
                 problems.append(problem("val.skipped_empty_column", row=header_row, column=letter))
             else:
-                problems.append(problem("val.column_unknown", row=header_row, column=letter, value=""))
+                problems.append(problem("val.column_unknown", row=header_row, column=letter, value="",
+                                        hint_zh="", hint_en=""))
             continue
         match = lookup.header(name)
         if match is None:
             if empty_body:
                 problems.append(problem("val.skipped_empty_column", row=header_row, column=name))
-            else:
-                problems.append(problem("val.column_unknown", row=header_row, column=name, value=name))
+            else:  # the catalogue's closest names, if any: "诉求满意" -> 诉求满意率?
+                hint = suggestion(name, indicator_candidates(lookup.indicators), lookup.indicators)
+                problems.append(problem("val.column_unknown", row=header_row, column=name, value=name, **hint))
             und.columns[name] = "?"
             continue
         role, code = match
@@ -289,6 +307,9 @@ def _months(raw: pd.Series) -> pd.Series:
 
 
 def _status(frame: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
+    """The row's status: the value's own state, or the status column's word. A status column that
+    says ok (有效) needs a readable number: beside 九十五 or #N/A the value's refusal stands, beside an
+    empty cell the row is OK_NO_VALUE; both are errors. 缺报 and 不适用 need no value."""
     state = frame["value_state"].copy()
     explicit = _map_unique(frame["status_raw"], lambda s: STATUS_WORDS.get(key(s)) if s else None)
     bad_status = frame["status_raw"].ne("") & explicit.isna()
@@ -298,7 +319,9 @@ def _status(frame: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
         & frame["indicator_code"].isin(ratio)
     frame.loc[can, "value"] = (100.0 * frame.loc[can, "numerator"] / frame.loc[can, "denominator"]).round(2)
     state = state.where(~can, OK)
-    status = state.where(explicit.isna(), explicit)
+    says_ok = explicit.eq(OK)
+    status = state.where(explicit.isna() | (says_ok & state.isin(REFUSED_STATES)), explicit)
+    status = status.where(~(says_ok & state.isin([MISSING, NA])), OK_NO_VALUE)
     status = status.where(~bad_status, "bad_status")
     frame["value_state"] = state
     frame["status"] = status

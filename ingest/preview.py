@@ -24,6 +24,8 @@ i18n.register({
     "import.pv.rows_detail": ("读取 {read} 行，跳过 {skipped} 行；规范化后 {obs} 个数据项",
                               "{read} read, {skipped} skipped; {obs} values after normalising"),
     "import.pv.columns": ("列的识别", "Columns read as"),
+    "import.pv.did_you_mean": ("{raw}（是否为 {names}？）", "{raw} (did you mean {names}?)"),
+    "import.pv.status.refused": ("有误（见问题清单）", "refused (see the problems)"),
 })
 
 ROLES = {"unit": ("单位", "unit"), "month": ("月份", "month"), "indicator": ("指标", "indicator"),
@@ -44,7 +46,7 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
     u = prep.understanding
     if u is None:
         return []
-    months = ", ".join(u.months) or "—"
+    months = i18n.sep(lang).join(u.months) or "—"
     fmt = u.fmt.upper() + (f" ({u.encoding})" if u.encoding else "") + (f" [{u.sheet}]" if u.sheet else "")
     out = [
         (t("import.pv.format", lang), fmt),
@@ -52,17 +54,27 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
         (t("import.pv.header", lang), str(u.header_row)),
         (t("import.pv.month", lang), t(f"import.pv.month.{u.month_source}", lang, months=months)
          if u.month_source else months),
-        (t("import.pv.units", lang), f"{len(u.units_matched)}: " + ", ".join(_unit(c, u, lang) for c in u.units_matched[:40])
+        (t("import.pv.units", lang), f"{len(u.units_matched)}: " + i18n.sep(lang).join(_unit(c, u, lang) for c in u.units_matched[:40])
          + (" …" if len(u.units_matched) > 40 else "")),
-        (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}: " + " ".join(u.indicators_matched)),
+        (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}: " + i18n.sep(lang).join(
+            _indicator(c, u, lang) for c in u.indicators_matched)),
         (t("import.pv.rows", lang), t("import.pv.rows_detail", lang, read=u.rows_read, skipped=u.rows_skipped,
                                       obs=0 if prep.frame is None else len(prep.frame))),
-        (t("import.pv.columns", lang), "; ".join(
+        (t("import.pv.columns", lang), ("；" if (lang or i18n.default_lang()) == "zh" else "; ").join(
             f"{k} → {t(f'import.pv.role.{v}', lang) if v in ROLES else v}" for k, v in u.columns.items())),
     ]
     if u.units_unmatched:
-        out.insert(5, (t("import.pv.units_unknown", lang), " ".join(u.units_unmatched[:20])))
+        out.insert(5, (t("import.pv.units_unknown", lang), i18n.sep(lang).join(
+            _unmatched(raw, u, lang) for raw in u.units_unmatched[:20])))
     return out
+
+
+def _unmatched(raw: str, u, lang) -> str:
+    """'东湖街（是否为 S01 东湖街道？）': an unmatched unit with the registered names close to it."""
+    close = getattr(u, "unit_suggestions", {}).get(raw) or []
+    if not close:
+        return raw
+    return t("import.pv.did_you_mean", lang, raw=raw, names=i18n.sep(lang).join(_unit(c, u, lang) for c in close))
 
 
 def _unit(code: str, u, lang) -> str:
@@ -71,10 +83,20 @@ def _unit(code: str, u, lang) -> str:
     return f"{code} {name}" if name and name != code else code
 
 
+def _indicator(code: str, u, lang) -> str:
+    """'HL_SATISFY 诉求满意率': the code with the catalogue's name."""
+    name = i18n.pick(*getattr(u, "indicator_names", {}).get(code, ("", "")), lang)
+    return f"{code} {name}" if name and name != code else code
+
+
 def sample_rows(prep, lang: str | None = None, n: int = 50) -> pd.DataFrame:
     if prep.frame is None:
         return pd.DataFrame()
-    head = prep.frame.head(n)[list(PREVIEW_COLUMNS)]
+    head = prep.frame.head(n)[list(PREVIEW_COLUMNS)].copy()
+    head["row"] = head["row"].astype("Int64")
+    # the status in words: 有效, 缺报, 不适用, or refused (the report says why)
+    head["status"] = [t(f"status.{s}", lang) if s in ("ok", "na", "missing") else t("import.pv.status.refused", lang)
+                      for s in head["status"]]
     return head.rename(columns={k: t(f"import.pv.col.{k}", lang) for k in PREVIEW_COLUMNS})
 
 

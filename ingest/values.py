@@ -10,11 +10,26 @@ import numpy as np
 import pandas as pd
 
 # What a cell may say instead of a number. Kept here as data, compared after NFKC folding.
-MISSING_TOKENS = {"", "-", "—", "——", "–", "−", "--", "/", "无数据", "缺报", "空", "null", "none", "nan"}
+MISSING_TOKENS = {"", "-", "—", "——", "–", "−", "--", "/", "无数据", "缺报", "空", "null", "none"}
 NA_TOKENS = {"不适用", "n/a", "na", "not applicable", "无此项", "不涉及"}
+# Not a number a person measured: infinities and NaN, however spelled (float() reads them all).
+NONFINITE_TOKENS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan",
+                    "∞", "+∞", "-∞", "无穷", "无穷大"}
+# What Excel shows for a formula that failed (openpyxl hands the text over).
+EXCEL_ERRORS = {"#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", "#getting_data",
+                "#spill!", "#calc!", "#field!", "#blocked!", "#busy!", "#unknown!", "#connect!", "#python!"}
+# The largest magnitude a value, numerator or denominator may have: far beyond any count or rate a
+# district reports (a city's population is 1e7), well inside what DuckDB, the scoring and the reports
+# print, and small enough that a whole count fits an int64 (9.2e18) exactly.
+MAX_MAGNITUDE = 1e12
 
-# result states of a parsed value
+# result states of a parsed value; every state but OK, MISSING and NA is an error on its row
 OK, MISSING, NA, BAD = "ok", "missing", "na", "bad"
+BOOLEAN = "boolean"  # an Excel TRUE/FALSE cell: a yes/no, not a number
+NONFINITE = "nonfinite"  # inf, -inf, NaN
+TOO_LARGE = "too_large"  # |x| > MAX_MAGNITUDE
+EXCEL_ERROR = "excel_error"  # #N/A, #DIV/0! ...
+REFUSED_STATES = (BAD, BOOLEAN, NONFINITE, TOO_LARGE, EXCEL_ERROR)
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -29,26 +44,50 @@ def fold(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+def _checked(v: float) -> tuple[float, str]:
+    """A number read from a cell, refused when it is not finite or beyond MAX_MAGNITUDE."""
+    if not np.isfinite(v):
+        return np.nan, NONFINITE
+    if abs(v) > MAX_MAGNITUDE:
+        return np.nan, TOO_LARGE
+    return v, OK
+
+
 def parse_value(cell: object) -> tuple[float, str]:
-    """(number, state). '95.3%' and '95.3' are both 95.3; '1,234' is 1234."""
-    if isinstance(cell, bool):
-        return np.nan, BAD
-    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
-        v = float(cell)
-        return (np.nan, MISSING) if np.isnan(v) else (v, OK)
+    """(number, state). '95.3%' and '95.3' are both 95.3; '1,234' is 1234. TRUE/FALSE, inf, NaN,
+    Excel error values and numbers beyond MAX_MAGNITUDE are refused (their own states)."""
+    if isinstance(cell, (bool, np.bool_)):
+        return np.nan, BOOLEAN
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        try:
+            v = float(cell)
+        except OverflowError:  # an int too big for a float
+            return np.nan, TOO_LARGE
+        if np.isnan(v):  # an empty cell as pandas gives it (no spreadsheet cell holds NaN)
+            return np.nan, MISSING
+        return _checked(v)
     text = fold(cell)
     low = text.lower()
     if low in MISSING_TOKENS:
         return np.nan, MISSING
     if low in NA_TOKENS:
         return np.nan, NA
+    if low in EXCEL_ERRORS:
+        return np.nan, EXCEL_ERROR
     text = text.replace(" ", "")
+    if text.lower().rstrip("%") in NONFINITE_TOKENS:
+        return np.nan, NONFINITE
+    if low in ("true", "false"):
+        return np.nan, BOOLEAN
     if text.endswith("%"):
         text = text[:-1]
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if _NUMBER.match(text):
-        return float(text), OK
+        try:
+            return _checked(float(text))
+        except (ValueError, OverflowError):
+            return np.nan, BAD
     return np.nan, BAD
 
 
@@ -59,12 +98,17 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     leftovers are parsed one by one, so a million-row backfill stays fast.
     """
     raw = cells.astype("object")
-    text = raw.map(lambda c: c if isinstance(c, str) else (None if c is None else c))
-    as_num = pd.to_numeric(text, errors="coerce")
+    # pandas reads True as 1 and "inf" as infinity: those go one by one through parse_value
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "floating", "integer", "mixed-integer-float", "empty"):
+        special = pd.Series(False, index=raw.index)  # a CSV: text only, no Python call per cell
+    else:
+        special = raw.map(lambda c: isinstance(c, (bool, np.bool_)))
+    as_num = pd.to_numeric(raw.where(~special, None), errors="coerce")
     states = pd.Series(OK, index=raw.index, dtype=object)
     values = as_num.astype("float64")
-    todo = values.isna()
-    blank = todo & (raw.isna() | raw.isin(["", "-", "—"]))  # the usual empties, without a Python call each
+    with np.errstate(invalid="ignore"):
+        todo = values.isna() | special | ~(values.abs() <= MAX_MAGNITUDE)
+    blank = todo & ~special & (raw.isna() | raw.isin(["", "-", "—"]))  # the usual empties, without a Python call each
     states.loc[blank] = MISSING
     todo &= ~blank
     if todo.any():
@@ -85,7 +129,9 @@ EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 
 
 def _ym(year: int, month: int) -> str | None:
-    if 1900 <= year <= 2999 and 1 <= month <= 12:
+    """'YYYY-MM' for any four-digit year: a month before the earliest one or in the future is read as
+    a month, so the report can say so (val.month_too_early, val.month_future), not "not a month"."""
+    if 1000 <= year <= 9999 and 1 <= month <= 12:
         return f"{year:04d}-{month:02d}"
     return None
 

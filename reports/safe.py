@@ -1,7 +1,11 @@
 """Text from uploaded files is data, never a formula or a layout instruction.
 
 Spreadsheets run a cell that starts with = + - @ (and tab or CR, which some import a formula
-after); a leading apostrophe makes it plain text (OWASP "CSV injection"). Control characters,
+after); a leading apostrophe makes it plain text (OWASP "CSV injection"). A number is no formula:
+numbers stay numbers, and text that is exactly a number literal ("-1", "-0.5", "+3") is left as it
+is, or given back as the number it spells where that reads the same ("-1" -> -1), so a spreadsheet
+shows -1, not '-1. Anything else starting with a formula sign ("-2+3+cmd|...", "+1+1", "@SUM(...)")
+is neutralised. Control characters,
 which a worksheet cannot hold, are dropped first, so "\x01=cmd" cannot slip past as "=cmd". In PDFs, control
 characters are dropped and glyphs the font lacks are shown as 〓, so a name cannot break the
 page or show as empty boxes.
@@ -30,13 +34,39 @@ def clean(text: str) -> str:
     return _CELL_STRIP.sub("", text)
 
 
+# a number as a person or a system writes it, ASCII only: a full-width sign may start a formula in WPS
+_NUMBER_LITERAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def number_literal(text: str):
+    """The number `text` spells exactly (int or float), or None: "-1" -> -1, "-0.5" -> -0.5;
+    "+3" and "-1.50" are numbers too but do not read back the same, so they give None."""
+    if not isinstance(text, str) or not _NUMBER_LITERAL.fullmatch(text):
+        return None
+    try:
+        number = int(text) if text.lstrip("+-").isdigit() else float(text)
+    except (ValueError, OverflowError):
+        return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return None
+    if isinstance(number, int) and not -(2**63) <= number < 2**63:  # beyond what a spreadsheet holds exactly
+        return None
+    return number if str(number) == text else None
+
+
 def cell(value):
-    """A value for a spreadsheet or CSV cell: text loses control and bidi-override characters, and
-    text that could run as a formula gets a quote prefix."""
+    """A value for a spreadsheet or CSV cell: numbers as they are; text loses control and
+    bidi-override characters, and text that could run as a formula gets a quote prefix, unless it
+    is only a number ("-1" comes back as the number -1, "+3" as the text "+3")."""
     if not isinstance(value, str):
         return value
     value = clean(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    if not value.startswith(FORMULA_START):
+        return value
+    if _NUMBER_LITERAL.fullmatch(value):
+        number = number_literal(value)
+        return value if number is None else number
+    return "'" + value
 
 
 def frame(df: pd.DataFrame) -> pd.DataFrame:

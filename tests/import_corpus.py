@@ -217,3 +217,61 @@ def write_all(folder) -> list:
             fh.write(c.data)
         paths.append(p)
     return paths
+
+
+# -- hostile values and months
+# Values that are not numbers (infinities, NaN, 1e308, TRUE/FALSE, Excel error values, 有效 beside text),
+# numbers in the wrong unit, and months no assessment has (before the earliest month, the running month).
+
+def _status_file(value: str, status: str = "有效") -> bytes:
+    return utf8(f"单位,指标,月份,数值,状态\nS01,HL_SATISFY,2026-10,{value},{status}\n")
+
+
+def hostile_values() -> list[Case]:
+    one = LONG_HEADER + "S01,{ind},{month},{value},{num},{den}\n"
+
+    def row(value="95", ind="HL_SATISFY", month="2026-10", num="", den=""):
+        return utf8(one.format(ind=ind, month=month, value=value, num=num, den=den))
+
+    return [
+        Case("inf_rate.csv", row("inf"), "val.value_not_finite"),
+        Case("infinity_count.csv", row("Infinity", "EM_DRILL"), "val.value_not_finite"),
+        Case("minus_inf.csv", row("-inf", "SF_ACCIDENT"), "val.value_not_finite"),
+        Case("nan_text.csv", row("NaN"), "val.value_not_finite"),
+        Case("overflow_text.csv", row("1e999", "HL_VOLUME"), "val.value_not_finite"),
+        Case("huge_count.csv", row("1e308", "EM_DRILL"), "val.value_too_large"),
+        Case("huge_whole_count.csv", row("12345678901234567890", "HL_VOLUME"), "val.value_too_large"),
+        Case("inf_numerator.csv", row("", num="inf", den="100"), "val.numerator_bad"),
+        Case("text_denominator.csv", row("", num="5", den="一百"), "val.denominator_bad"),
+        Case("huge_denominator.csv", row("", num="5", den="1e300"), "val.denominator_bad"),
+        Case("excel_error_value.csv", row("#DIV/0!"), "val.value_excel_error"),
+        Case("percent_count.csv", row("5%", "EM_DRILL"), "val.value_percent_unit"),
+        Case("ok_status_chinese_number.csv", _status_file("九十五"), "val.value_bad"),
+        Case("ok_status_na_cell.csv", _status_file("#N/A"), "val.value_excel_error"),
+        Case("ok_status_inf.csv", _status_file("inf", "ok"), "val.value_not_finite"),
+        Case("ok_status_empty.csv", _status_file(""), "val.status_ok_no_value"),
+        Case("true_cell.xlsx", xlsx([["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", True]]), "val.value_boolean"),
+        Case("false_count.xlsx", xlsx([["单位", "月份", "应急演练次数"], ["S01", "2026-10", False]]), "val.value_boolean"),
+        Case("huge_number_cell.xlsx", xlsx([["单位", "月份", "诉求受理量"], ["S01", "2026-10", 1e308]]),
+             "val.value_too_large"),
+        Case("percent_formatted_count.xlsx", xlsx([["单位", "月份", "应急演练次数"], ["S01", "2026-10", 0.05]],
+                                                  percent_cols=(2,)), "val.value_percent_unit"),
+        Case("month_1990.csv", row(month="1990-01"), "val.month_too_early"),
+        Case("month_1900.csv", row(month="1900-01"), "val.month_too_early"),
+        Case("wide_1990.csv", utf8("单位,月份,诉求满意率(%)\n东湖街道,1990年1月,95\n"), "val.month_too_early"),
+        Case("given_1900.csv", utf8("单位,诉求满意率(%)\n东湖街道,95\n"), "val.month_too_early", {"month": "1900-01"}),
+        Case("running_month.csv", row(month="2026-11"), "val.month_open"),  # the corpus runs on 2026-11
+        # the hints: a count's range, one line for a ratio over 100%, a close registered name
+        Case("negative_accidents.csv", row("-1", "SF_ACCIDENT"), "val.value_range"),
+        Case("ratio_over_100.csv", row("", num="35", den="32"), "val.num_gt_den"),
+        Case("unit_typo.csv", utf8(LONG_HEADER + "东湖街,HL_SATISFY,2026-10,95,,\n"), "val.unit_unknown"),
+        Case("given_running_month.csv", utf8("单位,诉求满意率(%)\n东湖街道,95\n"), "val.month_open",
+             {"month": "2026-11"}),
+    ]
+
+
+_before_hostile_values = malformed
+
+
+def malformed() -> list[Case]:  # noqa: F811 - the corpus grows section by section
+    return _before_hostile_values() + hostile_values()

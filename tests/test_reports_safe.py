@@ -21,9 +21,26 @@ from reports import fmt, fonts, safe
     ("", ""),
     (-3.5, -3.5),
     (None, None),
+    # a number is no formula: it stays a number, and text that is only a number reads as one
+    (-1, -1),
+    ("-1", -1),
+    ("-0.5", -0.5),
+    ("+3", "+3"),  # a number, but 3 would not read the same: kept as written, with no quote
+    ("-1.50", "-1.50"),
+    ("-1e5", "-1e5"),
+    ("-99999999999999999999999", "-99999999999999999999999"),  # beyond a spreadsheet's whole numbers: text
+    # anything else starting with a formula sign is neutralised
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("+1+1", "'+1+1"),
+    ("=1", "'=1"),
+    ("-inf", "'-inf"),
+    ("-1 ", "'-1 "),
+    ("\t-1", "'\t-1"),
+    ("－1", "'－1"),  # a full-width sign is no ASCII number: WPS may take it for a formula
 ])
 def test_cell(given, expected):
-    assert safe.cell(given) == expected
+    got = safe.cell(given)
+    assert got == expected and type(got) is type(expected)
 
 
 @pytest.mark.parametrize("given,expected", [
@@ -37,6 +54,32 @@ def test_cell(given, expected):
 ])
 def test_pdf_text(given, expected):
     assert safe.pdf_text(given) == expected
+
+
+def test_every_export_keeps_numbers_as_numbers():
+    """safe.frame leaves numeric columns alone (dtype and all) and turns number text into numbers."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from reports import csvexport
+    from reports.excel import Column, write_table
+
+    df = pd.DataFrame({"n": [-1, 2], "x": [-0.5, 1.25], "k": pd.array([-3, None], dtype="Int64"),
+                       "s": ["-1", "=cmd|' /C calc'!A0"], "t": pd.Series(["+1+1", "-2"], dtype="str")})
+    out = safe.frame(df)
+    assert out["n"].dtype == df["n"].dtype and out["x"].dtype == df["x"].dtype and out["k"].dtype == df["k"].dtype
+    assert out["s"].tolist() == [-1, "'=cmd|' /C calc'!A0"] and out["t"].tolist() == ["'+1+1", -2]
+    text = csvexport.csv_bytes(df).decode("utf-8-sig")
+    assert "'-1" not in text and "-1,-0.5,-3,-1,'+1+1" in text and "'=cmd" in text
+    wb = openpyxl.Workbook()
+    write_table(wb.active, df, [Column(c, c) for c in df.columns])
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
+    assert [c.value for c in ws[2]] == [-1, -0.5, -3, -1, "'+1+1"]
+    assert ws["D3"].value == "'=cmd|' /C calc'!A0" and ws["D3"].data_type == "s"
 
 
 def test_page_downloads_use_the_report_rules():

@@ -29,6 +29,7 @@ def test_suite_file_is_the_single_source_and_names_known_messages():
         assert spec["expectations"]
         for e in spec["expectations"]:
             assert e["meta"]["check"] in CHECKS
+            assert set((e["meta"].get("check_by_status") or {}).values()) <= set(CHECKS)
             assert "id" not in e  # ids would churn on every save; the file is hand-edited
 
 
@@ -64,10 +65,15 @@ def test_completeness_per_unit_and_month_is_a_warning(sample_wh):
     assert "HL_RESPONSE" in inc["params"]["missing"]
 
 
-def test_the_running_month_is_a_warning_not_an_error(sample_wh):
-    prep = pipeline.prepare((HEAD + "S01,HL_VOLUME,2026-11,700,,\n").encode(), "now.csv", sample_wh,
-                            current_month=CURRENT)
-    assert "val.month_open" in checks_of(prep, "warning") and not prep.blocked
+def test_the_running_month_is_refused_until_it_ends(sample_wh):
+    prep = pipeline.prepare((HEAD + "S01,HL_VOLUME,2026-11,700,,\nS02,HL_VOLUME,2026-11,600,,\n").encode(), "now.csv",
+                            sample_wh, current_month=CURRENT)
+    assert "val.month_open" in checks_of(prep, "error") and prep.blocked
+    line = prep.report.render("zh").set_index("检查项").loc["val.month_open"]
+    assert line["问题"] == "2026-11 尚未结束，不能导入月度数据"  # said once for the month, not per row
+    assert line["应为"] == "已结束的月份（2026-10 或更早）" and "2026-12 起" in line["修改建议"]
+    en = prep.report.render("en").set_index("Check").loc["val.month_open"]
+    assert en["Problem"] == "2026-11 has not ended: its monthly data cannot be imported yet"
 
 
 def test_a_unit_before_it_existed_and_after_it_closed(sample_wh):

@@ -7,19 +7,113 @@ unit active in the month, ranges, whole counts, value vs numerator/denominator, 
 months, duplicates) live in `validation/expectations/observations.json` and run in GX.
 What stays here needs a whole column at once (rates written as fractions), and `expected()`
 builds the frame the completeness suite (`expectations/completeness.json`) runs on.
+
+Also here: the earliest month an import may hold (`earliest_month()`, setting KAOHE_EARLIEST_MONTH),
+and the words messages quote in both languages (names, did-you-mean suggestions, range hints by
+the indicator's kind and unit), so a stored problem reads in either language.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 
 import numpy as np
 import pandas as pd
 
+from kaohe import i18n
 from validation.problems import many
 
+# what the suite reads beside the normalised columns (numerator_state and denominator_state come from
+# ingest.values: a numerator that is no number is refused on its row, never dropped)
 FACT_COLUMNS = ["u_kind", "u_from", "u_to", "i_applies", "i_kind", "i_min", "i_max", "i_ratio",
-                "month_start", "value_fraction", "ratio_gap"]
+                "month_start", "value_fraction", "ratio_gap", "numerator_state", "denominator_state",
+                "percent_unit_mismatch"]
+# the register's and catalogue's words beside each row, for the messages (not read by the suites)
+NAME_COLUMNS = ["u_name_zh", "u_name_en", "i_name_zh", "i_name_en", "i_unit"]
+
+EARLIEST_SETTING = "KAOHE_EARLIEST_MONTH"
+# Years of history before the first scheme year that may be imported: a scheme year's rules score the
+# years before it too (metrics.scheme falls back to the earliest scheme), and three years of history
+# give the trends, the unit's own history (plausibility) and year-on-year comparisons their base.
+HISTORY_YEARS = 3
+
+
+def default_earliest_month() -> str:
+    """January of (the first year with a scheme file - HISTORY_YEARS): 2022-01 with schemes from 2025."""
+    from metrics.scheme import available_years
+
+    years = [int(y) for y in available_years() if str(y).isdigit()]
+    first = min(years) if years else 2025
+    return f"{first - HISTORY_YEARS:04d}-01"
+
+
+def earliest_month() -> tuple[str, str | None]:
+    """(the earliest month an import may hold, the setting's text when it is not a month).
+
+    KAOHE_EARLIEST_MONTH (YYYY-MM; 2022/01 and 202201 are read too) overrides the default. Read here
+    only; it belongs with the other settings in kaohe/settings.py.
+    """
+    from ingest.values import parse_month
+
+    default = default_earliest_month()
+    text = os.environ.get(EARLIEST_SETTING, "").strip()
+    if not text:
+        return default, None
+    month = parse_month(text)
+    return (month, None) if month else (default, text)
+
+
+def both(key: str, **params) -> tuple[str, str]:
+    """A message in Chinese and in English, for a parameter pair {x_zh, x_en}."""
+    return i18n.t(key, "zh", **params), i18n.t(key, "en", **params)
+
+
+def pair(name: str, zh: str, en: str) -> dict:
+    return {f"{name}_zh": zh, f"{name}_en": en}
+
+
+def suggestion(text, candidates: dict, table: pd.DataFrame) -> dict:
+    """{hint_zh, hint_en}: "；是否为：「东湖街道」（S01）？" when a registered name is close, else empty."""
+    from ingest.lookup import suggest
+
+    codes = suggest(text, candidates)
+    if not codes:
+        return pair("hint", "", "")
+    t = table.set_index("code")
+    words = {}
+    for lang in ("zh", "en"):
+        one = [i18n.t("val.hint.suggest_name", lang, name=i18n.pick(t.at[c, "name_zh"], t.at[c, "name_en"], lang),
+                      code=c) for c in codes]
+        listed = one[0] if len(one) == 1 else i18n.sep(lang).join(one[:-1]) + i18n.t("val.hint.or", lang) + one[-1]
+        words[lang] = i18n.t("val.hint.suggest", lang, names=listed)
+    return pair("hint", words["zh"], words["en"])
+
+
+DURATIONS = {"minutes", "hours", "days"}
+
+
+def range_words(kind, name_zh, name_en, unit, low, high) -> dict:
+    """{range_zh, range_en, fix_zh, fix_en}: the valid range of an indicator and how to fix a value
+    outside it, in its own terms (a count: whole numbers of its unit; a percentage: 0-100; a duration:
+    its unit, never negative)."""
+    def num(x):
+        return None if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:g}"
+
+    lo, hi = num(low) or "0", num(high)
+    unit = unit if isinstance(unit, str) else ""
+    unit_en = i18n.unit_en(unit) or unit
+    p = {"low": lo, "high": hi or "∞", "unit_zh": unit, "unit_en": unit_en,
+         "name_zh": name_zh or name_en or "", "name_en": name_en or name_zh or ""}
+    if kind == "rate":
+        rng, fix = "val.hint.range.rate", "val.hint.fix.rate"
+    elif kind == "count":
+        rng, fix = ("val.hint.range.count_max" if hi else "val.hint.range.count"), "val.hint.fix.count"
+    else:
+        rng = "val.hint.range.measure_max" if hi else "val.hint.range.measure"
+        fix = {"per_10k": "val.hint.fix.per_10k", "score": "val.hint.fix.score"}.get(
+            kind, "val.hint.fix.duration" if kind in DURATIONS else "val.hint.fix.other")
+    return {**pair("range", *both(rng, **p)), **pair("fix", *both(fix, **p))}
 
 
 def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -35,6 +129,12 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     f["i_min"] = f["indicator_code"].map(ind["min"]).astype("float64")
     f["i_max"] = f["indicator_code"].map(ind["max"]).astype("float64")
     f["i_ratio"] = f["indicator_code"].map(ind["ratio"]).fillna(False).astype(bool)
+    for lang in ("zh", "en"):
+        f[f"u_name_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).astype(object)
+        f[f"i_name_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).astype(object)
+    f["i_unit"] = f["indicator_code"].map(ind["unit"]).astype(object)
+    for part in ("numerator", "denominator"):
+        f[f"{part}_state"] = f[f"{part}_state"].fillna("missing") if f"{part}_state" in f.columns else "missing"
     months = pd.unique(f["month"].dropna())
     f["month_start"] = f["month"].map({m: _dt.date(int(m[:4]), int(m[5:7]), 1) for m in months})
     value = f["value"].astype("float64")
@@ -42,6 +142,13 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     with np.errstate(divide="ignore", invalid="ignore"):
         computed = 100.0 * f["numerator"].astype("float64") / f["denominator"].astype("float64")
     f["ratio_gap"] = (value - computed).where(f["denominator"].astype("float64") > 0)
+    # "5%" for a count (or an Excel cell formatted as percent, read as 500%): the value's unit is wrong
+    from ingest.values import fold
+
+    raw = f["value_raw"] if "value_raw" in f.columns else pd.Series(None, index=f.index, dtype=object)
+    has_pct = raw.map({v: fold(v).endswith("%") for v in pd.unique(raw.astype(object)) if isinstance(v, str)})
+    f["percent_unit_mismatch"] = (has_pct.fillna(False).astype(bool) & f["i_unit"].notna()
+                                  & f["i_unit"].ne("%")).astype(bool)
     return f
 
 
@@ -73,7 +180,7 @@ def expected(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     `f`: the known rows of `facts()`. Set arithmetic with merges, so a 1M-row backfill costs a
     few joins, not a loop per unit.
     """
-    cols = ["month", "unit_code", "indicator_code", "row", "present", "unit_reported"]
+    cols = ["month", "unit_code", "indicator_code", "row", "present", "unit_reported", *NAME_COLUMNS[:4]]
     if f.empty:
         return pd.DataFrame(columns=cols)
     keys = ["month", "u_kind"]
@@ -101,4 +208,10 @@ def expected(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     absent = pd.DataFrame({"month": absent["month"], "unit_code": absent["code"], "indicator_code": None,
                            "row": np.nan, "present": False, "unit_reported": False})
     out = pd.concat([cross, absent], ignore_index=True) if not absent.empty else cross
+    reg = units.set_index("code")
+    inds = f.drop_duplicates("indicator_code").set_index("indicator_code")
+    for lang in ("zh", "en"):  # the words of the messages: people read names, not codes
+        out[f"u_name_{lang}"] = out["unit_code"].map(reg[f"name_{lang}"]).astype(object)
+        out[f"i_name_{lang}"] = out["indicator_code"].map(inds[f"i_name_{lang}"]).astype(object) \
+            if f"i_name_{lang}" in inds.columns else None
     return out.reindex(columns=cols).reset_index(drop=True)

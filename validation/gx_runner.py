@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from kaohe import i18n
+from kaohe import months as mo
+from validation import checks
 from validation.checks import FACT_COLUMNS
 from validation.problems import CHECKS, many, problem
 
@@ -29,6 +31,8 @@ FIELD_COLUMNS = {  # meta.field -> (column name in the file, raw cell) in the no
     "indicator": ("col_indicator", "indicator_raw"),
     "month": ("col_month", "month_raw"),
     "value": ("col_value", "value_raw"),
+    "numerator": ("col_numerator", "numerator_raw"),
+    "denominator": ("col_denominator", "denominator_raw"),
 }
 _lock = threading.Lock()  # a GX context is not meant to validate from two threads at once
 _build = threading.Lock()  # the server's warm-up thread and a first upload must not build a suite twice
@@ -101,23 +105,47 @@ def completeness(expected: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         idx = [i["index"] if isinstance(i, dict) else i for i in (res.result or {}).get("unexpected_index_list") or []]
         rows = frame.iloc[idx]
         if check == "val.incomplete":  # one line per unit and month, naming what it lacks
-            g = rows.sort_values("indicator_code").groupby(["month", "unit_code"], sort=True) \
-                .agg(codes=("indicator_code", list), row=("row", "min")).reset_index()
-            params = [{"unit": u, "month": m, "n": len(c), "missing": "、".join(c[:8]) + ("…" if len(c) > 8 else "")}
-                      for m, u, c in zip(g["month"], g["unit_code"], g["codes"], strict=True)]
+            rows = rows.sort_values("indicator_code")
+            for lang in ("zh", "en"):  # a name missing from the catalogue shows as its code
+                rows[f"i_name_{lang}"] = rows[f"i_name_{lang}"].where(rows[f"i_name_{lang}"].notna(),
+                                                                      rows["indicator_code"])
+            g = rows.groupby(["month", "unit_code"], sort=True) \
+                .agg(codes=("indicator_code", list), zh=("i_name_zh", list), en=("i_name_en", list),
+                     u_zh=("u_name_zh", "first"), u_en=("u_name_en", "first"), row=("row", "min")).reset_index()
+            params = [{"unit": u, "month": m, "n": len(c), "missing": "、".join(c[:8]) + ("…" if len(c) > 8 else ""),
+                       **_join("missing", zh, en), **checks.pair("unit", _name(uz, u), _name(ue, u))}
+                      for m, u, c, zh, en, uz, ue in zip(g["month"], g["unit_code"], g["codes"], g["zh"], g["en"],
+                                                         g["u_zh"], g["u_en"], strict=True)]
             g["row"] = g["row"].astype("Int64")
             out.append(many(check, g, None, g["unit_code"], pd.Series(params, dtype=object)))
         else:
-            params = [{"unit": u, "month": m} for u, m in zip(rows["unit_code"], rows["month"], strict=True)]
+            params = [{"unit": u, "month": m, **checks.pair("unit", _name(uz, u), _name(ue, u))}
+                      for u, m, uz, ue in zip(rows["unit_code"], rows["month"], rows["u_name_zh"], rows["u_name_en"],
+                                              strict=True)]
             out.append(many(check, rows.assign(row=None), None, rows["unit_code"], pd.Series(params, dtype=object)))
     problems = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     return problems, _compact(result.to_json_dict())
 
 
+def _name(name, code) -> str:
+    return name if isinstance(name, str) and name else str(code)
+
+
+def _join(name: str, zh: list, en: list, limit: int = 8) -> dict:
+    """{name_zh, name_en}: a list of names as each language writes one, cut after `limit`."""
+    return checks.pair(name, *(i18n.sep(lang).join(str(x) for x in words[:limit]) + ("…" if len(words) > limit else "")
+                               for lang, words in (("zh", zh), ("en", en))))
+
+
 def parameters(units: pd.DataFrame, indicators: pd.DataFrame, current_month: str) -> dict:
-    """The suite's $PARAMETER values: the register, the catalogue, and the running month."""
+    """The suite's $PARAMETER values: the register, the catalogue, the running month (refused, as are
+    the months after it) and the earliest month an import may hold (`checks.earliest_month`).
+    Keys starting with _ are for the messages only (names, suggestions) and never reach GX."""
+    earliest, bad_setting = checks.earliest_month()
     return {"known_units": units["code"].tolist(), "known_indicators": indicators["code"].tolist(),
-            "current_month_start": f"{current_month}-01", "open_months": [current_month]}
+            "current_month_start": f"{current_month}-01", "open_months": [current_month],
+            "earliest_month_start": f"{earliest}-01", "_earliest": earliest, "_earliest_setting_bad": bad_setting,
+            "_units": units, "_indicators": indicators}
 
 
 def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[pd.DataFrame, dict]:
@@ -126,9 +154,12 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
     slim = frame.reindex(columns=GX_COLUMNS)
     for col in ("month", "u_from", "u_to"):  # compared as text: one dtype, None for blanks
         slim[col] = slim[col].astype(object).where(slim[col].notna(), None)
-    params = {"current_month_start": "2999-12-01", "open_months": [], **params}
-    result = _validate(name, slim, params)
+    params = {"current_month_start": "2999-12-01", "open_months": [], "earliest_month_start": "1900-01-01", **params}
+    result = _validate(name, slim, {k: v for k, v in params.items() if not k.startswith("_")})
     out = []
+    if params.get("_earliest_setting_bad"):  # the setting is wrong: no import until it is put right
+        out.append(pd.DataFrame([problem("val.earliest_setting_bad", setting=params["_earliest_setting_bad"],
+                                         default=checks.default_earliest_month())]))
     for res in result.results:
         if res.success:
             continue
@@ -153,16 +184,30 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
             blank = rows[raw_name].isna() | (rows[raw_name].astype(str).str.strip() == "")
             out.append(many(blank_check, rows[blank], rows.loc[blank, col_name], rows.loc[blank, raw_name]))
             rows = rows[~blank]
-        rows = _focus(check, rows)
-        extra = MESSAGE_PARAMS.get(check)
-        out.append(many(check, rows, rows[col_name], rows[raw_name],
-                        pd.Series(extra(rows, params), dtype=object) if extra else None))
+        by_status = meta.get("check_by_status") or {}  # one expectation, a message for each way to fail it
+        keys = rows["status"].map(by_status).fillna(check) if by_status else pd.Series(check, index=rows.index)
+        for key in pd.unique(keys):
+            part = _focus(key, rows[keys == key])
+            extra = MESSAGE_PARAMS.get(key)
+            shown = VALUE_SHOWN[key](part) if key in VALUE_SHOWN else part[raw_name]
+            out.append(many(key, part, part[col_name], shown,
+                            pd.Series(extra(part, params), dtype=object) if extra else None))
     problems = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
-    if not problems.empty:  # a value out of range needs no second line about its fraction
-        in_range = problems["check"].eq("val.value_range")
-        moot = problems["check"].eq("val.count_integer") & problems["row"].isin(problems.loc[in_range, "row"])
-        problems = problems[~moot].reset_index(drop=True)
-    return problems, _compact(result.to_json_dict())
+    return _one_line_per_fault(problems), _compact(result.to_json_dict())
+
+
+def _one_line_per_fault(problems: pd.DataFrame) -> pd.DataFrame:
+    """A value out of range needs no second line about its fraction; a rate computed from a numerator
+    over its denominator (or from a negative count) needs no range line beside the line about the ratio."""
+    if problems.empty:
+        return problems
+    check = problems["check"]
+    cell = list(zip(problems["row"], problems["column"].astype(str), strict=True))
+    in_range = {c for c, k in zip(cell, check, strict=True) if k == "val.value_range"}
+    ratio_rows = set(problems.loc[check.isin(["val.num_gt_den", "val.ratio_negative"]), "row"])
+    moot = (check.eq("val.count_integer") & pd.Series([c in in_range for c in cell], index=problems.index)) \
+        | (check.eq("val.value_range") & problems["row"].isin(ratio_rows))
+    return problems[~moot].reset_index(drop=True)
 
 
 def _focus(check: str, rows: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +215,7 @@ def _focus(check: str, rows: pd.DataFrame) -> pd.DataFrame:
     if check == "val.duplicate_row":  # GX flags every copy; the first is the one to keep
         first = rows.groupby(["unit_code", "indicator_code", "month"])["row"].transform("min")
         return rows[rows["row"] != first].assign(_first=first)
-    if check == "val.month_open":  # the running month: said once per file
+    if check in ("val.month_open", "val.month_too_early"):  # the whole month is the fault: said once per month
         return rows.drop_duplicates("month")
     return rows
 
@@ -180,27 +225,109 @@ def _bound(x) -> str:
 
 
 def _kind(rows, _params):
-    return [{"indicator": ic, "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
-            for ic, k in zip(rows["indicator_code"], rows["u_kind"], strict=True)]
+    return [{"indicator": ic, **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
+             "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
+            for ic, nz, ne, k in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"], rows["u_kind"],
+                                     strict=True)]
+
+
+def _unit_words(rows) -> list[dict]:
+    return [checks.pair("unit", _name(nz, u), _name(ne, u))
+            for u, nz, ne in zip(rows["unit_code"], rows["u_name_zh"], rows["u_name_en"], strict=True)]
+
+
+def _range(rows, _params):
+    return [{"low": _bound(lo), "high": _bound(hi), **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
+             **checks.range_words(k, nz, ne, un, lo, hi)}
+            for ic, nz, ne, k, un, lo, hi in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"],
+                                                 rows["i_kind"], rows["i_unit"], rows["i_min"], rows["i_max"],
+                                                 strict=True)]
+
+
+def _suggest(raw_col: str, table_key: str, candidates):
+    """Message parameters {hint_zh, hint_en}: the registered names closest to what the file says."""
+    def params(rows, p):
+        table = p.get(table_key)
+        if table is None or rows.empty:
+            return [checks.pair("hint", "", "")] * len(rows)
+        cands = candidates(table)
+        memo = {}
+        out = []
+        for raw in rows[raw_col]:
+            k = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
+            if k not in memo:  # a file of another district's units: guess for the first ones only
+                memo[k] = checks.suggestion(k, cands, table) if len(memo) < SUGGEST_AT_MOST else checks.pair("hint", "", "")
+            out.append(memo[k])
+        return out
+    return params
+
+
+SUGGEST_AT_MOST = 200  # distinct unknown names to look for close registered names for
+
+
+def _units_table(t):
+    from ingest.lookup import unit_candidates
+
+    return unit_candidates(t)
+
+
+def _indicators_table(t):
+    from ingest.lookup import indicator_candidates
+
+    return indicator_candidates(t)
+
+
+def _limit(rows, _p):
+    from ingest.values import MAX_MAGNITUDE
+
+    return [{"limit": f"{MAX_MAGNITUDE:,.0f}"}] * len(rows)
+
+
+def _rate(n, d) -> str:
+    return f"{round(100.0 * n / d, 1):g}%" if d else ""
 
 
 # check -> (rows GX found, the run's parameters) -> the message's parameters, one dict per row
 MESSAGE_PARAMS = {
-    "val.num_gt_den": lambda rows, _p: [{"numerator": n, "denominator": d}
+    "val.num_gt_den": lambda rows, _p: [{"numerator": n, "denominator": d, "rate": _rate(n, d)}
                                         for n, d in zip(rows["numerator"], rows["denominator"], strict=True)],
     "val.not_applicable_kind": _kind,
-    "val.before_unit": lambda rows, _p: [{"unit": u, "month": m, "active_from": a} for u, m, a in
-                                         zip(rows["unit_code"], rows["month"], rows["u_from"], strict=True)],
-    "val.unit_inactive": lambda rows, _p: [{"unit": u, "month": m, "active_to": a} for u, m, a in
-                                           zip(rows["unit_code"], rows["month"], rows["u_to"], strict=True)],
-    "val.value_range": lambda rows, _p: [{"low": _bound(lo), "high": _bound(hi)}
-                                         for lo, hi in zip(rows["i_min"], rows["i_max"], strict=True)],
+    "val.before_unit": lambda rows, _p: [{"unit": u, "month": m, "active_from": a, **w} for u, m, a, w in
+                                         zip(rows["unit_code"], rows["month"], rows["u_from"], _unit_words(rows),
+                                             strict=True)],
+    "val.unit_inactive": lambda rows, _p: [{"unit": u, "month": m, "active_to": a, **w} for u, m, a, w in
+                                           zip(rows["unit_code"], rows["month"], rows["u_to"], _unit_words(rows),
+                                               strict=True)],
+    "val.value_range": _range,
+    "val.count_integer": lambda rows, _p: [checks.pair("indicator", _name(nz, ic), _name(ne, ic)) for ic, nz, ne in
+                                           zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"],
+                                               strict=True)],
+    "val.value_too_large": _limit,
+    "val.value_percent_unit": lambda rows, _p: [
+        {**checks.pair("indicator", _name(nz, ic), _name(ne, ic)), "unit_zh": un or "",
+         "unit_en": i18n.unit_en(un) or (un or "")}
+        for ic, nz, ne, un in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"], rows["i_unit"],
+                                  strict=True)],
+    "val.numerator_bad": _limit,
+    "val.denominator_bad": _limit,
     "val.value_mismatch": lambda rows, _p: [{"computed": v - g}
                                             for v, g in zip(rows["value"], rows["ratio_gap"], strict=True)],
-    "val.month_future": lambda rows, p: [{"month": m, "current": p["open_months"][0] if p["open_months"] else ""}
-                                         for m in rows["month"]],
-    "val.month_open": lambda rows, _p: [{"month": m} for m in rows["month"]],
+    "val.month_future": lambda rows, p: [{"month": m, "current": mo.add(p["open_months"][0], -1)
+                                          if p["open_months"] else ""} for m in rows["month"]],
+    "val.month_open": lambda rows, _p: [{"month": m, "last": mo.add(m, -1), "next": mo.add(m, 1)}
+                                        for m in rows["month"]],
+    "val.month_too_early": lambda rows, p: [{"month": m, "earliest": p.get("_earliest") or
+                                             str(p.get("earliest_month_start", ""))[:7]} for m in rows["month"]],
     "val.duplicate_row": lambda rows, _p: [{"first": int(x)} for x in rows["_first"]],
+    "val.unit_unknown": _suggest("unit_raw", "_units", _units_table),
+    "val.indicator_unknown": _suggest("indicator_raw", "_indicators", _indicators_table),
+}
+
+# check -> (rows GX found) -> what the report's value column shows, when not the cell itself
+VALUE_SHOWN = {
+    # a rate from its numerator and denominator has no cell of its own: show the rate they give
+    "val.num_gt_den": lambda rows: pd.Series([_rate(n, d) for n, d in zip(rows["numerator"], rows["denominator"],
+                                                                         strict=True)], index=rows.index),
 }
 
 

@@ -49,10 +49,50 @@ def run(frame: pd.DataFrame, history: pd.DataFrame, units: pd.DataFrame, indicat
     fj = f["month"].map(col_of).to_numpy()
     ind = indicators.set_index("code")
     is_rate = f["indicator_code"].map(ind["kind"]).eq("rate").to_numpy()
+    f = _words(f, units, indicators)
     out = [_jumps(f, values, fi, fj, is_rate), _streaks(f, values, fi, fj, is_rate),
            _peers(f, combined, units, indicators)]
     out = [o for o in out if not o.empty]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def _words(f: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Beside each row: the unit's and indicator's names, the value as a person reads it, and the
+    catalogue's valid range (a usual range shown never leaves it: a percentage stays within 0-100)."""
+    u = units.set_index("code")
+    ind = indicators.set_index("code")
+    f = f.copy()
+    for lang in ("zh", "en"):
+        f[f"unit_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).fillna(f["unit_code"]).astype(object)
+        f[f"indicator_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).fillna(f["indicator_code"]).astype(object)
+    f["i_min"] = f["indicator_code"].map(pd.to_numeric(ind["min"], errors="coerce")).astype("float64")
+    f["i_max"] = f["indicator_code"].map(pd.to_numeric(ind["max"], errors="coerce")).astype("float64")
+    f["i_count"] = f["indicator_code"].map(ind["kind"]).eq("count").to_numpy()
+    f["i_pct"] = f["indicator_code"].map(ind["unit"]).eq("%").to_numpy()
+    return f
+
+
+def _shown(v: float, pct: bool) -> str:
+    text = f"{round(float(v), 2):g}"
+    return text + "%" if pct else text
+
+
+def _usual(f: pd.DataFrame, mask, med, scale) -> list[dict]:
+    """The message parameters of flagged rows: who, what, the value, and the usual range around the
+    median, clipped to the catalogue's valid range (whole numbers for counts)."""
+    sel = f[mask]
+    out = []
+    for (_, r), m, s in zip(sel.iterrows(), med, scale, strict=True):
+        lo, hi = float(m - 3 * s), float(m + 3 * s)
+        if not np.isnan(r["i_min"]):
+            lo = max(lo, r["i_min"])
+        if not np.isnan(r["i_max"]):
+            hi = min(hi, r["i_max"])
+        lo, hi = (float(np.ceil(lo)), float(np.floor(hi))) if r["i_count"] else (round(lo, 1), round(hi, 1))
+        out.append({"median": round(float(m), 2), "low": lo, "high": max(hi, lo),
+                    "unit_zh": r["unit_zh"], "unit_en": r["unit_en"], "indicator_zh": r["indicator_zh"],
+                    "indicator_en": r["indicator_en"], "value": _shown(r["value"], r["i_pct"])})
+    return out
 
 
 def _rows(check: str, f: pd.DataFrame, mask, params: list[dict]) -> pd.DataFrame:
@@ -91,8 +131,7 @@ def _jumps(f, values, fi, fj, is_rate) -> pd.DataFrame:
     flag = (cnt >= MIN_HISTORY) & (np.abs(v - med) > JUMP_Z * scale)
     if not flag.any():
         return pd.DataFrame()
-    params = [{"n": int(c), "median": round(float(m), 2), "low": round(float(m - 3 * s), 1),
-               "high": round(float(m + 3 * s), 1)} for c, m, s in zip(cnt[flag], med[flag], scale[flag], strict=True)]
+    params = [{"n": int(c), **p} for c, p in zip(cnt[flag], _usual(f, flag, med[flag], scale[flag]), strict=True)]
     return _rows("val.jump", f, flag, params)
 
 
@@ -112,7 +151,11 @@ def _streaks(f, values, fi, fj, is_rate) -> pd.DataFrame:
             flag[k], runs[k] = True, n
     if not flag.any():
         return pd.DataFrame()
-    return _rows("val.perfect_streak", f, flag, [{"n": int(n)} for n in runs[flag]])
+    sel = f[flag]
+    return _rows("val.perfect_streak", f, flag, [
+        {"n": int(n), "unit_zh": uz, "unit_en": ue, "indicator_zh": iz, "indicator_en": ie}
+        for n, uz, ue, iz, ie in zip(runs[flag], sel["unit_zh"], sel["unit_en"], sel["indicator_zh"],
+                                     sel["indicator_en"], strict=True)])
 
 
 def _peers(f, combined, units, indicators) -> pd.DataFrame:
@@ -140,6 +183,4 @@ def _peers(f, combined, units, indicators) -> pd.DataFrame:
     if not flag.any():
         return pd.DataFrame()
     sel = ff[flag]
-    params = [{"median": round(float(m), 2), "low": round(float(m - 3 * s), 1), "high": round(float(m + 3 * s), 1)}
-              for m, s in zip(sel["med"], scale[flag], strict=True)]
-    return _rows("val.peer_outlier", ff, flag, params)
+    return _rows("val.peer_outlier", ff, flag, _usual(ff, flag, sel["med"].to_numpy(), np.asarray(scale)[flag]))

@@ -9,10 +9,12 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kaohe import i18n
 from kaohe.i18n import t
+from reports import safe
 from reports.csvexport import csv_bytes
 from validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
@@ -49,6 +51,8 @@ class Report:
         parts = [p for p in parts if p is not None and not p.empty]
         df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROBLEM_COLUMNS)
         df = df.reindex(columns=PROBLEM_COLUMNS)
+        # row numbers are whole numbers everywhere (parts may carry them as floats): "第 5 行", never 5.0
+        df["row"] = pd.to_numeric(df["row"], errors="coerce").astype("Int64")
         # a wide row with an unknown unit fails once per indicator column: say it once
         df = df[~df[["check", "row", "column", "value"]].astype(str).duplicated()]
         # a cell that is wrong needs no plausibility question on top
@@ -57,7 +61,6 @@ class Report:
         moot = df["kind"].eq("plausibility") & pd.Series(
             [(str(r), str(c)) in cells for r, c in zip(df["row"], df["column"], strict=True)], index=df.index)
         df = df[~moot]
-        df["row"] = pd.to_numeric(df["row"], errors="coerce").astype("Int64")
         order = df["severity"].map(SEVERITY_ORDER)
         df = df.assign(_o=order).sort_values(["_o", "row"], kind="stable", na_position="first")
         return cls(df.drop(columns="_o").reset_index(drop=True))
@@ -119,7 +122,7 @@ class Report:
         return pd.DataFrame({
             t("val.col.severity", lang): [t(f"val.severity.{s}", lang) for s in df["severity"]],
             t("val.col.kind", lang): [t(f"val.kind.{k}", lang) for k in df["kind"]],
-            t("val.col.row", lang): df["row"].to_numpy(),
+            t("val.col.row", lang): df["row"].astype("Int64").array,  # whole numbers, blank where none
             t("val.col.column", lang): [_text(c) for c in df["column"]],
             t("val.col.value", lang): [_text(v) for v in df["value"]],
             t("val.col.problem", lang): msgs,
@@ -129,20 +132,28 @@ class Report:
         })
 
     def lines(self, lang: str | None = None, limit: int = 200) -> list[str]:
-        """Plain text lines for the terminal."""
+        """Plain text lines for the terminal: where (row, column, value), what, what it should be, the fix;
+        Chinese lines in full-width punctuation."""
+        lang = lang or i18n.default_lang()
+        zh = lang != "en"
         out = []
         for r in self.render(lang, limit).itertuples(index=False):
             sev, _kind, row, col, val, msg, exp, fix, _check = r
             where = []
             if pd.notna(row):
-                where.append(("第 {} 行" if lang != "en" else "row {}").format(row))
+                where.append(("第 {} 行" if zh else "row {}").format(int(row)))
             if col:
                 where.append(f"[{col}]")
             if val:
-                where.append(f"「{val}」" if lang != "en" else f'"{val}"')
-            arrow = "→" if exp else ""
+                where.append(f"「{val}」" if zh else f'"{val}"')
             head = " ".join([sev, *where])
-            out.append(f"{head}: {msg}" + (f" ({exp}) {arrow} {fix}" if exp or fix else ""))
+            line = f"{head}：{msg}" if zh else f"{head}: {msg}"
+            if exp:
+                label = t("val.col.expected", lang)
+                line += f"（{label}：{exp}）" if zh else f" ({label.lower()}: {exp})"
+            if fix:
+                line += f" → {fix}"
+            out.append(line)
         return out
 
     def to_csv(self, lang: str | None = None) -> bytes:
@@ -166,6 +177,10 @@ class Report:
         for ws, frame in ((wb.active, self.summary(lang)), (wb.create_sheet(), self.render(lang))):
             ws.title = t("val.sheet.summary" if ws is wb.active else "val.sheet.problems", lang)
             frame = frame.astype(object).where(frame.notna(), None)
+            value_col = t("val.col.value", lang)
+            if value_col in frame.columns:  # a cell that held a number is a number in the workbook too
+                frame[value_col] = [v if safe.number_literal(v) is None else safe.number_literal(v)
+                                    for v in frame[value_col]]
             write_table(ws, frame, [Column(c, c, "0" if c == t("val.col.row", lang) else None,
                                            XLSX_WIDTHS.get(_key_of(c, lang), 14)) for c in frame.columns])
         buf = io.BytesIO()
@@ -192,13 +207,17 @@ def _title(check: str, lang) -> str:
 
 
 def _safe(key: str, lang, params: dict) -> str:
+    """The message with its parameters; without them (a line stored by an older release), the
+    message with … where the parameters go, never a bare {placeholder}."""
     try:
         return t(key, lang, **params)
     except (KeyError, ValueError, IndexError):
-        return t(key, lang) if not params else _title(key, lang)
+        return _title(key, lang)
 
 
 def _text(v) -> str:
+    if isinstance(v, (bool, np.bool_)):  # an Excel TRUE/FALSE cell, as Excel shows it
+        return "TRUE" if v else "FALSE"
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ""
     if v is pd.NA:
