@@ -154,4 +154,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    4,
+    "why a batch was rolled back; the content fingerprint of a publication's scheme; sample batches "
+    "named by their kind, not by English text",
+    [
+        "ALTER TABLE batches ADD COLUMN rollback_reason VARCHAR",
+        "ALTER TABLE publications ADD COLUMN scheme_fingerprint VARCHAR",
+        "ALTER TABLE publications ADD COLUMN scheme_year VARCHAR",
+        # older releases named the sample batch in English ('sample district (seed 20261)'): the kind
+        # says what it is (shown in words), the old name moves into the batch's report
+        """UPDATE batches SET report = coalesce(report, json_object('source', source_name)::VARCHAR),
+               source_name = NULL
+           WHERE kind = 'sample' AND source_name LIKE 'sample%'""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

@@ -103,14 +103,15 @@ def cmd_sample(args) -> int:
         else:
             obs.to_csv(path, index=False, encoding="utf-8-sig")
     if args.load or not target:
-        from data.setup import SYSTEM_ACTOR
+        from data.setup import SYSTEM_ACTOR, sample_record
 
         wh = Warehouse(settings.db_path(args.db))
         wh.migrate()
-        wh.upsert_indicators(catalogue.read_indicators(), actor=SYSTEM_ACTOR)
-        wh.upsert_units(units, actor=SYSTEM_ACTOR)
-        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample",
-                              source_name=f"sample ({len(units)} units, seed {seed})")
+        # units, catalogue and observations in ONE transaction, after the checks (a published
+        # month refuses the whole load: no unit is registered either)
+        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
+                              report=sample_record(len(units), seed),
+                              units=units, indicators=catalogue.read_indicators())
         target = f"{target + ' + ' if target else ''}{wh.path}"
     print(t("sample.written", rows=len(obs), units=len(units), months=args.months,
             secs=time.perf_counter() - started, out=target))

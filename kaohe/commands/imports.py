@@ -157,7 +157,9 @@ def cmd_batches(args) -> int:
     yes_no = (t("batches.yes"), "")
     col = t("import.batches.col.warnings_accepted")
     table[col] = [yes_no[0] if v else yes_no[1] for v in table[col]]
-    print(table.to_string(index=False))
+    from kaohe.cli import plain_frame
+
+    print(plain_frame(table).to_string(index=False))
     return 0
 
 

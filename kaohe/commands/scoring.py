@@ -170,9 +170,12 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
         print(json.dumps(clean.to_dict(orient="records"), ensure_ascii=False, indent=1, default=_jsonable,
                          allow_nan=False))
     else:
+        from kaohe.cli import plain_frame
+
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.unicode.east_asian_width", True):
-            print(df.to_string(index=False) if not df.empty else t("scoring.cli.none"))
+            # text from data made plain before the columns are measured, so they still line up
+            print(plain_frame(df).to_string(index=False) if not df.empty else t("scoring.cli.none"))
 
 
 def _words(df: pd.DataFrame) -> pd.DataFrame:
