@@ -82,7 +82,7 @@ def test_adjust_publish_and_revisions(db, capsys):
     code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-10")
     assert code == 0 and "第1版" in out
     code, _, err = run(capsys, "publish", "--db", db, "--month", "2026-10")
-    assert code == 1 and "理由" in err and "Error" not in err
+    assert code == 1 and "相同" in err and "未形成新版本" in err and "Error" not in err
     code, out, _ = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "录入错误")
     assert code == 0 and "#1" in out
     code, _, err = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "再次")

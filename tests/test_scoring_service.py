@@ -304,9 +304,12 @@ def test_adjustments_to_a_published_month_need_a_correction_reason(sample_wh, mo
     assert service.revisions(wh, "2026-08")["reason"].tolist()[-1] == "表彰文件晚到"
     changed = service.revision_diff(wh, "2026-08", 2)
     assert "S04" in set(changed["unit_code"])
-    # nothing pending: a third revision needs a reason again
-    with pytest.raises(PublishError, match="reason"):
+    # nothing pending: the same figures again are never a revision, reason or not
+    with pytest.raises(PublishError, match="相同.*未形成新版本"):
         service.publish(wh, "2026-08", "alice")
+    with pytest.raises(PublishError, match="相同"):
+        service.publish(wh, "2026-08", "alice", reason="再发一次")
+    assert service.revisions(wh, "2026-08")["revision"].tolist() == [1, 2]
 
 
 def test_a_published_quarter_freezes_each_of_its_months(sample_wh):
