@@ -186,7 +186,7 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
         steps=steps_for(scheme, month, period, ends, plan.spec, cur_adj),
         indicators=ind, dimensions=dims,
         totals=cur.reindex(columns=TOTAL_COLUMNS).reset_index(drop=True),
-        adjustments=cur_adj.reset_index(drop=True),
+        adjustments=adjust.words(cur_adj).reset_index(drop=True),
         history=tot[["period", "unit_code", "peer_group", "total", "rank", "n_in_group", "grade", "veto"]],
         scheme=scheme, fixed=fixed.reset_index(drop=True),
         _dim_history=_DimensionHistory(wt, plan, ux, live, ends),
@@ -231,7 +231,8 @@ def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
     return _frame({
         "period": np.asarray(ends, dtype=object)[p], "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
         "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
-        "name_en": plan.name_en[i], "status": engine.STATUS[agg["status"][p, u, i]], "value": agg["value"][p, u, i],
+        "name_en": plan.name_en[i], "unit": plan.unit[i], "status": engine.STATUS[agg["status"][p, u, i]],
+        "value": agg["value"][p, u, i],
     })
 
 

@@ -276,7 +276,17 @@ def test_default_scheme_items_on_the_sample(ro_wh):
     assert not auto.empty and set(auto["kind"]) <= {"bonus", "deduction"}
     for unit in auto["unit_code"]:
         e = b.explain(unit)
-        assert (e["code"] == "scheme").any()
+        items = e[e["level"].isin(["bonus", "deduction"]) & e["code"].isna()]
+        assert not items.empty
+        # words, not codes: the scheme as the one who entered it, the evidence with indicator names
+        assert not (e["code"] == "scheme").any()
+        assert items["note"].str.contains("考核方案规定").all()
+        assert not items["note"].str.contains(r"[A-Z]{2}_[A-Z]|>=").any()
+    # the evidence in both languages, named and worded, e.g. "…满意度 97.2分，达到 95分"
+    row = auto.iloc[0]
+    assert "达到" in row["evidence_zh"] or "超过" in row["evidence_zh"] or "等于" in row["evidence_zh"]
+    assert row["evidence_en"].isascii() and ">=" not in row["evidence_en"]
+    assert set(auto["kind_zh"]) <= {"加分", "扣分"} and set(auto["actor_zh"]) == {"考核方案（自动计分）"}
 
 
 def test_adjustments_to_a_published_month_need_a_correction_reason(sample_wh, monkeypatch):
