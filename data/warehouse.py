@@ -235,6 +235,13 @@ class Warehouse:
     def migrate(self, target: int | None = None) -> tuple[int, int]:
         """Apply every migration after the file's version (up to `target`). Returns (from, to)."""
         target = schema.LATEST if target is None else target
+        if self.exists():  # nothing to do is a read: an up-to-date file is not written at all
+            with self.connect() as con:
+                current = _schema_version(con)
+            if current > schema.LATEST:
+                raise SchemaTooNew(current, schema.LATEST)
+            if current >= target:
+                return current, current
         with self.transaction() as con:
             current = _schema_version(con)
             if current > schema.LATEST:

@@ -248,7 +248,9 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
     next `publish` of that month makes a numbered revision with it."""
     mo.check(month)
     if kind not in ADJ_KINDS:
-        raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=", ".join(ADJ_KINDS)))
+        known = i18n.sep().join(f"{k}（{i18n.t('scoring.adjust.kind.' + k)}）" if i18n.default_lang() == "zh"
+                                else f"{k} ({i18n.t('scoring.adjust.kind.' + k)})" for k in ADJ_KINDS)
+        raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=known))
     try:
         points = float(points or 0)
     except (TypeError, ValueError):

@@ -130,7 +130,9 @@ def register(sub) -> None:
     a = asub.add_parser("add", help="登记一项 / record an item")
     a.add_argument("--unit", required=True, help="单位代码 / unit code")
     a.add_argument("--month", required=True, help="所属月份 / month, YYYY-MM")
-    a.add_argument("--kind", required=True, choices=["bonus", "deduction", "veto"],
+    # no argparse choices: a wrong kind is refused by the core in the user's words (exit 1), not in
+    # argparse's English
+    a.add_argument("--kind", required=True, metavar="{bonus,deduction,veto}",
                    help="类型 / kind: bonus 加分， deduction 扣分， veto 一票否决")
     a.add_argument("--points", type=float, default=0.0, help="分值（正数）/ points (positive; 0 for a veto)")
     a.add_argument("--reason", required=True, help="理由 / reason")
@@ -188,6 +190,9 @@ def _words(df: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns=["name_zh", "name_en"])
     if "kind" in out.columns:
         out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k) for k in out["kind"]]
+    for col in ("actor", "revoked_by"):  # the system's own actors in words; people keep their names
+        if col in out.columns:
+            out[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else None for a in out[col]]
     if "period" in out.columns:
         out["period"] = [i18n.t_or(f"scoring.period.{p}", p) for p in out["period"]]
     if "field" in out.columns:  # a difference: the field and its two values in words
@@ -229,7 +234,12 @@ def cmd_rank(args) -> int:
         if args.group not in known:
             raise UsageError(t("scoring.cli.unknown_group", group=args.group, known=", ".join(known)))
         tot = tot.loc[tot["peer_group"].eq(args.group)]
-    if args.format != "table":
+    if args.format != "table":  # data on stdout; what the figures are goes to stderr, in words
+        note = b.scheme_note(i18n.default_lang())
+        if note:
+            print(note, file=sys.stderr)
+        state = service.published_state(wh, b.month, b.period)
+        print(state.notice() or state.label(), file=sys.stderr)
         out = tot.copy()
         out.insert(0, "period", b.period_label)
         out["alerts"] = [",".join(a) for a in out["alerts"]] if args.format == "csv" else out["alerts"]
@@ -238,6 +248,7 @@ def cmd_rank(args) -> int:
     lang = i18n.default_lang()
     alerts = b.scheme.section("alerts")
     print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme_id, version=b.scheme_version))
+    _print_context(wh, b, lang)
     for group, g in tot.groupby("peer_group", sort=False):
         print()
         print(t("scoring.cli.group", group=i18n.pick(g["peer_group_zh"].iat[0], g["peer_group_en"].iat[0], lang)
@@ -267,6 +278,20 @@ def cmd_rank(args) -> int:
     return 0
 
 
+def _print_context(wh, b, lang) -> None:
+    """What the figures are: the scheme of another year when the month has none, and where they
+    stand against the published ones (metrics.service.published_state), as the pages say it."""
+    from metrics import service
+
+    note = b.scheme_note(lang)
+    if note:
+        print(note)
+    state = service.published_state(wh, b.month, b.period)
+    print(state.label(lang))
+    if state.notice(lang):
+        print(state.notice(lang))
+
+
 def cmd_explain(args) -> int:
     from metrics import service
 
@@ -280,6 +305,7 @@ def cmd_explain(args) -> int:
         u = b.unit(args.unit)
         print(t("scoring.cli.explain_title", unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'])}",
                 label=b.period_label))
+        _print_context(wh, b, i18n.default_lang())
         _emit(_explain_view(table), "table")
     else:
         _emit(table, args.format)
