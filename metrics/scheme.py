@@ -84,8 +84,8 @@ i18n.register({
     "scoring.scheme.not_found": ("找不到{year}年度的考核方案", "no assessment scheme for {year}"),
     "scoring.scheme.group_shape": ("同类组“{group}”的调整项应为对象（dimensions、indicators）",
                                    "peer group {group!r}: the override must be an object (dimensions, indicators)"),
-    "scoring.scheme.group_key": ("同类组“{group}”的调整项“{key}”无效（可用：{known}）",
-                                 "peer group {group!r}: unknown override {key!r} (known: {known})"),
+    "scoring.scheme.group_key": ("同类组“{group}”的调整项“{name}”无效（可用：{known}）",
+                                 "peer group {group!r}: unknown override {name!r} (known: {known})"),
     "scoring.scheme.used_for_other_year": ("{month} 无 {year} 年考核方案，按 {scheme_year} 年方案计分",
                                            "there is no {year} scheme for {month}; scored under the "
                                            "{scheme_year} scheme"),
@@ -300,7 +300,7 @@ def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
         if not isinstance(g, dict):
             problems.append(t("scoring.scheme.group_shape", group=gname))
             continue
-        problems += [t("scoring.scheme.group_key", group=gname, key=k, known=", ".join(GROUP_KEYS))
+        problems += [t("scoring.scheme.group_key", group=gname, name=k, known=", ".join(GROUP_KEYS))
                      for k in g if k not in GROUP_KEYS]
         for dim, ov in (g.get("dimensions") or {}).items():
             if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
