@@ -150,7 +150,8 @@ def _run(args) -> int:
         return 1
     except Refusal as exc:  # refused in words before anything was written
         print(t("cli.error", reason=exc), file=sys.stderr)
-        print(t("cli.unchanged"), file=sys.stderr)
+        if getattr(args, "writes", False):  # a command that would have written says it did not
+            print(t("cli.unchanged"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

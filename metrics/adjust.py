@@ -42,10 +42,7 @@ def amount(v: float, unit: str | None, lang: str | None = None) -> str:
     """A value with its catalogue unit, as a person writes it: '97.2%', '1 起' / '1 incident'."""
     unit = unit if isinstance(unit, str) else ""
     num = f"{float(v):g}"
-    if (lang or i18n.default_lang()) == "en":
-        u = i18n.unit_en(unit, float(v))
-    else:
-        u = unit
+    u = i18n.unit_en(unit, float(v)) if (lang or i18n.default_lang()) == "en" else unit
     if not u:
         return num
     return f"{num}{u}" if u == "%" else f"{num} {u}"

@@ -85,7 +85,8 @@ def state(tmp_path_factory, sample_db):
     shutil.copy(sample_db, newer)
     with Warehouse(newer).transaction() as con:
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(schema.LATEST + 1)])
-    return {"db": db, "plain": plain, "newer": newer, "sept": sept, "sept2": sept2, "octo": octo, "bad": bad}
+    (d / "out").mkdir()
+    return {"out": d / "out", "db": db, "plain": plain, "newer": newer, "sept": sept, "sept2": sept2, "octo": octo, "bad": bad}
 
 
 # name -> (argv builder, which file, words expected in zh, in en)
@@ -122,6 +123,11 @@ CASES = {
     "rank a month with no data": (lambda s: ["rank", "--month", "2026-12"], "db", "没有观测数据", "no observations"),
     "explain a month with no data": (lambda s: ["explain", "--unit", "S01", "--month", "2026-12"], "db", "没有观测数据",
                                      "no observations"),
+    "export a month with no data": (lambda s: ["export", "--month", "2026-12", "-o", str(s["out"] / "x.xlsx")],
+                                    "db", "没有观测数据", "no observations"),
+    "summary of a quarter with no data": (
+        lambda s: ["summary", "--month", "2027-03", "--period", "quarter", "-o", str(s["out"] / "x.pdf")], "db",
+        "没有观测数据", "no observations"),
     "sample --load onto a published month": (
         lambda s: ["sample", "--units", "34", "--months", "1", "--end", "2026-09", "--load"], "db", "已发布",
         "published"),
@@ -145,6 +151,7 @@ def test_a_refusal_changes_nothing_and_says_why(state, name, lang):
     if lang == "zh":
         assert re.search(r"[\u4e00-\u9fff]", said), said
     assert not Path(str(db) + ".wal").exists()
+    assert not any(state["out"].iterdir())  # and no report file was written
     assert sha256(db) == before_file, name
     assert dump(db) == before_rows, name
 

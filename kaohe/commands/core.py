@@ -47,7 +47,7 @@ def register(sub) -> None:
                                                "default: last complete month)")
     p.add_argument("--months", type=int, default=36, help="示例月数 / months of sample data (36)")
     p.add_argument("--seed", type=int, default=None, help="随机种子 / generator seed")
-    p.set_defaults(func=cmd_init)
+    p.set_defaults(func=cmd_init, writes=True)
 
     p = sub.add_parser("sample", help="生成示例或基准数据 / generate sample or benchmark data")
     add_db_option(p)
@@ -58,7 +58,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", default=None,
                    help="写入 CSV 或 Parquet 文件 / write to a .csv or .parquet file")
     p.add_argument("--load", action="store_true", help="写入数据仓库（新建或空仓库） / load into the warehouse")
-    p.set_defaults(func=cmd_sample)
+    p.set_defaults(func=cmd_sample, writes=True)
 
     p = sub.add_parser("info", help="数据仓库概况 / what the warehouse holds")
     add_db_option(p)

@@ -56,7 +56,7 @@ def register(sub) -> None:
     p.add_argument("--report", default=None, metavar="PATH",
                    help="把完整报告写入 .csv 或 .xlsx / write the full report to a .csv or .xlsx file")
     p.add_argument("--max-mb", type=float, default=200, help="文件大小上限 MB / size limit in MB (200)")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, writes=True)
 
     p = sub.add_parser("batches", help="列出导入批次 / list import batches")
     add_db_option(p)
@@ -67,7 +67,7 @@ def register(sub) -> None:
     add_db_option(p)
     p.add_argument("batch_id", type=int, metavar="ID", help="批次号 / batch id")
     p.add_argument("--reason", default=None, help="回滚理由（记入审计日志）/ reason (kept in the audit log)")
-    p.set_defaults(func=cmd_rollback)
+    p.set_defaults(func=cmd_rollback, writes=True)
 
 
 def cmd_import(args) -> int:

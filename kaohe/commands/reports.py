@@ -57,17 +57,22 @@ def register(sub) -> None:
 
 
 def _open(args):
-    from kaohe.cli import UsageError, existing_warehouse, month_arg
+    """The warehouse and month of a report. A month (or the warehouse) without data is refused
+    as every other command refuses it (metrics.service.ScoringError, exit code 1, one line)."""
+    from kaohe.cli import existing_warehouse, month_arg
+    from metrics import periods, service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
     available = wh.months()
+    lang = i18n.default_lang()
     if month is None:
         if not available:
-            raise UsageError(i18n.t("report.no_observations", i18n.default_lang()))
+            raise service.ScoringError(i18n.t("report.no_observations", lang))
         month = available[-1]
-    if month not in available:
-        raise UsageError(i18n.t("report.no_month", i18n.default_lang(), month=month))
+    period = getattr(args, "period", "month")
+    if not set(periods.months_of(period, month)) & set(available):
+        raise service.ScoringError(i18n.t("scoring.no_data", lang, month=periods.label(period, month, lang)))
     return wh, month
 
 

@@ -116,7 +116,7 @@ def register(sub) -> None:
     p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
     p.add_argument("--reason", default=None, help="更正理由（修订版必填，默认为已登记的更正理由）/ correction reason "
                                                   "(required for a revision; defaults to the corrections on record)")
-    p.set_defaults(func=cmd_publish)
+    p.set_defaults(func=cmd_publish, writes=True)
 
     p = sub.add_parser("revisions", help="已发布版本及与当前结果的差异 / published revisions and what differs now")
     add_db_option(p)
@@ -139,7 +139,7 @@ def register(sub) -> None:
     a.add_argument("--evidence", default=None, help="依据（文号、链接）/ evidence (document number, link)")
     a.add_argument("--correction", "--correction-reason", dest="correction", default=None,
                    help="更正理由（该月结果已发布时必填）/ correction reason (required once the month is published)")
-    a.set_defaults(func=cmd_adjust_add)
+    a.set_defaults(func=cmd_adjust_add, writes=True)
     a = asub.add_parser("list", help="列出 / list items")
     a.add_argument("--month", default=None, help="月份 / month, YYYY-MM")
     a.add_argument("--unit", default=None, help="单位代码 / unit code")
@@ -148,7 +148,7 @@ def register(sub) -> None:
     a = asub.add_parser("revoke", help="撤销一项（保留记录）/ revoke an item (kept on record)")
     a.add_argument("id", type=int, help="调整项编号 / item number")
     a.add_argument("--reason", required=True, help="撤销理由 / reason")
-    a.set_defaults(func=cmd_adjust_revoke)
+    a.set_defaults(func=cmd_adjust_revoke, writes=True)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     p = sub.add_parser("robustness", help="排名稳健性（权重与标准化方法的蒙特卡洛模拟）/ rank robustness "
@@ -336,6 +336,7 @@ def cmd_publish(args) -> int:
         rev = service.publish(wh, month, settings.actor(), args.reason, period=args.period)
     except PublishError as exc:  # a refusal the user can act on: their language, no class name
         print(t("cli.error", reason=exc), file=sys.stderr)
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("scoring.cli.published", month=month, rev=rev))
     if rev > 1:  # a revision lists its reason and what it changed
@@ -383,6 +384,7 @@ def cmd_adjust_add(args) -> int:
         print(t("cli.error", reason=exc), file=sys.stderr)
         if isinstance(exc, service.AdjustmentPublishedError):
             print(t("scoring.cli.correction_hint"), file=sys.stderr)
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("scoring.cli.adj_added", adj_id=adj_id))
     if args.correction and service.published_covering(wh, month):
@@ -405,6 +407,7 @@ def cmd_adjust_revoke(args) -> int:
         service.revoke_adjustment(existing_warehouse(args.db), args.id, settings.actor(), args.reason)
     except service.ScoringError as exc:
         print(t("cli.error", reason=exc), file=sys.stderr)
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("scoring.cli.adj_revoked", adj_id=args.id))
     return 0
