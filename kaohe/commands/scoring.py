@@ -12,7 +12,7 @@ from kaohe.cli import UsageError, existing_warehouse, month_arg
 from kaohe.i18n import t
 
 i18n.register({
-    "scoring.cli.title": ("{label} 考核排名（方案 {scheme} {version}）", "{label} ranking (scheme {scheme} {version})"),
+    "scoring.cli.title": ("{label} 考核排名（{scheme}，版本 {version}）", "{label} ranking ({scheme}, version {version})"),
     "scoring.cli.group": ("【{group}】", "[{group}]"),
     "scoring.cli.col.rank": ("名次", "Rank"),
     "scoring.cli.col.unit": ("单位", "Unit"),
@@ -190,6 +190,11 @@ def _words(df: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns=["name_zh", "name_en"])
     if "kind" in out.columns:
         out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k) for k in out["kind"]]
+    from kaohe import clock
+
+    for col in ("published_at", "created_at", "revoked_at"):  # stored in UTC, read in the office's time
+        if col in out.columns:
+            out[col] = [clock.local_text(v) if v is not None and not pd.isna(v) else None for v in out[col]]
     for col in ("actor", "revoked_by"):  # the system's own actors in words; people keep their names
         if col in out.columns:
             out[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else None for a in out[col]]
@@ -247,7 +252,8 @@ def cmd_rank(args) -> int:
         return 0
     lang = i18n.default_lang()
     alerts = b.scheme.section("alerts")
-    print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme_id, version=b.scheme_version))
+    print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme.name(lang) or b.scheme_id,
+            version=b.scheme_version))
     _print_context(wh, b, lang)
     for group, g in tot.groupby("peer_group", sort=False):
         print()
@@ -356,7 +362,9 @@ def cmd_revisions(args) -> int:
     if revs.empty:
         print(t("scoring.cli.no_revisions", month=month))
         return 0
-    _emit(_words(revs.drop(columns=["data_checksum"])), "table")
+    # checksums and fingerprints are for the machine; the scheme is named by its version
+    _emit(_words(revs.drop(columns=["data_checksum", "scheme_fingerprint", "scheme_year", "scheme_id"],
+                           errors="ignore")), "table")
     from metrics import publish as pub
 
     for rev in revs["revision"].tolist()[1:]:
