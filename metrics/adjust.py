@@ -28,7 +28,7 @@ i18n.register({
     "scoring.adjust.kind.deduction": ("扣分", "deduction"),
     "scoring.adjust.kind.veto": ("一票否决", "veto"),
     "scoring.veto.trigger": ("{name}为 {value}（{condition}即一票否决）：{reason}",
-                             "{name} is {value} (vetoed at {condition}): {reason}"),
+                             "{name} is {value} (veto: {condition}): {reason}"),
     # a condition of the scheme in words: "达到 95%" / "at least 95%"
     "scoring.cond.>=": ("达到 {threshold}", "at least {threshold}"),
     "scoring.cond.>": ("超过 {threshold}", "more than {threshold}"),
