@@ -162,10 +162,12 @@ MIGRATIONS.append((
         "ALTER TABLE batches ADD COLUMN rollback_reason VARCHAR",
         "ALTER TABLE publications ADD COLUMN scheme_fingerprint VARCHAR",
         "ALTER TABLE publications ADD COLUMN scheme_year VARCHAR",
+        # what a generated batch was made from (JSON: generator, units, seed); `report` stays the
+        # import checks' report (none for a sample: its data were not import-checked)
+        "ALTER TABLE batches ADD COLUMN source_detail VARCHAR",
         # older releases named the sample batch in English ('sample district (seed 20261)'): the kind
-        # says what it is (shown in words), the old name moves into the batch's report
-        """UPDATE batches SET report = coalesce(report, json_object('source', source_name)::VARCHAR),
-               source_name = NULL
+        # says what it is (shown in words), the old name moves into source_detail
+        """UPDATE batches SET source_detail = json_object('source', source_name)::VARCHAR, source_name = NULL
            WHERE kind = 'sample' AND source_name LIKE 'sample%'""",
     ],
 ))

@@ -31,7 +31,7 @@ def ensure_ready(wh: Warehouse, *, with_sample: bool = True, end: str | None = N
                               end=end, n_months=n_months, seed=seed)
         # catalogue, units and observations land in one transaction, or none of them does
         wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
-                              report=sample_record(len(units if units is not None else wh.units()), seed),
+                              source_detail=sample_record(len(units if units is not None else wh.units()), seed),
                               units=units, indicators=indicators)
         report.loaded += [w for w, f in (("indicators", indicators), ("units", units)) if f is not None]
         report.loaded.append("observations")

@@ -302,6 +302,7 @@ class Warehouse:
         unique_hash: bool = False,
         units: pd.DataFrame | None = None,
         indicators: pd.DataFrame | None = None,
+        source_detail: dict | None = None,
     ) -> BatchResult:
         """Land a whole frame as one batch in one transaction.
 
@@ -338,6 +339,9 @@ class Warehouse:
                 [batch_id, now, actor, kind, source_name, file_hash, len(frame), warnings_accepted,
                  reason, _json(report), _json(gx_result)],
             )
+            if source_detail is not None:  # a column of schema 4 (a file kept at an older schema has none)
+                con.execute("UPDATE batches SET source_detail = ? WHERE batch_id = ?",
+                            [_json(source_detail), batch_id])
             con.register("incoming_obs", frame)
             revised = con.execute(
                 """SELECT count(*) FROM incoming_obs i SEMI JOIN observations o

@@ -291,4 +291,5 @@ def test_migration_4_names_old_sample_batches_by_their_kind(tmp_path):
                     "VALUES (1, now(), 'system', 'sample', 'sample district (seed 20261)', 10)")
     assert wh.migrate() == (3, schema.LATEST)
     b = wh.batch(1)
-    assert b["source_name"] is None and "seed 20261" in b["report"] and b["rollback_reason"] is None
+    assert b["source_name"] is None and "seed 20261" in b["source_detail"] and b["rollback_reason"] is None
+    assert b["report"] is None  # a sample was never import-checked: the overview still checks it

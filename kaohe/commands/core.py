@@ -110,7 +110,7 @@ def cmd_sample(args) -> int:
         # units, catalogue and observations in ONE transaction, after the checks (a published
         # month refuses the whole load: no unit is registered either)
         wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
-                              report=sample_record(len(units), seed),
+                              source_detail=sample_record(len(units), seed),
                               units=units, indicators=catalogue.read_indicators())
         target = f"{target + ' + ' if target else ''}{wh.path}"
     print(t("sample.written", rows=len(obs), units=len(units), months=args.months,
