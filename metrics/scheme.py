@@ -84,6 +84,9 @@ i18n.register({
     "scoring.scheme.not_found": ("找不到{year}年度的考核方案", "no assessment scheme for {year}"),
     "scoring.scheme.group_shape": ("同类组“{group}”的调整项应为对象（dimensions、indicators）",
                                    "peer group {group!r}: the override must be an object (dimensions, indicators)"),
+    "scoring.scheme.group_item": ("同类组“{group}”对“{name}”的调整应为对象（如 {{\"weight\": 10}}）",
+                                  "peer group {group!r}: the override of {name!r} must be an object "
+                                  "(e.g. {{\"weight\": 10}})"),
     "scoring.scheme.group_key": ("同类组“{group}”的调整项“{name}”无效（可用：{known}）",
                                  "peer group {group!r}: unknown override {name!r} (known: {known})"),
     "scoring.scheme.used_for_other_year": ("{month} 无 {year} 年考核方案，按 {scheme_year} 年方案计分",
@@ -302,11 +305,24 @@ def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
             continue
         problems += [t("scoring.scheme.group_key", group=gname, name=k, known=", ".join(GROUP_KEYS))
                      for k in g if k not in GROUP_KEYS]
+        g = dict(g)
+        for part in ("dimensions", "indicators"):
+            items = g.get(part) or {}
+            if not isinstance(items, dict):
+                problems.append(t("scoring.scheme.group_shape", group=gname))
+                items = {}
+            for k, v in items.items():  # each override is an object of its own settings
+                if not isinstance(v, dict):
+                    problems.append(t("scoring.scheme.group_item", group=gname, name=k))
+            g[part] = {k: v for k, v in items.items() if isinstance(v, dict)}
         for dim, ov in (g.get("dimensions") or {}).items():
             if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
                 problems.append(t("scoring.scheme.group_weight", group=gname, dim=dim, value=ov["weight"]))
         for code, ov in (g.get("indicators") or {}).items():
             base = _base_indicator(data, code)
+            if not base:
+                problems.append(t("scoring.scheme.group_indicator", group=gname, code=code))
+                continue
             if base and ("rule" in ov or "params" in ov):
                 problems += _check_rule(code, ov.get("rule", base.get("rule")), _override_params(base, ov))
             if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
