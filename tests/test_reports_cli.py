@@ -106,3 +106,18 @@ def test_quarter_scorecards(db, tmp_path):
     names = zipfile.ZipFile(out).namelist()
     assert len(names) == 30 and all(n.startswith("2026-Q4_") for n in names)
     assert "2026-Q4" in PdfReader(io.BytesIO(zipfile.ZipFile(out).read(names[0]))).pages[0].extract_text()
+
+
+def test_an_export_of_drifted_figures_says_they_are_not_the_published_ones(db, tmp_path, capsys):
+    from data.warehouse import Warehouse
+    from metrics import service
+
+    wh = Warehouse(db)
+    service.publish(wh, MONTH, "alice")
+    out = tmp_path / "m.csv"
+    assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    assert "已发布·第 1 版" in capsys.readouterr().out
+    service.add_adjustment(wh, "S01", MONTH, "deduction", 9, "迟报", None, "carol", correction_reason="补录")
+    assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "注意" in said and "第 1 版不同" in said
