@@ -66,7 +66,9 @@ def register(sub) -> None:
     p = sub.add_parser("rollback", help="整批回滚一个导入批次 / roll back a whole import batch")
     add_db_option(p)
     p.add_argument("batch_id", type=int, metavar="ID", help="批次号 / batch id")
-    p.add_argument("--reason", default=None, help="回滚理由（记入审计日志）/ reason (kept in the audit log)")
+    p.add_argument("--reason", default=None, help="回滚理由（批次含多个月或涉及已发布月份时必填；与批次一并保存）/ "
+                                                  "reason (required for a batch of several months or a published "
+                                                  "month; kept with the batch)")
     p.set_defaults(func=cmd_rollback, writes=True)
 
 
