@@ -27,7 +27,9 @@
         changes: {"dimension_weights": {dim: w}, "indicator_weights": {code: w} (proportions,
         normalised), "rules": {code: {"rule": name, **params}}, "missing_policy": "zero"|...}
     publish(wh, month, actor, reason=None, period="month") -> int (revision; a second one needs a reason,
-        which defaults to the correction reasons recorded for the month since the last revision)
+        which defaults to the correction reasons recorded for the month since the last revision;
+        figures equal to the latest revision are refused, never a new revision; the checks and the
+        write are one transaction, so concurrent publishers make one revision)
     revision_diff(wh, month, revision, period="month") -> DataFrame   unit_code, field, published, current
         (what changed against the revision before; empty for revision 1)
     publication_status(wh, month, period="month") -> dict
@@ -52,7 +54,8 @@ beyond the agreed columns, totals carry peer_group_zh/peer_group_en and indicato
 value_scored (after caps), capped, carried_from, months_ok, n_months.
 
 Errors a user can cause raise ScoringError / PublishError / SchemeError (ValueError
-subclasses) with a message in the user's language. No Streamlit here; the dashboard
+subclasses, and data.warehouse.Refusal like every refusal of the warehouse) with a message in
+the user's language; nothing is written when they are raised. No Streamlit here; the dashboard
 caches on `wh.version()`.
 """
 
