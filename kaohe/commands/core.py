@@ -19,6 +19,9 @@ i18n.register({
     "init.nothing": ("无需载入数据（仓库已有数据）", "Nothing to load (the warehouse already holds data)"),
     "sample.written": ("已生成 {rows} 行（{units} 个单位 × {months} 个月），用时 {secs:.2f} 秒 → {out}",
                        "Generated {rows} rows ({units} units x {months} months) in {secs:.2f} s → {out}"),
+    "sample.published": ("示例数据不能载入已发布的月份（{months}）；请换一个截止月份（--end）或另用一个数据仓库（--db）",
+                         "sample data cannot be loaded into published months ({months}); choose another --end "
+                         "or another warehouse (--db)"),
     "info.path": ("数据仓库", "Warehouse"),
     "info.schema": ("结构版本", "Schema version"),
     "info.units": ("单位", "Units"),
@@ -109,9 +112,16 @@ def cmd_sample(args) -> int:
         wh.migrate()
         # units, catalogue and observations in ONE transaction, after the checks (a published
         # month refuses the whole load: no unit is registered either)
-        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
-                              source_detail=sample_record(len(units), seed),
-                              units=units, indicators=catalogue.read_indicators())
+        from data.warehouse import PublishedMonthError
+
+        try:
+            wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
+                                  source_detail=sample_record(len(units), seed),
+                                  units=units, indicators=catalogue.read_indicators())
+        except PublishedMonthError as exc:
+            print(t("cli.error", reason=t("sample.published", months=i18n.sep().join(exc.months))), file=sys.stderr)
+            print(t("cli.unchanged"), file=sys.stderr)
+            return 1
         target = f"{target + ' + ' if target else ''}{wh.path}"
     print(t("sample.written", rows=len(obs), units=len(units), months=args.months,
             secs=time.perf_counter() - started, out=target))
