@@ -154,4 +154,22 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    4,
+    "why a batch was rolled back; the content fingerprint of a publication's scheme; sample batches "
+    "named by their kind, not by English text",
+    [
+        "ALTER TABLE batches ADD COLUMN rollback_reason VARCHAR",
+        "ALTER TABLE publications ADD COLUMN scheme_fingerprint VARCHAR",
+        "ALTER TABLE publications ADD COLUMN scheme_year VARCHAR",
+        # what a generated batch was made from (JSON: generator, units, seed); `report` stays the
+        # import checks' report (none for a sample: its data were not import-checked)
+        "ALTER TABLE batches ADD COLUMN source_detail VARCHAR",
+        # older releases named the sample batch in English ('sample district (seed 20261)'): the kind
+        # says what it is (shown in words), the old name moves into source_detail
+        """UPDATE batches SET source_detail = json_object('source', source_name)::VARCHAR, source_name = NULL
+           WHERE kind = 'sample' AND source_name LIKE 'sample%'""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

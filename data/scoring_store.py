@@ -9,7 +9,7 @@ import json
 import pandas as pd
 
 from data.schema import LATEST
-from data.warehouse import PublishedMonthError, Warehouse, _audit, _next_id
+from data.warehouse import PublishedMonthError, Refusal, Warehouse, _audit, _next_id
 from kaohe import clock
 from kaohe import months as mo
 
@@ -176,26 +176,53 @@ def revoke_adjustment(wh: Warehouse, adj_id: int, actor: str, reason: str) -> No
 def publications(wh: Warehouse, month: str | None = None, period: str = "month") -> pd.DataFrame:
     return wh.query(
         """SELECT month, period, revision, scheme_id, scheme_version, actor, reason, published_at,
-                  data_checksum
+                  data_checksum, scheme_fingerprint, scheme_year
            FROM publications WHERE (? IS NULL OR month = ?) AND period = ?
            ORDER BY month, revision""",
         [month, month, period])
 
 
+class PublishConflict(Refusal, RuntimeError):
+    """Another publication of the same (month, period) landed between the check and the write."""
+
+    def __init__(self, expected: int, found: int):
+        super().__init__(f"revision {found} exists, {expected} expected")
+        self.expected, self.found = expected, found
+
+
+def latest_revision(con, month: str, period: str) -> int:
+    return int(con.execute("SELECT coalesce(max(revision), 0) FROM publications WHERE month = ? AND period = ?",
+                           [month, period]).fetchone()[0])
+
+
 def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, scheme_id: str,
             scheme_version: str, steps: list[dict], actor: str, reason: str | None,
-            data_checksum: str | None) -> int:
-    """Freeze results as the next revision of (month, period). Revision 1 is the first publication."""
+            data_checksum: str | None, expected_latest: int | None = None,
+            scheme_fingerprint: str | None = None, scheme_year: str | None = None,
+            checksum_from: str | None = None) -> int:
+    """Freeze results as the next revision of (month, period). Revision 1 is the first publication.
+
+    The latest revision is read inside the write transaction: when `expected_latest` (the revision
+    the caller checked its results and reason against; 0 = none) is no longer the latest, nothing
+    is written and PublishConflict is raised, so two publishers can never both make a revision."""
     frame = results.reindex(columns=RESULT_COLUMNS).copy()
     with wh.transaction() as con:
-        rev = int(con.execute(
-            "SELECT coalesce(max(revision), 0) + 1 FROM publications WHERE month = ? AND period = ?",
-            [month, period]).fetchone()[0])
+        latest = latest_revision(con, month, period)
+        if expected_latest is not None and latest != expected_latest:
+            raise PublishConflict(expected_latest, latest)
+        if data_checksum is not None and checksum_from is not None:
+            # the data the results were built from must still be the data: an import that landed
+            # between the build and this transaction would be frozen under the wrong figures
+            now_sum = checksum_in(con, checksum_from, month)
+            if now_sum != data_checksum:
+                raise PublishConflict(latest, latest)
+        rev = latest + 1
         con.execute(
             """INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor, reason,
-                   published_at, steps, data_checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   published_at, steps, data_checksum, scheme_fingerprint, scheme_year)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [month, period, rev, scheme_id, scheme_version, actor, reason, _now(),
-             json.dumps(steps, ensure_ascii=False, default=str), data_checksum])
+             json.dumps(steps, ensure_ascii=False, default=str), data_checksum, scheme_fingerprint, scheme_year])
         frame.insert(0, "revision", rev)
         frame.insert(0, "period", period)
         frame.insert(0, "month", month)
@@ -205,7 +232,7 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             "SELECT month, period, revision, " + ", ".join(RESULT_COLUMNS) + " FROM incoming_results")
         _audit(con, actor, "scoring.publish" if rev == 1 else "scoring.revise", f"{period} {month}", None,
                {"revision": rev, "reason": reason, "scheme": f"{scheme_id} {scheme_version}",
-                "units": len(frame)})
+                "scheme_fingerprint": scheme_fingerprint, "units": len(frame)})
     return rev
 
 
@@ -254,6 +281,12 @@ def corrections_since_publication(wh: Warehouse, period: str, month: str, months
 def data_checksum(wh: Warehouse, month_from: str, month_to: str) -> str:
     """An order-independent hash of the current observations and adjustments a build read."""
     with wh.connect() as con:
+        return checksum_in(con, month_from, month_to)
+
+
+def checksum_in(con, month_from: str, month_to: str) -> str:
+    """data_checksum on an open connection (inside a write transaction)."""
+    if True:
         obs = con.execute(
             """SELECT count(*), coalesce(bit_xor(hash(unit_code, indicator_code, month, value, numerator,
                    denominator, status)), 0)::VARCHAR

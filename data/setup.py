@@ -23,15 +23,29 @@ def ensure_ready(wh: Warehouse, *, with_sample: bool = True, end: str | None = N
     counts = wh.query(
         "SELECT (SELECT count(*) FROM indicators) AS i, (SELECT count(*) FROM units) AS u, "
         "(SELECT count(*) FROM observations) AS o").iloc[0]
-    if counts["i"] == 0:
-        wh.upsert_indicators(catalogue.read_indicators(), actor=SYSTEM_ACTOR)
-        report.loaded.append("indicators")
-    if with_sample and counts["u"] == 0:
-        wh.upsert_units(catalogue.read_units(), actor=SYSTEM_ACTOR)
-        report.loaded.append("units")
+    indicators = catalogue.read_indicators() if counts["i"] == 0 else None
+    units = catalogue.read_units() if with_sample and counts["u"] == 0 else None
     if with_sample and counts["o"] == 0:
-        obs = sample.generate(wh.units(), wh.indicators(), end=end, n_months=n_months, seed=seed)
-        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample",
-                              source_name=f"sample district (seed {seed})")
+        obs = sample.generate(units if units is not None else wh.units(),
+                              indicators if indicators is not None else wh.indicators(),
+                              end=end, n_months=n_months, seed=seed)
+        # catalogue, units and observations land in one transaction, or none of them does
+        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
+                              source_detail=sample_record(len(units if units is not None else wh.units()), seed),
+                              units=units, indicators=indicators)
+        report.loaded += [w for w, f in (("indicators", indicators), ("units", units)) if f is not None]
         report.loaded.append("observations")
+        return report
+    if indicators is not None:
+        wh.upsert_indicators(indicators, actor=SYSTEM_ACTOR)
+        report.loaded.append("indicators")
+    if units is not None:
+        wh.upsert_units(units, actor=SYSTEM_ACTOR)
+        report.loaded.append("units")
     return report
+
+
+def sample_record(n_units: int, seed: int) -> dict:
+    """What a sample batch stores about itself. Its name is not stored as text: batches.kind =
+    'sample' is shown in the reader's words (示例数据 / sample data)."""
+    return {"generator": "data.sample", "units": int(n_units), "seed": int(seed)}

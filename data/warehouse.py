@@ -24,8 +24,33 @@ import duckdb
 import pandas as pd
 
 from data import schema
-from kaohe import clock
+from kaohe import clock, i18n
 from kaohe import months as mo
+
+i18n.register({
+    "data.published_months": ("{months} 的考核结果已发布，不能直接改动；如确需更正，请说明更正理由（--reason）",
+                              "results for {months} are published and cannot be changed silently; to correct "
+                              "them, give a correction reason (--reason)"),
+    "data.duplicate_file": ("同一文件已作为批次 {batch_id} 导入", "the same file is already imported as batch {batch_id}"),
+    "data.schema_newer": ("数据仓库结构版本为 {current}，比本程序支持的版本 {latest} 新；请升级考核程序后再打开，"
+                          "仓库未作任何改动",
+                          "the warehouse has schema version {current}, newer than this release supports "
+                          "({latest}); upgrade Kaohe to open it. Nothing was changed"),
+    "data.rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
+    "data.rollback.not_committed": ("批次 {batch_id} 已回滚，无需再次回滚", "Batch {batch_id} is already rolled back"),
+    "data.rollback.need_reason": ("批次 {batch_id} 含 {n} 个月的数据（{first} 至 {last}），整批回滚须说明理由（--reason）",
+                                  "batch {batch_id} holds {n} months of data ({first} to {last}); rolling it back "
+                                  "needs a reason (--reason)"),
+    "data.rollback.published": ("批次 {batch_id} 涉及已发布月份 {months}，回滚须说明更正理由（--reason）",
+                                "batch {batch_id} touches published months {months}; rolling it back needs a "
+                                "correction reason (--reason)"),
+})
+
+
+class Refusal(Exception):
+    """A request refused before anything was written, with a message in the user's language.
+    Every refusal the warehouse, the scoring core or the import raises is one of these, so a
+    command or a page can show its words (never a class name) and know nothing changed."""
 
 OBS_COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
 
@@ -34,20 +59,61 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the file lock for longer than we wait."""
 
 
-class PublishedMonthError(RuntimeError):
+class PublishedMonthError(Refusal, RuntimeError):
     """A write touches a month whose results are published, without a correction reason."""
 
     def __init__(self, months: list[str]):
-        super().__init__("published months: " + ", ".join(months))
+        super().__init__(i18n.t("data.published_months", months=i18n.sep().join(months)))
         self.months = months
 
 
-class DuplicateFileError(RuntimeError):
+class DuplicateFileError(Refusal, RuntimeError):
     """The same file (same hash) is already in a committed batch; raised inside the write transaction."""
 
     def __init__(self, batch_id: int):
-        super().__init__(f"file already imported as batch {batch_id}")
+        super().__init__(i18n.t("data.duplicate_file", batch_id=batch_id))
         self.batch_id = batch_id
+
+
+class SchemaTooNew(Refusal, RuntimeError):
+    """The file was made by a newer release; it is left as it is."""
+
+    def __init__(self, current: int, latest: int):
+        super().__init__(i18n.t("data.schema_newer", current=current, latest=latest))
+        self.current, self.latest = current, latest
+
+
+class UnknownBatch(Refusal, KeyError):
+    def __init__(self, batch_id: int):
+        Exception.__init__(self, i18n.t("data.rollback.unknown", batch_id=batch_id))
+        self.batch_id = batch_id
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class BatchNotCommitted(Refusal, ValueError):
+    def __init__(self, batch_id: int):
+        super().__init__(i18n.t("data.rollback.not_committed", batch_id=batch_id))
+        self.batch_id = batch_id
+
+
+class RollbackPublishedError(PublishedMonthError):
+    """A rollback touching a published month, without a reason."""
+
+    def __init__(self, batch_id: int, months: list[str]):
+        Exception.__init__(self, i18n.t("data.rollback.published", batch_id=batch_id,
+                                        months=i18n.sep().join(months)))
+        self.months, self.batch_id = months, batch_id
+
+
+class RollbackNeedsReason(Refusal, RuntimeError):
+    """A rollback of a batch holding more than one month of data, without a reason."""
+
+    def __init__(self, batch_id: int, months: list[str]):
+        super().__init__(i18n.t("data.rollback.need_reason", batch_id=batch_id, n=len(months),
+                                first=months[0], last=months[-1]))
+        self.months, self.batch_id = months, batch_id
 
 
 INDICATOR_COLUMNS = [
@@ -169,12 +235,17 @@ class Warehouse:
     def migrate(self, target: int | None = None) -> tuple[int, int]:
         """Apply every migration after the file's version (up to `target`). Returns (from, to)."""
         target = schema.LATEST if target is None else target
+        if self.exists():  # nothing to do is a read: an up-to-date file is not written at all
+            with self.connect() as con:
+                current = _schema_version(con)
+            if current > schema.LATEST:
+                raise SchemaTooNew(current, schema.LATEST)
+            if current >= target:
+                return current, current
         with self.transaction() as con:
             current = _schema_version(con)
             if current > schema.LATEST:
-                raise RuntimeError(
-                    f"warehouse schema {current} is newer than this release ({schema.LATEST})"
-                )
+                raise SchemaTooNew(current, schema.LATEST)
             for version, _title, statements in schema.MIGRATIONS:
                 if current < version <= target:
                     for stmt in statements:
@@ -186,24 +257,12 @@ class Warehouse:
 
     # -- catalogue and units ----------------------------------------------------------
     def upsert_indicators(self, frame: pd.DataFrame, *, actor: str) -> int:
-        frame = frame.reindex(columns=INDICATOR_COLUMNS)
-        frame["active"] = frame["active"].fillna(True).astype(bool)
-        return self._replace_by_code("indicators", frame, actor, "catalogue.upsert")
+        with self.transaction() as con:
+            return _replace_by_code(con, "indicators", frame, actor)
 
     def upsert_units(self, frame: pd.DataFrame, *, actor: str) -> int:
-        return self._replace_by_code("units", frame.reindex(columns=UNIT_COLUMNS), actor, "units.upsert")
-
-    def _replace_by_code(self, table: str, frame: pd.DataFrame, actor: str, action: str) -> int:
-        """Rows replace the ones with the same code, in one transaction, audited.
-        `table` is one of the two names above, never user input."""
-        assert table in ("indicators", "units")
         with self.transaction() as con:
-            con.register("incoming", frame)
-            con.execute(f"DELETE FROM {table} WHERE code IN (SELECT code FROM incoming)")
-            con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM incoming")
-            con.unregister("incoming")
-            _audit(con, actor, action, table, None, {"rows": len(frame)})
-        return len(frame)
+            return _replace_by_code(con, "units", frame, actor)
 
     def record_lineage(self, month: str, event: str, from_code: str | None, to_code: str | None,
                        note: str = "", *, actor: str) -> None:
@@ -241,12 +300,17 @@ class Warehouse:
         gx_result: dict | None = None,
         warnings_accepted: bool = False,
         unique_hash: bool = False,
+        units: pd.DataFrame | None = None,
+        indicators: pd.DataFrame | None = None,
+        source_detail: dict | None = None,
     ) -> BatchResult:
         """Land a whole frame as one batch in one transaction.
 
         A value for a unit+indicator+month that exists already becomes a new
         revision; the old row is kept, no longer current. Months that are
         published are refused unless a correction `reason` is given.
+        `units` and `indicators` (e.g. a generated sample's) are upserted in the same
+        transaction, after every check: a refused batch registers no unit either.
         """
         frame = frame.reindex(columns=OBS_COLUMNS).copy()
         for col in ("value", "numerator", "denominator"):
@@ -261,6 +325,11 @@ class Warehouse:
             published = sorted(set(months) & published_months(con))
             if published and not reason:
                 raise PublishedMonthError(published)
+            # checks done: from here on everything lands together or not at all
+            if indicators is not None:
+                _replace_by_code(con, "indicators", indicators, actor)
+            if units is not None:
+                _replace_by_code(con, "units", units, actor)
             batch_id = _next_id(con, "batches", "batch_id")
             now = _now()
             con.execute(
@@ -270,6 +339,9 @@ class Warehouse:
                 [batch_id, now, actor, kind, source_name, file_hash, len(frame), warnings_accepted,
                  reason, _json(report), _json(gx_result)],
             )
+            if source_detail is not None:  # a column of schema 4 (a file kept at an older schema has none)
+                con.execute("UPDATE batches SET source_detail = ? WHERE batch_id = ?",
+                            [_json(source_detail), batch_id])
             con.register("incoming_obs", frame)
             revised = con.execute(
                 """SELECT count(*) FROM incoming_obs i SEMI JOIN observations o
@@ -301,28 +373,37 @@ class Warehouse:
         return BatchResult(batch_id, len(frame), int(revised), months)
 
     def rollback_batch(self, batch_id: int, *, actor: str, reason: str | None = None) -> int:
-        """Withdraw a whole batch: its rows stop being current and the previous revisions return."""
+        """Withdraw a whole batch: its rows stop being current and the previous revisions return.
+
+        A batch holding more than one month of data, or touching a published month, is rolled
+        back only with a reason (RollbackNeedsReason, RollbackPublishedError otherwise); the
+        reason is kept with the batch (batches.rollback_reason) and in the audit log.
+        Unknown batches raise UnknownBatch (a KeyError), rolled-back ones BatchNotCommitted
+        (a ValueError); every refusal is checked before anything is written."""
+        reason = (reason or "").strip() or None
         with self.transaction() as con:
             row = con.execute("SELECT status FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
-                raise KeyError(batch_id)
+                raise UnknownBatch(batch_id)
             if row[0] != "committed":
-                raise ValueError(f"batch {batch_id} is {row[0]}")
+                raise BatchNotCommitted(batch_id)
             months = [r[0] for r in con.execute(
-                "SELECT DISTINCT month FROM observations WHERE batch_id = ?", [batch_id]).fetchall()]
+                "SELECT DISTINCT month FROM observations WHERE batch_id = ? ORDER BY month", [batch_id]).fetchall()]
             published = sorted(set(months) & published_months(con))
             if published and not reason:
-                raise PublishedMonthError(published)
+                raise RollbackPublishedError(batch_id, published)
+            if len(months) > 1 and not reason:
+                raise RollbackNeedsReason(batch_id, months)
             now = _now()
             con.execute(
-                "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? "
-                "WHERE batch_id = ?", [now, actor, batch_id])
+                "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ?, "
+                "rollback_reason = ? WHERE batch_id = ?", [now, actor, reason, batch_id])
             con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
                         "FROM observations WHERE batch_id = ?", [batch_id])
             n = con.execute("SELECT count(*) FROM touched").fetchone()[0]
             _refresh_current(con, now)
             _audit(con, actor, "batch.rollback", f"batch {batch_id}", None,
-                   {"keys": int(n), "reason": reason})
+                   {"keys": int(n), "reason": reason, "months": months})
         return int(n)
 
     def observations(
@@ -449,7 +530,7 @@ class Warehouse:
     def batches(self) -> pd.DataFrame:
         return self.query(
             """SELECT batch_id, created_at, actor, kind, source_name, file_hash, rows_written, status,
-                      warnings_accepted, reason, rolled_back_at, rolled_back_by
+                      warnings_accepted, reason, rolled_back_at, rolled_back_by, rollback_reason
                FROM batches ORDER BY batch_id DESC""")
 
     def batch(self, batch_id: int) -> dict | None:
@@ -494,6 +575,25 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     # table and column are literals from this module, never input
     return int(con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
+
+
+def _replace_by_code(con, table: str, frame: pd.DataFrame, actor: str) -> int:
+    """Rows replace the ones with the same code, inside the caller's transaction, audited.
+    `table` is "indicators" or "units", never user input."""
+    assert table in ("indicators", "units")
+    if table == "indicators":
+        frame = frame.reindex(columns=INDICATOR_COLUMNS)
+        frame["active"] = frame["active"].fillna(True).astype(bool)
+        action = "catalogue.upsert"
+    else:
+        frame = frame.reindex(columns=UNIT_COLUMNS)
+        action = "units.upsert"
+    con.register("incoming", frame)
+    con.execute(f"DELETE FROM {table} WHERE code IN (SELECT code FROM incoming)")
+    con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM incoming")
+    con.unregister("incoming")
+    _audit(con, actor, action, table, None, {"rows": len(frame)})
+    return len(frame)
 
 
 def _json(obj) -> str | None:

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 
 from kaohe import commands, i18n
@@ -26,7 +27,46 @@ i18n.register({
     "cli.bad_month": ("{option} 应为 YYYY-MM 格式（如 2026-10）：{text}",
                       "{option} must be YYYY-MM (e.g. 2026-10): {text}"),
     "cli.no_wh": ("找不到数据仓库 {path}；请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
+    "cli.unchanged": ("数据仓库未作任何改动。", "The warehouse was not changed."),
+    "cli.failed": ("操作未完成（程序内部错误，数据仓库未改动）：{reason}",
+                   "the operation failed (an internal error; the warehouse was not changed): {reason}"),
 })
+
+# Text from files and forms reaches the terminal only as text: no terminal escapes (ESC sequences,
+# other C0 and C1 controls), no bidi overrides or isolates, no zero-width characters. Newline and tab
+# are kept (they are the printers' own layout).
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[@-Z\\-_])"
+                      r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\u180e]")
+
+
+def plain(text) -> str:
+    """`text` (from data: a name, a reason, a file's cell) safe to print on a terminal."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
+
+
+def plain_frame(df):
+    """A frame with every text cell (and heading) made plain, for printing."""
+    out = df.copy()
+    out.columns = [plain(c) if isinstance(c, str) else c for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+            out[col] = [plain(v) if isinstance(v, str) else v for v in out[col]]
+    return out
+
+
+class _PlainStream:
+    """stdout/stderr for the length of one command: everything printed passes through `plain`,
+    so no printer can let a unit's name drive the terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        return self._stream.write(plain(text) if isinstance(text, str) else text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 BILINGUAL_HELP = {
     "db": "数据仓库文件 / warehouse file (default: $KAOHE_DB or data/kaohe.duckdb)",
@@ -85,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     previous = os.environ.get("KAOHE_LANG")
     if args.lang:  # the language for this call only
         os.environ["KAOHE_LANG"] = args.lang
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _PlainStream(out), _PlainStream(err)
     try:
         return _run(args)
     finally:
+        sys.stdout, sys.stderr = out, err
         if previous is None:
             os.environ.pop("KAOHE_LANG", None)
         else:
@@ -95,22 +138,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from data.warehouse import WarehouseBusy
+    from data.warehouse import Refusal, WarehouseBusy
 
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:
         print(t("cli.error", reason=exc), file=sys.stderr)
         return 2
-    except WarehouseBusy as exc:
-        print(t("cli.busy", reason=str(exc).splitlines()[0]), file=sys.stderr)
+    except WarehouseBusy:
+        print(t("warehouse.busy"), file=sys.stderr)
+        return 1
+    except Refusal as exc:  # refused in words before anything was written
+        print(t("cli.error", reason=exc), file=sys.stderr)
+        if getattr(args, "writes", False):  # a command that would have written says it did not
+            print(t("cli.unchanged"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         return 0
     except Exception as exc:  # one line, not a traceback, for the person at the terminal
-        print(t("cli.error", reason=f"{type(exc).__name__}: {exc}".splitlines()[0]), file=sys.stderr)
+        print(t("cli.failed", reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+              file=sys.stderr)
         return 1
 
 

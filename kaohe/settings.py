@@ -18,5 +18,20 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def actor() -> str:
-    """Who is acting, for the audit log: KAOHE_USER, else the login name."""
-    return os.environ.get("KAOHE_USER") or os.environ.get("USER") or "unknown"
+    """Who is acting, for the audit log: KAOHE_USER, else the login name (USER, LOGNAME, the
+    account of the process), else the numeric account ('uid 1000'). Never 'unknown': an audit
+    entry always names someone a person can find."""
+    for var in ("KAOHE_USER", "USER", "LOGNAME", "USERNAME"):
+        name = (os.environ.get(var) or "").strip()
+        if name:
+            return name
+    try:
+        import getpass
+
+        name = getpass.getuser().strip()
+        if name:
+            return name
+    except Exception:  # noqa: BLE001 - no account name for this uid (a container): the number names it
+        pass
+    uid = getattr(os, "getuid", None)
+    return f"uid {uid()}" if uid else "system"

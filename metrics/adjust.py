@@ -27,9 +27,30 @@ i18n.register({
     "scoring.adjust.kind.bonus": ("加分", "bonus"),
     "scoring.adjust.kind.deduction": ("扣分", "deduction"),
     "scoring.adjust.kind.veto": ("一票否决", "veto"),
-    "scoring.veto.trigger": ("{name}为{value}（触发条件：{op}{threshold}）：{reason}",
-                             "{name} is {value} (trigger {op} {threshold}): {reason}"),
+    "scoring.veto.trigger": ("{name}为 {value}（{condition}即一票否决）：{reason}",
+                             "{name} is {value} (veto: {condition}): {reason}"),
+    # a condition of the scheme in words: "达到 95%" / "at least 95%"
+    "scoring.cond.>=": ("达到 {threshold}", "at least {threshold}"),
+    "scoring.cond.>": ("超过 {threshold}", "more than {threshold}"),
+    "scoring.cond.==": ("等于 {threshold}", "exactly {threshold}"),
+    # the evidence of an item the scheme gives itself: "公众安全感满意度 97.2%，达到 95%"
+    "scoring.auto.evidence": ("{name} {value}，{condition}", "{name} {value}, {condition}"),
 })
+
+
+def amount(v: float, unit: str | None, lang: str | None = None) -> str:
+    """A value with its catalogue unit, as a person writes it: '97.2%', '1 起' / '1 incident'."""
+    unit = unit if isinstance(unit, str) else ""
+    num = f"{float(v):g}"
+    u = i18n.unit_en(unit, float(v)) if (lang or i18n.default_lang()) == "en" else unit
+    if not u:
+        return num
+    return f"{num}{u}" if u == "%" else f"{num} {u}"
+
+
+def condition(op: str, threshold: float, unit: str | None, lang: str | None = None) -> str:
+    """A scheme's condition in words with the indicator's unit: '达到 1 起' / 'at least 1 incident'."""
+    return i18n.t(f"scoring.cond.{op}", lang, threshold=amount(threshold, unit, lang))
 
 
 def in_periods(adjustments: pd.DataFrame, period: str, ends: list[str]) -> pd.DataFrame:
@@ -43,27 +64,60 @@ def in_periods(adjustments: pd.DataFrame, period: str, ends: list[str]) -> pd.Da
 def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None) -> pd.DataFrame:
     """Bonus and deduction items the scheme itself gives for a value (e.g. survey score 95 or more: +1).
 
-    `cells` has period, unit_code, indicator_code, status, value (the period's values).
-    The rows look like entered adjustments, with actor 'scheme' and no number.
+    `cells` has period, unit_code, indicator_code, name_zh, name_en, unit, status, value (the
+    period's values). The rows look like entered adjustments, with actor 'scheme' (a code: shown
+    with kaohe.i18n.actor_name) and no number; their evidence is in words, in both languages
+    (evidence_zh/evidence_en; `evidence` in `lang`): '公众安全感满意度 97.2%，达到 95%'.
     """
     found = []
+    lang = "en" if (lang or i18n.default_lang()) == "en" else "zh"
     for rule in rules:
         rows = cells.loc[cells["indicator_code"].eq(rule["indicator"]) & cells["status"].eq("ok")]
         hit = rows.loc[VETO_OPS[rule["op"]](rows["value"].to_numpy(dtype=float), float(rule["value"]))]
         if hit.empty:
             continue
-        reason = i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), lang)
+        words = {}
+        for lg in ("zh", "en"):
+            cond = condition(rule["op"], float(rule["value"]), _unit(hit), lg)
+            words[lg] = [i18n.t("scoring.auto.evidence", lg, name=i18n.pick(z, e, lg) or rule["indicator"],
+                                value=amount(v, u, lg), condition=cond)
+                         for z, e, v, u in zip(_col(hit, "name_zh"), _col(hit, "name_en"), hit["value"],
+                                               _col(hit, "unit"), strict=True)]
         found.append(pd.DataFrame({
             "adj_id": pd.array([pd.NA] * len(hit), dtype="Int64"), "unit_code": hit["unit_code"].to_numpy(),
             "month": hit["period"].to_numpy(), "kind": rule["kind"], "points": float(rule["points"]),
-            "reason": reason, "evidence": [f"{rule['indicator']} = {v:g} {rule['op']} {float(rule['value']):g}"
-                                           for v in hit["value"]],
+            "reason": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), lang), "evidence": words[lang],
             "actor": "scheme", "period": hit["period"].to_numpy(),
             # the scheme words its items in both languages: an explanation in either needs no rebuild
             "reason_zh": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "zh"),
-            "reason_en": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "en")}))
+            "reason_en": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "en"),
+            "evidence_zh": words["zh"], "evidence_en": words["en"]}))
     return (pd.concat(found, ignore_index=True) if found
-            else pd.DataFrame(columns=[*ADJ_COLUMNS, "period", "reason_zh", "reason_en"]))
+            else pd.DataFrame(columns=[*ADJ_COLUMNS, "period", "reason_zh", "reason_en", "evidence_zh",
+                                       "evidence_en"]))
+
+
+def _col(frame: pd.DataFrame, name: str) -> list:
+    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
+
+
+def _unit(hit: pd.DataFrame):
+    return hit["unit"].iloc[0] if "unit" in hit.columns and len(hit) else None
+
+
+def words(adj: pd.DataFrame) -> pd.DataFrame:
+    """The items with their codes in words, in both languages, for every display: kind_zh/kind_en,
+    actor_zh/actor_en (kaohe.i18n.actor_name), and reason_/evidence_ zh/en (an entered item's
+    own text in both; a scheme item's in each language)."""
+    out = adj.copy()
+    for lg in ("zh", "en"):
+        out[f"kind_{lg}"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k, lg) for k in out["kind"]]
+        out[f"actor_{lg}"] = [i18n.actor_name(a, lg) for a in out["actor"]]
+        for col in ("reason", "evidence"):
+            own = out[col] if col in out.columns else pd.Series([None] * len(out), index=out.index)
+            given = out[f"{col}_{lg}"] if f"{col}_{lg}" in out.columns else own
+            out[f"{col}_{lg}"] = [g if isinstance(g, str) and g else o for g, o in zip(given, own, strict=True)]
+    return out
 
 
 def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
@@ -103,13 +157,14 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
     for trig in triggers:
         rows = scored.loc[scored["indicator_code"].eq(trig["indicator"]) & scored["status"].eq("ok")]
         hit = rows.loc[VETO_OPS[trig["op"]](rows["value"].to_numpy(dtype=float), float(trig["value"]))]
-        for p, u, n_zh, n_en, v in zip(hit["period"], hit["unit_code"], hit["name_zh"], hit["name_en"],
-                                       hit["value"], strict=True):  # a handful of events, not every unit
+        units = _col(hit, "unit")
+        for p, u, n_zh, n_en, v, un in zip(hit["period"], hit["unit_code"], hit["name_zh"], hit["name_en"],
+                                           hit["value"], units, strict=True):  # a handful of events, not every unit
             texts = found.setdefault((p, u), {"zh": [], "en": []})
             for lg in ("zh", "en"):
                 texts[lg].append(i18n.t(
-                    "scoring.veto.trigger", lg, name=i18n.pick(n_zh, n_en, lg),
-                    value=f"{v:g}", op=trig["op"], threshold=f"{float(trig['value']):g}",
+                    "scoring.veto.trigger", lg, name=i18n.pick(n_zh, n_en, lg), value=amount(v, un, lg),
+                    condition=condition(trig["op"], float(trig["value"]), un, lg),
                     reason=i18n.pick(trig.get("reason_zh"), trig.get("reason_en"), lg)))
     if adj is not None and not adj.empty:
         v = adj.loc[adj["kind"].eq("veto")]

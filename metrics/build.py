@@ -49,6 +49,18 @@ class ScoreBuild:
     fixed: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # fixed-point parts of totals
     # makes dimension_history on first use: the arrays are there already, most callers never ask
     _dim_history: object = field(repr=False, default=None)
+    # which scheme scored it: its year, content fingerprint, and whether that is the month's own year
+    scheme_year: str = ""
+    scheme_fingerprint: str = ""
+    scheme_is_own_year: bool = True
+
+    def scheme_note(self, lang: str | None = None) -> str | None:
+        """'2024-06 无 2024 年考核方案，按 2025 年方案计分' when the month's year has no scheme of
+        its own (None when it has): pages, the PDF head and the CLI show it beside the figures."""
+        if self.scheme_is_own_year or not self.scheme_year:
+            return None
+        return i18n.t("scoring.scheme.used_for_other_year", lang, month=periods.label(self.period, self.month, lang),
+                      year=self.month[:4], scheme_year=self.scheme_year)
 
     @property
     def dimension_history(self) -> pd.DataFrame:
@@ -174,10 +186,12 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
         steps=steps_for(scheme, month, period, ends, plan.spec, cur_adj),
         indicators=ind, dimensions=dims,
         totals=cur.reindex(columns=TOTAL_COLUMNS).reset_index(drop=True),
-        adjustments=cur_adj.reset_index(drop=True),
+        adjustments=adjust.words(cur_adj).reset_index(drop=True),
         history=tot[["period", "unit_code", "peer_group", "total", "rank", "n_in_group", "grade", "veto"]],
         scheme=scheme, fixed=fixed.reset_index(drop=True),
         _dim_history=_DimensionHistory(wt, plan, ux, live, ends),
+        scheme_year=scheme.year, scheme_fingerprint=scheme.fingerprint,
+        scheme_is_own_year=not scheme.year or scheme.year == month[:4],
     )
 
 
@@ -217,7 +231,8 @@ def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
     return _frame({
         "period": np.asarray(ends, dtype=object)[p], "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
         "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
-        "name_en": plan.name_en[i], "status": engine.STATUS[agg["status"][p, u, i]], "value": agg["value"][p, u, i],
+        "name_en": plan.name_en[i], "unit": plan.unit[i], "status": engine.STATUS[agg["status"][p, u, i]],
+        "value": agg["value"][p, u, i],
     })
 
 

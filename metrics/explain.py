@@ -72,12 +72,14 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
             sign = {"bonus": 1, "deduction": -1}.get(a["kind"], 0)
             # a scheme's own items are worded in both languages; the office's entries as entered
             reason = _text(a.get(f"reason_{lang}")) or a["reason"]
-            actor = i18n.t("scoring.explain.by_scheme", lang) if a["actor"] == "scheme" else a["actor"]
-            rows.append({"level": a["kind"], "code": f"#{a['adj_id']}" if pd.notna(a["adj_id"]) else a["actor"],
+            evidence = _text(a.get(f"evidence_{lang}")) or _text(a.get("evidence")) or "-"
+            actor = i18n.t("scoring.explain.by_scheme", lang) if a["actor"] == "scheme" else i18n.actor_name(
+                a["actor"], lang)
+            # an entered item is named by its number; the scheme's own items by nothing but their words
+            rows.append({"level": a["kind"], "code": f"#{a['adj_id']}" if pd.notna(a["adj_id"]) else None,
                          "item": reason,
                          "points": sign * abs(float(a["points"] or 0)) if sign else 0.0,
-                         "note": i18n.t("scoring.explain.evidence", lang, evidence=a["evidence"] or "-",
-                                        actor=actor)})
+                         "note": i18n.t("scoring.explain.evidence", lang, evidence=evidence, actor=actor)})
     caps = build.scheme.section("adjustments") if build.scheme else {}
     over_b = round(fx["bonus_claimed"] * FIXED) - int(fx["bonus4"])
     if over_b:

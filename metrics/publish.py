@@ -10,10 +10,13 @@ are its reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from data import scoring_store as store
-from kaohe import i18n
+from data.warehouse import Refusal
+from kaohe import clock, i18n
 from metrics import periods
 
 i18n.register({
@@ -21,14 +24,32 @@ i18n.register({
                                     "{month} is already published (revision {rev}); a new revision needs a "
                                     "correction reason (--reason)"),
     "scoring.publish.no_data": ("{month}没有任何观测数据，不能发布", "{month} has no observations; nothing to publish"),
-    "scoring.publish.unchanged": ("{month}的结果与第{rev}版相同，无需重新发布",
-                                  "{month}'s results equal revision {rev}; nothing to publish"),
+    "scoring.publish.unchanged": ("{month}的结果与已发布的第{rev}版相同，未形成新版本",
+                                  "{month}'s results equal published revision {rev}; no new revision was made"),
+    "scoring.publish.busy": ("{month}正由他人同时发布，请查看最新版本后再试",
+                             "{month} is being published by someone else at the same time; check the latest "
+                             "revision and try again"),
+    # what the figures shown are, against the published ones (published_state)
+    "scoring.state.unpublished": ("未发布（当前数据）", "not published (live figures)"),
+    "scoring.state.published": ("已发布·第 {rev} 版", "published, revision {rev}"),
+    "scoring.state.published_revised": ("已发布·第 {rev} 版（更正）", "published, revision {rev} (corrected)"),
+    "scoring.state.live_differs": ("当前数据（与已发布的第 {rev} 版不同）",
+                                   "live figures (they differ from published revision {rev})"),
+    "scoring.state.notice": ("注意：以下为按当前{why}计算的结果，与 {at} 发布的第 {rev} 版不同（{n} 个单位的总分、名次、"
+                             "等次或否决有变化）；已发布的结果仍是第 {rev} 版，如需更正请重新发布并说明理由。",
+                             "Note: these figures are computed from the current {why} and differ from revision "
+                             "{rev} published {at} ({n} units differ in total, rank, grade or veto); the published "
+                             "results are still revision {rev}; publish again with a reason to correct them."),
+    "scoring.state.why.data": ("数据", "data"),
+    "scoring.state.why.scheme": ("考核方案内容", "scheme content"),
+    "scoring.state.why.both": ("数据和考核方案内容", "data and scheme content"),
 })
 
 DIFF_FIELDS = ["total", "rank", "grade", "veto"]
+RETRIES = 5
 
 
-class PublishError(ValueError):
+class PublishError(Refusal, ValueError):
     pass
 
 
@@ -45,46 +66,122 @@ def _results(build) -> pd.DataFrame:
 
 
 def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
-    from metrics.service import build as run_build
+    """Freeze the period's results as its next revision, or refuse in words (PublishError).
 
+    The checks (data there, figures not equal to the latest revision, a reason for a revision)
+    are made against the latest revision and the data the build read, and the write transaction
+    checks that both are still the latest; when another publication or an import landed in
+    between, the whole thing is checked again (a few times), so concurrent publishers make one
+    revision and the other is told the figures are already published."""
     periods.check(period)
     store.ready(wh)
+    for _ in range(RETRIES):
+        try:
+            return _publish_once(wh, month, actor, reason, period)
+        except store.PublishConflict:
+            continue
+    raise PublishError(i18n.t("scoring.publish.busy", month=month))
+
+
+def _publish_once(wh, month, actor, reason, period) -> int:
+    from metrics.service import build as run_build
+
     first = periods.months_of(period, month)[0]
-    if store.data_checksum(wh, first, month).startswith("0:"):
+    checksum = store.data_checksum(wh, first, month)
+    if checksum.startswith("0:"):
         raise PublishError(i18n.t("scoring.publish.no_data", month=month))
-    b = run_build(wh, month, period)
     pubs = store.publications(wh, month, period)
-    if not pubs.empty:
-        rev = int(pubs["revision"].max())
+    latest = 0 if pubs.empty else int(pubs["revision"].max())
+    b = run_build(wh, month, period)
+    if latest:
+        # identical figures are never a new revision, reason or not
+        if _diff(store.published_results(wh, month, period, latest), b.totals).empty:
+            raise PublishError(i18n.t("scoring.publish.unchanged", month=month, rev=latest))
         if not (reason or "").strip():
             # corrections entered with their reason (adjustments, imports) speak for the revision
             reason = "; ".join(store.corrections_since_publication(wh, period, month,
                                                                    periods.months_of(period, month)))
         if not reason.strip():
-            raise PublishError(i18n.t("scoring.publish.need_reason", month=month, rev=rev))
-        if _diff(store.published_results(wh, month, period, rev), b.totals).empty:
-            raise PublishError(i18n.t("scoring.publish.unchanged", month=month, rev=rev))
+            raise PublishError(i18n.t("scoring.publish.need_reason", month=month, rev=latest))
     return store.publish(wh, month, period, _results(b), scheme_id=b.scheme_id, scheme_version=b.scheme_version,
-                         steps=b.steps, actor=actor, reason=reason,
-                         data_checksum=store.data_checksum(wh, first, month))
+                         steps=b.steps, actor=actor, reason=(reason or "").strip() or None,
+                         data_checksum=checksum, checksum_from=first, expected_latest=latest,
+                         scheme_fingerprint=b.scheme_fingerprint, scheme_year=b.scheme_year)
 
 
-def status(wh, month: str, period: str = "month") -> dict:
+@dataclass(frozen=True)
+class PublishedState:
+    """What the figures of (month, period) are against the published ones; one answer for pages,
+    the PDF head, exports and the CLI.
+
+    published: a revision exists; revision/at/actor/reason: the latest one's.
+    differs: the live figures (total, rank, grade or veto of some unit) differ from it;
+    n_units: how many units differ; data_changed / scheme_changed: what changed since (the
+    observations and adjustments read; the scheme's content fingerprint, or its version for a
+    publication made before fingerprints). Use `label(lang)` as the figures' label and
+    `notice(lang)` (None when there is nothing to say) wherever figures are shown."""
+
+    month: str
+    period: str
+    published: bool
+    revision: int | None = None
+    at: object = None
+    actor: str | None = None
+    reason: str | None = None
+    scheme_version: str | None = None
+    differs: bool = False
+    n_units: int = 0
+    data_changed: bool = False
+    scheme_changed: bool = False
+
+    def label(self, lang: str | None = None) -> str:
+        if not self.published:
+            return i18n.t("scoring.state.unpublished", lang)
+        if self.differs:
+            return i18n.t("scoring.state.live_differs", lang, rev=self.revision)
+        key = "scoring.state.published_revised" if (self.revision or 0) > 1 else "scoring.state.published"
+        return i18n.t(key, lang, rev=self.revision)
+
+    def notice(self, lang: str | None = None) -> str | None:
+        if not (self.published and self.differs):
+            return None
+        why = "both" if self.data_changed and self.scheme_changed else "scheme" if self.scheme_changed else "data"
+        return i18n.t("scoring.state.notice", lang, why=i18n.t(f"scoring.state.why.{why}", lang),
+                      at=clock.local_text(self.at) if self.at is not None else "", rev=self.revision,
+                      n=self.n_units)
+
+    def as_dict(self) -> dict:
+        return {"published": self.published, "revision": self.revision, "at": self.at, "differs": self.differs,
+                "actor": self.actor, "scheme_version": self.scheme_version, "reason": self.reason,
+                "n_units": self.n_units, "data_changed": self.data_changed, "scheme_changed": self.scheme_changed}
+
+
+def state(wh, month: str, period: str = "month") -> PublishedState:
+    from metrics.service import current_scheme
+
+    periods.check(period)
     store.ready(wh)
     pubs = store.publications(wh, month, period)
     if pubs.empty:
-        return {"published": False, "revision": None, "at": None, "differs": False, "actor": None,
-                "scheme_version": None}
+        return PublishedState(month, period, False)
     last = pubs.iloc[-1]
     first = periods.months_of(period, month)[0]
-    from metrics.service import current_scheme
+    data_changed = last["data_checksum"] != store.data_checksum(wh, first, month)
+    scheme = current_scheme(wh, month[:4])
+    fp = last.get("scheme_fingerprint")
+    known_fp = isinstance(fp, str) and bool(fp)
+    scheme_changed = (fp != scheme.fingerprint) if known_fp else (last["scheme_version"] != scheme.version)
+    n_units = 0
+    if data_changed or scheme_changed or not known_fp:  # say it differs only if the results do
+        d = diff(wh, month, period)
+        n_units = int(d["unit_code"].nunique()) if not d.empty else 0
+    reason = last["reason"] if isinstance(last["reason"], str) else None
+    return PublishedState(month, period, True, int(last["revision"]), last["published_at"], last["actor"], reason,
+                          last["scheme_version"], n_units > 0, n_units, bool(data_changed), bool(scheme_changed))
 
-    differs = (last["data_checksum"] != store.data_checksum(wh, first, month)
-               or last["scheme_version"] != current_scheme(wh, month[:4]).version)
-    if differs:  # the inputs or the scheme changed; say so only if the results do
-        differs = not diff(wh, month, period).empty
-    return {"published": True, "revision": int(last["revision"]), "at": last["published_at"],
-            "differs": bool(differs), "actor": last["actor"], "scheme_version": last["scheme_version"]}
+
+def status(wh, month: str, period: str = "month") -> dict:
+    return state(wh, month, period).as_dict()
 
 
 def diff(wh, month: str, period: str = "month", revision: int | None = None) -> pd.DataFrame:

@@ -2,6 +2,17 @@
 
 Equal totals (to the published two decimals) share a rank: 1, 2, 2, 4
 ("相同分数排名不分先后").
+
+The red and black lists (message 'scoring.list.rule' states the rule for the summary and the
+scheme page):
+  * k = the scheme's N (lists.red, lists.black; 5 by default), but never more than a third of
+    the group (a group of 6 has lists of 2);
+  * red = units whose rank is k or better, black = units whose rank from the bottom is k or
+    better: a tie at the boundary is listed whole;
+  * a vetoed unit is never on the red list;
+  * a unit that would be on both lists (only when ties spread over both ends, e.g. every unit
+    of a group at the same score) is on neither: the scores do not tell it from either end.
+So no unit is ever on both lists.
 """
 
 from __future__ import annotations
@@ -14,6 +25,12 @@ from kaohe import i18n
 i18n.register({
     "scoring.list.red": ("红榜", "red list (top)"),
     "scoring.list.black": ("黑榜", "black list (bottom)"),
+    "scoring.list.rule": ("红榜为各同类组前 {red} 名，黑榜为后 {black} 名（小组不超过全组三分之一）；分数并列处于分界的一并列入；"
+                          "被一票否决的单位不上红榜；因分数并列而同时够得上红黑两榜的单位两榜都不列入。",
+                          "The red list is the top {red} of each peer group, the black list the bottom {black} "
+                          "(never more than a third of a small group); units tied at the boundary are all listed; "
+                          "a vetoed unit is never on the red list; a unit whose tied score would put it on both "
+                          "lists is on neither."),
     "scoring.alert.bottom_streak": ("连续{n}期处于同组末位（后{k}名，小组按三分之一计）",
                                     "at the bottom of its group (last {k}, a third in small groups) {n} periods running"),
     "scoring.alert.rank_fall": ("名次较上期下降超过{k}位", "fell more than {k} places since the last period"),
@@ -36,6 +53,21 @@ def list_size(n: np.ndarray, wanted: int) -> np.ndarray:
     return np.minimum(wanted, np.asarray(n) // 3)
 
 
+def list_membership(rank_top: np.ndarray, rank_bottom: np.ndarray, n: np.ndarray, vetoed: np.ndarray,
+                    lists: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(red, black) boolean arrays under the rule in this module's docstring; never both True."""
+    top = np.asarray(rank_top) <= list_size(n, int(lists.get("red", 5)))
+    bottom = np.asarray(rank_bottom) <= list_size(n, int(lists.get("black", 5)))
+    red_candidate = top & ~np.asarray(vetoed, dtype=bool)
+    both = red_candidate & bottom
+    return red_candidate & ~both, bottom & ~both
+
+
+def rule_text(lists: dict, lang: str | None = None) -> str:
+    """The list rule in words ('scoring.list.rule') with the scheme's N."""
+    return i18n.t("scoring.list.rule", lang, red=int(lists.get("red", 5)), black=int(lists.get("black", 5)))
+
+
 def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | None, lists: dict,
             alerts: dict, periods_in_order: list[str]) -> pd.DataFrame:
     """prev_rank, rank_change (positive = moved up), list ('red' | 'black' | None) and alerts for `current`.
@@ -55,8 +87,8 @@ def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | Non
     out["rank_change"] = (out["prev_rank"] - out["rank"]).astype("Int64")
     n = out["n_in_group"].to_numpy()
     rank_now = out["rank"].to_numpy()
-    red = (rank_now <= list_size(n, int(lists.get("red", 5)))) & ~out["veto"].to_numpy(dtype=bool)
-    black = out["rank_from_bottom"].to_numpy() <= list_size(n, int(lists.get("black", 5)))
+    red, black = list_membership(rank_now, out["rank_from_bottom"].to_numpy(), n,
+                                 out["veto"].to_numpy(dtype=bool), lists)
     lst = np.full(len(out), None, dtype=object)
     lst[black] = "black"
     lst[red] = "red"

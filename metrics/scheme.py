@@ -15,6 +15,7 @@ rule registry, and that weights sum; the messages are bilingual.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data.warehouse import Refusal
 from kaohe import i18n
 from kaohe.i18n import t
 from metrics import rules
@@ -73,16 +75,35 @@ i18n.register({
     "scoring.scheme.quota": ("等次名额比例“{value}”应在0到1之间", "grade quota {value!r} must be between 0 and 1"),
     "scoring.scheme.veto": ("一票否决条件有误：{detail}", "veto trigger is wrong: {detail}"),
     "scoring.scheme.auto": ("加扣分规则有误：{detail}", "bonus or deduction rule is wrong: {detail}"),
-    "scoring.scheme.group_unknown": ("同类组“{group}”不存在", "peer group {group!r} does not exist"),
+    "scoring.scheme.group_unknown": ("同类组“{group}”不存在（现有同类组：{known}）",
+                                     "peer group {group!r} does not exist (known: {known})"),
     "scoring.scheme.group_indicator": ("同类组“{group}”调整的指标“{code}”不在该类方案中",
                                        "peer group {group!r} overrides {code!r}, which its kind's scheme lacks"),
     "scoring.scheme.group_dimension": ("同类组“{group}”调整的一级指标“{dim}”不存在",
                                        "peer group {group!r} overrides unknown dimension {dim!r}"),
     "scoring.scheme.not_found": ("找不到{year}年度的考核方案", "no assessment scheme for {year}"),
+    "scoring.scheme.group_shape": ("同类组“{group}”的调整项应为对象（dimensions、indicators）",
+                                   "peer group {group!r}: the override must be an object (dimensions, indicators)"),
+    "scoring.scheme.group_item": ("同类组“{group}”对“{name}”的调整应为对象（如 {{\"weight\": 10}}）",
+                                  "peer group {group!r}: the override of {name!r} must be an object "
+                                  "(e.g. {{\"weight\": 10}})"),
+    "scoring.scheme.group_key": ("同类组“{group}”的调整项“{name}”无效（可用：{known}）",
+                                 "peer group {group!r}: unknown override {name!r} (known: {known})"),
+    "scoring.scheme.used_for_other_year": ("{month} 无 {year} 年考核方案，按 {scheme_year} 年方案计分",
+                                           "there is no {year} scheme for {month}; scored under the "
+                                           "{scheme_year} scheme"),
 })
 
+GROUP_KEYS = ("dimensions", "indicators", "note_zh", "note_en")
 
-class SchemeError(ValueError):
+
+def fingerprint(data: dict) -> str:
+    """sha256 (hex) of a scheme's content as canonical JSON (keys sorted, no spaces, UTF-8)."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SchemeError(Refusal, ValueError):
     def __init__(self, scheme: str, problems: list[str]):
         self.problems = problems
         super().__init__(t("scoring.scheme.invalid", scheme=scheme, problems="; ".join(problems)))
@@ -107,6 +128,12 @@ class Scheme:
     @property
     def year(self) -> str:
         return str(self.data.get("year", ""))
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the scheme's content (canonical JSON): two schemes with the same id and
+        version but other weights, rules or parameters have different fingerprints."""
+        return fingerprint(self.data)
 
     @property
     def missing_policy(self) -> str:
@@ -273,11 +300,29 @@ def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
     problems += _validate_veto(data.get("veto", {}), cat)
     problems += _validate_auto(data.get("adjustments", {}), cat)
     for gname, g in (data.get("groups") or {}).items():
+        if not isinstance(g, dict):
+            problems.append(t("scoring.scheme.group_shape", group=gname))
+            continue
+        problems += [t("scoring.scheme.group_key", group=gname, name=k, known=", ".join(GROUP_KEYS))
+                     for k in g if k not in GROUP_KEYS]
+        g = dict(g)
+        for part in ("dimensions", "indicators"):
+            items = g.get(part) or {}
+            if not isinstance(items, dict):
+                problems.append(t("scoring.scheme.group_shape", group=gname))
+                items = {}
+            for k, v in items.items():  # each override is an object of its own settings
+                if not isinstance(v, dict):
+                    problems.append(t("scoring.scheme.group_item", group=gname, name=k))
+            g[part] = {k: v for k, v in items.items() if isinstance(v, dict)}
         for dim, ov in (g.get("dimensions") or {}).items():
             if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
                 problems.append(t("scoring.scheme.group_weight", group=gname, dim=dim, value=ov["weight"]))
         for code, ov in (g.get("indicators") or {}).items():
             base = _base_indicator(data, code)
+            if not base:
+                problems.append(t("scoring.scheme.group_indicator", group=gname, code=code))
+                continue
             if base and ("rule" in ov or "params" in ov):
                 problems += _check_rule(code, ov.get("rule", base.get("rule")), _override_params(base, ov))
             if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
@@ -425,7 +470,10 @@ def build_spec(scheme: Scheme, units: pd.DataFrame) -> pd.DataFrame:
     problems = []
     for gname, g in (scheme.data.get("groups") or {}).items():
         if gname not in known:
-            continue  # a scheme may cover groups this warehouse does not have
+            # an override for a group no unit belongs to is a typo or a stale name: it would
+            # change nothing, silently
+            problems.append(t("scoring.scheme.group_unknown", group=gname, known=i18n.sep().join(sorted(known))))
+            continue
         kind = groups.loc[groups["peer_group"] == gname, "kind"].iloc[0]
         section = scheme.data["kinds"][kind]
         codes = {i["code"] for d in section["dimensions"] for i in d["indicators"]}

@@ -2,6 +2,9 @@
 
     current_scheme(wh, year=None) -> Scheme
     build(wh, month, period="month", scheme=None, lang=None, n_history=None) -> ScoreBuild
+        refuses a period without any observation (ScoringError, 'scoring.no_data'); the build
+        carries scheme_id, scheme_version, scheme_year, scheme_fingerprint, scheme_is_own_year and
+        scheme_note(lang) ('scoring.scheme.used_for_other_year') when another year's scheme scored it
         month is the period's last month (quarter of 2026-09 = 2026-Q3; a quarter, year or
         year-to-date ending mid-period covers its months up to `month`). `n_history` periods
         are scored in the same pass (default 3: rank change and alerts); their totals, ranks
@@ -24,12 +27,17 @@
         changes: {"dimension_weights": {dim: w}, "indicator_weights": {code: w} (proportions,
         normalised), "rules": {code: {"rule": name, **params}}, "missing_policy": "zero"|...}
     publish(wh, month, actor, reason=None, period="month") -> int (revision; a second one needs a reason,
-        which defaults to the correction reasons recorded for the month since the last revision)
+        which defaults to the correction reasons recorded for the month since the last revision;
+        figures equal to the latest revision are refused, never a new revision; the checks and the
+        write are one transaction, so concurrent publishers make one revision)
     revision_diff(wh, month, revision, period="month") -> DataFrame   unit_code, field, published, current
         (what changed against the revision before; empty for revision 1)
     publication_status(wh, month, period="month") -> dict
         published, revision, at, differs (the live results differ from the latest revision),
         actor, scheme_version
+    published_state(wh, month, period="month") -> PublishedState   published, revision, at, actor, reason,
+        differs, n_units, data_changed, scheme_changed; .label(lang), .notice(lang): what every page,
+        PDF and export shows beside figures (never "published" for figures that are not)
     publication_diff(wh, month, period="month") -> DataFrame   unit_code, field, published, current
     revisions(wh, month, period="month") -> DataFrame
     add_adjustment(wh, unit_code, month, kind, points, reason, evidence, actor, correction_reason=None) -> int
@@ -46,7 +54,8 @@ beyond the agreed columns, totals carry peer_group_zh/peer_group_en and indicato
 value_scored (after caps), capped, carried_from, months_ok, n_months.
 
 Errors a user can cause raise ScoringError / PublishError / SchemeError (ValueError
-subclasses) with a message in the user's language. No Streamlit here; the dashboard
+subclasses, and data.warehouse.Refusal like every refusal of the warehouse) with a message in
+the user's language; nothing is written when they are raised. No Streamlit here; the dashboard
 caches on `wh.version()`.
 """
 
@@ -56,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from data import scoring_store as store
-from data.warehouse import PublishedMonthError
+from data.warehouse import PublishedMonthError, Refusal
 from kaohe import i18n
 from kaohe import months as mo
 from metrics import periods
@@ -80,11 +89,12 @@ i18n.register({
                                        "如确需更正，请填写更正理由后再提交",
                                        "Results for {month} are published ({published}) and cannot be adjusted "
                                        "silently; to correct them, give a correction reason"),
-    "scoring.no_data": ("{month}没有观测数据", "no observations for {month}"),
+    "scoring.no_data": ("{month}没有观测数据，不能计分排名；请先导入该月数据",
+                        "no observations for {month}: nothing to score or rank; import the month's data first"),
 })
 
 
-class ScoringError(ValueError):
+class ScoringError(Refusal, ValueError):
     """A request the engine refuses, with a message in the user's language."""
 
 
@@ -126,9 +136,18 @@ def build(wh, month: str, period: str = "month", scheme: Scheme | None = None, l
     missing = data.get("missing", {})
     carry = int(missing.get("carry_months", 3)) if missing.get("policy") == "carry" else 0
     inp = _inputs(wh, month, period, n_hist, carry)
+    _require_data(inp["observations"], month, period, lang)
     scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
     return compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
                    month, period, n_history=n_hist, lang=lang)
+
+
+def _require_data(obs: pd.DataFrame, month: str, period: str, lang: str | None) -> None:
+    """A period with no observation at all is refused (ScoringError 'scoring.no_data'): scored, it
+    would put every unit at 0.00, tied first, all on the red list."""
+    wanted = [int(m[:4]) * 12 + int(m[5:7]) - 1 for m in periods.months_of(period, month)]
+    if obs.empty or not np.isin(obs["mi"].to_numpy(), wanted).any():
+        raise ScoringError(i18n.t("scoring.no_data", lang, month=periods.label(period, month, lang)))
 
 
 def replay(wh, steps: list[dict], lang: str | None = None) -> ScoreBuild:
@@ -194,6 +213,15 @@ def publication_status(wh, month: str, period: str = "month") -> dict:
     return pub.status(wh, month, period)
 
 
+def published_state(wh, month: str, period: str = "month"):
+    """metrics.publish.PublishedState: the latest revision of (month, period), whether the figures
+    computed now differ from it (and whether data or the scheme's content changed), with
+    `.label(lang)` for the figures' label and `.notice(lang)` for the notice to show beside them."""
+    from metrics import publish as pub
+
+    return pub.state(wh, month, period)
+
+
 def publication_diff(wh, month: str, period: str = "month") -> pd.DataFrame:
     from metrics import publish as pub
 
@@ -223,7 +251,9 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
     next `publish` of that month makes a numbered revision with it."""
     mo.check(month)
     if kind not in ADJ_KINDS:
-        raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=", ".join(ADJ_KINDS)))
+        known = i18n.sep().join(f"{k}（{i18n.t('scoring.adjust.kind.' + k)}）" if i18n.default_lang() == "zh"
+                                else f"{k} ({i18n.t('scoring.adjust.kind.' + k)})" for k in ADJ_KINDS)
+        raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=known))
     try:
         points = float(points or 0)
     except (TypeError, ValueError):

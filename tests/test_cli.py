@@ -87,3 +87,36 @@ def test_sample_writes_a_file_and_loads_a_warehouse(tmp_path, capsys):
 def test_console_script_is_installed():
     res = subprocess.run([sys.executable, "-m", "kaohe.cli", "--help"], capture_output=True, text=True)
     assert res.returncode == 0 and "kaohe" in res.stdout
+
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07红\u202e星\u200b街道\x9b31m\x07\x00"
+CONTROL = ("\x1b", "\x07", "\x00", "\x9b", "\u202e", "\u200b")
+
+
+def test_data_text_is_printed_without_terminal_controls(sample_wh, capsys, monkeypatch):
+    """Names, reasons and file names from data reach the terminal as text: no escapes, bidi
+    overrides or zero-width characters, whatever the printer (tables, csv, errors)."""
+    from kaohe.cli import plain
+
+    assert plain(HOSTILE) == "红星街道"
+    assert plain("第一行\n\t第二行") == "第一行\n\t第二行"  # the printers' own layout stays
+    wh = sample_wh
+    with wh.transaction() as con:
+        con.execute("UPDATE units SET name_zh = ?, name_en = ? WHERE code = 'S01'", [HOSTILE, HOSTILE])
+    wh.write_observations(pd.DataFrame([{"unit_code": "S01", "indicator_code": "HL_SATISFY", "month": "2026-10",
+                                         "value": 90.0, "status": "ok"}]), actor=HOSTILE, source_name=HOSTILE)
+    db = str(wh.path)
+    assert run(capsys, "adjust", "--db", db, "add", "--unit", "S01", "--month", "2026-10", "--kind", "bonus",
+               "--points", "1", "--reason", HOSTILE, "--evidence", HOSTILE)[0] == 0
+    monkeypatch.setenv("KAOHE_USER", HOSTILE.replace("\x00", ""))
+    outputs = []
+    for argv in (["batches"], ["adjust", "--db", db, "list"], ["adjust", "--db", db, "list", "--format", "csv"],
+                 ["rank", "--month", "2026-10"], ["explain", "--unit", "S01", "--month", "2026-10"],
+                 ["adjust", "--db", db, "add", "--unit", HOSTILE, "--month", "2026-10", "--kind", "bonus",
+                  "--points", "1", "--reason", "r"]):
+        full = argv if argv[0] == "adjust" else [*argv, "--db", db]
+        code, out, err = run(capsys, *full)
+        outputs.append(out + err)
+        assert "红星街道" in out + err or argv[0] == "adjust" and argv[2] == "add", (argv, out, err)
+    for text in outputs:
+        assert not any(c in text for c in CONTROL), text

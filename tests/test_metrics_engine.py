@@ -257,9 +257,11 @@ def test_automatic_bonus_and_deduction_items_of_the_scheme():
     assert t.loc["S2", ["bonus", "total"]].tolist() == [0.5, 65.5]
     assert t.loc["S4", "total"] == 65.0
     auto = b.adjustments.set_index("unit_code")
-    assert auto.loc["S3", "actor"] == "scheme" and "SF_CRIME = 6 >= 6" in auto.loc["S3", "evidence"]
+    assert auto.loc["S3", "actor"] == "scheme" and auto.loc["S3", "evidence_zh"] == "治安案件发案率 6 件/万人，达到 6 件/万人"
+    assert "SF_CRIME" not in auto.loc["S3", "evidence_en"] and "at least 6" in auto.loc["S3", "evidence_en"]
     e = b.explain("S2", "zh").set_index("level")
-    assert e.loc["bonus", "code"] == "scheme" and e.loc["bonus", "points"] == 0.5
+    assert pd.isna(e.loc["bonus", "code"]) and e.loc["bonus", "points"] == 0.5
+    assert "考核方案规定" in e.loc["bonus", "note"] and "DS_FOUND" not in e.loc["bonus", "note"]
     assert "DS_FOUND" not in set(b.indicators["indicator_code"])  # read, never weighted
 
 

@@ -88,3 +88,48 @@ def test_no_previous_period_means_no_change():
 @pytest.mark.parametrize("code,words", [("bottom_streak", "3 periods running"), ("rank_fall", "more than 3")])
 def test_alert_texts(code, words):
     assert words in rank.alert_text(code, {"bottom_n": 3, "consecutive": 3, "fall_places": 3}, "en")
+
+
+# The list rule (metrics.rank docstring, message scoring.list.rule): k = min(N, n // 3), ties at the
+# boundary listed whole, a vetoed unit never red, a unit that would be on both lists on neither.
+LIST_CASES = [
+    # totals of U01.., vetoed, N -> lists
+    ([90, 90, 90, 90, 90, 90], (), 5, [None] * 6),  # all tied: both ends at once, so neither
+    ([70, 70, 70, 70, 70, 70, 70, 70, 70], (), 5, [None] * 9),
+    ([90, 80, 80, 80, 80, 50], (), 5, ["red", None, None, None, None, "black"]),  # k = 2: the tie reaches both ends
+    ([90, 80, 70, 60, 50, 40], (), 5, ["red", "red", None, None, "black", "black"]),
+    ([90, 80, 80, 70, 60, 50], (), 5, ["red", "red", "red", None, "black", "black"]),
+    ([90, 80, 70], (), 5, ["red", None, "black"]),  # k = 1
+    ([90, 80], (), 5, [None, None]),  # k = 0: a group of two has no lists
+    ([60, 60, 60, 50, 40, 30], ("U01",), 2, [None, "red", "red", None, "black", "black"]),
+    ([50, 50, 50], ("U02",), 5, [None, "black", None]),  # vetoed: not red, so only the black list holds it
+    ([100 - k for k in range(12)], (), 5, ["red"] * 4 + [None] * 4 + ["black"] * 4),  # k = 12 // 3 = 4
+]
+
+
+@pytest.mark.parametrize(("totals", "vetoed", "n", "expected"), LIST_CASES)
+def test_list_rule_table(totals, vetoed, n, expected):
+    t = changes(ranked({"m1": totals}, vetoed=set(vetoed)), lists={"red": n, "black": n})
+    assert t["list"].tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_unit_is_ever_on_both_lists(seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 20))
+    totals = rng.choice([50.0, 60.0, 70.0], size=size).tolist()  # many ties
+    vetoed = {f"U{k + 1:02d}" for k in range(size) if rng.random() < 0.2}
+    n = int(rng.integers(1, 8))
+    r = ranked({"m1": totals}, vetoed=vetoed)
+    red, black = rank.list_membership(r["rank"].to_numpy(), r["rank_from_bottom"].to_numpy(),
+                                      r["n_in_group"].to_numpy(), r["veto"].to_numpy(dtype=bool),
+                                      {"red": n, "black": n})
+    assert not (red & black).any()
+
+
+def test_the_list_rule_is_stated_in_both_languages():
+    zh, en = rank.rule_text({"red": 5, "black": 3}, "zh"), rank.rule_text({"red": 5, "black": 3}, "en")
+    assert "前 5 名" in zh and "后 3 名" in zh and "两榜都不列入" in zh
+    assert "top 5" in en and "bottom 3" in en and "neither" in en and en.isascii()

@@ -161,3 +161,19 @@ def test_a_bonus_for_finding_more_on_a_context_count_is_allowed():
     data["adjustments"]["rules"] = [{"indicator": "DS_FOUND", "kind": "bonus", "op": ">=", "value": 100,
                                      "points": 0.5}]
     assert sm.validate(data, fx.CATALOGUE) == []
+
+
+def test_peer_group_overrides_are_checked_item_by_item():
+    from metrics import scheme as scheme_mod
+    from metrics.scheme import load_year
+
+    cat = __import__("data.catalogue", fromlist=["read_indicators"]).read_indicators()
+    base = load_year("2026", cat).data
+    data = {**base, "groups": {"rural": {"indicators": {"NO_SUCH": {"weight": 5}, "GR_CLOSE": 3},
+                                         "dimensions": {"GR": 30}, "weights": {}}}}
+    with pytest.raises(scheme_mod.SchemeError) as err:
+        scheme_mod.load_dict(data, cat)
+    problems = err.value.problems
+    assert any("weights" in p for p in problems)  # an unknown key of the group
+    assert any("NO_SUCH" in p for p in problems)  # an indicator no kind has
+    assert any("GR_CLOSE" in p for p in problems) and any("“GR”" in p for p in problems)  # not objects

@@ -58,7 +58,7 @@ def test_export_xlsx_and_csv(db, tmp_path):
 @pytest.mark.parametrize("argv,code,needle", [
     (["scorecard", "--unit", "NOPE", "--month", MONTH], 2, "未知单位"),
     (["scorecard", "--unit", "S01", "--month", "2026-13"], 2, "YYYY-MM"),
-    (["summary", "--month", "2019-01"], 2, "2019-01"),
+    (["summary", "--month", "2019-01"], 1, "2019-01没有观测数据"),
 ])
 def test_errors_are_one_line(db, tmp_path, capsys, argv, code, needle):
     assert main([*argv, "--db", db, "-o", str(tmp_path / "x.pdf")]) == code
@@ -69,10 +69,10 @@ def test_errors_are_one_line(db, tmp_path, capsys, argv, code, needle):
 
 def test_an_empty_warehouse_is_said_in_the_users_language(empty_wh, tmp_path, capsys, monkeypatch):
     out = tmp_path / "x.csv"
-    assert main(["export", "--db", str(empty_wh.path), "-o", str(out)]) == 2
+    assert main(["export", "--db", str(empty_wh.path), "-o", str(out)]) == 1
     assert "仓库中还没有观测数据" in capsys.readouterr().err and not out.exists()
     monkeypatch.setenv("KAOHE_LANG", "en")
-    assert main(["export", "--db", str(empty_wh.path), "-o", str(out)]) == 2
+    assert main(["export", "--db", str(empty_wh.path), "-o", str(out)]) == 1
     assert "the warehouse holds no observations" in capsys.readouterr().err
 
 
@@ -106,3 +106,18 @@ def test_quarter_scorecards(db, tmp_path):
     names = zipfile.ZipFile(out).namelist()
     assert len(names) == 30 and all(n.startswith("2026-Q4_") for n in names)
     assert "2026-Q4" in PdfReader(io.BytesIO(zipfile.ZipFile(out).read(names[0]))).pages[0].extract_text()
+
+
+def test_an_export_of_drifted_figures_says_they_are_not_the_published_ones(db, tmp_path, capsys):
+    from data.warehouse import Warehouse
+    from metrics import service
+
+    wh = Warehouse(db)
+    service.publish(wh, MONTH, "alice")
+    out = tmp_path / "m.csv"
+    assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    assert "已发布·第 1 版" in capsys.readouterr().out
+    service.add_adjustment(wh, "S01", MONTH, "deduction", 9, "迟报", None, "carol", correction_reason="补录")
+    assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "注意" in said and "第 1 版不同" in said

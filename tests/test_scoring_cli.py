@@ -82,7 +82,7 @@ def test_adjust_publish_and_revisions(db, capsys):
     code, out, _ = run(capsys, "publish", "--db", db, "--month", "2026-10")
     assert code == 0 and "第1版" in out
     code, _, err = run(capsys, "publish", "--db", db, "--month", "2026-10")
-    assert code == 1 and "理由" in err and "Error" not in err
+    assert code == 1 and "相同" in err and "未形成新版本" in err and "Error" not in err
     code, out, _ = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "录入错误")
     assert code == 0 and "#1" in out
     code, _, err = run(capsys, "adjust", "--db", db, "revoke", "1", "--reason", "再次")
@@ -191,3 +191,28 @@ def test_csv_output_carries_no_formula(db, capsys):
     code, out, _ = run(capsys, "adjust", "--db", db, "list", "--month", "2026-10", "--format", "csv")
     assert code == 0
     assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out and "'+cmd" in out
+
+
+def test_rank_and_explain_say_which_scheme_and_what_the_figures_are(db, capsys):
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2024-06")
+    assert code == 0 and "2024-06 无 2024 年考核方案，按 2025 年方案计分" in out and "未发布（当前数据）" in out
+    code, out, _ = run(capsys, "--lang", "en", "explain", "--db", db, "--unit", "S01", "--month", "2024-06")
+    assert code == 0 and "there is no 2024 scheme for 2024-06; scored under the 2025 scheme" in out
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2026-06")
+    assert code == 0 and "无 2026 年考核方案" not in out and "default" not in out.splitlines()[0]
+    assert run(capsys, "publish", "--db", db, "--month", "2026-06")[0] == 0
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2026-06")
+    assert "已发布·第 1 版" in out
+    assert run(capsys, "adjust", "--db", db, "add", "--unit", "S01", "--month", "2026-06", "--kind", "deduction",
+               "--points", "8", "--reason", "迟报", "--correction", "补录")[0] == 0
+    code, out, _ = run(capsys, "rank", "--db", db, "--month", "2026-06")
+    assert "当前数据（与已发布的第 1 版不同）" in out and "注意" in out
+    code, out, err = run(capsys, "rank", "--db", db, "--month", "2026-06", "--format", "csv")
+    assert "注意" in err and "注意" not in out  # data on stdout, what it is on stderr
+
+
+def test_rank_of_a_month_without_data_is_refused(db, capsys):
+    code, out, err = run(capsys, "rank", "--db", db, "--month", "2026-11")
+    assert code == 1 and out == "" and "2026-11没有观测数据" in err
+    code, out, err = run(capsys, "--lang", "en", "rank", "--db", db, "--month", "2026-11", "--format", "json")
+    assert code == 1 and out == "" and "no observations for 2026-11" in err

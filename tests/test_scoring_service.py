@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -276,7 +277,17 @@ def test_default_scheme_items_on_the_sample(ro_wh):
     assert not auto.empty and set(auto["kind"]) <= {"bonus", "deduction"}
     for unit in auto["unit_code"]:
         e = b.explain(unit)
-        assert (e["code"] == "scheme").any()
+        items = e[e["level"].isin(["bonus", "deduction"]) & e["code"].isna()]
+        assert not items.empty
+        # words, not codes: the scheme as the one who entered it, the evidence with indicator names
+        assert not (e["code"] == "scheme").any()
+        assert items["note"].str.contains("考核方案规定").all()
+        assert not items["note"].str.contains(r"[A-Z]{2}_[A-Z]|>=").any()
+    # the evidence in both languages, named and worded, e.g. "…满意度 97.2分，达到 95分"
+    row = auto.iloc[0]
+    assert "达到" in row["evidence_zh"] or "超过" in row["evidence_zh"] or "等于" in row["evidence_zh"]
+    assert row["evidence_en"].isascii() and ">=" not in row["evidence_en"]
+    assert set(auto["kind_zh"]) <= {"加分", "扣分"} and set(auto["actor_zh"]) == {"考核方案（自动计分）"}
 
 
 def test_adjustments_to_a_published_month_need_a_correction_reason(sample_wh, monkeypatch):
@@ -304,9 +315,12 @@ def test_adjustments_to_a_published_month_need_a_correction_reason(sample_wh, mo
     assert service.revisions(wh, "2026-08")["reason"].tolist()[-1] == "表彰文件晚到"
     changed = service.revision_diff(wh, "2026-08", 2)
     assert "S04" in set(changed["unit_code"])
-    # nothing pending: a third revision needs a reason again
-    with pytest.raises(PublishError, match="reason"):
+    # nothing pending: the same figures again are never a revision, reason or not
+    with pytest.raises(PublishError, match="相同.*未形成新版本"):
         service.publish(wh, "2026-08", "alice")
+    with pytest.raises(PublishError, match="相同"):
+        service.publish(wh, "2026-08", "alice", reason="再发一次")
+    assert service.revisions(wh, "2026-08")["revision"].tolist() == [1, 2]
 
 
 def test_a_published_quarter_freezes_each_of_its_months(sample_wh):
@@ -381,3 +395,95 @@ def test_an_import_correction_reason_carries_into_the_next_revision(sample_wh):
     assert service.publish(wh, "2026-05", "alice") == 2
     assert service.revisions(wh, "2026-05")["reason"].iloc[-1] == "回访数据更正"  # not April's
     assert "S02" in set(service.revision_diff(wh, "2026-05", 2)["unit_code"])
+
+
+# -- refusals, scheme years, fingerprints, published state ------------------------------------------------
+@pytest.mark.parametrize("lang,words", [("zh", "2026-12没有观测数据"), ("en", "no observations for 2026-12")])
+def test_a_month_without_data_is_refused_everywhere(ro_wh, lang, words):
+    """Not every unit at 0.00, tied first and on the red list: refused, the same way for every caller."""
+    with pytest.raises(service.ScoringError, match=words):
+        service.build(ro_wh, "2026-12", lang=lang)
+    for call in (lambda: service.what_if(ro_wh, "2026-12", {}), lambda: service.robustness(ro_wh, "2026-12", 5),
+                 lambda: service.build(ro_wh, "2023-06", "quarter"), lambda: service.entropy_weights(ro_wh, "2026-12")):
+        with pytest.raises(service.ScoringError):
+            call()
+    # a quarter with one month of data is scored (the data it has)
+    assert not service.build(ro_wh, "2023-12", "quarter").totals.empty
+
+
+def test_a_build_says_which_years_scheme_scored_it(ro_wh):
+    own = service.build(ro_wh, "2026-06")
+    assert own.scheme_year == "2026" and own.scheme_is_own_year and own.scheme_note("zh") is None
+    other = service.build(ro_wh, "2024-06")
+    assert other.scheme_year == "2025" and not other.scheme_is_own_year
+    assert other.scheme_note("zh") == "2024-06 无 2024 年考核方案，按 2025 年方案计分"
+    assert other.scheme_note("en") == "there is no 2024 scheme for 2024-06; scored under the 2025 scheme"
+    assert len(own.scheme_fingerprint) == 64
+
+
+def test_a_scheme_override_for_an_unknown_peer_group_is_refused(ro_wh):
+    base = service.current_scheme(ro_wh, "2026")
+    data = {**base.data, "groups": {**base.data["groups"], "suburb": {"indicators": {"GR_CLOSE": {"weight": 5}}},
+                                    "rural": {**base.data["groups"]["rural"], "weights": {}}}}
+    from metrics import scheme as scheme_mod
+
+    with pytest.raises(scheme_mod.SchemeError) as err:
+        s = scheme_mod.load_dict(data, base.catalogue)
+        service.build(ro_wh, "2026-06", scheme=s)
+    text = str(err.value)
+    assert "rural" in text and "weights" in text  # item by item: an unknown key of a known group
+    data.pop("groups")
+    data["groups"] = {"suburb": {"indicators": {"GR_CLOSE": {"weight": 5}}}}
+    with pytest.raises(scheme_mod.SchemeError, match="suburb"):
+        service.build(ro_wh, "2026-06", scheme=scheme_mod.load_dict(data, base.catalogue))
+
+
+def test_a_scheme_fingerprint_is_its_content(ro_wh):
+    base = service.current_scheme(ro_wh, "2026")
+    same = service.current_scheme(ro_wh, "2026")
+    assert base.fingerprint == same.fingerprint
+    changed = base.with_changes({"dimension_weights": {"HL": 60}})
+    assert changed.fingerprint != base.fingerprint
+
+
+def test_editing_a_scheme_files_weights_without_a_new_version_is_stated(sample_wh, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from metrics import scheme as scheme_mod
+
+    schemes = tmp_path / "schemes"
+    shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
+    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", schemes)
+    wh = sample_wh
+    service.publish(wh, "2026-07", "alice")
+    state = service.published_state(wh, "2026-07")
+    assert state.published and state.revision == 1 and not state.differs and state.notice("zh") is None
+    assert state.label("zh") == "已发布·第 1 版"
+    stored = store.publications(wh, "2026-07")["scheme_fingerprint"].iloc[0]
+    assert stored == service.current_scheme(wh, "2026").fingerprint
+    path = schemes / "default-2026.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    dims = data["kinds"]["street"]["dimensions"]
+    dims[0]["weight"], dims[1]["weight"] = dims[1]["weight"], dims[0]["weight"]  # same version, other weights
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # a new mtime however fast the test runs
+    state = service.published_state(wh, "2026-07")
+    assert state.scheme_changed and not state.data_changed and state.differs and state.n_units > 0
+    assert state.label("zh") == "当前数据（与已发布的第 1 版不同）"
+    assert "考核方案内容" in state.notice("zh") and f"{state.n_units} 个单位" in state.notice("zh")
+    assert "scheme content" in state.notice("en") and state.notice("en").isascii()
+    assert service.publication_status(wh, "2026-07")["differs"]
+
+
+def test_published_figures_that_drift_after_a_correction_are_not_labelled_published(sample_wh):
+    wh = sample_wh
+    service.publish(wh, "2026-08", "alice")
+    service.add_adjustment(wh, "S01", "2026-08", "deduction", 5, "迟报", None, "carol", correction_reason="补录")
+    state = service.published_state(wh, "2026-08")
+    assert state.data_changed and state.differs and "已发布" not in state.label("zh").split("（")[0]
+    service.publish(wh, "2026-08", "alice")
+    state = service.published_state(wh, "2026-08")
+    assert not state.differs and state.label("zh") == "已发布·第 2 版（更正）" and state.reason == "补录"
+    unpublished = service.published_state(wh, "2026-10")
+    assert not unpublished.published and unpublished.label("en") == "not published (live figures)"

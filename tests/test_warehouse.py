@@ -151,7 +151,7 @@ def test_a_warehouse_from_a_newer_release_is_refused(tmp_path):
     wh.migrate()
     with wh.transaction() as con:
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(schema.LATEST + 1)])
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(RuntimeError, match="新|newer"):
         wh.migrate()
 
 
@@ -241,3 +241,55 @@ def test_time_is_not_needed_for_the_checksum(wh):
     c1 = wh.checksum()
     time.sleep(0.01)
     assert wh.checksum() == c1
+
+
+def test_a_rollback_of_several_months_needs_a_reason_and_keeps_it(wh, monkeypatch):
+    from data.warehouse import RollbackNeedsReason, UnknownBatch
+
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+    two = wh.write_observations(rows(("S01", "HL_SATISFY", "2026-09", 90, None, None, "ok"),
+                                     ("S01", "HL_SATISFY", "2026-10", 91, None, None, "ok")), actor="a")
+    one = wh.write_observations(rows(("S02", "HL_SATISFY", "2026-10", 80, None, None, "ok")), actor="a")
+    before = wh.checksum()
+    with pytest.raises(RollbackNeedsReason, match="2 个月.*理由"):
+        wh.rollback_batch(two.batch_id, actor="b")
+    with pytest.raises(RollbackNeedsReason):
+        wh.rollback_batch(two.batch_id, actor="b", reason="   ")  # blank is no reason
+    assert wh.checksum() == before and wh.batch(two.batch_id)["status"] == "committed"
+    assert wh.rollback_batch(one.batch_id, actor="b") == 1  # one month, unpublished: no reason needed
+    assert wh.rollback_batch(two.batch_id, actor="b", reason="整批数据有误") == 2
+    listed = wh.batches().set_index("batch_id")
+    assert listed.loc[two.batch_id, "rollback_reason"] == "整批数据有误"
+    assert listed.loc[two.batch_id, "rolled_back_by"] == "b"
+    assert pd.isna(listed.loc[one.batch_id, "rollback_reason"])
+    with pytest.raises(UnknownBatch, match="没有批次 99"):
+        wh.rollback_batch(99, actor="b")
+    with pytest.raises(KeyError):  # still a KeyError for callers that catch one
+        wh.rollback_batch(99, actor="b")
+
+
+def test_a_refused_load_registers_no_unit(wh):
+    from data.warehouse import Refusal
+
+    wh.write_observations(rows(("S01", "HL_SATISFY", "2026-09", 90, None, None, "ok")), actor="a")
+    with wh.transaction() as con:  # 2026-09 published (as the scoring engine records it)
+        con.execute("INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor, "
+                    "published_at) VALUES ('2026-09', 'month', 1, 'default', '1', 'a', now())")
+    new_units = pd.DataFrame([{"code": "D0031", "name_zh": "新部门", "kind": "department", "peer_group": "dept"}])
+    before = wh.checksum(), len(wh.units())
+    with pytest.raises(Refusal):
+        wh.write_observations(rows(("D0031", "HL_SATISFY", "2026-09", 1, None, None, "ok")), actor="a",
+                              units=new_units)
+    assert (wh.checksum(), len(wh.units())) == before and "D0031" not in set(wh.units()["code"])
+
+
+def test_migration_4_names_old_sample_batches_by_their_kind(tmp_path):
+    wh = Warehouse(tmp_path / "old.duckdb")
+    wh.migrate(target=3)
+    with wh.transaction() as con:
+        con.execute("INSERT INTO batches (batch_id, created_at, actor, kind, source_name, rows_written) "
+                    "VALUES (1, now(), 'system', 'sample', 'sample district (seed 20261)', 10)")
+    assert wh.migrate() == (3, schema.LATEST)
+    b = wh.batch(1)
+    assert b["source_name"] is None and "seed 20261" in b["source_detail"] and b["rollback_reason"] is None
+    assert b["report"] is None  # a sample was never import-checked: the overview still checks it

@@ -19,6 +19,9 @@ i18n.register({
     "init.nothing": ("无需载入数据（仓库已有数据）", "Nothing to load (the warehouse already holds data)"),
     "sample.written": ("已生成 {rows} 行（{units} 个单位 × {months} 个月），用时 {secs:.2f} 秒 → {out}",
                        "Generated {rows} rows ({units} units x {months} months) in {secs:.2f} s → {out}"),
+    "sample.published": ("示例数据不能载入已发布的月份（{months}）；请换一个截止月份（--end）或另用一个数据仓库（--db）",
+                         "sample data cannot be loaded into published months ({months}); choose another --end "
+                         "or another warehouse (--db)"),
     "info.path": ("数据仓库", "Warehouse"),
     "info.schema": ("结构版本", "Schema version"),
     "info.units": ("单位", "Units"),
@@ -47,7 +50,7 @@ def register(sub) -> None:
                                                "default: last complete month)")
     p.add_argument("--months", type=int, default=36, help="示例月数 / months of sample data (36)")
     p.add_argument("--seed", type=int, default=None, help="随机种子 / generator seed")
-    p.set_defaults(func=cmd_init)
+    p.set_defaults(func=cmd_init, writes=True)
 
     p = sub.add_parser("sample", help="生成示例或基准数据 / generate sample or benchmark data")
     add_db_option(p)
@@ -58,7 +61,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", default=None,
                    help="写入 CSV 或 Parquet 文件 / write to a .csv or .parquet file")
     p.add_argument("--load", action="store_true", help="写入数据仓库（新建或空仓库） / load into the warehouse")
-    p.set_defaults(func=cmd_sample)
+    p.set_defaults(func=cmd_sample, writes=True)
 
     p = sub.add_parser("info", help="数据仓库概况 / what the warehouse holds")
     add_db_option(p)
@@ -103,14 +106,22 @@ def cmd_sample(args) -> int:
         else:
             obs.to_csv(path, index=False, encoding="utf-8-sig")
     if args.load or not target:
-        from data.setup import SYSTEM_ACTOR
+        from data.setup import SYSTEM_ACTOR, sample_record
 
         wh = Warehouse(settings.db_path(args.db))
         wh.migrate()
-        wh.upsert_indicators(catalogue.read_indicators(), actor=SYSTEM_ACTOR)
-        wh.upsert_units(units, actor=SYSTEM_ACTOR)
-        wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample",
-                              source_name=f"sample ({len(units)} units, seed {seed})")
+        # units, catalogue and observations in ONE transaction, after the checks (a published
+        # month refuses the whole load: no unit is registered either)
+        from data.warehouse import PublishedMonthError
+
+        try:
+            wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
+                                  source_detail=sample_record(len(units), seed),
+                                  units=units, indicators=catalogue.read_indicators())
+        except PublishedMonthError as exc:
+            print(t("cli.error", reason=t("sample.published", months=i18n.sep().join(exc.months))), file=sys.stderr)
+            print(t("cli.unchanged"), file=sys.stderr)
+            return 1
         target = f"{target + ' + ' if target else ''}{wh.path}"
     print(t("sample.written", rows=len(obs), units=len(units), months=args.months,
             secs=time.perf_counter() - started, out=target))

@@ -27,6 +27,7 @@ i18n.register({
     "import.no_file": ("找不到文件：{path}", "no such file: {path}"),
     "batches.empty": ("尚无导入批次", "No batches yet"),
     "batches.yes": ("是", "yes"),
+    "import.rollback_reason": ("回滚理由", "Rollback reason"),
     "rollback.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。", "Rolled back batch {batch_id}: {n} values restored"),
     "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
     "rollback.not_committed": ("批次 {batch_id} 已回滚，无需再次回滚", "Batch {batch_id} is already rolled back"),
@@ -55,7 +56,7 @@ def register(sub) -> None:
     p.add_argument("--report", default=None, metavar="PATH",
                    help="把完整报告写入 .csv 或 .xlsx / write the full report to a .csv or .xlsx file")
     p.add_argument("--max-mb", type=float, default=200, help="文件大小上限 MB / size limit in MB (200)")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, writes=True)
 
     p = sub.add_parser("batches", help="列出导入批次 / list import batches")
     add_db_option(p)
@@ -65,8 +66,10 @@ def register(sub) -> None:
     p = sub.add_parser("rollback", help="整批回滚一个导入批次 / roll back a whole import batch")
     add_db_option(p)
     p.add_argument("batch_id", type=int, metavar="ID", help="批次号 / batch id")
-    p.add_argument("--reason", default=None, help="回滚理由（记入审计日志）/ reason (kept in the audit log)")
-    p.set_defaults(func=cmd_rollback)
+    p.add_argument("--reason", default=None, help="回滚理由（批次含多个月或涉及已发布月份时必填；与批次一并保存）/ "
+                                                  "reason (required for a batch of several months or a published "
+                                                  "month; kept with the batch)")
+    p.set_defaults(func=cmd_rollback, writes=True)
 
 
 def cmd_import(args) -> int:
@@ -153,28 +156,33 @@ def cmd_batches(args) -> int:
         return 0
     from ingest.preview import batch_table
 
-    table = batch_table(df, i18n.default_lang())
+    lang = i18n.default_lang()
+    table = batch_table(df, lang)
+    # who acted, in words (the system's own actors are named); people keep their names
+    for code in ("actor", "rolled_back_by"):
+        col = t(f"import.batches.col.{code}")
+        if col in table.columns:
+            table[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else "" for a in df[code]]
+    if "rollback_reason" in df.columns and df["rollback_reason"].notna().any():
+        table[t("import.rollback_reason")] = df["rollback_reason"].fillna("").tolist()
     yes_no = (t("batches.yes"), "")
     col = t("import.batches.col.warnings_accepted")
     table[col] = [yes_no[0] if v else yes_no[1] for v in table[col]]
-    print(table.to_string(index=False))
+    from kaohe.cli import plain_frame
+
+    print(plain_frame(table).to_string(index=False))
     return 0
 
 
 def cmd_rollback(args) -> int:
-    from data.warehouse import PublishedMonthError
+    from data.warehouse import Refusal
 
     wh = existing_warehouse(args.db)
     try:
         n = wh.rollback_batch(args.batch_id, actor=settings.actor(), reason=args.reason)
-    except KeyError:
-        print(t("rollback.unknown", batch_id=args.batch_id), file=sys.stderr)
-        return 1
-    except ValueError:
-        print(t("rollback.not_committed", batch_id=args.batch_id), file=sys.stderr)
-        return 1
-    except PublishedMonthError as exc:
-        print(t("rollback.published", batch_id=args.batch_id, months=", ".join(exc.months)), file=sys.stderr)
+    except Refusal as exc:  # unknown, already rolled back, several months or a published month without
+        print(t("cli.error", reason=exc), file=sys.stderr)  # a reason: the warehouse's words, nothing changed
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("rollback.done", batch_id=args.batch_id, n=n))
     return 0

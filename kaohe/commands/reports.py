@@ -57,18 +57,35 @@ def register(sub) -> None:
 
 
 def _open(args):
-    from kaohe.cli import UsageError, existing_warehouse, month_arg
+    """The warehouse and month of a report. A month (or the warehouse) without data is refused
+    as every other command refuses it (metrics.service.ScoringError, exit code 1, one line)."""
+    from kaohe.cli import existing_warehouse, month_arg
+    from metrics import periods, service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
     available = wh.months()
+    lang = i18n.default_lang()
     if month is None:
         if not available:
-            raise UsageError(i18n.t("report.no_observations", i18n.default_lang()))
+            raise service.ScoringError(i18n.t("report.no_observations", lang))
         month = available[-1]
-    if month not in available:
-        raise UsageError(i18n.t("report.no_month", i18n.default_lang(), month=month))
+    period = getattr(args, "period", "month")
+    if not set(periods.months_of(period, month)) & set(available):
+        raise service.ScoringError(i18n.t("scoring.no_data", lang, month=periods.label(period, month, lang)))
     return wh, month
+
+
+def _say_state(args, wh, month) -> int:
+    """Beside every report file: what its figures are against the published ones, in words
+    (metrics.service.published_state), so a drifted figure is never handed on silently."""
+    from metrics import service
+
+    state = service.published_state(wh, month, getattr(args, "period", "month"))
+    lang = i18n.default_lang()
+    if state.published:  # a draft is labelled a draft inside the file itself
+        print(state.notice(lang) or state.label(lang))
+    return 0
 
 
 def _write(path: str, data: bytes) -> int:
@@ -88,7 +105,8 @@ def cmd_scorecard(args) -> int:
     lang = i18n.default_lang()
     if args.unit not in set(wh.units()["code"]):
         raise UsageError(i18n.t("report.unknown_unit", lang, unit=args.unit))
-    return _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang))
+    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang))
+    return _say_state(args, wh, month)
 
 
 def cmd_scorecards(args) -> int:
@@ -103,14 +121,16 @@ def cmd_scorecards(args) -> int:
     else:
         data = batch.scorecards_zip(wh, month, lang, progress, period=args.period, processes=args.processes)
     sys.stderr.flush()
-    return _write(args.output, data)
+    _write(args.output, data)
+    return _say_state(args, wh, month)
 
 
 def cmd_summary(args) -> int:
     from reports.summary import summary_pdf
 
     wh, month = _open(args)
-    return _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang()))
+    _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang()))
+    return _say_state(args, wh, month)
 
 
 def cmd_export(args) -> int:
@@ -119,7 +139,9 @@ def cmd_export(args) -> int:
     if args.output.lower().endswith(".csv"):
         from reports.csvexport import rankings_csv
 
-        return _write(args.output, rankings_csv(wh, month, args.period, lang))
+        _write(args.output, rankings_csv(wh, month, args.period, lang))
+        return _say_state(args, wh, month)
     from reports.excel import workbook
 
-    return _write(args.output, workbook(wh, month, args.period, lang))
+    _write(args.output, workbook(wh, month, args.period, lang))
+    return _say_state(args, wh, month)

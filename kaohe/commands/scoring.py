@@ -12,7 +12,7 @@ from kaohe.cli import UsageError, existing_warehouse, month_arg
 from kaohe.i18n import t
 
 i18n.register({
-    "scoring.cli.title": ("{label} 考核排名（方案 {scheme} {version}）", "{label} ranking (scheme {scheme} {version})"),
+    "scoring.cli.title": ("{label} 考核排名（{scheme}，版本 {version}）", "{label} ranking ({scheme}, version {version})"),
     "scoring.cli.group": ("【{group}】", "[{group}]"),
     "scoring.cli.col.rank": ("名次", "Rank"),
     "scoring.cli.col.unit": ("单位", "Unit"),
@@ -116,7 +116,7 @@ def register(sub) -> None:
     p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
     p.add_argument("--reason", default=None, help="更正理由（修订版必填，默认为已登记的更正理由）/ correction reason "
                                                   "(required for a revision; defaults to the corrections on record)")
-    p.set_defaults(func=cmd_publish)
+    p.set_defaults(func=cmd_publish, writes=True)
 
     p = sub.add_parser("revisions", help="已发布版本及与当前结果的差异 / published revisions and what differs now")
     add_db_option(p)
@@ -130,14 +130,16 @@ def register(sub) -> None:
     a = asub.add_parser("add", help="登记一项 / record an item")
     a.add_argument("--unit", required=True, help="单位代码 / unit code")
     a.add_argument("--month", required=True, help="所属月份 / month, YYYY-MM")
-    a.add_argument("--kind", required=True, choices=["bonus", "deduction", "veto"],
+    # no argparse choices: a wrong kind is refused by the core in the user's words (exit 1), not in
+    # argparse's English
+    a.add_argument("--kind", required=True, metavar="{bonus,deduction,veto}",
                    help="类型 / kind: bonus 加分， deduction 扣分， veto 一票否决")
     a.add_argument("--points", type=float, default=0.0, help="分值（正数）/ points (positive; 0 for a veto)")
     a.add_argument("--reason", required=True, help="理由 / reason")
     a.add_argument("--evidence", default=None, help="依据（文号、链接）/ evidence (document number, link)")
     a.add_argument("--correction", "--correction-reason", dest="correction", default=None,
                    help="更正理由（该月结果已发布时必填）/ correction reason (required once the month is published)")
-    a.set_defaults(func=cmd_adjust_add)
+    a.set_defaults(func=cmd_adjust_add, writes=True)
     a = asub.add_parser("list", help="列出 / list items")
     a.add_argument("--month", default=None, help="月份 / month, YYYY-MM")
     a.add_argument("--unit", default=None, help="单位代码 / unit code")
@@ -146,7 +148,7 @@ def register(sub) -> None:
     a = asub.add_parser("revoke", help="撤销一项（保留记录）/ revoke an item (kept on record)")
     a.add_argument("id", type=int, help="调整项编号 / item number")
     a.add_argument("--reason", required=True, help="撤销理由 / reason")
-    a.set_defaults(func=cmd_adjust_revoke)
+    a.set_defaults(func=cmd_adjust_revoke, writes=True)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     p = sub.add_parser("robustness", help="排名稳健性（权重与标准化方法的蒙特卡洛模拟）/ rank robustness "
@@ -170,9 +172,12 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
         print(json.dumps(clean.to_dict(orient="records"), ensure_ascii=False, indent=1, default=_jsonable,
                          allow_nan=False))
     else:
+        from kaohe.cli import plain_frame
+
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.unicode.east_asian_width", True):
-            print(df.to_string(index=False) if not df.empty else t("scoring.cli.none"))
+            # text from data made plain before the columns are measured, so they still line up
+            print(plain_frame(df).to_string(index=False) if not df.empty else t("scoring.cli.none"))
 
 
 def _words(df: pd.DataFrame) -> pd.DataFrame:
@@ -185,6 +190,14 @@ def _words(df: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns=["name_zh", "name_en"])
     if "kind" in out.columns:
         out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k) for k in out["kind"]]
+    from kaohe import clock
+
+    for col in ("published_at", "created_at", "revoked_at"):  # stored in UTC, read in the office's time
+        if col in out.columns:
+            out[col] = [clock.local_text(v) if v is not None and not pd.isna(v) else None for v in out[col]]
+    for col in ("actor", "revoked_by"):  # the system's own actors in words; people keep their names
+        if col in out.columns:
+            out[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else None for a in out[col]]
     if "period" in out.columns:
         out["period"] = [i18n.t_or(f"scoring.period.{p}", p) for p in out["period"]]
     if "field" in out.columns:  # a difference: the field and its two values in words
@@ -226,7 +239,12 @@ def cmd_rank(args) -> int:
         if args.group not in known:
             raise UsageError(t("scoring.cli.unknown_group", group=args.group, known=", ".join(known)))
         tot = tot.loc[tot["peer_group"].eq(args.group)]
-    if args.format != "table":
+    if args.format != "table":  # data on stdout; what the figures are goes to stderr, in words
+        note = b.scheme_note(i18n.default_lang())
+        if note:
+            print(note, file=sys.stderr)
+        state = service.published_state(wh, b.month, b.period)
+        print(state.notice() or state.label(), file=sys.stderr)
         out = tot.copy()
         out.insert(0, "period", b.period_label)
         out["alerts"] = [",".join(a) for a in out["alerts"]] if args.format == "csv" else out["alerts"]
@@ -234,7 +252,9 @@ def cmd_rank(args) -> int:
         return 0
     lang = i18n.default_lang()
     alerts = b.scheme.section("alerts")
-    print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme_id, version=b.scheme_version))
+    print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme.name(lang) or b.scheme_id,
+            version=b.scheme_version))
+    _print_context(wh, b, lang)
     for group, g in tot.groupby("peer_group", sort=False):
         print()
         print(t("scoring.cli.group", group=i18n.pick(g["peer_group_zh"].iat[0], g["peer_group_en"].iat[0], lang)
@@ -264,6 +284,20 @@ def cmd_rank(args) -> int:
     return 0
 
 
+def _print_context(wh, b, lang) -> None:
+    """What the figures are: the scheme of another year when the month has none, and where they
+    stand against the published ones (metrics.service.published_state), as the pages say it."""
+    from metrics import service
+
+    note = b.scheme_note(lang)
+    if note:
+        print(note)
+    state = service.published_state(wh, b.month, b.period)
+    print(state.label(lang))
+    if state.notice(lang):
+        print(state.notice(lang))
+
+
 def cmd_explain(args) -> int:
     from metrics import service
 
@@ -277,6 +311,7 @@ def cmd_explain(args) -> int:
         u = b.unit(args.unit)
         print(t("scoring.cli.explain_title", unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'])}",
                 label=b.period_label))
+        _print_context(wh, b, i18n.default_lang())
         _emit(_explain_view(table), "table")
     else:
         _emit(table, args.format)
@@ -307,6 +342,7 @@ def cmd_publish(args) -> int:
         rev = service.publish(wh, month, settings.actor(), args.reason, period=args.period)
     except PublishError as exc:  # a refusal the user can act on: their language, no class name
         print(t("cli.error", reason=exc), file=sys.stderr)
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("scoring.cli.published", month=month, rev=rev))
     if rev > 1:  # a revision lists its reason and what it changed
@@ -326,7 +362,9 @@ def cmd_revisions(args) -> int:
     if revs.empty:
         print(t("scoring.cli.no_revisions", month=month))
         return 0
-    _emit(_words(revs.drop(columns=["data_checksum"])), "table")
+    # checksums and fingerprints are for the machine; the scheme is named by its version
+    _emit(_words(revs.drop(columns=["data_checksum", "scheme_fingerprint", "scheme_year", "scheme_id"],
+                           errors="ignore")), "table")
     from metrics import publish as pub
 
     for rev in revs["revision"].tolist()[1:]:
@@ -354,6 +392,7 @@ def cmd_adjust_add(args) -> int:
         print(t("cli.error", reason=exc), file=sys.stderr)
         if isinstance(exc, service.AdjustmentPublishedError):
             print(t("scoring.cli.correction_hint"), file=sys.stderr)
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("scoring.cli.adj_added", adj_id=adj_id))
     if args.correction and service.published_covering(wh, month):
@@ -376,6 +415,7 @@ def cmd_adjust_revoke(args) -> int:
         service.revoke_adjustment(existing_warehouse(args.db), args.id, settings.actor(), args.reason)
     except service.ScoringError as exc:
         print(t("cli.error", reason=exc), file=sys.stderr)
+        print(t("cli.unchanged"), file=sys.stderr)
         return 1
     print(t("scoring.cli.adj_revoked", adj_id=args.id))
     return 0
