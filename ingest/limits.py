@@ -1,0 +1,114 @@
+"""How big a file may be, in one place, and the cheap checks that hold a file to it BEFORE it is parsed.
+
+Every limit is checked on what costs nothing to know (the byte count, the zip's table of contents, a
+sheet's declared <dimension>, the separators on the first lines), so a hostile file is refused before it
+is expanded into memory. The readers check the same limits again while they stream, because a file can
+lie about its size. Each refusal names the limit in the message.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from ingest.errors import FileProblem
+
+MiB = 2**20
+
+MAX_UPLOAD_BYTES = 20 * MiB  # the upload page: a month's file is well under 1 MB
+MAX_CLI_BYTES = 200 * MiB  # the command line, for backfills of several years
+MAX_ROWS = 1_100_000  # rows of a sheet or lines of a text file (a 1M-row backfill fits)
+MAX_COLUMNS = 500  # the widest real export has ~60 indicator columns
+MAX_CELLS = 12_000_000  # rows x columns of the grid the file becomes (a 1M-row long backfill has ~7M)
+MAX_CELL_CHARS = 10_000  # one cell's text; a unit name or a number is a few dozen characters
+MAX_XLSX_UNCOMPRESSED = 200 * MiB  # all parts of a workbook, unzipped
+MAX_XLSX_RATIO = 100  # unzipped / zipped size of one part; real sheets compress 5-20 times
+RATIO_FLOOR = 8 * MiB  # parts smaller than this unzipped are never a threat, whatever their ratio
+MAX_ZIP_PARTS = 10_000  # files inside a workbook; a real one has a few dozen
+HEAD_LINES = 100  # lines of a text file whose separators are counted before it is parsed
+
+
+def check_zip(zf: zipfile.ZipFile) -> None:
+    """The workbook's table of contents, before any part is unzipped. Python's zipfile never gives more
+    bytes than a part declares (it stops there), so the declared sizes bound what reading can cost."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_PARTS:
+        raise FileProblem("val.file_zip_parts", n=len(infos), limit=MAX_ZIP_PARTS)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise FileProblem("val.file_unzipped_too_large", size_mb=total / MiB, limit_mb=MAX_XLSX_UNCOMPRESSED / MiB)
+    for i in infos:
+        if i.file_size > RATIO_FLOOR and i.file_size / max(i.compress_size, 1) > MAX_XLSX_RATIO:
+            raise FileProblem("val.file_zip_bomb", part=i.filename, ratio=i.file_size / max(i.compress_size, 1),
+                              limit=MAX_XLSX_RATIO, size_mb=i.file_size / MiB)
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})?\$?(\d+)?(?::\$?([A-Za-z]{1,3})?\$?(\d+)?)?$")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def dimension_size(ref: str | None) -> tuple[int, int] | None:
+    """(rows, columns) of a sheet's declared range "A1:XFD1048576", or None when it says nothing usable."""
+    if not ref:
+        return None
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    c1, r1, c2, r2 = m.groups()
+    c2, r2 = c2 or c1, r2 or r1
+    if not (c1 and r1 and c2 and r2):
+        return None
+    rows = abs(int(r2) - int(r1)) + 1
+    cols = abs(_col_number(c2) - _col_number(c1)) + 1
+    return rows, cols
+
+
+def check_grid(rows: int, cols: int, *, sheet: str | None = None, ref: str | None = None,
+               row: int | None = None) -> None:
+    """A grid of rows x cols (declared by a sheet, or counted in a text file) within the limits."""
+    if sheet is not None and (rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS):
+        raise FileProblem("val.sheet_too_large", sheet=sheet, ref=ref or "", rows=rows, cols=cols,
+                          limit_rows=MAX_ROWS, limit_cols=MAX_COLUMNS, limit_cells=MAX_CELLS)
+    if rows > MAX_ROWS:
+        raise FileProblem("val.file_too_many_rows", n=rows, limit=MAX_ROWS)
+    if cols > MAX_COLUMNS:
+        raise FileProblem("val.file_too_many_columns", row=row, n=cols, limit=MAX_COLUMNS)
+    if rows * cols > MAX_CELLS:
+        raise FileProblem("val.file_too_many_cells", n=rows * cols, limit=MAX_CELLS)
+
+
+def check_text_head(text: str, delimiter: str) -> None:
+    """Count the separators of the first lines, each in full, without splitting anything (str.count on a
+    span copies nothing): a 5 MB line of millions of fields is refused before a parser sees it. Then the
+    whole text's line and separator counts bound the grid it would become."""
+    start, n = 0, len(text)
+    for number in range(1, HEAD_LINES + 1):
+        if start >= n:
+            break
+        end = text.find("\n", start)
+        end = n if end < 0 else end
+        cols = text.count(delimiter, start, end) + 1
+        if cols > MAX_COLUMNS:
+            raise FileProblem("val.file_too_many_columns", row=number, n=cols, limit=MAX_COLUMNS)
+        start = end + 1
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines > MAX_ROWS:
+        raise FileProblem("val.file_too_many_rows", n=lines, limit=MAX_ROWS)
+    cells = text.count(delimiter) + lines
+    if cells > MAX_CELLS:
+        raise FileProblem("val.file_too_many_cells", n=cells, limit=MAX_CELLS)
+
+
+def column_letter(idx: int) -> str:
+    """0-based column index to Excel's letters: 0 -> A, 26 -> AA."""
+    s, n = "", int(idx) + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
