@@ -210,4 +210,5 @@ def _refuse_garbled(text: str) -> None:
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
         if any("\u4e00" <= c <= "\u9fff" for c in fixed):
-            raise FileProblem("val.file_garbled", row=sample.count("\n", 0, m.start()) + 1, char=m.group())
+            raise FileProblem("val.file_garbled", row=sample.count("\n", 0, m.start()) + 1,
+                              char=" ".join(f"U+{ord(c):04X}" for c in m.group()))

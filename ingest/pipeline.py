@@ -132,8 +132,10 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
             key, params = "val.file_sheet_no_table", {"sheet": raw.sheet, "others_zh": "、".join(others),
                                                       "others_en": ", ".join(others)}
         read_problems = raw.problems if raw is not None else []  # e.g. the invisible character in the header
-        prep.report = Report.of([pd.DataFrame([problem(key, row=exc.row, column=exc.column, **params)]
-                                              + read_problems)])
+        found = problem(key, row=exc.row, column=exc.column, **params)
+        if exc.row is not None:  # a file-level message may name its row ("row 42 holds a NUL byte")
+            found["params"] = {"row": exc.row, **found["params"]}
+        prep.report = Report.of([pd.DataFrame([found] + read_problems)])
         return prep
     found = raw.problems + found  # what reading found: hidden sheets, rows and columns, invisible characters
     timings["read"] = time.perf_counter() - t0

@@ -358,7 +358,7 @@ def _read_workbook(wb, sheet: str | None) -> RawTable:
     else:
         visible = [w for w in worksheets if w.sheet_state == "visible"]
         if not visible:
-            raise FileProblem("val.file_no_visible_sheet", sheets="、".join(names))
+            raise FileProblem("val.file_no_visible_sheet", sheets_zh="、".join(names), sheets_en=", ".join(names))
         ws = visible[0]
         hidden = [w.title for w in worksheets if w.sheet_state != "visible"]
         if hidden:
