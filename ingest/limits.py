@@ -8,7 +8,6 @@ lie about its size. Each refusal names the limit in the message.
 
 from __future__ import annotations
 
-import re
 import zipfile
 
 from ingest.errors import FileProblem
@@ -20,6 +19,10 @@ MAX_CLI_BYTES = 200 * MiB  # the command line, for backfills of several years
 MAX_ROWS = 1_100_000  # rows of a sheet or lines of a text file (a 1M-row backfill fits)
 MAX_COLUMNS = 500  # the widest real export has ~60 indicator columns
 MAX_CELLS = 12_000_000  # rows x columns of the grid the file becomes (a 1M-row long backfill has ~7M)
+# The upload page keeps a server's memory under 1.5 GB whatever the file: validation costs ~1.6 KB per value,
+# so the page takes at most this many cells (a 540-unit month is ~85,000 in long form, ~22,000 wide;
+# several months fit). Bigger files go through `kaohe import`, which has the limits above.
+MAX_UPLOAD_CELLS = 600_000
 MAX_CELL_CHARS = 10_000  # one cell's text; a unit name or a number is a few dozen characters
 MAX_XLSX_UNCOMPRESSED = 200 * MiB  # all parts of a workbook, unzipped
 MAX_XLSX_RATIO = 100  # unzipped / zipped size of one part; real sheets compress 5-20 times
@@ -43,47 +46,21 @@ def check_zip(zf: zipfile.ZipFile) -> None:
                               limit=MAX_XLSX_RATIO, size_mb=i.file_size / MiB)
 
 
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})?\$?(\d+)?(?::\$?([A-Za-z]{1,3})?\$?(\d+)?)?$")
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+def max_cells_for(max_bytes: int) -> int:
+    """The cell limit that goes with a byte limit: the page's (MAX_UPLOAD_BYTES or less) or the command line's."""
+    return MAX_UPLOAD_CELLS if max_bytes <= MAX_UPLOAD_BYTES else MAX_CELLS
 
 
-def dimension_size(ref: str | None) -> tuple[int, int] | None:
-    """(rows, columns) of a sheet's declared range "A1:XFD1048576", or None when it says nothing usable."""
-    if not ref:
-        return None
-    m = _REF.match(ref.strip())
-    if not m:
-        return None
-    c1, r1, c2, r2 = m.groups()
-    c2, r2 = c2 or c1, r2 or r1
-    if not (c1 and r1 and c2 and r2):
-        return None
-    rows = abs(int(r2) - int(r1)) + 1
-    cols = abs(_col_number(c2) - _col_number(c1)) + 1
-    return rows, cols
+def check_sheet(rows: int, cols: int, *, sheet: str, ref: str, max_cells: int = MAX_CELLS) -> None:
+    """A sheet's declared range (its <dimension>) within the limits, before a cell is read."""
+    if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > max_cells:
+        raise FileProblem("val.sheet_too_large", sheet=sheet, ref=ref, rows=rows, cols=cols,
+                          limit_rows=MAX_ROWS, limit_cols=MAX_COLUMNS, limit_cells=max_cells)
 
 
-def check_grid(rows: int, cols: int, *, sheet: str | None = None, ref: str | None = None,
-               row: int | None = None) -> None:
-    """A grid of rows x cols (declared by a sheet, or counted in a text file) within the limits."""
-    if sheet is not None and (rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS):
-        raise FileProblem("val.sheet_too_large", sheet=sheet, ref=ref or "", rows=rows, cols=cols,
-                          limit_rows=MAX_ROWS, limit_cols=MAX_COLUMNS, limit_cells=MAX_CELLS)
-    if rows > MAX_ROWS:
-        raise FileProblem("val.file_too_many_rows", n=rows, limit=MAX_ROWS)
-    if cols > MAX_COLUMNS:
-        raise FileProblem("val.file_too_many_columns", row=row, n=cols, limit=MAX_COLUMNS)
-    if rows * cols > MAX_CELLS:
-        raise FileProblem("val.file_too_many_cells", n=rows * cols, limit=MAX_CELLS)
-
-
-def check_text_head(text: str, delimiter: str) -> None:
+def check_text_head(text: str, delimiter: str, max_cells: int = MAX_CELLS) -> None:
     """Count the separators of the first lines, each in full, without splitting anything (str.count on a
     span copies nothing): a 5 MB line of millions of fields is refused before a parser sees it. Then the
     whole text's line and separator counts bound the grid it would become."""
@@ -101,8 +78,8 @@ def check_text_head(text: str, delimiter: str) -> None:
     if lines > MAX_ROWS:
         raise FileProblem("val.file_too_many_rows", n=lines, limit=MAX_ROWS)
     cells = text.count(delimiter) + lines
-    if cells > MAX_CELLS:
-        raise FileProblem("val.file_too_many_cells", n=cells, limit=MAX_CELLS)
+    if cells > max_cells:
+        raise FileProblem("val.file_too_many_cells", n=cells, limit=max_cells)
 
 
 def column_letter(idx: int) -> str:

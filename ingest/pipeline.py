@@ -115,7 +115,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
     raw = None
     try:
         try:
-            raw = read(data, name, sheet)
+            raw = read(data, name, sheet, max_cells=limits.max_cells_for(max_bytes))
             frame, und, found = normalise(raw, lookup, month)
         except (FileProblem, KeyboardInterrupt):
             raise

@@ -61,20 +61,21 @@ class RawTable:
         return grid
 
 
-def read(data: bytes, name: str, sheet: str | None = None) -> RawTable:
+def read(data: bytes, name: str, sheet: str | None = None, *, max_cells: int = MAX_CELLS) -> RawTable:
+    """The file's grid. `max_cells` bounds rows x columns (the page passes limits.MAX_UPLOAD_CELLS)."""
     if not data or not data.strip():
         raise FileProblem("val.file_empty")
     suffix = PurePath(name).suffix.lower()
     if data[:8] == CFB_SIGNATURE:
         _refuse_compound_file(data, suffix)
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        return read_xlsx(data, sheet)
+        return read_xlsx(data, sheet, max_cells=max_cells)
     if suffix == ".xls":
         _refuse_xls_impostor(data)
-        return read_text(data)  # a web system's "Excel" export that is really tab-separated text
+        return read_text(data, max_cells=max_cells)  # a web system's "Excel" export that is really text
     if suffix not in ("", ".csv", ".tsv", ".txt"):
         raise FileProblem("val.file_format", suffix=suffix)
-    return read_text(data, tab=suffix == ".tsv")
+    return read_text(data, tab=suffix == ".tsv", max_cells=max_cells)
 
 
 def _refuse_compound_file(data: bytes, suffix: str) -> None:
@@ -110,11 +111,11 @@ def _refuse_xls_impostor(data: bytes) -> None:
 FAST_CSV_BYTES = 2 * 1024 * 1024
 
 
-def read_text(data: bytes, tab: bool = False) -> RawTable:
+def read_text(data: bytes, tab: bool = False, *, max_cells: int = MAX_CELLS) -> RawTable:
     text, encoding = decode(data)
     text = text.rstrip("\x1a")  # the end-of-file mark of old DOS exports
     delimiter = "\t" if tab else sniff_delimiter(text)
-    limits.check_text_head(text, delimiter)  # before any parser sees a line of millions of fields
+    limits.check_text_head(text, delimiter, max_cells)  # before any parser sees a line of millions of fields
     fmt = "tsv" if delimiter == "\t" else "csv"
     if len(data) > FAST_CSV_BYTES and '"' not in text:
         fast = _read_fast(text, delimiter, encoding)
@@ -125,8 +126,8 @@ def read_text(data: bytes, tab: bool = False) -> RawTable:
             return fast
     rows, numbers = _read_csv(text, delimiter)
     width = max((len(r) for r in rows), default=0)
-    if len(rows) * width > MAX_CELLS:
-        raise FileProblem("val.file_too_many_cells", n=len(rows) * width, limit=MAX_CELLS)
+    if len(rows) * width > max_cells:
+        raise FileProblem("val.file_too_many_cells", n=len(rows) * width, limit=max_cells)
     for r in rows:
         r.extend([""] * (width - len(r)))
     problems = _invisible_in_rows(rows, numbers) if INVISIBLE.search(text) else []
@@ -320,7 +321,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-def read_xlsx(data: bytes, sheet: str | None) -> RawTable:
+def read_xlsx(data: bytes, sheet: str | None, *, max_cells: int = MAX_CELLS) -> RawTable:
     import openpyxl
 
     zf = _open_zip(data)
@@ -333,7 +334,7 @@ def read_xlsx(data: bytes, sheet: str | None) -> RawTable:
     except Exception as exc:  # not a zip, a damaged zip, or a zip that is not a workbook
         raise FileProblem("val.file_bad_xlsx") from exc
     try:
-        return _read_workbook(wb, sheet)
+        return _read_workbook(wb, sheet, max_cells)
     except FileProblem:
         raise
     except Exception as exc:  # a part openpyxl cannot parse
@@ -342,7 +343,7 @@ def read_xlsx(data: bytes, sheet: str | None) -> RawTable:
         wb.close()
 
 
-def _read_workbook(wb, sheet: str | None) -> RawTable:
+def _read_workbook(wb, sheet: str | None, max_cells: int) -> RawTable:
     from validation.problems import problem
 
     names = wb.sheetnames
@@ -366,8 +367,8 @@ def _read_workbook(wb, sheet: str | None) -> RawTable:
                                     hidden_en=", ".join(hidden)))
     if ws.max_row is not None and ws.max_column is not None:  # the sheet's declared <dimension>
         ref = f"{column_letter(ws.min_column - 1)}{ws.min_row}:{column_letter(ws.max_column - 1)}{ws.max_row}"
-        limits.check_grid(ws.max_row, ws.max_column, sheet=ws.title, ref=ref)
-    rows, formula_cells, hidden_rows, hidden_cols, marked = _stream_sheet(wb, ws)
+        limits.check_sheet(ws.max_row, ws.max_column, sheet=ws.title, ref=ref, max_cells=max_cells)
+    rows, formula_cells, hidden_rows, hidden_cols, marked = _stream_sheet(wb, ws, max_cells)
     if not rows:
         raise FileProblem("val.file_empty")
     numbers = list(range(1, len(rows) + 1))
@@ -395,7 +396,7 @@ def _hidden(attrs: dict | None, zero_height: bool) -> bool:
     return zero_height and "ht" not in attrs
 
 
-def _stream_sheet(wb, ws):
+def _stream_sheet(wb, ws, max_cells: int):
     """(rows, formula cells, hidden rows with data, hidden columns with data, invisible-character problems),
     reading the sheet's XML row by row and stopping at the first limit passed."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
@@ -462,12 +463,12 @@ def _stream_sheet(wb, ws):
             row = [None] * max(values)
             for col, v in values.items():
                 row[col - 1] = v
+            width = max(width, len(row))
+            if max(idx, len(rows)) * width > max_cells:  # before the grid grows to this row
+                raise FileProblem("val.file_too_many_cells", n=max(idx, len(rows)) * width, limit=max_cells)
             while len(rows) < idx:
                 rows.append([])
             rows[idx - 1] = row
-            width = max(width, len(row))
-            if len(rows) * width > MAX_CELLS:
-                raise FileProblem("val.file_too_many_cells", n=len(rows) * width, limit=MAX_CELLS)
             fmt = getattr(parser, "sheet_format", None)
             if _hidden(attrs, bool(fmt is not None and getattr(fmt, "zeroHeight", False))) \
                     and any(v not in (None, "") for v in row):

@@ -279,7 +279,7 @@ SHEET1 = "xl/worksheets/sheet1.xml"
 
 
 def padded_sheet_xlsx(path, unzipped: int, level: int = 9) -> int:
-    """A zip bomb: a real workbook whose sheet is padded with identical empty rows to `unzipped` bytes,
+    """A zip bomb: a real workbook whose sheet is padded with identical rows and blanks to `unzipped` bytes,
     streamed to `path` (never held in memory). ~1 MiB on disk per GiB. Returns the file's size."""
     base = xlsx([["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", 95]])
     src = _zipfile.ZipFile(io.BytesIO(base))
@@ -290,7 +290,7 @@ def padded_sheet_xlsx(path, unzipped: int, level: int = 9) -> int:
                 dst.writestr(info.filename, part)
                 continue
             head, tail = part.split(b"</sheetData>")
-            pad = b"<row><c><v>1</v></c></row>" * 40_000  # ~1 MiB
+            pad = b"<row><c><v>1</v></c></row>" * 1000 + b" " * 2**20  # rows, and the whitespace between them
             with dst.open(SHEET1, "w", force_zip64=unzipped > 2**31) as fh:
                 fh.write(head)
                 written = len(head)

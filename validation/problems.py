@@ -169,7 +169,9 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
     "val.file_too_many_cells": (ERROR, "file", ("文件约有 {n} 个单元格，超过上限 {limit} 个",
                                                 "The file has about {n} cells; the limit is {limit}"),
                                 ("不超过 {limit} 个单元格", "at most {limit} cells"),
-                                ("删除多余的行和列，或按月份拆分文件", "Delete extra rows and columns, or split the file by month")),
+                                ("删除多余的行和列，或按月份拆分文件；历史数据请用命令行 `kaohe import` 导入",
+                                 "Delete extra rows and columns, or split the file by month; load history with "
+                                 "`kaohe import` on the command line")),
     "val.cell_too_long": (ERROR, "file", ("单元格有 {n} 个字符以上，超过上限 {limit} 个",
                                           "The cell has {n} characters or more; the limit is {limit}"),
                           ("不超过 {limit} 个字符", "at most {limit} characters"),

@@ -1,0 +1,87 @@
+"""Memory bounded before parsing: each bomb is built in tmp, imported by `kaohe import` in its own process,
+and that process's peak RSS is read from the kernel (os.wait4 gives the child's own rusage, so other
+processes the test session started do not count). Never a wall-clock assertion."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import import_corpus as corpus
+import pytest
+
+from ingest import limits
+
+PEAK_LIMIT = 1.5 * 2**30  # bytes: any file the page accepts stays under this
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def kaohe_import(path: Path, db: Path, *args: str) -> tuple[int, str, int]:
+    """(exit code, stderr, peak RSS in bytes) of `python -m kaohe.cli import --dry-run FILE` (the `kaohe` script) (English)."""
+    err_path = path.with_suffix(path.suffix + ".err")
+    env = {**os.environ, "KAOHE_LANG": "en"}
+    with open(err_path, "wb") as err, open(os.devnull, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "kaohe.cli", "--lang", "en", "import", "--db", str(db),
+                                 "--dry-run", "--max-mb", "20", *args, str(path)],
+                                stdout=out, stderr=err, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, err_path.read_text(encoding="utf-8", errors="replace"), usage.ru_maxrss * 1024
+
+
+@pytest.fixture
+def db(sample_wh):
+    return sample_wh.path
+
+
+def _refused(path: Path, wh, db: Path, needle: str, *args: str) -> int:
+    before = wh.checksum()
+    code, err, peak = kaohe_import(path, db, *args)
+    assert code == 1, err
+    assert needle in err, err
+    assert "Traceback" not in err and "Error:" not in err  # no exception, no bare csv error
+    assert peak < PEAK_LIMIT, f"peak RSS {peak / 2**20:.0f} MiB"
+    assert wh.checksum() == before
+    print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MiB, peak RSS {peak / 2**20:.0f} MiB")
+    return peak
+
+
+def test_a_zip_bomb_is_refused_from_its_table_of_contents(tmp_path, sample_wh, db):
+    path = tmp_path / "bomb.xlsx"
+    size = corpus.padded_sheet_xlsx(path, 2**30)  # 1 GiB of sheet XML
+    assert size < 2 * 2**20
+    _refused(path, sample_wh, db, f"the limit is {limits.MAX_XLSX_UNCOMPRESSED // 2**20} MB")
+
+
+def test_one_line_of_millions_of_fields_is_refused_before_parsing(tmp_path, sample_wh, db):
+    path = tmp_path / "line.csv"
+    path.write_bytes(corpus.LONG_HEADER.encode() + b"S01" + b",1" * 2_600_000 + b"\n")  # 5 MB, 2.6M fields
+    _refused(path, sample_wh, db, f"Row 2 has 2600001 columns; the limit is {limits.MAX_COLUMNS}")
+
+
+def test_the_long_line_after_the_first_lines_is_refused_too(tmp_path, sample_wh, db):
+    good = b"S01,HL_SATISFY,2026-10,95,,\n" * (limits.HEAD_LINES + 20)
+    path = tmp_path / "late_line.csv"
+    path.write_bytes(corpus.LONG_HEADER.encode() + good + b"S01" + b",1" * 2_600_000 + b"\n")
+    _refused(path, sample_wh, db, f"has 2600001 columns; the limit is {limits.MAX_COLUMNS}")
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
+def test_a_5_mb_cell_is_refused_with_its_row_and_column(tmp_path, sample_wh, db, quoted):
+    cell = b"9" * (5 * 2**20)
+    path = tmp_path / "cell.csv"
+    path.write_bytes(corpus.LONG_HEADER.encode() + b"S01,HL_SATISFY,2026-10,"
+                     + (b'"' + cell + b'"' if quoted else cell) + b",,\n")
+    _refused(path, sample_wh, db, f"the limit is {limits.MAX_CELL_CHARS}")
+    code, err, _ = kaohe_import(path, db)
+    assert "row 2 [D]" in err and "field larger than field limit" not in err
+
+
+def test_ten_thousand_columns_are_refused_before_parsing(tmp_path, sample_wh, db):
+    path = tmp_path / "wide.csv"
+    header = "单位," + ",".join(f"指标{i}" for i in range(9_999))
+    rows = ["S01," + ",".join(str(i % 100) for i in range(9_999))] * 50
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    _refused(path, sample_wh, db, f"Row 1 has 10000 columns; the limit is {limits.MAX_COLUMNS}")
