@@ -64,17 +64,19 @@ def check_text_head(text: str, delimiter: str, max_cells: int = MAX_CELLS) -> No
     """Count the separators of the first lines, each in full, without splitting anything (str.count on a
     span copies nothing): a 5 MB line of millions of fields is refused before a parser sees it. Then the
     whole text's line and separator counts bound the grid it would become."""
+    head = text[:65536]
+    nl = "\r" if "\n" not in head and "\r" in head else "\n"  # old Mac exports end lines with CR alone
     start, n = 0, len(text)
     for number in range(1, HEAD_LINES + 1):
         if start >= n:
             break
-        end = text.find("\n", start)
+        end = text.find(nl, start)
         end = n if end < 0 else end
         cols = text.count(delimiter, start, end) + 1
         if cols > MAX_COLUMNS:
             raise FileProblem("val.file_too_many_columns", row=number, n=cols, limit=MAX_COLUMNS)
         start = end + 1
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = text.count(nl) + (0 if text.endswith(nl) else 1)
     if lines > MAX_ROWS:
         raise FileProblem("val.file_too_many_rows", n=lines, limit=MAX_ROWS)
     cells = text.count(delimiter) + lines

@@ -382,6 +382,22 @@ def _read_workbook(wb, sheet: str | None, max_cells: int) -> RawTable:
                     problems=problems)
 
 
+def _blank_under_merges(rows: list[list], merged) -> None:
+    """Excel shows a merged range's top-left cell only: whatever else the XML holds there is not seen."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for m in getattr(merged, "mergeCell", None) or []:
+        try:
+            c1, r1, c2, r2 = range_boundaries(m.ref)
+        except (TypeError, ValueError):
+            continue
+        for r in range(r1, min(r2, len(rows)) + 1):
+            row = rows[r - 1]
+            for c in range(c1, min(c2, len(row)) + 1):
+                if (r, c) != (r1, c1):
+                    row[c - 1] = None
+
+
 def _hidden(attrs: dict | None, zero_height: bool) -> bool:
     """A <row>/<col> the evaluator cannot see: hidden, or 0 high/wide, or all rows 0 high by default."""
     attrs = attrs or {}
@@ -474,10 +490,12 @@ def _stream_sheet(wb, ws, max_cells: int):
                     and any(v not in (None, "") for v in row):
                 hidden_rows.append(idx)
         cols = parser.column_dimensions
+        merged = parser.merged_cells  # after the cells in the XML
     finally:
         src.close()
     for r in rows:
         r.extend([None] * (width - len(r)))
+    _blank_under_merges(rows, merged)
     hidden_cols = set()
     for attrs in cols.values():
         if _hidden(attrs, False):

@@ -190,7 +190,7 @@ def test_the_declared_sheet_range_is_refused_before_a_cell_is_read(monkeypatch):
 
 # -- every failure is a registered message, on the page's path too -----------------------------------
 
-def _variants(seed: int = 5, n: int = 4):
+def _variants(seed: int = 5, n: int = 2):
     """Each hostile file, and some truncated and bit-flipped copies of it."""
     rnd = random.Random(seed)
     for case in corpus.hostile():

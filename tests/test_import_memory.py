@@ -85,3 +85,25 @@ def test_ten_thousand_columns_are_refused_before_parsing(tmp_path, sample_wh, db
     rows = ["S01," + ",".join(str(i % 100) for i in range(9_999))] * 50
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     _refused(path, sample_wh, db, f"Row 1 has 10000 columns; the limit is {limits.MAX_COLUMNS}")
+
+
+@pytest.mark.slow
+def test_the_largest_file_the_page_accepts_stays_under_the_limit(tmp_path, sample_wh, db):
+    """A wide file at the page's cell limit: every cell a value to validate (the costliest shape)."""
+    import itertools
+
+    codes = sample_wh.indicators()["code"].tolist()
+    units = sample_wh.units()["code"].tolist()
+    months = [f"{y}-{m:02d}" for y in range(1970, 2027) for m in range(1, 13)]
+    width = len(codes) + 2
+    n = limits.MAX_UPLOAD_CELLS // width - 2
+    lines = ["单位,月份," + ",".join(codes)]
+    lines += [f"{u},{mo}," + ",".join(["95"] * len(codes)) for mo, u in itertools.islice(itertools.product(months, units), n)]
+    path = tmp_path / "widest.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = sample_wh.checksum()
+    code, err, peak = kaohe_import(path, db)
+    assert "Traceback" not in err and "too many" not in err and "limit is" not in err  # accepted and validated
+    assert peak < PEAK_LIMIT, f"peak RSS {peak / 2**20:.0f} MiB"
+    assert sample_wh.checksum() == before
+    print(f"{path.name}: {n} rows x {width} columns, peak RSS {peak / 2**20:.0f} MiB")
