@@ -18,13 +18,14 @@ PEAK_LIMIT = 1.5 * 2**30  # bytes: any file the page accepts stays under this
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def kaohe_import(path: Path, db: Path, *args: str) -> tuple[int, str, int]:
-    """(exit code, stderr, peak RSS in bytes) of `python -m kaohe.cli import --dry-run FILE` (the `kaohe` script) (English)."""
+def kaohe_import(path: Path, db: Path, *args: str, max_mb: int = 20) -> tuple[int, str, int]:
+    """(exit code, stderr, peak RSS in bytes) of `kaohe import --dry-run FILE` in English, run as
+    `python -m kaohe.cli`; --max-mb 20 gives the upload page's limits, 200 the command line's."""
     err_path = path.with_suffix(path.suffix + ".err")
     env = {**os.environ, "KAOHE_LANG": "en"}
     with open(err_path, "wb") as err, open(os.devnull, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "kaohe.cli", "--lang", "en", "import", "--db", str(db),
-                                 "--dry-run", "--max-mb", "20", *args, str(path)],
+                                 "--dry-run", "--max-mb", str(max_mb), *args, str(path)],
                                 stdout=out, stderr=err, cwd=ROOT, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -36,9 +37,9 @@ def db(sample_wh):
     return sample_wh.path
 
 
-def _refused(path: Path, wh, db: Path, needle: str, *args: str) -> int:
+def _refused(path: Path, wh, db: Path, needle: str, *args: str, max_mb: int = 20) -> int:
     before = wh.checksum()
-    code, err, peak = kaohe_import(path, db, *args)
+    code, err, peak = kaohe_import(path, db, *args, max_mb=max_mb)
     assert code == 1, err
     assert needle in err, err
     assert "Traceback" not in err and "Error:" not in err  # no exception, no bare csv error
@@ -65,7 +66,10 @@ def test_the_long_line_after_the_first_lines_is_refused_too(tmp_path, sample_wh,
     good = b"S01,HL_SATISFY,2026-10,95,,\n" * (limits.HEAD_LINES + 20)
     path = tmp_path / "late_line.csv"
     path.write_bytes(corpus.LONG_HEADER.encode() + good + b"S01" + b",1" * 2_600_000 + b"\n")
-    _refused(path, sample_wh, db, f"has 2600001 columns; the limit is {limits.MAX_COLUMNS}")
+    _refused(path, sample_wh, db, f"cells; the limit is {limits.MAX_UPLOAD_CELLS}")
+    # the command line's cell limit takes it: the parser's own check then refuses the line
+    _refused(path, sample_wh, db, f"Row {limits.HEAD_LINES + 22} has 2600001 columns; the limit is {limits.MAX_COLUMNS}",
+             max_mb=200)
 
 
 @pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
