@@ -127,10 +127,10 @@ def _refuse_mixed(data: bytes) -> None:
 # -- is the text what the file says? ------------------------------------------------------------------
 
 def _chinese(text: str) -> list[str]:
-    """The characters a Chinese reading of the bytes produced: CJK ideographs, kana, Greek/Cyrillic
-    letters and private-use characters (the last four are what Big5 bytes become in GBK)."""
+    """The characters a Chinese reading of the bytes produced: CJK ideographs, kana and private-use
+    characters (the last two are much of what Big5 bytes become in GBK; a real GBK file has neither)."""
     return [c for c in text if "\u4e00" <= c <= "\u9fff" or "\u3040" <= c <= "\u30ff"
-            or "\ue000" <= c <= "\uf8ff" or "\u0391" <= c <= "\u044f" or "\u3400" <= c <= "\u4dbf"]
+            or "\ue000" <= c <= "\uf8ff" or "\u3400" <= c <= "\u4dbf"]
 
 
 def _common_share(chars: list[str], codec: str, lead: tuple[int, int]) -> float:
@@ -151,7 +151,7 @@ def _common_share(chars: list[str], codec: str, lead: tuple[int, int]) -> float:
 def _refuse_implausible(data: bytes, text: str) -> None:
     """GBK decodes almost anything: a Big5 file reads without error as nonsense. Refuse it by name."""
     sample = _chinese(text[:200_000])
-    if len(sample) < 2 or _common_share(sample, "gb2312", (0xB0, 0xF7)) >= PLAUSIBLE:
+    if len(sample) < 4 or _common_share(sample, "gb2312", (0xB0, 0xF7)) >= PLAUSIBLE:
         return
     guess = _other_encoding(data) or ("无法识别的编码（按 GBK 读出的是乱码）",
                                       "an unknown encoding (read as GBK it is gibberish)")
