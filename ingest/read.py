@@ -37,6 +37,10 @@ INVISIBLE = re.compile(f"[{_CONTROLS}{_FORMATS}]")
 # In the grid itself only the format characters are replaced by [U+200B]: a control character stays (the
 # report's downloads clean it, and a formula behind it must still be seen to be neutralised there).
 _SHOWN = re.compile(f"[{_FORMATS}]")
+# Greek and Cyrillic letters that look like Latin ones (Ѕ01 for S01, АВ for AB): suspect beside Latin letters or digits
+LOOKALIKE = re.compile("[\u0370-\u03ff\u0400-\u052f]")
+_LATIN = re.compile("[A-Za-z0-9]")
+_ANY_SUSPECT = re.compile(f"[{_CONTROLS}{_FORMATS}\u0370-\u03ff\u0400-\u052f]")
 
 
 @dataclass
@@ -121,7 +125,7 @@ def read_text(data: bytes, tab: bool = False, *, max_cells: int = MAX_CELLS) -> 
         fast = _read_fast(text, delimiter, encoding)
         if fast is not None:
             _check_frame_cells(fast.frame, data if encoding not in ("utf-16", "utf-32") else None)
-            if INVISIBLE.search(text):
+            if _ANY_SUSPECT.search(text):
                 fast.problems = _invisible_in_frame(fast.frame)
             return fast
     rows, numbers = _read_csv(text, delimiter)
@@ -130,7 +134,7 @@ def read_text(data: bytes, tab: bool = False, *, max_cells: int = MAX_CELLS) -> 
         raise FileProblem("val.file_too_many_cells", n=len(rows) * width, limit=max_cells)
     for r in rows:
         r.extend([""] * (width - len(r)))
-    problems = _invisible_in_rows(rows, numbers) if INVISIBLE.search(text) else []
+    problems = _invisible_in_rows(rows, numbers) if _ANY_SUSPECT.search(text) else []
     return RawTable(rows, numbers, fmt, encoding=encoding, problems=problems)
 
 
@@ -239,19 +243,32 @@ def mark_invisible(text: str, pattern: re.Pattern = INVISIBLE) -> str:
     return pattern.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
+def _lookalikes(text: str) -> bool:
+    return bool(LOOKALIKE.search(text)) and bool(_LATIN.search(text))
+
+
+def _suspect(text: str) -> bool:
+    return bool(INVISIBLE.search(text)) or _lookalikes(text)
+
+
 def _shown(text: str) -> str:
-    return mark_invisible(text, _SHOWN)
+    """The cell as the grid keeps it: format characters and look-alike letters marked, controls kept."""
+    text = mark_invisible(text, _SHOWN)
+    return mark_invisible(text, LOOKALIKE) if _lookalikes(text) else text
 
 
-def _codes(text: str) -> str:
-    return " ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in INVISIBLE.findall(text)))
+def _codes(text: str, pattern: re.Pattern = INVISIBLE) -> str:
+    return " ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in pattern.findall(text)))
 
 
 def _invisible_problem(row: int, col: int, text: str) -> dict:
     from validation.problems import problem
 
-    return problem("val.cell_invisible", row=row, column=column_letter(col), value=mark_invisible(text),
-                   chars=_codes(text))
+    if INVISIBLE.search(text):
+        return problem("val.cell_invisible", row=row, column=column_letter(col), value=mark_invisible(_shown(text)),
+                       chars=_codes(text))
+    return problem("val.cell_lookalike", row=row, column=column_letter(col), value=_shown(text),
+                   chars=_codes(text, LOOKALIKE), letters="".join(dict.fromkeys(LOOKALIKE.findall(text))))
 
 
 def _more(n: int, what_zh: str, what_en: str) -> list[dict]:
@@ -265,19 +282,19 @@ def _invisible_in_rows(rows: list[list], numbers: list[int]) -> list[dict]:
     found, extra = [], 0
     for r, number in zip(rows, numbers, strict=True):
         for j, v in enumerate(r):
-            if isinstance(v, str) and INVISIBLE.search(v):
+            if isinstance(v, str) and _suspect(v):
                 if len(found) < ITEMS_LISTED:
                     found.append(_invisible_problem(number, j, v))
                 else:
                     extra += 1
                 r[j] = _shown(v)
-    return found + _more(extra, "单元格含不可见字符", "cells with invisible characters")
+    return found + _more(extra, "单元格含不可见字符或形似字母", "cells with invisible or look-alike characters")
 
 
 def _invisible_in_frame(grid) -> list[dict]:
     found, extra = [], 0
     for j, col in enumerate(grid.columns):
-        hit = grid[col].str.contains(INVISIBLE, na=False)
+        hit = grid[col].map(lambda v: isinstance(v, str) and _suspect(v))
         if not hit.any():
             continue
         for r, v in grid.loc[hit, col].items():
@@ -286,7 +303,7 @@ def _invisible_in_frame(grid) -> list[dict]:
             else:
                 extra += 1
         grid.loc[hit, col] = grid.loc[hit, col].map(_shown)
-    return found + _more(extra, "单元格含不可见字符", "cells with invisible characters")
+    return found + _more(extra, "单元格含不可见字符或形似字母", "cells with invisible or look-alike characters")
 
 
 # -- xlsx ---------------------------------------------------------------------------------------------
@@ -427,21 +444,29 @@ def _stream_sheet(wb, ws, max_cells: int):
                 formula_cells.append(f"{column_letter(cell['column'] - 1)}{cell['row']}")
             return cell
 
-    percent: dict[int, bool] = {}
+    formats: dict[int, str] = {}
 
-    def is_percent(style_id: int) -> bool:
-        if style_id not in percent:
+    def number_format(style_id: int) -> str:
+        if style_id not in formats:
             try:
                 fid = wb._cell_styles[style_id].numFmtId
                 fmt = BUILTIN_FORMATS.get(fid, "General") if fid < BUILTIN_FORMATS_MAX_SIZE \
                     else wb._number_formats[fid - BUILTIN_FORMATS_MAX_SIZE]
-            except (IndexError, KeyError, AttributeError):
+            except (IndexError, KeyError, AttributeError, TypeError):
                 fmt = ""
-            percent[style_id] = "%" in (fmt or "")
-        return percent[style_id]
+            formats[style_id] = fmt or ""
+        return formats[style_id]
+
+    def is_percent(style_id: int) -> bool:
+        return "%" in number_format(style_id)
+
+    def hides(style_id: int) -> bool:  # ";;;" shows nothing, whatever the cell holds
+        fmt = number_format(style_id)
+        return ";" in fmt and not fmt.replace(";", "").strip()
 
     rows: list[list] = []
     hidden_rows: list[int] = []
+    format_hidden: list[tuple[int, int]] = []
     marked: list[dict] = []
     extra_marked = 0
     width = 0
@@ -458,13 +483,15 @@ def _stream_sheet(wb, ws, max_cells: int):
                 col, v = c["column"], c["value"]
                 if v is None:
                     continue
+                if c["style_id"] and hides(c["style_id"]) and v != "":
+                    format_hidden.append((idx, col))
                 if col > MAX_COLUMNS:
                     raise FileProblem("val.file_too_many_columns", row=idx, n=col, limit=MAX_COLUMNS)
                 if isinstance(v, str):
                     if len(v) > MAX_CELL_CHARS:
                         raise FileProblem("val.cell_too_long", row=idx, column=column_letter(col - 1), n=len(v),
                                           limit=MAX_CELL_CHARS)
-                    if INVISIBLE.search(v):
+                    if _suspect(v):
                         if len(marked) < ITEMS_LISTED:
                             marked.append(_invisible_problem(idx, col - 1, v))
                         else:
@@ -506,5 +533,10 @@ def _stream_sheet(wb, ws, max_cells: int):
             for c in range(max(lo, 1), min(hi, width) + 1):
                 if any(r[c - 1] not in (None, "") for r in rows):
                     hidden_cols.add(c)
+    from validation.problems import problem
+
+    for r, c in format_hidden[:ITEMS_LISTED]:
+        marked.append(problem("val.cell_format_hidden", row=r, column=column_letter(c - 1)))
+    marked += _more(len(format_hidden) - ITEMS_LISTED, "数字格式隐藏了值的单元格", "cells whose format hides the value")
     return rows, formula_cells, hidden_rows, sorted(hidden_cols), \
-        marked + _more(extra_marked, "单元格含不可见字符", "cells with invisible characters")
+        marked + _more(extra_marked, "单元格含不可见字符或形似字母", "cells with invisible or look-alike characters")

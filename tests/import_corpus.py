@@ -402,6 +402,8 @@ def hostile() -> list[Case]:
         Case("zero_width_unit.xlsx", xlsx([["单位", "月份", "诉求满意率(%)"], ["西山\ufeff街道", "2026-10", 93]]),
              "val.cell_invisible"),
         Case("zero_width_header.csv", utf8("单位\u2060,月份,诉求满意率(%)\nS01,2026-10,95\n"), "val.cell_invisible"),
+        Case("cyrillic_unit_code.csv", utf8(LONG_HEADER + "\u040501,HL_SATISFY,2026-10,95,,\n"), "val.cell_lookalike"),
+        Case("format_hides_value.xlsx", _format_hidden(), "val.cell_format_hidden"),
         # memory and time bounded before parsing
         Case("zip_ratio_bomb.xlsx", _zip_ratio_bomb(), "val.file_zip_bomb"),
         Case("declared_huge.xlsx", _declared("A1:XFD1048576"), "val.sheet_too_large"),
@@ -415,6 +417,15 @@ def hostile() -> list[Case]:
                                             + "S02,HL_SATISFY,2026-10,95,,\n" * 6000), "val.cell_too_long"),
         Case("long_cell.xlsx", _sheet_cell("九" * 12_000), "val.cell_too_long"),
     ]
+
+
+def _format_hidden() -> bytes:
+    """A value the cell's number format ";;;" shows as nothing."""
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx(_DATA)))
+    wb.active["C3"].number_format = ";;;"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _all_hidden() -> bytes:

@@ -238,3 +238,21 @@ def test_the_command_line_says_the_same_words(sample_wh, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "第 2 行 [D]" in err and "超过上限 10000 个" in err and "field larger" not in err
     assert sample_wh.checksum() == before
+
+
+def test_a_cyrillic_letter_in_a_unit_code_is_shown_and_never_matched(sample_wh):
+    data = (corpus.LONG_HEADER + "\u040501,HL_SATISFY,2026-10,95,,\n").encode()  # Ѕ (U+0405) looks like S
+    prep = prepare_as_the_page_does(data, "cy.csv", sample_wh)
+    p = prep.report.problems
+    assert p.loc[p["check"] == "val.cell_lookalike", "value"].tolist() == ["[U+0405]01"]
+    assert prep.understanding.units_unmatched == ["[U+0405]01"] and "val.unit_unknown" in checks(prep, "error")
+    assert "形似拉丁字母的希腊/西里尔字母（Ѕ，U+0405）" in words(prep, "zh")
+    ok = read("单位,α系数\nS01,1\n".encode(), "x.csv")  # Greek beside Chinese is no look-alike
+    assert not ok.problems
+
+
+def test_a_value_hidden_by_its_number_format_is_refused(sample_wh):
+    prep = prepare_as_the_page_does(corpus._format_hidden(), "fmt.xlsx", sample_wh)
+    p = prep.report.problems
+    assert p.loc[p["check"] == "val.cell_format_hidden", ["row", "column"]].values.tolist() == [[3, "C"]]
+    assert prep.blocked

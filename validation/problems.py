@@ -146,12 +146,23 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                                           "A hidden column: not visible in Excel, yet it would be imported"),
                           ("所有数据列都可见", "every data column visible"),
                           ("取消隐藏并核对，或删除这些列", "Unhide and check these columns, or delete them")),
+    "val.cell_format_hidden": (ERROR, "file", ("单元格的数字格式（三个分号）把值隐藏了：在 Excel 中看不到，却会被导入",
+                                               "The cell's number format (;;;) hides its value: not visible in Excel, "
+                                               "yet it would be imported"),
+                               ("显示出来的值", "a value that shows"),
+                               ("把该单元格的格式改为「常规」并核对数值，或删除它",
+                                "Set the cell's format to General and check the value, or delete it")),
     "val.cell_invisible": (ERROR, "file", ("单元格含不可见字符（{chars}），已标为 [U+…]：看起来相同的名称实际不同",
                                            "The cell holds invisible characters ({chars}), shown as [U+...]: a name that "
                                            "looks right is not the same name"),
                            ("只含可见文字的单元格", "a cell of visible text only"),
                            ("删除这些不可见字符（Excel 中可用查找替换或 CLEAN 函数）后重新保存",
                             "Delete the invisible characters (Find & Replace or CLEAN in Excel) and save again")),
+    "val.cell_lookalike": (ERROR, "file", ("单元格混有形似拉丁字母的希腊/西里尔字母（{letters}，{chars}），已标为 [U+…]：看起来相同的代码或名称实际不同",
+                                           "The cell mixes Greek/Cyrillic letters that look Latin ({letters}, {chars}) "
+                                           "into Latin text, shown as [U+...]: a code that looks right is not the same"),
+                           ("只用拉丁字母（A–Z）的代码", "codes in Latin letters (A-Z) only"),
+                           ("用英文输入法重新输入这些字母后保存", "Type these letters again with a Latin keyboard and save")),
     "val.file_more_items": (ERROR, "file", ("另有 {n} 处同类问题未逐一列出：{what_zh}",
                                             "{n} more of the same are not listed: {what_en}"),
                             ("无此类问题", "none of these"), ("按上面列出的同类问题逐一修改",
