@@ -107,10 +107,18 @@ def _refuse_mixed(data: bytes) -> None:
         if line.isascii():
             continue
         try:
-            line.decode("utf-8")
+            as_utf8 = line.decode("utf-8")
             ok_utf8 = True
         except UnicodeDecodeError:
             ok_utf8 = False
+        if ok_utf8 and not _cjk(as_utf8):
+            # GBK bytes that happen to be valid UTF-8 (值 = D6 B5 reads as a Hebrew point): not a UTF-8 line
+            ok_utf8 = False
+            try:
+                line.decode("gb18030")
+                continue
+            except UnicodeDecodeError:
+                ok_utf8 = True
         if ok_utf8:
             utf8_only = utf8_only or number
         else:
@@ -125,6 +133,10 @@ def _refuse_mixed(data: bytes) -> None:
 
 
 # -- is the text what the file says? ------------------------------------------------------------------
+
+def _cjk(text: str) -> bool:
+    return any("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in text)
+
 
 def _chinese(text: str) -> list[str]:
     """The characters a Chinese reading of the bytes produced: CJK ideographs, kana and private-use

@@ -256,3 +256,9 @@ def test_a_value_hidden_by_its_number_format_is_refused(sample_wh):
     p = prep.report.problems
     assert p.loc[p["check"] == "val.cell_format_hidden", ["row", "column"]].values.tolist() == [[3, "C"]]
     assert prep.blocked
+
+
+def test_a_gbk_line_that_happens_to_be_valid_utf8_is_not_a_mixed_encoding():
+    data = "单位,月份,指标,值\nS01,2026-10,HL_SATISFY,95\n值\n东湖街道,2026-10,HL_SATISFY,95\n".encode("gbk")
+    assert "值".encode("gbk").decode("utf-8")  # D6 B5: a Hebrew point in UTF-8
+    assert read(data, "x.csv").encoding == "gb18030"
