@@ -175,6 +175,9 @@ def _longest_field(text: str, line: int, delimiter: str) -> str | None:
             return None
     end = text.find("\n", start)
     fields = text[start: end if end >= 0 else len(text)].split(delimiter)
+    for i, f in enumerate(fields):  # a quote opened and never closed swallows the lines after it
+        if f.lstrip().startswith('"') and f.count('"') % 2:
+            return column_letter(i)
     return column_letter(max(range(len(fields)), key=lambda i: len(fields[i])))
 
 
