@@ -28,6 +28,8 @@ MAX_XLSX_UNCOMPRESSED = 200 * MiB  # all parts of a workbook, unzipped
 MAX_XLSX_RATIO = 100  # unzipped / zipped size of one part; real sheets compress 5-20 times
 RATIO_FLOOR = 8 * MiB  # parts smaller than this unzipped are never a threat, whatever their ratio
 MAX_ZIP_PARTS = 10_000  # files inside a workbook; a real one has a few dozen
+MAX_SHARED_STRINGS = 32 * MiB  # the workbook's table of distinct texts, unzipped (openpyxl loads it whole)
+EXCEL_MAX_COLUMNS = 16_384  # no row of a real sheet has more cell elements, styled empty ones included
 HEAD_LINES = 100  # lines of a text file whose separators are counted before it is parsed
 
 
@@ -41,11 +43,44 @@ def check_zip(zf: zipfile.ZipFile) -> None:
     if total > MAX_XLSX_UNCOMPRESSED:
         raise FileProblem("val.file_unzipped_too_large", size_mb=total / MiB, limit_mb=MAX_XLSX_UNCOMPRESSED / MiB)
     for i in infos:
+        if i.filename.lower().endswith("sharedstrings.xml") and i.file_size > MAX_SHARED_STRINGS:
+            raise FileProblem("val.file_unzipped_too_large", size_mb=i.file_size / MiB,
+                              limit_mb=MAX_SHARED_STRINGS / MiB)
         if i.file_size > RATIO_FLOOR and i.file_size / max(i.compress_size, 1) > MAX_XLSX_RATIO:
             raise FileProblem("val.file_zip_bomb", part=i.filename, ratio=i.file_size / max(i.compress_size, 1),
                               limit=MAX_XLSX_RATIO, size_mb=i.file_size / MiB)
 
 
+
+
+def prescan_sheet(source, max_cells: int) -> None:
+    """Count a sheet's <row> and <c> elements in its raw XML, a MiB at a time, before it is parsed: the
+    parser builds a whole row in memory before it hands it over, so one row of millions of cell elements
+    (a lying <dimension> cannot warn of it) must be refused here. Styled empty cells count, so the totals
+    allow four times the grid's cell limit."""
+    rows = cells = current = 0
+    tail = b""
+    while True:
+        chunk = source.read(MiB)
+        if not chunk:
+            break
+        buf = tail + chunk
+        cut = max(buf.rfind(b"<"), len(buf) - 8)  # keep a tag cut in two for the next chunk
+        buf, tail = buf[:cut], buf[cut:]
+        pieces = buf.split(b"<row")
+        for k, piece in enumerate(pieces):
+            if k:
+                rows += 1
+                current = 0
+            n = piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/")
+            current += n
+            cells += n
+            if current > EXCEL_MAX_COLUMNS:
+                raise FileProblem("val.file_too_many_columns", row=rows, n=current, limit=MAX_COLUMNS)
+        if rows > MAX_ROWS:
+            raise FileProblem("val.file_too_many_rows", n=rows, limit=MAX_ROWS)
+        if cells > 4 * max_cells:
+            raise FileProblem("val.file_too_many_cells", n=cells, limit=max_cells)
 
 
 def max_cells_for(max_bytes: int) -> int:

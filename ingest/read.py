@@ -388,6 +388,11 @@ def _read_workbook(wb, sheet: str | None, max_cells: int) -> RawTable:
     if ws.max_row is not None and ws.max_column is not None:  # the sheet's declared <dimension>
         ref = f"{column_letter(ws.min_column - 1)}{ws.min_row}:{column_letter(ws.max_column - 1)}{ws.max_row}"
         limits.check_sheet(ws.max_row, ws.max_column, sheet=ws.title, ref=ref, max_cells=max_cells)
+    src = ws._get_source()
+    try:
+        limits.prescan_sheet(src, max_cells)  # rows and cell elements counted in the raw XML
+    finally:
+        src.close()
     rows, formula_cells, hidden_rows, hidden_cols, marked = _stream_sheet(wb, ws, max_cells)
     if not rows:
         raise FileProblem("val.file_empty")

@@ -409,6 +409,9 @@ def hostile() -> list[Case]:
         Case("declared_huge.xlsx", _declared("A1:XFD1048576"), "val.sheet_too_large"),
         Case("lying_dimension_rows.xlsx", _cell_at("A1200000", 1_200_000), "val.file_too_many_rows"),
         Case("lying_dimension_columns.xlsx", _cell_at("ZZ4", 4), "val.file_too_many_columns"),
+        Case("one_row_of_many_cells.xlsx", _rezip(xlsx(_DATA), {SHEET1: lambda x: x.replace(
+            b"</sheetData>", b'<row r="9">' + b"<c/>" * 20_000 + b"</row></sheetData>")}), "val.file_too_many_columns"),
+        Case("huge_shared_strings.xlsx", _huge_shared_strings(), "val.file_unzipped_too_large"),
         Case("ten_thousand_columns.csv", _wide_columns(10_000), "val.file_too_many_columns"),
         Case("long_line_after_head.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,95,,\n" * 120
                                                + "S01" + ",1" * 5000 + "\n"), "val.file_too_many_columns"),
@@ -417,6 +420,12 @@ def hostile() -> list[Case]:
                                             + "S02,HL_SATISFY,2026-10,95,,\n" * 6000), "val.cell_too_long"),
         Case("long_cell.xlsx", _sheet_cell("九" * 12_000), "val.cell_too_long"),
     ]
+
+
+def _huge_shared_strings() -> bytes:
+    """A table of distinct texts (xl/sharedStrings.xml) of 40 MiB: openpyxl would load it whole."""
+    return _rezip(xlsx(_DATA), extra={"xl/sharedStrings.xml": b"<sst>" + b"<si><t>x</t></si>" * (40 * 2**20 // 17)
+                                      + b"</sst>"})
 
 
 def _format_hidden() -> bytes:
