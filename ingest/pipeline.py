@@ -8,6 +8,7 @@ transaction, or raises and leaves the warehouse as it was.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from data.warehouse import (
     Warehouse,
     published_months,
 )
+from ingest import limits
 from ingest.errors import FileProblem
 from ingest.lookup import Lookup
 from ingest.normalise import Understanding, normalise
@@ -31,8 +33,9 @@ from validation import checks, gx_runner, plausibility
 from validation.problems import problem
 from validation.report import Report
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the upload page: a month's file is well under 1 MB
-MAX_CLI_BYTES = 200 * 1024 * 1024  # the command line, for backfills of several years
+MAX_UPLOAD_BYTES = limits.MAX_UPLOAD_BYTES  # the upload page: a month's file is well under 1 MB
+MAX_CLI_BYTES = limits.MAX_CLI_BYTES  # the command line, for backfills of several years
+log = logging.getLogger(__name__)
 NO_TABLE = {"val.file_empty", "val.file_no_header"}  # what a workbook's cover sheet gives
 
 i18n.register({
@@ -111,8 +114,16 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
     lookup = Lookup.build(units, indicators)
     raw = None
     try:
-        raw = read(data, name, sheet)
-        frame, und, found = normalise(raw, lookup, month)
+        try:
+            raw = read(data, name, sheet, max_cells=limits.max_cells_for(max_bytes))
+            frame, und, found = normalise(raw, lookup, month)
+        except (FileProblem, KeyboardInterrupt):
+            raise
+        except MemoryError:  # the limits should make this unreachable; never a traceback on the page
+            raise FileProblem("val.file_unreadable", error="MemoryError") from None
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile file does, the evaluator gets words
+            log.exception("reading %s failed", name)
+            raise FileProblem("val.file_unreadable", error=type(exc).__name__) from exc
     except FileProblem as exc:
         key, params = exc.key, exc.params
         if key in NO_TABLE and raw is not None and sheet is None and len(raw.sheets) > 1:
@@ -120,8 +131,13 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
             others = [s for s in raw.sheets if s != raw.sheet]
             key, params = "val.file_sheet_no_table", {"sheet": raw.sheet, "others_zh": "、".join(others),
                                                       "others_en": ", ".join(others)}
-        prep.report = Report.of([pd.DataFrame([problem(key, row=exc.row, **params)])])
+        read_problems = raw.problems if raw is not None else []  # e.g. the invisible character in the header
+        found = problem(key, row=exc.row, column=exc.column, **params)
+        if exc.row is not None:  # a file-level message may name its row ("row 42 holds a NUL byte")
+            found["params"] = {"row": exc.row, **found["params"]}
+        prep.report = Report.of([pd.DataFrame([found] + read_problems)])
         return prep
+    found = raw.problems + found  # what reading found: hidden sheets, rows and columns, invisible characters
     timings["read"] = time.perf_counter() - t0
     prep.frame, prep.understanding = frame, und
 

@@ -275,3 +275,247 @@ _before_hostile_values = malformed
 
 def malformed() -> list[Case]:  # noqa: F811 - the corpus grows section by section
     return _before_hostile_values() + hostile_values()
+# -- hostile files (reading, limits)
+# Files that read differently from what the evaluator sees, and files built to exhaust memory or time.
+# Each is refused with its own message and changes nothing; the big bombs (1 GiB unzipped, a 5 MB line)
+# are built in tests/test_import_memory.py, the small ones here.
+
+import zipfile as _zipfile  # noqa: E402
+
+_HOSTILE_LONG = LONG_HEADER + "S01,HL_SATISFY,2026-10,95,,\n"
+
+
+def _workbook(*sheets, hidden=(), very_hidden=(), hidden_rows=(), hidden_cols=()) -> bytes:
+    """A workbook of (title, rows) sheets; some sheets, rows (1-based) or columns (letters) hidden."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+        if title in very_hidden:
+            ws.sheet_state = "veryHidden"
+        if ws is wb.worksheets[-1] and title not in hidden and title not in very_hidden:
+            for r in hidden_rows:
+                ws.row_dimensions[r].hidden = True
+            for c in hidden_cols:
+                ws.column_dimensions[c].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_DATA = [["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", 95], ["S02", "2026-10", 93], ["S03", "2026-10", 91]]
+
+
+def hidden_sheet_first() -> bytes:
+    """A hidden first sheet of old numbers, the visible data on the second: the visible one is read."""
+    return _workbook(("旧数据", [["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", 12]]), ("数据", _DATA),
+                     hidden=("旧数据",))
+
+
+def _rezip(data: bytes, edits: dict | None = None, extra: dict | None = None, level: int = 6) -> bytes:
+    """The same zip with some parts rewritten (name -> function of the old bytes) or added."""
+    src = _zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with _zipfile.ZipFile(out, "w", _zipfile.ZIP_DEFLATED, compresslevel=level) as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if edits and info.filename in edits:
+                part = edits[info.filename](part)
+            dst.writestr(info.filename, part)
+        for name, part in (extra or {}).items():
+            dst.writestr(name, part)
+    return out.getvalue()
+
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def padded_sheet_xlsx(path, unzipped: int, level: int = 9) -> int:
+    """A zip bomb: a real workbook whose sheet is padded with identical rows and blanks to `unzipped` bytes,
+    streamed to `path` (never held in memory). ~1 MiB on disk per GiB. Returns the file's size."""
+    base = xlsx([["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", 95]])
+    src = _zipfile.ZipFile(io.BytesIO(base))
+    with _zipfile.ZipFile(path, "w", _zipfile.ZIP_DEFLATED, compresslevel=level) as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename != SHEET1:
+                dst.writestr(info.filename, part)
+                continue
+            head, tail = part.split(b"</sheetData>")
+            pad = b"<row><c><v>1</v></c></row>" * 1000 + b" " * 2**20  # rows, and the whitespace between them
+            with dst.open(SHEET1, "w", force_zip64=unzipped > 2**31) as fh:
+                fh.write(head)
+                written = len(head)
+                while written < unzipped:
+                    fh.write(pad)
+                    written += len(pad)
+                fh.write(b"</sheetData>" + tail)
+    return path.tell() if hasattr(path, "tell") else os.path.getsize(path)
+
+
+def _zip_ratio_bomb() -> bytes:
+    """20 MiB of sheet from ~20 KB: under the unzipped limit, far over the compression ratio."""
+    buf = io.BytesIO()
+    padded_sheet_xlsx(buf, 20 * 2**20)
+    return buf.getvalue()
+
+
+def _declared(ref: str) -> bytes:
+    """A small workbook whose sheet declares a huge range (<dimension ref=...>)."""
+    import re
+
+    return _rezip(xlsx(_DATA), {SHEET1: lambda x: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), x)})
+
+
+def _cell_at(ref: str, row: int) -> bytes:
+    """A workbook whose sheet says it is A1:C4 but has one more cell far away (a lying dimension)."""
+    col = "".join(ch for ch in ref if ch.isalpha())
+    extra = f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode()
+    return _rezip(xlsx(_DATA), {SHEET1: lambda x: x.replace(b"</sheetData>", extra + b"</sheetData>")}) \
+        if col else b""
+
+
+def compound_file(*streams: str) -> bytes:
+    """An OLE compound file (D0 CF 11 E0 ...): a header and a directory sector naming `streams`."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[0x18:0x1C] = b"\x3e\x00\x03\x00"  # minor/major version 3
+    header[0x1C:0x1E] = b"\xfe\xff"  # little-endian
+    header[0x1E:0x20] = b"\x09\x00"  # 512-byte sectors
+    directory = bytearray()
+    for name in ("Root Entry", *streams):
+        entry = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entry[: len(raw)] = raw
+        entry[0x40:0x42] = len(raw).to_bytes(2, "little")
+        entry[0x42] = 5 if name == "Root Entry" else 2
+        directory += entry
+    directory += bytes(-len(directory) % 512)
+    return bytes(header) + bytes(directory) + garbage(2048, 11)
+
+
+def big5_csv() -> bytes:
+    return "單位名稱,月份,訴求滿意率(%)\n東湖街道,2026-10,95\n西山街道,2026-10,93\n南苑街道,2026-10,91\n".encode("big5")
+
+
+def unicode_text(rows: list[str]) -> bytes:
+    """Excel's "Unicode 文本" (Unicode text) export: UTF-16LE with a BOM, tab separated, CRLF."""
+    return "\r\n".join(rows).encode("utf-16") + "\r\n".encode("utf-16-le")
+
+
+def nul_deep_csv() -> bytes:
+    """40 good rows, then a NUL byte inside row 42's number."""
+    body = "".join(f"S01,HL_SATISFY,20{20 + i // 12}-{1 + i % 12:02d},9{i % 10},,\n" for i in range(40))
+    return (LONG_HEADER + body).encode() + b"S02,HL_SATISFY,2026-10,9\x005,,\n"
+
+
+def _wide_columns(n: int) -> bytes:
+    return utf8("单位," + ",".join(f"列{i}" for i in range(n - 1)) + "\n" + "S01," + ",".join("1" for _ in range(n - 1)) + "\n")
+
+
+def _sheet_cell(value: str) -> bytes:
+    return xlsx([["单位", "月份", "诉求满意率(%)"], ["S01", "2026-10", value]])
+
+
+def hostile() -> list[Case]:
+    """The hostile corpus: each file with the error it must produce."""
+    return [
+        # what is read must be what the evaluator sees
+        Case("hidden_rows.xlsx", _workbook(("数据", _DATA), hidden_rows=(3,)), "val.row_hidden"),
+        Case("hidden_column.xlsx", _workbook(("数据", [r + [n] for r, n in zip(_DATA, ["受理量(件)", 5, 6, 7],
+                                                                                 strict=True)]),
+                                             hidden_cols=("D",)), "val.column_hidden"),
+        Case("all_sheets_hidden.xlsx", _all_hidden(), "val.file_no_visible_sheet"),
+        Case("hidden_sheet_holds_the_data.xlsx",
+             _workbook(("数据", _DATA), ("说明", [["请勿修改本表"]]), hidden=("数据",)), "val.file_sheet_no_table"),
+        Case("unicode_text_unknown_unit.txt", unicode_text(["单位代码\t指标代码\t统计月份\t数值", "S99\tHL_SATISFY\t2026-10\t95"]),
+             "val.unit_unknown"),  # read (it is UTF-16), so the one error is the unit's
+        Case("big5.csv", big5_csv(), "val.file_encoding_unsupported"),
+        Case("shift_jis.csv", "単位,月,満足率\nテスト区,2026-10,95\nサンプル町,2026-10,93\n".encode("shift_jis"),
+             "val.file_encoding_unsupported"),
+        Case("encrypted.xlsx", compound_file("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"),
+             "val.file_encrypted"),
+        Case("encrypted_named.csv", compound_file("EncryptionInfo", "EncryptedPackage"), "val.file_encrypted"),
+        Case("old_xls_named.xlsx", compound_file("Workbook", "\x05SummaryInformation"), "val.file_xls"),
+        Case("word.doc.xlsx", compound_file("WordDocument", "1Table"), "val.file_not_workbook"),
+        Case("web_page.xls", utf8("<html><body><table><tr><td>单位</td></tr></table></body></html>"),
+             "val.file_not_workbook"),
+        Case("binary.xlsb", _rezip(xlsx(_DATA), extra={"xl/workbook.bin": b"\x00" * 64}), "val.file_not_workbook"),
+        Case("calc.ods.xlsx", _rezip(xlsx(_DATA), extra={"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+             "val.file_not_workbook"),
+        Case("archive.zip.xlsx", _plain_zip(), "val.file_not_workbook"),
+        Case("nul_deep.csv", nul_deep_csv(), "val.file_nul"),
+        Case("nul_in_unicode_text.txt", unicode_text(["单位\t月份\t诉求满意率(%)", "S01\t2026-10\t9\x005"]), "val.file_nul"),
+        Case("replacement_chars.csv", utf8("单位名称,月份,满意率(%)\n东湖街道,2026-10,95\n\ufffd\ufffd街道,2026-10,93\n"),
+             "val.file_garbled"),
+        Case("double_encoded.csv", "单位名称,月份,满意率(%)\n东湖街道,2026-10,95\n".encode().decode("latin-1")
+             .encode("utf-8"), "val.file_garbled"),
+        Case("zero_width_unit.csv", utf8(LONG_HEADER + "东湖\u200b街道,HL_SATISFY,2026-10,95,,\n"), "val.cell_invisible"),
+        Case("zero_width_unit.xlsx", xlsx([["单位", "月份", "诉求满意率(%)"], ["西山\ufeff街道", "2026-10", 93]]),
+             "val.cell_invisible"),
+        Case("zero_width_header.csv", utf8("单位\u2060,月份,诉求满意率(%)\nS01,2026-10,95\n"), "val.cell_invisible"),
+        Case("cyrillic_unit_code.csv", utf8(LONG_HEADER + "\u040501,HL_SATISFY,2026-10,95,,\n"), "val.cell_lookalike"),
+        Case("format_hides_value.xlsx", _format_hidden(), "val.cell_format_hidden"),
+        # memory and time bounded before parsing
+        Case("zip_ratio_bomb.xlsx", _zip_ratio_bomb(), "val.file_zip_bomb"),
+        Case("declared_huge.xlsx", _declared("A1:XFD1048576"), "val.sheet_too_large"),
+        Case("lying_dimension_rows.xlsx", _cell_at("A1200000", 1_200_000), "val.file_too_many_rows"),
+        Case("lying_dimension_columns.xlsx", _cell_at("ZZ4", 4), "val.file_too_many_columns"),
+        Case("one_row_of_many_cells.xlsx", _rezip(xlsx(_DATA), {SHEET1: lambda x: x.replace(
+            b"</sheetData>", b'<row r="9">' + b"<c/>" * 20_000 + b"</row></sheetData>")}), "val.file_too_many_columns"),
+        Case("huge_shared_strings.xlsx", _huge_shared_strings(), "val.file_unzipped_too_large"),
+        Case("ten_thousand_columns.csv", _wide_columns(10_000), "val.file_too_many_columns"),
+        Case("long_line_after_head.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10,95,,\n" * 120
+                                               + "S01" + ",1" * 5000 + "\n"), "val.file_too_many_columns"),
+        Case("long_cell.csv", utf8(LONG_HEADER + "S01,HL_SATISFY,2026-10," + "9" * 20_000 + ",,\n"), "val.cell_too_long"),
+        Case("unterminated_quote.csv", utf8(LONG_HEADER + 'S01,HL_SATISFY,2026-10,"95,,\n'
+                                            + "S02,HL_SATISFY,2026-10,95,,\n" * 6000), "val.cell_too_long"),
+        Case("long_cell.xlsx", _sheet_cell("九" * 12_000), "val.cell_too_long"),
+    ]
+
+
+def _huge_shared_strings() -> bytes:
+    """A table of distinct texts (xl/sharedStrings.xml) of 40 MiB: openpyxl would load it whole."""
+    return _rezip(xlsx(_DATA), extra={"xl/sharedStrings.xml": b"<sst>" + b"<si><t>x</t></si>" * (40 * 2**20 // 17)
+                                      + b"</sst>"})
+
+
+def _format_hidden() -> bytes:
+    """A value the cell's number format ";;;" shows as nothing."""
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx(_DATA)))
+    wb.active["C3"].number_format = ";;;"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _all_hidden() -> bytes:
+    """Every sheet hidden (Excel never saves this, a script can): the second made veryHidden after saving."""
+    data = _workbook(("甲", _DATA), ("乙", _DATA), hidden=("甲",))
+    return _rezip(data, {"xl/workbook.xml": lambda x: x.replace(b'state="visible" r:id', b'state="veryHidden" r:id')})
+
+
+def _plain_zip() -> bytes:
+    out = io.BytesIO()
+    with _zipfile.ZipFile(out, "w") as z:
+        z.writestr("数据.csv", _HOSTILE_LONG)
+    return out.getvalue()
+
+
+def hostile_notices() -> list[tuple[Case, str]]:
+    """Hostile files that are read, with the note or warning they must carry: (case, severity)."""
+    return [
+        (Case("hidden_first_sheet.xlsx", hidden_sheet_first(), "val.sheet_hidden_skipped"), "info"),
+        (Case("hidden_sheet_named.xlsx", hidden_sheet_first(), "val.sheet_hidden_named", {"sheet": "旧数据"}), "warning"),
+    ]
+
+
+_before_hostile_files = malformed
+
+
+def malformed() -> list[Case]:  # noqa: F811 - the corpus grows by the hostile files
+    return _before_hostile_files() + hostile()
