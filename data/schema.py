@@ -172,4 +172,13 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    5,
+    "the shipped catalogue's Chinese names in full-width punctuation, as official documents write them",
+    [
+        """UPDATE indicators SET name_zh = '群众满意度（第三方调查）'
+           WHERE code = 'CP_SURVEY' AND name_zh = '群众满意度(第三方调查)'""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]
