@@ -1,5 +1,6 @@
 """导入批次 Batches: every import, who made it, what it accepted; roll a whole batch back."""
 
+import html
 import json
 import re
 
@@ -73,6 +74,12 @@ i18n.register({
 BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
                  "warnings_accepted", "reason", "rolled_back_at", "rolled_back_by", "rollback_reason"]
 _SEED = re.compile(r"seed\D*(\d+)")
+
+
+def literal(text: str) -> None:
+    """A sentence holding text a person typed (a name, a reason): escaped HTML, never markdown (a markdown
+    renderer links a bare URL even through ui.text.plain's escapes)."""
+    st.html(f"<p>{html.escape(str(text))}</p>")
 
 
 def _record(text) -> dict:
@@ -186,8 +193,7 @@ if {"errors", "warnings", "infos"} <= set(report):
 accepted = bool(detail.get("warnings_accepted"))
 lines = [x for x in report.get("lines") or [] if isinstance(x, dict)]
 if accepted:
-    st.markdown(tr("batches.check.accepted", n=report.get("warnings", len(lines)),
-                   who=plain(actor_name(detail.get("actor"), L))))
+    literal(tr("batches.check.accepted", n=report.get("warnings", len(lines)), who=actor_name(detail.get("actor"), L)))
 elif run or report:
     st.caption(tr("batches.check.no_warnings"))
 if lines:
@@ -241,10 +247,9 @@ if detail.get("status") == "committed":
                 st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
                 st.rerun()
 else:
-    who = plain(actor_name(detail.get("rolled_back_by"), L))
+    who = actor_name(detail.get("rolled_back_by"), L)
     when = clock.local_text(detail.get("rolled_back_at"))
     why = detail.get("rollback_reason") or reasons.get(int(picked))
-    if why:
-        st.info(tr("batches.rolled_back.reason", when=when, who=who, reason=plain(why)))
-    else:
-        st.info(tr("batches.rolled_back", when=when, who=who))
+    with st.container(border=True):
+        literal(tr("batches.rolled_back.reason", when=when, who=who, reason=why) if why
+                else tr("batches.rolled_back", when=when, who=who))

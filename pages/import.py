@@ -1,5 +1,6 @@
 """数据导入 Import: upload files, see how each was understood and what is wrong, then commit."""
 
+import html
 import threading
 
 import pandas as pd
@@ -24,9 +25,6 @@ i18n.register({
     "import.page.month": ("数据月份（文件中没有月份时使用）", "Month of the data (when the file has none)"),
     "import.page.month_none": ("按文件内容", "As in the file"),
     "import.page.sheet": ("Excel 工作表名称（留空为第一个）", "Excel sheet (blank: the first)"),
-    "import.page.too_large": ("{name} 过大（{mb:.1f} MB），上限 {limit:.0f} MB，未读取。请按月份拆分，或用命令行导入。",
-                              "{name} is too large ({mb:.1f} MB; limit {limit:.0f} MB) and was not read. "
-                              "Split it by month or use the command line."),
     "import.page.understood": ("文件识别结果", "How the file was read"),
     "import.page.sample": ("规范化后的数据（前 50 行）", "Normalised data (first 50 rows)"),
     "import.page.report": ("校验报告", "Validation report"),
@@ -53,6 +51,10 @@ i18n.register({
     "import.page.browse": ("选择文件", "Browse files"),
     "import.page.drop": ("或把文件拖到这里（CSV、TSV、TXT 或 XLSX）", "or drop files here (CSV, TSV, TXT or XLSX)"),
     "import.page.chip_too_large": ("超过 {limit:.0f} MB，未上传", "over {limit:.0f} MB, not uploaded"),
+    "import.page.too_large_here": ("文件过大（{mb:.1f} MB），上限 {limit:.0f} MB，未读取。请按月份拆分，或用命令行导入。",
+                                   "The file is too large ({mb:.1f} MB; limit {limit:.0f} MB) and was not read. "
+                                   "Split it by month or use the command line."),
+    "import.page.reading": ("正在读取并校验文件……", "Reading and checking the file…"),
     "import.page.truncated": ("仅显示前 {n} 行（共 {total} 行）；下载的报告包含全部。",
                               "Showing the first {n} of {total} lines; the downloads have them all."),
 })
@@ -88,6 +90,12 @@ def uploader_words() -> None:
   content: {_css_text(tr("import.page.chip_too_large", limit=LIMIT_MB))}; font-size: 0.75rem; }}
 [data-testid="stTooltipErrorContent"] {{ display: none; }}
 </style>""")
+
+
+def literal(text: str, tag: str = "p") -> str:
+    """Text from the file or its name as HTML text: escaped, never markdown (a markdown renderer links a
+    bare URL even through ui.text.plain's escapes)."""
+    return f"<{tag}>{html.escape(str(text))}</{tag}>"
 
 
 def problem_table(shown, L: str):
@@ -127,14 +135,14 @@ prepared = st.session_state.setdefault("imp_prepared", {})  # (hash, month, shee
 landed = st.session_state.setdefault("imp_landed", {})  # hash -> BatchResult
 
 for up in uploads or []:
+    st.html(literal(up.name, "h3"))  # the file's name is the user's text
     size = up.size
     if size > pipeline.MAX_UPLOAD_BYTES:  # refuse before reading it into memory twice
-        st.error(tr("import.page.too_large", name=plain(up.name), mb=size / 2**20, limit=LIMIT_MB))
+        st.error(tr("import.page.too_large_here", mb=size / 2**20, limit=LIMIT_MB))
         continue
     data = up.getvalue()
     digest = pipeline.file_hash(data)
     tag = digest[:10]
-    st.subheader(plain(up.name))  # the file's name is the user's text
     if digest in landed:
         res = landed[digest]
         st.success(tr("import.page.landed", batch_id=res.batch_id, rows=res.rows_written, revised=res.revised))
@@ -142,7 +150,7 @@ for up in uploads or []:
     reason = (st.session_state.get(f"imp_reason_{tag}") or "").strip() or None
     key = (digest, month, sheet, reason is not None)
     if key not in prepared:
-        with st.spinner(plain(up.name)):
+        with st.spinner(tr("import.page.reading")):
             try:
                 prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet,
                                                  correction=reason is not None)
@@ -155,8 +163,9 @@ for up in uploads or []:
     if pairs:
         with st.expander(tr("import.page.understood"), expanded=True):
             # the values come from the file (unit names, column headers): text, never markdown
-            st.markdown("\n".join(f"- **{label}**{'：' if L == 'zh' else ': '}{plain(text)}"
-                                   for label, text in pairs))
+            colon = "：" if L == "zh" else ": "
+            st.html("<ul>" + "".join(f"<li><b>{html.escape(label)}</b>{colon}{html.escape(text)}</li>"
+                                     for label, text in pairs) + "</ul>")
         with st.expander(tr("import.page.sample")):
             st.dataframe(preview.sample_rows(prep, L), hide_index=True, key=f"imp_sample_{tag}")
 
