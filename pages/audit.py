@@ -54,6 +54,10 @@ i18n.register({
     "audit.target.units": ("单位名录", "unit register"),
     "audit.target.indicators": ("指标目录", "indicator catalogue"),
     "audit.target.period": ("{month}（{period}）", "{month} ({period})"),
+    "audit.period.month": ("月度", "month"),
+    "audit.period.quarter": ("季度", "quarter"),
+    "audit.period.year": ("年度", "year"),
+    "audit.period.ytd": ("年初至今", "year to date"),
     "audit.d.source": ("文件：{v}", "file: {v}"),
     "audit.d.rows": ("{v} 行", "{v} rows"),
     "audit.d.revised": ("其中修订 {v} 行", "{v} revised"),
@@ -103,8 +107,8 @@ def target_words(target, units: dict[str, str], L: str) -> str:
         return i18n.t("audit.target.batch", L, id=tail)
     if text in ("units", "indicators"):
         return i18n.t(f"audit.target.{text}", L)
-    if i18n.has(f"scoring.period.{head}") and tail:
-        return i18n.t("audit.target.period", L, month=tail, period=i18n.t(f"scoring.period.{head}", L))
+    if i18n.has(f"audit.period.{head}") and tail:
+        return i18n.t("audit.target.period", L, month=tail, period=i18n.t(f"audit.period.{head}", L))
     if "->" in text:
         return " → ".join(f"{c} {units[c]}" if c in units else c for c in text.split("->") if c and c != "None")
     return f"{text} {units[text]}" if text in units else text
@@ -189,7 +193,13 @@ more = len(entries) > SHOW_AT_MOST
 entries = entries.head(SHOW_AT_MOST)
 table = audit_table(entries, unit_names, L)
 st.caption(tr("audit.truncated", n=SHOW_AT_MOST) if more else tr("audit.count", n=len(table)))
-st.dataframe(table, hide_index=True, key="au_table", width="stretch",
-             column_config={tr("audit.col.detail"): st.column_config.TextColumn(width="large")})
+# widths that fit the main column at 1280 px; rows tall enough for a long detail to wrap (over 4rem)
+widths = {"seq": 48, "logged_at": 150, "actor": 96, "action": 104, "target": 130, "detail": 300}
+shown = table.copy()
+if L == "zh":  # the grid wraps at spaces: keep "20 个" and "+1 分" together, break the Chinese where it must
+    detail_col = tr("audit.col.detail")
+    shown[detail_col] = shown[detail_col].str.replace(" ", "\u00a0", regex=False)
+st.dataframe(shown, hide_index=True, key="au_table", width="stretch", row_height=72,
+             column_config={tr(f"audit.col.{c}"): st.column_config.TextColumn(width=w) for c, w in widths.items()})
 st.download_button(tr("audit.download"), csv_bytes(table), file_name="audit-log.csv", mime="text/csv",
                    key="au_csv_dl", on_click="ignore")

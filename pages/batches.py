@@ -169,7 +169,13 @@ if batches.empty:
 
 reasons = audit.rollback_reasons(wh)
 shown = batch_table(wh, batches, reasons, L)
-st.dataframe(shown, hide_index=True, key="imp_batches_table")
+# the batch number stays in view while the wide table scrolls sideways
+BATCH_WIDTHS = {"batch_id": 48, "created_at": 128, "actor": 96, "kind": 80, "source_name": 220, "rows_written": 64,
+                "status": 64, "warnings_accepted": 84, "reason": 140, "rolled_back_at": 128, "rolled_back_by": 90,
+                "rollback_reason": 180}
+titles = dict(zip(BATCH_COLUMNS, shown.columns, strict=True))
+st.dataframe(shown, hide_index=True, key="imp_batches_table", column_config={
+    titles[c]: st.column_config.Column(width=w, pinned=c == "batch_id") for c, w in BATCH_WIDTHS.items()})
 
 ids = batches["batch_id"].astype(int).tolist()
 status_col, source_col = tr("import.batches.col.status"), tr("import.batches.col.source_name")
@@ -220,10 +226,10 @@ if detail.get("status") == "committed":
     need_reason = len(months) > 1 or bool(frozen)
     why = (tr("batches.reason.why_published", months=sep(L).join(frozen)) if frozen
            else tr("batches.reason.why_many") if need_reason else None)
-    reason = st.text_input(tr("batches.reason.required" if need_reason else "import.batches.reason"),
-                           key="imp_rb_reason", help=why)
     if why:
         st.caption(why)
+    reason = st.text_input(tr("batches.reason.required" if need_reason else "import.batches.reason"),
+                           key="imp_rb_reason")
     sure = st.checkbox(tr("import.batches.confirm", batch_id=picked), key=f"imp_rb_confirm_{picked}")
     if st.button(tr("import.batches.rollback"), disabled=not sure, key="imp_rollback_btn"):
         reason = (reason or "").strip() or None

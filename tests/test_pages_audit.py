@@ -50,6 +50,8 @@ def test_audit_page_in_words_local_time_and_filters(app_db):
     at = open_app("pages/audit.py")
     assert at.title[0].value == "审计日志"
     table = at.dataframe[0].value
+    assert table["内容"].str.contains("\u00a0").any()  # kept together where the grid wraps
+    table["内容"] = table["内容"].str.replace("\u00a0", " ")
     assert list(table.columns) == ["序号", "时间", "操作人", "操作", "对象", "内容"]
     first = table.iloc[0]
     assert first["操作"] == "一票否决" and first["对象"] == "S01 东湖街道" and first["操作人"] == "王五"
