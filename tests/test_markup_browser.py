@@ -37,7 +37,9 @@ FIND_MARKUP = """(main) => {
   const local = (u) => { try { const x = new URL(u, location.href);
       return x.protocol === 'data:' || x.protocol === 'blob:' || x.origin === location.origin; }
     catch (e) { return false; } };
-  const text = (e) => (e.outerHTML || '').slice(0, 160);
+  // the element, and the sentence it sits in (to find the line of code that made it)
+  const text = (e) => (e.outerHTML || '').slice(0, 120) + '  in: «' +
+    ((e.closest('li, p, h1, h2, h3, td, [data-testid="stMarkdownContainer"]') || e).textContent || '').slice(0, 100) + '»';
   for (const a of main.querySelectorAll('a')) {
     const href = a.getAttribute('href') || a.getAttribute('xlink:href') || '';
     if (href && !href.startsWith('#') && !local(href)) out.push(['a', href, text(a)]);
@@ -59,9 +61,9 @@ def hostile_warehouse(wh: Warehouse, tmp_path) -> None:
     # the file names the units as the register did before the renaming below
     prep = pipeline.prepare(corpus.hotline_gbk(), HOSTILE + ".csv", wh, current_month="2026-11")
     pipeline.commit(prep, wh, actor=HOSTILE, accept_warnings=True)
-    units = wh.units()
-    for code in ("S01", "D01"):  # the first unit of each kind: the default of most pages
-        units.loc[units["code"] == code, ["name_zh", "name_en"]] = HOSTILE
+    units = wh.units()  # every unit: whichever a page lists (red list, alerts, a default pick) is hostile
+    units["name_zh"] = HOSTILE + " " + units["code"]
+    units["name_en"] = HOSTILE + " " + units["code"]
     wh.upsert_units(units, actor="test")
     service.add_adjustment(wh, "S02", "2026-10", "bonus", 1, HOSTILE, HOSTILE, HOSTILE)
     service.add_adjustment(wh, "S03", "2026-10", "veto", 0, HOSTILE, HOSTILE, "考核办")
