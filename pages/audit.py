@@ -121,7 +121,8 @@ def detail_words(action: str, detail: dict, L: str) -> str:
     if action == "batch.sample" or (action.startswith("batch.") and "sample" in str(d.get("source") or "")):
         source = str(d.pop("source", "") or "")
         seed = d.pop("seed", None) or "".join(ch for ch in source.rpartition("seed")[2] if ch.isdigit()) or None
-        parts.append(i18n.t("audit.d.sample", L, seed=seed) if seed else i18n.t("audit.action.batch.sample", L))
+        if seed:  # a newer core keeps the seed with the batch, not here: the action already says "sample"
+            parts.append(i18n.t("audit.d.sample", L, seed=seed))
     months = d.pop("months", None)
     if isinstance(months, list) and months:
         ms = sorted(str(m) for m in months)

@@ -94,7 +94,7 @@ def _record(text) -> dict:
 
 def source_label(kind, source_name, report: dict | None, lang_: str) -> str:
     """The file a batch came from; a sample batch in words, with its seed (stored as text by older
-    releases, 'sample district (seed 20261)', or in its record)."""
+    releases, 'sample district (seed 20261)', or in its record: {'seed': 20261} or {'source': ...})."""
     if kind == "sample":
         report = report or {}
         seed = report.get("seed")
@@ -112,7 +112,9 @@ def batch_table(wh, batches: pd.DataFrame, reasons: dict, lang_: str) -> pd.Data
     df = df.where(df.notna(), None)
     ids = df["batch_id"].astype(int)
     stored = df["rollback_reason"]
-    reports = {int(b): _record((wh.batch(int(b)) or {}).get("report"))
+    # what a sample batch was made from: batches.source_detail in a newer core, its report before that
+    reports = {int(b): {**_record((wh.batch(int(b)) or {}).get("report")),
+                        **_record((wh.batch(int(b)) or {}).get("source_detail"))}
                for b, k in zip(ids, df["kind"], strict=True) if k == "sample"}
     out = pd.DataFrame({
         "batch_id": ids,

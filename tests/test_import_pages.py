@@ -102,8 +102,11 @@ def test_batches_page_shows_local_times_actors_and_sample_in_words_and_rollback_
 
 def test_a_sample_batch_named_by_its_kind_is_shown_in_words(app_db):
     """A newer core stores no English name for the sample batch (kind 'sample', seed in its record)."""
-    app_db.query("UPDATE batches SET source_name = NULL, report = ? WHERE kind = 'sample'",
-                 ['{"generator": "data.sample", "units": 30, "seed": 7}'])
+    detail = '{"generator": "data.sample", "units": 30, "seed": 7}'
+    if "source_detail" in app_db.batch(1):  # schema 4
+        app_db.query("UPDATE batches SET source_name = NULL, source_detail = ? WHERE kind = 'sample'", [detail])
+    else:
+        app_db.query("UPDATE batches SET source_name = NULL, report = ? WHERE kind = 'sample'", [detail])
     at = app()
     at.switch_page("pages/batches.py").run()
     assert not at.exception, at.exception
