@@ -39,7 +39,7 @@ FIND_MARKUP = """(main) => {
     catch (e) { return false; } };
   // the element, and the sentence it sits in (to find the line of code that made it)
   const text = (e) => (e.outerHTML || '').slice(0, 120) + '  in: «' +
-    ((e.closest('li, p, h1, h2, h3, td, [data-testid="stMarkdownContainer"]') || e).textContent || '').slice(0, 100) + '»';
+    ((e.closest('li, p, h1, h2, h3, td, [data-testid="stMarkdownContainer"]') || e).textContent || '').slice(0, 240) + '»';
   for (const a of main.querySelectorAll('a')) {
     const href = a.getAttribute('href') || a.getAttribute('xlink:href') || '';
     if (href && !href.startsWith('#') && !local(href)) out.push(['a', href, text(a)]);
