@@ -108,3 +108,24 @@ def test_audit_messages_in_full_width_punctuation(app_db):
     assert any(k.startswith("audit.action.") for k in mine)
     bad = {k: i18n.t(k, "zh") for k in mine if CJK.search(i18n.t(k, "zh")) and half_width_marks(i18n.t(k, "zh"))}
     assert not bad, bad
+
+
+def test_data_pages_in_english_leave_no_chinese(app_db):
+    from test_pages_smoke import chinese_left
+
+    for page, title in (("pages/audit.py", "Audit log"), ("pages/batches.py", "Import batches"),
+                        ("pages/import.py", "Import")):
+        at = open_app()
+        at.session_state["lang"] = "en"
+        at.session_state["kind"] = "department"
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert at.title[0].value == title
+        assert chinese_left(at) == [], page
+
+
+def test_audit_page_on_an_empty_warehouse(app_empty_db):
+    at = open_app("pages/audit.py")
+    assert at.title[0].value == "审计日志"
+    assert set(at.dataframe[0].value["操作"]) <= {"更新指标目录", "更新单位名录"}
+    assert at.selectbox(key="au_month").options == ["全部"]
