@@ -79,7 +79,7 @@ _SEED = re.compile(r"seed\D*(\d+)")
 def literal(text: str) -> None:
     """A sentence holding text a person typed (a name, a reason): escaped HTML, never markdown (a markdown
     renderer links a bare URL even through ui.text.plain's escapes)."""
-    st.html(f"<p>{html.escape(str(text))}</p>")
+    st.html(f'<p style="margin:0">{html.escape(str(text))}</p>')
 
 
 def _record(text) -> dict:
