@@ -1,21 +1,28 @@
 """导入批次 Batches: every import, who made it, what it accepted; roll a whole batch back."""
 
+import html
 import json
+import re
 
+import pandas as pd
 import streamlit as st
 
+from data import audit
+from data import warehouse as dw
 from data.warehouse import PublishedMonthError, WarehouseBusy
-from ingest import preview
-from kaohe import i18n, settings
+from ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
+from kaohe import clock, i18n, settings
+from kaohe.i18n import actor_name, sep
 from ui.setup import lang, tr, warehouse
+from ui.text import plain
+from validation.problems import CHECKS
+from validation.report import Report
 
 i18n.register({
     "import.batches.title": ("导入批次", "Import batches"),
     "import.batches.empty": ("尚无导入批次。", "No batches yet."),
     "import.batches.pick": ("批次", "Batch"),
     "import.batches.detail": ("批次详情", "Batch details"),
-    "import.batches.report": ("导入时的校验记录（含已确认的警告）", "Validation record at import (accepted warnings)"),
-    "import.batches.gx": ("Great Expectations 原始结果", "Raw Great Expectations result"),
     "import.batches.reason": ("回滚理由", "Reason for the rollback"),
     "import.batches.confirm": ("确认回滚批次 {batch_id}（整批撤回，恢复此前的值）",
                                "Roll back batch {batch_id} (withdraw it whole, restore earlier values)"),
@@ -26,8 +33,132 @@ i18n.register({
                                  "This batch touches published months {months}; give a reason."),
     "import.batches.not_committed": ("该批次已回滚。", "This batch is already rolled back."),
     "import.batches.busy": ("数据仓库正被占用，请稍后重试。", "The warehouse is busy; try again shortly."),
+    "batches.col.rollback_reason": ("回滚理由", "Rollback reason"),
+    "batches.sample_source": ("示例数据（种子 {seed}）", "sample data (seed {seed})"),
+    "batches.months.one": ("该批次含 {month} 的数据。", "This batch holds data for {month}."),
+    "batches.months.many": ("该批次含 {n} 个月的数据（{first} 至 {last}）。",
+                            "This batch holds {n} months of data ({first} to {last})."),
+    "batches.months.none": ("该批次没有数据项。", "This batch holds no values."),
+    "batches.reason.required": ("回滚理由（必填）", "Reason for the rollback (required)"),
+    "batches.reason.why_many": ("整批回滚多个月份的数据须说明理由，理由记入批次和审计日志。",
+                                "Rolling back more than one month of data needs a reason; it is kept with the "
+                                "batch and in the audit log."),
+    "batches.reason.why_published": ("该批次涉及已发布月份 {months}：回滚即更正已发布的结果，须说明理由。",
+                                     "This batch touches published months {months}: rolling it back corrects "
+                                     "published results and needs a reason."),
+    "batches.reason.missing": ("未回滚：请先填写回滚理由。", "Not rolled back: give a reason first."),
+    "batches.need_reason": ("未回滚：批次 {batch_id} 含 {n} 个月的数据（{first} 至 {last}），整批回滚须说明理由。",
+                            "Not rolled back: batch {batch_id} holds {n} months of data ({first} to {last}); "
+                            "rolling it back needs a reason."),
+    "batches.rolled_back": ("{when} 由 {who} 回滚。", "Rolled back on {when} by {who}."),
+    "batches.rolled_back.reason": ("{when} 由 {who} 回滚，理由：{reason}", "Rolled back on {when} by {who}. Reason: {reason}"),
+    "batches.check.title": ("导入时的校验", "Checks at import"),
+    "batches.check.gx": ("共运行 {n} 条期望规则：通过 {passed} 条，未通过 {failed} 条。",
+                         "{n} expectations run: {passed} passed, {failed} failed."),
+    "batches.check.no_gx": ("该批次没有期望规则的运行记录（未经导入校验写入，例如示例数据）。",
+                            "No expectation run is recorded for this batch (written without the import "
+                            "checks, such as sample data)."),
+    "batches.check.counts": ("导入时：错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项。",
+                             "At import: {errors} errors, {warnings} warnings, {infos} notes."),
+    "batches.check.accepted": ("{n} 项警告经 {who} 核实后确认导入。", "{n} warnings were checked and accepted by {who}."),
+    "batches.check.no_warnings": ("没有需要确认的警告。", "No warnings needed accepting."),
+    "batches.check.lines": ("已确认的警告", "Warnings accepted"),
+    "batches.check.col.kind": ("类别", "Kind"),
+    "batches.check.col.run": ("期望规则", "Expectations"),
+    "batches.check.col.passed": ("通过", "Passed"),
+    "batches.check.col.failed": ("未通过", "Failed"),
+    "batches.check.kind.other": ("其他", "other"),
+    "batches.check.download": ("下载完整校验记录（JSON）", "Download the full validation record (JSON)"),
 })
 
+BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
+                 "warnings_accepted", "reason", "rolled_back_at", "rolled_back_by", "rollback_reason"]
+_SEED = re.compile(r"seed\D*(\d+)")
+
+
+def literal(text: str) -> None:
+    """A sentence holding text a person typed (a name, a reason): escaped HTML, never markdown (a markdown
+    renderer links a bare URL even through ui.text.plain's escapes)."""
+    st.html(f'<p style="margin:0">{html.escape(str(text))}</p>')
+
+
+def _record(text) -> dict:
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return {}
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def source_label(kind, source_name, report: dict | None, lang_: str) -> str:
+    """The file a batch came from; a sample batch in words, with its seed (stored as text by older
+    releases, 'sample district (seed 20261)', or in its record: {'seed': 20261} or {'source': ...})."""
+    if kind == "sample":
+        report = report or {}
+        seed = report.get("seed")
+        if seed is None:
+            m = _SEED.search(" ".join(str(x) for x in (source_name, report.get("source")) if x))
+            seed = m.group(1) if m else None
+        return i18n.t("batches.sample_source", lang_, seed=seed) if seed is not None \
+            else i18n.t("import.batches.kind.sample", lang_)
+    return "" if source_name is None or (isinstance(source_name, float) and pd.isna(source_name)) else str(source_name)
+
+
+def batch_table(wh, batches: pd.DataFrame, reasons: dict, lang_: str) -> pd.DataFrame:
+    """The batch list in words: local times, actors named, sample batches in words, rollback reasons."""
+    df = batches.reindex(columns=BATCH_COLUMNS).astype(object)
+    df = df.where(df.notna(), None)
+    ids = df["batch_id"].astype(int)
+    stored = df["rollback_reason"]
+    # what a sample batch was made from: batches.source_detail in a newer core, its report before that
+    reports = {int(b): {**_record((wh.batch(int(b)) or {}).get("report")),
+                        **_record((wh.batch(int(b)) or {}).get("source_detail"))}
+               for b, k in zip(ids, df["kind"], strict=True) if k == "sample"}
+    out = pd.DataFrame({
+        "batch_id": ids,
+        "created_at": [clock.local_text(v) for v in df["created_at"]],
+        "actor": [actor_name(v, lang_) for v in df["actor"]],
+        "kind": [i18n.t_or(f"import.batches.kind.{v}", "" if v is None else str(v), lang_) for v in df["kind"]],
+        "source_name": [source_label(k, s, reports.get(int(b)), lang_)
+                        for b, k, s in zip(ids, df["kind"], df["source_name"], strict=True)],
+        "rows_written": df["rows_written"],
+        "status": [i18n.t_or(f"import.batches.status.{v}", "" if v is None else str(v), lang_) for v in df["status"]],
+        "warnings_accepted": df["warnings_accepted"].fillna(False).astype(bool),
+        "reason": df["reason"].fillna(""),
+        "rolled_back_at": [clock.local_text(v) for v in df["rolled_back_at"]],
+        "rolled_back_by": ["" if v is None else actor_name(v, lang_) for v in df["rolled_back_by"]],
+        "rollback_reason": [s if s else (reasons.get(int(b)) or "") for b, s in zip(ids, stored, strict=True)],
+    })
+    titles = {c: i18n.t(f"import.batches.col.{c}", lang_) for c in BATCH_COLUMNS if c != "rollback_reason"}
+    titles["rollback_reason"] = i18n.t("batches.col.rollback_reason", lang_)
+    return out.rename(columns=titles)
+
+
+def expectation_summary(gx: dict, lang_: str) -> tuple[int, int, pd.DataFrame]:
+    """(run, passed, per kind of check) over the import suite and the completeness suite."""
+    results = list(gx.get("results") or []) + list((gx.get("completeness") or {}).get("results") or [])
+    rows = []
+    for res in results:
+        check = ((res.get("expectation_config") or {}).get("meta") or {}).get("check")
+        kind = CHECKS[check][1] if check in CHECKS else None
+        rows.append((kind, bool(res.get("success"))))
+    if not rows:
+        return 0, 0, pd.DataFrame()
+    df = pd.DataFrame(rows, columns=["kind", "ok"])
+    g = df.groupby("kind", dropna=False, sort=False)["ok"].agg(["size", "sum"]).reset_index()
+    table = pd.DataFrame({
+        tr("batches.check.col.kind"): [i18n.t(f"val.kind.{k}", lang_) if isinstance(k, str)
+                                       else tr("batches.check.kind.other") for k in g["kind"]],
+        tr("batches.check.col.run"): g["size"].astype(int).to_numpy(),
+        tr("batches.check.col.passed"): g["sum"].astype(int).to_numpy(),
+        tr("batches.check.col.failed"): (g["size"] - g["sum"]).astype(int).to_numpy(),
+    })
+    return len(df), int(df["ok"].sum()), table
+
+
+L = lang()
 wh = warehouse()
 st.title(tr("import.batches.title"))
 flash = st.session_state.pop("imp_batches_flash", None)
@@ -38,34 +169,95 @@ if batches.empty:
     st.info(tr("import.batches.empty"))
     st.stop()
 
-shown = preview.batch_table(batches, lang())
-st.dataframe(shown, hide_index=True, key="imp_batches_table")
+reasons = audit.rollback_reasons(wh)
+shown = batch_table(wh, batches, reasons, L)
+# the batch number stays in view while the wide table scrolls sideways
+BATCH_WIDTHS = {"batch_id": 48, "created_at": 128, "actor": 96, "kind": 80, "source_name": 220, "rows_written": 64,
+                "status": 64, "warnings_accepted": 84, "reason": 140, "rolled_back_at": 128, "rolled_back_by": 90,
+                "rollback_reason": 180}
+titles = dict(zip(BATCH_COLUMNS, shown.columns, strict=True))
+st.dataframe(shown, hide_index=True, key="imp_batches_table", column_config={
+    titles[c]: st.column_config.Column(width=w, pinned=c == "batch_id") for c, w in BATCH_WIDTHS.items()})
 
 ids = batches["batch_id"].astype(int).tolist()
-label = dict(zip(ids, (f"{b} · {s or ''} · {st_}" for b, s, st_ in
-                       zip(batches["batch_id"], batches["source_name"], shown[tr("import.batches.col.status")],
-                           strict=True)), strict=True))
-picked = st.selectbox(tr("import.batches.pick"), ids, format_func=label.get, key="imp_batch_pick")
+status_col, source_col = tr("import.batches.col.status"), tr("import.batches.col.source_name")
+label = {b: f"{b} · {s} · {st_}" for b, s, st_ in zip(ids, shown[source_col], shown[status_col], strict=True)}
+picked = st.selectbox(tr("import.batches.pick"), ids, format_func=lambda b: label.get(b, str(b)),
+                      key="imp_batch_pick")
 detail = wh.batch(picked) or {}
-with st.expander(tr("import.batches.report")):
-    st.json(json.loads(detail.get("report") or "null"), expanded=False)
-with st.expander(tr("import.batches.gx")):
-    st.json(json.loads(detail.get("gx_result") or "null"), expanded=False)
+report = _record(detail.get("report"))
+gx = _record(detail.get("gx_result"))
+
+st.subheader(tr("batches.check.title"))
+run, passed, per_kind = expectation_summary(gx, L)
+if run:
+    st.markdown(tr("batches.check.gx", n=run, passed=passed, failed=run - passed))
+    st.dataframe(per_kind, hide_index=True, key="imp_batch_gx")
+else:
+    st.caption(tr("batches.check.no_gx"))
+if {"errors", "warnings", "infos"} <= set(report):
+    st.markdown(tr("batches.check.counts", errors=report["errors"], warnings=report["warnings"],
+                   infos=report["infos"]))
+accepted = bool(detail.get("warnings_accepted"))
+lines = [x for x in report.get("lines") or [] if isinstance(x, dict)]
+if accepted:
+    literal(tr("batches.check.accepted", n=report.get("warnings", len(lines)), who=actor_name(detail.get("actor"), L)))
+elif run or report:
+    st.caption(tr("batches.check.no_warnings"))
+if lines:
+    frame = pd.DataFrame(lines).reindex(columns=["check", "severity", "kind", "row", "column", "value", "params"])
+    rendered = Report(frame).render(L)
+    rendered = rendered.astype(object).where(rendered.notna(), "")
+    st.caption(tr("batches.check.lines"))
+    st.dataframe(rendered, hide_index=True, key="imp_batch_lines",
+                 column_order=[c for c in rendered.columns if c != tr("val.col.check")])
+raw = {"batch_id": int(picked), "report": report or None, "gx_result": gx or None}
+st.download_button(tr("batches.check.download"), json.dumps(raw, ensure_ascii=False, indent=2, default=str),
+                   file_name=f"batch-{picked}-validation.json", mime="application/json",
+                   key=f"imp_batch_json_{picked}_dl", on_click="ignore")
 
 if detail.get("status") == "committed":
-    reason = st.text_input(tr("import.batches.reason"), key="imp_rb_reason")
+    months = audit.batch_months(wh, picked)
+    frozen = sorted(set(months) & audit.frozen_months(wh))
+    if not months:
+        st.caption(tr("batches.months.none"))
+    elif len(months) == 1:
+        st.caption(tr("batches.months.one", month=months[0]))
+    else:
+        st.caption(tr("batches.months.many", n=len(months), first=months[0], last=months[-1]))
+    need_reason = len(months) > 1 or bool(frozen)
+    why = (tr("batches.reason.why_published", months=sep(L).join(frozen)) if frozen
+           else tr("batches.reason.why_many") if need_reason else None)
+    if why:
+        st.caption(why)
+    reason = st.text_input(tr("batches.reason.required" if need_reason else "import.batches.reason"),
+                           key="imp_rb_reason")
     sure = st.checkbox(tr("import.batches.confirm", batch_id=picked), key=f"imp_rb_confirm_{picked}")
     if st.button(tr("import.batches.rollback"), disabled=not sure, key="imp_rollback_btn"):
-        try:
-            n = wh.rollback_batch(int(picked), actor=settings.actor(), reason=reason.strip() or None)
-        except PublishedMonthError as exc:
-            st.error(tr("import.batches.published", months=", ".join(exc.months)))
-        except ValueError:
-            st.error(tr("import.batches.not_committed"))
-        except WarehouseBusy:
-            st.error(tr("import.batches.busy"))
+        reason = (reason or "").strip() or None
+        refusal = getattr(dw, "Refusal", None) or RuntimeError  # the core's refusals in words (newer core)
+        if need_reason and not reason:
+            st.error(tr("batches.reason.missing"))
         else:
-            st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
-            st.rerun()
+            try:
+                n = wh.rollback_batch(int(picked), actor=settings.actor(), reason=reason)
+            except PublishedMonthError as exc:
+                st.error(tr("import.batches.published", months=sep(L).join(exc.months)))
+            except WarehouseBusy:
+                st.error(tr("import.batches.busy"))
+            except ValueError:
+                st.error(tr("import.batches.not_committed"))
+            except refusal as exc:
+                ms = list(getattr(exc, "months", None) or [])
+                st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]) if ms
+                         else plain(str(exc)))
+            else:
+                st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
+                st.rerun()
 else:
-    st.caption(tr("import.batches.not_committed"))
+    who = actor_name(detail.get("rolled_back_by"), L)
+    when = clock.local_text(detail.get("rolled_back_at"))
+    why = detail.get("rollback_reason") or reasons.get(int(picked))
+    with st.container(border=True):
+        literal(tr("batches.rolled_back.reason", when=when, who=who, reason=why) if why
+                else tr("batches.rolled_back", when=when, who=who))

@@ -1,14 +1,18 @@
 """数据导入 Import: upload files, see how each was understood and what is wrong, then commit."""
 
+import html
 import threading
 
+import pandas as pd
 import streamlit as st
 
 from data.warehouse import WarehouseBusy
 from ingest import pipeline, preview
 from kaohe import i18n, settings
 from kaohe import months as mo
+from kaohe.i18n import sep
 from ui.setup import lang, tr, warehouse
+from ui.text import plain
 from validation import gx_runner
 
 i18n.register({
@@ -21,9 +25,6 @@ i18n.register({
     "import.page.month": ("数据月份（文件中没有月份时使用）", "Month of the data (when the file has none)"),
     "import.page.month_none": ("按文件内容", "As in the file"),
     "import.page.sheet": ("Excel 工作表名称（留空为第一个）", "Excel sheet (blank: the first)"),
-    "import.page.too_large": ("{name} 过大（{mb:.1f} MB），上限 {limit:.0f} MB，未读取。请按月份拆分，或用命令行导入。",
-                              "{name} is too large ({mb:.1f} MB; limit {limit:.0f} MB) and was not read. "
-                              "Split it by month or use the command line."),
     "import.page.understood": ("文件识别结果", "How the file was read"),
     "import.page.sample": ("规范化后的数据（前 50 行）", "Normalised data (first 50 rows)"),
     "import.page.report": ("校验报告", "Validation report"),
@@ -45,12 +46,66 @@ i18n.register({
     "import.page.reason_help": ("已发布的结果不能静默覆盖：填写理由后作为更正导入，理由记入批次和审计日志。",
                                 "Published results are never overwritten silently: with a reason the file lands "
                                 "as a correction, and the reason is kept with the batch and in the audit log."),
+    # Streamlit's uploader writes its own English ("Upload", "20MB per file", "File must be 20.0MB or
+    # smaller."): the page's CSS puts these words in their place
+    "import.page.browse": ("选择文件", "Browse files"),
+    "import.page.drop": ("或把文件拖到这里（CSV、TSV、TXT 或 XLSX）", "or drop files here (CSV, TSV, TXT or XLSX)"),
+    "import.page.chip_too_large": ("超过 {limit:.0f} MB，未上传", "over {limit:.0f} MB, not uploaded"),
+    "import.page.too_large_here": ("文件过大（{mb:.1f} MB），上限 {limit:.0f} MB，未读取。请按月份拆分，或用命令行导入。",
+                                   "The file is too large ({mb:.1f} MB; limit {limit:.0f} MB) and was not read. "
+                                   "Split it by month or use the command line."),
+    "import.page.reading": ("正在读取并校验文件……", "Reading and checking the file…"),
     "import.page.truncated": ("仅显示前 {n} 行（共 {total} 行）；下载的报告包含全部。",
                               "Showing the first {n} of {total} lines; the downloads have them all."),
 })
 
 SHOW_AT_MOST = 2000
+LIMIT_MB = pipeline.MAX_UPLOAD_BYTES / 2**20
+# the problem table: what to fix right after the problem; widths in pixels that fit the main column beside
+# the sidebar at 1280 px (about 820 px) and stretch on wider screens; rows tall enough to wrap. The kind is
+# the filter above and in the summary and the downloads.
+PROBLEM_ORDER = ["severity", "row", "column", "value", "problem", "fix", "expected"]
+PROBLEM_WIDTHS = {"severity": 60, "row": 44, "column": 80, "value": 84, "problem": 196, "fix": 196, "expected": 150}
+PROBLEM_ROW_HEIGHT = 82  # Streamlit wraps a cell's text only in rows taller than 4rem
 
+
+def _css_text(text: str) -> str:
+    """Our own message as a CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_words() -> None:
+    """Streamlit's uploader in the reader's language: its English button, hint and size error are
+    replaced by our words (CSS scoped to this page's uploader; no script)."""
+    scope = ".st-key-imp_upload"
+    st.html(f"""<style>
+{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: {_css_text(tr("import.page.browse"))}; font-size: 0.875rem; }}
+{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+{scope} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {_css_text(tr("import.page.drop"))}; font-size: 0.875rem; }}
+{scope} [data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"] + div {{ font-size: 0; }}
+{scope} [data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"] + div::after {{
+  content: {_css_text(tr("import.page.chip_too_large", limit=LIMIT_MB))}; font-size: 0.75rem; }}
+[data-testid="stTooltipErrorContent"] {{ display: none; }}
+</style>""")
+
+
+def literal(text: str, tag: str = "p") -> str:
+    """Text from the file or its name as HTML text: escaped, never markdown (a markdown renderer links a
+    bare URL even through ui.text.plain's escapes)."""
+    return f"<{tag}>{html.escape(str(text))}</{tag}>"
+
+
+def problem_table(shown, L: str):
+    """The report's lines for the screen: blanks instead of None, the fix beside the problem."""
+    lines = shown.render(L, limit=SHOW_AT_MOST)
+    row = i18n.t("val.col.row", L)
+    lines[row] = ["" if v is None or v is pd.NA or v != v else str(int(v)) for v in lines[row]]
+    titles = {k: i18n.t(f"val.col.{k}", L) for k in PROBLEM_ORDER}
+    config = {titles[k]: st.column_config.TextColumn(width=PROBLEM_WIDTHS[k]) for k in PROBLEM_ORDER}
+    return lines, [titles[k] for k in PROBLEM_ORDER], config
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,22 +126,23 @@ month_options = [""] + list(reversed(mo.span(mo.add(mo.last_complete(), -35), mo
 month = c1.selectbox(tr("import.page.month"), month_options, key="imp_month",
                      format_func=lambda m: m or tr("import.page.month_none")) or None
 sheet = c2.text_input(tr("import.page.sheet"), key="imp_sheet").strip() or None
+uploader_words()
 uploads = st.file_uploader(tr("import.page.upload"), type=["csv", "tsv", "txt", "xlsx"],
-                           accept_multiple_files=True, key="imp_upload")
-st.caption(tr("import.page.limit", limit=pipeline.MAX_UPLOAD_BYTES / 2**20))
+                           accept_multiple_files=True, key="imp_upload", max_upload_size=round(LIMIT_MB))
+st.caption(tr("import.page.limit", limit=LIMIT_MB))
 
 prepared = st.session_state.setdefault("imp_prepared", {})  # (hash, month, sheet) -> Prepared
 landed = st.session_state.setdefault("imp_landed", {})  # hash -> BatchResult
 
 for up in uploads or []:
+    st.html(literal(up.name, "h3"))  # the file's name is the user's text
     size = up.size
     if size > pipeline.MAX_UPLOAD_BYTES:  # refuse before reading it into memory twice
-        st.error(tr("import.page.too_large", name=up.name, mb=size / 2**20, limit=pipeline.MAX_UPLOAD_BYTES / 2**20))
+        st.error(tr("import.page.too_large_here", mb=size / 2**20, limit=LIMIT_MB))
         continue
     data = up.getvalue()
     digest = pipeline.file_hash(data)
     tag = digest[:10]
-    st.subheader(up.name)
     if digest in landed:
         res = landed[digest]
         st.success(tr("import.page.landed", batch_id=res.batch_id, rows=res.rows_written, revised=res.revised))
@@ -94,7 +150,7 @@ for up in uploads or []:
     reason = (st.session_state.get(f"imp_reason_{tag}") or "").strip() or None
     key = (digest, month, sheet, reason is not None)
     if key not in prepared:
-        with st.spinner(up.name):
+        with st.spinner(tr("import.page.reading")):
             try:
                 prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet,
                                                  correction=reason is not None)
@@ -106,12 +162,15 @@ for up in uploads or []:
     pairs = preview.describe(prep, L)
     if pairs:
         with st.expander(tr("import.page.understood"), expanded=True):
-            st.markdown("\n".join(f"- **{label}**: {text}" for label, text in pairs))
+            # the values come from the file (unit names, column headers): text, never markdown
+            colon = "：" if L == "zh" else ": "
+            st.html("<ul>" + "".join(f"<li><b>{html.escape(label)}</b>{colon}{html.escape(text)}</li>"
+                                     for label, text in pairs) + "</ul>")
         with st.expander(tr("import.page.sample")):
             st.dataframe(preview.sample_rows(prep, L), hide_index=True, key=f"imp_sample_{tag}")
 
     report = prep.report
-    st.markdown(f"**{tr('import.page.report')}** — {report.summary_line(L)}")
+    st.markdown(f"**{tr('import.page.report')}**{'：' if L == 'zh' else ': '}{report.summary_line(L)}")
     if report.problems.empty:
         st.caption(tr("import.page.clean"))
     else:
@@ -124,9 +183,10 @@ for up in uploads or []:
         kinds = f2.multiselect(tr("import.page.filter_kind"), kind_opts, default=kind_opts,
                                format_func=lambda k: tr(f"val.kind.{k}"), key=f"imp_kind_{tag}")
         shown = report.filtered(sev, kinds)
-        lines = shown.render(L, limit=SHOW_AT_MOST)
-        st.dataframe(lines, hide_index=True, key=f"imp_problems_{tag}",  # the check's code is for the downloads
-                     column_order=[c for c in lines.columns if c != tr("val.col.check")])
+        lines, order, config = problem_table(shown, L)  # the check's code is for the downloads
+        st.dataframe(lines, hide_index=True, key=f"imp_problems_{tag}", column_order=order,
+                     column_config=config, row_height=PROBLEM_ROW_HEIGHT,
+                     height=min(len(lines), 6) * PROBLEM_ROW_HEIGHT + 38)
         if len(shown.problems) > SHOW_AT_MOST:
             st.caption(tr("import.page.truncated", n=SHOW_AT_MOST, total=len(shown.problems)))
         d1, d2, _ = st.columns([1, 1, 2])
@@ -138,11 +198,10 @@ for up in uploads or []:
                            key=f"imp_xlsx_{tag}_dl")
 
     if prep.published:  # a correction of published results needs its reason
-        st.text_input(tr("import.page.reason", months=", ".join(prep.published)), key=f"imp_reason_{tag}",
+        st.text_input(tr("import.page.reason", months=sep(L).join(prep.published)), key=f"imp_reason_{tag}",
                       help=tr("import.page.reason_help"))
     if prep.blocked:
-        first = report.filtered(["error"]).lines(L, limit=5)
-        st.error(tr("import.refused.errors", n=report.errors) + "\n\n" + "\n".join(f"- {x}" for x in first))
+        st.error(tr("import.refused.errors", n=report.errors))  # row by row in the table above
         continue
     accepted = True
     if prep.needs_confirmation:
@@ -151,7 +210,7 @@ for up in uploads or []:
         try:
             res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=accepted, reason=reason)
         except pipeline.ImportRefused as exc:
-            st.error(tr(exc.key, **exc.params))
+            st.error(tr(exc.key, **{k: plain(v) if isinstance(v, str) else v for k, v in exc.params.items()}))
         except WarehouseBusy:
             st.error(tr("import.page.busy"))
         else:

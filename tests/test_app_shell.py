@@ -110,3 +110,36 @@ def test_the_sidebar_controls_stay_through_reruns_and_page_switches(app_db):
     assert at.title[0].value == "Rankings" and sidebar_keys(at) == ["lang", "month", "kind"]
     assert at.session_state["kind"] == "department" and at.session_state["rk_sort"] == "change"
     assert [o for o in at.selectbox(key="rk_sort").options] == ["Rank", "Rank change", "Unit code"]
+
+
+def test_the_tab_icon_is_a_file_kaohe_serves():
+    """No ':material/...:' or emoji page icon: the browser would fetch it from a font or emoji host."""
+    from ui import routing
+
+    assert routing.ICON.is_file() and routing.ICON.read_bytes().startswith(b"\x89PNG")
+    source = Path(APP).read_text(encoding="utf-8")
+    assert "page_icon=str(routing.ICON)" in source and ":material/" not in source
+
+
+def test_streamlit_run_listens_on_this_machine_only_and_caps_uploads_at_the_pages_limit():
+    import tomllib
+
+    from ingest import pipeline
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "localhost"
+    assert config["server"]["maxUploadSize"] * 2**20 == pipeline.MAX_UPLOAD_BYTES
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_audit_page_is_in_the_navigation(app_db):
+    from ui import routing
+
+    assert ("pages/audit.py", "page.audit") in [(p, k) for p, k, *_ in routing.pages()]
+    at = app()
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "审计日志" and sidebar_keys(at) == ["lang", "month", "kind"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert at.title[0].value == "Audit log"

@@ -1,5 +1,6 @@
 """The upload and batch pages through Streamlit's AppTest (the browser test does the uploads)."""
 
+import json
 from pathlib import Path
 
 import import_corpus as corpus
@@ -66,3 +67,120 @@ def test_import_page_states_the_upload_limit(app_db):
     at.switch_page("pages/import.py").run()
     limit = f"{pipeline.MAX_UPLOAD_BYTES / 2**20:.0f} MB"
     assert any(limit in c.value for c in at.caption)
+
+
+def landed(wh, name="hl.csv", actor="李四", reason=None):
+    prep = pipeline.prepare(corpus.hotline_gbk(), name, wh, current_month="2026-11", correction=reason is not None)
+    return pipeline.commit(prep, wh, actor=actor, accept_warnings=True, reason=reason)
+
+
+def test_batches_page_shows_local_times_actors_and_sample_in_words_and_rollback_reasons(app_db):
+    from kaohe import clock
+
+    res = landed(app_db)
+    app_db.rollback_batch(res.batch_id, actor="张三", reason="传错了")
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    sample = table[table["类型"] == "示例数据"].iloc[0]
+    assert sample["文件"] == "示例数据（种子 20261）" and sample["操作人"] == "系统初始化"
+    mine = table[table["批次"] == res.batch_id].iloc[0]
+    assert mine["回滚人"] == "张三" and mine["回滚理由"] == "传错了" and mine["操作人"] == "李四"
+    stored = app_db.batch(res.batch_id)
+    assert mine["时间"] == clock.local_text(stored["created_at"]) != str(stored["created_at"])[:16]
+    assert mine["回滚时间"] == clock.local_text(stored["rolled_back_at"])
+    # the rolled-back batch, picked, says when, by whom and why
+    assert "传错了" in " ".join(h.proto.body for h in at.get("html"))
+    at.session_state["lang"] = "en"
+    at.run()
+    table = at.dataframe[0].value
+    assert table[table["Kind"] == "sample data"].iloc[0]["File"] == "sample data (seed 20261)"
+    assert table[table["Kind"] == "sample data"].iloc[0]["By"] == "system set-up"
+    assert "Rollback reason" in table.columns
+
+
+def test_a_sample_batch_named_by_its_kind_is_shown_in_words(app_db):
+    """A newer core stores no English name for the sample batch (kind 'sample', seed in its record)."""
+    detail = '{"generator": "data.sample", "units": 30, "seed": 7}'
+    if "source_detail" in app_db.batch(1):  # schema 4
+        app_db.query("UPDATE batches SET source_name = NULL, source_detail = ? WHERE kind = 'sample'", [detail])
+    else:
+        app_db.query("UPDATE batches SET source_name = NULL, report = ? WHERE kind = 'sample'", [detail])
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value.iloc[0]["文件"] == "示例数据（种子 7）"
+
+
+def test_batches_page_summarises_the_checks_and_offers_the_raw_record(app_db):
+    res = landed(app_db)
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    assert at.selectbox(key="imp_batch_pick").value == res.batch_id
+    said = "\n".join(m.value for m in at.markdown)
+    gx = json.loads(app_db.batch(res.batch_id)["gx_result"])
+    n = len(gx["results"]) + len(gx.get("completeness", {}).get("results", []))
+    assert f"共运行 {n} 条期望规则" in said and "导入时：错误 0 项" in said
+    kinds = at.dataframe[1].value
+    assert list(kinds.columns) == ["类别", "期望规则", "通过", "未通过"] and kinds["期望规则"].sum() == n
+    assert "Great Expectations" not in said and not at.json  # no raw JSON on the page
+    [download] = at.get("download_button")
+    assert download.proto.label == "下载完整校验记录（JSON）"
+
+
+def test_rolling_back_several_months_needs_a_reason(app_db):
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    assert at.selectbox(key="imp_batch_pick").value == 1  # the sample: 36 months
+    assert at.text_input(key="imp_rb_reason").label == "回滚理由（必填）"
+    assert any("2023-11 至 2026-10" in c.value for c in at.caption)
+    at.checkbox(key="imp_rb_confirm_1").check().run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert any("请先填写回滚理由" in e.value for e in at.error)
+    assert app_db.batch(1)["status"] == "committed"
+    at.text_input(key="imp_rb_reason").input("示例数据不再需要").run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert not at.exception, at.exception
+    assert app_db.batch(1)["status"] == "rolled_back"
+    from data import audit
+
+    assert audit.rollback_reasons(app_db)[1] == "示例数据不再需要"
+
+
+def test_rolling_back_a_published_month_needs_a_reason_and_the_cores_refusal_is_shown(app_db, monkeypatch):
+    from data.warehouse import PublishedMonthError, Warehouse
+    from metrics import service
+
+    service.publish(app_db, "2026-10", "考核办")
+    res = landed(app_db, reason="热线平台重算")
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    assert at.selectbox(key="imp_batch_pick").value == res.batch_id
+    assert any("已发布月份 2026-10" in c.value for c in at.caption)
+    at.checkbox(key=f"imp_rb_confirm_{res.batch_id}").check().run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert any("请先填写回滚理由" in e.value for e in at.error)
+    assert app_db.batch(res.batch_id)["status"] == "committed"
+
+    def refuse(self, batch_id, *, actor, reason=None):
+        raise PublishedMonthError(["2026-10"])
+
+    monkeypatch.setattr(Warehouse, "rollback_batch", refuse)  # the core refuses what the page let through
+    at.text_input(key="imp_rb_reason").input("重算有误").run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert not at.exception, at.exception
+    assert any("涉及已发布月份 2026-10" in e.value for e in at.error)
+
+
+def test_the_uploader_speaks_the_readers_language_and_caps_files_at_the_pages_limit(app_db):
+    at = app()
+    at.switch_page("pages/import.py").run()
+    [uploader] = at.get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == round(pipeline.MAX_UPLOAD_BYTES / 2**20) == 20
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-imp_upload" in css and '"选择文件"' in css and "超过 20 MB，未上传" in css
+    at.session_state["lang"] = "en"
+    at.run()
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert '"Browse files"' in css and "over 20 MB, not uploaded" in css

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from browser_helpers import free_port
@@ -25,6 +26,49 @@ def test_streamlit_run_serves_the_app(streamlit_server):
     assert (status, body) == (200, "ok")
     status, html = fetch(streamlit_server.url + "/")
     assert status == 200 and "<div id=\"root\">" in html
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses of the sockets listening on `port` (Linux /proc/net/tcp and tcp6, hex)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hexport = local.partition(":")
+            if state == "0A" and int(hexport, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1 as /proc writes them
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="reads Linux's socket table")
+def test_streamlit_run_listens_on_this_machine_only(sample_db, tmp_path):
+    """`streamlit run app.py` with no address given: .streamlit/config.toml keeps it on localhost."""
+    db = tmp_path / "local.duckdb"
+    shutil.copy(sample_db, db)
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+           "--server.headless", "true", "--server.fileWatcherType", "none"]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, KAOHE_DB=str(db)))
+    try:
+        deadline = time.monotonic() + 60
+        while not listening_addresses(port):
+            assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
+            time.sleep(0.3)
+        time.sleep(0.5)  # both families bound
+        addresses = listening_addresses(port)
+        assert addresses and addresses <= LOOPBACK, addresses
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 def test_kaohe_serve_starts_the_dashboard_on_the_chosen_warehouse(sample_db, tmp_path):
@@ -57,7 +101,7 @@ def test_the_cli_imports_while_the_dashboard_is_open(sample_db, tmp_path, start_
     shutil.copy(sample_db, db)
     server = start_streamlit(db)
     goto_page(browser_page, server.url, "batches")  # a deep link as the server's first request
-    browser_page.get_by_text("sample district").first.wait_for(state="attached")  # a grid cell
+    browser_page.get_by_text("示例数据（种子 20261）").first.wait_for(state="attached")  # a grid cell, in words
     assert "12345热线.csv" not in browser_page.inner_text("body")
     # the page runs inside app.py's shell: translated navigation and the shared month control
     nav = browser_page.locator('[data-testid="stSidebarNav"]').inner_text()

@@ -14,10 +14,13 @@ first import of `ui` is told the same (no rerun then: a rerun would drop a butto
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from kaohe import i18n
 
 
 def _keep_pages_mode_off() -> None:
@@ -41,3 +44,38 @@ def route_through_app() -> None:
     PagesManager.uses_pages_directory = False
     if get_script_run_ctx(suppress_warning=True) is not None:  # imported by a running page, not by a plain test or the CLI
         st.rerun()
+
+
+# -- the page registry ---------------------------------------------------------------------------------
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # the browser tab's icon, served by Kaohe
+
+i18n.register({
+    "page.audit": ("审计日志", "Audit log"),
+})
+
+# Pages this module adds after ui.setup.PAGES (same tuple form); a row setup.PAGES already has is not doubled.
+EXTRA_PAGES = [
+    ("pages/audit.py", "page.audit", ":material/manage_search:", "nav.section.data", False),
+]
+
+
+def pages() -> list[tuple]:
+    """Every page of the dashboard, in navigation order: (file, title key, icon, section key, default)."""
+    from ui import setup
+
+    known = {row[0] for row in setup.PAGES}
+    return list(setup.PAGES) + [row for row in EXTRA_PAGES if row[0] not in known]
+
+
+def navigation():
+    """st.navigation from the page registry, in the session's language. A page appears once its file
+    exists. Icons are Material Symbols, drawn from the font Streamlit ships (no request leaves the server)."""
+    from ui import setup
+
+    sections: dict[str, list] = {}
+    for path, title_key, icon, section_key, default in pages():
+        if not (setup.ROOT / path).exists():
+            continue
+        page = st.Page(path, title=setup.tr(title_key), icon=icon, default=default, url_path=Path(path).stem)
+        sections.setdefault(setup.tr(section_key), []).append(page)
+    return st.navigation(sections)

@@ -1,0 +1,206 @@
+"""审计日志 Audit log: who did what to the warehouse and when, in words; filter, download."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from data import audit
+from kaohe import clock, i18n
+from kaohe.i18n import actor_name, sep
+from reports.csvexport import csv_bytes
+from ui import queries
+from ui.setup import lang, name, tr, warehouse
+
+ACTIONS = {
+    "batch.import": ("导入文件", "file imported"),
+    "batch.sample": ("载入示例数据", "sample data loaded"),
+    "batch.rollback": ("回滚批次", "batch rolled back"),
+    "catalogue.upsert": ("更新指标目录", "indicator catalogue updated"),
+    "units.upsert": ("更新单位名录", "unit register updated"),
+    "unit.split": ("单位拆分", "unit split"),
+    "unit.merge": ("单位合并", "units merged"),
+    "unit.rename": ("单位更名", "unit renamed"),
+    "unit.create": ("新设单位", "unit created"),
+    "unit.retire": ("撤销单位", "unit retired"),
+    "adjustment.bonus": ("加分", "bonus added"),
+    "adjustment.deduction": ("扣分", "deduction added"),
+    "adjustment.veto": ("一票否决", "veto added"),
+    "adjustment.revoke": ("撤销加减分", "item revoked"),
+    "scoring.publish": ("发布考核结果", "results published"),
+    "scoring.revise": ("发布修订版", "revision published"),
+}
+i18n.register({f"audit.action.{k}": v for k, v in ACTIONS.items()})
+i18n.register({
+    "audit.title": ("审计日志", "Audit log"),
+    "audit.intro": ("数据仓库的每次改动：谁、何时、做了什么。最新的在前；时间为本地时间。",
+                    "Every change to the warehouse: who did what, and when. Newest first; local time."),
+    "audit.empty": ("审计日志中没有符合条件的记录。", "No audit entries match."),
+    "audit.filter.actor": ("操作人", "By"),
+    "audit.filter.action": ("操作", "Action"),
+    "audit.filter.month": ("涉及月份", "Month concerned"),
+    "audit.filter.unit": ("涉及单位", "Unit concerned"),
+    "audit.filter.any": ("全部", "All"),
+    "audit.col.seq": ("序号", "No."),
+    "audit.col.logged_at": ("时间", "When"),
+    "audit.col.actor": ("操作人", "By"),
+    "audit.col.action": ("操作", "Action"),
+    "audit.col.target": ("对象", "Concerning"),
+    "audit.col.detail": ("内容", "Details"),
+    "audit.count": ("共 {n} 条记录。", "{n} entries."),
+    "audit.truncated": ("仅显示最新的 {n} 条；请用上面的条件缩小范围。", "Showing the newest {n}; narrow the filters above."),
+    "audit.download": ("下载审计日志（CSV）", "Download the audit log (CSV)"),
+    "audit.target.batch": ("批次 {id}", "batch {id}"),
+    "audit.target.units": ("单位名录", "unit register"),
+    "audit.target.indicators": ("指标目录", "indicator catalogue"),
+    "audit.target.period": ("{month}（{period}）", "{month} ({period})"),
+    "audit.period.month": ("月度", "month"),
+    "audit.period.quarter": ("季度", "quarter"),
+    "audit.period.year": ("年度", "year"),
+    "audit.period.ytd": ("年初至今", "year to date"),
+    "audit.d.source": ("文件：{v}", "file: {v}"),
+    "audit.d.rows": ("{v} 行", "{v} rows"),
+    "audit.d.revised": ("其中修订 {v} 行", "{v} revised"),
+    "audit.d.months_one": ("月份：{v}", "month: {v}"),
+    "audit.d.month": ("月份：{v}", "month: {v}"),
+    "audit.d.months_many": ("月份：{first} 至 {last}（{n} 个月）", "months: {first} to {last} ({n})"),
+    "audit.d.reason": ("理由：{v}", "reason: {v}"),
+    "audit.d.warnings_accepted": ("已确认警告", "warnings accepted"),
+    "audit.d.keys": ("恢复 {v} 个数据项", "{v} values restored"),
+    "audit.d.entries": ("{v} 项", "{v} entries"),
+    "audit.d.points": ("{v} 分", "points: {v}"),
+    "audit.d.evidence": ("依据：{v}", "evidence: {v}"),
+    "audit.d.adj_id": ("第 {v} 项", "item {v}"),
+    "audit.d.correction_reason": ("更正理由：{v}", "correction reason: {v}"),
+    "audit.d.revision": ("第 {v} 版", "revision {v}"),
+    "audit.d.units": ("{v} 个单位", "{v} units"),
+    "audit.d.scheme": ("方案：{v}", "scheme: {v}"),
+    "audit.d.sample": ("示例数据（种子 {seed}）", "sample data (seed {seed})"),
+    "audit.d.other": ("{k}：{v}", "{k}: {v}"),
+})
+
+SHOW_AT_MOST = 5000
+# the order in which a detail's parts are told; others follow as stored
+ORDER = ["source", "month", "months_one", "months_many", "rows", "revised", "entries", "keys", "points", "adj_id",
+         "revision", "units", "scheme", "reason", "evidence", "correction_reason", "warnings_accepted"]
+
+
+def _detail(text) -> dict:
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {"": text}
+    return value if isinstance(value, dict) else ({} if value is None else {"": value})
+
+
+def _blank(v) -> bool:
+    return v is None or v == "" or v == [] or (isinstance(v, float) and pd.isna(v))
+
+
+def target_words(target, units: dict[str, str], L: str) -> str:
+    """'batch 7' -> 批次 7, 'S01' -> 'S01 东湖街道', 'S01->S13' -> 'S01 → S13', 'month 2026-10' -> '2026-10（月度）'."""
+    if _blank(target):
+        return ""
+    text = str(target)
+    head, _, tail = text.partition(" ")
+    if head == "batch" and tail.isdigit():
+        return i18n.t("audit.target.batch", L, id=tail)
+    if text in ("units", "indicators"):
+        return i18n.t(f"audit.target.{text}", L)
+    if i18n.has(f"audit.period.{head}") and tail:
+        return i18n.t("audit.target.period", L, month=tail, period=i18n.t(f"audit.period.{head}", L))
+    if "->" in text:
+        return " → ".join(f"{c} {units[c]}" if c in units else c for c in text.split("->") if c and c != "None")
+    return f"{text} {units[text]}" if text in units else text
+
+
+def detail_words(action: str, detail: dict, L: str) -> str:
+    """The stored detail as a short sentence in the reader's language."""
+    d = dict(detail)
+    parts = []
+    if action == "batch.sample" or (action.startswith("batch.") and "sample" in str(d.get("source") or "")):
+        source = str(d.pop("source", "") or "")
+        seed = d.pop("seed", None) or "".join(ch for ch in source.rpartition("seed")[2] if ch.isdigit()) or None
+        if seed:  # a newer core keeps the seed with the batch, not here: the action already says "sample"
+            parts.append(i18n.t("audit.d.sample", L, seed=seed))
+    months = d.pop("months", None)
+    if isinstance(months, list) and months:
+        ms = sorted(str(m) for m in months)
+        d["months_one" if len(ms) == 1 else "months_many"] = ms[0] if len(ms) == 1 else ms
+    if d.get("warnings_accepted") is False:
+        d.pop("warnings_accepted")
+    if action in ("catalogue.upsert", "units.upsert"):
+        d["entries"] = d.pop("rows", None)
+    if "points" in d and not _blank(d["points"]):
+        d["points"] = f"{float(d['points']):+g}"
+    if action.startswith("adjustment.") and action != "adjustment.revoke":
+        d.pop("adj_id", None)
+    if "revised" in d and not d["revised"]:
+        d.pop("revised")
+    d.pop("published", None)  # the correction reason says it; the month is in its own column
+    first = [k for k in ORDER if k in d]
+    for key in first + [k for k in d if k not in ORDER]:
+        value = d[key]
+        if _blank(value):
+            continue
+        if key == "months_many":
+            parts.append(i18n.t("audit.d.months_many", L, first=value[0], last=value[-1], n=len(value)))
+        elif key == "warnings_accepted":
+            parts.append(i18n.t("audit.d.warnings_accepted", L))
+        elif i18n.has(f"audit.d.{key}"):
+            parts.append(i18n.t(f"audit.d.{key}", L, v=value))
+        else:
+            shown = sep(L).join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(i18n.t("audit.d.other", L, k=key, v=shown) if key else shown)
+    return ("；" if L == "zh" else "; ").join(parts)
+
+
+def audit_table(entries: pd.DataFrame, units: dict[str, str], L: str) -> pd.DataFrame:
+    cols = ["seq", "logged_at", "actor", "action", "target", "detail"]
+    return pd.DataFrame({
+        "seq": entries["seq"].astype(int).to_numpy(),
+        "logged_at": [clock.local_text(v, seconds=True) for v in entries["logged_at"]],
+        "actor": [actor_name(v, L) for v in entries["actor"]],
+        "action": [i18n.t_or(f"audit.action.{a}", a, L) for a in entries["action"]],
+        "target": [target_words(v, units, L) for v in entries["target"]],
+        "detail": [detail_words(a, _detail(d), L) for a, d in zip(entries["action"], entries["detail"], strict=True)],
+    }).rename(columns={c: i18n.t(f"audit.col.{c}", L) for c in cols})
+
+
+L = lang()
+wh = warehouse()
+st.title(tr("audit.title"))
+st.caption(tr("audit.intro"))
+
+any_ = tr("audit.filter.any")
+kind = st.session_state.get("kind", "street")
+unit_rows = queries.units(kind)
+unit_names = {r["code"]: name(r, L) for r in queries.units().to_dict("records")}
+f1, f2, f3, f4 = st.columns(4)
+actor = f1.selectbox(tr("audit.filter.actor"), [None, *audit.actors(wh)], key="au_actor",
+                     format_func=lambda a: any_ if a is None else actor_name(a, L))
+action = f2.selectbox(tr("audit.filter.action"), [None, *audit.actions(wh)], key="au_action",
+                      format_func=lambda a: any_ if a is None else i18n.t_or(f"audit.action.{a}", a, L))
+month = f3.selectbox(tr("audit.filter.month"), [None, *reversed(queries.months())], key="au_month",
+                     format_func=lambda m: any_ if m is None else m)
+unit = f4.selectbox(tr("audit.filter.unit"), [None, *unit_rows["code"].tolist()], key="au_unit",
+                    format_func=lambda c: any_ if c is None else f"{c} {unit_names.get(c, '')}".strip())
+
+entries = audit.entries(wh, actor=actor, action=action, month=month, unit=unit, limit=SHOW_AT_MOST + 1)
+if entries.empty:
+    st.info(tr("audit.empty"))
+    st.stop()
+more = len(entries) > SHOW_AT_MOST
+entries = entries.head(SHOW_AT_MOST)
+table = audit_table(entries, unit_names, L)
+st.caption(tr("audit.truncated", n=SHOW_AT_MOST) if more else tr("audit.count", n=len(table)))
+# widths that fit the main column at 1280 px; rows tall enough for a long detail to wrap (over 4rem)
+widths = {"seq": 48, "logged_at": 150, "actor": 96, "action": 104, "target": 130, "detail": 300}
+shown = table.copy()
+if L == "zh":  # the grid wraps at spaces: keep "20 个" and "+1 分" together, break the Chinese where it must
+    detail_col = tr("audit.col.detail")
+    shown[detail_col] = shown[detail_col].str.replace(" ", "\u00a0", regex=False)
+st.dataframe(shown, hide_index=True, key="au_table", width="stretch", row_height=72,
+             column_config={tr(f"audit.col.{c}"): st.column_config.TextColumn(width=w) for c, w in widths.items()})
+st.download_button(tr("audit.download"), csv_bytes(table), file_name="audit-log.csv", mime="text/csv",
+                   key="au_csv_dl", on_click="ignore")
