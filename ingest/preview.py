@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kaohe import i18n
+from kaohe import clock, i18n
 from kaohe.i18n import t
 
 i18n.register({
@@ -47,20 +47,23 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
     if u is None:
         return []
     months = i18n.sep(lang).join(u.months) or "—"
-    fmt = u.fmt.upper() + (f" ({u.encoding})" if u.encoding else "") + (f" [{u.sheet}]" if u.sheet else "")
+    zh = (lang or i18n.default_lang()) == "zh"
+    colon = "：" if zh else ": "
+    fmt = u.fmt.upper() + ((f"（{u.encoding}）" if zh else f" ({u.encoding})") if u.encoding else "") \
+        + (f" [{u.sheet}]" if u.sheet else "")
     out = [
         (t("import.pv.format", lang), fmt),
         (t("import.pv.layout", lang), t(f"import.pv.layout.{u.layout}", lang) if u.layout else "—"),
         (t("import.pv.header", lang), str(u.header_row)),
         (t("import.pv.month", lang), t(f"import.pv.month.{u.month_source}", lang, months=months)
          if u.month_source else months),
-        (t("import.pv.units", lang), f"{len(u.units_matched)}: " + i18n.sep(lang).join(_unit(c, u, lang) for c in u.units_matched[:40])
+        (t("import.pv.units", lang), f"{len(u.units_matched)}{colon}" + i18n.sep(lang).join(_unit(c, u, lang) for c in u.units_matched[:40])
          + (" …" if len(u.units_matched) > 40 else "")),
-        (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}: " + i18n.sep(lang).join(
+        (t("import.pv.indicators", lang), f"{len(u.indicators_matched)}{colon}" + i18n.sep(lang).join(
             _indicator(c, u, lang) for c in u.indicators_matched)),
         (t("import.pv.rows", lang), t("import.pv.rows_detail", lang, read=u.rows_read, skipped=u.rows_skipped,
                                       obs=0 if prep.frame is None else len(prep.frame))),
-        (t("import.pv.columns", lang), ("；" if (lang or i18n.default_lang()) == "zh" else "; ").join(
+        (t("import.pv.columns", lang), ("；" if zh else "; ").join(
             f"{k} → {t(f'import.pv.role.{v}', lang) if v in ROLES else v}" for k, v in u.columns.items())),
     ]
     if u.units_unmatched:
@@ -125,11 +128,13 @@ def batch_table(batches: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     def words(prefix, values):  # a stored code with no words yet is shown as it is
         return [i18n.t_or(f"{prefix}.{v}", "" if v is None else str(v), lang) for v in values]
 
-    def when(values):
-        return ["" if v is None else str(v)[:16] for v in values]
+    def when(values):  # stored in UTC, read in the office's time
+        return [clock.local_text(v) for v in values]
 
     out = df.assign(created_at=when(df["created_at"]), rolled_back_at=when(df["rolled_back_at"]),
                     kind=words("import.batches.kind", df["kind"]), status=words("import.batches.status", df["status"]),
-                    **{c: df[c].fillna("") for c in ("reason", "rolled_back_by", "source_name", "actor")},
+                    **{c: df[c].fillna("") for c in ("reason", "source_name")},
+                    actor=[i18n.actor_name(a, lang) for a in df["actor"]],
+                    rolled_back_by=["" if a is None else i18n.actor_name(a, lang) for a in df["rolled_back_by"]],
                     warnings_accepted=df["warnings_accepted"].fillna(False).astype(bool))
     return out.rename(columns={c: t(f"import.batches.col.{c}", lang) for c in BATCH_COLUMNS})

@@ -25,3 +25,10 @@ def test_escaped_text_runs_in_a_page(text):
     assert not at.exception
     shown = at.markdown[0].value
     assert "\u200b" not in shown and "\x1b" not in shown
+
+
+@pytest.mark.parametrize("text", ["http://evil.example/login", "www.evil.example", "phish@evil.example"])
+def test_bare_links_are_broken_by_an_invisible_joiner(text):
+    out = plain(text)
+    assert "\u2060" in out
+    assert out.replace("\u2060", "").replace("\\", "") == text

@@ -14,10 +14,18 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+WJ = "\u2060"
+_AUTOLINK = re.compile(r"(?<=\\:)(?=/)|(?<=[wW]{3})(?=\\\.)")
+
+
 def plain(text: object) -> str:
     """`text` escaped so that Streamlit's markdown shows it literally (no link, image, emphasis or HTML)."""
     if text is None:
         return ""
     value = _CONTROL.sub("", str(text))
     value = _SPECIAL.sub(r"\\\1", value)
+    # GFM links bare URLs, www. names and e-mail addresses after the escapes: a word joiner (invisible,
+    # not copied as a space) breaks each pattern so nothing becomes a link
+    value = _AUTOLINK.sub(WJ, value)
+    value = value.replace("@", WJ + "@")
     return value.replace("\n", "  \n")
