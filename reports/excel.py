@@ -20,7 +20,15 @@ from openpyxl.utils import get_column_letter
 
 from kaohe import clock
 from reports import fmt
-from reports.context import Context, actor_text, adjustment_actor, adjustment_kind, adjustment_reason, load, veto_reason
+from reports.context import (
+    Context,
+    actor_text,
+    adjustment_actor,
+    adjustment_kind,
+    adjustment_reason,
+    load,
+    veto_reason,
+)
 from reports.messages import pick, summary_title, t
 from reports.safe import cell as safe_cell
 from reports.safe import clean

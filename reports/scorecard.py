@@ -13,8 +13,16 @@ import pandas as pd
 
 from kaohe import i18n
 from reports import fmt
-from reports.context import (Context, actor_text, adjustment_actor, adjustment_kind, adjustment_reason, load,
-                             local_date, veto_reason)
+from reports.context import (
+    Context,
+    actor_text,
+    adjustment_actor,
+    adjustment_kind,
+    adjustment_reason,
+    load,
+    local_date,
+    veto_reason,
+)
 from reports.messages import pick, t, veto_note
 from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
 from reports.safe import pdf_text
