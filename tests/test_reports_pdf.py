@@ -202,6 +202,9 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     for text in (head(), summary_head()):
         assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
         assert "注意：以下为按当前数据计算的结果" in text and "已发布的结果仍是第 1 版" in text, text
+        assert "…" not in text, text  # the long label is not cut short in the running head
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en")).split("\n")[0]
+    assert "live figures (they differ from published revision 1)" in en and "…" not in en, en
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
     assert "已发布·第 2 版（更正）" in head() and "不同" not in head() and "注意" not in head()
     assert "已发布·第 2 版（更正）" in summary_head() and "注意" not in summary_head()
@@ -518,3 +521,21 @@ def test_adjustment_tables_use_the_builds_words_and_work_without_them(wh, build)
         columns=[c for c in build.adjustments.columns if c.endswith(("_zh", "_en"))]))
     text = text_of(scorecard_pdf(wh, "S03", MONTH, build=bare)).replace("\n", "")
     assert "加分" in text and "扣分" in text and "tester" in text and "信息迟报一次" in text
+
+
+def test_a_sample_batch_is_named_from_its_kind_and_the_seed_in_its_detail(wh):
+    from reports import context
+
+    zh = context.load(wh, MONTH, lang="zh", history=False, units=["S01"])
+    stored = zh.batches.set_index("batch_id").loc[1]
+    assert stored["kind"] == "sample" and not isinstance(stored["source_name"], str)  # stored without a name
+    assert zh.batch_source(stored) == "示例区数据（随机种子 20261）"
+    detail = '{"generator": "data.sample", "units": 33, "seed": 7}'
+    assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": detail}) == "示例区数据（随机种子 7）"
+    # migrated from an older file: the old English name kept in the detail
+    old = '{"source": "sample district (seed 20261)"}'
+    assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": old}) == "示例区数据（随机种子 20261）"
+    for bad in (None, "", "not json", "[1]", '{"seed": "x"}', '{"seed": true}'):
+        assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": bad}) == "示例区数据", bad
+    en = context.load(wh, MONTH, lang="en", history=False, units=["S01"])
+    assert en.batch_source({"kind": "sample", "source_detail": detail}) == "sample district data (seed 7)"
