@@ -6,6 +6,7 @@ reports never hold SQL.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ class Context:
     batches: pd.DataFrame
     unit_batches: dict[str, list[int]] = field(default_factory=dict)
     history: pd.DataFrame | None = None  # month, unit_code, total, rank, n_in_group, grade
+    state: object = None  # metrics.publish.PublishedState of (month, period); None: not known
 
     # -- names ------------------------------------------------------------------------
     def unit_name(self, code: str) -> str:
@@ -83,23 +85,39 @@ class Context:
         return periods.label(self.period, self.month, self.lang)
 
     def status_text(self) -> str:
+        """The figures' label: 未发布（当前数据）, 已发布·第 N 版, 已发布·第 N 版（更正）, or
+        当前数据（与已发布的第 N 版不同） when the figures shown are not the published ones."""
+        if self.state is not None:
+            return self.state.label(self.lang)
         st = self.status or {}
         if not st.get("published"):
-            text = t("report.status.draft", self.lang)
-        elif st.get("revision") and int(st["revision"]) > 1:  # revision 1 is the first publication
-            text = t("report.status.revision", self.lang, n=st["revision"])
-        else:
-            text = t("report.status.published", self.lang)
-        return text
+            return t("report.status.draft", self.lang)
+        if st.get("differs"):
+            return t("report.status.differs", self.lang)
+        if st.get("revision") and int(st["revision"]) > 1:  # revision 1 is the first publication
+            return t("report.status.revision", self.lang, n=st["revision"])
+        return t("report.status.published", self.lang)
+
+    def status_notice(self) -> str | None:
+        """The warning to show beside figures that differ from the published ones (None: nothing to say)."""
+        if self.state is not None:
+            return self.state.notice(self.lang)
+        return t("report.status.differs", self.lang) if (self.status or {}).get("differs") else None
+
+    def scheme_note(self) -> str | None:
+        """'2024-06 无 2024 年考核方案，按 2025 年方案计分' when the scheme is of another year."""
+        note = getattr(self.build, "scheme_note", None)
+        return note(self.lang) if callable(note) else None
 
     def scheme_text(self) -> str:
         return t("report.scheme", self.lang, version=getattr(self.build, "scheme_version", ""))
 
     # -- adjustments and sources in words ---------------------------------------------------
     def evidence_text(self, row) -> str:
-        """An adjustment's evidence: as typed for an item entered by hand; the scheme's own items
-        ("CP_SURVEY = 95.2 >= 95", written by metrics.adjust) in words, the indicator by its name."""
-        ev = _text(row, "evidence")
+        """An adjustment's evidence in the reader's language: the build's evidence_zh/evidence_en
+        (metrics.adjust.words) where it has them, else as typed; an older rule evidence
+        ("CP_SURVEY = 95.2 >= 95") in words, the indicator by its name."""
+        ev = _text(row, f"evidence_{self.lang}") or _text(row, "evidence")
         m = _RULE_EVIDENCE.match(ev)
         if not m:
             return ev
@@ -109,20 +127,56 @@ class Context:
 
     def batch_source(self, row) -> str:
         """What a batch holds, in the reader's language: the file's name as it was uploaded, the
-        sample district in words (its stored source name is the generator's, in English)."""
+        sample district in words with its seed (batches.source_detail; older files named it in
+        English in source_name)."""
         name, kind = _text(row, "source_name"), _text(row, "kind")
         if kind == "sample":
-            seed = re.search(r"seed (\d+)", name)
-            return (t("report.batch.sample", self.lang, seed=seed.group(1)) if seed
+            seed = _sample_seed(row.get("source_detail"), name)
+            return (t("report.batch.sample", self.lang, seed=seed) if seed is not None
                     else t("report.batch.sample_plain", self.lang))
         if name:
             return name
         return i18n.t_or(f"report.batch.kind.{kind}", t("report.batch.kind_other", self.lang), self.lang)
 
 
+def _sample_seed(detail, name: str = "") -> str | None:
+    """The seed a sample batch was generated with: batches.source_detail's "seed", else one named in
+    an old English source name ('sample district (seed 20261)', kept as detail "source")."""
+    info = {}
+    if isinstance(detail, dict):
+        info = detail
+    elif isinstance(detail, str) and detail.strip():
+        try:
+            info = json.loads(detail)
+        except ValueError:
+            info = {}
+        if not isinstance(info, dict):
+            info = {}
+    seed = info.get("seed")
+    if isinstance(seed, int | float) and not isinstance(seed, bool) and float(seed).is_integer():
+        return str(int(seed))
+    if isinstance(seed, str) and seed.strip().isdigit():
+        return seed.strip()
+    for text in (info.get("source"), name):
+        m = re.search(r"seed (\d+)", text) if isinstance(text, str) else None
+        if m:
+            return m.group(1)
+    return None
+
+
 # the evidence metrics.adjust writes for the scheme's own bonus and deduction items
 _RULE_EVIDENCE = re.compile(r"^\s*([A-Z]{2}_[A-Z0-9_]+)\s*=\s*(\S+)\s*(>=|<=|==|!=|>|<|=)\s*(\S+)\s*$")
 OP_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "=", "!=": "≠"}
+
+
+def adjustment_kind(row, lang: str) -> str:
+    """An adjustment's kind in words: the build's kind_zh/kind_en, else from its code."""
+    return _text(row, f"kind_{lang}") or kind_text(row.get("kind"), lang)
+
+
+def adjustment_actor(row, lang: str) -> str:
+    """Who entered an adjustment: the build's actor_zh/actor_en, else the actor in words."""
+    return _text(row, f"actor_{lang}") or actor_text(row.get("actor", row.get("entered_by")), lang)
 
 
 def actor_text(actor, lang: str) -> str:
@@ -146,9 +200,10 @@ def _text(row, key) -> str:
 
 
 def adjustment_reason(row, lang: str) -> str:
-    """An adjustment's reason in `lang`: the scheme's own items carry reason_zh/reason_en, an item
-    entered by hand only the text that was typed (`reason`), shown as typed in either language."""
-    return pick(_text(row, "reason_zh") or _text(row, "reason"), _text(row, "reason_en"), lang)
+    """An adjustment's reason in `lang`: the build's reason_zh/reason_en (metrics.adjust.words: the
+    scheme's own items in each language, an entered item's typed text in both), else as typed."""
+    return _text(row, f"reason_{lang}") or pick(_text(row, "reason_zh") or _text(row, "reason"),
+                                                _text(row, "reason_en"), lang)
 
 
 def veto_reason(row, lang: str) -> str:
@@ -189,26 +244,42 @@ def _load(wh, month, period, lang, build, history, units) -> Context:
         wh, month, period=period, lang=lang, n_history=HISTORY_MONTHS if (history and period == "month") else None)
     unit_frame = wh.units().set_index("code", drop=False)
     catalogue = wh.indicators(active_only=False).set_index("code", drop=False)
-    status = _status(wh, month, period)
-    batches = wh.batches()
+    state = _state(wh, month, period)
+    status = state.as_dict() if state is not None else {"published": False, "revision": None}
+    batches = _batches(wh)
     span = period_months(month, period)
     obs = wh.observations(units=units, month_from=span[0], month_to=span[-1])
     unit_batches = {u: sorted({int(x) for x in g.unique()})
                     for u, g in obs.groupby("unit_code")["batch_id"]} if not obs.empty else {}
     ctx = Context(lang=lang, month=month, period=period, build=b, units=unit_frame, catalogue=catalogue,
-                  status=status, batches=batches, unit_batches=unit_batches)
+                  status=status, batches=batches, unit_batches=unit_batches, state=state)
     if history:
         ctx.history = history_frame(wh, month, b)
     return ctx
 
 
-def _status(wh, month: str, period: str) -> dict:
+def _state(wh, month: str, period: str):
+    """metrics.service.published_state: what the figures are against the published ones."""
     from metrics import service
 
     try:
-        return dict(service.publication_status(wh, month, period))
+        return service.published_state(wh, month, period)
     except Exception:  # noqa: BLE001 - a warehouse without the publications table is a draft
-        return {"published": False, "revision": None}
+        return None
+
+
+def _batches(wh) -> pd.DataFrame:
+    """The warehouse's batches, a sample batch with its source_detail (the seed it was made with)."""
+    batches = wh.batches()
+    if batches.empty or "source_detail" in batches.columns or "kind" not in batches.columns:
+        return batches
+    batches = batches.copy()
+    details = []
+    for bid, kind in zip(batches["batch_id"], batches["kind"], strict=True):
+        row = wh.batch(int(bid)) if kind == "sample" else None
+        details.append((row or {}).get("source_detail"))
+    batches["source_detail"] = details
+    return batches
 
 
 HISTORY_COLUMNS = ["month", "unit_code", "total", "rank", "n_in_group", "grade"]

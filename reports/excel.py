@@ -20,7 +20,15 @@ from openpyxl.utils import get_column_letter
 
 from kaohe import clock
 from reports import fmt
-from reports.context import Context, actor_text, adjustment_reason, kind_text, load, veto_reason
+from reports.context import (
+    Context,
+    actor_text,
+    adjustment_actor,
+    adjustment_kind,
+    adjustment_reason,
+    load,
+    veto_reason,
+)
 from reports.messages import pick, summary_title, t
 from reports.safe import cell as safe_cell
 from reports.safe import clean
@@ -130,7 +138,33 @@ def _rankings(wb, ctx: Context, used: set[str]) -> None:
         sub = tot[tot["peer_group"] == g].sort_values(["rank", "unit_code"])
         # only the dimensions this group is assessed on (streets and departments differ)
         own = [dim_cols[d] for d in groups_dims.get(g, []) if d in dim_cols]
-        write_table(ws, sub, cols + own)
+        write_table(ws, sub, cols + own, start_row=_head_lines(ws, ctx) + 1)
+
+
+NOTICE_FONT = Font(bold=True, color="C62828")
+NOTE_FONT = Font(color="9A6700")
+
+
+def head_lines(ctx: Context) -> list[tuple[str, Font]]:
+    """What must stand above the figures: that they differ from the published ones, and that the
+    scheme is of another year."""
+    out = []
+    notice = ctx.status_notice()
+    if notice:
+        out.append((notice, NOTICE_FONT))
+    note = ctx.scheme_note()
+    if note:
+        out.append((note, NOTE_FONT))
+    return out
+
+
+def _head_lines(ws, ctx: Context) -> int:
+    """Write `head_lines` at the top of a sheet, a visible line each; how many rows they took."""
+    lines = head_lines(ctx)
+    for i, (text, font) in enumerate(lines, 1):
+        c = ws.cell(row=i, column=1, value=safe_cell(text))
+        c.font = font
+    return len(lines)
 
 
 def _matrix(wb, ctx: Context, used: set[str], field: str, title: str, number_format: str, scale: bool) -> None:
@@ -204,8 +238,8 @@ def _adjustments(wb, ctx: Context, used: set[str]) -> None:
     adj = adj.assign(name=adj["unit_code"].map(ctx.unit_name),
                      reason_text=[adjustment_reason(r, lang) for r in records],
                      evidence_text=[ctx.evidence_text(r) or None for r in records],
-                     kind_text=adj["kind"].map(lambda k: kind_text(k, lang)),
-                     actor_text=adj["actor"].map(lambda a: actor_text(a, lang)) if "actor" in adj else None,
+                     kind_text=[adjustment_kind(r, lang) for r in records],
+                     actor_text=[adjustment_actor(r, lang) for r in records],
                      # stored in UTC; the office reads its own time (a naive datetime: Excel has no zones)
                      local_at=[_local(r.get("created_at")) for r in records])
     cols = [Column("unit_code", t("report.col.code", lang), None, 9), Column("name", t("report.col.unit", lang), None, 18),
@@ -232,8 +266,9 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
     ws.title = _sheet_title(t("report.sheet.about", lang), used)
     rows = [(summary_title(ctx.period, lang), ctx.period_text()), (t("report.month", lang), ctx.month),
             (t("report.about.scheme", lang), _scheme_name(ctx)),
-            (t("report.about.status", lang), ctx.status_text()),
-            (t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
+            (t("report.about.status", lang), ctx.status_text())]
+    rows += [(text, "") for text, _font in head_lines(ctx)]
+    rows += [(t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
     used_batches = sorted({b for ids in ctx.unit_batches.values() for b in ids})
     bt = ctx.batches.set_index("batch_id") if not ctx.batches.empty else None
     for b in used_batches:

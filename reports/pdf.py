@@ -99,8 +99,10 @@ class Doc(FPDF):
     def header(self) -> None:
         self.set_y(6)
         self.style(7, color=MUTED)
-        self.cell(self.epw * 0.7, 4, self.running, new_x=XPos.RIGHT)
-        self.cell(self.epw * 0.3, 4, self.fit(self.status_text, self.epw * 0.3), align="R",
+        # the status whole (当前数据（与已发布的第 N 版不同） is long), the running title in what is left
+        status_w = min(self.get_string_width(pdf_text(self.status_text)) + 1, self.epw * 0.55)
+        self.cell(self.epw - status_w, 4, self.fit(self.running, self.epw - status_w - 2), new_x=XPos.RIGHT)
+        self.cell(status_w, 4, self.fit(self.status_text, status_w), align="R",
                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*RULE)
         self.set_line_width(0.2)

@@ -13,7 +13,16 @@ import pandas as pd
 
 from kaohe import i18n
 from reports import fmt
-from reports.context import Context, actor_text, adjustment_reason, kind_text, load, local_date, veto_reason
+from reports.context import (
+    Context,
+    actor_text,
+    adjustment_actor,
+    adjustment_kind,
+    adjustment_reason,
+    load,
+    local_date,
+    veto_reason,
+)
 from reports.messages import pick, t, veto_note
 from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
 from reports.safe import pdf_text
@@ -102,8 +111,7 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
         ctx.status_text(),
     ]
     doc.para("   ".join(facts), 8, color=MUTED)
-    if (ctx.status or {}).get("differs"):
-        doc.para(t("report.status.differs", lang), 7.5, color=BAD)
+    head_notes(doc, ctx)
     doc.ln(1.5)
     grade_colour = GRADE_COLOUR.get(str(tot.get("grade")), INK)
     change = tot.get("rank_change")
@@ -128,6 +136,17 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     doc.para(line, 8)
     if bool(tot.get("veto")):
         doc.para(veto_note(veto_reason(tot, lang), lang), 8.5, color=BAD, bold=True)
+
+
+def head_notes(doc: Doc, ctx: Context) -> None:
+    """Beside the scheme and the status: the scheme of another year, and figures that differ from
+    the published ones (so a PDF never passes current figures off as the published ones)."""
+    note = ctx.scheme_note()
+    if note:
+        doc.para(note, 7.5, color=WARN)
+    notice = ctx.status_notice()
+    if notice:
+        doc.para(notice, 7.5, color=BAD, bold=True)
 
 
 def _change_text(tot: pd.Series, lang: str) -> str:
@@ -170,10 +189,9 @@ def _adjustments(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None
     body = []
     for _, r in rows.iterrows():
         kind = str(r.get("kind", ""))
-        body.append([kind_text(kind, lang),
+        body.append([adjustment_kind(r, lang),
                      {"bonus": _plus, "deduction": _minus}.get(kind, lambda _v: fmt.DASH)(r.get("points")),
-                     adjustment_reason(r, lang), ctx.evidence_text(r),
-                     actor_text(r.get("actor", r.get("entered_by")), lang)])
+                     adjustment_reason(r, lang), ctx.evidence_text(r), adjustment_actor(r, lang)])
     doc.table_rows(cols, body, size=7 + doc.density["table"], max_lines=doc.density["adj_lines"])
 
 

@@ -13,7 +13,7 @@ from reports import fmt
 from reports.context import Context, load, veto_reason
 from reports.messages import pick, summary_title, t, veto_note
 from reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
-from reports.scorecard import GRADE_COLOUR
+from reports.scorecard import GRADE_COLOUR, head_notes
 
 GRADES = ["excellent", "good", "pass", "fail"]
 MOVE_PLACES = 2  # a change of at least this many places is listed under "changes"
@@ -41,6 +41,7 @@ def render(doc: Doc, ctx: Context) -> None:
              new_x="LMARGIN", new_y="NEXT")
     doc.para("   ".join([ctx.scheme_text(), ctx.status_text(),
                          t("report.summary.units", lang, n=len(tot), groups=len(ctx.groups()))]), 8, color=MUTED)
+    head_notes(doc, ctx)
     doc.ln(1)
     counts = tot["grade"].value_counts()
     doc.figures([(pick(_grade_name(tot, g, "zh"), _grade_name(tot, g, "en"), lang), str(int(counts.get(g, 0))),
@@ -185,6 +186,19 @@ def _lists(doc: Doc, ctx: Context) -> None:
                      or fmt.DASH])
         fills.append([None, (232, 245, 233), (255, 235, 238)])
     doc.table_rows(cols, rows, fills=fills, size=7, max_lines=4, zebra=False)
+    rule = list_rule(ctx)
+    if rule:
+        doc.para(rule, 6.5, color=MUTED)
+
+
+def list_rule(ctx: Context) -> str | None:
+    """The red/black-list rule of the build's scheme in words (metrics.rank.rule_text)."""
+    from metrics.rank import rule_text
+
+    scheme = getattr(ctx.build, "scheme", None)
+    if scheme is None:
+        return None
+    return rule_text(scheme.section("lists", {}) or {}, ctx.lang)
 
 
 def _alert_texts(ctx: Context, value) -> list[str]:

@@ -29,14 +29,17 @@ from reports.summary import summary_pdf
 # The lead removes these after merging; each one names the file that makes the text.
 _SURVEY = "群众满意度(第三方调查)"
 KNOWN_ELSEWHERE: dict[tuple[str, str, str], str] = {
-    **{(surface, "halfwidth", _SURVEY): "CP_SURVEY's name_zh in data/seed/indicators.csv has half-width "
+    **{(surface, "halfwidth", _SURVEY): "CP_SURVEY's name_zh in data/seed/indicators.csv:32 has half-width "
        "brackets: 群众满意度（第三方调查） (data owner; a migration for warehouses already made)"
-       for surface in ("scorecard", "merged", "summary", "workbook")},
-    ("workbook", "halfwidth", "办法(2026年度)"): "the scheme's name_zh in metrics/schemes/default-2026.json "
+       for surface in ("scorecard", "merged", "workbook")},
+    ("workbook", "halfwidth", "办法(2026年度)"): "the scheme's name_zh in metrics/schemes/default-2026.json:5 "
        "has half-width brackets: ...办法（2026年度） (metrics owner)",
-    ("workbook", "halfwidth", "办法(2025年度)"): "metrics/schemes/default-2025.json name_zh, as above",
+    ("workbook", "halfwidth", "办法(2025年度)"): "metrics/schemes/default-2025.json:5 name_zh, as above",
     ("workbook", "halfwidth", "按实际值计分;超过封顶值"): "metrics/engine.py:336 joins the capped treatment with "
        "';' in Chinese: use '；' (metrics owner)",
+    **{(surface, "word", "unknown origin"): "validation/problems.py:202 says 'Do not open a file of unknown "
+       "origin' in English: reword without 'unknown', e.g. 'Do not open a file you do not trust' (validation "
+       "owner)" for surface in ("import_csv", "import_xlsx")},
 }
 
 END = "2026-10"
@@ -140,6 +143,11 @@ def test_workbook(wh, month, period, lang):
         if not rows:
             continue
         found += gc.text_offences(ws.title, lang)
+        # a notice above a table (figures that differ from the published ones, a scheme of another
+        # year) is one cell in column A: text to check; the table's header is the row after it
+        while len(rows) > 1 and rows[0][0] is not None and not any(v is not None for v in rows[0][1:]) \
+                and sum(v is not None for v in rows[1]) > 1:
+            found += gc.text_offences(str(rows.pop(0)[0]), lang)
         f, a = sheet_offences(rows, lang)
         found += f
         as_text += [(ws.title, *x) for x in a]
@@ -164,6 +172,27 @@ def test_ranking_csv(wh, month, period, lang):
         if col in header:
             j = header.index(col)
             assert not [r[j] for r in body if r[j] and "." in r[j]], col
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_that_differ_from_the_published_ones(wh, tmp_path, lang):
+    """The label and notice of figures changed since their publication, in every export."""
+    copy = Warehouse(tmp_path / "pub.duckdb")
+    shutil.copy(wh.path, copy.path)
+    service.publish(copy, END, "tester")
+    service.add_adjustment(copy, "S07", END, "deduction", 1, "补录扣分", None, "tester", correction_reason="补录")
+    state = service.published_state(copy, END)
+    assert state.differs and state.notice(lang)
+    found = gc.text_offences(state.notice(lang), lang) + gc.text_offences(state.label(lang), lang)
+    build = service.build(copy, END, lang=lang)
+    card = pdf_text(scorecard_pdf(copy, "S07", END, lang=lang, build=build), tmp_path)
+    summary = pdf_text(summary_pdf(copy, END, lang=lang, build=build), tmp_path)
+    assert unexplained("scorecard", found + pdf_offences(card, lang)) == []
+    assert unexplained("summary", pdf_offences(summary, lang)) == []
+    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook(copy, END, lang=lang, build=build)))
+    top = str(wb.worksheets[0].cell(row=1, column=1).value)
+    assert top == state.notice(lang)
+    assert unexplained("workbook", gc.text_offences(top, lang)) == []
 
 
 # -- the import report -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -129,7 +130,10 @@ def test_csv_keeps_numbers_numeric():
     import pandas as pd
 
     out = csv_bytes(pd.DataFrame({"a": [-1.5, 2.0], "b": ["-1", "ok"]})).decode("utf-8-sig")
-    assert out.splitlines() == ["a,b", "-1.5,'-1", "2.0,ok"]
+    assert out.splitlines() == ["a,b", "-1.5,-1", "2.0,ok"]  # a number literal, even as text, stays a number
+    # a formula is neutralised, however it starts
+    out = csv_bytes(pd.DataFrame({"b": ["-1+2", "=1+1", "+A1", "@SUM(A1)", "-2+3 区测试局"]})).decode("utf-8-sig")
+    assert out.splitlines() == ["b", "'-1+2", "'=1+1", "'+A1", "'@SUM(A1)", "'-2+3 区测试局"]
 
 
 def _number(text: str) -> bool:
@@ -194,7 +198,8 @@ def test_adjustments_sheet_in_words_and_local_time(wh, build):
     assert kinds <= {"加分", "扣分", "否决"} and "tester" in actors
     assert "考核方案（自动计分）" in actors and "scheme" not in actors
     evidence = [r[h["依据"] - 1] for r in rows if r[h["录入人"] - 1] == "考核方案（自动计分）"]
-    assert evidence and all("（条件：≥" in e for e in evidence)
+    assert evidence and all("，达到 " in e for e in evidence)  # the build's evidence_zh, in words
+    assert not any(re.search(r"[A-Z]{2}_[A-Z]+ = ", e) for e in evidence)
     assert all(isinstance(r[h["分值"] - 1], int | float) for r in rows)
     stored = service.list_adjustments(wh, month=MONTH)
     shown = [r[h["录入时间"] - 1] for r in rows if r[h["录入人"] - 1] == "tester"]
@@ -213,3 +218,77 @@ def test_the_ranking_csv_is_for_readers(wh, build):
         assert all(r[j].isdigit() for r in rows[1:])
         vetoes = {r[header.index(veto)] for r in rows[1:]}
         assert vetoes <= {"", "一票否决", "Veto"} and "True" not in vetoes
+
+
+def _first_sheet_top(data: bytes) -> tuple[list[str], object]:
+    book = load_workbook(io.BytesIO(data))
+    ws = book.worksheets[0]
+    top = [str(ws.cell(row=r, column=1).value or "") for r in range(1, 4)]
+    return top, book
+
+
+def _about(book) -> dict[str, str]:
+    ws = book.worksheets[-1]
+    return {str(r[0]): str(r[1] or "") for r in ws.iter_rows(values_only=True) if r[0] is not None}
+
+
+def test_an_export_never_calls_figures_published_that_differ_from_the_published_ones(wh, tmp_path):
+    import shutil
+
+    copy = Warehouse(tmp_path / "pub.duckdb")
+    shutil.copy(wh.path, copy.path)
+    assert service.publish(copy, MONTH, "tester") == 1
+    top, book = _first_sheet_top(workbook(copy, MONTH))
+    assert top[0] == "名次" and _about(book)["发布状态"] == "已发布·第 1 版"  # nothing to say: the table starts at once
+    service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester", correction_reason="补录扣分")
+    top, book = _first_sheet_top(workbook(copy, MONTH))
+    assert top[0].startswith("注意：以下为按当前数据计算的结果") and "第 1 版不同" in top[0], top
+    assert book.worksheets[0].cell(row=1, column=1).font.bold
+    assert top[1] == "名次"  # the table follows the notice
+    about = _about(book)
+    assert about["发布状态"] == "当前数据（与已发布的第 1 版不同）"
+    assert any(k.startswith("注意：") for k in about)
+    assert not any("已发布·第" in v for v in about.values())
+    # the totals are still read by their headers, under the notice
+    ws = book.worksheets[0]
+    h = {str(c.value): c.column for c in ws[2] if c.value is not None}
+    assert "总分" in h and isinstance(ws.cell(row=3, column=h["总分"]).value, float)
+    en, _ = _first_sheet_top(workbook(copy, MONTH, lang="en"))
+    assert en[0].startswith("Note: these figures are computed from the current data") and en[0].isascii()
+    assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
+    top, book = _first_sheet_top(workbook(copy, MONTH))
+    assert top[0] == "名次" and _about(book)["发布状态"] == "已发布·第 2 版（更正）"
+
+
+def test_a_scheme_edited_without_a_new_version_is_stated_in_the_workbook(wh, tmp_path, monkeypatch):
+    import shutil
+
+    from test_reports_pdf import edit_weights
+
+    from metrics import scheme as scheme_mod
+
+    schemes = tmp_path / "schemes"
+    shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
+    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", schemes)
+    copy = Warehouse(tmp_path / "pub.duckdb")
+    shutil.copy(wh.path, copy.path)
+    assert service.publish(copy, MONTH, "tester") == 1
+    edit_weights(schemes)
+    top, book = _first_sheet_top(workbook(copy, MONTH))
+    assert top[0].startswith("注意：以下为按当前考核方案内容计算的结果"), top
+    assert _about(book)["发布状态"] == "当前数据（与已发布的第 1 版不同）"
+
+
+def test_a_scheme_of_another_year_is_stated_in_the_workbook(tmp_path):
+    wh = Warehouse(tmp_path / "y2024.duckdb")
+    ensure_ready(wh, end="2024-06", n_months=2)
+    b = service.build(wh, "2024-06")
+    note = b.scheme_note("zh")
+    top, book = _first_sheet_top(workbook(wh, "2024-06", build=b))
+    assert note and top[0] == note and top[1] == "名次"
+    assert note in _about(book)
+
+
+def test_the_sample_batch_is_named_with_its_seed_in_the_workbook(book):
+    about = [str(r[1]) for r in book.worksheets[-1].iter_rows(values_only=True) if r[0] == "数据来源与导入批次"]
+    assert about and about[0].startswith("#1 示例区数据（随机种子 20261） · "), about

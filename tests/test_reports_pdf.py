@@ -192,14 +192,103 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     head = lambda: text_of(scorecard_pdf(copy, "S04", MONTH)).split("\n总分")[0].replace("\n", "")  # noqa: E731
-    assert "草稿（未发布）" in head()
+    summary_head = lambda: text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")  # noqa: E731
+    assert "未发布（当前数据）" in head() and "已发布" not in head()
     assert service.publish(copy, MONTH, "tester") == 1
-    assert "已发布" in head() and "草稿" not in head() and "更正" not in head()
+    assert "已发布·第 1 版" in head() and "未发布" not in head() and "更正" not in head() and "注意" not in head()
     service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester",
                            correction_reason="补录扣分")  # a published month takes an item only with a reason
-    assert "当前数据与已发布结果不同" in head()
+    # the figures are no longer the published ones: neither PDF says 已发布·第 1 版, both say why
+    for text in (head(), summary_head()):
+        assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
+        assert "注意：以下为按当前数据计算的结果" in text and "已发布的结果仍是第 1 版" in text, text
+        assert "…" not in text, text  # the long label is not cut short in the running head
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en")).split("\n")[0]
+    assert "live figures (they differ from published revision 1)" in en and "…" not in en, en
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
-    assert "已发布·第 2 版（更正）" in head() and "不同" not in head()
+    assert "已发布·第 2 版（更正）" in head() and "不同" not in head() and "注意" not in head()
+    assert "已发布·第 2 版（更正）" in summary_head() and "注意" not in summary_head()
+
+
+@pytest.fixture
+def schemes_copy(tmp_path, monkeypatch):
+    """A private copy of the shipped scheme files, to edit without a new version."""
+    from metrics import scheme as scheme_mod
+
+    schemes = tmp_path / "schemes"
+    shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
+    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", schemes)
+    return schemes
+
+
+def edit_weights(schemes, year: str = "2026") -> None:
+    """Other dimension weights for streets, the same version (the scheme's content changes)."""
+    import json
+    import os
+
+    path = schemes / f"default-{year}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    dims = data["kinds"]["street"]["dimensions"]
+    dims[0]["weight"], dims[1]["weight"] = dims[1]["weight"], dims[0]["weight"]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # a new mtime however fast the test runs
+
+
+def test_a_scheme_edited_without_a_new_version_is_stated_in_both_pdfs(wh, tmp_path, schemes_copy):
+    copy = Warehouse(tmp_path / "pub.duckdb")
+    shutil.copy(wh.path, copy.path)
+    assert service.publish(copy, MONTH, "tester") == 1
+    edit_weights(schemes_copy)
+    card = text_of(scorecard_pdf(copy, "S04", MONTH)).split("\n总分")[0].replace("\n", "")
+    summary = text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")
+    for text in (card, summary):
+        assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
+        assert "按当前考核方案内容计算" in text, text
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en")).replace("\n", " ")
+    assert "differ from published revision 1" in en and "current scheme content" in en
+
+
+@pytest.fixture(scope="module")
+def wh_2024(tmp_path_factory) -> Warehouse:
+    """A district whose data end in 2024-06: no 2024 scheme ships, the 2025 one scores it."""
+    wh = Warehouse(tmp_path_factory.mktemp("y2024") / "w.duckdb")
+    ensure_ready(wh, end="2024-06", n_months=3)
+    return wh
+
+
+def test_a_scheme_of_another_year_is_said_beside_the_scheme(wh_2024):
+    b = service.build(wh_2024, "2024-06")
+    note = b.scheme_note("zh")
+    assert note and "2025" in note and "2024" in note
+    card = text_of(scorecard_pdf(wh_2024, "S01", "2024-06", build=b)).split("\n总分")[0].replace("\n", "")
+    summary = text_of(summary_pdf(wh_2024, "2024-06", build=b)).split("优秀")[0].replace("\n", "")
+    for text in (card, summary):
+        assert "考核方案" in text and note in text, text
+    en = service.build(wh_2024, "2024-06", lang="en")
+    assert en.scheme_note("en") in text_of(scorecard_pdf(wh_2024, "S01", "2024-06", lang="en", build=en)).replace(
+        "\n", " ")
+
+
+def test_a_month_scored_under_its_own_years_scheme_has_no_scheme_note(wh, build):
+    assert build.scheme_note("zh") is None
+    assert "年方案计分" not in text_of(summary_pdf(wh, MONTH, build=build)).replace("\n", "")
+
+
+def test_the_summary_states_the_list_rule_beside_the_lists(wh, build):
+    from metrics.rank import rule_text
+    from reports.messages import t
+
+    lists = build.scheme.section("lists")
+    for lang in ("zh", "en"):
+        b = build if lang == "zh" else service.build(wh, MONTH, lang="en")
+        text = text_of(summary_pdf(wh, MONTH, lang=lang, build=b))
+        flat = re.sub(r"\s+", "", text)
+        rule = re.sub(r"\s+", "", rule_text(lists, lang))
+        assert rule in flat, lang
+        # where the lists are: after their heading, before the alerts
+        heading = re.sub(r"\s+", "", t("report.summary.lists", lang))
+        alerts = re.sub(r"\s+", "", t("report.summary.alerts", lang))
+        assert flat.index(heading) < flat.index(rule) < flat.index(alerts, flat.index(heading)), lang
 
 
 def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh):
@@ -222,12 +311,16 @@ def test_adjustments_name_their_kind_actor_and_evidence_in_words(wh, build):
     items name who entered them (the dashboard's user in words, a person by name)."""
     scheme_units = build.adjustments.loc[build.adjustments["actor"] == "scheme", "unit_code"]
     unit = scheme_units.iloc[0]
+    row = build.adjustments.loc[build.adjustments["actor"] == "scheme"].iloc[0]
     zh = text_of(scorecard_pdf(wh, unit, MONTH, build=build)).replace("\n", "")
-    assert "考核方案（自动计分）" in zh and "（条件：≥" in zh
+    # the build's words in the reader's language (metrics.adjust.words): kind, actor, evidence
+    assert "考核方案（自动计分）" in zh and row["evidence_zh"].replace(" ", "") in zh.replace(" ", "")
+    assert "，达到 " in row["evidence_zh"] and row["reason_zh"] in zh
     assert not re.search(r"[A-Z]{2}_[A-Z]+ = ", zh)
     en = text_of(scorecard_pdf(wh, unit, MONTH, lang="en",
                                build=service.build(wh, MONTH, lang="en"))).replace("\n", " ")
-    assert "the scheme (automatic)" in en and "(condition: ≥" in en
+    assert "the scheme (automatic)" in en and ", at least " in re.sub(r"\s+", " ", en)
+    assert row["reason_en"] in re.sub(r"\s+", " ", en)
     s03 = text_of(scorecard_pdf(wh, "S03", MONTH, build=build))
     assert "加分" in s03 and "扣分" in s03 and "tester" in s03 and "bonus" not in s03
 
@@ -410,3 +503,39 @@ def test_a_batch_is_named_in_the_readers_language(wh):
     en = context.load(wh, MONTH, lang="en", history=False, units=["S01"])
     assert en.batch_source({"kind": "sample", "source_name": "sample district (seed 20261)"}) == \
         "sample district data (seed 20261)"
+
+
+def test_adjustment_tables_use_the_builds_words_and_work_without_them(wh, build):
+    """kind_/actor_/reason_/evidence_{lang} from build.adjustments are what the card prints; a
+    build without them (an older engine) still prints the item from its codes."""
+    import dataclasses
+
+    adj = build.adjustments.copy()
+    s03 = adj["unit_code"].eq("S03")
+    adj.loc[s03, "actor_zh"] = "区考核办张三"
+    adj.loc[s03, "reason_zh"] = "按构建给出的事由"
+    worded = dataclasses.replace(build, adjustments=adj)
+    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=worded)).replace("\n", "")
+    assert "区考核办张三" in text and "按构建给出的事由" in text and "tester" not in text
+    bare = dataclasses.replace(build, adjustments=build.adjustments.drop(
+        columns=[c for c in build.adjustments.columns if c.endswith(("_zh", "_en"))]))
+    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=bare)).replace("\n", "")
+    assert "加分" in text and "扣分" in text and "tester" in text and "信息迟报一次" in text
+
+
+def test_a_sample_batch_is_named_from_its_kind_and_the_seed_in_its_detail(wh):
+    from reports import context
+
+    zh = context.load(wh, MONTH, lang="zh", history=False, units=["S01"])
+    stored = zh.batches.set_index("batch_id").loc[1]
+    assert stored["kind"] == "sample" and not isinstance(stored["source_name"], str)  # stored without a name
+    assert zh.batch_source(stored) == "示例区数据（随机种子 20261）"
+    detail = '{"generator": "data.sample", "units": 33, "seed": 7}'
+    assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": detail}) == "示例区数据（随机种子 7）"
+    # migrated from an older file: the old English name kept in the detail
+    old = '{"source": "sample district (seed 20261)"}'
+    assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": old}) == "示例区数据（随机种子 20261）"
+    for bad in (None, "", "not json", "[1]", '{"seed": "x"}', '{"seed": true}'):
+        assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": bad}) == "示例区数据", bad
+    en = context.load(wh, MONTH, lang="en", history=False, units=["S01"])
+    assert en.batch_source({"kind": "sample", "source_detail": detail}) == "sample district data (seed 7)"
