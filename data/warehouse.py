@@ -530,7 +530,7 @@ class Warehouse:
     def batches(self) -> pd.DataFrame:
         return self.query(
             """SELECT batch_id, created_at, actor, kind, source_name, file_hash, rows_written, status,
-                      warnings_accepted, reason, rolled_back_at, rolled_back_by, rollback_reason
+                      warnings_accepted, reason, rolled_back_at, rolled_back_by, rollback_reason, source_detail
                FROM batches ORDER BY batch_id DESC""")
 
     def batch(self, batch_id: int) -> dict | None:

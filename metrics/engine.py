@@ -333,6 +333,6 @@ def treatments(status: np.ndarray, capped: np.ndarray, carried_month: np.ndarray
     for cap in np.unique(cap_value[capped]):  # one text per cap value, not per cell
         sel = capped & (cap_value == cap)
         c = rules._fmt(cap)
-        zh[sel] = zh[sel] + ";" + i18n.t("scoring.treat.capped", "zh", cap=c)
+        zh[sel] = zh[sel] + "；" + i18n.t("scoring.treat.capped", "zh", cap=c)
         en[sel] = en[sel] + "; " + i18n.t("scoring.treat.capped", "en", cap=c)
     return zh, en

@@ -27,20 +27,7 @@ from reports.summary import summary_pdf
 
 # Offences caused outside reports/, fixed on other branches; (export, check, text in the excerpt) -> why.
 # The lead removes these after merging; each one names the file that makes the text.
-_SURVEY = "群众满意度(第三方调查)"
-KNOWN_ELSEWHERE: dict[tuple[str, str, str], str] = {
-    **{(surface, "halfwidth", _SURVEY): "CP_SURVEY's name_zh in data/seed/indicators.csv:32 has half-width "
-       "brackets: 群众满意度（第三方调查） (data owner; a migration for warehouses already made)"
-       for surface in ("scorecard", "merged", "workbook")},
-    ("workbook", "halfwidth", "办法(2026年度)"): "the scheme's name_zh in metrics/schemes/default-2026.json:5 "
-       "has half-width brackets: ...办法（2026年度） (metrics owner)",
-    ("workbook", "halfwidth", "办法(2025年度)"): "metrics/schemes/default-2025.json:5 name_zh, as above",
-    ("workbook", "halfwidth", "按实际值计分;超过封顶值"): "metrics/engine.py:336 joins the capped treatment with "
-       "';' in Chinese: use '；' (metrics owner)",
-    **{(surface, "word", "unknown origin"): "validation/problems.py:202 says 'Do not open a file of unknown "
-       "origin' in English: reword without 'unknown', e.g. 'Do not open a file you do not trust' (validation "
-       "owner)" for surface in ("import_csv", "import_xlsx")},
-}
+KNOWN_ELSEWHERE: dict[tuple[str, str, str], str] = {}  # every offence found so far is fixed at its source
 
 END = "2026-10"
 # (month, period): 2026-10 has a veto (D09) and not-applicable items, 2025-06 missing items, a quarter,

@@ -199,7 +199,7 @@ CHECKS: dict[str, tuple[str, str, tuple[str, str], tuple[str, str], tuple[str, s
                                           "{ratio:.0f} times its zipped size; the limit is {limit} times (the file may be crafted)"),
                           ("正常压缩的 .xlsx", "an .xlsx compressed normally"),
                           ("来源不明请勿打开；确认来源后用 Excel 打开并另存为新的 .xlsx，或另存为 CSV",
-                           "Do not open a file of unknown origin; otherwise save it again from Excel as .xlsx or CSV")),
+                           "Do not open a file you do not trust; otherwise save it again from Excel as .xlsx or CSV")),
     "val.file_zip_parts": (ERROR, "file", ("工作簿内有 {n} 个部件，超过上限 {limit} 个",
                                            "The workbook holds {n} parts; the limit is {limit}"),
                            ("普通的 .xlsx 工作簿", "an ordinary .xlsx workbook"),
