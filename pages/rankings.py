@@ -232,7 +232,7 @@ else:
         if r.veto:
             reason = getattr(r, f"veto_reason_{lang()}", None)
             reason = reason if isinstance(reason, str) and reason else r.veto_reason
-            notes.append(tr("rk.note.veto", unit=uname, reason=plain(analysis.readable(reason, lang()))))
+            notes.append(tr("rk.note.veto", unit=uname, reason=plain(reason or "")))
         if r.alerts is not None and len(r.alerts):
             notes.append(tr("rk.note.alert", unit=uname, text=plain(("；" if zh else "; ").join(
                 alert_text(c, alerts_cfg, lang()) for c in r.alerts))))
