@@ -38,7 +38,7 @@ i18n.register({
     "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
     "ov.flagged": ("可疑数据", "Implausible data"),
     "ov.flagged_at_import": ("导入时标记、经确认后导入：", "Flagged at import and accepted by the evaluator:"),
-    "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "None of this month's data was flagged as implausible at import."),
+    "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "No data this month was flagged as implausible at import."),
     "ov.flagged_line": ("批次 {batch}（{source}）第 {row} 行：{text}", "Batch {batch} ({source}) row {row}: {text}"),
     "ov.unchecked": ("以下数据载入时未经导入校验（如示例数据），按导入时的合理性规则检查：",
                      "These data were loaded without the import checks (e.g. the sample district); the import's "

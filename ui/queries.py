@@ -101,11 +101,6 @@ def engine():
     return service
 
 
-def engine_ready() -> bool:
-    """Kept for pages not yet moved off it: the engine is part of the app, so always True."""
-    return True
-
-
 @versioned_shared
 def build(wh, month: str, period: str = "month", lang: str | None = None):
     """The official score build of a month and period (ScoreBuild); texts in `lang`."""
@@ -141,11 +136,6 @@ def total_history(month: str, n: int) -> pd.DataFrame:
 def dimension_history(month: str, n: int) -> pd.DataFrame:
     """Every unit's dimension scores over the `n` months to `month`, from the same one pass."""
     return history_build(month, n).dimension_history.rename(columns={"period": "month"})
-
-
-@versioned
-def publication_status(wh, month: str) -> dict:
-    return engine().publication_status(wh, month)
 
 
 @versioned
