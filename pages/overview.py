@@ -6,7 +6,7 @@ import streamlit as st
 from kaohe import i18n
 from kaohe import months as mo
 from ui import analysis, charts, deltas, queries
-from ui.setup import lang, name, open_profile, tr
+from ui.setup import lang, name, open_profile, published_state, refused, tr
 from ui.text import plain
 
 i18n.register({
@@ -30,9 +30,6 @@ i18n.register({
     "ov.alerts": ("预警", "Alerts"),
     "ov.vetoes": ("一票否决", "Vetoes"),
     "ov.publication": ("发布状态", "Publication"),
-    "ov.pub.published": ("已发布 第{revision}版", "Published r{revision}"),
-    "ov.pub.differs": ("已发布·有变化", "Published, changed"),
-    "ov.pub.draft": ("未发布", "Draft"),
     "ov.red": ("红榜", "Red list"),
     "ov.black": ("黑榜", "Black list"),
     "ov.alert_list": ("预警单位", "Units with alerts"),
@@ -41,7 +38,7 @@ i18n.register({
     "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
     "ov.flagged": ("可疑数据", "Implausible data"),
     "ov.flagged_at_import": ("导入时标记、经确认后导入：", "Flagged at import and accepted by the evaluator:"),
-    "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "None of this month's data was flagged as implausible at import."),
+    "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "No data this month was flagged as implausible at import."),
     "ov.flagged_line": ("批次 {batch}（{source}）第 {row} 行：{text}", "Batch {batch} ({source}) row {row}: {text}"),
     "ov.unchecked": ("以下数据载入时未经导入校验（如示例数据），按导入时的合理性规则检查：",
                      "These data were loaded without the import checks (e.g. the sample district); the import's "
@@ -72,23 +69,22 @@ group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"]
 
 # -- the month's headline from the scoring engine ---------------------------------------------------------
 st.subheader(tr("ov.headline", month=month, kind=tr(f"kind.{kind}")))
-if queries.engine_ready() and not kind_units.empty:
-    from metrics.rank import alert_text
+b = None
+if not kind_units.empty:
+    try:
+        b = queries.build(month, "month", lang())
+    except queries.Refused as exc:  # e.g. no observations for the month: say so, then show the data
+        refused(exc, stop=False)
+if b is not None:
+    from metrics.rank import alert_text, rule_text
 
-    b = queries.build(month, "month", lang())
     totals = b.totals[b.totals["kind"] == kind]
     hist = queries.total_history(month, 2)
     head = analysis.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
-    status = queries.publication_status(month)
-    if status.get("published"):
-        pub = tr("ov.pub.differs") if status.get("differs") else tr("ov.pub.published",
-                                                                      revision=status.get("revision"))
-    else:
-        pub = tr("ov.pub.draft")
-    other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, month,
-                                           b.scheme.name(lang()) if b.scheme else b.scheme_id, lang())
-    if other_year:
-        st.caption(plain(other_year))
+    pub = published_state(month, "month", caption=False).label(lang())
+    note = b.scheme_note(lang())
+    if note:
+        st.caption(plain(note))
     h1, h2, h3, h4, h5 = st.columns(5)
     deltas.metric(h1, tr("ov.scored"), head["units"], lang=lang())
     # the mean's change on last month: a signed number, so a fall is a red down arrow
@@ -112,7 +108,7 @@ if queries.engine_ready() and not kind_units.empty:
                 or tr("ov.list_none")))
     if groups:
         lists_cfg = b.scheme.section("lists") if b.scheme else {}
-        st.caption(tr("lists.rule", red=lists_cfg.get("red", 5), black=lists_cfg.get("black", 5)))
+        st.caption(rule_text(lists_cfg, lang()))
 
     a1, a2 = st.columns([1.3, 1])
     with a1:

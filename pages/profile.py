@@ -4,8 +4,9 @@ the full score explanation, adjustments and veto, twelve months of rank, the sco
 import streamlit as st
 
 from kaohe import i18n
+from reports import scorecard
 from ui import analysis, charts, deltas, queries
-from ui.setup import lang, name, tr, warehouse
+from ui.setup import lang, name, published_state, refused, tr, warehouse
 from ui.text import plain
 
 i18n.register({
@@ -43,7 +44,6 @@ i18n.register({
     "pf.history": ("近12个月名次", "Rank over the last 12 months"),
     "pf.context": ("背景指标（只作参考，不排名）", "Context indicators (for reference, never ranked)"),
     "pf.scorecard": ("下载成绩单（PDF）", "Download the scorecard (PDF)"),
-    "pf.no_engine": ("评分引擎尚未就绪，暂时无法显示单位画像。", "The scoring engine is not available yet."),
     "pf.not_scored": ("{unit} 在 {period} 没有得分。", "{unit} has no score for {period}."),
     "pf.col.item": ("项目", "Item"),
     "pf.col.value": ("数值", "Value"),
@@ -70,9 +70,6 @@ all_units = queries.units()
 if not all_months or all_units.empty:
     st.info(tr("empty.warehouse"))
     st.stop()
-if not queries.engine_ready():
-    st.info(tr("pf.no_engine"))
-    st.stop()
 
 kind = st.session_state.get("kind", "street")
 month = st.session_state.get("month") or all_months[-1]
@@ -95,18 +92,22 @@ period = c2.segmented_control(tr("pf.period"), PERIODS, key="pf_period",
 
 urow = all_units[all_units["code"] == unit].iloc[0]
 group_name = i18n.pick(urow["peer_group_zh"], urow["peer_group_en"], lang())
-b = queries.build(month, period, lang())
+try:
+    b = queries.build(month, period, lang())
+except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
+    refused(exc)
 tot = b.totals[b.totals["unit_code"] == unit]
 if tot.empty:
     st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=analysis.period_label(period, month, lang())))
     st.stop()
 t = tot.iloc[0]
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
+pub = published_state(month, period, caption=False)
 st.caption(" · ".join([plain(analysis.period_label(period, month, lang())), plain(group_name),
-                       plain(f"{scheme_name} {b.scheme_version}")]))
-other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, month, scheme_name, lang())
-if other_year:
-    st.caption(plain(other_year))
+                       plain(f"{scheme_name} {b.scheme_version}"), plain(pub.label(lang()))]))
+note = b.scheme_note(lang())
+if note:
+    st.caption(plain(note))
 
 # three metrics: the peer group is in the caption above (as a metric its English name was cut off)
 m1, m2, m3 = st.columns(3)
@@ -117,7 +118,7 @@ deltas.metric(m2, tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(
 deltas.metric(m3, tr("pf.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"], lang=lang())
 if t["veto"]:
     reason = t.get(f"veto_reason_{lang()}") if isinstance(t.get(f"veto_reason_{lang()}"), str) else None
-    st.error(tr("pf.veto", reason=plain(analysis.readable(reason or t["veto_reason"] or "", lang()))),
+    st.error(tr("pf.veto", reason=plain(reason or t["veto_reason"] or "")),
              icon=":material/block:")
 if t["list"] in ("red", "black"):
     st.caption(tr(f"pf.list.{t['list']}"))
@@ -129,15 +130,10 @@ if t["alerts"] is not None and len(t["alerts"]):
         alert_text(a, cfg, lang()) for a in t["alerts"]))))
 
 # -- scorecard --------------------------------------------------------------------------------------------------
-try:
-    from reports import scorecard
-except ImportError:
-    scorecard = None
-if scorecard is not None:
-    wh, lg = warehouse(), lang()
-    st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
-                       data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b),
-                       file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
+wh, lg = warehouse(), lang()
+st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
+                   data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b),
+                   file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
 
 # -- spine chart and dimensions ---------------------------------------------------------------------------------
 ind = b.indicators
@@ -203,8 +199,7 @@ st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))
 exp = queries.explain(month, unit, period, lang())
-unit_adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.empty else b.adjustments
-view = analysis.explain_view(exp, lang(), unit_adj, ind_names)
+view = analysis.explain_view(exp, lang())
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 # the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end
 # pixel widths that keep every column in view at 1280 px (a long rule or note is cut with …; the column can
@@ -223,7 +218,7 @@ adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.emp
 if adj.empty:
     st.caption(tr("pf.no_adjustments"))
 else:
-    a = analysis.adjustments_view(adj, ind_names, lang())
+    a = analysis.adjustments_view(adj, lang())
     a.columns = [tr(f"pf.col.{c}") for c in ("month", "kind", "points_adj", "reason", "evidence", "actor")]
     st.dataframe(a, hide_index=True, key="pf_adjust_table",
                  column_config={tr("pf.col.points_adj"): st.column_config.NumberColumn(format="%.2f")})

@@ -4,9 +4,10 @@ rank intervals from the robustness run, exports; one click to a unit's profile."
 import streamlit as st
 
 from kaohe import i18n
-from metrics.rank import alert_text
+from metrics.rank import alert_text, rule_text
+from reports import batch, excel, summary
 from ui import analysis, charts, queries
-from ui.setup import lang, name, open_profile, tr
+from ui.setup import lang, name, open_profile, published_state, refused, tr, warehouse
 from ui.text import plain
 
 i18n.register({
@@ -21,9 +22,6 @@ i18n.register({
     "rk.search": ("查找单位", "Find a unit"),
     "rk.caption": ("{scheme} · 方案版本 {version} · {period} · {status}",
                    "{scheme} · scheme version {version} · {period} · {status}"),
-    "rk.status.published": ("已发布（第{revision}版）", "published (revision {revision})"),
-    "rk.status.draft": ("草稿：尚未发布", "draft: not yet published"),
-    "rk.status.differs": ("已发布，但当前数据与发布版本不同", "published, but the current data differ from it"),
     "rk.col.rank": ("名次", "Rank"),
     "rk.col.change": ("变化", "Change"),
     "rk.col.unit": ("单位", "Unit"),
@@ -70,10 +68,7 @@ i18n.register({
     "rk.prepare_help": ("为本期每个单位生成成绩单，完成后出现下载按钮。",
                         "Makes every unit's scorecard for this period; a download button appears when done."),
     "rk.zip_progress": ("正在生成成绩单：{done}/{total}", "Making scorecards: {done}/{total}"),
-    "rk.no_reports": ("报表模块尚未就绪。", "The report module is not available yet."),
-    "rk.no_engine": ("评分引擎尚未就绪，暂时无法显示排名。", "The scoring engine is not available yet; rankings cannot be shown."),
     "rk.no_units": ("没有符合筛选条件的单位。", "No unit matches the filters."),
-    "rk.no_month": ("{month} 没有可计分的数据。", "No scorable data for {month}."),
 })
 
 PERIODS = analysis.PERIODS
@@ -83,9 +78,6 @@ st.title(tr("rk.title"))
 all_months = queries.months()
 if not all_months:
     st.info(tr("empty.warehouse"))
-    st.stop()
-if not queries.engine_ready():
-    st.info(tr("rk.no_engine"))
     st.stop()
 
 kind = st.session_state.get("kind", "street")
@@ -115,22 +107,15 @@ sort = c3.selectbox(tr("rk.sort"), ["rank", "change", "code"], format_func=lambd
 
 try:
     b = queries.build(month, period, lang())
-except Exception as exc:  # the engine refuses a month it cannot score: say so, do not crash
-    st.info(tr("rk.no_month", month=month))
-    st.caption(plain(str(exc)))
-    st.stop()
-status = queries.publication_status(month)
-if status.get("published"):
-    state = tr("rk.status.differs") if status.get("differs") else tr("rk.status.published",
-                                                                       revision=status.get("revision"))
-else:
-    state = tr("rk.status.draft")
+except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
+    refused(exc)
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
+pub = published_state(month, period, caption=False)
 st.caption(tr("rk.caption", scheme=plain(scheme_name), version=plain(b.scheme_version),
-              period=plain(analysis.period_label(period, month, lang())), status=state))
-other_year = analysis.scheme_year_note(b.scheme.year if b.scheme else None, month, scheme_name, lang())
-if other_year:
-    st.caption(plain(other_year))
+              period=plain(analysis.period_label(period, month, lang())), status=plain(pub.label(lang()))))
+note = b.scheme_note(lang())
+if note:
+    st.caption(plain(note))
 
 totals = b.totals[(b.totals["kind"] == kind) & (b.totals["peer_group"] == group)]
 dims = b.dimensions[b.dimensions["unit_code"].isin(totals["unit_code"])]
@@ -240,14 +225,14 @@ else:
         open_profile(target)
     if b.scheme:
         lists_cfg = b.scheme.section("lists")
-        st.caption(tr("lists.rule", red=lists_cfg.get("red", 5), black=lists_cfg.get("black", 5)))
+        st.caption(rule_text(lists_cfg, lang()))
     notes = []
     for r in table.itertuples():
         uname = plain(unit_names.get(r.unit_code, r.unit_code))
         if r.veto:
             reason = getattr(r, f"veto_reason_{lang()}", None)
             reason = reason if isinstance(reason, str) and reason else r.veto_reason
-            notes.append(tr("rk.note.veto", unit=uname, reason=plain(analysis.readable(reason, lang()))))
+            notes.append(tr("rk.note.veto", unit=uname, reason=plain(reason or "")))
         if r.alerts is not None and len(r.alerts):
             notes.append(tr("rk.note.alert", unit=uname, text=plain(("；" if zh else "; ").join(
                 alert_text(c, alerts_cfg, lang()) for c in r.alerts))))
@@ -283,41 +268,34 @@ else:
 
 # -- exports ---------------------------------------------------------------------------------------------------
 st.subheader(tr("rk.exports"))
-try:
-    from reports import batch, excel, summary
-except ImportError:
-    st.caption(tr("rk.no_reports"))
-else:
-    from ui.setup import warehouse
+wh, lg = warehouse(), lang()
+# two by two: four buttons in a row cut their labels at 1280 px
+e1, e2 = st.columns(2)
+e3, e4 = st.columns(2)
+# deferred: the file is made when the button is clicked, not on every rerun
+e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b),
+                   file_name=f"kaohe-summary-{b.period_label}.pdf", mime="application/pdf",
+                   key="rk_summary_dl", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
+e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period, lg, build=b),
+                   file_name=f"kaohe-{b.period_label}.xlsx", key="rk_excel_dl",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/table:", on_click="ignore", width="stretch")
+# every unit's scorecard takes tens of seconds at city scale: made on request, with progress, kept
+# for this month, period and language until the user downloads it
+for col, kind, make, mime, icon in (
+        (e3, "zip", batch.scorecards_zip, "application/zip", ":material/folder_zip:"),
+        (e4, "pdf", batch.scorecards_merged_pdf, "application/pdf", ":material/picture_as_pdf:")):
+    made_key = (kind, month, period, lg)
+    made = st.session_state.get(f"_rk_{kind}")
+    if made and made[0] == made_key:
+        col.download_button(tr(f"rk.{kind}"), data=made[1], file_name=f"kaohe-scorecards-{b.period_label}.{kind}",
+                            mime=mime, key=f"rk_{kind}_dl", icon=icon, on_click="ignore", width="stretch")
+    elif col.button(tr(f"rk.{kind}_prepare"), key=f"rk_{kind}_btn", icon=icon, help=tr("rk.prepare_help"),
+                    width="stretch"):
+        bar = st.progress(0.0, text=tr("rk.zip_progress", done=0, total="…"))
 
-    wh, lg = warehouse(), lang()
-    # two by two: four buttons in a row cut their labels at 1280 px
-    e1, e2 = st.columns(2)
-    e3, e4 = st.columns(2)
-    # deferred: the file is made when the button is clicked, not on every rerun
-    e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b),
-                       file_name=f"kaohe-summary-{b.period_label}.pdf", mime="application/pdf",
-                       key="rk_summary_dl", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
-    e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period, lg, build=b),
-                       file_name=f"kaohe-{b.period_label}.xlsx", key="rk_excel_dl",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/table:", on_click="ignore", width="stretch")
-    # every unit's scorecard takes tens of seconds at city scale: made on request, with progress, kept
-    # for this month, period and language until the user downloads it
-    for col, kind, make, mime, icon in (
-            (e3, "zip", batch.scorecards_zip, "application/zip", ":material/folder_zip:"),
-            (e4, "pdf", batch.scorecards_merged_pdf, "application/pdf", ":material/picture_as_pdf:")):
-        made_key = (kind, month, period, lg)
-        made = st.session_state.get(f"_rk_{kind}")
-        if made and made[0] == made_key:
-            col.download_button(tr(f"rk.{kind}"), data=made[1], file_name=f"kaohe-scorecards-{b.period_label}.{kind}",
-                                mime=mime, key=f"rk_{kind}_dl", icon=icon, on_click="ignore", width="stretch")
-        elif col.button(tr(f"rk.{kind}_prepare"), key=f"rk_{kind}_btn", icon=icon, help=tr("rk.prepare_help"),
-                        width="stretch"):
-            bar = st.progress(0.0, text=tr("rk.zip_progress", done=0, total="…"))
+        def progress(done: int, total: int, bar=bar) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=tr("rk.zip_progress", done=done, total=total))
 
-            def progress(done: int, total: int, bar=bar) -> None:
-                bar.progress(min(done / max(total, 1), 1.0), text=tr("rk.zip_progress", done=done, total=total))
-
-            st.session_state[f"_rk_{kind}"] = (made_key, make(wh, month, lg, progress, period=period, build=b))
-            st.rerun()
+        st.session_state[f"_rk_{kind}"] = (made_key, make(wh, month, lg, progress, period=period, build=b))
+        st.rerun()

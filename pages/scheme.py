@@ -6,8 +6,10 @@ import json
 import streamlit as st
 
 from kaohe import i18n
+from metrics import rules as rule_registry
+from metrics.rank import rule_text as rank_rule_text
 from ui import analysis, charts, queries
-from ui.setup import lang, name, tr
+from ui.setup import lang, name, published_state, refused, tr
 from ui.text import plain
 
 i18n.register({
@@ -30,9 +32,8 @@ i18n.register({
     "sc.bands": ("等次分数线：{bands}；优秀名额不超过同组{quota}", "Grade bands: {bands}; at most {quota} of a group rated excellent"),
     "sc.caps": ("加分上限 {bonus} 分，扣分上限 {deduction} 分", "Bonus capped at {bonus}, deductions at {deduction}"),
     "sc.veto": ("一票否决（等次降为“{grade}”）：", "Veto (grade capped at '{grade}'): "),
-    "sc.lists": ("红榜：同组前{red}名；黑榜：同组后{black}名；预警：连续{run}期处于后{k}名，或名次下降超过{fall}位",
-                 "Red list: top {red}; black list: bottom {black}; alerts: bottom {k} for {run} periods running, "
-                 "or a fall of more than {fall} places"),
+    "sc.alerts": ("预警：连续{run}期处于后{k}名，或名次下降超过{fall}位",
+                  "Alerts: bottom {k} for {run} periods running, or a fall of more than {fall} places"),
     "sc.group_notes": ("同类组差异：", "Peer-group differences: "),
     "sc.neutral": ("背景指标（不计分、不排名）：{names}", "Context indicators (never scored or ranked): {names}"),
     "sc.whatif": ("模拟调整（不影响正式结果）", "What-if (official results are not touched)"),
@@ -77,19 +78,13 @@ i18n.register({
     "sc.rule.minmax": ("组内极差标准化", "Min-max within the group"),
     "sc.rule.zscore": ("组内标准分", "Z-score within the group"),
     "sc.rule.percentile": ("组内百分位", "Percentile rank within the group"),
-    "sc.no_engine": ("评分引擎尚未就绪，暂时无法显示考核方案。", "The scoring engine is not available yet."),
 })
 
 st.title(tr("sc.title"))
 all_months = queries.months()
-if not queries.engine_ready():
-    st.info(tr("sc.no_engine"))
-    st.stop()
 if not all_months:
     st.info(tr("empty.warehouse"))
     st.stop()
-
-from metrics import rules as rule_registry  # noqa: E402  (after the engine check)
 
 kind = st.session_state.get("kind", "street")
 month = st.session_state.get("month") or all_months[-1]
@@ -113,9 +108,9 @@ def rule_text(rule: str, params: dict, code: str) -> str:
 policy = scheme.missing_policy
 missing = tr(f"sc.missing.{policy}", n=scheme.carry_months) if i18n.has(f"sc.missing.{policy}") else policy
 st.caption(tr("sc.caption", name=plain(scheme.name(lang())), version=plain(scheme.version), missing=missing))
-other_year = analysis.scheme_year_note(scheme.year, month, scheme.name(lang()), lang())
-if other_year:
-    st.caption(plain(other_year))
+if scheme.year and str(scheme.year) != month[:4]:  # the core's wording, as ScoreBuild.scheme_note says it
+    st.caption(plain(i18n.t("scoring.scheme.used_for_other_year", lang(), month=month, year=month[:4],
+                            scheme_year=scheme.year)))
 
 left, right = st.columns([1.1, 1])
 hover = {r.indicator_code: rule_text(r.rule, r.params, r.indicator_code) for r in table.itertuples()}
@@ -142,9 +137,11 @@ with right:
     lines.append(tr("sc.veto", grade=i18n.t(grade_key, lang()) if i18n.has(grade_key) else plain(cap_grade))
                  + semi.join(plain(i18n.pick(v.get("reason_zh"), v.get("reason_en"), lang()))
                              for v in veto.get("triggers", [])))
-    lists, alerts = data.get("lists", {}), data.get("alerts", {})
-    lines.append(tr("sc.lists", red=lists.get("red", 5), black=lists.get("black", 5),
-                    run=alerts.get("consecutive", 3), k=alerts.get("bottom_n", 3), fall=alerts.get("fall_places", 3)))
+    alerts = data.get("alerts", {})
+    # the red/black rule in the core's one wording (metrics.rank.rule_text), as on the overview and rankings
+    lines.append(rank_rule_text(scheme.section("lists"), lang()))
+    lines.append(tr("sc.alerts", run=alerts.get("consecutive", 3), k=alerts.get("bottom_n", 3),
+                    fall=alerts.get("fall_places", 3)))
     notes = [i18n.pick(g.get("note_zh"), g.get("note_en"), lang()) for g in (data.get("groups") or {}).values()
              if g.get("note_zh") or g.get("note_en")]
     if notes:
@@ -228,9 +225,13 @@ if changes.get("indicator_weights") or changes.get("rules"):
 if not changes:
     st.info(tr("sc.no_changes"))
     st.stop()
+try:  # the official figures first: a month the core cannot score (no data ...) is said as such
+    queries.build(month, "month", lang())
+except queries.Refused as exc:
+    refused(exc)
 try:
     compare = queries.what_if(month, json.dumps(changes, sort_keys=True))
-except Exception as exc:  # the engine validates the changed scheme and says what is wrong
+except (queries.Refused, ValueError) as exc:  # the core validates the changed scheme and says what is wrong
     st.error(tr("sc.invalid", error=plain(str(exc))))
     st.stop()
 
@@ -242,6 +243,7 @@ groups = list(dict.fromkeys(units["peer_group"]))
 if st.session_state.get("sc_group") not in groups:
     st.session_state["sc_group"] = groups[0]
 group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="sc_group", persist_state="session")
+published_state(month, "month")  # the official column holds the live figures: say if they differ
 cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
 moved = int((cmp["rank_delta"] != 0).sum())
 st.markdown(f"**{tr('sc.compare', group=plain(group_names[group]))}** · {tr('sc.moved', n=moved)}")

@@ -5,7 +5,7 @@ import streamlit as st
 from kaohe import i18n
 from kaohe import months as mo
 from ui import analysis, charts, queries
-from ui.setup import lang, name, tr
+from ui.setup import lang, name, published_state, refused, tr
 
 i18n.register({
     "tr.title": ("趋势", "Trends"),
@@ -30,7 +30,6 @@ i18n.register({
     "tr.col.yoy": ("同比变化", "Change on a year ago"),
     "tr.col.median": ("同类组中位数", "Peer median"),
     "tr.score_unit": ("得分（分）", "Score (points)"),
-    "tr.no_engine": ("评分引擎尚未就绪：目前只能查看指标趋势。", "The scoring engine is not available yet: only indicator trends can be shown."),
     "tr.neutral": ("背景指标：只作参考，不排名，也不评价好坏。", "Context indicator: for reference only, never ranked or judged."),
     "tr.note": ("虚线为同类组中位数，点线为考核目标。变化为本月值减去上月（环比）或去年同月（同比）。",
                 "Dashed lines are peer-group medians, the dotted line is the scheme's target. Changes are this "
@@ -58,18 +57,13 @@ inds = queries.indicators()
 inds = inds[inds["applies_to"].isin(["both", kind])]
 ind_rows = {r["code"]: r for _, r in inds.iterrows()}
 
-ready = queries.engine_ready()
-targets: dict[str, float] = {}
 measures: dict[str, str] = {}
-if ready:
-    table = analysis.scheme_table(queries.scheme(month[:4]).data, kind)
-    targets = {r.indicator_code: r.target for r in table.itertuples() if r.target is not None}
-    measures["total"] = tr("tr.total")
-    for dim in table.drop_duplicates("dimension").itertuples():
-        measures[f"dim:{dim.dimension}"] = tr("tr.dimension", name=i18n.pick(dim.dimension_zh, dim.dimension_en,
-                                                                                lang()))
-else:
-    st.info(tr("tr.no_engine"))
+table = analysis.scheme_table(queries.scheme(month[:4]).data, kind)
+targets = {r.indicator_code: r.target for r in table.itertuples() if r.target is not None}
+measures["total"] = tr("tr.total")
+for dim in table.drop_duplicates("dimension").itertuples():
+    measures[f"dim:{dim.dimension}"] = tr("tr.dimension", name=i18n.pick(dim.dimension_zh, dim.dimension_en,
+                                                                            lang()))
 for code, r in ind_rows.items():
     measures[f"ind:{code}"] = tr("tr.indicator", name=f"{name(r)}（{code}）" if lang() == "zh" else f"{name(r)} ({code})")
 
@@ -100,6 +94,13 @@ window = [m for m in all_months if mo.add(month, -(span - 1)) <= m <= month]
 reach = [m for m in all_months if mo.add(month, -max(span - 1, 12)) <= m <= month]
 target = None
 neutral = False
+if measure == "total" or measure.startswith("dim:"):
+    # scores: the core refuses a month it cannot score (no data ...); the month's figures carry its state
+    try:
+        queries.build(month, "month", lang())
+    except queries.Refused as exc:
+        refused(exc)
+    published_state(month, "month")
 if measure == "total":
     full = queries.total_history(month, len(reach))
     full = full[full["unit_code"].isin(units["code"])][["unit_code", "peer_group", "month", "total"]]

@@ -107,6 +107,16 @@ def halfwidth(text: str) -> list[tuple[str, str]]:
 TEXT_CHECKS = (bad_words, float_rows, code_operators, arrows)
 
 
+# a markdown escape (ui.text.plain writes "\\(" for "("): the reader sees the mark alone, so the checks do
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'])")
+
+
+def as_read(text: str) -> str:
+    """Markdown as the reader sees it: the escapes of ui.text.plain taken off (an escaped '(' beside
+    Chinese is still a half-width bracket on the screen)."""
+    return _ESCAPE.sub(r"\1", text)
+
+
 def text_offences(text, lang: str = "zh", *, quoted: bool = False) -> list[tuple[str, str]]:
     """Every offence in one text shown to a reader in `lang`. Half-width punctuation is a fault of
     Chinese text only (an English sentence quoting a Chinese name keeps its ASCII punctuation), and
@@ -115,7 +125,7 @@ def text_offences(text, lang: str = "zh", *, quoted: bool = False) -> list[tuple
         return [("word", "None")]
     if isinstance(text, float) and math.isnan(text):
         return [("word", "nan")]
-    text = str(text)
+    text = as_read(str(text))
     out = []
     for check in TEXT_CHECKS:
         out += check(text)

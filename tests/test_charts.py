@@ -340,18 +340,25 @@ def test_partial_periods_say_how_far_they_reach():
     assert analysis.period_label("month", "2026-10", "zh") == "2026-10"
 
 
-def test_engine_codes_in_words():
-    assert analysis.readable("查实迟报瞒报起数为1（触发条件：>=1）：查实", "zh") == "查实迟报瞒报起数为1（触发条件：不低于1）：查实"
-    assert "trigger at least 1" in analysis.readable("x is 1 (trigger >= 1): y", "en")
-    assert analysis.readable("按实际值计分;超过封顶值1", "zh") == "按实际值计分；超过封顶值1"
-    assert analysis.readable(None) == "" and analysis.readable(float("nan")) == ""
-    names = {"CP_SURVEY": "群众满意度"}
-    assert analysis.evidence_text("CP_SURVEY = 97.2 >= 95", "scheme", names, "zh") == "群众满意度为97.2（不低于95）"
-    assert analysis.evidence_text("CP_SURVEY = 97.2 >= 95", "tester", names, "zh") == "CP_SURVEY = 97.2 >= 95"
-    assert analysis.evidence_text(None, "tester", names, "zh") == "—"
-    note = analysis.scheme_year_note("2025", "2024-06", "方案", "zh")
-    assert note == "2024-06 没有 2024 年的考核方案，按 2025 年方案（方案）计分。"
-    assert analysis.scheme_year_note("2026", "2026-10", "方案", "zh") is None
+def test_the_core_words_the_adjustments_and_the_ui_shows_them():
+    """build.adjustments carries kind_/actor_/reason_/evidence_ zh/en (metrics.adjust.words): the table
+    shows them as they are, and the UI keeps no copy of the core's wording."""
+    adj = pd.DataFrame({"month": ["2026-10", "2026-10"], "kind": ["bonus", "deduction"], "points": [1.0, 0.5],
+                        "kind_zh": ["加分", "扣分"], "kind_en": ["bonus", "deduction"],
+                        "reason_zh": ["群众满意度达标", "迟报"], "reason_en": ["survey met", "late"],
+                        "evidence_zh": ["群众满意度 97.2%，达到 95%", None], "evidence_en": ["survey 97.2%", None],
+                        "actor_zh": ["考核方案", "测试员"], "actor_en": ["the scheme", "tester"]})
+    v = analysis.adjustments_view(adj, "zh")
+    assert v["kind"].tolist() == ["加分", "扣分"] and v["actor"].tolist() == ["考核方案", "测试员"]
+    assert v["evidence"].tolist() == ["群众满意度 97.2%，达到 95%", "—"]
+    assert analysis.adjustments_view(adj, "en")["reason"].tolist() == ["survey met", "late"]
+    for gone in ("readable", "evidence_text", "scheme_year_note", "op_words"):
+        assert not hasattr(analysis, gone)
+    from kaohe import i18n
+
+    assert not i18n.has("lists.rule") and not i18n.has("ui.scheme.other_year")
+    assert analysis.zh_semicolons("按实际值计分;超过封顶值1", "zh") == "按实际值计分；超过封顶值1"
+    assert analysis.zh_semicolons("a; b", "en") == "a; b" and analysis.zh_semicolons(None) == ""
 
 
 def test_lists_shown_never_repeat_a_unit():

@@ -9,6 +9,10 @@ from browser_helpers import open_app, shown_metrics, texts
 from streamlit.proto.Metric_pb2 import Metric
 
 from metrics import service
+from metrics.rank import rule_text
+from metrics.scheme import raw_year
+
+RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
 
 HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
 
@@ -16,6 +20,11 @@ HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example
 def shown(text: str) -> str:
     """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def notices(at) -> list[str]:
+    """The publication notices shown (metrics PublishedState.notice), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版不同|differ from revision", shown(w.value))]
 
 
 def overview(kind="street", month=None, lang="zh"):
@@ -37,7 +46,7 @@ def test_headline_numbers_are_the_engines(app_db):
     assert shown["参与排名单位"] == str(len(streets))
     assert shown["平均总分"] == f"{streets['total'].mean():.2f}"
     assert shown["一票否决"] == str(int(streets["veto"].sum()))
-    assert shown["发布状态"] == "未发布"
+    assert shown["发布状态"] == "未发布（当前数据）"
     # the warehouse figures the overview showed before are still there
     assert shown["考核单位"] == "30"
 
@@ -84,7 +93,20 @@ def test_an_alerted_unit_opens_its_profile(app_db):
 def test_a_published_month_says_so(app_db):
     service.publish(app_db, "2026-10", "tester")
     at = open_app()
-    assert shown_metrics(at)["发布状态"] == "已发布 第1版"
+    assert shown_metrics(at)["发布状态"] == "已发布·第 1 版"
+    assert not notices(at), notices(at)  # the figures shown are the published ones
+
+
+def test_figures_that_differ_from_the_published_ones_carry_the_cores_notice(app_db):
+    service.publish(app_db, "2026-10", "tester")
+    service.add_adjustment(app_db, "S03", "2026-10", "bonus", 3, "市级表彰", None, "tester",
+                           correction_reason="漏报的表彰")
+    state = service.published_state(app_db, "2026-10")
+    assert state.differs and state.notice("zh")
+    for lang in ("zh", "en"):
+        at = overview(lang=lang)
+        assert shown_metrics(at)["发布状态" if lang == "zh" else "Publication"] == state.label(lang)
+        assert notices(at) == [state.notice(lang)]
 
 
 def test_sample_data_loaded_without_import_checks_are_checked_on_the_overview(app_db):
@@ -135,7 +157,7 @@ def test_no_unit_is_on_both_lists_and_the_rule_is_stated(app_db):
     names = lambda v: set(re.findall(r"\d+\\?\. ([^、]+)", shown(v)))  # noqa: E731
     for red, black in zip(reds, blacks, strict=True):
         assert not names(red) & names(black)
-    assert any("同一单位不会同时上红榜和黑榜" in c.value for c in at.caption)
+    assert any(RULE in c.value for c in at.caption)  # the core's one wording (metrics.rank.rule_text)
 
 
 def test_a_hostile_unit_name_is_shown_as_text(app_db):
@@ -152,8 +174,9 @@ def test_a_hostile_unit_name_is_shown_as_text(app_db):
 
 def test_a_month_scored_under_another_years_scheme_says_so(app_db):
     at = overview("street", "2024-06")
-    assert any("按 2025 年方案" in shown(c.value) for c in at.caption)
-    assert not any("年方案（" in shown(c.value) for c in overview("street", "2026-10").caption)
+    note = service.build(app_db, "2024-06").scheme_note("zh")  # the core's one wording
+    assert any(note in shown(c.value) for c in at.caption)
+    assert not any("年考核方案，按" in shown(c.value) for c in overview("street", "2026-10").caption)
 
 
 def test_english_overview_has_no_chinese_punctuation_in_built_text(app_db):

@@ -20,6 +20,11 @@ def shown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
+def notices(at) -> list[str]:
+    """The publication notices shown (metrics PublishedState.notice), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版不同|differ from revision", shown(w.value))]
+
+
 def profile(kind: str = "street", unit: str | None = None, month: str | None = None, lang: str = "zh"):
     at = open_app()
     at.session_state["kind"] = kind
@@ -84,8 +89,8 @@ def test_a_veto_is_explained_on_the_profile(app_db):
     at.selectbox(key="pf_unit").set_value("S08").run()
     assert not at.exception
     reason = service.build(app_db, "2026-09").unit("S08")["veto_reason"]
-    # the trigger in words: 触发条件：不低于1, not >=1
-    assert any(analysis.readable(reason, "zh") in shown(e.value) for e in at.error)
+    # the core's words for the trigger, as they are: no operator
+    assert any(reason in shown(e.value) for e in at.error)
     assert not any(">=" in shown(e.value) for e in at.error)
     assert shown_metrics(at)["等次"] == "不合格"
 
@@ -186,16 +191,20 @@ def test_adjustments_are_in_words(app_db):
     adj = at.dataframe[-1].value
     row = adj.iloc[0]
     assert row["类型"] == "加分" and row["录入人"] == "考核方案（自动计分）"
-    assert "CP_SURVEY" not in row["依据"] and ">=" not in row["依据"] and "不低于" in row["依据"]
+    core = service.build(app_db, "2026-10").adjustments
+    core = core[core["unit_code"] == "S07"].iloc[0]
+    # the core's words (build.adjustments evidence_zh/en), shown as they are
+    assert row["依据"] == core["evidence_zh"] and "CP_SURVEY" not in row["依据"] and ">=" not in row["依据"]
     en = profile("street", "S07", lang="en").dataframe[-1].value.iloc[0]
-    assert en["Kind"] == "bonus" and en["Entered by"] == "the scheme (automatic)" and "at least" in en["Evidence"]
+    assert en["Kind"] == "bonus" and en["Entered by"] == "the scheme (automatic)"
+    assert en["Evidence"] == core["evidence_en"]
 
 
 def test_a_month_scored_under_another_years_scheme_says_so(app_db):
     at = profile("street", month="2024-06")
-    assert "2024-06 没有 2024 年的考核方案，按 2025 年方案" in shown(texts(at))
+    assert service.build(app_db, "2024-06").scheme_note("zh") in shown(texts(at))
     at = profile("street", month="2026-10")
-    assert "没有 2026 年的考核方案" not in shown(texts(at))
+    assert "年考核方案，按" not in shown(texts(at))
 
 
 def test_a_partial_quarter_is_named(app_db):
@@ -209,7 +218,23 @@ def test_the_explanation_names_the_evidence_and_the_actor(app_db):
     exp = at.dataframe[0].value
     notes = " ".join(exp["说明"])
     assert "CP_SURVEY" not in notes and ">=" not in notes and "scheme" not in notes
-    assert "录入：考核方案（自动计分）" in notes and "不低于95" in notes
+    # the core's explanation note (evidence in words, the actor named), shown as it is
+    core = service.build(app_db, "2026-10").explain("S07", "zh")
+    assert core.loc[core["level"] == "bonus", "note"].iloc[0] in notes and "依据：群众满意度" in notes
     service.add_adjustment(app_db, "S07", "2026-10", "deduction", 1, "迟报", "通报2026-3", "dashboard")
     exp = profile("street", "S07").dataframe[0].value
     assert "录入：看板用户" in " ".join(exp["说明"])
+
+
+def test_the_profile_says_whether_its_figures_are_the_published_ones(app_db):
+    service.publish(app_db, "2026-10", "tester")
+    at = profile(unit="S03")
+    assert "已发布·第 1 版" in shown(" ".join(c.value for c in at.caption))
+    assert not notices(at), notices(at)
+    service.add_adjustment(app_db, "S03", "2026-10", "bonus", 3, "市级表彰", None, "tester",
+                           correction_reason="漏报的表彰")
+    state = service.published_state(app_db, "2026-10")
+    for lang in ("zh", "en"):
+        at = profile(unit="S03", lang=lang)
+        assert notices(at) == [state.notice(lang)]
+        assert state.label(lang) in shown(" ".join(c.value for c in at.caption))

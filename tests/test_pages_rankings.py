@@ -8,11 +8,20 @@ import pytest
 from browser_helpers import chart_specs, open_app, texts
 
 from metrics import service
+from metrics.rank import rule_text
+from metrics.scheme import raw_year
+
+RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
 
 
 def shown(text: str) -> str:
     """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def notices(at) -> list[str]:
+    """The publication notices shown (metrics PublishedState.notice), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版不同|differ from revision", shown(w.value))]
 
 
 def table(at):
@@ -102,9 +111,9 @@ def test_a_vetoed_unit_is_marked_and_graded_down(app_db):
     row = table(at).set_index("单位").loc["河畔街道"]
     assert "否决" in row["标记"] and "红榜" not in row["标记"]
     assert row["等次"] == s08["grade_zh"] == "不合格"
-    # the reason under the table, in words (no ">=")
+    # the reason under the table, in the core's words (no ">=")
     note = next(m.value for m in at.markdown if "河畔街道" in m.value and "一票否决" in m.value)
-    assert ">=" not in note and "不低于" in note
+    assert ">=" not in note and s08["veto_reason_zh"] in shown(note)  # the core's words, as they are
 
 
 def test_the_scorecards_zip_is_made_on_request(app_db):
@@ -148,10 +157,11 @@ def rankings(kind="street", month=None, lang="zh"):
 
 
 def test_a_month_scored_under_another_years_scheme_says_so(app_db):
-    assert "2024-06 没有 2024 年的考核方案，按 2025 年方案" in shown(texts(rankings(month="2024-06")))
+    b = service.build(app_db, "2024-06")  # the core's one wording (ScoreBuild.scheme_note)
+    assert b.scheme_note("zh") == "2024-06 无 2024 年考核方案，按 2025 年方案计分"
+    assert b.scheme_note("zh") in shown(texts(rankings(month="2024-06")))
     assert "按 2025 年方案" not in shown(texts(rankings(month="2026-10")))
-    en = shown(texts(rankings(month="2024-06", lang="en")))
-    assert "There is no 2024 scheme: 2024-06 is scored under the 2025 scheme" in en
+    assert b.scheme_note("en") in shown(texts(rankings(month="2024-06", lang="en")))
 
 
 def test_a_hostile_veto_reason_is_text_under_the_table(app_db):
@@ -169,7 +179,7 @@ def test_the_lists_never_share_a_unit_and_the_rule_is_stated(app_db):
         at = rankings(kind)
         marks = table(at)["标记"].tolist()
         assert not any("红榜" in m and "黑榜" in m for m in marks)
-        assert any("同一单位不会同时上红榜和黑榜" in c.value for c in at.caption)
+        assert any(RULE in c.value for c in at.caption)  # the core's one wording (metrics.rank.rule_text)
 
 
 def test_english_headers_and_buttons_are_short(app_db):
@@ -177,3 +187,20 @@ def test_english_headers_and_buttons_are_short(app_db):
     cols = list(table(at).columns) + list(at.dataframe[1].value.columns)
     assert all(len(c) <= 14 for c in cols), cols
     assert at.button(key="rk_pdf_btn").label == "All scorecards (one PDF)"
+
+
+def test_the_ranking_says_whether_it_is_the_published_one(app_db):
+    service.publish(app_db, "2026-10", "tester")
+    at = open_app("pages/rankings.py")
+    assert "已发布·第 1 版" in shown(" ".join(c.value for c in at.caption))
+    assert not notices(at), notices(at)
+    service.add_adjustment(app_db, "S03", "2026-10", "bonus", 3, "市级表彰", None, "tester",
+                           correction_reason="漏报的表彰")
+    at = open_app("pages/rankings.py")
+    state = service.published_state(app_db, "2026-10")
+    assert notices(at) == [state.notice("zh")]
+    assert state.label("zh") in shown(" ".join(c.value for c in at.caption))
+    # a quarter holding the month has no publication of its own: unpublished, no notice
+    at.segmented_control(key="rk_period").set_value("quarter").run()
+    assert not at.exception and not notices(at)
+    assert "未发布" in shown(" ".join(c.value for c in at.caption))

@@ -68,4 +68,17 @@ def test_a_month_under_another_years_scheme_says_so_on_the_scheme_page(app_db):
     at.session_state["month"] = "2024-06"
     at.switch_page("pages/scheme.py").run()
     assert not at.exception, at.exception
-    assert "按 2025 年方案" in re.sub(r"\\(.)", r"\1", texts(at))
+    # the core's one wording, as the pages with figures show it (ScoreBuild.scheme_note)
+    assert service.build(app_db, "2024-06").scheme_note("zh") in re.sub(r"\\(.)", r"\1", texts(at))
+
+
+def test_the_scheme_page_states_the_list_rule_in_the_cores_words(app_db):
+    import re
+
+    from metrics.rank import rule_text
+    from metrics.scheme import raw_year
+
+    at = open_app("pages/scheme.py")
+    assert not at.exception, at.exception
+    shown = re.sub(r"\\(.)", r"\1", texts(at))
+    assert rule_text(raw_year("2026").get("lists", {}), "zh") in shown

@@ -76,3 +76,15 @@ def test_a_month_without_last_year_shows_a_dash(app_db):
     assert not at.exception, at.exception
     raw = at.dataframe[0].value
     assert set(raw["去年同月"]) == {"—"} and set(raw["同比变化"]) == {"—"}
+
+
+def test_score_trends_carry_the_publication_notice(app_db):
+    import re
+
+    service.publish(app_db, "2026-10", "tester")
+    service.add_adjustment(app_db, "S03", "2026-10", "bonus", 3, "市级表彰", None, "tester",
+                           correction_reason="漏报的表彰")
+    at = open_app("pages/trends.py")
+    assert not at.exception, at.exception
+    notice = service.published_state(app_db, "2026-10").notice("zh")
+    assert notice in [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]

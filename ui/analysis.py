@@ -8,8 +8,6 @@ tested DataFrame-in, DataFrame-out step.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
@@ -409,24 +407,10 @@ def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.D
 # -- words for what the engine stores as codes --------------------------------------------------------------
 i18n.register({
     "period.partial": ("{label}（截至{month}月）", "{label} (to {month})"),
-    "ui.scheme.other_year": ("{month} 没有 {year} 年的考核方案，按 {scheme_year} 年方案（{name}）计分。",
-                             "There is no {year} scheme: {month} is scored under the {scheme_year} scheme ({name})."),
-    "op.ge": ("不低于", "at least"),
-    "op.gt": ("高于", "above"),
-    "op.le": ("不高于", "at most"),
-    "op.lt": ("低于", "below"),
-    "op.eq": ("等于", "equal to"),
-    "op.ne": ("不等于", "not equal to"),
-    "adj.evidence.auto": ("{name}为{value}（{op}{threshold}）", "{name} is {value} ({op} {threshold})"),
-    "lists.rule": ("红榜为同组前{red}名（触发一票否决的除外），黑榜为同组后{black}名；小组按三分之一计，"
-                   "同一单位不会同时上红榜和黑榜。",
-                   "Red list: the top {red} of each group (never a vetoed unit); black list: the bottom {black}; "
-                   "a third of a small group at most, so no unit is on both."),
 })
 
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
-OPS = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "==": "eq", "=": "eq", "!=": "ne"}
 
 
 def period_label(period: str, month: str, lang: str = "zh") -> str:
@@ -447,62 +431,30 @@ def period_label(period: str, month: str, lang: str = "zh") -> str:
     return i18n.t("period.partial", lang, label=label, month=MONTHS_EN[m - 1] if lang == "en" else m)
 
 
-def scheme_year_note(scheme_year, month: str, name: str, lang: str = "zh") -> str | None:
-    """A sentence when the month is scored under another year's scheme (no scheme of its own year), else None."""
-    year = str(scheme_year or "")
-    if not year or year == month[:4]:
-        return None
-    return i18n.t("ui.scheme.other_year", lang, month=month, year=month[:4], scheme_year=year, name=name)
-
-
-def op_words(op: str, lang: str = "zh") -> str:
-    key = OPS.get(op.strip())
-    return i18n.t(f"op.{key}", lang) if key else op
-
-
-_TRIGGER = re.compile(r"(触发条件：|trigger:? ?)(>=|<=|==|!=|>|<|=) ?")
-
-
-def readable(text, lang: str = "zh") -> str:
-    """Engine text with comparison operators in words (触发条件：>=1 -> 触发条件：不低于1); '' for None/NaN."""
+def zh_semicolons(text, lang: str = "zh") -> str:
+    """'' for None/NaN; in Chinese, a half-width ';' as '；'. The core still joins some explanation texts
+    with ';' in Chinese (metrics/engine.py capped treatment, metrics/explain.py grade and rank notes):
+    remove this once it writes '；' there itself."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
     text = str(text)
-    out = _TRIGGER.sub(lambda m: m.group(1) + op_words(m.group(2), lang) + ("" if lang == "zh" else " "), text)
-    if lang == "zh":
-        out = out.replace(";", "；")
-    return out
+    return text.replace("; ", "；").replace(";", "；") if lang == "zh" else text
 
 
-_AUTO_EVIDENCE = re.compile(r"^\s*([A-Za-z][\w.-]*)\s*=\s*(\S+)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
+def adjustments_view(adj: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A unit's adjustments as shown, in the core's words (build.adjustments carries kind_/actor_/reason_/
+    evidence_ zh/en, metrics.adjust.words): month, kind, points, reason, evidence, actor."""
+    def col(name):
+        own = adj[f"{name}_{lang}"] if f"{name}_{lang}" in adj.columns else adj.get(name)
+        return [v if isinstance(v, str) and v else "—" for v in own]
 
-
-def evidence_text(evidence, actor, ind_names: dict[str, str], lang: str = "zh") -> str:
-    """The evidence of an adjustment as shown. The scheme's own items carry a formula
-    ('CP_SURVEY = 97.2 >= 95'): written out with the indicator's name; an entered text stays as entered."""
-    if evidence is None or (isinstance(evidence, float) and evidence != evidence):
-        return "—"
-    text = str(evidence)
-    m = _AUTO_EVIDENCE.match(text) if actor == "scheme" else None
-    if not m:
-        return text
-    code, value, op, threshold = m.groups()
-    return i18n.t("adj.evidence.auto", lang, name=ind_names.get(code, code), value=value,
-                  op=op_words(op, lang), threshold=threshold)
-
-
-def adjustments_view(adj: pd.DataFrame, ind_names: dict[str, str], lang: str = "zh") -> pd.DataFrame:
-    """A unit's adjustments as shown: month, kind and actor in words, the scheme's formulas written out."""
     out = pd.DataFrame({
         "month": adj["month"].astype(str),
-        "kind": [i18n.t_or(f"scoring.adjust.kind.{k}", str(k), lang) for k in adj["kind"]],
+        "kind": col("kind"),
         "points": adj["points"].astype(float),
-        "reason": [(r.get(f"reason_{lang}") if isinstance(r.get(f"reason_{lang}"), str)
-                    and r.get(f"reason_{lang}") else r.get("reason")) or "—"
-                   for r in adj.to_dict("records")],
-        "evidence": [evidence_text(e, a, ind_names, lang) for e, a in zip(adj["evidence"], adj["actor"],
-                                                                           strict=True)],
-        "actor": [i18n.actor_name(a, lang) for a in adj["actor"]],
+        "reason": col("reason"),
+        "evidence": col("evidence"),
+        "actor": col("actor"),
     })
     return out.reset_index(drop=True)
 
@@ -529,28 +481,15 @@ def _num(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def explain_view(exp: pd.DataFrame, lang: str = "zh", adjustments: pd.DataFrame | None = None,
-                 ind_names: dict[str, str] | None = None) -> pd.DataFrame:
+def explain_view(exp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The engine's explanation as shown: every number a text cell, a not-applicable or missing indicator in
     words (不适用 / 缺报) where it has no value or score, an empty cell where a row has nothing of its own
     (a dimension has no value, the total no weight), never None or nan. Columns: item, value, rule,
     raw_score, weight, points, note."""
     marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
-    # the adjustment rows (before the total) in the order of the unit's adjustments: their note is written
-    # again with the evidence in words and the actor named (not CP_SURVEY = 97.2 >= 95, not "scheme")
-    adj = [] if adjustments is None or adjustments.empty else adjustments.to_dict("records")
     rows = []
-    before_total = True
     for r in exp.to_dict("records"):
         level, status = r.get("level"), r.get("status")
-        if level == "total":
-            before_total = False
-        if before_total and level in ("bonus", "deduction", "veto") and adj:
-            a = adj.pop(0)
-            r = {**r, "note": i18n.t("scoring.explain.evidence", lang,
-                                     evidence=evidence_text(a.get("evidence"), a.get("actor"), ind_names or {}, lang),
-                                     actor=i18n.actor_name(a.get("actor"), lang))} \
-                if i18n.has("scoring.explain.evidence") else r
         indicator = level == "indicator"
 
         def num(key, fmt, _r=r, _ind=indicator, _status=status):
@@ -568,11 +507,11 @@ def explain_view(exp: pd.DataFrame, lang: str = "zh", adjustments: pd.DataFrame 
         rows.append({
             "item": marks.get(level, "") + str(r.get("item") or ""),
             "value": value,
-            "rule": readable(r.get("rule"), lang),
+            "rule": zh_semicolons(r.get("rule"), lang),
             "raw_score": num("raw_score", lambda v: f"{v:.2f}"),
             "weight": num("weight", lambda v: f"{v * 100:.2f}%") if indicator or level == "dimension" else "",
             "points": num("points", lambda v: f"{v:.4f}") if level not in ("veto", "grade", "rank") else "",
-            "note": readable(r.get("note"), lang),
+            "note": zh_semicolons(r.get("note"), lang),
         })
     return pd.DataFrame(rows, columns=["item", "value", "rule", "raw_score", "weight", "points", "note"])
 

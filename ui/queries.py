@@ -7,7 +7,12 @@ import functools
 import pandas as pd
 import streamlit as st
 
+from data.warehouse import Refusal
 from ui.setup import warehouse
+
+# What the core refuses with a message for the user (metrics ScoringError such as no data for the
+# period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
+Refused = Refusal
 
 
 def _per_version(fn, cache):
@@ -88,18 +93,12 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 
 
 # -- the scoring engine (metrics/) ----------------------------------------------------------------
-# Imported lazily so that the warehouse-only pages work while the engine is absent or broken.
+# Imported outright: a broken engine is an error to see, not a page that says "not ready".
 def engine():
-    """metrics.service, or None when the scoring engine is not installed."""
-    try:
-        from metrics import service
-    except ImportError:
-        return None
+    """metrics.service."""
+    from metrics import service
+
     return service
-
-
-def engine_ready() -> bool:
-    return engine() is not None
 
 
 @versioned_shared
@@ -140,8 +139,9 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
 
 
 @versioned
-def publication_status(wh, month: str) -> dict:
-    return engine().publication_status(wh, month)
+def published_state(wh, month: str, period: str = "month"):
+    """metrics.publish.PublishedState of (month, period): its label and notice for the figures shown."""
+    return engine().published_state(wh, month, period)
 
 
 @versioned

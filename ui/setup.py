@@ -33,6 +33,7 @@ i18n.register({
     # short enough for the two buttons to sit side by side in the sidebar
     "sidebar.kind.street": ("街道/乡镇", "Streets/towns"),
     "sidebar.kind.department": ("部门", "Departments"),
+    "pub.state": ("发布状态：{label}", "Publication: {label}"),
     "empty.warehouse": ("数据仓库中还没有观测数据。请在「数据导入」页上传文件，或运行 `kaohe init` 载入示例区。",
                         "The warehouse holds no observations yet. Upload a file on the Import page, "
                         "or run `kaohe init` to load the sample district."),
@@ -158,3 +159,31 @@ def open_profile(unit_code: str) -> None:
     """Jump to a unit's profile page, showing that unit (and its kind in the sidebar)."""
     st.session_state["profile_unit"] = unit_code
     st.switch_page("pages/profile.py")
+
+
+def published_state(month: str, period: str = "month", caption: bool = True):
+    """The publication state of the figures of (month, period) shown on a page: st.warning with the
+    core's notice when the live figures differ from the published ones, and (with `caption`) a small
+    caption with its label (已发布·第 N 版 / 未发布). Returns the metrics.publish.PublishedState, whose
+    `.label(lang)` a page may show elsewhere (a metric) instead."""
+    from ui import queries
+    from ui.text import plain
+
+    state = queries.published_state(month, period)
+    if caption:
+        st.caption(tr("pub.state", label=plain(state.label(lang()))))
+    notice = state.notice(lang())
+    if notice is not None:
+        st.warning(plain(notice), icon=":material/warning:")
+    return state
+
+
+def refused(exc: Exception, stop: bool = True) -> None:
+    """A request the scoring core refused (ui.queries.Refused: no data for the period, a bad scheme
+    ...): its message in words as st.error, then (with `stop`) the page stops. Catch only Refused;
+    anything else is a bug and must surface."""
+    from ui.text import plain
+
+    st.error(plain(str(exc)), icon=":material/error:")
+    if stop:
+        st.stop()
