@@ -105,12 +105,11 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
     if tot["veto"] and tot["grade"] != fx["grade_by_score"]:
         notes.append(i18n.t("scoring.explain.grade_veto", lang, grade=tot["grade_zh"] if zh else tot["grade_en"]))
     rows.append({"level": "grade", "code": tot["grade"], "item": i18n.t("scoring.explain.grade", lang),
-                 "status": tot["grade_zh"] if zh else tot["grade_en"], "note": ";".join(notes) if zh
-                 else "; ".join(notes)})
+                 "status": tot["grade_zh"] if zh else tot["grade_en"], "note": ("；" if zh else "; ").join(notes)})
     alerts = build.scheme.section("alerts") if build.scheme else {}
     alert_words = [rank_mod.alert_text(a, alerts, lang) for a in tot["alerts"]]
     rows.append({"level": "rank", "item": i18n.t("scoring.explain.rank", lang), "value": float(tot["rank"]),
-                 "note": "; ".join([i18n.t("scoring.explain.rank_note", lang, group=i18n.pick(
+                 "note": ("；" if zh else "; ").join([i18n.t("scoring.explain.rank_note", lang, group=i18n.pick(
                                            tot["peer_group_zh"], tot["peer_group_en"], lang) or tot["peer_group"],
                                            n=int(tot["n_in_group"])), *alert_words])})
     return pd.DataFrame(rows).reindex(columns=COLUMNS)

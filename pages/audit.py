@@ -200,7 +200,7 @@ shown = table.copy()
 if L == "zh":  # the grid wraps at spaces: keep "20 个" and "+1 分" together, break the Chinese where it must
     detail_col = tr("audit.col.detail")
     shown[detail_col] = shown[detail_col].str.replace(" ", "\u00a0", regex=False)
-st.dataframe(shown, hide_index=True, key="au_table", width="stretch", row_height=72,
+st.dataframe(shown, hide_index=True, placeholder="—", key="au_table", width="stretch", row_height=72,
              column_config={tr(f"audit.col.{c}"): st.column_config.TextColumn(width=w) for c, w in widths.items()})
 st.download_button(tr("audit.download"), csv_bytes(table), file_name="audit-log.csv", mime="text/csv",
                    key="au_csv_dl", on_click="ignore")

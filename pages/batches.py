@@ -176,7 +176,7 @@ BATCH_WIDTHS = {"batch_id": 48, "created_at": 128, "actor": 96, "kind": 80, "sou
                 "status": 64, "warnings_accepted": 84, "reason": 140, "rolled_back_at": 128, "rolled_back_by": 90,
                 "rollback_reason": 180}
 titles = dict(zip(BATCH_COLUMNS, shown.columns, strict=True))
-st.dataframe(shown, hide_index=True, key="imp_batches_table", column_config={
+st.dataframe(shown, hide_index=True, placeholder="—", key="imp_batches_table", column_config={
     titles[c]: st.column_config.Column(width=w, pinned=c == "batch_id") for c, w in BATCH_WIDTHS.items()})
 
 ids = batches["batch_id"].astype(int).tolist()
@@ -192,7 +192,7 @@ st.subheader(tr("batches.check.title"))
 run, passed, per_kind = expectation_summary(gx, L)
 if run:
     st.markdown(tr("batches.check.gx", n=run, passed=passed, failed=run - passed))
-    st.dataframe(per_kind, hide_index=True, key="imp_batch_gx")
+    st.dataframe(per_kind, hide_index=True, placeholder="—", key="imp_batch_gx")
 else:
     st.caption(tr("batches.check.no_gx"))
 if {"errors", "warnings", "infos"} <= set(report):
@@ -209,7 +209,7 @@ if lines:
     rendered = Report(frame).render(L)
     rendered = rendered.astype(object).where(rendered.notna(), "")
     st.caption(tr("batches.check.lines"))
-    st.dataframe(rendered, hide_index=True, key="imp_batch_lines",
+    st.dataframe(rendered, hide_index=True, placeholder="—", key="imp_batch_lines",
                  column_order=[c for c in rendered.columns if c != tr("val.col.check")])
 raw = {"batch_id": int(picked), "report": report or None, "gx_result": gx or None}
 st.download_button(tr("batches.check.download"), json.dumps(raw, ensure_ascii=False, indent=2, default=str),

@@ -1,6 +1,5 @@
 """数据浏览 Data browser: filter observations by unit, indicator and months; download the selection."""
 
-import pandas as pd
 import streamlit as st
 
 from kaohe import i18n
@@ -81,12 +80,10 @@ table.columns = [tr(f"br.col.{c}") for c in ("unit_code", "unit", "indicator_cod
 st.caption(tr("br.rows", n=f"{len(table):,}"))
 if len(table) > SHOW_AT_MOST:
     st.caption(tr("br.too_many", n=f"{SHOW_AT_MOST:,}"))
-# a value without numerator and denominator (a count, a score) shows empty cells there, not "None"
+# numbers stay numbers (they sort and copy as numbers); a value without numerator and denominator (a
+# count, a score) shows the table's placeholder there, not "None"
 shown = table.head(SHOW_AT_MOST).copy()
-parts = [tr("br.col.value"), tr("br.col.numerator"), tr("br.col.denominator")]
-for col in parts:
-    shown[col] = [charts.number(v) if pd.notna(v) else "—" for v in shown[col]]
-shown[tr("br.col.batch")] = [str(int(v)) if pd.notna(v) else "—" for v in shown[tr("br.col.batch")]]
+shown[tr("br.col.batch")] = shown[tr("br.col.batch")].astype("Int64")
 # names, not codes, in view (the codes are in the download); pixel widths so every column fits 1280 px
 col = {c: tr(f"br.col.{c}") for c in ("unit", "indicator", "month", "value", "numerator", "denominator", "status",
                                        "batch", "revision")}
@@ -94,18 +91,19 @@ width = charts.text_width
 
 
 def fit(column: str, cap: int) -> int:
-    return min(cap, max([width(col[column])] + [width(v) for v in shown[col[column]].astype(str).head(300)]))
+    cells = [charts.number(v) if isinstance(v, float) else str(v) for v in shown[col[column]].head(300)]
+    return min(cap, max([width(col[column])] + [width(v) for v in cells]))
 
 
-config = {c: st.column_config.TextColumn(alignment="right", width=fit(k, 84))
+config = {c: st.column_config.NumberColumn(width=fit(k, 84))
           for k, c in col.items() if k in ("value", "numerator", "denominator")}
 config.update({col["unit"]: st.column_config.TextColumn(width=fit("unit", 150)),
                col["indicator"]: st.column_config.TextColumn(width=fit("indicator", 180)),
                col["month"]: st.column_config.TextColumn(width=fit("month", 80)),
                col["status"]: st.column_config.TextColumn(width=fit("status", 100)),
-               col["batch"]: st.column_config.TextColumn(alignment="right", width=fit("batch", 70)),
+               col["batch"]: st.column_config.NumberColumn(width=fit("batch", 70)),
                col["revision"]: st.column_config.NumberColumn(width=fit("revision", 80))})
-st.dataframe(shown, hide_index=True, key="br_table", column_order=list(col.values()), column_config=config)
+st.dataframe(shown, hide_index=True, placeholder="—", key="br_table", column_order=list(col.values()), column_config=config)
 # deferred: the whole selection is written out when the button is clicked, not on every rerun
 st.download_button(tr("br.download"), data=lambda: downloads.csv_bytes(table), file_name=f"kaohe-{first}-{last}.csv",
                    mime="text/csv", key="br_dl", disabled=table.empty, on_click="ignore")

@@ -167,14 +167,14 @@ for up in uploads or []:
             st.html("<ul>" + "".join(f"<li><b>{html.escape(label)}</b>{colon}{html.escape(text)}</li>"
                                      for label, text in pairs) + "</ul>")
         with st.expander(tr("import.page.sample")):
-            st.dataframe(preview.sample_rows(prep, L), hide_index=True, key=f"imp_sample_{tag}")
+            st.dataframe(preview.sample_rows(prep, L), hide_index=True, placeholder="—", key=f"imp_sample_{tag}")
 
     report = prep.report
     st.markdown(f"**{tr('import.page.report')}**{'：' if L == 'zh' else ': '}{report.summary_line(L)}")
     if report.problems.empty:
         st.caption(tr("import.page.clean"))
     else:
-        st.dataframe(report.summary(L), hide_index=True, key=f"imp_summary_{tag}")
+        st.dataframe(report.summary(L), hide_index=True, placeholder="—", key=f"imp_summary_{tag}")
         f1, f2 = st.columns(2)
         sev_opts = [s for s in ("error", "warning", "info") if (report.problems["severity"] == s).any()]
         sev = f1.multiselect(tr("import.page.filter_severity"), sev_opts, default=sev_opts,
@@ -184,7 +184,7 @@ for up in uploads or []:
                                format_func=lambda k: tr(f"val.kind.{k}"), key=f"imp_kind_{tag}")
         shown = report.filtered(sev, kinds)
         lines, order, config = problem_table(shown, L)  # the check's code is for the downloads
-        st.dataframe(lines, hide_index=True, key=f"imp_problems_{tag}", column_order=order,
+        st.dataframe(lines, hide_index=True, placeholder="—", key=f"imp_problems_{tag}", column_order=order,
                      column_config=config, row_height=PROBLEM_ROW_HEIGHT,
                      height=min(len(lines), 6) * PROBLEM_ROW_HEIGHT + 38)
         if len(shown.problems) > SHOW_AT_MOST:

@@ -151,7 +151,7 @@ with tab_dist:
         summary.columns = [tr("ind.col.group"), tr("ind.col.n"), tr("ind.col.min"), tr("ind.col.p25"),
                            tr("ind.col.median"), tr("ind.col.p75"), tr("ind.col.max")]
         st.subheader(tr("ind.summary"))
-        st.dataframe(summary.round(2), hide_index=True, key="ind_summary_table")
+        st.dataframe(summary.round(2), hide_index=True, placeholder="—", key="ind_summary_table")
 
 # -- funnel ------------------------------------------------------------------------------------------
 with tab_funnel:
@@ -176,7 +176,7 @@ with tab_funnel:
             table = table[["unit", "group", "value", "numerator", "denominator", "group_rate", "judgement"]]
             table.columns = [tr(f"ind.col.{c}") for c in ("unit", "group", "value", "numerator", "denominator",
                                                            "group_rate", "judgement")]
-            st.dataframe(table.round(2), hide_index=True, key="ind_outside_table")
+            st.dataframe(table.round(2), hide_index=True, placeholder="—", key="ind_outside_table")
 
 # -- completeness --------------------------------------------------------------------------------------
 with tab_comp:

@@ -207,7 +207,7 @@ view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score"
 widths = {"item": 170, "value": 62, "rule": 216, "raw_score": 72, "weight": 62, "points": 72, "note": 160}
 widths = {c: max(w, charts.text_width(tr(f"pf.col.{c}"))) for c, w in widths.items()}
 numeric = ("value", "raw_score", "weight", "points")
-st.dataframe(view, hide_index=True, key="pf_explain_table", height=35 * (len(view) + 1) + 3,
+st.dataframe(view, hide_index=True, placeholder="—", key="pf_explain_table", height=35 * (len(view) + 1) + 3,
              column_config={tr(f"pf.col.{c}"): st.column_config.TextColumn(
                  width=w, alignment="right" if c in numeric else None, pinned=c == "item")
                  for c, w in widths.items()})
@@ -220,7 +220,7 @@ if adj.empty:
 else:
     a = analysis.adjustments_view(adj, lang())
     a.columns = [tr(f"pf.col.{c}") for c in ("month", "kind", "points_adj", "reason", "evidence", "actor")]
-    st.dataframe(a, hide_index=True, key="pf_adjust_table",
+    st.dataframe(a, hide_index=True, placeholder="—", key="pf_adjust_table",
                  column_config={tr("pf.col.points_adj"): st.column_config.NumberColumn(format="%.2f")})
 if not t["veto"]:
     st.caption(tr("pf.no_veto"))

@@ -206,7 +206,7 @@ if "interval" in labels:
 if table.empty:
     st.info(tr("rk.no_units"))
 else:
-    event = st.dataframe(view, hide_index=True, key="rk_table", on_select="rerun", selection_mode="single-row",
+    event = st.dataframe(view, hide_index=True, placeholder="—", key="rk_table", on_select="rerun", selection_mode="single-row",
                          column_config=config, height=min(35 * (len(view) + 1) + 3, 720))
     st.caption(tr("rk.select_hint"))
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
@@ -241,7 +241,7 @@ else:
         st.markdown("\n".join(f"- {n}" for n in notes))
     if dim_cols:
         st.markdown(f"**{tr('rk.dims')}**")
-        st.dataframe(dim_view, hide_index=True, key="rk_dims_table", column_config=dim_config,
+        st.dataframe(dim_view, hide_index=True, placeholder="—", key="rk_dims_table", column_config=dim_config,
                      height=min(35 * (len(dim_view) + 1) + 3, 720))
 
 # -- robustness ---------------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ rules_view = rules_view[["dim", "ind", "ind_weight", "weight", "text", "cap"]]
 rules_view.columns = [tr(f"sc.col.{c}") for c in ("dimension", "indicator", "ind_weight", "weight", "rule", "cap")]
 # most indicators have no monthly cap: an empty cell, not "None"
 rules_view[tr("sc.col.cap")] = [f"{v:g}" if v == v and v is not None else "" for v in rules_view[tr("sc.col.cap")]]
-st.dataframe(rules_view, hide_index=True, key="sc_rules_table",
+st.dataframe(rules_view, hide_index=True, placeholder="—", key="sc_rules_table",
              column_config={tr("sc.col.weight"): st.column_config.NumberColumn(format="%.2f"),
                             tr("sc.col.cap"): st.column_config.TextColumn(alignment="right"),
                             tr("sc.col.rule"): st.column_config.TextColumn(width="large")})

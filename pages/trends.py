@@ -154,6 +154,6 @@ for col in ("mom", "yoy"):
     ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:+,.2f}") for v in ch[col]]
 ch.columns = [tr(f"tr.col.{c}") for c in ("unit", "value", "prev", "mom", "last_year", "yoy", "median")]
 st.subheader(tr("tr.changes", month=month))
-st.dataframe(ch, hide_index=True, key="tr_changes_table",
+st.dataframe(ch, hide_index=True, placeholder="—", key="tr_changes_table",
              column_config={tr(f"tr.col.{c}"): st.column_config.TextColumn(alignment="right")
                             for c in ("value", "prev", "mom", "last_year", "yoy", "median")})

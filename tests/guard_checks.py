@@ -114,7 +114,7 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'])")
 def as_read(text: str) -> str:
     """Markdown as the reader sees it: the escapes of ui.text.plain taken off (an escaped '(' beside
     Chinese is still a half-width bracket on the screen)."""
-    return _ESCAPE.sub(r"\1", text)
+    return _ESCAPE.sub(r"\1", text).replace("\u2060", "")  # and its invisible link breakers
 
 
 def text_offences(text, lang: str = "zh", *, quoted: bool = False) -> list[tuple[str, str]]:

@@ -18,6 +18,18 @@ def test_month_range_and_indicator_filter(app_db):
     assert at.get_by_key("br_dl") is not None
 
 
+def drawn(table):
+    """The cells as the grid draws them: a missing number as the table's placeholder."""
+    value = table.value.astype(object)
+    return value.where(value.notna(), table.proto.placeholder)
+
+
+def test_numbers_stay_numbers_in_the_grid(app_db):
+    at = open_app("pages/browser.py")
+    t = at.dataframe[0].value
+    assert str(t["数值"].dtype).startswith("float") and at.dataframe[0].proto.placeholder == "—"
+
+
 def test_filters_survive_a_page_switch_and_empty_parts_are_blank(app_db):
     at = open_app("pages/browser.py")
     at.multiselect(key="br_indicators").set_value(["HL_SATISFY", "POP"]).run()
@@ -27,7 +39,7 @@ def test_filters_survive_a_page_switch_and_empty_parts_are_blank(app_db):
     assert not at.exception
     assert at.multiselect(key="br_indicators").value == ["HL_SATISFY", "POP"]
     assert at.selectbox(key="br_from").value == "2026-09"
-    t = at.dataframe[0].value
+    t = drawn(at.dataframe[0])
     pop = t[t["指标代码"] == "POP"]
     assert set(pop["分子"]) == {"—"} and set(pop["分母"]) == {"—"}  # a count has neither: a dash, not None
     rate = t[t["指标代码"] == "HL_SATISFY"]
@@ -60,6 +72,6 @@ def test_not_applicable_values_are_words_not_none(app_db):
     at = open_app()
     at.session_state["kind"] = "department"
     at.switch_page("pages/browser.py").run()
-    t = at.dataframe[0].value
+    t = drawn(at.dataframe[0])
     na = t[t["状态"] == "不适用"]
     assert len(na) and set(na["数值"]) == {"—"}

@@ -19,7 +19,7 @@ HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example
 
 def shown(text: str) -> str:
     """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def notices(at) -> list[str]:

@@ -16,7 +16,7 @@ RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
 
 def shown(text: str) -> str:
     """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def notices(at) -> list[str]:
