@@ -225,10 +225,18 @@ def _bound(x) -> str:
 
 
 def _kind(rows, _params):
-    return [{"indicator": ic, **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
-             "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
-            for ic, nz, ne, k in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"], rows["u_kind"],
-                                     strict=True)]
+    # a file of every indicator for every unit fails this on a third of its cells: one dict per distinct
+    # (indicator, unit kind), shared by its rows (nothing edits a problem's params in place)
+    memo: dict = {}
+
+    def words(ic, nz, ne, k):
+        if (ic, k) not in memo:
+            memo[ic, k] = {"indicator": ic, **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
+                           "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
+        return memo[ic, k]
+
+    return [words(ic, nz, ne, k) for ic, nz, ne, k in zip(rows["indicator_code"], rows["i_name_zh"],
+                                                          rows["i_name_en"], rows["u_kind"], strict=True)]
 
 
 def _unit_words(rows) -> list[dict]:
