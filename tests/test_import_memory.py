@@ -92,8 +92,12 @@ def test_ten_thousand_columns_are_refused_before_parsing(tmp_path, sample_wh, db
 
 
 @pytest.mark.slow
-def test_the_largest_file_the_page_accepts_stays_under_the_limit(tmp_path, sample_wh, db):
-    """A wide file at the page's cell limit: every cell a value to validate (the costliest shape)."""
+@pytest.mark.parametrize("cell", ["95", "-5.5"], ids=["plausible", "every_value_wrong"])
+def test_the_largest_file_the_page_accepts_stays_under_the_limit(tmp_path, sample_wh, db, cell):
+    """A wide file at the page's cell limit: every cell a value to validate (the costliest shape). Every
+    unit reports every indicator, so a third of the cells are of an indicator the unit's kind does not
+    report (an error per cell); with -5.5 every cell is also out of range: ~750,000 problem lines, each
+    still counted and the file still refused."""
     import itertools
 
     codes = sample_wh.indicators()["code"].tolist()
@@ -102,7 +106,7 @@ def test_the_largest_file_the_page_accepts_stays_under_the_limit(tmp_path, sampl
     width = len(codes) + 2
     n = limits.MAX_UPLOAD_CELLS // width - 2
     lines = ["单位,月份," + ",".join(codes)]
-    lines += [f"{u},{mo}," + ",".join(["95"] * len(codes)) for mo, u in itertools.islice(itertools.product(months, units), n)]
+    lines += [f"{u},{mo}," + ",".join([cell] * len(codes)) for mo, u in itertools.islice(itertools.product(months, units), n)]
     path = tmp_path / "widest.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = sample_wh.checksum()
@@ -110,4 +114,7 @@ def test_the_largest_file_the_page_accepts_stays_under_the_limit(tmp_path, sampl
     assert "Traceback" not in err and "too many" not in err and "limit is" not in err  # accepted and validated
     assert peak < PEAK_LIMIT, f"peak RSS {peak / 2**20:.0f} MiB"
     assert sample_wh.checksum() == before
-    print(f"{path.name}: {n} rows x {width} columns, peak RSS {peak / 2**20:.0f} MiB")
+    assert code == 1 and "Not imported widest.csv: " in err  # errors: refused, and the count is said
+    errors = int(err.split("Not imported widest.csv: ")[1].split(" errors")[0])
+    assert errors > (n * len(codes) if cell == "-5.5" else n * len(codes) // 4)
+    print(f"{path.name} ({cell}): {n} rows x {width} columns, {errors} errors, peak RSS {peak / 2**20:.0f} MiB")

@@ -118,7 +118,7 @@ def range_words(kind, name_zh, name_en, unit, low, high) -> dict:
 
 def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """`frame` with the register's and catalogue's facts beside each row, for the suite."""
-    f = frame.copy()
+    f = frame.copy(deep=False)  # new columns only: the normalised frame is never written to (copy-on-write)
     u = units.set_index("code")
     ind = indicators.set_index("code")
     f["u_kind"] = f["unit_code"].map(u["kind"])
@@ -129,10 +129,11 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     f["i_min"] = f["indicator_code"].map(ind["min"]).astype("float64")
     f["i_max"] = f["indicator_code"].map(ind["max"]).astype("float64")
     f["i_ratio"] = f["indicator_code"].map(ind["ratio"]).fillna(False).astype(bool)
+    # the words are a few dozen distinct texts repeated on every row: categoricals, not a Python str per row
     for lang in ("zh", "en"):
-        f[f"u_name_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).astype(object)
-        f[f"i_name_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).astype(object)
-    f["i_unit"] = f["indicator_code"].map(ind["unit"]).astype(object)
+        f[f"u_name_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).astype("category")
+        f[f"i_name_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).astype("category")
+    f["i_unit"] = f["indicator_code"].map(ind["unit"]).astype("category")
     for part in ("numerator", "denominator"):
         f[f"{part}_state"] = f[f"{part}_state"].fillna("missing") if f"{part}_state" in f.columns else "missing"
     months = pd.unique(f["month"].dropna())

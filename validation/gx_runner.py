@@ -220,28 +220,46 @@ def _focus(check: str, rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def _text(x) -> str:
+    """A catalogue word, "" when the catalogue has none (a categorical gives NaN for it)."""
+    return x if isinstance(x, str) else ""
+
+
 def _bound(x) -> str:
     return "∞" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:g}"
 
 
+def _distinct(rows: pd.DataFrame, columns: list[str], make) -> list[dict]:
+    """make(*values) for each row, computed once per distinct combination of `columns` and shared by its
+    rows: a fault that hits every cell of a wide file (an indicator a unit's kind does not report, a
+    whole column out of range) costs one dict per indicator or unit, not one per cell. Nothing edits a
+    problem's params in place."""
+    memo: dict = {}
+    out = []
+    for values in zip(*(rows[c] for c in columns), strict=True):
+        k = tuple("\0nan" if isinstance(v, float) and np.isnan(v) else v for v in values)
+        if k not in memo:
+            memo[k] = make(*values)
+        out.append(memo[k])
+    return out
+
+
 def _kind(rows, _params):
-    return [{"indicator": ic, **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
-             "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")}
-            for ic, nz, ne, k in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"], rows["u_kind"],
-                                     strict=True)]
+    return _distinct(rows, ["indicator_code", "i_name_zh", "i_name_en", "u_kind"], lambda ic, nz, ne, k: {
+        "indicator": ic, **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
+        "kind_zh": i18n.t(f"kind.{k}", "zh"), "kind_en": i18n.t(f"kind.{k}", "en")})
 
 
 def _unit_words(rows) -> list[dict]:
-    return [checks.pair("unit", _name(nz, u), _name(ne, u))
-            for u, nz, ne in zip(rows["unit_code"], rows["u_name_zh"], rows["u_name_en"], strict=True)]
+    return _distinct(rows, ["unit_code", "u_name_zh", "u_name_en"],
+                     lambda u, nz, ne: checks.pair("unit", _name(nz, u), _name(ne, u)))
 
 
 def _range(rows, _params):
-    return [{"low": _bound(lo), "high": _bound(hi), **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
-             **checks.range_words(k, nz, ne, un, lo, hi)}
-            for ic, nz, ne, k, un, lo, hi in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"],
-                                                 rows["i_kind"], rows["i_unit"], rows["i_min"], rows["i_max"],
-                                                 strict=True)]
+    return _distinct(rows, ["indicator_code", "i_name_zh", "i_name_en", "i_kind", "i_unit", "i_min", "i_max"],
+                     lambda ic, nz, ne, k, un, lo, hi: {
+                         "low": _bound(lo), "high": _bound(hi), **checks.pair("indicator", _name(nz, ic), _name(ne, ic)),
+                         **checks.range_words(k, nz, ne, un, lo, hi)})
 
 
 def _suggest(raw_col: str, table_key: str, candidates):
@@ -292,28 +310,27 @@ MESSAGE_PARAMS = {
     "val.num_gt_den": lambda rows, _p: [{"numerator": n, "denominator": d, "rate": _rate(n, d)}
                                         for n, d in zip(rows["numerator"], rows["denominator"], strict=True)],
     "val.not_applicable_kind": _kind,
-    "val.before_unit": lambda rows, _p: [{"unit": u, "month": m, "active_from": a, **w} for u, m, a, w in
-                                         zip(rows["unit_code"], rows["month"], rows["u_from"], _unit_words(rows),
-                                             strict=True)],
-    "val.unit_inactive": lambda rows, _p: [{"unit": u, "month": m, "active_to": a, **w} for u, m, a, w in
-                                           zip(rows["unit_code"], rows["month"], rows["u_to"], _unit_words(rows),
-                                               strict=True)],
+    "val.before_unit": lambda rows, _p: _distinct(
+        rows, ["unit_code", "month", "u_from", "u_name_zh", "u_name_en"], lambda u, m, a, nz, ne: {
+            "unit": u, "month": m, "active_from": a, **checks.pair("unit", _name(nz, u), _name(ne, u))}),
+    "val.unit_inactive": lambda rows, _p: _distinct(
+        rows, ["unit_code", "month", "u_to", "u_name_zh", "u_name_en"], lambda u, m, a, nz, ne: {
+            "unit": u, "month": m, "active_to": a, **checks.pair("unit", _name(nz, u), _name(ne, u))}),
     "val.value_range": _range,
-    "val.count_integer": lambda rows, _p: [checks.pair("indicator", _name(nz, ic), _name(ne, ic)) for ic, nz, ne in
-                                           zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"],
-                                               strict=True)],
+    "val.count_integer": lambda rows, _p: _distinct(rows, ["indicator_code", "i_name_zh", "i_name_en"],
+                                                    lambda ic, nz, ne: checks.pair("indicator", _name(nz, ic),
+                                                                                   _name(ne, ic))),
     "val.value_too_large": _limit,
-    "val.value_percent_unit": lambda rows, _p: [
-        {**checks.pair("indicator", _name(nz, ic), _name(ne, ic)), "unit_zh": un or "",
-         "unit_en": i18n.unit_en(un) or (un or "")}
-        for ic, nz, ne, un in zip(rows["indicator_code"], rows["i_name_zh"], rows["i_name_en"], rows["i_unit"],
-                                  strict=True)],
+    "val.value_percent_unit": lambda rows, _p: _distinct(
+        rows, ["indicator_code", "i_name_zh", "i_name_en", "i_unit"], lambda ic, nz, ne, un: {
+            **checks.pair("indicator", _name(nz, ic), _name(ne, ic)), "unit_zh": _text(un),
+            "unit_en": i18n.unit_en(_text(un)) or _text(un)}),
     "val.numerator_bad": _limit,
     "val.denominator_bad": _limit,
     "val.value_mismatch": lambda rows, _p: [{"computed": v - g}
                                             for v, g in zip(rows["value"], rows["ratio_gap"], strict=True)],
-    "val.month_future": lambda rows, p: [{"month": m, "current": mo.add(p["open_months"][0], -1)
-                                          if p["open_months"] else ""} for m in rows["month"]],
+    "val.month_future": lambda rows, p: _distinct(rows, ["month"], lambda m: {
+        "month": m, "current": mo.add(p["open_months"][0], -1) if p["open_months"] else ""}),
     "val.month_open": lambda rows, _p: [{"month": m, "last": mo.add(m, -1), "next": mo.add(m, 1)}
                                         for m in rows["month"]],
     "val.month_too_early": lambda rows, p: [{"month": m, "earliest": p.get("_earliest") or

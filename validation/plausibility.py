@@ -63,8 +63,8 @@ def _words(f: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd
     ind = indicators.set_index("code")
     f = f.copy()
     for lang in ("zh", "en"):
-        f[f"unit_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).fillna(f["unit_code"]).astype(object)
-        f[f"indicator_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).fillna(f["indicator_code"]).astype(object)
+        f[f"unit_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).fillna(f["unit_code"]).astype("category")
+        f[f"indicator_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).fillna(f["indicator_code"]).astype("category")
     f["i_min"] = f["indicator_code"].map(pd.to_numeric(ind["min"], errors="coerce")).astype("float64")
     f["i_max"] = f["indicator_code"].map(pd.to_numeric(ind["max"], errors="coerce")).astype("float64")
     f["i_count"] = f["indicator_code"].map(ind["kind"]).eq("count").to_numpy()
