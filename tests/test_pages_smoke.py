@@ -55,9 +55,10 @@ def machine_text(at, lang: str) -> list[str]:
     """Cells and texts that show a missing value as None/nan, or an internal code, instead of words."""
     found = []
     for df in at.dataframe:
-        frame = df.value
+        frame = df.value.astype(object)
+        frame = frame.where(frame.notna(), df.proto.placeholder or "None")  # a blank cell as the grid draws it
         for c in frame.columns:
-            for v in frame[c].astype(str).unique():
+            for v in frame[c].map(str).unique():
                 if v in MACHINE or v.startswith("None") or " nan" in v:
                     found.append(f"{c}: {v}")
                 if lang == "zh" and "代码" not in str(c) and any(code in v for code in CODES):
