@@ -37,7 +37,7 @@ FAR_DATE ?= 2027-01-15 10:00:00
 
 test: $(VENV)/.installed-test system-deps lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile
-	faketime '$(FAR_DATE)' $(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not browser" -p no:cacheprovider
+	faketime '$(FAR_DATE)' $(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not browser and not slow" -p no:cacheprovider --durations=8
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run

@@ -109,3 +109,14 @@ def browser_page(_browser, tmp_path):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+LIVE_FIXTURES = {"browser_page", "_browser", "start_streamlit", "streamlit_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives a live server or chromium is a browser test, whether or not it says so: the far-date
+    run (`make test`) leaves them out."""
+    for item in items:
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
