@@ -30,6 +30,9 @@ i18n.register({
                              "{month} is being published by someone else at the same time; check the latest "
                              "revision and try again"),
     # what the figures shown are, against the published ones (published_state)
+    "scoring.state.short.unpublished": ("未发布", "Not published"),
+    "scoring.state.short.published": ("第 {rev} 版", "Revision {rev}"),
+    "scoring.state.short.differs": ("已变动", "Changed"),
     "scoring.state.unpublished": ("未发布（当前数据）", "not published (live figures)"),
     "scoring.state.published": ("已发布·第 {rev} 版", "published, revision {rev}"),
     "scoring.state.published_revised": ("已发布·第 {rev} 版（更正）", "published, revision {rev} (corrected)"),
@@ -141,6 +144,14 @@ class PublishedState:
             return i18n.t("scoring.state.live_differs", lang, rev=self.revision)
         key = "scoring.state.published_revised" if (self.revision or 0) > 1 else "scoring.state.published"
         return i18n.t(key, lang, rev=self.revision)
+
+    def short(self, lang: str | None = None) -> str:
+        """The state in a word or two, for a tile: 未发布 / 第 2 版 / 已变动."""
+        if not self.published:
+            return i18n.t("scoring.state.short.unpublished", lang)
+        if self.differs:
+            return i18n.t("scoring.state.short.differs", lang)
+        return i18n.t("scoring.state.short.published", lang, rev=self.revision)
 
     def notice(self, lang: str | None = None) -> str | None:
         if not (self.published and self.differs):

@@ -24,7 +24,7 @@ i18n.register({
     "import.page.upload": ("选择文件", "Choose files"),
     "import.page.month": ("数据月份（文件中没有月份时使用）", "Month of the data (when the file has none)"),
     "import.page.month_none": ("按文件内容", "As in the file"),
-    "import.page.sheet": ("Excel 工作表名称（留空为第一个）", "Excel sheet (blank: the first)"),
+    "import.page.sheet": ("Excel 工作表名称（留空为第一个可见的表）", "Excel sheet (blank: the first visible one)"),
     "import.page.understood": ("文件识别结果", "How the file was read"),
     "import.page.sample": ("规范化后的数据（前 50 行）", "Normalised data (first 50 rows)"),
     "import.page.report": ("校验报告", "Validation report"),

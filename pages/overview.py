@@ -81,7 +81,8 @@ if b is not None:
     totals = b.totals[b.totals["kind"] == kind]
     hist = queries.total_history(month, 2)
     head = analysis.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
-    pub = published_state(month, "month", caption=False).label(lang())
+    state = published_state(month, "month", caption=False)
+    pub, pub_words = state.short(lang()), state.label(lang())
     note = b.scheme_note(lang())
     if note:
         st.caption(plain(note))
@@ -91,7 +92,7 @@ if b is not None:
     deltas.metric(h2, tr("ov.mean"), f"{head['mean']:.2f}", change=head["change"], measure="score", lang=lang())
     deltas.metric(h3, tr("ov.alerts"), head["alerts"], lang=lang())
     deltas.metric(h4, tr("ov.vetoes"), head["vetoes"], lang=lang())
-    deltas.metric(h5, tr("ov.publication"), pub, lang=lang())
+    deltas.metric(h5, tr("ov.publication"), pub, lang=lang(), help=pub_words)
 
     groups = list(dict.fromkeys(totals["peer_group"]))
     cols = st.columns(len(groups)) if groups else []

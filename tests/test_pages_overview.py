@@ -46,7 +46,7 @@ def test_headline_numbers_are_the_engines(app_db):
     assert shown["参与排名单位"] == str(len(streets))
     assert shown["平均总分"] == f"{streets['total'].mean():.2f}"
     assert shown["一票否决"] == str(int(streets["veto"].sum()))
-    assert shown["发布状态"] == "未发布（当前数据）"
+    assert shown["发布状态"] == "未发布"
     # the warehouse figures the overview showed before are still there
     assert shown["考核单位"] == "30"
 
@@ -93,7 +93,7 @@ def test_an_alerted_unit_opens_its_profile(app_db):
 def test_a_published_month_says_so(app_db):
     service.publish(app_db, "2026-10", "tester")
     at = open_app()
-    assert shown_metrics(at)["发布状态"] == "已发布·第 1 版"
+    assert shown_metrics(at)["发布状态"] == "第 1 版"
     assert not notices(at), notices(at)  # the figures shown are the published ones
 
 
@@ -105,7 +105,7 @@ def test_figures_that_differ_from_the_published_ones_carry_the_cores_notice(app_
     assert state.differs and state.notice("zh")
     for lang in ("zh", "en"):
         at = overview(lang=lang)
-        assert shown_metrics(at)["发布状态" if lang == "zh" else "Publication"] == state.label(lang)
+        assert shown_metrics(at)["发布状态" if lang == "zh" else "Publication"] == state.short(lang)
         assert notices(at) == [state.notice(lang)]
 
 
