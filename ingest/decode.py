@@ -170,6 +170,14 @@ def _refuse_implausible(data: bytes, text: str) -> None:
     raise FileProblem("val.file_encoding_unsupported", looks_zh=guess[0], looks_en=guess[1])
 
 
+# Other scripts' encodings, named when a file decodes as one of them with enough of its own letters:
+# (codec, that script's letters, the share of non-ASCII characters they must make, the names)
+_OTHER_SCRIPTS = [
+    ("shift_jis", ("\u3040", "\u30ff"), 0.2, ("Shift_JIS（日文）", "Shift_JIS (Japanese)")),  # kana
+    ("euc-kr", ("\uac00", "\ud7a3"), 0.5, ("EUC-KR（韩文）", "EUC-KR (Korean)")),  # hangul
+]
+
+
 def _other_encoding(data: bytes) -> tuple[str, str] | None:
     """(zh, en) name of the encoding the bytes plausibly are, among those we do not read."""
     sample = data[:200_000]
@@ -181,22 +189,14 @@ def _other_encoding(data: bytes) -> tuple[str, str] | None:
         chars = _chinese(text)
         if chars and _common_share(chars, "big5", (0xA4, 0xF9)) >= PLAUSIBLE:
             return "Big5（繁体中文，台湾/香港常用）", "Big5 (Traditional Chinese, as used in Taiwan and Hong Kong)"
-    try:
-        text = sample.decode("shift_jis")
-    except UnicodeDecodeError:
-        pass
-    else:
-        kana = sum(1 for c in text if "\u3040" <= c <= "\u30ff")
-        if kana and kana / max(1, sum(1 for c in text if ord(c) > 127)) > 0.2:
-            return "Shift_JIS（日文）", "Shift_JIS (Japanese)"
-    try:
-        text = sample.decode("euc-kr")
-    except UnicodeDecodeError:
-        pass
-    else:
-        hangul = sum(1 for c in text if "\uac00" <= c <= "\ud7a3")
-        if hangul and hangul / max(1, sum(1 for c in text if ord(c) > 127)) > 0.5:
-            return "EUC-KR（韩文）", "EUC-KR (Korean)"
+    for codec, (low, high), share, names in _OTHER_SCRIPTS:
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        own = sum(1 for c in text if low <= c <= high)
+        if own and own / max(1, sum(1 for c in text if ord(c) > 127)) > share:
+            return names
     return None
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.errors import FileProblem
+from ingest.limits import column_letter
 from ingest.lookup import Lookup, indicator_candidates, key
 from ingest.read import RawTable
 from ingest.values import MISSING, NA, OK, REFUSED_STATES, fold, month_in_text, parse_month, parse_values
@@ -224,7 +225,7 @@ def _columns(header: pd.Series, body: pd.DataFrame, lookup: Lookup, problems: li
     seen: dict = {}
     for col, name in header.items():
         empty_body = not (body[col] != "").any() if len(body) else True
-        letter = _col_letter(col)
+        letter = column_letter(col)
         if not name:
             if empty_body:
                 problems.append(problem("val.skipped_empty_column", row=header_row, column=letter))
@@ -259,12 +260,6 @@ def _columns(header: pd.Series, body: pd.DataFrame, lookup: Lookup, problems: li
     return roles, ind_cols
 
 
-def _col_letter(idx: int) -> str:
-    s, n = "", int(idx) + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _skip_rows(btext: pd.DataFrame, unit_col, problems: list) -> pd.Series:
