@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from ui import queries, routing, setup
+from kaohe.ui import queries, routing, setup
 
 # The tab's icon is a file Kaohe serves itself: a Material Symbols icon made the browser fetch an SVG
 # from a font host, and district intranets have no way out.

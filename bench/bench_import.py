@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import catalogue, sample
-from data.warehouse import Warehouse
-from ingest import pipeline
-from validation import gx_runner
+from kaohe.data import catalogue, sample
+from kaohe.data.warehouse import Warehouse
+from kaohe.ingest import pipeline
+from kaohe.validation import gx_runner
 
 END = "2026-10"
 # The figures are of a fixed workload, whatever the day: the clock is pinned to the month after END, and

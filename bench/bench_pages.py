@@ -63,7 +63,7 @@ def apptest_timings(db: Path) -> dict[str, dict]:
 
     os.environ["KAOHE_DB"] = str(db)
     os.environ["KAOHE_LANG"] = "zh"
-    from data.warehouse import Warehouse
+    from kaohe.data.warehouse import Warehouse
 
     streets = Warehouse(db).units("street")["code"]
     synthetic = streets[streets.str.len() == 5].iloc[-1]  # one of the generated city streets

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data import catalogue, sample  # noqa: E402
-from data.setup import SYSTEM_ACTOR  # noqa: E402
-from data.warehouse import Warehouse  # noqa: E402
+from kaohe.data import catalogue, sample  # noqa: E402
+from kaohe.data.setup import SYSTEM_ACTOR  # noqa: E402
+from kaohe.data.warehouse import Warehouse  # noqa: E402
 
 END = "2026-10"
 
@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", default=None, help="write the ZIP and one scorecard here")
     args, _others = ap.parse_known_args(argv)  # bench.run hands every benchmark all its flags
 
-    from metrics import service
-    from reports import batch
-    from reports.scorecard import scorecard_pdf
+    from kaohe.metrics import service
+    from kaohe.reports import batch
+    from kaohe.reports.scorecard import scorecard_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         t_setup, wh = timed(make_warehouse, Path(tmp) / "bench.duckdb", args.units, args.months)

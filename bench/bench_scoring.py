@@ -28,12 +28,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data import catalogue, sample  # noqa: E402
-from data.warehouse import Warehouse  # noqa: E402
-from kaohe import months as mo  # noqa: E402
-from metrics import build as build_mod  # noqa: E402
-from metrics import robustness, service  # noqa: E402
-from metrics import scheme as scheme_mod  # noqa: E402
+from kaohe.base import months as mo  # noqa: E402
+from kaohe.data import catalogue, sample  # noqa: E402
+from kaohe.data.warehouse import Warehouse  # noqa: E402
+from kaohe.metrics import build as build_mod  # noqa: E402
+from kaohe.metrics import robustness, service  # noqa: E402
+from kaohe.metrics import scheme as scheme_mod  # noqa: E402
 
 END = "2026-10"
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench.common import load, max_rss_mb, measure, report, workload
-from data.warehouse import Warehouse
+from kaohe.data.warehouse import Warehouse
 
 
 def main(argv: list[str] | None = None) -> None:

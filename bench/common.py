@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import catalogue, sample
+from kaohe.data import catalogue, sample
 
 END = "2026-10"
 # name: (units, months) — S is the shipped sample district; M a city; L a province-sized load.
@@ -39,7 +39,7 @@ def workload(name: str, seed: int = sample.DEFAULT_SEED) -> Workload:
 
 def load(wl: Workload, path: Path):
     """A fresh warehouse file holding the workload."""
-    from data.warehouse import Warehouse
+    from kaohe.data.warehouse import Warehouse
 
     for p in (path, Path(str(path) + ".wal")):
         p.unlink(missing_ok=True)

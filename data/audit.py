@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.warehouse import Warehouse, published_months
+from kaohe.data.warehouse import Warehouse, published_months
 
 AUDIT_COLUMNS = ["seq", "logged_at", "actor", "action", "target", "file_hash", "detail"]
 

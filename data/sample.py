@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data.catalogue import read_indicators, read_units
-from kaohe import months as mo
+from kaohe.base import months as mo
+from kaohe.data.catalogue import read_indicators, read_units
 
 DEFAULT_SEED = 20261
 DEFAULT_MONTHS = 36

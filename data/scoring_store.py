@@ -8,10 +8,10 @@ import json
 
 import pandas as pd
 
-from data.schema import LATEST
-from data.warehouse import PublishedMonthError, Refusal, Warehouse, _audit, _next_id
-from kaohe import clock
-from kaohe import months as mo
+from kaohe.base import clock
+from kaohe.base import months as mo
+from kaohe.data.schema import LATEST
+from kaohe.data.warehouse import PublishedMonthError, Refusal, Warehouse, _audit, _next_id
 
 ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
                "revoked_at, revoked_by, revoke_reason")

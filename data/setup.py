@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from data import catalogue, sample
-from data.warehouse import Warehouse
+from kaohe.data import catalogue, sample
+from kaohe.data.warehouse import Warehouse
 
 SYSTEM_ACTOR = "system"
 
@@ -48,4 +48,4 @@ def ensure_ready(wh: Warehouse, *, with_sample: bool = True, end: str | None = N
 def sample_record(n_units: int, seed: int) -> dict:
     """What a sample batch stores about itself. Its name is not stored as text: batches.kind =
     'sample' is shown in the reader's words (示例数据 / sample data)."""
-    return {"generator": "data.sample", "units": int(n_units), "seed": int(seed)}
+    return {"generator": "kaohe.data.sample", "units": int(n_units), "seed": int(seed)}

@@ -23,9 +23,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data import schema
-from kaohe import clock, i18n
-from kaohe import months as mo
+from kaohe.base import clock, i18n
+from kaohe.base import months as mo
+from kaohe.data import schema
 
 i18n.register({
     "data.published_months": ("{months} 的考核结果已发布，不能直接改动；如确需更正，请说明更正理由（--reason）",

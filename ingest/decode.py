@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ingest.errors import FileProblem
+from kaohe.ingest.errors import FileProblem
 
 BINARY_SAMPLE = 8192
 PLAUSIBLE = 0.7  # share of Chinese characters a real GBK file has among the common ones (it has ~1.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zipfile
 
-from ingest.errors import FileProblem
+from kaohe.ingest.errors import FileProblem
 
 MiB = 2**20
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.values import fold
+from kaohe.ingest.values import fold
 
 ALIASES_CSV = Path(__file__).resolve().parent / "aliases.csv"
 FIELDS = ("unit", "month", "indicator", "value", "numerator", "denominator", "status", "ignore")

@@ -12,13 +12,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ingest.errors import FileProblem
-from ingest.limits import column_letter
-from ingest.lookup import Lookup, indicator_candidates, key
-from ingest.read import RawTable
-from ingest.values import MISSING, NA, OK, REFUSED_STATES, fold, month_in_text, parse_month, parse_values
-from validation.checks import suggestion
-from validation.problems import problem
+from kaohe.ingest.errors import FileProblem
+from kaohe.ingest.limits import column_letter
+from kaohe.ingest.lookup import Lookup, indicator_candidates, key
+from kaohe.ingest.read import RawTable
+from kaohe.ingest.values import (
+    MISSING,
+    NA,
+    OK,
+    REFUSED_STATES,
+    fold,
+    month_in_text,
+    parse_month,
+    parse_values,
+)
+from kaohe.validation.checks import suggestion
+from kaohe.validation.problems import problem
 
 HEADER_SCAN = 30
 TOTAL_WORDS = {"合计", "总计", "小计", "全区", "全市", "全区合计", "总体", "total", "sum", "grandtotal"}

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from data.warehouse import (
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.data.warehouse import (
     OBS_COLUMNS,
     BatchResult,
     DuplicateFileError,
@@ -22,16 +24,14 @@ from data.warehouse import (
     Warehouse,
     published_months,
 )
-from ingest import limits
-from ingest.errors import FileProblem
-from ingest.lookup import Lookup
-from ingest.normalise import Understanding, normalise
-from ingest.read import read
-from kaohe import i18n
-from kaohe import months as mo
-from validation import checks, gx_runner, plausibility
-from validation.problems import problem
-from validation.report import Report
+from kaohe.ingest import limits
+from kaohe.ingest.errors import FileProblem
+from kaohe.ingest.lookup import Lookup
+from kaohe.ingest.normalise import Understanding, normalise
+from kaohe.ingest.read import read
+from kaohe.validation import checks, gx_runner, plausibility
+from kaohe.validation.problems import problem
+from kaohe.validation.report import Report
 
 MAX_UPLOAD_BYTES = limits.MAX_UPLOAD_BYTES  # the upload page: a month's file is well under 1 MB
 MAX_CLI_BYTES = limits.MAX_CLI_BYTES  # the command line, for backfills of several years

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kaohe import clock, i18n
-from kaohe.i18n import t
+from kaohe.base import clock, i18n
+from kaohe.base.i18n import t
 
 i18n.register({
     "import.pv.format": ("格式", "Format"),

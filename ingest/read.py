@@ -19,10 +19,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from ingest import limits
-from ingest.decode import decode, looks_binary
-from ingest.errors import FileProblem
-from ingest.limits import MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, column_letter
+from kaohe.ingest import limits
+from kaohe.ingest.decode import decode, looks_binary
+from kaohe.ingest.errors import FileProblem
+from kaohe.ingest.limits import MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, column_letter
 
 DELIMITERS = [",", "\t", ";", "|"]
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: old .xls, or an encrypted workbook
@@ -265,7 +265,7 @@ def _codes(text: str, pattern: re.Pattern = INVISIBLE) -> str:
 
 
 def _invisible_problem(row: int, col: int, text: str) -> dict:
-    from validation.problems import problem
+    from kaohe.validation.problems import problem
 
     if INVISIBLE.search(text):
         return problem("val.cell_invisible", row=row, column=column_letter(col), value=mark_invisible(_shown(text)),
@@ -275,7 +275,7 @@ def _invisible_problem(row: int, col: int, text: str) -> dict:
 
 
 def _more(n: int, what_zh: str, what_en: str) -> list[dict]:
-    from validation.problems import problem
+    from kaohe.validation.problems import problem
 
     return [problem("val.file_more_items", n=n, what_zh=what_zh, what_en=what_en)] if n > 0 else []
 
@@ -364,7 +364,7 @@ def read_xlsx(data: bytes, sheet: str | None, *, max_cells: int = MAX_CELLS) -> 
 
 
 def _read_workbook(wb, sheet: str | None, max_cells: int) -> RawTable:
-    from validation.problems import problem
+    from kaohe.validation.problems import problem
 
     names = wb.sheetnames
     worksheets = wb.worksheets  # chart sheets hold no cells
@@ -541,7 +541,7 @@ def _stream_sheet(wb, ws, max_cells: int):
             for c in range(max(lo, 1), min(hi, width) + 1):
                 if any(r[c - 1] not in (None, "") for r in rows):
                     hidden_cols.add(c)
-    from validation.problems import problem
+    from kaohe.validation.problems import problem
 
     for r, c in format_hidden[:ITEMS_LISTED]:
         marked.append(problem("val.cell_format_hidden", row=r, column=column_letter(c - 1)))

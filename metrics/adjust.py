@@ -14,10 +14,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from metrics import periods
-from metrics.engine import FIXED
-from metrics.scheme import VETO_OPS
+from kaohe.base import i18n
+from kaohe.metrics import periods
+from kaohe.metrics.engine import FIXED
+from kaohe.metrics.scheme import VETO_OPS
 
 KINDS = ("bonus", "deduction", "veto")
 ADJ_COLUMNS = ["adj_id", "unit_code", "month", "kind", "points", "reason", "evidence", "actor",

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from kaohe import months as mo
-from metrics import adjust, engine, grades, intervals, periods, rank
-from metrics.scheme import Scheme
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.metrics import adjust, engine, grades, intervals, periods, rank
+from kaohe.metrics.scheme import Scheme
 
 TOTAL_COLUMNS = [
     "unit_code", "name_zh", "name_en", "kind", "peer_group", "base_score", "bonus", "deduction", "total",
@@ -74,7 +74,7 @@ class ScoreBuild:
         return self._dim_history
 
     def explain(self, unit_code: str, lang: str | None = None) -> pd.DataFrame:
-        from metrics.explain import explain
+        from kaohe.metrics.explain import explain
 
         return explain(self, unit_code, lang)
 
@@ -221,7 +221,7 @@ def _totals_frame(ux, ends, live, base4) -> pd.DataFrame:
 
 def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
     """The values veto triggers and automatic adjustments look at (a few indicators), as a small frame."""
-    from metrics.scheme import trigger_codes
+    from kaohe.metrics.scheme import trigger_codes
 
     codes = trigger_codes(scheme.data)
     want = plan.codes.get_indexer(codes)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from kaohe import months as mo
-from metrics import periods, rules
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.metrics import periods, rules
 
 FIXED = 10_000  # fixed-point scale of points
 STATUS = np.array(["ok", "na", "missing", "carried"], dtype=object)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kaohe import i18n
-from metrics import rank as rank_mod
-from metrics.engine import FIXED
+from kaohe.base import i18n
+from kaohe.metrics import rank as rank_mod
+from kaohe.metrics.engine import FIXED
 
 COLUMNS = ["level", "dimension", "code", "item", "value", "status", "rule", "raw_score", "weight", "points",
            "note"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
+from kaohe.base import i18n
 
 ORDER = ("excellent", "good", "pass", "fail")  # best first
 

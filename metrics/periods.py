@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from kaohe import months as mo
+from kaohe.base import i18n
+from kaohe.base import months as mo
 
 PERIODS = ("month", "quarter", "year", "ytd")
 

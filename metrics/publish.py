@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data import scoring_store as store
-from data.warehouse import Refusal
-from kaohe import clock, i18n
-from metrics import periods
+from kaohe.base import clock, i18n
+from kaohe.data import scoring_store as store
+from kaohe.data.warehouse import Refusal
+from kaohe.metrics import periods
 
 i18n.register({
     "scoring.publish.need_reason": ("{month}已发布（第{rev}版）；重新发布须说明更正理由（--reason）",
@@ -87,7 +87,7 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
 
 
 def _publish_once(wh, month, actor, reason, period) -> int:
-    from metrics.service import build as run_build
+    from kaohe.metrics.service import build as run_build
 
     first = periods.months_of(period, month)[0]
     checksum = store.data_checksum(wh, first, month)
@@ -168,7 +168,7 @@ class PublishedState:
 
 
 def state(wh, month: str, period: str = "month") -> PublishedState:
-    from metrics.service import current_scheme
+    from kaohe.metrics.service import current_scheme
 
     periods.check(period)
     store.ready(wh)
@@ -197,7 +197,7 @@ def status(wh, month: str, period: str = "month") -> dict:
 
 def diff(wh, month: str, period: str = "month", revision: int | None = None) -> pd.DataFrame:
     """Units whose total, rank, grade or veto differ between a published revision and the live build."""
-    from metrics.service import build as run_build
+    from kaohe.metrics.service import build as run_build
 
     pub = store.published_results(wh, month, period, revision)
     if pub.empty:

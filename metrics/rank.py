@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
+from kaohe.base import i18n
 
 i18n.register({
     "scoring.list.red": ("红榜", "red list (top)"),

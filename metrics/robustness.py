@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics import rules
+from kaohe.metrics import rules
 
 METHODS = ("scheme", "minmax", "zscore", "percentile")
 METHOD_P = (0.5, 1 / 6, 1 / 6, 1 / 6)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kaohe.i18n import unit_en
+from kaohe.base.i18n import unit_en
 
 
 @dataclass(frozen=True)

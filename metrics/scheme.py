@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.warehouse import Refusal
-from kaohe import i18n
-from kaohe.i18n import t
-from metrics import rules
+from kaohe.base import i18n
+from kaohe.base.i18n import t
+from kaohe.data.warehouse import Refusal
+from kaohe.metrics import rules
 
 SCHEMES_DIR = Path(__file__).resolve().parent / "schemes"
 DEFAULT_YEAR = "2026"
@@ -162,7 +162,7 @@ class Scheme:
 
     def plan(self, units: pd.DataFrame):
         """The spec as arrays for the engine, cached per set of (unit, peer group, kind)."""
-        from metrics import engine
+        from kaohe.metrics import engine
 
         key = tuple(sorted(set(zip(units["peer_group"].astype(str), units["kind"].astype(str), strict=True))))
         if key not in self._plans:

@@ -64,15 +64,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data import scoring_store as store
-from data.warehouse import PublishedMonthError, Refusal
-from kaohe import i18n
-from kaohe import months as mo
-from metrics import periods
-from metrics import scheme as scheme_mod
-from metrics.adjust import KINDS as ADJ_KINDS
-from metrics.build import ScoreBuild, compute
-from metrics.scheme import Scheme
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.data import scoring_store as store
+from kaohe.data.warehouse import PublishedMonthError, Refusal
+from kaohe.metrics import periods
+from kaohe.metrics import scheme as scheme_mod
+from kaohe.metrics.adjust import KINDS as ADJ_KINDS
+from kaohe.metrics.build import ScoreBuild, compute
+from kaohe.metrics.scheme import Scheme
 
 i18n.register({
     "scoring.adjust.bad_kind": ("调整类型“{kind}”无效，可选：{known}", "adjustment kind {kind!r} is not one of {known}"),
@@ -187,7 +187,7 @@ def compare(official: ScoreBuild, alt: ScoreBuild) -> pd.DataFrame:
 def robustness(wh, month: str, replicates: int = 1000, seed: int = 0, progress=None,
                period: str = "month") -> pd.DataFrame:
     """Median rank and 90% rank interval per unit under perturbed weights and other normalisations."""
-    from metrics import robustness as rob
+    from kaohe.metrics import robustness as rob
 
     b = build(wh, month, period)
     return rob.monte_carlo(b, replicates=replicates, seed=seed, progress=progress)
@@ -195,42 +195,42 @@ def robustness(wh, month: str, replicates: int = 1000, seed: int = 0, progress=N
 
 def entropy_weights(wh, month: str, period: str = "month") -> pd.DataFrame:
     """kind, indicator_code, scheme_weight, entropy_weight: the data-driven alternative beside the scheme."""
-    from metrics import robustness as rob
+    from kaohe.metrics import robustness as rob
 
     return rob.entropy_table(build(wh, month, period))
 
 
 # -- publishing ----------------------------------------------------------------------------------------
 def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
-    from metrics import publish as pub
+    from kaohe.metrics import publish as pub
 
     return pub.publish(wh, month, actor, reason, period)
 
 
 def publication_status(wh, month: str, period: str = "month") -> dict:
-    from metrics import publish as pub
+    from kaohe.metrics import publish as pub
 
     return pub.status(wh, month, period)
 
 
 def published_state(wh, month: str, period: str = "month"):
-    """metrics.publish.PublishedState: the latest revision of (month, period), whether the figures
+    """kaohe.metrics.publish.PublishedState: the latest revision of (month, period), whether the figures
     computed now differ from it (and whether data or the scheme's content changed), with
     `.label(lang)` for the figures' label and `.notice(lang)` for the notice to show beside them."""
-    from metrics import publish as pub
+    from kaohe.metrics import publish as pub
 
     return pub.state(wh, month, period)
 
 
 def publication_diff(wh, month: str, period: str = "month") -> pd.DataFrame:
-    from metrics import publish as pub
+    from kaohe.metrics import publish as pub
 
     return pub.diff(wh, month, period)
 
 
 def revision_diff(wh, month: str, revision: int, period: str = "month") -> pd.DataFrame:
     """What a revision changed against the one before it (field, published = before, current = after)."""
-    from metrics import publish as pub
+    from kaohe.metrics import publish as pub
 
     if revision <= 1:
         return pd.DataFrame(columns=["unit_code", "field", "published", "current"])

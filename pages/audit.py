@@ -5,12 +5,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from data import audit
-from kaohe import clock, i18n
-from kaohe.i18n import actor_name, sep
-from reports.csvexport import csv_bytes
-from ui import queries
-from ui.setup import lang, name, tr, warehouse
+from kaohe.base import clock, i18n
+from kaohe.base.i18n import actor_name, sep
+from kaohe.data import audit
+from kaohe.reports.csvexport import csv_bytes
+from kaohe.ui import queries
+from kaohe.ui.setup import lang, name, tr, warehouse
 
 ACTIONS = {
     "batch.import": ("导入文件", "file imported"),

@@ -7,16 +7,16 @@ import re
 import pandas as pd
 import streamlit as st
 
-from data import audit
-from data import warehouse as dw
-from data.warehouse import PublishedMonthError, WarehouseBusy
-from ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
-from kaohe import clock, i18n, settings
-from kaohe.i18n import actor_name, sep
-from ui.setup import lang, tr, warehouse
-from ui.text import plain
-from validation.problems import CHECKS
-from validation.report import Report
+from kaohe.base import clock, i18n, settings
+from kaohe.base.i18n import actor_name, sep
+from kaohe.data import audit
+from kaohe.data import warehouse as dw
+from kaohe.data.warehouse import PublishedMonthError, WarehouseBusy
+from kaohe.ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
+from kaohe.ui.setup import lang, tr, warehouse
+from kaohe.ui.text import plain
+from kaohe.validation.problems import CHECKS
+from kaohe.validation.report import Report
 
 i18n.register({
     "import.batches.title": ("导入批次", "Import batches"),

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from kaohe import i18n
-from ui import charts, downloads, queries
-from ui.setup import name, tr
+from kaohe.base import i18n
+from kaohe.ui import charts, downloads, queries
+from kaohe.ui.setup import name, tr
 
 i18n.register({
     "br.title": ("数据浏览", "Data browser"),

@@ -6,14 +6,14 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from data.warehouse import WarehouseBusy
-from ingest import pipeline, preview
-from kaohe import i18n, settings
-from kaohe import months as mo
-from kaohe.i18n import sep
-from ui.setup import lang, tr, warehouse
-from ui.text import plain
-from validation import gx_runner
+from kaohe.base import i18n, settings
+from kaohe.base import months as mo
+from kaohe.base.i18n import sep
+from kaohe.data.warehouse import WarehouseBusy
+from kaohe.ingest import pipeline, preview
+from kaohe.ui.setup import lang, tr, warehouse
+from kaohe.ui.text import plain
+from kaohe.validation import gx_runner
 
 i18n.register({
     "import.page.title": ("数据导入", "Import"),

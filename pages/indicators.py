@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from kaohe import i18n
-from kaohe import months as mo
-from ui import analysis, charts, queries
-from ui.setup import lang, name, tr
-from ui.text import plain
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.ui import analysis, charts, queries
+from kaohe.ui.setup import lang, name, tr
+from kaohe.ui.text import plain
 
 i18n.register({
     "ind.title": ("指标分析", "Indicators"),

@@ -3,11 +3,11 @@ warehouse holds, how complete it is, and one indicator's trend."""
 
 import streamlit as st
 
-from kaohe import i18n
-from kaohe import months as mo
-from ui import analysis, charts, deltas, queries
-from ui.setup import lang, name, open_profile, published_state, refused, tr
-from ui.text import plain
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.ui import analysis, charts, deltas, queries
+from kaohe.ui.setup import lang, name, open_profile, published_state, refused, tr
+from kaohe.ui.text import plain
 
 i18n.register({
     "ov.title": ("总览", "Overview"),
@@ -76,7 +76,7 @@ if not kind_units.empty:
     except queries.Refused as exc:  # e.g. no observations for the month: say so, then show the data
         refused(exc, stop=False)
 if b is not None:
-    from metrics.rank import alert_text, rule_text
+    from kaohe.metrics.rank import alert_text, rule_text
 
     totals = b.totals[b.totals["kind"] == kind]
     hist = queries.total_history(month, 2)
@@ -131,7 +131,7 @@ if b is not None:
                 open_profile(pick)
     with a2:
         st.markdown(f"**{tr('ov.flagged')}**")
-        from kaohe.i18n import t as _t
+        from kaohe.base.i18n import t as _t
 
         def _text(r):
             try:

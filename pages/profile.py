@@ -3,11 +3,11 @@ the full score explanation, adjustments and veto, twelve months of rank, the sco
 
 import streamlit as st
 
-from kaohe import i18n
-from reports import scorecard
-from ui import analysis, charts, deltas, queries
-from ui.setup import lang, name, published_state, refused, tr, warehouse
-from ui.text import plain
+from kaohe.base import i18n
+from kaohe.reports import scorecard
+from kaohe.ui import analysis, charts, deltas, queries
+from kaohe.ui.setup import lang, name, published_state, refused, tr, warehouse
+from kaohe.ui.text import plain
 
 i18n.register({
     "pf.title": ("单位画像", "Unit profile"),
@@ -123,7 +123,7 @@ if t["veto"]:
 if t["list"] in ("red", "black"):
     st.caption(tr(f"pf.list.{t['list']}"))
 if t["alerts"] is not None and len(t["alerts"]):
-    from metrics.rank import alert_text
+    from kaohe.metrics.rank import alert_text
 
     cfg = b.scheme.section("alerts") if b.scheme else {}
     st.warning(tr("pf.alerts", text=plain(("；" if lang() == "zh" else "; ").join(

@@ -3,12 +3,12 @@ rank intervals from the robustness run, exports; one click to a unit's profile."
 
 import streamlit as st
 
-from kaohe import i18n
-from metrics.rank import alert_text, rule_text
-from reports import batch, excel, summary
-from ui import analysis, charts, queries
-from ui.setup import lang, name, open_profile, published_state, refused, tr, warehouse
-from ui.text import plain
+from kaohe.base import i18n
+from kaohe.metrics.rank import alert_text, rule_text
+from kaohe.reports import batch, excel, summary
+from kaohe.ui import analysis, charts, queries
+from kaohe.ui.setup import lang, name, open_profile, published_state, refused, tr, warehouse
+from kaohe.ui.text import plain
 
 i18n.register({
     "rk.title": ("排名", "Rankings"),

@@ -5,12 +5,12 @@ import json
 
 import streamlit as st
 
-from kaohe import i18n
-from metrics import rules as rule_registry
-from metrics.rank import rule_text as rank_rule_text
-from ui import analysis, charts, queries
-from ui.setup import lang, name, published_state, refused, tr
-from ui.text import plain
+from kaohe.base import i18n
+from kaohe.metrics import rules as rule_registry
+from kaohe.metrics.rank import rule_text as rank_rule_text
+from kaohe.ui import analysis, charts, queries
+from kaohe.ui.setup import lang, name, published_state, refused, tr
+from kaohe.ui.text import plain
 
 i18n.register({
     "sc.title": ("考核方案", "Scheme"),

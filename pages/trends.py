@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from kaohe import i18n
-from kaohe import months as mo
-from ui import analysis, charts, queries
-from ui.setup import lang, name, published_state, refused, tr
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.ui import analysis, charts, queries
+from kaohe.ui.setup import lang, name, published_state, refused, tr
 
 i18n.register({
     "tr.title": ("趋势", "Trends"),

@@ -16,9 +16,9 @@ import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-from reports import fonts, scorecard
-from reports.context import Context, load, period_label
-from reports.messages import t
+from kaohe.reports import fonts, scorecard
+from kaohe.reports.context import Context, load, period_label
+from kaohe.reports.messages import t
 
 Progress = Callable[[int, int], None] | None
 POOL_MIN_UNITS = 40  # below this, starting worker processes costs more than it saves

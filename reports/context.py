@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kaohe import clock, i18n
-from kaohe import months as mo
-from reports.messages import pick, t
+from kaohe.base import clock, i18n
+from kaohe.base import months as mo
+from kaohe.reports.messages import pick, t
 
 HISTORY_MONTHS = 12
 
@@ -73,14 +73,14 @@ class Context:
 
     # -- header texts -------------------------------------------------------------------
     def period_text(self) -> str:
-        from metrics import periods
+        from kaohe.metrics import periods
 
         label = periods.label(self.period, self.month, self.lang)
         return t(f"report.period.{self.period}", self.lang, label=label)
 
     def period_short(self) -> str:
         """The period without its kind ("2026-Q3"), for a title that names the kind already."""
-        from metrics import periods
+        from kaohe.metrics import periods
 
         return periods.label(self.period, self.month, self.lang)
 
@@ -213,14 +213,14 @@ def veto_reason(row, lang: str) -> str:
 
 def period_label(period: str, month: str) -> str:
     """The period as the engine names it: 2026-10, 2026-Q4, 2026."""
-    from metrics import periods
+    from kaohe.metrics import periods
 
     return periods.label(period, month, "en")
 
 
 def period_months(month: str, period: str) -> list[str]:
     """The months a period ending in `month` covers (for data sources): the engine decides."""
-    from metrics import periods
+    from kaohe.metrics import periods
 
     return list(periods.months_of(period, month))
 
@@ -234,7 +234,7 @@ def load(wh, month: str, period: str = "month", lang: str = "zh", build=None, *,
 
 
 def _load(wh, month, period, lang, build, history, units) -> Context:
-    from metrics import service
+    from kaohe.metrics import service
 
     mo.check(month)
     if build is not None and (getattr(build, "month", month), getattr(build, "period", period)) != (month, period):
@@ -259,8 +259,8 @@ def _load(wh, month, period, lang, build, history, units) -> Context:
 
 
 def _state(wh, month: str, period: str):
-    """metrics.service.published_state: what the figures are against the published ones."""
-    from metrics import service
+    """kaohe.metrics.service.published_state: what the figures are against the published ones."""
+    from kaohe.metrics import service
 
     try:
         return service.published_state(wh, month, period)
@@ -291,7 +291,7 @@ def history_frame(wh, month: str, current=None, n: int = HISTORY_MONTHS) -> pd.D
     One engine build whose history spans the twelve months serves every unit, rather than
     a history per unit, so a batch of 343 scorecards costs one extra build, not 343.
     """
-    from metrics import service
+    from kaohe.metrics import service
 
     available = set(wh.months())
     wanted = [m for m in mo.span(mo.add(month, -(n - 1)), month) if m in available]

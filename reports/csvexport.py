@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports import safe
+from kaohe.reports import safe
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -15,8 +15,8 @@ def rankings_csv(wh, month: str, period: str = "month", lang: str = "zh", build=
     """The ranking table of every peer group, one row per unit, for the period ending in `month`:
     headers and words in the reader's language (it is opened in Excel, not parsed), numbers as numbers.
     `kaohe rank --format csv` is the one for programs."""
-    from reports.context import load, veto_reason
-    from reports.messages import pick, t
+    from kaohe.reports.context import load, veto_reason
+    from kaohe.reports.messages import pick, t
 
     ctx = load(wh, month, period, lang, build, history=False)
     tot = ctx.build.totals.sort_values(["peer_group", "rank", "unit_code"])
@@ -44,7 +44,7 @@ def rankings_csv(wh, month: str, period: str = "month", lang: str = "zh", build=
 
 def explanations_csv(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
     """Every unit's indicator table (value, rule, score, weight, points) for the period."""
-    from reports.context import load
+    from kaohe.reports.context import load
 
     ctx = load(wh, month, period, lang, build, history=False)
     return csv_bytes(ctx.build.indicators)

@@ -18,9 +18,9 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from kaohe import clock
-from reports import fmt
-from reports.context import (
+from kaohe.base import clock
+from kaohe.reports import fmt
+from kaohe.reports.context import (
     Context,
     actor_text,
     adjustment_actor,
@@ -29,9 +29,9 @@ from reports.context import (
     load,
     veto_reason,
 )
-from reports.messages import pick, summary_title, t
-from reports.safe import cell as safe_cell
-from reports.safe import clean
+from kaohe.reports.messages import pick, summary_title, t
+from kaohe.reports.safe import cell as safe_cell
+from kaohe.reports.safe import clean
 
 HEADER_FILL = PatternFill("solid", fgColor="174E8C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from kaohe import i18n
+from kaohe.base import i18n
 
 DASH = "—"
 

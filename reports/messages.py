@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kaohe import i18n
-from kaohe.i18n import pick, t
+from kaohe.base import i18n
+from kaohe.base.i18n import pick, t
 
 __all__ = ["pick", "summary_title", "t", "veto_note"]
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from kaohe import clock
-from reports import fonts
-from reports.messages import t
-from reports.safe import pdf_text
+from kaohe.base import clock
+from kaohe.reports import fonts
+from kaohe.reports.messages import t
+from kaohe.reports.safe import pdf_text
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)

@@ -80,7 +80,7 @@ def frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def pdf_text(value, *, keep_newlines: bool = False) -> str:
     """Text for a PDF: no control or bidi-override characters, NFC, drawable glyphs only."""
-    from reports.fonts import drawable
+    from kaohe.reports.fonts import drawable
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""

@@ -11,9 +11,9 @@ import re
 
 import pandas as pd
 
-from kaohe import i18n
-from reports import fmt
-from reports.context import (
+from kaohe.base import i18n
+from kaohe.reports import fmt
+from kaohe.reports.context import (
     Context,
     actor_text,
     adjustment_actor,
@@ -23,9 +23,9 @@ from reports.context import (
     local_date,
     veto_reason,
 )
-from reports.messages import pick, t, veto_note
-from reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
-from reports.safe import pdf_text
+from kaohe.reports.messages import pick, t, veto_note
+from kaohe.reports.pdf import BAD, GOOD, INK, MUTED, SERIES, SIG_FILL, STATUS_FILL, WARN, Col, Doc
+from kaohe.reports.safe import pdf_text
 
 GRADE_COLOUR = {"excellent": GOOD, "good": (23, 78, 140), "pass": WARN, "fail": BAD}
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kaohe import i18n
-from reports import fmt
-from reports.context import Context, load, veto_reason
-from reports.messages import pick, summary_title, t, veto_note
-from reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
-from reports.scorecard import GRADE_COLOUR, head_notes
+from kaohe.base import i18n
+from kaohe.reports import fmt
+from kaohe.reports.context import Context, load, veto_reason
+from kaohe.reports.messages import pick, summary_title, t, veto_note
+from kaohe.reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
+from kaohe.reports.scorecard import GRADE_COLOUR, head_notes
 
 GRADES = ["excellent", "good", "pass", "fail"]
 MOVE_PLACES = 2  # a change of at least this many places is listed under "changes"
@@ -193,7 +193,7 @@ def _lists(doc: Doc, ctx: Context) -> None:
 
 def list_rule(ctx: Context) -> str | None:
     """The red/black-list rule of the build's scheme in words (metrics.rank.rule_text)."""
-    from metrics.rank import rule_text
+    from kaohe.metrics.rank import rule_text
 
     scheme = getattr(ctx.build, "scheme", None)
     if scheme is None:
@@ -203,7 +203,7 @@ def list_rule(ctx: Context) -> str | None:
 
 def _alert_texts(ctx: Context, value) -> list[str]:
     """Alert codes from the engine in words; the veto is listed separately, with its reason."""
-    from metrics.rank import alert_text
+    from kaohe.metrics.rank import alert_text
 
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []

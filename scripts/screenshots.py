@@ -18,8 +18,8 @@ os.environ.setdefault("KAOHE_TODAY", "2026-11-20")
 from browser_helpers import StreamlitServer, goto_page, launch_chromium, settle  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from data.setup import ensure_ready  # noqa: E402
-from data.warehouse import Warehouse  # noqa: E402
+from kaohe.data.setup import ensure_ready  # noqa: E402
+from kaohe.data.warehouse import Warehouse  # noqa: E402
 
 PAGES = ["overview", "rankings", "profile", "trends", "indicators", "scheme", "browser", "import", "batches",
          "audit"]

@@ -15,8 +15,8 @@ os.environ.setdefault("KAOHE_TZ", "Asia/Shanghai")
 import pytest
 from browser_helpers import CHROMIUM, StreamlitServer, launch_chromium
 
-from data.setup import ensure_ready
-from data.warehouse import Warehouse
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Warehouse
 
 SAMPLE_END = "2026-10"  # the last month complete on TODAY
 

@@ -89,7 +89,7 @@ def _dated_unit(code: str, **dates) -> Callable:
 def _imported_before(data: bytes) -> Callable:
     """Setup: the same bytes were imported and committed already."""
     def apply(wh):
-        from ingest import pipeline
+        from kaohe.ingest import pipeline
 
         prep = pipeline.prepare(data, "first.csv", wh, current_month="2026-11")
         pipeline.commit(prep, wh, actor="corpus", accept_warnings=True)
@@ -99,7 +99,7 @@ def _imported_before(data: bytes) -> Callable:
 def _published(month: str) -> Callable:
     """Setup: the month's results are published (frozen)."""
     def apply(wh):
-        from metrics import service
+        from kaohe.metrics import service
 
         service.publish(wh, month, "corpus")
     return apply

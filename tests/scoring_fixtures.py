@@ -12,9 +12,9 @@ import copy
 import numpy as np
 import pandas as pd
 
-from data.catalogue import read_indicators
-from metrics import build as build_mod
-from metrics import scheme as scheme_mod
+from kaohe.data.catalogue import read_indicators
+from kaohe.metrics import build as build_mod
+from kaohe.metrics import scheme as scheme_mod
 
 CATALOGUE = read_indicators()
 

@@ -114,7 +114,7 @@ def test_the_sidebar_controls_stay_through_reruns_and_page_switches(app_db):
 
 def test_the_tab_icon_is_a_file_kaohe_serves():
     """No ':material/...:' or emoji page icon: the browser would fetch it from a font or emoji host."""
-    from ui import routing
+    from kaohe.ui import routing
 
     assert routing.ICON.is_file() and routing.ICON.read_bytes().startswith(b"\x89PNG")
     source = Path(APP).read_text(encoding="utf-8")
@@ -124,7 +124,7 @@ def test_the_tab_icon_is_a_file_kaohe_serves():
 def test_streamlit_run_listens_on_this_machine_only_and_caps_uploads_at_the_pages_limit():
     import tomllib
 
-    from ingest import pipeline
+    from kaohe.ingest import pipeline
 
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["address"] == "localhost"
@@ -133,7 +133,7 @@ def test_streamlit_run_listens_on_this_machine_only_and_caps_uploads_at_the_page
 
 
 def test_the_audit_page_is_in_the_navigation(app_db):
-    from ui import routing
+    from kaohe.ui import routing
 
     assert ("pages/audit.py", "page.audit") in [(p, k) for p, k, *_ in routing.pages()]
     at = app()

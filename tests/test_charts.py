@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui import analysis, charts
+from kaohe.ui import analysis, charts
 
 
 def _plain(obj):
@@ -354,7 +354,7 @@ def test_the_core_words_the_adjustments_and_the_ui_shows_them():
     assert analysis.adjustments_view(adj, "en")["reason"].tolist() == ["survey met", "late"]
     for gone in ("readable", "evidence_text", "scheme_year_note", "op_words"):
         assert not hasattr(analysis, gone)
-    from kaohe import i18n
+    from kaohe.base import i18n
 
     assert not i18n.has("lists.rule") and not i18n.has("ui.scheme.other_year")
     assert analysis.zh_semicolons("按实际值计分;超过封顶值1", "zh") == "按实际值计分；超过封顶值1"

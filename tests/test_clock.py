@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from data import sample
-from kaohe import clock
-from kaohe import months as mo
+from kaohe.base import clock
+from kaohe.base import months as mo
+from kaohe.data import sample
 
 
 @pytest.mark.parametrize(("today", "running", "last"), [

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.warehouse import Warehouse
-from ingest import pipeline
-from metrics import service
+from kaohe.data.warehouse import Warehouse
+from kaohe.ingest import pipeline
+from kaohe.metrics import service
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from kaohe import i18n
+from kaohe.base import i18n
 
-PACKAGES = ("kaohe", "data", "metrics", "validation", "ingest", "reports", "ui")
+PACKAGES = ("kaohe.base", "kaohe.cli", "kaohe.data", "kaohe.metrics", "kaohe.validation", "kaohe.ingest",
+            "kaohe.reports", "kaohe.ui")
 HALF = re.compile(r"[,;:()!?]")
 CJK = re.compile(r"[\u3400-\u9fff]")
 

@@ -8,8 +8,8 @@ import import_corpus as corpus
 import pytest
 from browser_helpers import goto_page, wait_for_app
 
-from data.warehouse import Warehouse
-from ingest import pipeline
+from kaohe.data.warehouse import Warehouse
+from kaohe.ingest import pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ["KAOHE_SHOTS"]) if os.environ.get("KAOHE_SHOTS") else None  # screenshots to look at
@@ -75,7 +75,7 @@ def test_upload_check_download_commit_and_roll_back(start_streamlit, browser_pag
 
 def test_a_published_month_is_corrected_with_a_reason_through_the_page(start_streamlit, browser_page, sample_wh,
                                                                        tmp_path):
-    from metrics import service
+    from kaohe.metrics import service
 
     service.publish(sample_wh, "2026-10", "考核办")
     good = tmp_path / "12345热线2026年10月.csv"

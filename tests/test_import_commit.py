@@ -13,8 +13,8 @@ from pathlib import Path
 import import_corpus as corpus
 import pytest
 
-from data.warehouse import Warehouse
-from ingest import pipeline
+from kaohe.data.warehouse import Warehouse
+from kaohe.ingest import pipeline
 
 CURRENT = "2026-11"
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,8 +87,8 @@ def test_warnings_need_confirmation_which_is_recorded(sample_wh):
 
 CHILD = textwrap.dedent("""
     import sys, time
-    import data.warehouse as w
-    from data import sample
+    import kaohe.data.warehouse as w
+    from kaohe.data import sample
     real_audit = w._audit
     def slow_audit(con, *a, **k):
         # every row is inserted; the transaction is still open
@@ -179,7 +179,7 @@ def test_the_same_file_committed_twice_at_once_lands_once(sample_wh):
 
 def test_a_month_really_published_needs_a_correction_with_its_reason(sample_wh, capsys, tmp_path):
     from kaohe.cli import main
-    from metrics import service
+    from kaohe.metrics import service
 
     service.publish(sample_wh, "2026-10", "考核办")
     data = corpus.hotline_gbk()

@@ -3,8 +3,8 @@
 import import_corpus as corpus
 import pytest
 
-from ingest import pipeline
-from validation.report import Report
+from kaohe.ingest import pipeline
+from kaohe.validation.report import Report
 
 CURRENT = "2026-11"  # the running month when the sample ends in 2026-10
 CASES = corpus.malformed()
@@ -60,7 +60,7 @@ def test_formula_injection_is_neutralised_in_both_downloads(sample_wh):
 def test_report_summary_counts_by_kind():
     import pandas as pd
 
-    from validation.problems import problem
+    from kaohe.validation.problems import problem
 
     rep = Report.of([pd.DataFrame([problem("val.value_bad", row=3, column="x", value="a"),
                                    problem("val.value_bad", row=4, column="x", value="b"),
@@ -123,7 +123,7 @@ def test_a_cover_sheet_names_the_other_sheets_in_the_readers_language(sample_wh)
     buf = io.BytesIO()
     wb.save(buf)
     prep = pipeline.prepare(buf.getvalue(), "cover.xlsx", sample_wh, current_month=CURRENT)
-    from kaohe.i18n import t
+    from kaohe.base.i18n import t
 
     assert prep.report.render("zh")[t("val.col.expected", "zh")].iloc[0] == "数据所在的工作表（本工作簿还有：数据、备注）"
     assert prep.report.render("en")[t("val.col.expected", "en")].iloc[0] == "the sheet with the data (the workbook also has: 数据, 备注)"

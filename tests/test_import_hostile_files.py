@@ -12,11 +12,11 @@ import import_corpus as corpus
 import openpyxl
 import pytest
 
-from ingest import limits, pipeline
-from ingest.errors import FileProblem
-from ingest.read import read
-from kaohe import i18n
-from kaohe.i18n import t
+from kaohe.base import i18n
+from kaohe.base.i18n import t
+from kaohe.ingest import limits, pipeline
+from kaohe.ingest.errors import FileProblem
+from kaohe.ingest.read import read
 
 CURRENT = "2026-11"
 

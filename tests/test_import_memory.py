@@ -12,7 +12,7 @@ from pathlib import Path
 import import_corpus as corpus
 import pytest
 
-from ingest import limits
+from kaohe.ingest import limits
 
 PEAK_LIMIT = 1.5 * 2**30  # bytes: any file the page accepts stays under this
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 import import_corpus as corpus
 from streamlit.testing.v1 import AppTest
 
-from ingest import pipeline
+from kaohe.ingest import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,7 +75,7 @@ def landed(wh, name="hl.csv", actor="李四", reason=None):
 
 
 def test_batches_page_shows_local_times_actors_and_sample_in_words_and_rollback_reasons(app_db):
-    from kaohe import clock
+    from kaohe.base import clock
 
     res = landed(app_db)
     app_db.rollback_batch(res.batch_id, actor="张三", reason="传错了")
@@ -102,7 +102,7 @@ def test_batches_page_shows_local_times_actors_and_sample_in_words_and_rollback_
 
 def test_a_sample_batch_named_by_its_kind_is_shown_in_words(app_db):
     """A newer core stores no English name for the sample batch (kind 'sample', seed in its record)."""
-    detail = '{"generator": "data.sample", "units": 30, "seed": 7}'
+    detail = '{"generator": "kaohe.data.sample", "units": 30, "seed": 7}'
     if "source_detail" in app_db.batch(1):  # schema 4
         app_db.query("UPDATE batches SET source_name = NULL, source_detail = ? WHERE kind = 'sample'", [detail])
     else:
@@ -143,14 +143,14 @@ def test_rolling_back_several_months_needs_a_reason(app_db):
     at.button(key="imp_rollback_btn").click().run()
     assert not at.exception, at.exception
     assert app_db.batch(1)["status"] == "rolled_back"
-    from data import audit
+    from kaohe.data import audit
 
     assert audit.rollback_reasons(app_db)[1] == "示例数据不再需要"
 
 
 def test_rolling_back_a_published_month_needs_a_reason_and_the_cores_refusal_is_shown(app_db, monkeypatch):
-    from data.warehouse import PublishedMonthError, Warehouse
-    from metrics import service
+    from kaohe.data.warehouse import PublishedMonthError, Warehouse
+    from kaohe.metrics import service
 
     service.publish(app_db, "2026-10", "考核办")
     res = landed(app_db, reason="热线平台重算")

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from test_i18n_punctuation import CJK, half_width_marks
 
-from ingest import pipeline
-from validation import checks
+from kaohe.ingest import pipeline
+from kaohe.validation import checks
 
 CURRENT = "2026-11"  # the running month of the pinned day (2026-11-20)
 HEAD = corpus.LONG_HEADER
@@ -162,7 +162,7 @@ def test_months_no_assessment_has_are_refused(sample_wh, month, check):
 
 
 def test_the_earliest_month_is_three_years_before_the_first_scheme(monkeypatch):
-    from metrics.scheme import available_years
+    from kaohe.metrics.scheme import available_years
 
     monkeypatch.delenv(checks.EARLIEST_SETTING, raising=False)
     first = min(int(y) for y in available_years())

@@ -3,11 +3,11 @@
 import import_corpus as corpus
 import pytest
 
-from data.catalogue import read_indicators, read_units
-from ingest.errors import FileProblem
-from ingest.lookup import Lookup
-from ingest.normalise import normalise
-from ingest.read import read
+from kaohe.data.catalogue import read_indicators, read_units
+from kaohe.ingest.errors import FileProblem
+from kaohe.ingest.lookup import Lookup
+from kaohe.ingest.normalise import normalise
+from kaohe.ingest.read import read
 
 LOOKUP = Lookup.build(read_units(), read_indicators())
 LONG = "单位,指标,月份,数值\nS01,HL_SATISFY,2026-10,95.5\n西山街道,诉求满意率,2026年10月,\"1,0\"\n"
@@ -108,7 +108,7 @@ def test_english_headers_and_unit_names():
 
 
 def test_big_csv_fast_path_reads_exactly_like_the_csv_module(monkeypatch):
-    from ingest import read as reader
+    from kaohe.ingest import read as reader
 
     body = "".join(f"S0{1 + i % 9},HL_SATISFY,20{10 + i // 12 % 90}-{1 + i % 12:02d},{90 + i % 10},,\n"
                    for i in range(80_000))

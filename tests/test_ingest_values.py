@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.lookup import Lookup, key, similarity, suggest
-from ingest.values import MAX_MAGNITUDE, month_in_text, parse_month, parse_value, parse_values
+from kaohe.ingest.lookup import Lookup, key, similarity, suggest
+from kaohe.ingest.values import MAX_MAGNITUDE, month_in_text, parse_month, parse_value, parse_values
 
 
 @pytest.mark.parametrize(("cell", "value", "state"), [

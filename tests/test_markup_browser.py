@@ -15,10 +15,10 @@ import import_corpus as corpus
 import pytest
 from browser_helpers import goto_page, settle, wait_for_app
 
-from data.warehouse import Warehouse
-from ingest import pipeline
-from metrics import service
-from ui import routing
+from kaohe.data.warehouse import Warehouse
+from kaohe.ingest import pipeline
+from kaohe.metrics import service
+from kaohe.ui import routing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import scoring_fixtures as fx
 
-from metrics.engine import FIXED
+from kaohe.metrics.engine import FIXED
 
 
 def ind(b, unit, code):
@@ -266,7 +266,7 @@ def test_automatic_bonus_and_deduction_items_of_the_scheme():
 
 
 def test_what_if_by_hand():
-    from metrics.service import compare
+    from kaohe.metrics.service import compare
 
     official = fx.run()
     alt = fx.run(sch=official.scheme.with_changes({"dimension_weights": {"A": 50, "B": 50}}))

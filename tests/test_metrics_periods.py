@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import scoring_fixtures as fx
 
-from metrics import periods
+from kaohe.metrics import periods
 
 
 @pytest.mark.parametrize("period,month,months,label_zh,label_en,prev", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import rank
+from kaohe.metrics import rank
 
 
 def ranked(period_totals: dict[str, list[float]], vetoed=()) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import scoring_fixtures as fx
 from pymcdm.weights import entropy_weights as pymcdm_entropy
 from scipy.stats import rankdata
 
-from metrics import intervals, robustness
+from kaohe.metrics import intervals, robustness
 
 
 @pytest.mark.parametrize("x,n,lo,hi", [

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from lang_checks import CJK
 
-from kaohe import i18n
-from metrics import rules
+from kaohe.base import i18n
+from kaohe.metrics import rules
 
 
 def score(rule, values, params=None, lower=False, scale=1.0, keys=None):

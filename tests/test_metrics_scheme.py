@@ -9,7 +9,7 @@ import re
 import pytest
 import scoring_fixtures as fx
 
-from metrics import scheme as sm
+from kaohe.metrics import scheme as sm
 
 
 def broken(mutate) -> list[str]:
@@ -164,10 +164,10 @@ def test_a_bonus_for_finding_more_on_a_context_count_is_allowed():
 
 
 def test_peer_group_overrides_are_checked_item_by_item():
-    from metrics import scheme as scheme_mod
-    from metrics.scheme import load_year
+    from kaohe.metrics import scheme as scheme_mod
+    from kaohe.metrics.scheme import load_year
 
-    cat = __import__("data.catalogue", fromlist=["read_indicators"]).read_indicators()
+    cat = __import__("kaohe.data.catalogue", fromlist=["read_indicators"]).read_indicators()
     base = load_year("2026", cat).data
     data = {**base, "groups": {"rural": {"indicators": {"NO_SUCH": {"weight": 5}, "GR_CLOSE": 3},
                                          "dimensions": {"GR": 30}, "weights": {}}}}

@@ -8,10 +8,10 @@ import import_corpus as corpus
 from browser_helpers import open_app
 from test_i18n_punctuation import CJK, half_width_marks
 
-from data import audit
-from ingest import pipeline
-from kaohe import clock, i18n
-from metrics import service
+from kaohe.base import clock, i18n
+from kaohe.data import audit
+from kaohe.ingest import pipeline
+from kaohe.metrics import service
 
 
 def landed(wh, actor="李四", name="hl.csv"):

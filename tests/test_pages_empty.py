@@ -26,7 +26,7 @@ def test_a_period_the_core_refuses_is_said_in_words(app_db, monkeypatch, page):
     its message as an error, not a traceback and not "engine not ready"."""
     import re
 
-    from metrics import service
+    from kaohe.metrics import service
 
     real = service._inputs
 

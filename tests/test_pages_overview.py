@@ -8,9 +8,9 @@ import pytest
 from browser_helpers import open_app, shown_metrics, texts
 from streamlit.proto.Metric_pb2 import Metric
 
-from metrics import service
-from metrics.rank import rule_text
-from metrics.scheme import raw_year
+from kaohe.metrics import service
+from kaohe.metrics.rank import rule_text
+from kaohe.metrics.scheme import raw_year
 
 RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
 

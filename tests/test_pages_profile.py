@@ -9,8 +9,8 @@ import pytest
 from browser_helpers import chart_specs, open_app, shown_metrics, texts
 from streamlit.proto.Metric_pb2 import Metric
 
-from metrics import service
-from ui import analysis
+from kaohe.metrics import service
+from kaohe.ui import analysis
 
 HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
 

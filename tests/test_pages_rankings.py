@@ -7,9 +7,9 @@ import re
 import pytest
 from browser_helpers import chart_specs, open_app, texts
 
-from metrics import service
-from metrics.rank import rule_text
-from metrics.scheme import raw_year
+from kaohe.metrics import service
+from kaohe.metrics.rank import rule_text
+from kaohe.metrics.scheme import raw_year
 
 RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
 

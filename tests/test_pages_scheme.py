@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from browser_helpers import chart_specs, open_app, texts
 
-from metrics import service
+from kaohe.metrics import service
 
 
 def test_weights_tree_and_rules_are_the_schemes(app_db):
@@ -75,8 +75,8 @@ def test_a_month_under_another_years_scheme_says_so_on_the_scheme_page(app_db):
 def test_the_scheme_page_states_the_list_rule_in_the_cores_words(app_db):
     import re
 
-    from metrics.rank import rule_text
-    from metrics.scheme import raw_year
+    from kaohe.metrics.rank import rule_text
+    from kaohe.metrics.scheme import raw_year
 
     at = open_app("pages/scheme.py")
     assert not at.exception, at.exception

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from browser_helpers import chart_specs, open_app
 
-from metrics import service
+from kaohe.metrics import service
 
 
 def changes(at):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from data.warehouse import Warehouse
-from metrics import service
+from kaohe.data.warehouse import Warehouse
+from kaohe.metrics import service
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,8 +60,8 @@ def test_concurrent_corrections_with_reasons_make_one_revision_each_time_the_fig
 def test_a_conflict_inside_the_transaction_is_checked_again(sample_wh, monkeypatch):
     """A publication landing between the checks and the write (simulated): the write refuses, the
     checks run again and find the figures published."""
-    from data import scoring_store as store
-    from metrics import publish as pub
+    from kaohe.data import scoring_store as store
+    from kaohe.metrics import publish as pub
 
     wh = sample_wh
     real = store.publish

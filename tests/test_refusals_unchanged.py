@@ -19,11 +19,11 @@ import duckdb
 import import_corpus as corpus
 import pytest
 
-from data import schema
-from data.setup import ensure_ready
-from data.warehouse import Warehouse
 from kaohe.cli import main
-from metrics import service
+from kaohe.data import schema
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Warehouse
+from kaohe.metrics import service
 
 ROOT = Path(__file__).resolve().parents[1]
 MACHINE = re.compile(r"Error\b|Exception\b|Traceback|\bKeyError|\bValueError|\bRuntimeError|File \"")

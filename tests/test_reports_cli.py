@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from data.setup import ensure_ready
-from data.warehouse import Warehouse
 from kaohe.cli import build_parser, main
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Warehouse
 
 MONTH = "2026-10"
 
@@ -87,7 +87,7 @@ def test_help_is_bilingual():
 
 
 def test_zip_format_from_suffix(db, tmp_path, monkeypatch):
-    from reports import batch
+    from kaohe.reports import batch
 
     seen = {}
     monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, period="month", processes=None:
@@ -109,8 +109,8 @@ def test_quarter_scorecards(db, tmp_path):
 
 
 def test_an_export_of_drifted_figures_says_they_are_not_the_published_ones(db, tmp_path, capsys):
-    from data.warehouse import Warehouse
-    from metrics import service
+    from kaohe.data.warehouse import Warehouse
+    from kaohe.metrics import service
 
     wh = Warehouse(db)
     service.publish(wh, MONTH, "alice")

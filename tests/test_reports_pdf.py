@@ -12,12 +12,12 @@ import pytest
 from lang_checks import CJK
 from pypdf import PdfReader
 
-from data.setup import ensure_ready
-from data.warehouse import Warehouse
-from metrics import service
-from reports import batch, fmt
-from reports.scorecard import scorecard_pdf
-from reports.summary import summary_pdf
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Warehouse
+from kaohe.metrics import service
+from kaohe.reports import batch, fmt
+from kaohe.reports.scorecard import scorecard_pdf
+from kaohe.reports.summary import summary_pdf
 
 MONTH = "2026-10"
 ONE_PER_GROUP = {"urban": "S01", "rural": "S09", "enforcement": "D01", "service": "D07", "general": "D13"}
@@ -213,7 +213,7 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
 @pytest.fixture
 def schemes_copy(tmp_path, monkeypatch):
     """A private copy of the shipped scheme files, to edit without a new version."""
-    from metrics import scheme as scheme_mod
+    from kaohe.metrics import scheme as scheme_mod
 
     schemes = tmp_path / "schemes"
     shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
@@ -275,8 +275,8 @@ def test_a_month_scored_under_its_own_years_scheme_has_no_scheme_note(wh, build)
 
 
 def test_the_summary_states_the_list_rule_beside_the_lists(wh, build):
-    from metrics.rank import rule_text
-    from reports.messages import t
+    from kaohe.metrics.rank import rule_text
+    from kaohe.reports.messages import t
 
     lists = build.scheme.section("lists")
     for lang in ("zh", "en"):
@@ -329,11 +329,11 @@ def test_local_time_on_the_sources_line(wh):
     """A batch stored at 23:30 UTC was imported on the next day in Shanghai: the card says so."""
     import pandas as pd
 
-    from reports import context
+    from kaohe.reports import context
 
     ctx = context.load(wh, "2026-09", lang="zh", history=False, units=["S01"])
     ctx.batches = ctx.batches.assign(created_at=pd.Timestamp("2026-11-19 23:30:00"))
-    from reports.scorecard import _sources
+    from kaohe.reports.scorecard import _sources
 
     assert "2026-11-20，系统初始化" in _sources(ctx, "S01")
 
@@ -405,7 +405,7 @@ def test_the_schemes_own_bonus_is_explained_in_either_language(wh, build):
 
 
 def test_rank_axis_ticks_and_fills():
-    from reports.pdf import SIG_FILL, STATUS_FILL, int_ticks
+    from kaohe.reports.pdf import SIG_FILL, STATUS_FILL, int_ticks
 
     assert int_ticks(1, 8) == [1, 2, 4, 6, 8]
     assert int_ticks(1, 6) == [1, 2, 3, 4, 5, 6]
@@ -457,7 +457,7 @@ def test_a_quarter_summary_is_named_for_its_period(wh):
 
 def test_every_text_the_engine_hands_the_reports_has_glyphs_in_the_shipped_font(wh, build):
     """Rule texts, treatments, reasons, alerts: a character outside the subset would print as 〓."""
-    from reports import fonts
+    from kaohe.reports import fonts
 
     charset = fonts.charset()
     missing = set()
@@ -468,7 +468,7 @@ def test_every_text_the_engine_hands_the_reports_has_glyphs_in_the_shipped_font(
                     texts = [v] if isinstance(v, str) else (list(v) if isinstance(v, list | tuple) else [])
                     missing |= {c for x in texts if isinstance(x, str) for c in x
                                 if ord(c) >= 0x20 and ord(c) not in charset}
-    from metrics.rank import alert_text
+    from kaohe.metrics.rank import alert_text
 
     cfg = build.scheme.section("alerts", {})
     codes = {str(c) for v in build.totals["alerts"] if isinstance(v, list | tuple) for c in v}
@@ -485,7 +485,7 @@ def test_every_text_the_engine_hands_the_reports_has_glyphs_in_the_shipped_font(
     (None, "zh", ""),
 ])
 def test_evidence_in_words(wh, evidence, lang, shown):
-    from reports import context
+    from kaohe.reports import context
 
     ctx = context.load(wh, MONTH, lang=lang, history=False, units=["S01"])
     code = (evidence or "").split(" ")[0]
@@ -494,7 +494,7 @@ def test_evidence_in_words(wh, evidence, lang, shown):
 
 
 def test_a_batch_is_named_in_the_readers_language(wh):
-    from reports import context
+    from kaohe.reports import context
 
     zh = context.load(wh, MONTH, lang="zh", history=False, units=["S01"])
     assert zh.batch_source({"kind": "sample", "source_name": "sample district (seed 20261)"}) == "示例区数据（随机种子 20261）"
@@ -524,13 +524,13 @@ def test_adjustment_tables_use_the_builds_words_and_work_without_them(wh, build)
 
 
 def test_a_sample_batch_is_named_from_its_kind_and_the_seed_in_its_detail(wh):
-    from reports import context
+    from kaohe.reports import context
 
     zh = context.load(wh, MONTH, lang="zh", history=False, units=["S01"])
     stored = zh.batches.set_index("batch_id").loc[1]
     assert stored["kind"] == "sample" and not isinstance(stored["source_name"], str)  # stored without a name
     assert zh.batch_source(stored) == "示例区数据（随机种子 20261）"
-    detail = '{"generator": "data.sample", "units": 33, "seed": 7}'
+    detail = '{"generator": "kaohe.data.sample", "units": 33, "seed": 7}'
     assert zh.batch_source({"kind": "sample", "source_name": None, "source_detail": detail}) == "示例区数据（随机种子 7）"
     # migrated from an older file: the old English name kept in the detail
     old = '{"source": "sample district (seed 20261)"}'

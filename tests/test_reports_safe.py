@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import fmt, fonts, safe
+from kaohe.reports import fmt, fonts, safe
 
 
 @pytest.mark.parametrize("given,expected", [
@@ -63,8 +63,8 @@ def test_every_export_keeps_numbers_as_numbers():
     import openpyxl
     import pandas as pd
 
-    from reports import csvexport
-    from reports.excel import Column, write_table
+    from kaohe.reports import csvexport
+    from kaohe.reports.excel import Column, write_table
 
     df = pd.DataFrame({"n": [-1, 2], "x": [-0.5, 1.25], "k": pd.array([-3, None], dtype="Int64"),
                        "s": ["-1", "=cmd|' /C calc'!A0"], "t": pd.Series(["+1+1", "-2"], dtype="str")})
@@ -86,8 +86,8 @@ def test_page_downloads_use_the_report_rules():
     """The dashboard's CSV buttons and the report exports share one neutraliser and one CSV writer."""
     import pandas as pd
 
-    from reports import csvexport
-    from ui import downloads
+    from kaohe.reports import csvexport
+    from kaohe.ui import downloads
 
     assert downloads.neutralise is safe.cell and downloads.csv_bytes is csvexport.csv_bytes
     out = downloads.csv_bytes(pd.DataFrame({"n": [1], "s": ["=HYPERLINK(\"x\")"]}))
@@ -95,8 +95,8 @@ def test_page_downloads_use_the_report_rules():
 
 
 def test_font_covers_gb2312_the_seed_data_and_our_messages():
-    from kaohe import i18n
-    from reports import messages  # noqa: F401 - registers the report strings
+    from kaohe.base import i18n
+    from kaohe.reports import messages  # noqa: F401 - registers the report strings
 
     cs = fonts.charset()
     gb = [bytes([hi, lo]).decode("gb2312", errors="ignore") for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)]

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data import catalogue, sample
-from kaohe import months as mo
+from kaohe.base import months as mo
+from kaohe.data import catalogue, sample
 
 END = "2026-10"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "domain"

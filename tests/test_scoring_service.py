@@ -1,4 +1,4 @@
-"""metrics.service on the sample district: explanations, planted cases, publishing and revisions."""
+"""kaohe.metrics.service on the sample district: explanations, planted cases, publishing and revisions."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from lang_checks import CJK
 
-from data import scoring_store as store
-from data.warehouse import PublishedMonthError, Warehouse
-from metrics import service
-from metrics.engine import FIXED
-from metrics.publish import PublishError
+from kaohe.data import scoring_store as store
+from kaohe.data.warehouse import PublishedMonthError, Warehouse
+from kaohe.metrics import service
+from kaohe.metrics.engine import FIXED
+from kaohe.metrics.publish import PublishError
 
 MONTH = "2026-10"
 
@@ -213,7 +213,7 @@ def test_adjustments_are_validated(sample_wh, monkeypatch):
 
 
 def test_an_older_warehouse_is_migrated_for_scoring(tmp_path):
-    from data import catalogue, sample
+    from kaohe.data import catalogue, sample
 
     wh = Warehouse(tmp_path / "old.duckdb")
     wh.migrate(target=2)  # a file from before the scoring tables
@@ -260,7 +260,7 @@ def test_carry_policy_reads_the_months_before(sample_wh):
 
 
 def test_a_new_scheme_version_makes_a_published_month_differ(sample_wh, monkeypatch):
-    from metrics import scheme as scheme_mod
+    from kaohe.metrics import scheme as scheme_mod
 
     service.publish(sample_wh, "2026-07", "alice")
     assert not service.publication_status(sample_wh, "2026-07")["differs"]
@@ -425,7 +425,7 @@ def test_a_scheme_override_for_an_unknown_peer_group_is_refused(ro_wh):
     base = service.current_scheme(ro_wh, "2026")
     data = {**base.data, "groups": {**base.data["groups"], "suburb": {"indicators": {"GR_CLOSE": {"weight": 5}}},
                                     "rural": {**base.data["groups"]["rural"], "weights": {}}}}
-    from metrics import scheme as scheme_mod
+    from kaohe.metrics import scheme as scheme_mod
 
     with pytest.raises(scheme_mod.SchemeError) as err:
         s = scheme_mod.load_dict(data, base.catalogue)
@@ -450,7 +450,7 @@ def test_editing_a_scheme_files_weights_without_a_new_version_is_stated(sample_w
     import json
     import shutil
 
-    from metrics import scheme as scheme_mod
+    from kaohe.metrics import scheme as scheme_mod
 
     schemes = tmp_path / "schemes"
     shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.text import plain
+from kaohe.ui.text import plain
 
 HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png) <b>x</b> *y* $z$"
 

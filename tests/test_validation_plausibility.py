@@ -6,9 +6,9 @@ import import_corpus as corpus
 import pandas as pd
 import pytest
 
-from ingest import pipeline
-from validation import gx_runner
-from validation.problems import CHECKS
+from kaohe.ingest import pipeline
+from kaohe.validation import gx_runner
+from kaohe.validation.problems import CHECKS
 
 CURRENT = "2026-11"
 HEAD = corpus.LONG_HEADER
@@ -91,11 +91,11 @@ def test_a_unit_before_it_existed_and_after_it_closed(sample_wh):
 
 
 def test_a_published_month_needs_a_correction_reason(sample_wh, monkeypatch):
-    import data.warehouse
+    import kaohe.data.warehouse
 
     # publishing belongs to the scoring issue; here only "2026-09 is published" matters
     frozen = lambda con: {"2026-09"}  # noqa: E731
-    monkeypatch.setattr(data.warehouse, "published_months", frozen)
+    monkeypatch.setattr(kaohe.data.warehouse, "published_months", frozen)
     monkeypatch.setattr(pipeline, "published_months", frozen)
     data = (HEAD + "S01,HL_SATISFY,2026-09,91,,\n").encode()
     prep = pipeline.prepare(data, "fix.csv", sample_wh, current_month=CURRENT)

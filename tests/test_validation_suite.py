@@ -4,8 +4,8 @@ in validation/expectations/observations.json, GX runs it, and each failure reads
 import import_corpus as corpus
 import pytest
 
-from ingest import pipeline
-from validation import gx_runner
+from kaohe.ingest import pipeline
+from kaohe.validation import gx_runner
 
 CURRENT = "2026-11"
 HEAD = corpus.LONG_HEADER
@@ -80,7 +80,7 @@ def test_messages_carry_the_facts_they_quote(sample_wh):
 def test_a_failing_expectation_that_raises_is_a_bug_line_not_a_silent_pass(sample_wh, monkeypatch):
     prep = pipeline.prepare((HEAD + "S01,HL_SATISFY,2026-10,95,,\n").encode(), "ok.csv", sample_wh,
                             current_month=CURRENT)
-    from validation import checks
+    from kaohe.validation import checks
 
     facts = checks.facts(prep.frame, sample_wh.units(), sample_wh.indicators())
     facts["u_from"] = [5.0]  # a number where a month belongs: the comparison raises

@@ -12,9 +12,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from data import schema
-from data.setup import ensure_ready
-from data.warehouse import PublishedMonthError, Warehouse, WarehouseBusy
+from kaohe.data import schema
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import PublishedMonthError, Warehouse, WarehouseBusy
 
 
 def rows(*items):
@@ -25,7 +25,7 @@ def rows(*items):
 
 @pytest.fixture
 def wh(empty_wh):
-    from data import catalogue
+    from kaohe.data import catalogue
 
     empty_wh.upsert_units(catalogue.read_units(), actor="test")
     return empty_wh
@@ -178,7 +178,7 @@ def test_version_changes_on_write_not_on_read(wh):
 
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
-    from data.warehouse import Warehouse
+    from kaohe.data.warehouse import Warehouse
     wh = Warehouse(sys.argv[1])
     with wh.transaction() as con:
         con.execute("INSERT INTO meta VALUES ('held', 'yes')")
@@ -244,7 +244,7 @@ def test_time_is_not_needed_for_the_checksum(wh):
 
 
 def test_a_rollback_of_several_months_needs_a_reason_and_keeps_it(wh, monkeypatch):
-    from data.warehouse import RollbackNeedsReason, UnknownBatch
+    from kaohe.data.warehouse import RollbackNeedsReason, UnknownBatch
 
     monkeypatch.setenv("KAOHE_LANG", "zh")
     two = wh.write_observations(rows(("S01", "HL_SATISFY", "2026-09", 90, None, None, "ok"),
@@ -269,7 +269,7 @@ def test_a_rollback_of_several_months_needs_a_reason_and_keeps_it(wh, monkeypatc
 
 
 def test_a_refused_load_registers_no_unit(wh):
-    from data.warehouse import Refusal
+    from kaohe.data.warehouse import Refusal
 
     wh.write_observations(rows(("S01", "HL_SATISFY", "2026-09", 90, None, None, "ok")), actor="a")
     with wh.transaction() as con:  # 2026-09 published (as the scoring engine records it)

@@ -3,6 +3,6 @@
 Pages stay thin: they lay out widgets and call this package, `data/` and `metrics/`.
 """
 
-from ui.routing import route_through_app
+from kaohe.ui.routing import route_through_app
 
 route_through_app()

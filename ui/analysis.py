@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from kaohe import months as mo
+from kaohe.base import i18n
+from kaohe.base import months as mo
 
 # The engine's periods, named for every page that offers them.
 PERIODS = ["month", "quarter", "year", "ytd"]
@@ -386,7 +386,7 @@ def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.D
 
     obs: the month's current observations of those batches; history: the plausibility.WINDOW months before.
     """
-    from validation import plausibility
+    from kaohe.validation import plausibility
 
     cols = ["unit_code", "indicator_code", "month", "value", "check", "params"]
     if obs.empty:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from kaohe import i18n
+from kaohe.base import i18n
 
 i18n.register({
     "delta.month": ("较上月", "on last month"),

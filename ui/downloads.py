@@ -5,7 +5,7 @@ A thin front for the pages; the rules live in `reports.safe` and `reports.csvexp
 
 from __future__ import annotations
 
-from reports.csvexport import csv_bytes
-from reports.safe import cell as neutralise
+from kaohe.reports.csvexport import csv_bytes
+from kaohe.reports.safe import cell as neutralise
 
 __all__ = ["csv_bytes", "neutralise"]

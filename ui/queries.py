@@ -7,8 +7,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from data.warehouse import Refusal
-from ui.setup import warehouse
+from kaohe.data.warehouse import Refusal
+from kaohe.ui.setup import warehouse
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
@@ -95,8 +95,8 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 # -- the scoring engine (metrics/) ----------------------------------------------------------------
 # Imported outright: a broken engine is an error to see, not a page that says "not ready".
 def engine():
-    """metrics.service."""
-    from metrics import service
+    """kaohe.metrics.service."""
+    from kaohe.metrics import service
 
     return service
 
@@ -140,7 +140,7 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
 
 @versioned
 def published_state(wh, month: str, period: str = "month"):
-    """metrics.publish.PublishedState of (month, period): its label and notice for the figures shown."""
+    """kaohe.metrics.publish.PublishedState of (month, period): its label and notice for the figures shown."""
     return engine().published_state(wh, month, period)
 
 
@@ -201,9 +201,9 @@ def month_batch_reports(wh, month: str) -> list[tuple[int, str | None, dict | No
 @versioned
 def unchecked_flags(wh, month: str) -> pd.DataFrame:
     """Plausibility warnings for the month's data from batches stored without an import report."""
-    from kaohe import months as mo
-    from ui import analysis
-    from validation import plausibility
+    from kaohe.base import months as mo
+    from kaohe.ui import analysis
+    from kaohe.validation import plausibility
 
     unchecked = [batch_id for batch_id, _source, record in month_batch_reports(month) if record is None]
     obs = wh.observations(month_from=month, month_to=month)

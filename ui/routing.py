@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kaohe import i18n
+from kaohe.base import i18n
 
 
 def _keep_pages_mode_off() -> None:
@@ -61,7 +61,7 @@ EXTRA_PAGES = [
 
 def pages() -> list[tuple]:
     """Every page of the dashboard, in navigation order: (file, title key, icon, section key, default)."""
-    from ui import setup
+    from kaohe.ui import setup
 
     known = {row[0] for row in setup.PAGES}
     return list(setup.PAGES) + [row for row in EXTRA_PAGES if row[0] not in known]
@@ -70,7 +70,7 @@ def pages() -> list[tuple]:
 def navigation():
     """st.navigation from the page registry, in the session's language. A page appears once its file
     exists. Icons are Material Symbols, drawn from the font Streamlit ships (no request leaves the server)."""
-    from ui import setup
+    from kaohe.ui import setup
 
     sections: dict[str, list] = {}
     for path, title_key, icon, section_key, default in pages():

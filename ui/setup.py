@@ -9,10 +9,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data.setup import ensure_ready
-from data.warehouse import Warehouse
-from kaohe import i18n, settings
-from kaohe.i18n import t
+from kaohe.base import i18n, settings
+from kaohe.base.i18n import t
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +64,7 @@ def _warehouse(path: str, seed_sample: bool) -> Warehouse:
 
 
 def warehouse() -> Warehouse:
-    """The warehouse of this server: KAOHE_DB or data/kaohe.duckdb, seeded with the sample when empty."""
+    """The warehouse of this server: KAOHE_DB or the default file (base.settings), seeded with the sample when empty."""
     seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
     return _warehouse(str(settings.db_path()), seed)
 
@@ -166,8 +166,8 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     core's notice when the live figures differ from the published ones, and (with `caption`) a small
     caption with its label (已发布·第 N 版 / 未发布). Returns the metrics.publish.PublishedState, whose
     `.label(lang)` a page may show elsewhere (a metric) instead."""
-    from ui import queries
-    from ui.text import plain
+    from kaohe.ui import queries
+    from kaohe.ui.text import plain
 
     state = queries.published_state(month, period)
     if caption:
@@ -182,7 +182,7 @@ def refused(exc: Exception, stop: bool = True) -> None:
     """A request the scoring core refused (ui.queries.Refused: no data for the period, a bad scheme
     ...): its message in words as st.error, then (with `stop`) the page stops. Catch only Refused;
     anything else is a bug and must surface."""
-    from ui.text import plain
+    from kaohe.ui.text import plain
 
     st.error(plain(str(exc)), icon=":material/error:")
     if stop:

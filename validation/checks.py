@@ -21,8 +21,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from validation.problems import many
+from kaohe.base import i18n
+from kaohe.validation.problems import many
 
 # what the suite reads beside the normalised columns (numerator_state and denominator_state come from
 # ingest.values: a numerator that is no number is refused on its row, never dropped)
@@ -41,7 +41,7 @@ HISTORY_YEARS = 3
 
 def default_earliest_month() -> str:
     """January of (the first year with a scheme file - HISTORY_YEARS): 2022-01 with schemes from 2025."""
-    from metrics.scheme import available_years
+    from kaohe.metrics.scheme import available_years
 
     years = [int(y) for y in available_years() if str(y).isdigit()]
     first = min(years) if years else 2025
@@ -54,7 +54,7 @@ def earliest_month() -> tuple[str, str | None]:
     KAOHE_EARLIEST_MONTH (YYYY-MM; 2022/01 and 202201 are read too) overrides the default. Read here
     only; it belongs with the other settings in kaohe/settings.py.
     """
-    from ingest.values import parse_month
+    from kaohe.ingest.values import parse_month
 
     default = default_earliest_month()
     text = os.environ.get(EARLIEST_SETTING, "").strip()
@@ -75,7 +75,7 @@ def pair(name: str, zh: str, en: str) -> dict:
 
 def suggestion(text, candidates: dict, table: pd.DataFrame) -> dict:
     """{hint_zh, hint_en}: "；是否为：「东湖街道」（S01）？" when a registered name is close, else empty."""
-    from ingest.lookup import suggest
+    from kaohe.ingest.lookup import suggest
 
     codes = suggest(text, candidates)
     if not codes:
@@ -144,7 +144,7 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
         computed = 100.0 * f["numerator"].astype("float64") / f["denominator"].astype("float64")
     f["ratio_gap"] = (value - computed).where(f["denominator"].astype("float64") > 0)
     # "5%" for a count (or an Excel cell formatted as percent, read as 500%): the value's unit is wrong
-    from ingest.values import fold
+    from kaohe.ingest.values import fold
 
     raw = f["value_raw"] if "value_raw" in f.columns else pd.Series(None, index=f.index, dtype=object)
     has_pct = raw.map({v: fold(v).endswith("%") for v in pd.unique(raw.astype(object)) if isinstance(v, str)})

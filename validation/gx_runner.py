@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from kaohe import months as mo
-from validation import checks
-from validation.checks import FACT_COLUMNS
-from validation.problems import CHECKS, many, problem
+from kaohe.base import i18n
+from kaohe.base import months as mo
+from kaohe.validation import checks
+from kaohe.validation.checks import FACT_COLUMNS
+from kaohe.validation.problems import CHECKS, many, problem
 
 SUITES = Path(__file__).resolve().parent / "expectations"
 GX_COLUMNS = ["row", "unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status",
@@ -284,19 +284,19 @@ SUGGEST_AT_MOST = 200  # distinct unknown names to look for close registered nam
 
 
 def _units_table(t):
-    from ingest.lookup import unit_candidates
+    from kaohe.ingest.lookup import unit_candidates
 
     return unit_candidates(t)
 
 
 def _indicators_table(t):
-    from ingest.lookup import indicator_candidates
+    from kaohe.ingest.lookup import indicator_candidates
 
     return indicator_candidates(t)
 
 
 def _limit(rows, _p):
-    from ingest.values import MAX_MAGNITUDE
+    from kaohe.ingest.values import MAX_MAGNITUDE
 
     return [{"limit": f"{MAX_MAGNITUDE:,.0f}"}] * len(rows)
 

@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from kaohe import months as mo
-from validation.problems import CHECKS
+from kaohe.base import months as mo
+from kaohe.validation.problems import CHECKS
 
 WINDOW = 12  # months of the unit's own history to compare with
 MIN_HISTORY = 6

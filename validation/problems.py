@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kaohe import i18n
+from kaohe.base import i18n
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 PROBLEM_COLUMNS = ["check", "severity", "kind", "row", "column", "value", "params"]

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kaohe import i18n
-from kaohe.i18n import t
-from reports import safe
-from reports.csvexport import csv_bytes
-from validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
+from kaohe.base import i18n
+from kaohe.base.i18n import t
+from kaohe.reports import safe
+from kaohe.reports.csvexport import csv_bytes
+from kaohe.validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
 i18n.register({
     "val.col.severity": ("级别", "Severity"),
@@ -171,7 +171,7 @@ class Report:
         widths, frozen header, autofilter, every text cell through `reports.safe`)."""
         from openpyxl import Workbook
 
-        from reports.excel import Column, write_table
+        from kaohe.reports.excel import Column, write_table
 
         wb = Workbook()
         for ws, frame in ((wb.active, self.summary(lang)), (wb.create_sheet(), self.render(lang))):

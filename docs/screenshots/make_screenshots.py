@@ -22,8 +22,8 @@ END = "2026-10"
 
 
 def sample_db(tmp: Path) -> Path:
-    from data.setup import ensure_ready
-    from data.warehouse import Warehouse
+    from kaohe.data.setup import ensure_ready
+    from kaohe.data.warehouse import Warehouse
 
     db = tmp / "sample.duckdb"
     ensure_ready(Warehouse(db), end=END)

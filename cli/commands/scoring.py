@@ -7,9 +7,9 @@ import sys
 
 import pandas as pd
 
-from kaohe import i18n, settings
+from kaohe.base import i18n, settings
+from kaohe.base.i18n import t
 from kaohe.cli import UsageError, existing_warehouse, month_arg
-from kaohe.i18n import t
 
 i18n.register({
     "scoring.cli.title": ("{label} 考核排名（{scheme}，版本 {version}）", "{label} ranking ({scheme}, version {version})"),
@@ -163,7 +163,7 @@ def register(sub) -> None:
 
 def _emit(df: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":  # names and reasons came from uploaded files: no formulas for a spreadsheet
-        from reports import safe
+        from kaohe.reports import safe
 
         safe.frame(df).to_csv(sys.stdout, index=False)
     elif fmt == "json":
@@ -190,7 +190,7 @@ def _words(df: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns=["name_zh", "name_en"])
     if "kind" in out.columns:
         out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k) for k in out["kind"]]
-    from kaohe import clock
+    from kaohe.base import clock
 
     for col in ("published_at", "created_at", "revoked_at"):  # stored in UTC, read in the office's time
         if col in out.columns:
@@ -228,8 +228,8 @@ def _jsonable(v):
 
 
 def cmd_rank(args) -> int:
-    from metrics import rank as rank_mod
-    from metrics import service
+    from kaohe.metrics import rank as rank_mod
+    from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
     b = service.build(wh, month_arg(args.month), args.period)
@@ -287,7 +287,7 @@ def cmd_rank(args) -> int:
 def _print_context(wh, b, lang) -> None:
     """What the figures are: the scheme of another year when the month has none, and where they
     stand against the published ones (metrics.service.published_state), as the pages say it."""
-    from metrics import service
+    from kaohe.metrics import service
 
     note = b.scheme_note(lang)
     if note:
@@ -299,7 +299,7 @@ def _print_context(wh, b, lang) -> None:
 
 
 def cmd_explain(args) -> int:
-    from metrics import service
+    from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
     b = service.build(wh, month_arg(args.month), args.period)
@@ -333,8 +333,8 @@ def _explain_view(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_publish(args) -> int:
-    from metrics import service
-    from metrics.publish import PublishError
+    from kaohe.metrics import service
+    from kaohe.metrics.publish import PublishError
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
@@ -354,7 +354,7 @@ def cmd_publish(args) -> int:
 
 
 def cmd_revisions(args) -> int:
-    from metrics import service
+    from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
@@ -365,7 +365,7 @@ def cmd_revisions(args) -> int:
     # checksums and fingerprints are for the machine; the scheme is named by its version
     _emit(_words(revs.drop(columns=["data_checksum", "scheme_fingerprint", "scheme_year", "scheme_id"],
                            errors="ignore")), "table")
-    from metrics import publish as pub
+    from kaohe.metrics import publish as pub
 
     for rev in revs["revision"].tolist()[1:]:
         changed = pub.diff_revisions(wh, month, rev - 1, rev, args.period)
@@ -381,7 +381,7 @@ def cmd_revisions(args) -> int:
 
 
 def cmd_adjust_add(args) -> int:
-    from metrics import service
+    from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
@@ -401,7 +401,7 @@ def cmd_adjust_add(args) -> int:
 
 
 def cmd_adjust_list(args) -> int:
-    from metrics import service
+    from kaohe.metrics import service
 
     df = service.list_adjustments(existing_warehouse(args.db), month_arg(args.month) if args.month else None, args.unit)
     _emit(_words(df) if args.format == "table" else df, args.format)
@@ -409,7 +409,7 @@ def cmd_adjust_list(args) -> int:
 
 
 def cmd_adjust_revoke(args) -> int:
-    from metrics import service
+    from kaohe.metrics import service
 
     try:
         service.revoke_adjustment(existing_warehouse(args.db), args.id, settings.actor(), args.reason)
@@ -422,7 +422,7 @@ def cmd_adjust_revoke(args) -> int:
 
 
 def cmd_robustness(args) -> int:
-    from metrics import service
+    from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)

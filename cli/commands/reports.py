@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kaohe import i18n
-from reports import messages as _messages  # noqa: F401 - registers the "report." strings
+from kaohe.base import i18n
+from kaohe.reports import messages as _messages  # noqa: F401 - registers the "report." strings
 
 PERIODS = ["month", "quarter", "year", "ytd"]
 
@@ -60,7 +60,7 @@ def _open(args):
     """The warehouse and month of a report. A month (or the warehouse) without data is refused
     as every other command refuses it (metrics.service.ScoringError, exit code 1, one line)."""
     from kaohe.cli import existing_warehouse, month_arg
-    from metrics import periods, service
+    from kaohe.metrics import periods, service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
@@ -79,7 +79,7 @@ def _open(args):
 def _say_state(args, wh, month) -> int:
     """Beside every report file: what its figures are against the published ones, in words
     (metrics.service.published_state), so a drifted figure is never handed on silently."""
-    from metrics import service
+    from kaohe.metrics import service
 
     state = service.published_state(wh, month, getattr(args, "period", "month"))
     lang = i18n.default_lang()
@@ -99,7 +99,7 @@ def _write(path: str, data: bytes) -> int:
 
 def cmd_scorecard(args) -> int:
     from kaohe.cli import UsageError
-    from reports.scorecard import scorecard_pdf
+    from kaohe.reports.scorecard import scorecard_pdf
 
     wh, month = _open(args)
     lang = i18n.default_lang()
@@ -110,7 +110,7 @@ def cmd_scorecard(args) -> int:
 
 
 def cmd_scorecards(args) -> int:
-    from reports import batch
+    from kaohe.reports import batch
 
     wh, month = _open(args)
     lang = i18n.default_lang()
@@ -126,7 +126,7 @@ def cmd_scorecards(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from reports.summary import summary_pdf
+    from kaohe.reports.summary import summary_pdf
 
     wh, month = _open(args)
     _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang()))
@@ -137,11 +137,11 @@ def cmd_export(args) -> int:
     wh, month = _open(args)
     lang = i18n.default_lang()
     if args.output.lower().endswith(".csv"):
-        from reports.csvexport import rankings_csv
+        from kaohe.reports.csvexport import rankings_csv
 
         _write(args.output, rankings_csv(wh, month, args.period, lang))
         return _say_state(args, wh, month)
-    from reports.excel import workbook
+    from kaohe.reports.excel import workbook
 
     _write(args.output, workbook(wh, month, args.period, lang))
     return _say_state(args, wh, month)

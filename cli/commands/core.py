@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -9,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from kaohe import i18n, settings
+from kaohe.base import i18n, settings
+from kaohe.base.i18n import t
 from kaohe.cli import existing_warehouse, month_arg
-from kaohe.i18n import t
 
 i18n.register({
     "init.done": ("数据仓库已就绪：{path}（结构版本 {frm} → {to}）", "Warehouse ready: {path} (schema {frm} → {to})"),
@@ -76,9 +77,9 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
-    from data import sample
-    from data.setup import ensure_ready
-    from data.warehouse import Warehouse
+    from kaohe.data import sample
+    from kaohe.data.setup import ensure_ready
+    from kaohe.data.warehouse import Warehouse
 
     month_arg(args.end, "--end")
     wh = Warehouse(settings.db_path(args.db))  # init creates it: no existing_warehouse here
@@ -90,8 +91,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from data import catalogue, sample
-    from data.warehouse import Warehouse
+    from kaohe.data import catalogue, sample
+    from kaohe.data.warehouse import Warehouse
 
     month_arg(args.end, "--end")
     seed = args.seed or sample.DEFAULT_SEED
@@ -106,13 +107,13 @@ def cmd_sample(args) -> int:
         else:
             obs.to_csv(path, index=False, encoding="utf-8-sig")
     if args.load or not target:
-        from data.setup import SYSTEM_ACTOR, sample_record
+        from kaohe.data.setup import SYSTEM_ACTOR, sample_record
 
         wh = Warehouse(settings.db_path(args.db))
         wh.migrate()
         # units, catalogue and observations in ONE transaction, after the checks (a published
         # month refuses the whole load: no unit is registered either)
-        from data.warehouse import PublishedMonthError
+        from kaohe.data.warehouse import PublishedMonthError
 
         try:
             wh.write_observations(obs, actor=SYSTEM_ACTOR, kind="sample", source_name=None,
@@ -162,7 +163,9 @@ def cmd_info(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    app = Path(__file__).resolve().parents[2] / "app.py"
+    # The dashboard ships inside the package (kaohe/app.py), so an installed wheel serves as a checkout does;
+    # find_spec locates it without running it.
+    app = Path(importlib.util.find_spec("kaohe.app").origin)
     env = dict(os.environ, KAOHE_DB=str(settings.db_path(args.db)))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.host, "--server.headless", "true",

@@ -13,8 +13,9 @@ import pkgutil
 import re
 import sys
 
-from kaohe import commands, i18n
-from kaohe.i18n import t
+from kaohe.base import i18n
+from kaohe.base.i18n import t
+from kaohe.cli import commands
 
 i18n.register({
     "cli.description": (
@@ -69,7 +70,7 @@ class _PlainStream:
         return getattr(self._stream, name)
 
 BILINGUAL_HELP = {
-    "db": "数据仓库文件 / warehouse file (default: $KAOHE_DB or data/kaohe.duckdb)",
+    "db": "数据仓库文件 / warehouse file (default: $KAOHE_DB or ~/.local/share/kaohe/kaohe.duckdb)",
     "lang": "输出语言 / output language: zh （默认 default） or en",
 }
 
@@ -97,7 +98,7 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 def month_arg(text: str | None, option: str = "--month") -> str | None:
     """A month given on the command line, checked (None passes: the option was left out)."""
-    from kaohe import months
+    from kaohe.base import months
 
     if text is not None and not months.is_month(text):
         raise UsageError(t("cli.bad_month", option=option, text=text))
@@ -106,8 +107,8 @@ def month_arg(text: str | None, option: str = "--month") -> str | None:
 
 def existing_warehouse(db: str | None):
     """The warehouse a command reads, migrated to this release; a usage error when there is none."""
-    from data.warehouse import Warehouse
-    from kaohe import settings
+    from kaohe.base import settings
+    from kaohe.data.warehouse import Warehouse
 
     wh = Warehouse(settings.db_path(db))
     if not wh.exists():
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from data.warehouse import Refusal, WarehouseBusy
+    from kaohe.data.warehouse import Refusal, WarehouseBusy
 
     try:
         return int(args.func(args) or 0)

@@ -1,20 +1,22 @@
-"""Where the warehouse lives: --db, then KAOHE_DB, then data/kaohe.duckdb."""
+"""Where the warehouse lives: --db, then KAOHE_DB, then kaohe/kaohe.duckdb in the user's data folder
+($XDG_DATA_HOME, by default ~/.local/share): an installed wheel has no checkout to write into."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import data
 
-DEFAULT_DB = Path(data.__file__).resolve().parent / "kaohe.duckdb"
+def default_db() -> Path:
+    home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(home) / "kaohe" / "kaohe.duckdb"
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     if explicit:
         return Path(explicit)
     env = os.environ.get("KAOHE_DB")
-    return Path(env) if env else DEFAULT_DB
+    return Path(env) if env else default_db()
 
 
 def actor() -> str:

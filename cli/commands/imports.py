@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kaohe import i18n, settings
+from kaohe.base import i18n, settings
+from kaohe.base.i18n import t
 from kaohe.cli import existing_warehouse
-from kaohe.i18n import t
 
 i18n.register({
     "import.landed": ("已导入 {name}：批次 {batch_id}，写入 {rows} 行（其中修订 {revised} 行），月份 {months}",
@@ -73,8 +73,8 @@ def register(sub) -> None:
 
 
 def cmd_import(args) -> int:
-    from ingest import pipeline
     from kaohe.cli import UsageError, month_arg
+    from kaohe.ingest import pipeline
 
     month_arg(args.month)
     paths = [Path(f) for f in args.files]
@@ -119,7 +119,7 @@ def cmd_import(args) -> int:
 
 
 def _print_understanding(prep) -> None:
-    from ingest.preview import describe
+    from kaohe.ingest.preview import describe
 
     pairs = describe(prep)
     if pairs:
@@ -154,7 +154,7 @@ def cmd_batches(args) -> int:
     if df.empty:
         print(t("batches.empty"))
         return 0
-    from ingest.preview import batch_table
+    from kaohe.ingest.preview import batch_table
 
     lang = i18n.default_lang()
     table = batch_table(df, lang)
@@ -175,7 +175,7 @@ def cmd_batches(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    from data.warehouse import Refusal
+    from kaohe.data.warehouse import Refusal
 
     wh = existing_warehouse(args.db)
     try:

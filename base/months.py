@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from kaohe import clock
+from kaohe.base import clock
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
