@@ -20,7 +20,8 @@ def _load_every_catalogue() -> None:
     for name in PACKAGES:
         pkg = importlib.import_module(name)
         for mod in pkgutil.walk_packages(pkg.__path__, name + "."):
-            importlib.import_module(mod.name)
+            if not mod.name.endswith("__main__"):
+                importlib.import_module(mod.name)
 
 
 def half_width_marks(text: str) -> list[str]:
