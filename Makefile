@@ -28,8 +28,10 @@ run: $(VENV)/.installed
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# ruff, and the layer contract of pyproject.toml (a lower layer importing a higher one fails)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # The tests pin the project's clock (KAOHE_TODAY, tests/conftest.py); the second run moves the machine's
 # own date across a year end (faketime), so a test that read the real date anywhere would fail.

@@ -86,7 +86,7 @@ def cmd_init(args) -> int:
     rep = ensure_ready(wh, with_sample=not args.no_sample, end=args.end, n_months=args.months,
                        seed=args.seed or sample.DEFAULT_SEED)
     print(t("init.done", path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))
-    print(t("init.loaded", what=", ".join(rep.loaded)) if rep.loaded else t("init.nothing"))
+    print(t("init.loaded", what=i18n.sep().join(rep.loaded)) if rep.loaded else t("init.nothing"))
     return 0
 
 
@@ -145,7 +145,7 @@ def cmd_info(args) -> int:
         (t("info.path"), info["path"]),
         (t("info.schema"), info["schema_version"]),
         (t("info.units"), units or t("info.empty")),
-        (t("info.groups"), ", ".join(
+        (t("info.groups"), sep.join(
             f"{i18n.pick(info['peer_group_names'][g]['zh'], info['peer_group_names'][g]['en'], lang)} {n}"
             for g, n in info["peer_groups"].items())),
         (t("info.indicators"), t("info.indicators_detail", n=info["indicators"], neutral=info["neutral_indicators"])),
@@ -162,6 +162,12 @@ def cmd_info(args) -> int:
     return 0
 
 
+# The checkout's .streamlit/config.toml, as flags: an installed wheel has no such file beside it, and the
+# dashboard must look and limit uploads the same wherever it is started.
+SERVE_CONFIG = ["--client.toolbarMode", "viewer", "--server.maxUploadSize", "20",
+                "--theme.primaryColor", "#0072B2", "--theme.base", "light", "--server.fileWatcherType", "none"]
+
+
 def cmd_serve(args) -> int:
     # The dashboard ships inside the package (kaohe/app.py), so an installed wheel serves as a checkout does;
     # find_spec locates it without running it.
@@ -169,5 +175,5 @@ def cmd_serve(args) -> int:
     env = dict(os.environ, KAOHE_DB=str(settings.db_path(args.db)))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.host, "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", *SERVE_CONFIG]
     return subprocess.call(cmd, env=env)
