@@ -1,27 +1,30 @@
-"""Every user-visible string, in Chinese (default) and English.
+"""Every user-visible string, in Chinese (default) and English, looked up by message id.
 
-Each module keeps its own table of messages and registers it here, so that a
-feature's strings live beside the feature; `t()` looks them up by key.
+The messages live in one gettext catalogue per language, base/locale/<lang>/LC_MESSAGES/kaohe.po,
+read with Babel the first time a language is asked for. Nothing is registered by importing a
+module: a message exists because it is in the catalogue, and tests/test_i18n_catalogue.py checks
+that both languages have the same ids, no text is defined twice, and every id the code names exists.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
+
+from babel.messages.pofile import read_po
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "kaohe"
 
-_MESSAGES: dict[str, tuple[str, str]] = {}
 
-
-def register(messages: dict[str, tuple[str, str]]) -> None:
-    """Add a module's messages; a key registered twice with other text is a bug."""
-    for key, pair in messages.items():
-        if key in _MESSAGES and _MESSAGES[key] != pair:
-            raise ValueError(f"message key {key!r} registered twice with different text")
-        if len(pair) != 2:
-            raise ValueError(f"message {key!r} needs (zh, en)")
-        _MESSAGES[key] = pair
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Message id -> text of one language's catalogue."""
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
+        return {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
 
 
 def default_lang() -> str:
@@ -32,25 +35,24 @@ def default_lang() -> str:
 def t(key: str, lang: str | None = None, **params: object) -> str:
     """The message `key` in `lang`, formatted with `params`."""
     lang = lang or default_lang()
-    pair = _MESSAGES.get(key)
-    if pair is None:
+    text = catalogue(lang if lang in LANGS else DEFAULT_LANG).get(key)
+    if text is None:
         raise KeyError(f"unknown message key {key!r}")
-    text = pair[0] if lang == "zh" else pair[1]
     return text.format(**params) if params else text
 
 
 def has(key: str) -> bool:
-    return key in _MESSAGES
+    return key in catalogue(DEFAULT_LANG)
 
 
 def t_or(key: str, default, lang: str | None = None):
     """The message `key` in `lang`, or `default` when there is no such message (a stored code, a
     column, with no words yet is shown as it is)."""
-    return t(key, lang) if key in _MESSAGES else default
+    return t(key, lang) if has(key) else default
 
 
 def keys() -> list[str]:
-    return sorted(_MESSAGES)
+    return sorted(catalogue(DEFAULT_LANG))
 
 
 def pick(zh: str | None, en: str | None, lang: str | None = None) -> str:
@@ -59,34 +61,6 @@ def pick(zh: str | None, en: str | None, lang: str | None = None) -> str:
     if lang == "en" and en:
         return en
     return zh or en or ""
-
-
-register(
-    {
-        "app.title": ("考核", "Kaohe"),
-        "app.subtitle": ("基层治理绩效考核", "Grassroots governance assessment"),
-        "lang.label": ("语言", "Language"),
-        "kind.street": ("街道/乡镇", "Streets and towns"),
-        "kind.department": ("部门", "Departments"),
-        "kind.all": ("全部", "All"),
-        "kind.label": ("单位类型", "Unit kind"),
-        "month.label": ("考核月份", "Month"),
-        "direction.higher": ("越高越好", "higher is better"),
-        "direction.lower": ("越低越好", "lower is better"),
-        "direction.neutral": ("背景指标（不排名）", "context (never ranked)"),
-        "status.ok": ("有效", "reported"),
-        "status.na": ("不适用", "not applicable"),
-        "status.missing": ("缺报", "missing"),
-        "actor.system": ("系统初始化", "system set-up"),
-        "actor.scheme": ("考核方案（自动计分）", "the scheme (automatic)"),
-        "actor.dashboard": ("看板用户", "dashboard user"),
-        "actor.unknown": ("未署名", "not named"),
-        "warehouse.busy": (
-            "数据仓库正被另一个进程写入（例如命令行导入），请稍后重试。",
-            "The warehouse is being written by another process (for example a command-line import); try again shortly.",
-        ),
-    }
-)
 
 
 # English for the catalogue's measurement units: (singular, plural, short for axes and tight tables).

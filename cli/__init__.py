@@ -17,22 +17,6 @@ from kaohe.base import i18n
 from kaohe.base.i18n import t
 from kaohe.cli import commands
 
-i18n.register({
-    "cli.description": (
-        "考核：基层治理绩效考核数据仓库与看板。每个子命令的 --help 说明其用法。",
-        "Kaohe: warehouse and dashboard for grassroots performance assessment. "
-        "Each subcommand's --help explains it.",
-    ),
-    "cli.error": ("错误：{reason}", "error: {reason}"),
-    "cli.busy": ("数据仓库正被占用，请稍后重试：{reason}", "the warehouse is busy, try again: {reason}"),
-    "cli.bad_month": ("{option} 应为 YYYY-MM 格式（如 2026-10）：{text}",
-                      "{option} must be YYYY-MM (e.g. 2026-10): {text}"),
-    "cli.no_wh": ("找不到数据仓库 {path}；请先运行 `kaohe init`", "no warehouse at {path}; run `kaohe init`"),
-    "cli.unchanged": ("数据仓库未作任何改动。", "The warehouse was not changed."),
-    "cli.failed": ("操作未完成（程序内部错误，数据仓库未改动）：{reason}",
-                   "the operation failed (an internal error; the warehouse was not changed): {reason}"),
-})
-
 # Text from files and forms reaches the terminal only as text: no terminal escapes (ESC sequences,
 # other C0 and C1 controls), no bidi overrides or isolates, no zero-width characters. Newline and tab
 # are kept (they are the printers' own layout).

@@ -27,25 +27,6 @@ from kaohe.base import clock, i18n
 from kaohe.base import months as mo
 from kaohe.data import schema
 
-i18n.register({
-    "data.published_months": ("{months} 的考核结果已发布，不能直接改动；如确需更正，请说明更正理由（--reason）",
-                              "results for {months} are published and cannot be changed silently; to correct "
-                              "them, give a correction reason (--reason)"),
-    "data.duplicate_file": ("同一文件已作为批次 {batch_id} 导入", "the same file is already imported as batch {batch_id}"),
-    "data.schema_newer": ("数据仓库结构版本为 {current}，比本程序支持的版本 {latest} 新；请升级考核程序后再打开，"
-                          "仓库未作任何改动",
-                          "the warehouse has schema version {current}, newer than this release supports "
-                          "({latest}); upgrade Kaohe to open it. Nothing was changed"),
-    "data.rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
-    "data.rollback.not_committed": ("批次 {batch_id} 已回滚，无需再次回滚", "Batch {batch_id} is already rolled back"),
-    "data.rollback.need_reason": ("批次 {batch_id} 含 {n} 个月的数据（{first} 至 {last}），整批回滚须说明理由（--reason）",
-                                  "batch {batch_id} holds {n} months of data ({first} to {last}); rolling it back "
-                                  "needs a reason (--reason)"),
-    "data.rollback.published": ("批次 {batch_id} 涉及已发布月份 {months}，回滚须说明更正理由（--reason）",
-                                "batch {batch_id} touches published months {months}; rolling it back needs a "
-                                "correction reason (--reason)"),
-})
-
 
 class Refusal(Exception):
     """A request refused before anything was written, with a message in the user's language.

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.data.warehouse import (
     OBS_COLUMNS,
@@ -38,12 +37,6 @@ MAX_CLI_BYTES = limits.MAX_CLI_BYTES  # the command line, for backfills of sever
 log = logging.getLogger(__name__)
 NO_TABLE = {"val.file_empty", "val.file_no_header"}  # what a workbook's cover sheet gives
 
-i18n.register({
-    "import.refused.errors": ("文件有 {n} 项错误，未导入。请按报告修改后重新上传。",
-                              "The file has {n} errors and was not imported. Fix them as the report says and upload again."),
-    "import.refused.warnings": ("文件有 {n} 项警告，需确认后才能导入。",
-                                "The file has {n} warnings; confirm them to import."),
-})
 
 
 class ImportRefused(Exception):

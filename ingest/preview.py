@@ -7,38 +7,12 @@ import pandas as pd
 from kaohe.base import clock, i18n
 from kaohe.base.i18n import t
 
-i18n.register({
-    "import.pv.format": ("格式", "Format"),
-    "import.pv.layout": ("布局", "Layout"),
-    "import.pv.layout.long": ("长表（每行一个单位、指标、月份）", "long (one row per unit, indicator, month)"),
-    "import.pv.layout.wide": ("宽表（每个指标一列）", "wide (one column per indicator)"),
-    "import.pv.header": ("表头所在行", "Header row"),
-    "import.pv.month": ("月份", "Month"),
-    "import.pv.month.column": ("{months}（取自「月份」列）", "{months} (from the month column)"),
-    "import.pv.month.title": ("{months}（取自标题）", "{months} (from the title)"),
-    "import.pv.month.given": ("{months}（导入时指定）", "{months} (given at import)"),
-    "import.pv.units": ("识别的单位", "Units matched"),
-    "import.pv.units_unknown": ("未识别的单位", "Units not matched"),
-    "import.pv.indicators": ("识别的指标", "Indicators matched"),
-    "import.pv.rows": ("数据行", "Data rows"),
-    "import.pv.rows_detail": ("读取 {read} 行，跳过 {skipped} 行；规范化后 {obs} 个数据项",
-                              "{read} read, {skipped} skipped; {obs} values after normalising"),
-    "import.pv.columns": ("列的识别", "Columns read as"),
-    "import.pv.did_you_mean": ("{raw}（是否为 {names}？）", "{raw} (did you mean {names}?)"),
-    "import.pv.status.refused": ("有误（见问题清单）", "refused (see the problems)"),
-})
+# the roles a column can be read as (messages import.pv.role.*)
+ROLES = ("unit", "month", "indicator", "value", "numerator", "denominator", "status", "ignore", "?")
 
-ROLES = {"unit": ("单位", "unit"), "month": ("月份", "month"), "indicator": ("指标", "indicator"),
-         "value": ("数值", "value"), "numerator": ("分子", "numerator"), "denominator": ("分母", "denominator"),
-         "status": ("状态", "status"), "ignore": ("忽略", "ignored"), "?": ("未识别（忽略）", "not recognised (ignored)")}
-i18n.register({f"import.pv.role.{k}": v for k, v in ROLES.items()})
-
-PREVIEW_COLUMNS = {"row": ("行号", "Row"), "unit_raw": ("单位（原文）", "Unit (as written)"),
-                   "unit_code": ("单位代码", "Unit code"), "indicator_code": ("指标代码", "Indicator"),
-                   "month": ("月份", "Month"), "value_raw": ("数值（原文）", "Value (as written)"),
-                   "value": ("数值", "Value"), "numerator": ("分子", "Numerator"),
-                   "denominator": ("分母", "Denominator"), "status": ("状态", "Status")}
-i18n.register({f"import.pv.col.{k}": v for k, v in PREVIEW_COLUMNS.items()})
+# the preview's columns (headed by messages import.pv.col.*)
+PREVIEW_COLUMNS = ["row", "unit_raw", "unit_code", "indicator_code", "month", "value_raw", "value", "numerator",
+                   "denominator", "status"]
 
 
 def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
@@ -103,18 +77,6 @@ def sample_rows(prep, lang: str | None = None, n: int = 50) -> pd.DataFrame:
     return head.rename(columns={k: t(f"import.pv.col.{k}", lang) for k in PREVIEW_COLUMNS})
 
 
-i18n.register({
-    **{f"import.batches.col.{k}": v for k, v in {
-        "batch_id": ("批次", "Batch"), "created_at": ("时间", "When"), "actor": ("操作人", "By"),
-        "kind": ("类型", "Kind"), "source_name": ("文件", "File"), "rows_written": ("行数", "Rows"),
-        "status": ("状态", "Status"), "warnings_accepted": ("已确认警告", "Warnings accepted"),
-        "reason": ("理由", "Reason"), "rolled_back_at": ("回滚时间", "Rolled back at"),
-        "rolled_back_by": ("回滚人", "Rolled back by")}.items()},
-    "import.batches.status.committed": ("有效", "in force"),
-    "import.batches.status.rolled_back": ("已回滚", "rolled back"),
-    "import.batches.kind.import": ("文件导入", "file import"),
-    "import.batches.kind.sample": ("示例数据", "sample data"),
-})
 BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
                  "warnings_accepted", "reason", "rolled_back_at", "rolled_back_by"]
 

@@ -23,19 +23,6 @@ KINDS = ("bonus", "deduction", "veto")
 ADJ_COLUMNS = ["adj_id", "unit_code", "month", "kind", "points", "reason", "evidence", "actor",
                "created_at", "revoked_at", "revoked_by", "revoke_reason"]
 
-i18n.register({
-    "scoring.adjust.kind.bonus": ("加分", "bonus"),
-    "scoring.adjust.kind.deduction": ("扣分", "deduction"),
-    "scoring.adjust.kind.veto": ("一票否决", "veto"),
-    "scoring.veto.trigger": ("{name}为 {value}（{condition}即一票否决）：{reason}",
-                             "{name} is {value} (veto: {condition}): {reason}"),
-    # a condition of the scheme in words: "达到 95%" / "at least 95%"
-    "scoring.cond.>=": ("达到 {threshold}", "at least {threshold}"),
-    "scoring.cond.>": ("超过 {threshold}", "more than {threshold}"),
-    "scoring.cond.==": ("等于 {threshold}", "exactly {threshold}"),
-    # the evidence of an item the scheme gives itself: "公众安全感满意度 97.2%，达到 95%"
-    "scoring.auto.evidence": ("{name} {value}，{condition}", "{name} {value}, {condition}"),
-})
 
 
 def amount(v: float, unit: str | None, lang: str | None = None) -> str:

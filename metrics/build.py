@@ -309,6 +309,3 @@ def _dimension_frame(wt, plan, ux, live, p_cur) -> pd.DataFrame:
     }, DIMENSION_COLUMNS)
 
 
-i18n.register({
-    "scoring.build.label": ("{scheme} {version} · {period}", "{scheme} {version} · {period}"),
-})

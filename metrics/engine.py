@@ -27,17 +27,6 @@ FIXED = 10_000  # fixed-point scale of points
 STATUS = np.array(["ok", "na", "missing", "carried"], dtype=object)
 OK, NA, MISSING, CARRIED = 0, 1, 2, 3
 
-i18n.register({
-    "scoring.treat.ok": ("按实际值计分", "scored on the reported value"),
-    "scoring.treat.na": ("不适用：不计分，权重分配给本一级指标内其他指标",
-                         "not applicable: left out, its weight spread over the rest of its dimension"),
-    "scoring.treat.missing_zero": ("缺报：按方案计0分", "missing: scores zero under the scheme"),
-    "scoring.treat.missing_reweight": ("缺报：按方案不计分并重新分配权重",
-                                       "missing: left out and re-weighted under the scheme"),
-    "scoring.treat.carried": ("缺报：沿用{month}的数值", "missing: carries the value of {month}"),
-    "scoring.rule.per_month": ("（目标与封顶按月计，多月按月数累加）", " (targets and caps per month, times the months)"),
-    "scoring.treat.capped": ("超过封顶值{cap}，按{cap}计", "above the cap of {cap}: counted as {cap}"),
-})
 
 
 @dataclass

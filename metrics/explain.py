@@ -18,23 +18,6 @@ from kaohe.metrics.engine import FIXED
 COLUMNS = ["level", "dimension", "code", "item", "value", "status", "rule", "raw_score", "weight", "points",
            "note"]
 
-i18n.register({
-    "scoring.explain.base": ("基础得分（各指标得分之和）", "Base score (sum of indicator points)"),
-    "scoring.explain.cap_bonus": ("加分封顶{cap}分", "bonus capped at {cap}"),
-    "scoring.explain.cap_deduction": ("扣分封顶{cap}分", "deductions capped at {cap}"),
-    "scoring.explain.floor": ("总分不低于0分", "the total cannot fall below 0"),
-    "scoring.explain.total": ("总分（四舍五入保留两位小数）", "Total (rounded half up to two decimals)"),
-    "scoring.explain.veto": ("一票否决", "Veto"),
-    "scoring.explain.no_veto": ("未触发", "none"),
-    "scoring.explain.grade": ("等次", "Grade"),
-    "scoring.explain.grade_by_score": ("按分数为{grade}", "{grade} by score"),
-    "scoring.explain.grade_veto": ("一票否决，等次封顶为{grade}", "vetoed: grade capped at {grade}"),
-    "scoring.explain.rank": ("同组排名", "Rank in group"),
-    "scoring.explain.rank_note": ("{group}共{n}个单位", "{n} units in {group}"),
-    "scoring.explain.evidence": ("依据：{evidence}；录入：{actor}", "evidence: {evidence}; entered by {actor}"),
-    "scoring.explain.by_scheme": ("考核方案规定", "the scheme"),
-    "scoring.explain.unknown_unit": ("本期没有单位“{unit}”的得分", "no score for unit {unit!r} in this period"),
-})
 
 
 def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:

@@ -9,14 +9,6 @@ from kaohe.base import i18n
 
 ORDER = ("excellent", "good", "pass", "fail")  # best first
 
-i18n.register({
-    "scoring.grade.excellent": ("优秀", "Excellent"),
-    "scoring.grade.good": ("良好", "Good"),
-    "scoring.grade.pass": ("合格", "Pass"),
-    "scoring.grade.fail": ("不合格", "Fail"),
-    "scoring.grade.quota_note": ("超出“{grade}”名额（同组前{share:.0%}即{n}个），降为下一等次",
-                                 "beyond the {grade} quota (top {share:.0%} of the group, {n} units): one grade lower"),
-})
 
 
 def quota_places(share: float, n: np.ndarray) -> np.ndarray:

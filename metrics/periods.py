@@ -15,13 +15,6 @@ from kaohe.base import months as mo
 
 PERIODS = ("month", "quarter", "year", "ytd")
 
-i18n.register({
-    "scoring.period.month": ("月度", "month"),
-    "scoring.period.quarter": ("季度", "quarter"),
-    "scoring.period.year": ("年度", "year"),
-    "scoring.period.ytd": ("年初至今", "year to date"),
-    "scoring.period.bad": ("考核周期“{period}”无效，可选：{known}", "period {period!r} is not one of {known}"),
-})
 
 
 def check(period: str) -> str:

@@ -19,35 +19,6 @@ from kaohe.data import scoring_store as store
 from kaohe.data.warehouse import Refusal
 from kaohe.metrics import periods
 
-i18n.register({
-    "scoring.publish.need_reason": ("{month}已发布（第{rev}版）；重新发布须说明更正理由（--reason）",
-                                    "{month} is already published (revision {rev}); a new revision needs a "
-                                    "correction reason (--reason)"),
-    "scoring.publish.no_data": ("{month}没有任何观测数据，不能发布", "{month} has no observations; nothing to publish"),
-    "scoring.publish.unchanged": ("{month}的结果与已发布的第{rev}版相同，未形成新版本",
-                                  "{month}'s results equal published revision {rev}; no new revision was made"),
-    "scoring.publish.busy": ("{month}正由他人同时发布，请查看最新版本后再试",
-                             "{month} is being published by someone else at the same time; check the latest "
-                             "revision and try again"),
-    # what the figures shown are, against the published ones (published_state)
-    "scoring.state.short.unpublished": ("未发布", "Not published"),
-    "scoring.state.short.published": ("第 {rev} 版", "Revision {rev}"),
-    "scoring.state.short.differs": ("已变动", "Changed"),
-    "scoring.state.unpublished": ("未发布（当前数据）", "not published (live figures)"),
-    "scoring.state.published": ("已发布·第 {rev} 版", "published, revision {rev}"),
-    "scoring.state.published_revised": ("已发布·第 {rev} 版（更正）", "published, revision {rev} (corrected)"),
-    "scoring.state.live_differs": ("当前数据（与已发布的第 {rev} 版不同）",
-                                   "live figures (they differ from published revision {rev})"),
-    "scoring.state.notice": ("注意：以下为按当前{why}计算的结果，与 {at} 发布的第 {rev} 版不同（{n} 个单位的总分、名次、"
-                             "等次或否决有变化）；已发布的结果仍是第 {rev} 版，如需更正请重新发布并说明理由。",
-                             "Note: these figures are computed from the current {why} and differ from revision "
-                             "{rev} published {at} ({n} units differ in total, rank, grade or veto); the published "
-                             "results are still revision {rev}; publish again with a reason to correct them."),
-    "scoring.state.why.data": ("数据", "data"),
-    "scoring.state.why.scheme": ("考核方案内容", "scheme content"),
-    "scoring.state.why.both": ("数据和考核方案内容", "data and scheme content"),
-})
-
 DIFF_FIELDS = ["total", "rank", "grade", "veto"]
 RETRIES = 5
 

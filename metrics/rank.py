@@ -22,21 +22,6 @@ import pandas as pd
 
 from kaohe.base import i18n
 
-i18n.register({
-    "scoring.list.red": ("红榜", "red list (top)"),
-    "scoring.list.black": ("黑榜", "black list (bottom)"),
-    "scoring.list.rule": ("红榜为各同类组前 {red} 名，黑榜为后 {black} 名（小组不超过全组三分之一）；分数并列处于分界的一并列入；"
-                          "被一票否决的单位不上红榜；因分数并列而同时够得上红黑两榜的单位两榜都不列入。",
-                          "The red list is the top {red} of each peer group, the black list the bottom {black} "
-                          "(never more than a third of a small group); units tied at the boundary are all listed; "
-                          "a vetoed unit is never on the red list; a unit whose tied score would put it on both "
-                          "lists is on neither."),
-    "scoring.alert.bottom_streak": ("连续{n}期处于同组末位（后{k}名，小组按三分之一计）",
-                                    "at the bottom of its group (last {k}, a third in small groups) {n} periods running"),
-    "scoring.alert.rank_fall": ("名次较上期下降超过{k}位", "fell more than {k} places since the last period"),
-    "scoring.alert.veto": ("触发一票否决", "vetoed"),
-})
-
 
 def rank(totals: pd.DataFrame) -> pd.DataFrame:
     """rank (1 = best, ties share the lowest), rank_from_bottom, n_in_group per (period, peer_group)."""

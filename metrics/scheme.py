@@ -35,64 +35,6 @@ GRADES = ("excellent", "good", "pass", "fail")
 VETO_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "==": lambda a, b: a == b}
 KINDS = ("street", "department")
 
-i18n.register({
-    "scoring.scheme.invalid": ("考核方案“{scheme}”有误：{problems}", "Scheme {scheme!r} is invalid: {problems}"),
-    "scoring.scheme.missing_key": ("缺少“{key}”", "{key!r} is missing"),
-    "scoring.scheme.no_kind": ("没有“{kind}”类单位的指标体系", "no section for kind {kind!r}"),
-    "scoring.scheme.dim_sum": ("{kind}各一级指标权重之和为{total}，应为100",
-                               "{kind}: dimension weights sum to {total}, not 100"),
-    "scoring.scheme.ind_sum": ("{kind}/{dim}：二级指标权重之和为{total}，应为100",
-                               "{kind}/{dim}: indicator weights sum to {total}, not 100"),
-    "scoring.scheme.weight": ("{where}：权重“{value}”应为正数", "{where}: weight {value!r} must be a positive number"),
-    "scoring.scheme.unknown_indicator": ("指标“{code}”不在指标库中", "indicator {code!r} is not in the catalogue"),
-    "scoring.scheme.not_applicable": ("指标“{code}”不适用于{kind}", "indicator {code!r} does not apply to {kind}"),
-    "scoring.scheme.neutral": ("指标“{code}”是背景指标，不能赋权计分",
-                               "indicator {code!r} is context (neutral) and can never be weighted"),
-    "scoring.scheme.neutral_penalty": ("指标“{code}”是背景指标：不能据以扣分或一票否决，也不能奖励数量少",
-                                       "indicator {code!r} is context (neutral): it can never lead to a deduction "
-                                       "or a veto, nor reward a low count"),
-    "scoring.scheme.group_weight": ("同类组“{group}”的一级指标“{dim}”权重“{value}”应为正数",
-                                    "peer group {group!r}: dimension {dim!r} weight {value!r} must be a positive "
-                                    "number"),
-    "scoring.scheme.inactive": ("指标“{code}”已停用", "indicator {code!r} is retired"),
-    "scoring.scheme.duplicate": ("{kind}中指标“{code}”出现多次", "{kind}: indicator {code!r} appears twice"),
-    "scoring.scheme.unknown_rule": ("指标“{code}”的计分规则“{rule}”不存在（可用：{known}）",
-                                    "indicator {code!r}: unknown rule {rule!r} (known: {known})"),
-    "scoring.scheme.bad_params": ("指标“{code}”的规则参数有误：{detail}", "indicator {code!r}: bad parameters: {detail}"),
-    # conditions on parameters (per_point > 0) read the same in both languages
-    "scoring.scheme.param_unknown": ("未知参数 {names}", "unknown: {names}"),
-    "scoring.scheme.param_missing": ("缺少参数 {names}", "missing: {names}"),
-    "scoring.scheme.param_number": ("参数 {names} 应为数字", "{names} must be a number"),
-    "scoring.scheme.param_check": ("参数须满足 {names}", "{names}"),
-    "scoring.scheme.bands_shape": ("每档须为{grades}之一并有数字下限min", "each band needs a grade of {grades} "
-                                   "and a numeric min"),
-    "scoring.scheme.bands_order": ("各档下限min须从高到低排列并以0结束", "mins must fall and end at 0"),
-    "scoring.scheme.veto_cap": ("封顶等次“{value}”应为{grades}之一", "cap_grade {value!r} is not one of {grades}"),
-    "scoring.scheme.bad_cap": ("指标“{code}”的封顶值应为正数", "indicator {code!r}: cap must be a positive number"),
-    "scoring.scheme.missing_policy": ("缺报处理方式“{value}”无效（可用：{known}）",
-                                      "missing-data policy {value!r} is not one of {known}"),
-    "scoring.scheme.bands": ("等次分数线有误：{detail}", "grade bands are wrong: {detail}"),
-    "scoring.scheme.quota": ("等次名额比例“{value}”应在0到1之间", "grade quota {value!r} must be between 0 and 1"),
-    "scoring.scheme.veto": ("一票否决条件有误：{detail}", "veto trigger is wrong: {detail}"),
-    "scoring.scheme.auto": ("加扣分规则有误：{detail}", "bonus or deduction rule is wrong: {detail}"),
-    "scoring.scheme.group_unknown": ("同类组“{group}”不存在（现有同类组：{known}）",
-                                     "peer group {group!r} does not exist (known: {known})"),
-    "scoring.scheme.group_indicator": ("同类组“{group}”调整的指标“{code}”不在该类方案中",
-                                       "peer group {group!r} overrides {code!r}, which its kind's scheme lacks"),
-    "scoring.scheme.group_dimension": ("同类组“{group}”调整的一级指标“{dim}”不存在",
-                                       "peer group {group!r} overrides unknown dimension {dim!r}"),
-    "scoring.scheme.not_found": ("找不到{year}年度的考核方案", "no assessment scheme for {year}"),
-    "scoring.scheme.group_shape": ("同类组“{group}”的调整项应为对象（dimensions、indicators）",
-                                   "peer group {group!r}: the override must be an object (dimensions, indicators)"),
-    "scoring.scheme.group_item": ("同类组“{group}”对“{name}”的调整应为对象（如 {{\"weight\": 10}}）",
-                                  "peer group {group!r}: the override of {name!r} must be an object "
-                                  "(e.g. {{\"weight\": 10}})"),
-    "scoring.scheme.group_key": ("同类组“{group}”的调整项“{name}”无效（可用：{known}）",
-                                 "peer group {group!r}: unknown override {name!r} (known: {known})"),
-    "scoring.scheme.used_for_other_year": ("{month} 无 {year} 年考核方案，按 {scheme_year} 年方案计分",
-                                           "there is no {year} scheme for {month}; scored under the "
-                                           "{scheme_year} scheme"),
-})
 
 GROUP_KEYS = ("dimensions", "indicators", "note_zh", "note_en")
 

@@ -74,25 +74,6 @@ from kaohe.metrics.adjust import KINDS as ADJ_KINDS
 from kaohe.metrics.build import ScoreBuild, compute
 from kaohe.metrics.scheme import Scheme
 
-i18n.register({
-    "scoring.adjust.bad_kind": ("调整类型“{kind}”无效，可选：{known}", "adjustment kind {kind!r} is not one of {known}"),
-    "scoring.adjust.bad_points": ("分值应为不小于0的数", "points must be a number of 0 or more"),
-    "scoring.adjust.no_reason": ("必须填写理由", "a reason is required"),
-    "scoring.adjust.unknown_unit": ("单位“{unit}”不存在", "unit {unit!r} does not exist"),
-    "scoring.adjust.already_revoked": ("调整项 #{adj_id} 已撤销", "adjustment #{adj_id} is already revoked"),
-    "scoring.adjust.unknown_id": ("调整项 #{adj_id} 不存在", "adjustment #{adj_id} does not exist"),
-    "scoring.adjust.published": ("注意：{month}的结果已发布；本项作为更正记录在案，再次发布时形成新修订版",
-                                 "Note: {month} is published; this correction is on record and enters a new "
-                                 "revision when the month is published again"),
-    # worded like the import's refusal of a published month (val.month_published)
-    "scoring.adjust.month_published": ("{month} 的考核结果已发布（{published}），不能直接增减加扣分或否决项；"
-                                       "如确需更正，请填写更正理由后再提交",
-                                       "Results for {month} are published ({published}) and cannot be adjusted "
-                                       "silently; to correct them, give a correction reason"),
-    "scoring.no_data": ("{month}没有观测数据，不能计分排名；请先导入该月数据",
-                        "no observations for {month}: nothing to score or rank; import the month's data first"),
-})
-
 
 class ScoringError(Refusal, ValueError):
     """A request the engine refuses, with a message in the user's language."""

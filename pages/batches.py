@@ -18,59 +18,6 @@ from kaohe.ui.text import plain
 from kaohe.validation.problems import CHECKS
 from kaohe.validation.report import Report
 
-i18n.register({
-    "import.batches.title": ("导入批次", "Import batches"),
-    "import.batches.empty": ("尚无导入批次。", "No batches yet."),
-    "import.batches.pick": ("批次", "Batch"),
-    "import.batches.detail": ("批次详情", "Batch details"),
-    "import.batches.reason": ("回滚理由", "Reason for the rollback"),
-    "import.batches.confirm": ("确认回滚批次 {batch_id}（整批撤回，恢复此前的值）",
-                               "Roll back batch {batch_id} (withdraw it whole, restore earlier values)"),
-    "import.batches.rollback": ("回滚", "Roll back"),
-    "import.batches.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。",
-                            "Rolled back batch {batch_id}: {n} values restored."),
-    "import.batches.published": ("该批次涉及已发布月份 {months}，请填写回滚理由。",
-                                 "This batch touches published months {months}; give a reason."),
-    "import.batches.not_committed": ("该批次已回滚。", "This batch is already rolled back."),
-    "import.batches.busy": ("数据仓库正被占用，请稍后重试。", "The warehouse is busy; try again shortly."),
-    "batches.col.rollback_reason": ("回滚理由", "Rollback reason"),
-    "batches.sample_source": ("示例数据（种子 {seed}）", "sample data (seed {seed})"),
-    "batches.months.one": ("该批次含 {month} 的数据。", "This batch holds data for {month}."),
-    "batches.months.many": ("该批次含 {n} 个月的数据（{first} 至 {last}）。",
-                            "This batch holds {n} months of data ({first} to {last})."),
-    "batches.months.none": ("该批次没有数据项。", "This batch holds no values."),
-    "batches.reason.required": ("回滚理由（必填）", "Reason for the rollback (required)"),
-    "batches.reason.why_many": ("整批回滚多个月份的数据须说明理由，理由记入批次和审计日志。",
-                                "Rolling back more than one month of data needs a reason; it is kept with the "
-                                "batch and in the audit log."),
-    "batches.reason.why_published": ("该批次涉及已发布月份 {months}：回滚即更正已发布的结果，须说明理由。",
-                                     "This batch touches published months {months}: rolling it back corrects "
-                                     "published results and needs a reason."),
-    "batches.reason.missing": ("未回滚：请先填写回滚理由。", "Not rolled back: give a reason first."),
-    "batches.need_reason": ("未回滚：批次 {batch_id} 含 {n} 个月的数据（{first} 至 {last}），整批回滚须说明理由。",
-                            "Not rolled back: batch {batch_id} holds {n} months of data ({first} to {last}); "
-                            "rolling it back needs a reason."),
-    "batches.rolled_back": ("{when} 由 {who} 回滚。", "Rolled back on {when} by {who}."),
-    "batches.rolled_back.reason": ("{when} 由 {who} 回滚，理由：{reason}", "Rolled back on {when} by {who}. Reason: {reason}"),
-    "batches.check.title": ("导入时的校验", "Checks at import"),
-    "batches.check.gx": ("共运行 {n} 条期望规则：通过 {passed} 条，未通过 {failed} 条。",
-                         "{n} expectations run: {passed} passed, {failed} failed."),
-    "batches.check.no_gx": ("该批次没有期望规则的运行记录（未经导入校验写入，例如示例数据）。",
-                            "No expectation run is recorded for this batch (written without the import "
-                            "checks, such as sample data)."),
-    "batches.check.counts": ("导入时：错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项。",
-                             "At import: {errors} errors, {warnings} warnings, {infos} notes."),
-    "batches.check.accepted": ("{n} 项警告经 {who} 核实后确认导入。", "{n} warnings were checked and accepted by {who}."),
-    "batches.check.no_warnings": ("没有需要确认的警告。", "No warnings needed accepting."),
-    "batches.check.lines": ("已确认的警告", "Warnings accepted"),
-    "batches.check.col.kind": ("类别", "Kind"),
-    "batches.check.col.run": ("期望规则", "Expectations"),
-    "batches.check.col.passed": ("通过", "Passed"),
-    "batches.check.col.failed": ("未通过", "Failed"),
-    "batches.check.kind.other": ("其他", "other"),
-    "batches.check.download": ("下载完整校验记录（JSON）", "Download the full validation record (JSON)"),
-})
-
 BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
                  "warnings_accepted", "reason", "rolled_back_at", "rolled_back_by", "rollback_reason"]
 _SEED = re.compile(r"seed\D*(\d+)")

@@ -6,30 +6,6 @@ from kaohe.base import i18n
 from kaohe.ui import charts, downloads, queries
 from kaohe.ui.setup import name, tr
 
-i18n.register({
-    "br.title": ("数据浏览", "Data browser"),
-    "br.units": ("单位（不选为全部）", "Units (none = all)"),
-    "br.indicators": ("指标（不选为全部）", "Indicators (none = all)"),
-    "br.all": ("全部", "All"),
-    "br.from": ("起始月份", "From"),
-    "br.to": ("截止月份", "To"),
-    "br.rows": ("共 {n} 行", "{n} rows"),
-    "br.download": ("下载所选数据（CSV）", "Download the selection (CSV)"),
-    "br.col.unit": ("单位", "Unit"),
-    "br.col.unit_code": ("单位代码", "Unit code"),
-    "br.col.indicator": ("指标", "Indicator"),
-    "br.col.indicator_code": ("指标代码", "Indicator code"),
-    "br.col.month": ("月份", "Month"),
-    "br.col.value": ("数值", "Value"),
-    "br.col.numerator": ("分子", "Numerator"),
-    "br.col.denominator": ("分母", "Denominator"),
-    "br.col.status": ("状态", "Status"),
-    "br.col.batch": ("批次", "Batch"),
-    "br.col.revision": ("修订", "Revision"),
-    "br.too_many": ("仅显示前 {n} 行；下载包含全部所选数据。", "Showing the first {n} rows; the download has them all."),
-    "br.kind": ("只列出侧栏所选的{kind}。", "Only {kind} are listed, as chosen in the sidebar."),
-})
-
 SHOW_AT_MOST = 5000
 
 st.title(tr("br.title"))

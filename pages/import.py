@@ -15,50 +15,6 @@ from kaohe.ui.setup import lang, tr, warehouse
 from kaohe.ui.text import plain
 from kaohe.validation import gx_runner
 
-i18n.register({
-    "import.page.title": ("数据导入", "Import"),
-    "import.page.intro": ("上传业务系统导出的 CSV 或 Excel 文件（可一次多个）。每个文件先校验；没有错误才能导入，"
-                          "整个文件要么全部导入，要么完全不导入。",
-                          "Upload the CSV or Excel files your systems export (several at once). Each file is checked "
-                          "first; only a file without errors can be imported, and it lands whole or not at all."),
-    "import.page.upload": ("选择文件", "Choose files"),
-    "import.page.month": ("数据月份（文件中没有月份时使用）", "Month of the data (when the file has none)"),
-    "import.page.month_none": ("按文件内容", "As in the file"),
-    "import.page.sheet": ("Excel 工作表名称（留空为第一个可见的表）", "Excel sheet (blank: the first visible one)"),
-    "import.page.understood": ("文件识别结果", "How the file was read"),
-    "import.page.sample": ("规范化后的数据（前 50 行）", "Normalised data (first 50 rows)"),
-    "import.page.report": ("校验报告", "Validation report"),
-    "import.page.clean": ("未发现问题。", "No problems found."),
-    "import.page.filter_severity": ("级别", "Severity"),
-    "import.page.filter_kind": ("类别", "Kind"),
-    "import.page.download_csv": ("下载报告（CSV）", "Download the report (CSV)"),
-    "import.page.download_xlsx": ("下载报告（Excel）", "Download the report (Excel)"),
-    "import.page.accept": ("我已核实以上 {n} 项警告，确认导入（将记录在批次中）",
-                           "I have checked the {n} warnings above and want to import (recorded with the batch)"),
-    "import.page.commit": ("导入此文件", "Import this file"),
-    "import.page.landed": ("已导入：批次 {batch_id}，写入 {rows} 行（其中修订 {revised} 行）。可在「导入批次」页回滚。",
-                           "Imported: batch {batch_id}, {rows} rows ({revised} revisions). Roll back on the Batches page."),
-    "import.page.busy": ("数据仓库正被占用，请稍后重试。", "The warehouse is busy; try again shortly."),
-    "import.page.limit": ("每个文件不超过 {limit:.0f} MB；更大的历史数据请用命令行 `kaohe import` 导入。",
-                          "At most {limit:.0f} MB per file; load larger history files with `kaohe import`."),
-    "import.page.reason": ("更正理由（文件涉及已发布月份 {months}）",
-                           "Correction reason (the file touches published months {months})"),
-    "import.page.reason_help": ("已发布的结果不能静默覆盖：填写理由后作为更正导入，理由记入批次和审计日志。",
-                                "Published results are never overwritten silently: with a reason the file lands "
-                                "as a correction, and the reason is kept with the batch and in the audit log."),
-    # Streamlit's uploader writes its own English ("Upload", "20MB per file", "File must be 20.0MB or
-    # smaller."): the page's CSS puts these words in their place
-    "import.page.browse": ("选择文件", "Browse files"),
-    "import.page.drop": ("或把文件拖到这里（CSV、TSV、TXT 或 XLSX）", "or drop files here (CSV, TSV, TXT or XLSX)"),
-    "import.page.chip_too_large": ("超过 {limit:.0f} MB，未上传", "over {limit:.0f} MB, not uploaded"),
-    "import.page.too_large_here": ("文件过大（{mb:.1f} MB），上限 {limit:.0f} MB，未读取。请按月份拆分，或用命令行导入。",
-                                   "The file is too large ({mb:.1f} MB; limit {limit:.0f} MB) and was not read. "
-                                   "Split it by month or use the command line."),
-    "import.page.reading": ("正在读取并校验文件……", "Reading and checking the file…"),
-    "import.page.truncated": ("仅显示前 {n} 行（共 {total} 行）；下载的报告包含全部。",
-                              "Showing the first {n} of {total} lines; the downloads have them all."),
-})
-
 SHOW_AT_MOST = 2000
 LIMIT_MB = pipeline.MAX_UPLOAD_BYTES / 2**20
 # the problem table: what to fix right after the problem; widths in pixels that fit the main column beside

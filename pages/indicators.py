@@ -8,62 +8,6 @@ from kaohe.ui import analysis, charts, queries
 from kaohe.ui.setup import lang, name, tr
 from kaohe.ui.text import plain
 
-i18n.register({
-    "ind.title": ("指标分析", "Indicators"),
-    "ind.indicator": ("指标", "Indicator"),
-    "ind.window": ("统计期", "Period"),
-    "ind.window.1": ("当月", "The month"),
-    "ind.window.3": ("近3个月", "Last 3 months"),
-    "ind.window.12": ("近12个月", "Last 12 months"),
-    "ind.group": ("同类组", "Peer group"),
-    "ind.all_groups": ("全部同类组", "All peer groups"),
-    "ind.tab.distribution": ("分布", "Distribution"),
-    "ind.tab.funnel": ("漏斗图", "Funnel plot"),
-    "ind.tab.completeness": ("填报完整性", "Completeness"),
-    "ind.tab.correlation": ("指标相关性", "Correlations"),
-    "ind.period": ("{first} 至 {last}", "{first} to {last}"),
-    "ind.meta": ("{dimension} · {direction} · 单位：{unit}", "{dimension} · {direction} · unit: {unit}"),
-    "ind.neutral": ("背景指标：只作参考，不参与排名，也不评价好坏。", "Context indicator: for reference only, never ranked or judged."),
-    "ind.rate_pooled": ("多个月的比率 = 分子合计 ÷ 分母合计（不是月度比率的平均）。",
-                        "A rate over several months is summed numerators over summed denominators, "
-                        "not the mean of monthly rates."),
-    "ind.monthly_mean": ("多个月的数值取月均值。", "Over several months the monthly mean is shown."),
-    "ind.funnel_only_rates": ("漏斗图只适用于有分子、分母的比率指标。请选择比率指标。",
-                              "The funnel plot needs a rate with a numerator and denominator; choose a rate."),
-    "ind.funnel_note": ("每个点是一个单位：横轴为分母（样本量），纵轴为比率。虚线为95%控制限，实线为99.8%控制限，"
-                        "围绕同类组总体率。样本小的单位波动本来就大，落在漏斗内即与同类组无显著差别。",
-                        "Each point is a unit: denominator (sample size) across, rate up. Dashed lines are the "
-                        "95% limits, solid lines 99.8%, around the peer group's pooled rate. Small units vary "
-                        "more by chance; inside the funnel means no significant difference from peers."),
-    "ind.outside": ("超出99.8%控制限的单位", "Units outside the 99.8% limits"),
-    "ind.none_outside": ("没有单位超出99.8%控制限。", "No unit lies outside the 99.8% limits."),
-    "ind.col.unit": ("单位", "Unit"),
-    "ind.col.group": ("同类组", "Peer group"),
-    "ind.col.value": ("比率（%）", "Rate (%)"),
-    "ind.col.numerator": ("分子", "Numerator"),
-    "ind.col.denominator": ("分母", "Denominator"),
-    "ind.col.group_rate": ("同类组总体率（%）", "Group rate (%)"),
-    "ind.col.judgement": ("判断", "Reading"),
-    "ind.summary": ("各同类组分布", "Per peer group"),
-    "ind.col.n": ("单位数", "Units"),
-    "ind.col.min": ("最小", "Min"),
-    "ind.col.p25": ("下四分位", "25th pct"),
-    "ind.col.median": ("中位数", "Median"),
-    "ind.col.p75": ("上四分位", "75th pct"),
-    "ind.col.max": ("最大", "Max"),
-    "ind.highlight": ("标注单位", "Label units"),
-    "ind.completeness_note": ("{first} 至 {last} 各单位各指标的报送率；空白表示该指标不适用于该单位。",
-                              "Share of months reported per unit and indicator, {first} to {last}; blank = not applicable."),
-    "ind.corr_note": ("{period} 各单位指标值的斯皮尔曼秩相关（蓝为正相关，橙红为负相关）。相关不等于因果；"
-                      "高度相关的两个指标同时计分，相当于加重了同一方面的权重。",
-                      "Spearman rank correlation across units, {period} (blue positive, vermillion negative). "
-                      "Correlation is not causation; two highly correlated scored indicators weigh the same "
-                      "aspect twice."),
-    "ind.corr_empty": ("可比较的单位太少，无法计算相关性。", "Too few units to compute correlations."),
-    "ind.choose": ("选择单位", "Choose units"),
-    "ind.no_data": ("所选期间没有该指标的数据。", "No data for this indicator in the chosen period."),
-})
-
 WINDOWS = [1, 3, 12]
 
 st.title(tr("ind.title"))

@@ -9,47 +9,6 @@ from kaohe.ui import analysis, charts, deltas, queries
 from kaohe.ui.setup import lang, name, open_profile, published_state, refused, tr
 from kaohe.ui.text import plain
 
-i18n.register({
-    "ov.title": ("总览", "Overview"),
-    "ov.units": ("考核单位", "Units assessed"),
-    "ov.units_help": ("街道/乡镇 {s} 个，部门 {d} 个", "{s} streets and towns, {d} departments"),
-    "ov.indicators": ("指标", "Indicators"),
-    "ov.indicators_help": ("其中背景指标 {n} 项（只作参考，不排名）", "{n} context-only (never ranked)"),
-    "ov.months": ("数据月份", "Months held"),
-    "ov.rows": ("当前观测值", "Current observations"),
-    "ov.completeness": ("{month} 填报完整率", "Completeness {month}"),
-    "ov.heatmap": ("填报完整率（单位 × 月份）", "Completeness (units x months)"),
-    "ov.trend": ("指标趋势", "Indicator trend"),
-    "ov.indicator": ("指标", "Indicator"),
-    "ov.pick_units": ("单位", "Units"),
-    "ov.trend_note": ("虚线为同类组中位数。", "Dashed lines are peer-group medians."),
-    "ov.neutral_note": ("背景指标：只作参考，不参与排名。", "Context indicator: shown for reference, never ranked."),
-    "ov.headline": ("{month} 考核要点 · {kind}", "{month} at a glance · {kind}"),
-    "ov.scored": ("参与排名单位", "Units ranked"),
-    "ov.mean": ("平均总分", "Mean total"),
-    "ov.alerts": ("预警", "Alerts"),
-    "ov.vetoes": ("一票否决", "Vetoes"),
-    "ov.publication": ("发布状态", "Publication"),
-    "ov.red": ("红榜", "Red list"),
-    "ov.black": ("黑榜", "Black list"),
-    "ov.alert_list": ("预警单位", "Units with alerts"),
-    "ov.alert_line": ("**{unit}**（{group}，第 {rank}/{n} 名）：{text}", "**{unit}** ({group}, {rank} of {n}): {text}"),
-    "ov.alert_sep": ("；", "; "),
-    "ov.no_alerts": ("本月没有预警。", "No alerts this month."),
-    "ov.flagged": ("可疑数据", "Implausible data"),
-    "ov.flagged_at_import": ("导入时标记、经确认后导入：", "Flagged at import and accepted by the evaluator:"),
-    "ov.no_flagged": ("本月数据在导入时没有被标记为可疑。", "No data this month was flagged as implausible at import."),
-    "ov.flagged_line": ("批次 {batch}（{source}）第 {row} 行：{text}", "Batch {batch} ({source}) row {row}: {text}"),
-    "ov.unchecked": ("以下数据载入时未经导入校验（如示例数据），按导入时的合理性规则检查：",
-                     "These data were loaded without the import checks (e.g. the sample district); the import's "
-                     "plausibility rules flag:"),
-    "ov.unchecked_line": ("**{unit}** · {indicator} {value}：{text}", "**{unit}** · {indicator} {value}: {text}"),
-    "ov.open": ("查看画像", "Open profile"),
-    "ov.no_score": ("{month} 暂无考核结果。", "No results for {month} yet."),
-    "ov.warehouse": ("数据概况", "The data"),
-    "ov.list_none": ("无", "none"),
-})
-
 st.title(tr("ov.title"))
 info = queries.info()
 if not info["months"]:

@@ -9,59 +9,6 @@ from kaohe.ui import analysis, charts, deltas, queries
 from kaohe.ui.setup import lang, name, published_state, refused, tr, warehouse
 from kaohe.ui.text import plain
 
-i18n.register({
-    "pf.title": ("单位画像", "Unit profile"),
-    "pf.unit": ("单位", "Unit"),
-    "pf.period": ("考核期", "Period"),
-    "pf.total": ("总分", "Total score"),
-    "pf.rank": ("组内名次", "Rank in group"),
-    "pf.rank_value": ("{rank} / {n}", "{rank} of {n}"),
-    "pf.grade": ("等次", "Grade"),
-    "pf.group": ("同类组", "Peer group"),
-    "pf.veto": ("一票否决：{reason}", "Veto: {reason}"),
-    "pf.list.red": ("本期进入红榜（同组前列）。", "On the red list this period (top of its group)."),
-    "pf.list.black": ("本期进入黑榜（同组末位）。", "On the black list this period (bottom of its group)."),
-    "pf.alerts": ("预警：{text}", "Alerts: {text}"),
-    "pf.spine": ("各指标与同类组比较", "Every indicator against the peer group"),
-    "pf.spine_note": ("灰条为同类组范围，深灰为中间50%，黑线为同类组中位数；右侧较好。圆点颜色按95%置信区间判断："
-                      "蓝=显著优于同类组，黄=无显著差异，橙红=显著差于同类组，白=未比较（非比率或无数据）。",
-                      "Grey bar: the peers' range, darker: their middle half, black line: peer median; right is "
-                      "better. Dot colour from the 95% interval: blue = significantly better, yellow = similar, "
-                      "vermillion = significantly worse, white = not compared (not a rate, or no data)."),
-    "pf.dimensions": ("维度得分与同类组中位数", "Dimension scores against the peer median"),
-    "pf.strengths": ("优势", "Strengths"),
-    "pf.weaknesses": ("失分最多", "Where points were lost"),
-    "pf.lost": ("失{lost:.2f}分", "{lost:.2f} points lost"),
-    "pf.strengths_note": ("优势：没有失分或失分不超过本项分值一成、且不在“失分最多”之列的指标，显著优于同类组的在前。",
-                          "Strengths: indicators that lost no points or at most a tenth of theirs and are not among "
-                          "those that lost the most; significantly better than peers first."),
-    "pf.full": ("满分", "full marks"),
-    "pf.none": ("无", "None"),
-    "pf.explain": ("得分明细（从指标值到总分）", "Score explanation (from each value to the total)"),
-    "pf.adjustments": ("加减分与一票否决", "Adjustments and veto"),
-    "pf.no_adjustments": ("本期没有加减分项。", "No bonus or deduction items this period."),
-    "pf.no_veto": ("未触发一票否决。", "No veto."),
-    "pf.history": ("近12个月名次", "Rank over the last 12 months"),
-    "pf.context": ("背景指标（只作参考，不排名）", "Context indicators (for reference, never ranked)"),
-    "pf.scorecard": ("下载成绩单（PDF）", "Download the scorecard (PDF)"),
-    "pf.not_scored": ("{unit} 在 {period} 没有得分。", "{unit} has no score for {period}."),
-    "pf.col.item": ("项目", "Item"),
-    "pf.col.value": ("数值", "Value"),
-    "pf.col.rule": ("计分规则", "Rule"),
-    "pf.col.raw_score": ("指标得分", "Score"),
-    "pf.col.weight": ("权重", "Weight"),
-    "pf.col.points": ("折合分", "Points"),
-    "pf.col.note": ("说明", "Note"),
-    "pf.col.level": ("层级", "Level"),
-    "pf.col.kind": ("类型", "Kind"),
-    "pf.col.points_adj": ("分值", "Points"),
-    "pf.col.reason": ("理由", "Reason"),
-    "pf.col.evidence": ("依据", "Evidence"),
-    "pf.col.actor": ("录入人", "Entered by"),
-    "pf.col.indicator": ("指标", "Indicator"),
-    "pf.col.month": ("月份", "Month"),
-})
-
 PERIODS = analysis.PERIODS
 
 st.title(tr("pf.title"))

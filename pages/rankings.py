@@ -10,67 +10,6 @@ from kaohe.ui import analysis, charts, queries
 from kaohe.ui.setup import lang, name, open_profile, published_state, refused, tr, warehouse
 from kaohe.ui.text import plain
 
-i18n.register({
-    "rk.title": ("排名", "Rankings"),
-    "rk.period": ("考核期", "Period"),
-    "rk.group": ("同类组", "Peer group"),
-    "rk.sort": ("排序", "Sort by"),
-    "rk.sort.rank": ("名次", "Rank"),
-    "rk.sort.change": ("名次变化", "Rank change"),
-    "rk.sort.code": ("单位代码", "Unit code"),
-    "rk.grades": ("等次筛选", "Grades"),
-    "rk.search": ("查找单位", "Find a unit"),
-    "rk.caption": ("{scheme} · 方案版本 {version} · {period} · {status}",
-                   "{scheme} · scheme version {version} · {period} · {status}"),
-    "rk.col.rank": ("名次", "Rank"),
-    "rk.col.change": ("变化", "Change"),
-    "rk.col.unit": ("单位", "Unit"),
-    "rk.col.total": ("总分", "Total"),
-    "rk.col.grade": ("等次", "Grade"),
-    "rk.col.adjust": ("加减分", "Adj."),
-    "rk.col.adjust_help": ("加分减去扣分（封顶后）", "Bonus minus deductions (after the caps)"),
-    "rk.dims": ("各维度得分（0–100）", "Dimension scores (0-100)"),
-    "rk.col.veto": ("一票否决", "Veto"),
-    "rk.col.list": ("红黑榜", "List"),
-    "rk.col.marks": ("标记", "Marks"),
-    "rk.col.marks_help": ("红榜、黑榜、一票否决；否决理由和预警列在表下。",
-                          "Red list, black list, veto; veto reasons and alerts are listed below the table."),
-    "rk.mark.red": ("红榜", "Red"),
-    "rk.mark.black": ("黑榜", "Black"),
-    "rk.mark.veto": ("否决", "Veto"),
-    "rk.mark.alert": ("预警", "Alert"),
-    "rk.notes": ("否决与预警", "Vetoes and alerts"),
-    "rk.note.veto": ("**{unit}** 一票否决：{reason}", "**{unit}** vetoed: {reason}"),
-    "rk.note.alert": ("**{unit}** 预警：{text}", "**{unit}** alert: {text}"),
-    "rk.col.interval": ("名次区间（90%）", "Rank interval (90%)"),
-    "rk.col.alerts": ("预警", "Alerts"),
-    "rk.list.red": ("红榜", "Red list"),
-    "rk.list.black": ("黑榜", "Black list"),
-    "rk.select_hint": ("点击表格左侧的选择框，即可打开该单位的画像。", "Tick a row's box on the left to open that unit's profile."),
-    "rk.open": ("打开单位画像", "Open the unit profile"),
-    "rk.open_unit": ("单位", "Unit"),
-    "rk.robust.title": ("名次稳健性", "How firm is each rank"),
-    "rk.robust.note": ("随机扰动权重并换用其他标准化方法重算 {n} 次：圆点为正式名次，竖线为中位名次，横线为90%的名次区间。"
-                       "区间越宽，名次越取决于方案的具体设定。",
-                       "{n} recalculations with perturbed weights and other normalisations: the dot is the official "
-                       "rank, the tick the median rank, the whisker the 90% interval. A wide interval means the rank "
-                       "depends on the scheme's exact choices."),
-    "rk.robust.run": ("计算名次区间（{n}次模拟）", "Compute rank intervals ({n} replicates)"),
-    "rk.robust.progress": ("稳健性分析：{done}/{total}", "Robustness analysis: {done}/{total}"),
-    "rk.robust.month_only": ("名次区间按月度结果计算。", "Rank intervals are computed for the monthly results."),
-    "rk.exports": ("导出", "Exports"),
-    "rk.summary_pdf": ("下载月度通报（PDF）", "Download the monthly summary (PDF)"),
-    "rk.excel": ("下载Excel工作簿", "Download the Excel workbook"),
-    "rk.zip_prepare": ("生成全部单位成绩单（ZIP）", "All scorecards (ZIP)"),
-    "rk.zip": ("下载成绩单ZIP", "Download scorecards (ZIP)"),
-    "rk.pdf_prepare": ("生成全部单位成绩单（合并PDF）", "All scorecards (one PDF)"),
-    "rk.pdf": ("下载合并成绩单PDF", "Download scorecards (PDF)"),
-    "rk.prepare_help": ("为本期每个单位生成成绩单，完成后出现下载按钮。",
-                        "Makes every unit's scorecard for this period; a download button appears when done."),
-    "rk.zip_progress": ("正在生成成绩单：{done}/{total}", "Making scorecards: {done}/{total}"),
-    "rk.no_units": ("没有符合筛选条件的单位。", "No unit matches the filters."),
-})
-
 PERIODS = analysis.PERIODS
 REPLICATES = 1000
 

@@ -7,36 +7,6 @@ from kaohe.base import months as mo
 from kaohe.ui import analysis, charts, queries
 from kaohe.ui.setup import lang, name, published_state, refused, tr
 
-i18n.register({
-    "tr.title": ("趋势", "Trends"),
-    "tr.measure": ("看什么", "Measure"),
-    "tr.total": ("总分", "Total score"),
-    "tr.dimension": ("维度：{name}", "Dimension: {name}"),
-    "tr.indicator": ("指标：{name}", "Indicator: {name}"),
-    "tr.units": ("单位", "Units"),
-    "tr.choose": ("选择单位", "Choose units"),
-    "tr.span": ("时间跨度", "Span"),
-    "tr.span.n": ("{n}个月", "{n} months"),
-    "tr.view": ("显示方式", "View"),
-    "tr.view.lines": ("同一图中比较", "One chart"),
-    "tr.view.multiples": ("每个单位一个小图", "Small multiples"),
-    "tr.multiples_all": ("未选择单位时，小图显示本类型前 {n} 个单位。", "With no units chosen, the first {n} units of the kind are shown."),
-    "tr.changes": ("{month} 环比与同比", "{month}: month-on-month and year-on-year"),
-    "tr.col.unit": ("单位", "Unit"),
-    "tr.col.value": ("本月", "This month"),
-    "tr.col.prev": ("上月", "Last month"),
-    "tr.col.mom": ("环比变化", "Change on last month"),
-    "tr.col.last_year": ("去年同月", "Same month last year"),
-    "tr.col.yoy": ("同比变化", "Change on a year ago"),
-    "tr.col.median": ("同类组中位数", "Peer median"),
-    "tr.score_unit": ("得分（分）", "Score (points)"),
-    "tr.neutral": ("背景指标：只作参考，不排名，也不评价好坏。", "Context indicator: for reference only, never ranked or judged."),
-    "tr.note": ("虚线为同类组中位数，点线为考核目标。变化为本月值减去上月（环比）或去年同月（同比）。",
-                "Dashed lines are peer-group medians, the dotted line is the scheme's target. Changes are this "
-                "month minus last month (month-on-month) or the same month a year ago (year-on-year)."),
-    "tr.no_units": ("请至少选择一个单位。", "Choose at least one unit."),
-})
-
 SPANS = [12, 24, 36, 60]
 MAX_PANELS = 24
 

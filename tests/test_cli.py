@@ -21,7 +21,7 @@ def run(capsys, *argv):
 def test_init_then_info_reports_the_sample_district(tmp_path, capsys):
     db = str(tmp_path / "k.duckdb")
     code, out, _ = run(capsys, "init", "--db", db, "--end", "2026-10")
-    assert code == 0 and "indicators, units, observations" in out
+    assert code == 0 and "已载入：指标目录、单位名录、示例区的观测数据" in out
     code, out, _ = run(capsys, "info", "--db", db)
     assert code == 0
     assert "街道/乡镇 12，部门 18" in out

@@ -16,13 +16,6 @@ from kaohe.base import months as mo
 
 # The engine's periods, named for every page that offers them.
 PERIODS = ["month", "quarter", "year", "ytd"]
-i18n.register({
-    "period.month": ("月度", "Month"),
-    "period.quarter": ("季度", "Quarter"),
-    "period.year": ("年度", "Year"),
-    "period.ytd": ("年初至今", "Year to date"),
-    "rank.new": ("新", "new"),
-})
 
 # Two-sided normal quantiles of the usual funnel-plot control limits.
 Z95 = 1.959964
@@ -405,9 +398,6 @@ def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.D
 
 
 # -- words for what the engine stores as codes --------------------------------------------------------------
-i18n.register({
-    "period.partial": ("{label}（截至{month}月）", "{label} (to {month})"),
-})
 
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]

@@ -21,13 +21,6 @@ GAPS = [[0.0, "#7f2704"], [0.5, "#D55E00"], [0.8, "#F5C16C"], [0.97, "#F7F7F7"],
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=15)
 INK = "#262730"  # axis text: dark on white, for a projector
 
-i18n.register({
-    "chart.month": ("月份", "Month"),
-    "chart.unit": ("单位", "Unit"),
-    "chart.completeness": ("填报完整率", "Completeness"),
-    "chart.peer_median": ("{group}中位数", "{group} median"),
-    "chart.value": ("数值", "Value"),
-})
 
 
 # Plotly draws a subset of HTML in its texts (<a href>, <b>, <span style>); names from a file are escaped
@@ -140,40 +133,6 @@ def trend_with_median(series: pd.DataFrame, chosen: list[str], unit_names: dict[
 SIGNIFICANCE_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", None: "#FFFFFF"}
 DIVERGING = [[0.0, "#D55E00"], [0.5, "#F7F7F7"], [1.0, "#0072B2"]]
 
-i18n.register({
-    "chart.sig.better": ("显著优于同类组", "Significantly better than peers"),
-    "chart.sig.similar": ("与同类组无显著差异", "Similar to peers"),
-    "chart.sig.worse": ("显著差于同类组", "Significantly worse than peers"),
-    "chart.sig.none": ("未比较", "Not compared"),
-    "chart.target": ("目标值", "Target"),
-    "chart.denominator": ("分母（样本量，件）", "Denominator (cases)"),
-    "chart.group_rate": ("{group}总体率", "{group} pooled rate"),
-    "chart.limit95": ("95% 控制限", "95% limits"),
-    "chart.limit998": ("99.8% 控制限", "99.8% limits"),
-    "chart.band.in": ("控制限以内", "Within limits"),
-    "chart.band.better": ("超出控制限（较好）", "Outside limits (better)"),
-    "chart.band.worse": ("超出控制限（较差）", "Outside limits (worse)"),
-    "chart.band.outside": ("超出控制限", "Outside limits"),
-    "chart.indicator": ("指标", "Indicator"),
-    "chart.correlation": ("秩相关系数", "Rank correlation"),
-    "chart.share_reported": ("报送率", "Share reported"),
-    "chart.spine.axis": ("← 较差 | 同类组中位数 | 较好 →", "← worse | peer median | better →"),
-    "chart.spine.range": ("同类组范围", "Peer range"),
-    "chart.spine.iqr": ("同类组中间50%", "Middle 50% of peers"),
-    "chart.spine.unit": ("本单位", "This unit"),
-    "chart.score": ("得分（分）", "Score (points)"),
-    "chart.rank": ("名次", "Rank"),
-    "chart.unit_score": ("本单位得分", "Unit score"),
-    "chart.peer_median_short": ("同类组中位数", "Peer median"),
-    "chart.rank_interval": ("名次90%区间（稳健性分析）", "90% rank interval (robustness)"),
-    "chart.official_rank": ("正式名次", "Official rank"),
-    "chart.median_rank": ("中位名次", "Median rank"),
-    "chart.official": ("正式方案", "Official scheme"),
-    "chart.whatif": ("模拟方案", "What-if"),
-    "chart.weight": ("权重", "Weight"),
-    "chart.of_n": ("第{rank}名/共{n}个", "rank {rank} of {n}"),
-    "chart.peer_group": ("同类组", "Peer group"),
-})
 
 
 # The catalogue writes measurement units in Chinese; English screens get these words instead.

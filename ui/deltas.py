@@ -16,12 +16,6 @@ import math
 
 from kaohe.base import i18n
 
-i18n.register({
-    "delta.month": ("较上月", "on last month"),
-    "delta.period": ("较上期", "on last period"),
-    "delta.places": ("位（较上期）", "places on last period"),
-})
-
 # measure -> (number format, delta_color, description key)
 MEASURES = {
     "score": ("{:+.2f}", "normal", "delta.month"),

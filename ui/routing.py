@@ -20,8 +20,6 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kaohe.base import i18n
-
 
 def _keep_pages_mode_off() -> None:
     original = PagesManager.__init__
@@ -49,9 +47,6 @@ def route_through_app() -> None:
 # -- the page registry ---------------------------------------------------------------------------------
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # the browser tab's icon, served by Kaohe
 
-i18n.register({
-    "page.audit": ("审计日志", "Audit log"),
-})
 
 # Pages this module adds after ui.setup.PAGES (same tuple form); a row setup.PAGES already has is not doubled.
 EXTRA_PAGES = [

@@ -16,28 +16,6 @@ from kaohe.data.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
-i18n.register({
-    "nav.section.browse": ("看板", "Dashboard"),
-    "nav.section.data": ("数据", "Data"),
-    "nav.section.scheme": ("方案", "Scheme"),
-    "page.overview": ("总览", "Overview"),
-    "page.rankings": ("排名", "Rankings"),
-    "page.trends": ("趋势", "Trends"),
-    "page.profile": ("单位画像", "Unit profile"),
-    "page.indicators": ("指标分析", "Indicators"),
-    "page.scheme": ("考核方案", "Scheme"),
-    "page.import": ("数据导入", "Import"),
-    "page.batches": ("导入批次", "Batches"),
-    "page.browser": ("数据浏览", "Data browser"),
-    "sidebar.warehouse": ("数据仓库：{path}", "Warehouse: {path}"),
-    # short enough for the two buttons to sit side by side in the sidebar
-    "sidebar.kind.street": ("街道/乡镇", "Streets/towns"),
-    "sidebar.kind.department": ("部门", "Departments"),
-    "pub.state": ("发布状态：{label}", "Publication: {label}"),
-    "empty.warehouse": ("数据仓库中还没有观测数据。请在「数据导入」页上传文件，或运行 `kaohe init` 载入示例区。",
-                        "The warehouse holds no observations yet. Upload a file on the Import page, "
-                        "or run `kaohe init` to load the sample district."),
-})
 
 # (file, title key, icon, section key, default). A page appears once its file exists.
 PAGES = [

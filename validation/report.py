@@ -18,23 +18,6 @@ from kaohe.reports import safe
 from kaohe.reports.csvexport import csv_bytes
 from kaohe.validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
-i18n.register({
-    "val.col.severity": ("级别", "Severity"),
-    "val.col.kind": ("类别", "Kind"),
-    "val.col.row": ("行号", "Row"),
-    "val.col.column": ("列", "Column"),
-    "val.col.value": ("值", "Value"),
-    "val.col.problem": ("问题", "Problem"),
-    "val.col.expected": ("应为", "Expected"),
-    "val.col.fix": ("修改建议", "How to fix"),
-    "val.col.check": ("检查项", "Check"),
-    "val.col.count": ("数量", "Count"),
-    "val.sheet.problems": ("问题清单", "Problems"),
-    "val.sheet.summary": ("汇总", "Summary"),
-    "val.summary.line": ("错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项",
-                         "{errors} errors, {warnings} warnings, {infos} notes"),
-})
-
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 # column widths of the XLSX download, by column key (val.col.*), in characters
 XLSX_WIDTHS = {"severity": 8, "kind": 10, "row": 7, "column": 16, "value": 24, "problem": 44, "expected": 32,

@@ -14,31 +14,6 @@ from kaohe.base import i18n, settings
 from kaohe.base.i18n import t
 from kaohe.cli import existing_warehouse, month_arg
 
-i18n.register({
-    "init.done": ("数据仓库已就绪：{path}（结构版本 {frm} → {to}）", "Warehouse ready: {path} (schema {frm} → {to})"),
-    "init.loaded": ("已载入：{what}", "Loaded: {what}"),
-    "init.nothing": ("无需载入数据（仓库已有数据）", "Nothing to load (the warehouse already holds data)"),
-    "sample.written": ("已生成 {rows} 行（{units} 个单位 × {months} 个月），用时 {secs:.2f} 秒 → {out}",
-                       "Generated {rows} rows ({units} units x {months} months) in {secs:.2f} s → {out}"),
-    "sample.published": ("示例数据不能载入已发布的月份（{months}）；请换一个截止月份（--end）或另用一个数据仓库（--db）",
-                         "sample data cannot be loaded into published months ({months}); choose another --end "
-                         "or another warehouse (--db)"),
-    "info.path": ("数据仓库", "Warehouse"),
-    "info.schema": ("结构版本", "Schema version"),
-    "info.units": ("单位", "Units"),
-    "info.groups": ("分类（同类组）", "Peer groups"),
-    "info.indicators": ("指标", "Indicators"),
-    "info.indicators_detail": ("{n} 项（其中背景指标 {neutral} 项）", "{n} ({neutral} context-only)"),
-    "info.months": ("月份", "Months"),
-    "info.months_detail": ("{n} 个月（{first} 至 {last}）", "{n} months ({first} to {last})"),
-    "info.rows": ("观测值", "Observations"),
-    "info.rows_detail": ("当前 {cur} 行（含历史修订共 {all} 行）", "{cur} current rows ({all} with revisions)"),
-    "info.status": ("状态", "Status"),
-    "info.completeness": ("填报完整率", "Completeness"),
-    "info.batches": ("导入批次", "Import batches"),
-    "info.empty": ("（尚无数据）", "(no data yet)"),
-})
-
 
 def register(sub) -> None:
     from kaohe.cli import add_db_option
@@ -86,7 +61,8 @@ def cmd_init(args) -> int:
     rep = ensure_ready(wh, with_sample=not args.no_sample, end=args.end, n_months=args.months,
                        seed=args.seed or sample.DEFAULT_SEED)
     print(t("init.done", path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))
-    print(t("init.loaded", what=i18n.sep().join(rep.loaded)) if rep.loaded else t("init.nothing"))
+    what = i18n.sep().join(t(f"init.what.{w}") for w in rep.loaded)  # the tables loaded, in words
+    print(t("init.loaded", what=what) if rep.loaded else t("init.nothing"))
     return 0
 
 

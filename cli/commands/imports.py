@@ -13,28 +13,6 @@ from kaohe.base import i18n, settings
 from kaohe.base.i18n import t
 from kaohe.cli import existing_warehouse
 
-i18n.register({
-    "import.landed": ("已导入 {name}：批次 {batch_id}，写入 {rows} 行（其中修订 {revised} 行），月份 {months}",
-                      "Imported {name}: batch {batch_id}, {rows} rows written ({revised} revisions), months {months}"),
-    "import.dry_run_ok": ("试运行 {name}：可以导入 {rows} 行（有效 {ok}，缺报 {missing}，不适用 {na}），未写入",
-                          "Dry run {name}: {rows} rows would land ({ok} reported, {missing} missing, {na} n/a); "
-                          "nothing written"),
-    "import.rejected": ("未导入 {name}：{summary}", "Not imported {name}: {summary}"),
-    "import.need_accept": ("{name} 有警告；核实后加 --accept-warnings 再导入",
-                           "{name} has warnings; check them, then import with --accept-warnings"),
-    "import.more_lines": ("……另有 {n} 行，完整报告请用 --report 导出", "... {n} more lines; export all with --report"),
-    "import.report_written": ("报告已写入 {path}", "Report written to {path}"),
-    "import.no_file": ("找不到文件：{path}", "no such file: {path}"),
-    "batches.empty": ("尚无导入批次", "No batches yet"),
-    "batches.yes": ("是", "yes"),
-    "import.rollback_reason": ("回滚理由", "Rollback reason"),
-    "rollback.done": ("已回滚批次 {batch_id}。{n} 个数据项已恢复为此前的值。", "Rolled back batch {batch_id}: {n} values restored"),
-    "rollback.unknown": ("没有批次 {batch_id}", "No batch {batch_id}"),
-    "rollback.not_committed": ("批次 {batch_id} 已回滚，无需再次回滚", "Batch {batch_id} is already rolled back"),
-    "rollback.published": ("批次 {batch_id} 涉及已发布月份 {months}，请用 --reason 说明更正理由",
-                           "Batch {batch_id} touches published months {months}; give a correction --reason"),
-})
-
 SHOW_LINES = 60
 
 
