@@ -8,6 +8,7 @@ that both languages have the same ids, no text is defined twice, and every id th
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 from pathlib import Path
@@ -22,9 +23,28 @@ DOMAIN = "kaohe"
 
 @functools.cache
 def catalogue(lang: str) -> dict[str, str]:
-    """Message id -> text of one language's catalogue."""
+    """Message id -> text of one language's catalogue, with the aliases: ids the code builds from a
+    name (f"import.pv.col.{name}") whose words are another id's, so the words are defined once."""
+    messages = dict(definitions(lang))
+    for alias, same_as in aliases().items():
+        messages[alias] = messages[same_as]
+    return messages
+
+
+@functools.cache
+def definitions(lang: str) -> dict[str, str]:
+    """The messages written in one language's .po file (no aliases)."""
     with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
         return {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
+
+
+@functools.cache
+def aliases() -> dict[str, str]:
+    path = LOCALE_DIR / "aliases.csv"
+    if not path.exists():
+        return {}
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return {row["id"]: row["same_as"] for row in csv.DictReader(lines)}
 
 
 def default_lang() -> str:

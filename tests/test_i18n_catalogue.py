@@ -77,8 +77,14 @@ def test_every_id_the_code_names_is_in_the_catalogue():
     assert not {k: w for k, w in missing.items() if "has(" not in k}
 
 
+def test_aliases_point_at_a_message_and_are_not_messages_themselves():
+    for alias, same_as in i18n.aliases().items():
+        assert alias not in i18n.definitions("zh") and alias not in i18n.definitions("en"), alias
+        assert same_as in i18n.definitions("zh") and same_as in i18n.definitions("en"), (alias, same_as)
+
+
 def test_no_message_is_defined_twice_in_either_language():
-    zh, en = i18n.catalogue("zh"), i18n.catalogue("en")
+    zh, en = i18n.definitions("zh"), i18n.definitions("en")
     seen: dict[tuple[str, str], str] = {}
     twice = {}
     for k in sorted(zh):
