@@ -117,3 +117,20 @@ def unit_en(unit: str | None, value: float | None = None, short: bool = False) -
         one, many, brief = UNITS_EN[unit]
         return brief if short else (one if value is not None and abs(float(value)) == 1 else many)
     return unit if unit.isascii() else ""
+
+
+class Refusal(Exception):
+    """A request refused before anything was written, as a message id and its parameters: the face puts it
+    into words in its user's language (`text(lang)`), so the core never decides the language. `str()` is
+    the default language. A list parameter is joined as running text (、 in Chinese, a comma in English)."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+    def text(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **{k: sep(lang).join(map(str, v)) if isinstance(v, list | tuple) else v
+                                    for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
