@@ -107,9 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    # the language of this call: --lang, else KAOHE_LANG, else Chinese; the commands pass it on
+    args.lang = lang_of(args.lang)
     previous = os.environ.get("KAOHE_LANG")
-    if args.lang:  # the language for this call only
-        os.environ["KAOHE_LANG"] = args.lang
+    os.environ["KAOHE_LANG"] = args.lang
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _PlainStream(out), _PlainStream(err)
     try:
@@ -122,28 +123,36 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["KAOHE_LANG"] = previous
 
 
+def lang_of(chosen: str | None) -> str:
+    """The command line's language: --lang, else the environment's KAOHE_LANG, else Chinese. Read here, in
+    the face; the core is always told."""
+    lang = chosen or os.environ.get("KAOHE_LANG") or i18n.DEFAULT_LANG
+    return lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+
+
 def _run(args) -> int:
     from kaohe.data.warehouse import Refusal, WarehouseBusy
 
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:
-        print(t("cli.error", reason=exc), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=exc), file=sys.stderr)
         return 2
     except WarehouseBusy:
-        print(t("warehouse.busy"), file=sys.stderr)
+        print(t("warehouse.busy", args.lang), file=sys.stderr)
         return 1
     except Refusal as exc:  # refused in words before anything was written
-        print(t("cli.error", reason=exc), file=sys.stderr)
+        words = exc.text(args.lang) if isinstance(exc, i18n.Refusal) else exc
+        print(t("cli.error", args.lang, reason=words), file=sys.stderr)
         if getattr(args, "writes", False):  # a command that would have written says it did not
-            print(t("cli.unchanged"), file=sys.stderr)
+            print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         return 0
     except Exception as exc:  # one line, not a traceback, for the person at the terminal
-        print(t("cli.failed", reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+        print(t("cli.failed", args.lang, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
               file=sys.stderr)
         return 1
 

@@ -60,9 +60,9 @@ def cmd_init(args) -> int:
     wh = Warehouse(settings.db_path(args.db))  # init creates it: no existing_warehouse here
     rep = ensure_ready(wh, with_sample=not args.no_sample, end=args.end, n_months=args.months,
                        seed=args.seed or sample.DEFAULT_SEED)
-    print(t("init.done", path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))
-    what = i18n.sep().join(t(f"init.what.{w}") for w in rep.loaded)  # the tables loaded, in words
-    print(t("init.loaded", what=what) if rep.loaded else t("init.nothing"))
+    print(t("init.done", args.lang, path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))
+    what = i18n.sep(args.lang).join(t(f"init.what.{w}", args.lang) for w in rep.loaded)  # the tables loaded, in words
+    print(t("init.loaded", args.lang, what=what) if rep.loaded else t("init.nothing", args.lang))
     return 0
 
 
@@ -96,11 +96,11 @@ def cmd_sample(args) -> int:
                                   source_detail=sample_record(len(units), seed),
                                   units=units, indicators=catalogue.read_indicators())
         except PublishedMonthError as exc:
-            print(t("cli.error", reason=t("sample.published", months=i18n.sep().join(exc.months))), file=sys.stderr)
-            print(t("cli.unchanged"), file=sys.stderr)
+            print(t("cli.error", args.lang, reason=t("sample.published", args.lang, months=i18n.sep(args.lang).join(exc.months))), file=sys.stderr)
+            print(t("cli.unchanged", args.lang), file=sys.stderr)
             return 1
         target = f"{target + ' + ' if target else ''}{wh.path}"
-    print(t("sample.written", rows=len(obs), units=len(units), months=args.months,
+    print(t("sample.written", args.lang, rows=len(obs), units=len(units), months=args.months,
             secs=time.perf_counter() - started, out=target))
     return 0
 
@@ -115,22 +115,22 @@ def cmd_info(args) -> int:
         return 0
     lang = i18n.default_lang()
     sep = "，" if i18n.default_lang() == "zh" else ", "
-    units = sep.join(f"{t('kind.' + k)} {n}" for k, n in sorted(info["units"].items(), reverse=True))
-    status = sep.join(f"{t('status.' + s)} {n}" for s, n in sorted(info["rows_by_status"].items()))
+    units = sep.join(f"{t('kind.' + k, lang)} {n}" for k, n in sorted(info["units"].items(), reverse=True))
+    status = sep.join(f"{t('status.' + s, lang)} {n}" for s, n in sorted(info["rows_by_status"].items()))
     lines = [
-        (t("info.path"), info["path"]),
-        (t("info.schema"), info["schema_version"]),
-        (t("info.units"), units or t("info.empty")),
-        (t("info.groups"), sep.join(
+        (t("info.path", lang), info["path"]),
+        (t("info.schema", lang), info["schema_version"]),
+        (t("info.units", lang), units or t("info.empty", lang)),
+        (t("info.groups", lang), sep.join(
             f"{i18n.pick(info['peer_group_names'][g]['zh'], info['peer_group_names'][g]['en'], lang)} {n}"
             for g, n in info["peer_groups"].items())),
-        (t("info.indicators"), t("info.indicators_detail", n=info["indicators"], neutral=info["neutral_indicators"])),
-        (t("info.months"), t("info.months_detail", n=info["months"], first=info["first_month"], last=info["last_month"])
-         if info["months"] else t("info.empty")),
-        (t("info.rows"), t("info.rows_detail", cur=info["rows_current"], all=info["rows_all"])),
-        (t("info.status"), status or t("info.empty")),
-        (t("info.completeness"), f"{info['completeness']:.1%}" if info["completeness"] is not None else t("info.empty")),
-        (t("info.batches"), info["batches"]),
+        (t("info.indicators", lang), t("info.indicators_detail", lang, n=info["indicators"], neutral=info["neutral_indicators"])),
+        (t("info.months", lang), t("info.months_detail", lang, n=info["months"], first=info["first_month"], last=info["last_month"])
+         if info["months"] else t("info.empty", lang)),
+        (t("info.rows", lang), t("info.rows_detail", lang, cur=info["rows_current"], all=info["rows_all"])),
+        (t("info.status", lang), status or t("info.empty", lang)),
+        (t("info.completeness", lang), f"{info['completeness']:.1%}" if info["completeness"] is not None else t("info.empty", lang)),
+        (t("info.batches", lang), info["batches"]),
     ]
     width = max(len(k) for k, _ in lines) + (2 if lang == "en" else 0)
     for k, v in lines:
