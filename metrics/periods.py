@@ -16,10 +16,13 @@ from kaohe.base import months as mo
 PERIODS = ("month", "quarter", "year", "ytd")
 
 
+class UnknownPeriod(i18n.Refusal, ValueError):
+    """A period kind that is not month, quarter, year or ytd."""
+
 
 def check(period: str) -> str:
     if period not in PERIODS:
-        raise ValueError(i18n.t("scoring.period.bad", period=period, known=", ".join(PERIODS)))
+        raise UnknownPeriod("scoring.period.bad", period=period, known=list(PERIODS))
     return period
 
 
@@ -38,7 +41,6 @@ def label(period: str, month: str, lang: str | None = None) -> str:
         return mo.quarter_of(month)
     if period == "year":
         return month[:4]
-    lang = lang or i18n.default_lang()
     m = int(month[5:7])
     if lang == "en":
         return f"{month[:4]} YTD (Jan-{month[5:7]})"

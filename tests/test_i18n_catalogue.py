@@ -47,6 +47,12 @@ def test_placeholders_agree_between_the_languages():
     assert not {k: (fields(zh[k]), fields(en[k])) for k in zh if fields(zh[k]) != fields(en[k])}
 
 
+def test_no_message_shows_a_python_repr():
+    """{unit!r} would print 'S01' with Python's quotes (and escapes): messages quote in words."""
+    for lang in i18n.LANGS:
+        assert not {k: v for k, v in i18n.definitions(lang).items() if re.search(r"\{[^{}]*![rsa]", v)}
+
+
 def test_no_message_is_registered_by_importing_a_module():
     assert not hasattr(i18n, "register")
     calls = [f"{p.relative_to(ROOT)}:{n.lineno}" for p in SOURCES for n in ast.walk(ast.parse(p.read_text()))
