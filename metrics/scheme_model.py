@@ -1,0 +1,429 @@
+"""The declared model of a yearly scoring scheme (pydantic v2).
+
+Every section a scheme file has is a model here: the kinds of unit with their dimensions (一级指标)
+and indicators (二级指标), one indicator model per scoring rule (a union told apart by `rule`, each
+with the rule's own parameters, made from the rule registry so the two cannot drift), the
+missing-data policy, automatic bonuses and deductions with their caps, veto triggers, grade bands
+and quota, the red and black lists, alerts and peer-group overrides. Unknown keys are refused.
+
+Checks that need more than one field are model validators: weights sum to 100, bands fall, a peer
+group overrides an indicator the scheme has. Checks against the indicator catalogue (the code
+exists, applies to the kind, is active, is not neutral context) read it from the validation
+context made by `context(catalogue)`; without a context they are skipped (structure only).
+
+The model says where and what is wrong as pydantic errors (`loc`, `type`, `ctx`); it holds no
+words. `kaohe.metrics.scheme` turns each error into a message in the user's language.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from kaohe.metrics import rules
+
+KINDS = ("street", "department")
+GRADES = ("excellent", "good", "pass", "fail")
+OPS = (">=", ">", "==")
+MISSING_POLICIES = ("zero", "reweight", "carry")
+GROUP_KEYS = ("dimensions", "indicators", "note_zh", "note_en")
+TOTAL = 100.0
+TOLERANCE = 1e-6
+
+Grade = Literal["excellent", "good", "pass", "fail"]
+Op = Literal[">=", ">", "=="]
+
+
+def context(catalogue: pd.DataFrame | None) -> dict:
+    """The validation context: the catalogue as {code: (direction, applies_to, active)}, and the
+    places validators note what they have seen (the kind being read, codes per kind, indicators)."""
+    cat = {}
+    if catalogue is not None:
+        active = catalogue["active"] if "active" in catalogue.columns else pd.Series(True, index=catalogue.index)
+        cat = {str(c): (str(d), str(a), bool(on)) for c, d, a, on in
+               zip(catalogue["code"], catalogue["direction"], catalogue["applies_to"], active, strict=True)}
+    return {"catalogue": cat if catalogue is not None else None, "kind": None, "seen": {}, "base": {}}
+
+
+def _error(error_type: str, loc: tuple = (), value: Any = None, **ctx) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(error_type, error_type, ctx), loc=loc, input=value)
+
+
+def _raise(title: str, errors: list) -> None:
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
+
+
+def _again(exc: ValidationError) -> list[InitErrorDetails]:
+    """A caught ValidationError's errors, to be raised again with others."""
+    return [InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"].replace("{", "(").replace("}", ")"),
+                                                      e.get("ctx") or {}),
+                             loc=e["loc"], input=e["input"]) for e in exc.errors(include_url=False)]
+
+
+def _num(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+
+
+def _weight_sum(items) -> float:
+    """The sum of the valid weights in a raw list (the invalid ones have their own error)."""
+    if not isinstance(items, list):
+        return TOTAL
+    return sum(float(i["weight"]) for i in items if isinstance(i, dict) and _num(i.get("weight")) and i["weight"] > 0)
+
+
+def _with_sum(data, handler, title: str, part: str, error_type: str):
+    """Validate, then check the weights of `part` sum to 100 even when an item failed."""
+    errors, out = [], None
+    try:
+        out = handler(data)
+    except ValidationError as exc:
+        errors = _again(exc)
+    if isinstance(data, dict) and isinstance(data.get(part), list) and data[part]:
+        total = _weight_sum(data[part])
+        if abs(total - TOTAL) > TOLERANCE:
+            errors.append(_error(error_type, (), data, total=total))
+    elif isinstance(data, dict) and data.get(part) == []:
+        errors.append(_error(error_type, (), data, total=0.0))
+    _raise(title, errors)
+    return out
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Code = Annotated[str, Field(min_length=1)]
+
+
+def _as_text(v):
+    """Versions and years may be written as numbers in a file (2026, 1): kept as text."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+Version = Annotated[str, Field(min_length=1), BeforeValidator(_as_text)]
+Year = Annotated[str, Field(pattern=r"^(19|20)\d\d$"), BeforeValidator(_as_text)]
+
+
+def _catalogue_errors(code: str, info: ValidationInfo, *, scored: bool) -> list[InitErrorDetails]:
+    """An indicator code against the catalogue: it exists; a scored one is not context, applies to
+    the kind being read, is active and appears once in that kind."""
+    ctx = info.context or {}
+    cat = ctx.get("catalogue")
+    if cat is None:
+        return []
+    if code not in cat:
+        return [_error("unknown_indicator", (), code, code=code)]
+    if not scored:
+        return []
+    direction, applies_to, active = cat[code]
+    kind = ctx.get("kind")
+    errors = []
+    if direction == "neutral":
+        errors.append(_error("neutral", (), code, code=code))
+    if kind and applies_to not in ("both", kind):
+        errors.append(_error("not_applicable", (), code, code=code, kind=kind))
+    if not active:
+        errors.append(_error("inactive", (), code, code=code))
+    return errors
+
+
+# -- indicators: one model per rule ------------------------------------------------------------
+class RuleParams(_Model):
+    """A rule's parameters: its registry defaults, the required ones without a default; the rule's
+    own checks (per_point > 0, floor != target ...) run once every parameter is a number."""
+
+    rule_name: ClassVar[str] = ""
+
+    @model_validator(mode="after")
+    def _rule_checks(self):
+        values = self.model_dump()
+        failed = [label for label, ok in rules.get(self.rule_name).checks if not ok(values)]
+        if failed:
+            raise PydanticCustomError("param_check", "param_check", {"conditions": failed})
+        return self
+
+
+class _Indicator(_Model):
+    code: Code
+    weight: Positive
+    cap: Positive = None  # type: ignore[assignment]  (absent: no cap; written: a positive number)
+
+    @field_validator("code")
+    @classmethod
+    def _in_catalogue(cls, code: str, info: ValidationInfo) -> str:
+        ctx = info.context or {}
+        errors = _catalogue_errors(code, info, scored=True)
+        seen = ctx.get("seen", {}).setdefault(ctx.get("kind"), set()) if ctx else set()
+        if code in seen:
+            errors.append(_error("duplicate", (), code, code=code, kind=ctx.get("kind")))
+        seen.add(code)
+        _raise("indicator", errors)
+        return code
+
+
+def _camel(name: str) -> str:
+    return "".join(p.capitalize() for p in name.split("_"))
+
+
+PARAMS: dict[str, type[RuleParams]] = {}
+INDICATORS: dict[str, type[_Indicator]] = {}
+for _name, _rule in sorted(rules.REGISTRY.items()):
+    _fields = {k: (float, ... if v is None else float(v)) for k, v in _rule.defaults.items()}
+    PARAMS[_name] = create_model(f"{_camel(_name)}Params", __base__=RuleParams, **_fields)
+    PARAMS[_name].rule_name = _name
+    INDICATORS[_name] = create_model(
+        f"{_camel(_name)}Indicator", __base__=_Indicator, rule=(Literal[_name], ...),  # type: ignore[valid-type]
+        params=(PARAMS[_name], Field(default_factory=dict, validate_default=True)))
+    for _model in (PARAMS[_name], INDICATORS[_name]):  # importable by name, as pickle and the JSON Schema want
+        globals()[_model.__name__] = _model
+
+
+def _note_indicator(value, info: ValidationInfo):
+    """Note each indicator as written, for the peer-group overrides that change it."""
+    ctx = info.context
+    if ctx is not None and isinstance(value, dict) and isinstance(value.get("code"), str):
+        ctx.setdefault("base", {}).setdefault(value["code"], value)
+    return value
+
+
+Indicator = Annotated[
+    Annotated[Union[tuple(INDICATORS.values())], Field(discriminator="rule")],  # noqa: UP007 (built at run time)
+    BeforeValidator(_note_indicator),
+]
+
+
+class Dimension(_Model):
+    code: Code
+    name_zh: str = ""
+    name_en: str = ""
+    weight: Positive
+    indicators: list[Indicator]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _indicator_weights_sum(cls, data, handler):
+        return _with_sum(data, handler, "dimension", "indicators", "ind_sum")
+
+
+class Section(_Model):
+    """The scheme of one kind of unit: its dimensions, with weights summing to 100."""
+
+    dimensions: list[Dimension]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _dimension_weights_sum(cls, data, handler):
+        return _with_sum(data, handler, "section", "dimensions", "dim_sum")
+
+
+class Kinds(_Model):
+    street: Section
+    department: Section
+
+    @field_validator("street", "department", mode="wrap")
+    @classmethod
+    def _reading(cls, value, handler, info: ValidationInfo):
+        ctx = info.context
+        if ctx is None:
+            return handler(value)
+        before, ctx["kind"] = ctx.get("kind"), info.field_name
+        try:
+            return handler(value)
+        finally:
+            ctx["kind"] = before
+
+
+# -- the other sections -------------------------------------------------------------------------
+class Missing(_Model):
+    policy: Literal["zero", "reweight", "carry"] = "zero"
+    carry_months: Annotated[int, Field(ge=1, le=12)] = 3
+
+
+class AutoRule(_Model):
+    """A bonus or deduction the scheme gives by itself when an indicator crosses a value."""
+
+    indicator: Code
+    kind: Literal["bonus", "deduction"]
+    op: Op
+    value: float
+    points: Positive
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    @field_validator("indicator")
+    @classmethod
+    def _in_catalogue(cls, code: str, info: ValidationInfo) -> str:
+        _raise("adjustment", _catalogue_errors(code, info, scored=False))
+        return code
+
+    @model_validator(mode="after")
+    def _never_rewards_quiet(self, info: ValidationInfo):
+        # a count of complaints or disputes found may earn a bonus for finding more, nothing else:
+        # a deduction for many, or a bonus for exactly none, would reward quiet
+        cat = (info.context or {}).get("catalogue") or {}
+        if cat.get(self.indicator, ("",))[0] == "neutral" and (self.kind != "bonus" or self.op == "=="):
+            raise PydanticCustomError("neutral_penalty", "neutral_penalty", {"code": self.indicator})
+        return self
+
+
+class Adjustments(_Model):
+    bonus_cap: NonNegative = None  # type: ignore[assignment]  (absent: no cap)
+    deduction_cap: NonNegative = None  # type: ignore[assignment]
+    rules: list[AutoRule] = []
+
+
+class Trigger(_Model):
+    """A veto (一票否决): the indicator crossing the value caps the unit's grade."""
+
+    indicator: Code
+    op: Op
+    value: float
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    @field_validator("indicator")
+    @classmethod
+    def _in_catalogue(cls, code: str, info: ValidationInfo) -> str:
+        errors = _catalogue_errors(code, info, scored=False)
+        cat = (info.context or {}).get("catalogue") or {}
+        if not errors and cat.get(code, ("",))[0] == "neutral":  # finding and reporting problems is never punished
+            errors = [_error("neutral_penalty", (), code, code=code)]
+        _raise("veto", errors)
+        return code
+
+
+class Veto(_Model):
+    cap_grade: Grade = "fail"
+    triggers: list[Trigger] = []
+
+
+class Band(_Model):
+    grade: Grade
+    min: Annotated[float, Field(ge=0, le=100)]
+
+
+class Grades(_Model):
+    bands: Annotated[list[Band], Field(min_length=1)]
+    quota: dict[Grade, Annotated[float, Field(ge=0, le=1)]] = {}
+
+    @model_validator(mode="after")
+    def _bands_fall_to_zero(self):
+        mins = [b.min for b in self.bands]
+        if mins != sorted(mins, reverse=True) or mins[-1] != 0:
+            raise PydanticCustomError("bands_order", "bands_order", {"mins": mins})
+        return self
+
+
+class Lists(_Model):
+    red: Annotated[int, Field(ge=0)] = 5
+    black: Annotated[int, Field(ge=0)] = 5
+
+
+class Alerts(_Model):
+    bottom_n: Annotated[int, Field(ge=1)] = 3
+    consecutive: Annotated[int, Field(ge=1)] = 3
+    fall_places: Annotated[int, Field(ge=1)] = 3
+
+
+class DimensionOverride(_Model):
+    weight: Positive = None  # type: ignore[assignment]
+
+
+class IndicatorOverride(_Model):
+    weight: Positive = None  # type: ignore[assignment]
+    rule: Literal[tuple(sorted(rules.REGISTRY))] = None  # type: ignore[valid-type]
+    params: dict[str, Any] = {}
+    cap: Positive = None  # type: ignore[assignment]
+
+
+def override_params(base: dict, override: dict) -> dict:
+    """A group that changes the rule gives its own parameters; otherwise it changes some of them."""
+    if "rule" in override:
+        return dict(override.get("params") or {})
+    return {**(base.get("params") or {}), **(override.get("params") or {})}
+
+
+class Group(_Model):
+    """A peer group's overrides of its kind's weights, rules or parameters."""
+
+    note_zh: str = ""
+    note_en: str = ""
+    dimensions: dict[str, DimensionOverride] = {}
+    indicators: dict[str, IndicatorOverride] = {}
+
+    @field_validator("indicators", mode="wrap")
+    @classmethod
+    def _overrides_known_indicators(cls, value, handler, info: ValidationInfo):
+        errors, out = [], None
+        try:
+            out = handler(value)
+        except ValidationError as exc:
+            errors = _again(exc)
+        ctx = info.context
+        if ctx is not None and isinstance(value, dict):
+            base = ctx.get("base", {})
+            for code, ov in value.items():
+                if code not in base:
+                    errors.append(_error("group_indicator", (code,), code, code=code))
+                    continue
+                if not isinstance(ov, dict) or not ("rule" in ov or "params" in ov):
+                    continue
+                rule = ov.get("rule", base[code].get("rule"))
+                params = override_params(base[code], ov)
+                if rule in PARAMS and isinstance(params, dict):  # an unknown rule has its own error
+                    try:
+                        PARAMS[rule].model_validate(params, strict=True)
+                    except ValidationError as exc:
+                        errors += [InitErrorDetails(type=d["type"], loc=(code, "params", *d["loc"]),
+                                                    input=d["input"]) for d in _again(exc)]
+        _raise("group", errors)
+        return out
+
+
+class SchemeModel(_Model):
+    """A yearly scoring scheme, as its file is written."""
+
+    model_config = ConfigDict(title="Kaohe scoring scheme")
+
+    id: Code
+    version: Version
+    year: Year = None  # type: ignore[assignment]
+    name_zh: str = ""
+    name_en: str = ""
+    missing: Missing = Missing()
+    adjustments: Adjustments = Adjustments()
+    veto: Veto = Veto()
+    grades: Grades
+    lists: Lists = Lists()
+    alerts: Alerts = Alerts()
+    kinds: Kinds  # before groups: the groups' overrides are checked against the indicators noted here
+    groups: dict[str, Group] = {}
+
+
+def check(data: Any, catalogue: pd.DataFrame | None) -> tuple[SchemeModel | None, list[dict]]:
+    """(the model, []) for a valid scheme, (None, every error) otherwise; errors as pydantic's
+    `errors()` (loc, type, ctx, input), to be put in words by the caller."""
+    try:
+        return SchemeModel.model_validate(data, context=context(catalogue)), []
+    except ValidationError as exc:
+        return None, exc.errors(include_url=False)
+
+
+def json_schema() -> dict:
+    return SchemeModel.model_json_schema()
