@@ -129,6 +129,8 @@ i18n.register({
     "scoring.scheme.one_of": ("{field}“{value}”无效（可用：{known}）", "{field} {value!r} is not one of {known}"),
     "scoring.scheme.bad_value": ("{field}“{value}”无效", "{field} {value!r} is not valid"),
     "scoring.scheme.year": ("年度“{value}”应为四位数年份，如 2026", "year {value!r} must be a four-digit year such as 2026"),
+    "scoring.scheme.year_file": ("方案文件是{year}年度的，但方案中写的年度是“{value}”",
+                                 "the file is the {year} scheme, but the scheme says year {value!r}"),
     # the fields of a scheme file: Chinese words, and in English the file's own keys
     **{f"scoring.scheme.field.{k}": (zh, k) for k, zh in {
         "id": "方案编号", "version": "方案版本", "year": "方案年度", "name_zh": "中文名称", "name_en": "英文名称",
@@ -290,7 +292,7 @@ def load(path: str | Path, catalogue: pd.DataFrame, lang: str | None = None) -> 
     scheme = _CACHE.get(key)
     if scheme is None:
         with open(path, encoding="utf-8") as fh:
-            scheme = load_dict(json.load(fh), catalogue, lang)
+            scheme = load_dict(json.load(fh), catalogue, lang, year=_file_year(path))
         if len(_CACHE) > 8:
             _CACHE.clear()
         _CACHE[key] = scheme
@@ -328,10 +330,17 @@ def load_year(year: str | None, catalogue: pd.DataFrame, lang: str | None = None
     return load(_year_path(year, lang), catalogue, lang)
 
 
-def load_dict(data: dict, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
+def _file_year(path: Path) -> str | None:
+    """The year a scheme file is named for (default-2026.json: 2026), None for another name."""
+    m = re.fullmatch(r"default-(\d{4})", path.stem)
+    return m.group(1) if m else None
+
+
+def load_dict(data: dict, catalogue: pd.DataFrame, lang: str | None = None, year: str | None = None) -> Scheme:
     """A scheme from plain data, validated by the declared model (`scheme_model`) against the
-    catalogue; every problem of it is refused at once, item by item, in `lang`."""
-    errors = scheme_model.check(data, catalogue)[1]
+    catalogue; every problem of it is refused at once, item by item, in `lang`. `year`: the year
+    its file is named for, which the scheme's own year must be."""
+    errors = scheme_model.check(data, catalogue, year)[1]
     if errors:
         raise SchemeError(_scheme_id(data), [], lang, errors=errors, data=data)
     return Scheme(data=data, catalogue=catalogue)
@@ -557,6 +566,8 @@ class _Words:
                                                   rule=self.shown(self.value), known=self.sep.join(rules.names())))
         if loc == ("year",) and T in ("string_pattern_mismatch", "string_type"):
             return self.t("scoring.scheme.year", value=self.shown(self.value))
+        if loc == ("year",) and T == "year_file":
+            return self.t("scoring.scheme.year_file", value=self.shown(self.value), year=self.ctx.get("expected"))
         if rest == ("weight",) and T != "missing":
             return self.t("scoring.scheme.weight", where=self.where, value=self.shown(self.value))
         if rest == ("cap",) and self.code:

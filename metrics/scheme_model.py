@@ -17,6 +17,7 @@ words. `kaohe.metrics.scheme` turns each error into a message in the user's lang
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 import pandas as pd
@@ -47,15 +48,17 @@ Grade = Literal["excellent", "good", "pass", "fail"]
 Op = Literal[">=", ">", "=="]
 
 
-def context(catalogue: pd.DataFrame | None) -> dict:
-    """The validation context: the catalogue as {code: (direction, applies_to, active)}, and the
-    places validators note what they have seen (the kind being read, codes per kind, indicators)."""
+def context(catalogue: pd.DataFrame | None, year: str | None = None) -> dict:
+    """The validation context: the catalogue as {code: (direction, applies_to, active)}, the year a
+    scheme file is named for, and the places validators note what they have seen (the kind being
+    read, codes per kind, indicators)."""
     cat = {}
     if catalogue is not None:
         active = catalogue["active"] if "active" in catalogue.columns else pd.Series(True, index=catalogue.index)
         cat = {str(c): (str(d), str(a), bool(on)) for c, d, a, on in
                zip(catalogue["code"], catalogue["direction"], catalogue["applies_to"], active, strict=True)}
-    return {"catalogue": cat if catalogue is not None else None, "kind": None, "seen": {}, "base": {}}
+    return {"catalogue": cat if catalogue is not None else None, "year": year, "kind": None, "seen": {},
+            "base": {}}
 
 
 def _error(error_type: str, loc: tuple = (), value: Any = None, **ctx) -> InitErrorDetails:
@@ -105,6 +108,13 @@ def _with_sum(data, handler, title: str, part: str, error_type: str):
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+# A key that may be left out of the file, but when written must be valid (never null)
+ABSENT: Any = Field(default=None, json_schema_extra=_no_default)
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -162,7 +172,7 @@ class RuleParams(_Model):
 class _Indicator(_Model):
     code: Code
     weight: Positive
-    cap: Positive = None  # type: ignore[assignment]  (absent: no cap; written: a positive number)
+    cap: Positive = ABSENT  # absent: no cap
 
     @field_validator("code")
     @classmethod
@@ -283,8 +293,8 @@ class AutoRule(_Model):
 
 
 class Adjustments(_Model):
-    bonus_cap: NonNegative = None  # type: ignore[assignment]  (absent: no cap)
-    deduction_cap: NonNegative = None  # type: ignore[assignment]
+    bonus_cap: NonNegative = ABSENT  # absent: no cap
+    deduction_cap: NonNegative = ABSENT
     rules: list[AutoRule] = []
 
 
@@ -342,14 +352,14 @@ class Alerts(_Model):
 
 
 class DimensionOverride(_Model):
-    weight: Positive = None  # type: ignore[assignment]
+    weight: Positive = ABSENT
 
 
 class IndicatorOverride(_Model):
-    weight: Positive = None  # type: ignore[assignment]
-    rule: Literal[tuple(sorted(rules.REGISTRY))] = None  # type: ignore[valid-type]
+    weight: Positive = ABSENT
+    rule: Literal[tuple(sorted(rules.REGISTRY))] = ABSENT
     params: dict[str, Any] = {}
-    cap: Positive = None  # type: ignore[assignment]
+    cap: Positive = ABSENT
 
 
 def override_params(base: dict, override: dict) -> dict:
@@ -403,7 +413,7 @@ class SchemeModel(_Model):
 
     id: Code
     version: Version
-    year: Year = None  # type: ignore[assignment]
+    year: Year = ABSENT
     name_zh: str = ""
     name_en: str = ""
     missing: Missing = Missing()
@@ -415,15 +425,34 @@ class SchemeModel(_Model):
     kinds: Kinds  # before groups: the groups' overrides are checked against the indicators noted here
     groups: dict[str, Group] = {}
 
+    @field_validator("year")
+    @classmethod
+    def _year_of_its_file(cls, year: str, info: ValidationInfo) -> str:
+        expected = (info.context or {}).get("year")
+        if expected and year != expected:
+            raise PydanticCustomError("year_file", "year_file", {"expected": expected})
+        return year
 
-def check(data: Any, catalogue: pd.DataFrame | None) -> tuple[SchemeModel | None, list[dict]]:
+
+def check(data: Any, catalogue: pd.DataFrame | None, year: str | None = None) -> tuple[SchemeModel | None, list[dict]]:
     """(the model, []) for a valid scheme, (None, every error) otherwise; errors as pydantic's
-    `errors()` (loc, type, ctx, input), to be put in words by the caller."""
+    `errors()` (loc, type, ctx, input), to be put in words by the caller. `year`: the year the
+    scheme's file is named for, which its own year must be."""
     try:
-        return SchemeModel.model_validate(data, context=context(catalogue)), []
+        return SchemeModel.model_validate(data, context=context(catalogue, year)), []
     except ValidationError as exc:
         return None, exc.errors(include_url=False)
 
 
 def json_schema() -> dict:
+    """The JSON Schema of a scheme file (the shape; the catalogue checks need the catalogue)."""
     return SchemeModel.model_json_schema()
+
+
+def json_schema_text() -> str:
+    """The JSON Schema as docs/scheme.schema.json holds it."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":  # python -m kaohe.metrics.scheme_model > docs/scheme.schema.json
+    print(json_schema_text(), end="")
