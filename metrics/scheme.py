@@ -111,6 +111,7 @@ i18n.register({
     "scoring.scheme.where.auto": ("第{n}条加扣分规则", "bonus or deduction rule {n}"),
     "scoring.scheme.where.trigger": ("第{n}个一票否决条件", "veto trigger {n}"),
     "scoring.scheme.where.band": ("第{n}档等次分数线", "grade band {n}"),
+    "scoring.scheme.where.section": ("{section}", "in {section!r}"),
     "scoring.scheme.value.null": ("空值", "null"),
     "scoring.scheme.value.list": ("列表", "a list"),
     "scoring.scheme.value.object": ("对象", "an object"),
@@ -143,6 +144,7 @@ i18n.register({
         "consecutive": "连续月数", "fall_places": "名次下降数", "kinds": "各类单位指标体系", "dimensions": "维度",
         "code": "代码", "weight": "权重", "indicators": "指标", "rule": "计分规则", "params": "规则参数",
         "cap": "封顶值", "groups": "同类组调整", "note_zh": "中文说明", "note_en": "英文说明", "scheme": "考核方案",
+        "item": "此项",
     }.items()},
 })
 
@@ -398,7 +400,7 @@ FIELD_KEYS = (
     "bonus_cap", "deduction_cap", "rules", "indicator", "kind", "op", "value", "points", "reason_zh",
     "reason_en", "veto", "cap_grade", "triggers", "grades", "bands", "grade", "min", "quota", "lists", "red",
     "black", "alerts", "bottom_n", "consecutive", "fall_places", "kinds", "dimensions", "code", "weight",
-    "indicators", "rule", "params", "cap", "groups", "note_zh", "note_en", "scheme",
+    "indicators", "rule", "params", "cap", "groups", "note_zh", "note_en", "scheme", "item",
 )
 
 
@@ -464,7 +466,7 @@ class _Words:
                     where = self.t("scoring.scheme.where.indicator", kind=kind, dim=dim, code=self.code)
                     return where, dim_where, rest
                 return dim_where, kind, loc[4:]
-            return kind, self.field("kinds"), loc[2:]
+            return kind, self.t("scoring.scheme.where.section", section=self.field("kinds")), loc[2:]
         if head == "groups" and len(loc) >= 2:
             self.group = self.shown(loc[1])
             group_where = self.t("scoring.scheme.where.group", group=self.group)
@@ -473,15 +475,16 @@ class _Words:
                 key = "group_indicator" if loc[2] == "indicators" else "group_dimension"
                 return (self.t(f"scoring.scheme.where.{key}", group=self.group, code=loc[3], dim=loc[3]),
                         group_where, loc[4:])
-            return group_where, self.field("groups"), loc[2:]
+            return group_where, self.t("scoring.scheme.where.section", section=self.field("groups")), loc[2:]
         for section, part, key in (("adjustments", "rules", "auto"), ("veto", "triggers", "trigger"),
                                    ("grades", "bands", "band")):
             if head == section and len(loc) >= 3 and loc[1] == part and isinstance(loc[2], int):
                 code = _at(data, section, part, loc[2], "indicator")
                 self.code = code if isinstance(code, str) else None
-                return self.t(f"scoring.scheme.where.{key}", n=loc[2] + 1), self.field(section), loc[3:]
+                return (self.t(f"scoring.scheme.where.{key}", n=loc[2] + 1),
+                        self.t("scoring.scheme.where.section", section=self.field(section)), loc[3:])
         if len(loc) >= 2:
-            return self.field(head), "", loc[1:]
+            return self.t("scoring.scheme.where.section", section=self.field(head)), "", loc[1:]
         return "", "", loc
 
     def _dim_name(self, raw, i) -> str:
@@ -499,6 +502,8 @@ class _Words:
                                           value=self.shown(self.value)))
 
     def _last(self):
+        if not self.rest and self.loc and isinstance(self.loc[-1], int):
+            return "item"  # an item of a list (an indicator, a band ...) as a whole
         keys = [k for k in (self.rest or self.loc) if isinstance(k, str) and k != "[key]"]
         return keys[-1] if keys else "scheme"
 

@@ -81,11 +81,13 @@ def _num(v) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
-def _weight_sum(items) -> float:
-    """The sum of the valid weights in a raw list (the invalid ones have their own error)."""
-    if not isinstance(items, list):
-        return TOTAL
-    return sum(float(i["weight"]) for i in items if isinstance(i, dict) and _num(i.get("weight")) and i["weight"] > 0)
+def _weight_sum(items) -> float | None:
+    """The sum of the weights in a raw list; None while one is not a positive number (that has its
+    own error, and the sum would only repeat it)."""
+    weights = [i.get("weight") if isinstance(i, dict) else None for i in items]
+    if not all(_num(w) and w > 0 for w in weights):
+        return None
+    return float(sum(weights))
 
 
 def _with_sum(data, handler, title: str, part: str, error_type: str):
@@ -97,7 +99,7 @@ def _with_sum(data, handler, title: str, part: str, error_type: str):
         errors = _again(exc)
     if isinstance(data, dict) and isinstance(data.get(part), list) and data[part]:
         total = _weight_sum(data[part])
-        if abs(total - TOTAL) > TOLERANCE:
+        if total is not None and abs(total - TOTAL) > TOLERANCE:
             errors.append(_error(error_type, (), data, total=total))
     elif isinstance(data, dict) and data.get(part) == []:
         errors.append(_error(error_type, (), data, total=0.0))
