@@ -7,9 +7,12 @@ dimensions (一级指标) with weights summing to 100, each holding indicators
 inside a dimension are relative: an item that does not apply to a unit drops
 out and its weight is spread over the rest of the dimension.
 
-Loading checks every indicator code against the catalogue (it exists, applies
-to the kind, is not neutral context), every rule and parameter against the
-rule registry, and that weights sum; the messages are bilingual.
+Loading validates the scheme with its declared model (`scheme_model`, pydantic):
+every section's shape, every rule's parameters (from the rule registry), that
+weights sum and bands fall, every indicator code against the catalogue (it
+exists, applies to the kind, is active, is not neutral context). Each error of
+the model is put in Kaohe's own words here (`describe`), in the language passed,
+naming where it is: every problem of a file at once, item by item.
 """
 
 from __future__ import annotations
@@ -585,7 +588,8 @@ class _Words:
         if not rest or rest[0] != "params" or not self.code:
             return None
         if len(rest) == 1 and T == "param_check":
-            detail = self.t("scoring.scheme.param_check", names="; ".join(self.ctx.get("conditions", [])))
+            detail = self.t("scoring.scheme.param_check", names=self.t("scoring.scheme.sep").join(
+                self.ctx.get("conditions", [])))
         elif len(rest) == 1:
             detail = self.t("scoring.scheme.not_object", field=self.field("params"), value=self.shown(self.value))
         else:
