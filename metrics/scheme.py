@@ -555,6 +555,9 @@ class _Words:
         if loc[:2] == ("grades", "bands") and (len(loc) == 2 or T in ("missing", "literal_error") or
                                               rest[:1] in ((), ("grade",)) or T.endswith("_type")):
             return self.t("scoring.scheme.bands", detail=self.t("scoring.scheme.bands_shape", grades=self.sep.join(GRADES)))
+        if loc[:2] == ("grades", "quota") and loc[-1] == "[key]":
+            return self.at(self.where, self.t("scoring.scheme.one_of", field=self.field("grade"),
+                                              value=self.shown(loc[2]), known=self.sep.join(GRADES)))
         if loc[:2] == ("grades", "quota") and len(loc) >= 3:
             q = _at(self.data, "grades", "quota", loc[2])
             return self.t("scoring.scheme.quota", value=_Shown(f"{loc[2]}: {_Shown(q, self.lang)}", self.lang))
@@ -659,6 +662,12 @@ def build_spec(scheme: Scheme, units: pd.DataFrame, lang: str | None = None) -> 
                      for c in (g.get("indicators") or {}) if c not in codes]
         problems += [t("scoring.scheme.group_dimension", lang, group=gname, dim=c)
                      for c in (g.get("dimensions") or {}) if c not in dims]
+        # the group's own kind: the same indicator may have another rule in the other kind
+        base = {i["code"]: i for d in section["dimensions"] for i in d["indicators"]}
+        for code, ov in (g.get("indicators") or {}).items():
+            errors = [{**e, "loc": ("groups", gname, "indicators", code, "params", *e["loc"])}
+                      for e in scheme_model.override_param_errors(base.get(code, {}), ov)] if code in base else []
+            problems += describe(errors, scheme.data, lang)
     if problems:
         raise SchemeError(scheme.id, problems, lang)
     cat = scheme.catalogue.set_index("code")

@@ -70,11 +70,12 @@ def _raise(title: str, errors: list) -> None:
         raise ValidationError.from_exception_data(title, errors)
 
 
-def _again(exc: ValidationError) -> list[InitErrorDetails]:
-    """A caught ValidationError's errors, to be raised again with others."""
+def _again(exc: ValidationError | list[dict], prefix: tuple = ()) -> list[InitErrorDetails]:
+    """A caught ValidationError's errors (or a list of them), to be raised again with others."""
+    errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else exc
     return [InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"].replace("{", "(").replace("}", ")"),
                                                       e.get("ctx") or {}),
-                             loc=e["loc"], input=e["input"]) for e in exc.errors(include_url=False)]
+                             loc=(*prefix, *e["loc"]), input=e["input"]) for e in errors]
 
 
 def _num(v) -> bool:
@@ -371,6 +372,23 @@ def override_params(base: dict, override: dict) -> dict:
     return {**(base.get("params") or {}), **(override.get("params") or {})}
 
 
+def override_param_errors(base: dict, override) -> list[dict]:
+    """The errors (pydantic's, loc inside params) of the parameters an override gives an indicator:
+    its own with its own rule, else the indicator's changed by it. [] for a valid or unknown rule
+    (which has its own error) or no change of parameters."""
+    if not isinstance(override, dict) or not ("rule" in override or "params" in override):
+        return []
+    rule = override.get("rule", base.get("rule"))
+    params = override_params(base, override)
+    if rule not in PARAMS or not isinstance(params, dict):
+        return []
+    try:
+        PARAMS[rule].model_validate(params)
+    except ValidationError as exc:
+        return exc.errors(include_url=False)
+    return []
+
+
 class Group(_Model):
     """A peer group's overrides of its kind's weights, rules or parameters."""
 
@@ -394,16 +412,7 @@ class Group(_Model):
                 if code not in base:
                     errors.append(_error("group_indicator", (code,), code, code=code))
                     continue
-                if not isinstance(ov, dict) or not ("rule" in ov or "params" in ov):
-                    continue
-                rule = ov.get("rule", base[code].get("rule"))
-                params = override_params(base[code], ov)
-                if rule in PARAMS and isinstance(params, dict):  # an unknown rule has its own error
-                    try:
-                        PARAMS[rule].model_validate(params, strict=True)
-                    except ValidationError as exc:
-                        errors += [InitErrorDetails(type=d["type"], loc=(code, "params", *d["loc"]),
-                                                    input=d["input"]) for d in _again(exc)]
+                errors += _again(override_param_errors(base[code], ov), (code, "params"))
         _raise("group", errors)
         return out
 

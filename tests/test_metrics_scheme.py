@@ -205,3 +205,15 @@ def test_a_refusal_lists_its_problems_in_either_language():
     assert exc.problems_in("en") == ["Streets and towns, dimension 'B': indicator 'EM_DRILL': unknown rule 'magic' "
                                      "(known: linear, minmax, pass_fail, percentile, ratio_to_target, target_deduct, "
                                      "zscore)", "Streets and towns: dimension weights sum to 90, not 100"]
+
+
+def test_a_group_override_is_checked_against_its_own_kinds_rule():
+    data = copy.deepcopy(fx.SCHEME)
+    data["kinds"]["department"]["dimensions"][0]["indicators"][0].update(rule="linear",
+                                                                         params={"floor": 50, "target": 95})
+    # valid for the streets' HL_ONTIME (target_deduct), not for the departments' (linear)
+    data["groups"] = {"d1": {"indicators": {"HL_ONTIME": {"params": {"per_point": 0.5}}}}}
+    s = sm.load_dict(data, fx.CATALOGUE)
+    with pytest.raises(sm.SchemeError) as err:  # a refusal in words, not a bare ValueError from the rules
+        s.spec(fx.UNITS, "en")
+    assert err.value.problems == ["peer group 'd1': indicator 'HL_ONTIME': bad parameters: unknown: per_point"]
