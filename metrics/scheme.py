@@ -133,22 +133,59 @@ i18n.register({
     "scoring.scheme.one_of": ("{field}“{value}”无效（可用：{known}）", "{field} {value!r} is not one of {known}"),
     "scoring.scheme.bad_value": ("{field}“{value}”无效", "{field} {value!r} is not valid"),
     "scoring.scheme.year": ("年度“{value}”应为四位数年份，如 2026", "year {value!r} must be a four-digit year such as 2026"),
+    "scoring.scheme.not_json": ("方案文件不是有效的 JSON：第{line}行第{column}列有误",
+                                "the scheme file is not valid JSON: line {line}, column {column}"),
+    "scoring.scheme.not_utf8": ("方案文件不是 UTF-8 编码的文本", "the scheme file is not UTF-8 text"),
     "scoring.scheme.year_file": ("方案文件是{year}年度的，但方案中写的年度是“{value}”",
                                  "the file is the {year} scheme, but the scheme says year {value!r}"),
-    # the fields of a scheme file: Chinese words, and in English the file's own keys
-    **{f"scoring.scheme.field.{k}": (zh, k) for k, zh in {
-        "id": "方案编号", "version": "方案版本", "year": "方案年度", "name_zh": "中文名称", "name_en": "英文名称",
-        "missing": "缺报处理", "policy": "缺报处理方式", "carry_months": "沿用月数", "adjustments": "加扣分",
-        "bonus_cap": "加分上限", "deduction_cap": "扣分上限", "rules": "加扣分规则", "indicator": "所依指标",
-        "kind": "加扣分类别", "op": "比较方式", "value": "比较值", "points": "加扣分值", "reason_zh": "中文事由",
-        "reason_en": "英文事由", "veto": "一票否决规定", "cap_grade": "封顶等次", "triggers": "一票否决条件",
-        "grades": "等次评定", "bands": "等次分数线", "grade": "所评等次", "min": "分数下限", "quota": "等次名额比例",
-        "lists": "红黑榜规定", "red": "红榜名额", "black": "黑榜名额", "alerts": "预警规定", "bottom_n": "末位名次数",
-        "consecutive": "连续月数", "fall_places": "名次下降数", "kinds": "各类单位指标体系", "dimensions": "维度",
-        "code": "代码", "weight": "权重", "indicators": "指标", "rule": "计分规则", "params": "规则参数",
-        "cap": "封顶值", "groups": "同类组调整", "note_zh": "中文说明", "note_en": "英文说明", "scheme": "考核方案",
-        "item": "此项",
-    }.items()},
+    # the keys of a scheme file: Chinese words, and in English the file's own keys
+    "scoring.scheme.field.id": ("方案编号", "id"),
+    "scoring.scheme.field.version": ("方案版本", "version"),
+    "scoring.scheme.field.year": ("方案年度", "year"),
+    "scoring.scheme.field.name_zh": ("中文名称", "name_zh"),
+    "scoring.scheme.field.name_en": ("英文名称", "name_en"),
+    "scoring.scheme.field.missing": ("缺报处理", "missing"),
+    "scoring.scheme.field.policy": ("缺报处理方式", "policy"),
+    "scoring.scheme.field.carry_months": ("沿用月数", "carry_months"),
+    "scoring.scheme.field.adjustments": ("加扣分", "adjustments"),
+    "scoring.scheme.field.bonus_cap": ("加分上限", "bonus_cap"),
+    "scoring.scheme.field.deduction_cap": ("扣分上限", "deduction_cap"),
+    "scoring.scheme.field.rules": ("加扣分规则", "rules"),
+    "scoring.scheme.field.indicator": ("所依指标", "indicator"),
+    "scoring.scheme.field.kind": ("加扣分类别", "kind"),
+    "scoring.scheme.field.op": ("比较方式", "op"),
+    "scoring.scheme.field.value": ("比较值", "value"),
+    "scoring.scheme.field.points": ("加扣分值", "points"),
+    "scoring.scheme.field.reason_zh": ("中文事由", "reason_zh"),
+    "scoring.scheme.field.reason_en": ("英文事由", "reason_en"),
+    "scoring.scheme.field.veto": ("一票否决规定", "veto"),
+    "scoring.scheme.field.cap_grade": ("封顶等次", "cap_grade"),
+    "scoring.scheme.field.triggers": ("一票否决条件", "triggers"),
+    "scoring.scheme.field.grades": ("等次评定", "grades"),
+    "scoring.scheme.field.bands": ("等次分数线", "bands"),
+    "scoring.scheme.field.grade": ("所评等次", "grade"),
+    "scoring.scheme.field.min": ("分数下限", "min"),
+    "scoring.scheme.field.quota": ("等次名额比例", "quota"),
+    "scoring.scheme.field.lists": ("红黑榜规定", "lists"),
+    "scoring.scheme.field.red": ("红榜名额", "red"),
+    "scoring.scheme.field.black": ("黑榜名额", "black"),
+    "scoring.scheme.field.alerts": ("预警规定", "alerts"),
+    "scoring.scheme.field.bottom_n": ("末位名次数", "bottom_n"),
+    "scoring.scheme.field.consecutive": ("连续月数", "consecutive"),
+    "scoring.scheme.field.fall_places": ("名次下降数", "fall_places"),
+    "scoring.scheme.field.kinds": ("各类单位指标体系", "kinds"),
+    "scoring.scheme.field.dimensions": ("维度", "dimensions"),
+    "scoring.scheme.field.code": ("代码", "code"),
+    "scoring.scheme.field.weight": ("权重", "weight"),
+    "scoring.scheme.field.indicators": ("指标", "indicators"),
+    "scoring.scheme.field.rule": ("计分规则", "rule"),
+    "scoring.scheme.field.params": ("规则参数", "params"),
+    "scoring.scheme.field.cap": ("封顶值", "cap"),
+    "scoring.scheme.field.groups": ("同类组调整", "groups"),
+    "scoring.scheme.field.note_zh": ("中文说明", "note_zh"),
+    "scoring.scheme.field.note_en": ("英文说明", "note_en"),
+    "scoring.scheme.field.scheme": ("考核方案", "scheme"),
+    "scoring.scheme.field.item": ("此项", "item"),
 })
 
 
@@ -296,12 +333,21 @@ def load(path: str | Path, catalogue: pd.DataFrame, lang: str | None = None) -> 
     key = (str(path), path.stat().st_mtime_ns, hash(tuple(map(tuple, catalogue[cols].astype(str).to_numpy()))))
     scheme = _CACHE.get(key)
     if scheme is None:
-        with open(path, encoding="utf-8") as fh:
-            scheme = load_dict(json.load(fh), catalogue, lang, year=_file_year(path))
+        scheme = load_dict(_read(path, lang), catalogue, lang, year=_file_year(path))
         if len(_CACHE) > 8:
             _CACHE.clear()
         _CACHE[key] = scheme
     return scheme
+
+
+def _read(path: Path, lang: str | None = None):
+    """A scheme file's JSON; a file that is not JSON is refused in words, saying where."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SchemeError(path.name, [t("scoring.scheme.not_utf8", lang)]) from None
+    except json.JSONDecodeError as exc:
+        raise SchemeError(path.name, [t("scoring.scheme.not_json", lang, line=exc.lineno, column=exc.colno)]) from None
 
 
 def _year_path(year: str | None, lang: str | None = None) -> Path:
@@ -316,13 +362,13 @@ def _year_path(year: str | None, lang: str | None = None) -> Path:
 _RAW: dict = {}
 
 
-def raw_year(year: str | None) -> dict:
+def raw_year(year: str | None, lang: str | None = None) -> dict:
     """The scheme file of a year as plain data, not yet validated (to plan what to read)."""
-    path = _year_path(year)
+    path = _year_path(year, lang)
     key = (str(path), path.stat().st_mtime_ns)
     data = _RAW.get(key)
     if data is None:  # a local result, so a dashboard thread clearing the cache cannot pull it away
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _read(path, lang)
         if len(_RAW) > 8:
             _RAW.clear()
         _RAW[key] = data
@@ -372,8 +418,8 @@ def describe(errors: list[dict], data, lang: str | None = None) -> list[str]:
 
 
 class _Shown(str):
-    """A value from the file as the message shows it: str() for 【“{value}”】 in Chinese, repr() for
-    {value!r} in English (quoted text, plain numbers, and never a Python repr of a list or dict)."""
+    """A value from the file as a message shows it: str() inside the Chinese quotes of “{value}”,
+    repr() for {value!r} in English (quoted text, plain numbers, never a Python repr of a list or dict)."""
 
     def __new__(cls, value, lang):
         if isinstance(value, bool):
@@ -398,13 +444,6 @@ class _Shown(str):
         return self.quoted
 
 
-FIELD_KEYS = (
-    "id", "version", "year", "name_zh", "name_en", "missing", "policy", "carry_months", "adjustments",
-    "bonus_cap", "deduction_cap", "rules", "indicator", "kind", "op", "value", "points", "reason_zh",
-    "reason_en", "veto", "cap_grade", "triggers", "grades", "bands", "grade", "min", "quota", "lists", "red",
-    "black", "alerts", "bottom_n", "consecutive", "fall_places", "kinds", "dimensions", "code", "weight",
-    "indicators", "rule", "params", "cap", "groups", "note_zh", "note_en", "scheme", "item",
-)
 
 
 def _at(node, *keys):
@@ -437,7 +476,7 @@ class _Words:
         return _Shown(value, self.lang)
 
     def field(self, key) -> str:
-        if isinstance(key, str) and key in FIELD_KEYS:
+        if isinstance(key, str) and i18n.has(f"scoring.scheme.field.{key}"):
             return self.t(f"scoring.scheme.field.{key}")
         return self.t("scoring.scheme.value.key", name=self.shown(key))
 

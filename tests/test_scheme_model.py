@@ -237,3 +237,17 @@ def test_the_shipped_schemes_pass_the_json_schema_too():
         jsonschema.validate(json.loads(sm.path_for(year).read_text(encoding="utf-8")), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(mutated(lambda d: street(d)[0]["indicators"][0].update(rule="magic")), schema)
+
+
+def test_a_file_that_is_not_json_is_refused_in_words(tmp_path):
+    path = tmp_path / "default-2027.json"
+    path.write_text('{"id": "x",\n "version": }', encoding="utf-8")
+    with pytest.raises(sm.SchemeError) as err:
+        sm.load(path, read_indicators(), "zh")
+    assert err.value.problems == ["方案文件不是有效的 JSON：第2行第13列有误"]
+    with pytest.raises(sm.SchemeError) as err:
+        sm.load(path, read_indicators(), "en")
+    assert err.value.problems == ["the scheme file is not valid JSON: line 2, column 13"]
+    path.write_bytes('{"id": "考核"}'.encode("gb18030"))
+    with pytest.raises(sm.SchemeError, match="UTF-8"):
+        sm.load(path, read_indicators(), "en")
