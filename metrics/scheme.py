@@ -530,7 +530,8 @@ class _Words:
         return "", "", loc
 
     def _dim_name(self, raw, i) -> str:
-        name = i18n.pick(_at(raw, "name_zh"), _at(raw, "name_en"), self.lang) if isinstance(raw, dict) else ""
+        zh, en = (v if isinstance(v, str) else None for v in (_at(raw, "name_zh"), _at(raw, "name_en")))
+        name = i18n.pick(zh, en, self.lang)
         code = _at(raw, "code")
         return str(name or (code if isinstance(code, str) else "") or f"#{i + 1}")
 
@@ -572,7 +573,8 @@ class _Words:
         if T == "group_indicator":
             return self.t("scoring.scheme.group_indicator", group=self.group, code=code)
         if T == "union_tag_invalid":
-            return self.at(self.outer, self.t("scoring.scheme.unknown_rule", code=self.code, rule=c.get("tag"),
+            return self.at(self.outer, self.t("scoring.scheme.unknown_rule", code=self.code,
+                                              rule=self.shown(_at(self.data, *self.loc, "rule")),
                                               known=self.sep.join(rules.names())))
         if T == "union_tag_not_found":
             return self.at(self.where, self.t("scoring.scheme.missing_key", key=self.field("rule")))

@@ -378,9 +378,11 @@ def override_param_errors(base: dict, override) -> list[dict]:
     (which has its own error) or no change of parameters."""
     if not isinstance(override, dict) or not ("rule" in override or "params" in override):
         return []
+    if not all(isinstance(x.get("params", {}), dict) for x in (base, override)):
+        return []  # parameters that are not an object have their own error
     rule = override.get("rule", base.get("rule"))
     params = override_params(base, override)
-    if rule not in PARAMS or not isinstance(params, dict):
+    if not isinstance(rule, str) or rule not in PARAMS or not isinstance(params, dict):
         return []
     try:
         PARAMS[rule].model_validate(params)

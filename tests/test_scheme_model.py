@@ -251,3 +251,39 @@ def test_a_file_that_is_not_json_is_refused_in_words(tmp_path):
     path.write_bytes('{"id": "考核"}'.encode("gb18030"))
     with pytest.raises(sm.SchemeError, match="UTF-8"):
         sm.load(path, read_indicators(), "en")
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*path, i))
+
+
+ODD_VALUES = [None, "x", -1, 0, 1.5, True, [], {}, [1], {"x": 1}, float("nan")]
+
+
+def test_any_value_anywhere_is_refused_in_words_never_a_crash():
+    """Every node of a scheme replaced by each odd value: either still valid, or refused with messages
+    in both languages, none of them pydantic's."""
+    base = copy.deepcopy(fx.SCHEME)
+    base["groups"] = {"g1": {"note_zh": "说明", "dimensions": {"A": {"weight": 50}},
+                             "indicators": {"HL_ONTIME": {"params": {"per_point": 2}}}}}
+    for path in list(_paths(base))[1:]:
+        for odd in ODD_VALUES:
+            data = copy.deepcopy(base)
+            node = data
+            for k in path[:-1]:
+                node = node[k]
+            node[path[-1]] = copy.deepcopy(odd)
+            errors = model.check(data, fx.CATALOGUE)[1]
+            for lang in ("zh", "en"):
+                problems = sm.validate(data, fx.CATALOGUE, lang)
+                assert bool(problems) == bool(errors), (path, odd, problems)
+                for p in problems:
+                    assert isinstance(p, str) and p.strip()
+                    assert not any(e["msg"] in p for e in errors), (path, odd, p)
+                    assert not re.search(r"Input should|Field required|\{'|<class", p), (path, odd, p)
