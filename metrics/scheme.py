@@ -7,9 +7,12 @@ dimensions (一级指标) with weights summing to 100, each holding indicators
 inside a dimension are relative: an item that does not apply to a unit drops
 out and its weight is spread over the rest of the dimension.
 
-Loading checks every indicator code against the catalogue (it exists, applies
-to the kind, is not neutral context), every rule and parameter against the
-rule registry, and that weights sum; the messages are bilingual.
+Loading validates the scheme with its declared model (`scheme_model`, pydantic):
+every section's shape, every rule's parameters (from the rule registry), that
+weights sum and bands fall, every indicator code against the catalogue (it
+exists, applies to the kind, is active, is not neutral context). Each error of
+the model is put in Kaohe's own words here (`describe`), in the language passed,
+naming where it is: every problem of a file at once, item by item.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import copy
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,17 +30,105 @@ import pandas as pd
 from kaohe.base import i18n
 from kaohe.base.i18n import t
 from kaohe.data.warehouse import Refusal
-from kaohe.metrics import rules
+from kaohe.metrics import rules, scheme_model
 
 SCHEMES_DIR = Path(__file__).resolve().parent / "schemes"
 DEFAULT_YEAR = "2026"
-MISSING_POLICIES = ("zero", "reweight", "carry")
-GRADES = ("excellent", "good", "pass", "fail")
+MISSING_POLICIES = scheme_model.MISSING_POLICIES
+GRADES = scheme_model.GRADES
 VETO_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "==": lambda a, b: a == b}
-KINDS = ("street", "department")
+KINDS = scheme_model.KINDS
 
 
-GROUP_KEYS = ("dimensions", "indicators", "note_zh", "note_en")
+GROUP_KEYS = scheme_model.GROUP_KEYS
+
+# Where a problem is and what it is, for the errors of the declared model (scheme_model)
+i18n.register({
+    "scoring.scheme.at": ("{where}：{what}", "{where}: {what}"),
+    "scoring.scheme.sep": ("；", "; "),
+    "scoring.scheme.where.dimension": ("{kind}维度“{dim}”", "{kind}, dimension '{dim}'"),
+    "scoring.scheme.where.indicator": ("{kind}维度“{dim}”的指标 {code}", "{kind}, dimension '{dim}', indicator {code}"),
+    "scoring.scheme.where.group": ("同类组“{group}”", "peer group '{group}'"),
+    "scoring.scheme.where.group_indicator": ("同类组“{group}”对指标 {code} 的调整",
+                                             "peer group '{group}', override of indicator {code}"),
+    "scoring.scheme.where.group_dimension": ("同类组“{group}”对维度“{dim}”的调整",
+                                             "peer group '{group}', override of dimension '{dim}'"),
+    "scoring.scheme.where.auto": ("第{n}条加扣分规则", "bonus or deduction rule {n}"),
+    "scoring.scheme.where.trigger": ("第{n}个一票否决条件", "veto trigger {n}"),
+    "scoring.scheme.where.band": ("第{n}档等次分数线", "grade band {n}"),
+    "scoring.scheme.where.section": ("{section}", "in {section!r}"),
+    "scoring.scheme.value.null": ("空值", "null"),
+    "scoring.scheme.value.list": ("列表", "a list"),
+    "scoring.scheme.value.object": ("对象", "an object"),
+    "scoring.scheme.value.key": ("“{name}”", "{name!r}"),
+    "scoring.scheme.unknown_key": ("未知项“{name}”", "unknown key {name!r}"),
+    "scoring.scheme.not_number": ("{field}应为数字（现为“{value}”）", "{field} must be a number, not {value!r}"),
+    "scoring.scheme.not_integer": ("{field}应为整数（现为“{value}”）", "{field} must be a whole number, not {value!r}"),
+    "scoring.scheme.not_text": ("{field}应为文字（现为“{value}”）", "{field} must be text, not {value!r}"),
+    "scoring.scheme.not_object": ("{field}应为对象（现为“{value}”）", "{field} must be an object, not {value!r}"),
+    "scoring.scheme.not_list": ("{field}应为列表（现为“{value}”）", "{field} must be a list, not {value!r}"),
+    "scoring.scheme.empty": ("{field}不能为空", "{field} must not be empty"),
+    "scoring.scheme.gt": ("{field}应大于{limit}（现为“{value}”）", "{field} must be more than {limit}, not {value!r}"),
+    "scoring.scheme.ge": ("{field}应不小于{limit}（现为“{value}”）", "{field} must be {limit} or more, not {value!r}"),
+    "scoring.scheme.lt": ("{field}应小于{limit}（现为“{value}”）", "{field} must be less than {limit}, not {value!r}"),
+    "scoring.scheme.le": ("{field}应不大于{limit}（现为“{value}”）", "{field} must be {limit} or less, not {value!r}"),
+    "scoring.scheme.one_of": ("{field}“{value}”无效（可用：{known}）", "{field} {value!r} is not one of {known}"),
+    "scoring.scheme.bad_value": ("{field}“{value}”无效", "{field} {value!r} is not valid"),
+    "scoring.scheme.year": ("年度“{value}”应为四位数年份，如 2026", "year {value!r} must be a four-digit year such as 2026"),
+    "scoring.scheme.not_json": ("方案文件不是有效的 JSON：第{line}行第{column}列有误",
+                                "the scheme file is not valid JSON: line {line}, column {column}"),
+    "scoring.scheme.not_utf8": ("方案文件不是 UTF-8 编码的文本", "the scheme file is not UTF-8 text"),
+    "scoring.scheme.year_file": ("方案文件是{year}年度的，但方案中写的年度是“{value}”",
+                                 "the file is the {year} scheme, but the scheme says year {value!r}"),
+    # the keys of a scheme file: Chinese words, and in English the file's own keys
+    "scoring.scheme.field.id": ("方案编号", "id"),
+    "scoring.scheme.field.version": ("方案版本", "version"),
+    "scoring.scheme.field.year": ("方案年度", "year"),
+    "scoring.scheme.field.name_zh": ("中文名称", "name_zh"),
+    "scoring.scheme.field.name_en": ("英文名称", "name_en"),
+    "scoring.scheme.field.missing": ("缺报处理", "missing"),
+    "scoring.scheme.field.policy": ("缺报处理方式", "policy"),
+    "scoring.scheme.field.carry_months": ("沿用月数", "carry_months"),
+    "scoring.scheme.field.adjustments": ("加扣分", "adjustments"),
+    "scoring.scheme.field.bonus_cap": ("加分上限", "bonus_cap"),
+    "scoring.scheme.field.deduction_cap": ("扣分上限", "deduction_cap"),
+    "scoring.scheme.field.rules": ("加扣分规则", "rules"),
+    "scoring.scheme.field.indicator": ("所依指标", "indicator"),
+    "scoring.scheme.field.kind": ("加扣分类别", "kind"),
+    "scoring.scheme.field.op": ("比较方式", "op"),
+    "scoring.scheme.field.value": ("比较值", "value"),
+    "scoring.scheme.field.points": ("加扣分值", "points"),
+    "scoring.scheme.field.reason_zh": ("中文事由", "reason_zh"),
+    "scoring.scheme.field.reason_en": ("英文事由", "reason_en"),
+    "scoring.scheme.field.veto": ("一票否决规定", "veto"),
+    "scoring.scheme.field.cap_grade": ("封顶等次", "cap_grade"),
+    "scoring.scheme.field.triggers": ("一票否决条件", "triggers"),
+    "scoring.scheme.field.grades": ("等次评定", "grades"),
+    "scoring.scheme.field.bands": ("等次分数线", "bands"),
+    "scoring.scheme.field.grade": ("所评等次", "grade"),
+    "scoring.scheme.field.min": ("分数下限", "min"),
+    "scoring.scheme.field.quota": ("等次名额比例", "quota"),
+    "scoring.scheme.field.lists": ("红黑榜规定", "lists"),
+    "scoring.scheme.field.red": ("红榜名额", "red"),
+    "scoring.scheme.field.black": ("黑榜名额", "black"),
+    "scoring.scheme.field.alerts": ("预警规定", "alerts"),
+    "scoring.scheme.field.bottom_n": ("末位名次数", "bottom_n"),
+    "scoring.scheme.field.consecutive": ("连续月数", "consecutive"),
+    "scoring.scheme.field.fall_places": ("名次下降数", "fall_places"),
+    "scoring.scheme.field.kinds": ("各类单位指标体系", "kinds"),
+    "scoring.scheme.field.dimensions": ("维度", "dimensions"),
+    "scoring.scheme.field.code": ("代码", "code"),
+    "scoring.scheme.field.weight": ("权重", "weight"),
+    "scoring.scheme.field.indicators": ("指标", "indicators"),
+    "scoring.scheme.field.rule": ("计分规则", "rule"),
+    "scoring.scheme.field.params": ("规则参数", "params"),
+    "scoring.scheme.field.cap": ("封顶值", "cap"),
+    "scoring.scheme.field.groups": ("同类组调整", "groups"),
+    "scoring.scheme.field.note_zh": ("中文说明", "note_zh"),
+    "scoring.scheme.field.note_en": ("英文说明", "note_en"),
+    "scoring.scheme.field.scheme": ("考核方案", "scheme"),
+    "scoring.scheme.field.item": ("此项", "item"),
+})
 
 
 def fingerprint(data: dict) -> str:
@@ -46,9 +138,21 @@ def fingerprint(data: dict) -> str:
 
 
 class SchemeError(Refusal, ValueError):
-    def __init__(self, scheme: str, problems: list[str]):
-        self.problems = problems
-        super().__init__(t("scoring.scheme.invalid", scheme=scheme, problems="; ".join(problems)))
+    """A scheme refused, every problem in words (`problems`, in `lang`). Raised from the model's
+    errors (`errors`, pydantic's loc/type/ctx), it can say them again in another language."""
+
+    def __init__(self, scheme: str, problems: list[str], lang: str | None = None, *,
+                 errors: list[dict] | None = None, data=None):
+        self.scheme, self.errors, self.data = scheme, list(errors or []), data
+        self.problems = describe(self.errors, data, lang) if errors else list(problems)
+        super().__init__(self.message(lang))
+
+    def problems_in(self, lang: str | None) -> list[str]:
+        return describe(self.errors, self.data, lang) if self.errors else list(self.problems)
+
+    def message(self, lang: str | None) -> str:
+        return t("scoring.scheme.invalid", lang, scheme=self.scheme,
+                 problems=t("scoring.scheme.sep", lang).join(self.problems_in(lang)))
 
 
 @dataclass
@@ -98,9 +202,9 @@ class Scheme:
                 out += [i["code"] for i in dim["indicators"] if i["code"] not in out]
         return out
 
-    def spec(self, units: pd.DataFrame) -> pd.DataFrame:
+    def spec(self, units: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
         """One row per (peer group, indicator) with effective weights, rule and parameters."""
-        return build_spec(self, units)
+        return build_spec(self, units, lang)
 
     def plan(self, units: pd.DataFrame):
         """The spec as arrays for the engine, cached per set of (unit, peer group, kind)."""
@@ -111,7 +215,7 @@ class Scheme:
             self._plans[key] = engine.make_plan(self.spec(units), self.catalogue, trigger_codes(self.data))
         return self._plans[key]
 
-    def with_changes(self, changes: dict) -> Scheme:
+    def with_changes(self, changes: dict, lang: str | None = None) -> Scheme:
         """A copy with weights or rules changed (a what-if), validated again."""
         data = copy.deepcopy(self.data)
         dim_w = changes.get("dimension_weights", {}) or {}
@@ -139,7 +243,7 @@ class Scheme:
             for kind in data["kinds"].values():
                 _normalise_weights(kind)
         data["version"] = f"{data['version']}+whatif"
-        return load_dict(data, self.catalogue)
+        return load_dict(data, self.catalogue, lang)
 
 
 def _normalise_weights(kind: dict) -> None:
@@ -163,7 +267,7 @@ def available_years() -> list[str]:
 _CACHE: dict = {}
 
 
-def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
+def load(path: str | Path, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
     """A scheme file, validated against the catalogue; cached while neither changes."""
     path = Path(path)
     cols = [c for c in ("code", "direction", "applies_to", "kind", "ratio", "active", "unit", "name_zh", "name_en")
@@ -171,224 +275,340 @@ def load(path: str | Path, catalogue: pd.DataFrame) -> Scheme:
     key = (str(path), path.stat().st_mtime_ns, hash(tuple(map(tuple, catalogue[cols].astype(str).to_numpy()))))
     scheme = _CACHE.get(key)
     if scheme is None:
-        with open(path, encoding="utf-8") as fh:
-            scheme = load_dict(json.load(fh), catalogue)
+        scheme = load_dict(_read(path, lang), catalogue, lang, year=_file_year(path))
         if len(_CACHE) > 8:
             _CACHE.clear()
         _CACHE[key] = scheme
     return scheme
 
 
-def _year_path(year: str | None) -> Path:
+def _read(path: Path, lang: str | None = None):
+    """A scheme file's JSON; a file that is not JSON is refused in words, saying where."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SchemeError(path.name, [t("scoring.scheme.not_utf8", lang)]) from None
+    except json.JSONDecodeError as exc:
+        raise SchemeError(path.name, [t("scoring.scheme.not_json", lang, line=exc.lineno, column=exc.colno)]) from None
+
+
+def _year_path(year: str | None, lang: str | None = None) -> Path:
     years = available_years()
     year = year or (years[-1] if years else DEFAULT_YEAR)
     usable = [y for y in years if y <= year] or years[:1]
     if not usable:
-        raise SchemeError(year, [t("scoring.scheme.not_found", year=year)])
+        raise SchemeError(year, [t("scoring.scheme.not_found", lang, year=year)])
     return path_for(usable[-1])
 
 
 _RAW: dict = {}
 
 
-def raw_year(year: str | None) -> dict:
+def raw_year(year: str | None, lang: str | None = None) -> dict:
     """The scheme file of a year as plain data, not yet validated (to plan what to read)."""
-    path = _year_path(year)
+    path = _year_path(year, lang)
     key = (str(path), path.stat().st_mtime_ns)
     data = _RAW.get(key)
     if data is None:  # a local result, so a dashboard thread clearing the cache cannot pull it away
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _read(path, lang)
         if len(_RAW) > 8:
             _RAW.clear()
         _RAW[key] = data
     return data
 
 
-def load_year(year: str | None, catalogue: pd.DataFrame) -> Scheme:
+def load_year(year: str | None, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
     """The scheme of a year (None: the latest); a year without its own file uses the latest
     earlier one, and a year before every file the earliest."""
-    return load(_year_path(year), catalogue)
+    return load(_year_path(year, lang), catalogue, lang)
 
 
-def load_dict(data: dict, catalogue: pd.DataFrame) -> Scheme:
-    problems = validate(data, catalogue)
-    if problems:
-        raise SchemeError(str(data.get("id", "?")), problems)
+def _file_year(path: Path) -> str | None:
+    """The year a scheme file is named for (default-2026.json: 2026), None for another name."""
+    m = re.fullmatch(r"default-(\d{4})", path.stem)
+    return m.group(1) if m else None
+
+
+def load_dict(data: dict, catalogue: pd.DataFrame, lang: str | None = None, year: str | None = None) -> Scheme:
+    """A scheme from plain data, validated by the declared model (`scheme_model`) against the
+    catalogue; every problem of it is refused at once, item by item, in `lang`. `year`: the year
+    its file is named for, which the scheme's own year must be."""
+    errors = scheme_model.check(data, catalogue, year)[1]
+    if errors:
+        raise SchemeError(_scheme_id(data), [], lang, errors=errors, data=data)
     return Scheme(data=data, catalogue=catalogue)
 
 
-def _num(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+def _scheme_id(data) -> str:
+    return str(data.get("id", "?")) if isinstance(data, dict) else "?"
 
 
-def validate(data: dict, catalogue: pd.DataFrame) -> list[str]:
-    problems: list[str] = []
-    for key in ("id", "version", "kinds"):
-        if key not in data:
-            problems.append(t("scoring.scheme.missing_key", key=key))
-    if problems:
-        return problems
-    cat = catalogue.set_index("code")
-    for kind in KINDS:
-        section = data["kinds"].get(kind)
-        if not section:
-            problems.append(t("scoring.scheme.no_kind", kind=t(f"kind.{kind}")))
-            continue
-        problems += _validate_kind(kind, section, cat)
-    policy = data.get("missing", {}).get("policy", "zero")
-    if policy not in MISSING_POLICIES:
-        problems.append(t("scoring.scheme.missing_policy", value=policy, known=", ".join(MISSING_POLICIES)))
-    problems += _validate_grades(data.get("grades", {}))
-    problems += _validate_veto(data.get("veto", {}), cat)
-    problems += _validate_auto(data.get("adjustments", {}), cat)
-    for gname, g in (data.get("groups") or {}).items():
-        if not isinstance(g, dict):
-            problems.append(t("scoring.scheme.group_shape", group=gname))
-            continue
-        problems += [t("scoring.scheme.group_key", group=gname, name=k, known=", ".join(GROUP_KEYS))
-                     for k in g if k not in GROUP_KEYS]
-        g = dict(g)
-        for part in ("dimensions", "indicators"):
-            items = g.get(part) or {}
-            if not isinstance(items, dict):
-                problems.append(t("scoring.scheme.group_shape", group=gname))
-                items = {}
-            for k, v in items.items():  # each override is an object of its own settings
-                if not isinstance(v, dict):
-                    problems.append(t("scoring.scheme.group_item", group=gname, name=k))
-            g[part] = {k: v for k, v in items.items() if isinstance(v, dict)}
-        for dim, ov in (g.get("dimensions") or {}).items():
-            if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
-                problems.append(t("scoring.scheme.group_weight", group=gname, dim=dim, value=ov["weight"]))
-        for code, ov in (g.get("indicators") or {}).items():
-            base = _base_indicator(data, code)
-            if not base:
-                problems.append(t("scoring.scheme.group_indicator", group=gname, code=code))
-                continue
-            if base and ("rule" in ov or "params" in ov):
-                problems += _check_rule(code, ov.get("rule", base.get("rule")), _override_params(base, ov))
-            if "weight" in ov and (not _num(ov["weight"]) or ov["weight"] <= 0):
-                problems.append(t("scoring.scheme.weight", where=code, value=ov["weight"]))
-    return problems
+def validate(data: dict, catalogue: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Every problem of a scheme, in words in `lang` (zh by default), item by item; [] when valid."""
+    return describe(scheme_model.check(data, catalogue)[1], data, lang)
 
 
-def _override_params(base: dict, override: dict) -> dict:
-    """A group that changes the rule gives its own parameters; otherwise it changes some of them."""
-    if "rule" in override:
-        return dict(override.get("params", {}))
-    return {**base.get("params", {}), **override.get("params", {})}
+def describe(errors: list[dict], data, lang: str | None = None) -> list[str]:
+    """The model's errors (pydantic `errors()`: loc, type, ctx) in Kaohe's words, each naming where
+    it is; never pydantic's own English text, never a Python repr."""
+    out = []
+    for err in errors:
+        text = _Words(err, data, lang).text()
+        if text not in out:
+            out.append(text)
+    return out
 
 
-def _validate_kind(kind: str, section: dict, cat: pd.DataFrame) -> list[str]:
-    problems = []
-    kind_name = t(f"kind.{kind}")
-    dims = section.get("dimensions") or []
-    seen: set[str] = set()
-    for d in dims:
-        if not _num(d.get("weight")) or d["weight"] <= 0:
-            problems.append(t("scoring.scheme.weight", where=f"{kind}/{d.get('code')}", value=d.get("weight")))
-        for ind in d.get("indicators") or []:
-            code = ind.get("code")
-            if code in seen:
-                problems.append(t("scoring.scheme.duplicate", kind=kind_name, code=code))
-            seen.add(code)
-            if code not in cat.index:
-                problems.append(t("scoring.scheme.unknown_indicator", code=code))
-                continue
-            row = cat.loc[code]
-            if row["direction"] == "neutral":
-                problems.append(t("scoring.scheme.neutral", code=code))
-            if row["applies_to"] not in ("both", kind):
-                problems.append(t("scoring.scheme.not_applicable", code=code, kind=kind_name))
-            if "active" in row.index and not bool(row["active"]):
-                problems.append(t("scoring.scheme.inactive", code=code))
-            if not _num(ind.get("weight")) or ind["weight"] <= 0:
-                problems.append(t("scoring.scheme.weight", where=f"{kind}/{code}", value=ind.get("weight")))
-            problems += _check_rule(code, ind.get("rule"), ind.get("params", {}))
-            if "cap" in ind and (not _num(ind["cap"]) or ind["cap"] <= 0):
-                problems.append(t("scoring.scheme.bad_cap", code=code))
-        total = sum(float(i.get("weight", 0)) for i in d.get("indicators") or [] if _num(i.get("weight")))
-        if abs(total - 100) > 1e-6:
-            problems.append(t("scoring.scheme.ind_sum", kind=kind_name, dim=d.get("name_zh", d.get("code")),
-                              total=_g(total)))
-    total = sum(float(d.get("weight", 0)) for d in dims if _num(d.get("weight")))
-    if abs(total - 100) > 1e-6:
-        problems.append(t("scoring.scheme.dim_sum", kind=kind_name, total=_g(total)))
-    return problems
+class _Shown(str):
+    """A value from the file as a message shows it: str() inside the Chinese quotes of “{value}”,
+    repr() for {value!r} in English (quoted text, plain numbers, never a Python repr of a list or dict)."""
+
+    def __new__(cls, value, lang):
+        if isinstance(value, bool):
+            text, quoted = ("true" if value else "false"), None
+        elif isinstance(value, int | float):
+            text, quoted = (f"{value:g}" if isinstance(value, float) else str(value)), None
+        elif isinstance(value, str):
+            text, quoted = value, f"'{value}'"
+        elif value is None:
+            text, quoted = t("scoring.scheme.value.null", lang), None
+        elif isinstance(value, list | tuple):
+            text, quoted = t("scoring.scheme.value.list", lang), None
+        elif isinstance(value, dict):
+            text, quoted = t("scoring.scheme.value.object", lang), None
+        else:
+            text, quoted = str(value), None
+        self = super().__new__(cls, text)
+        self.quoted = quoted or text
+        return self
+
+    def __repr__(self) -> str:
+        return self.quoted
+
+
+
+
+def _at(node, *keys):
+    """The raw value at a path, or None where the file has none."""
+    for k in keys:
+        in_dict = isinstance(node, dict) and isinstance(k, str) and k in node
+        in_list = isinstance(node, list) and isinstance(k, int) and 0 <= k < len(node)
+        if not (in_dict or in_list):
+            return None
+        node = node[k]
+    return node
+
+
+class _Words:
+    """One error of the model put in words: where it is, then what is wrong."""
+
+    def __init__(self, err: dict, data, lang: str | None):
+        self.err, self.data, self.lang = err, data, lang
+        self.type, self.ctx, self.value = err["type"], err.get("ctx") or {}, err.get("input")
+        self.loc = tuple(err["loc"])
+        self.code = self.group = self.kind = None
+        self.sep = i18n.sep(lang)
+        self.where, self.outer, self.rest = self._place()
+
+    def t(self, message: str, **params) -> str:
+        # formatted here: i18n.t takes no parameter called `key`, which missing_key has
+        return t(message, self.lang).format(**params)
+
+    def shown(self, value) -> _Shown:
+        return _Shown(value, self.lang)
+
+    def field(self, key) -> str:
+        if isinstance(key, str) and i18n.has(f"scoring.scheme.field.{key}"):
+            return self.t(f"scoring.scheme.field.{key}")
+        return self.t("scoring.scheme.value.key", name=self.shown(key))
+
+    def at(self, where: str, what: str) -> str:
+        return self.t("scoring.scheme.at", where=where, what=what) if where else what
+
+    def kind_name(self, kind) -> str:
+        return self.t(f"kind.{kind}") if kind in scheme_model.KINDS else self.shown(kind)
+
+    def _place(self) -> tuple[str, str, tuple]:
+        """(where, the place around it, the rest of loc): 'street, dimension HL, indicator HL_SATISFY'
+        and 'street, dimension HL' for an error in HL_SATISFY's weight, with ('weight',) left."""
+        loc, data = self.loc, self.data
+        head = loc[0] if loc else None
+        if head == "kinds" and len(loc) >= 2:
+            self.kind = loc[1]
+            kind = self.kind_name(loc[1])
+            if len(loc) >= 4 and loc[2] == "dimensions":
+                raw = _at(data, "kinds", loc[1], "dimensions", loc[3])
+                dim = self._dim_name(raw, loc[3])
+                dim_where = self.t("scoring.scheme.where.dimension", kind=kind, dim=dim)
+                if len(loc) >= 6 and loc[4] == "indicators":
+                    ind = _at(raw, "indicators", loc[5])
+                    code = _at(ind, "code")
+                    self.code = code if isinstance(code, str) and code else f"#{loc[5] + 1}"
+                    rest = loc[6:]
+                    if rest and rest[0] in rules.REGISTRY and _at(ind, rest[0]) is None:
+                        rest = rest[1:]  # the rule's name pydantic puts in the path of a rule's model
+                    where = self.t("scoring.scheme.where.indicator", kind=kind, dim=dim, code=self.code)
+                    return where, dim_where, rest
+                return dim_where, kind, loc[4:]
+            return kind, self.t("scoring.scheme.where.section", section=self.field("kinds")), loc[2:]
+        if head == "groups" and len(loc) >= 2:
+            self.group = self.shown(loc[1])
+            group_where = self.t("scoring.scheme.where.group", group=self.group)
+            if len(loc) >= 4 and loc[2] in ("indicators", "dimensions"):
+                self.code = loc[3]
+                key = "group_indicator" if loc[2] == "indicators" else "group_dimension"
+                return (self.t(f"scoring.scheme.where.{key}", group=self.group, code=loc[3], dim=loc[3]),
+                        group_where, loc[4:])
+            return group_where, self.t("scoring.scheme.where.section", section=self.field("groups")), loc[2:]
+        for section, part, key in (("adjustments", "rules", "auto"), ("veto", "triggers", "trigger"),
+                                   ("grades", "bands", "band")):
+            if head == section and len(loc) >= 3 and loc[1] == part and isinstance(loc[2], int):
+                code = _at(data, section, part, loc[2], "indicator")
+                self.code = code if isinstance(code, str) else None
+                return (self.t(f"scoring.scheme.where.{key}", n=loc[2] + 1),
+                        self.t("scoring.scheme.where.section", section=self.field(section)), loc[3:])
+        if len(loc) >= 2:
+            return self.t("scoring.scheme.where.section", section=self.field(head)), "", loc[1:]
+        return "", "", loc
+
+    def _dim_name(self, raw, i) -> str:
+        zh, en = (v if isinstance(v, str) else None for v in (_at(raw, "name_zh"), _at(raw, "name_en")))
+        name = i18n.pick(zh, en, self.lang)
+        code = _at(raw, "code")
+        return str(name or (code if isinstance(code, str) else "") or f"#{i + 1}")
+
+    # -- what is wrong -----------------------------------------------------------------------
+    def text(self) -> str:
+        for fn in (self._custom, self._section, self._params, self._generic):
+            text = fn()
+            if text:
+                return text
+        return self.at(self.where, self.t("scoring.scheme.bad_value", field=self.field(self._last()),
+                                          value=self.shown(self.value)))
+
+    def _last(self):
+        if not self.rest and self.loc and isinstance(self.loc[-1], int):
+            return "item"  # an item of a list (an indicator, a band ...) as a whole
+        keys = [k for k in (self.rest or self.loc) if isinstance(k, str) and k != "[key]"]
+        return keys[-1] if keys else "scheme"
+
+    def _custom(self) -> str | None:
+        """The model's own checks (weights sum, bands fall, the catalogue ...)."""
+        T, c = self.type, self.ctx
+        kind = self.kind_name(self.kind) if self.kind else ""
+        code = c.get("code", self.code)
+        if T == "dim_sum":
+            return self.t("scoring.scheme.dim_sum", kind=kind, total=_g(c["total"]))
+        if T == "ind_sum":
+            dim = self._dim_name(_at(self.data, *self.loc), self.loc[3] if len(self.loc) > 3 else 0)
+            return self.t("scoring.scheme.ind_sum", kind=kind, dim=dim, total=_g(c["total"]))
+        if T in ("unknown_indicator", "neutral", "inactive"):
+            return self.at(self.outer if self.kind else self.where, self.t(f"scoring.scheme.{T}", code=code))
+        if T == "not_applicable":
+            return self.at(self.outer, self.t("scoring.scheme.not_applicable", code=code, kind=kind))
+        if T == "duplicate":  # the message names the kind
+            return self.t("scoring.scheme.duplicate", kind=kind, code=code)
+        if T == "neutral_penalty":
+            return self.at(self.where, self.t("scoring.scheme.neutral_penalty", code=code))
+        if T == "bands_order":
+            return self.t("scoring.scheme.bands", detail=self.t("scoring.scheme.bands_order"))
+        if T == "group_indicator":
+            return self.t("scoring.scheme.group_indicator", group=self.group, code=code)
+        if T == "union_tag_invalid":
+            return self.at(self.outer, self.t("scoring.scheme.unknown_rule", code=self.code,
+                                              rule=self.shown(_at(self.data, *self.loc, "rule")),
+                                              known=self.sep.join(rules.names())))
+        if T == "union_tag_not_found":
+            return self.at(self.where, self.t("scoring.scheme.missing_key", key=self.field("rule")))
+        return None
+
+    def _section(self) -> str | None:
+        """Errors whose wording is the section's own (missing kinds, policies, bands, groups)."""
+        T, loc, rest = self.type, self.loc, self.rest
+        if loc[:1] == ("kinds",) and len(loc) == 2 and T == "missing":
+            return self.t("scoring.scheme.no_kind", kind=self.kind_name(loc[1]))
+        if loc[:1] == ("kinds",) and len(loc) == 3 and loc[2] == "dimensions" and T == "missing":
+            return self.t("scoring.scheme.no_kind", kind=self.kind_name(loc[1]))
+        if loc == ("missing", "policy"):
+            return self.t("scoring.scheme.missing_policy", value=self.shown(self.value),
+                          known=self.sep.join(scheme_model.MISSING_POLICIES))
+        if loc == ("veto", "cap_grade"):
+            return self.t("scoring.scheme.veto", detail=self.t("scoring.scheme.veto_cap", value=self.shown(self.value),
+                                                               grades=self.sep.join(GRADES)))
+        if loc[:2] == ("grades", "bands") and (len(loc) == 2 or T in ("missing", "literal_error") or
+                                              rest[:1] in ((), ("grade",)) or T.endswith("_type")):
+            return self.t("scoring.scheme.bands", detail=self.t("scoring.scheme.bands_shape", grades=self.sep.join(GRADES)))
+        if loc[:2] == ("grades", "quota") and loc[-1] == "[key]":
+            return self.at(self.where, self.t("scoring.scheme.one_of", field=self.field("grade"),
+                                              value=self.shown(loc[2]), known=self.sep.join(GRADES)))
+        if loc[:2] == ("grades", "quota") and len(loc) >= 3:
+            q = _at(self.data, "grades", "quota", loc[2])
+            return self.t("scoring.scheme.quota", value=_Shown(f"{loc[2]}: {_Shown(q, self.lang)}", self.lang))
+        if loc[:1] == ("groups",) and self.group is not None:
+            if len(loc) == 2 or (len(loc) == 3 and loc[2] in ("indicators", "dimensions")):
+                return self.t("scoring.scheme.group_shape", group=self.group)
+            if len(loc) == 3 and T == "extra_forbidden":
+                return self.t("scoring.scheme.group_key", group=self.group, name=self.shown(loc[2]),
+                              known=self.sep.join(scheme_model.GROUP_KEYS))
+            if len(loc) == 4 and T in ("model_type", "model_attributes_type", "dict_type"):
+                return self.t("scoring.scheme.group_item", group=self.group, name=self.shown(loc[3]))
+            if loc[2] == "dimensions" and rest == ("weight",):
+                return self.t("scoring.scheme.group_weight", group=self.group, dim=self.shown(loc[3]),
+                              value=self.shown(self.value))
+            if loc[2] == "indicators" and rest == ("rule",):
+                return self.at(self.outer, self.t("scoring.scheme.unknown_rule", code=self.code,
+                                                  rule=self.shown(self.value), known=self.sep.join(rules.names())))
+        if loc == ("year",) and T in ("string_pattern_mismatch", "string_type"):
+            return self.t("scoring.scheme.year", value=self.shown(self.value))
+        if loc == ("year",) and T == "year_file":
+            return self.t("scoring.scheme.year_file", value=self.shown(self.value), year=self.ctx.get("expected"))
+        if rest == ("weight",) and T != "missing":
+            return self.t("scoring.scheme.weight", where=self.where, value=self.shown(self.value))
+        if rest == ("cap",) and self.code:
+            return self.at(self.outer, self.t("scoring.scheme.bad_cap", code=self.code))
+        return None
+
+    def _params(self) -> str | None:
+        """A rule's parameters, as the rules word them (missing, unknown, not a number, a check)."""
+        rest, T = self.rest, self.type
+        if not rest or rest[0] != "params" or not self.code:
+            return None
+        if len(rest) == 1 and T == "param_check":
+            detail = self.t("scoring.scheme.param_check", names=self.t("scoring.scheme.sep").join(
+                self.ctx.get("conditions", [])))
+        elif len(rest) == 1:
+            detail = self.t("scoring.scheme.not_object", field=self.field("params"), value=self.shown(self.value))
+        else:
+            problem = {"missing": "missing", "extra_forbidden": "unknown"}.get(T, "number")
+            detail = self.t(f"scoring.scheme.param_{problem}", names=rest[1])
+        return self.at(self.outer, self.t("scoring.scheme.bad_params", code=self.code, detail=detail))
+
+    def _generic(self) -> str | None:
+        T, c = self.type, self.ctx
+        field = self.field(self._last())
+        value = self.shown(self.value)
+        if T == "missing":
+            return self.at(self.where, self.t("scoring.scheme.missing_key", key=field))
+        if T == "extra_forbidden":
+            return self.at(self.where, self.t("scoring.scheme.unknown_key", name=self.shown(self.loc[-1])))
+        simple = {"float_type": "not_number", "finite_number": "not_number", "int_type": "not_integer",
+                  "int_from_float": "not_integer", "string_type": "not_text", "string_too_short": "empty",
+                  "dict_type": "not_object", "model_type": "not_object", "model_attributes_type": "not_object",
+                  "list_type": "not_list", "too_short": "empty"}
+        if T in simple:
+            return self.at(self.where, self.t(f"scoring.scheme.{simple[T]}", field=field, value=value))
+        for name, key in (("gt", "gt"), ("ge", "ge"), ("lt", "lt"), ("le", "le")):
+            if name in c and T in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+                return self.at(self.where, self.t(f"scoring.scheme.{key}", field=field, value=value,
+                                                  limit=_g(float(c[name]))))
+        if T == "literal_error":
+            known = i18n.sep(self.lang).join(re.findall(r"'([^']*)'", str(c.get("expected", ""))))
+            return self.at(self.where, self.t("scoring.scheme.one_of", field=field, value=value, known=known))
+        return None
 
 
 def _g(x: float) -> str:
     return f"{x:g}"
-
-
-def _check_rule(code, rule, params) -> list[str]:
-    if rule not in rules.REGISTRY:
-        return [t("scoring.scheme.unknown_rule", code=code, rule=rule, known=", ".join(rules.names()))]
-    try:
-        rules.resolve_params(rule, params or {})
-    except rules.ParamError as exc:
-        return [t("scoring.scheme.bad_params", code=code, detail=t(f"scoring.scheme.param_{exc.problem}",
-                                                                    names=", ".join(exc.names)))]
-    return []
-
-
-def _base_indicator(data: dict, code: str) -> dict:
-    for kind in data["kinds"].values():
-        for d in kind["dimensions"]:
-            for i in d["indicators"]:
-                if i["code"] == code:
-                    return i
-    return {}
-
-
-def _validate_grades(grades: dict) -> list[str]:
-    problems = []
-    bands = grades.get("bands") or []
-    mins = [b.get("min") for b in bands]
-    if not bands or any(b.get("grade") not in GRADES for b in bands) or not all(_num(m) for m in mins):
-        problems.append(t("scoring.scheme.bands", detail=t("scoring.scheme.bands_shape", grades=", ".join(GRADES))))
-    elif mins != sorted(mins, reverse=True) or mins[-1] != 0:
-        problems.append(t("scoring.scheme.bands", detail=t("scoring.scheme.bands_order")))
-    for g, q in (grades.get("quota") or {}).items():
-        if g not in GRADES or not _num(q) or not 0 <= q <= 1:
-            problems.append(t("scoring.scheme.quota", value=f"{g}: {q}"))
-    return problems
-
-
-def _validate_veto(veto: dict, cat: pd.DataFrame) -> list[str]:
-    problems = []
-    if veto.get("cap_grade", "fail") not in GRADES:
-        problems.append(t("scoring.scheme.veto", detail=t("scoring.scheme.veto_cap", value=veto.get("cap_grade"),
-                                                          grades=", ".join(GRADES))))
-    for trig in veto.get("triggers") or []:
-        code = trig.get("indicator")
-        if code not in cat.index:
-            problems.append(t("scoring.scheme.unknown_indicator", code=code))
-        elif cat.loc[code, "direction"] == "neutral":  # finding and reporting problems is never punished
-            problems.append(t("scoring.scheme.neutral_penalty", code=code))
-        if trig.get("op") not in VETO_OPS or not _num(trig.get("value")):
-            problems.append(t("scoring.scheme.veto", detail=f"{code}: op {trig.get('op')!r} value {trig.get('value')!r}"))
-    return problems
-
-
-def _validate_auto(adjustments: dict, cat: pd.DataFrame) -> list[str]:
-    problems = []
-    for cap in ("bonus_cap", "deduction_cap"):
-        if cap in adjustments and (not _num(adjustments[cap]) or adjustments[cap] < 0):
-            problems.append(t("scoring.scheme.auto", detail=f"{cap} {adjustments[cap]!r}"))
-    for rule in adjustments.get("rules") or []:
-        code = rule.get("indicator")
-        if code not in cat.index:
-            problems.append(t("scoring.scheme.unknown_indicator", code=code))
-        elif cat.loc[code, "direction"] == "neutral" and (rule.get("kind") != "bonus" or rule.get("op") == "=="):
-            # a count of complaints or disputes found may earn a bonus for finding more, nothing else:
-            # a deduction for many, or a bonus for exactly none, would reward quiet
-            problems.append(t("scoring.scheme.neutral_penalty", code=code))
-        if (rule.get("kind") not in ("bonus", "deduction") or rule.get("op") not in VETO_OPS
-                or not _num(rule.get("value")) or not _num(rule.get("points")) or rule["points"] <= 0):
-            problems.append(t("scoring.scheme.auto", detail=f"{code}: {rule.get('kind')} {rule.get('op')} "
-                                                            f"{rule.get('value')} -> {rule.get('points')}"))
-    return problems
 
 
 def trigger_codes(data: dict) -> list[str]:
@@ -406,7 +626,7 @@ SPEC_COLUMNS = [
 ]
 
 
-def build_spec(scheme: Scheme, units: pd.DataFrame) -> pd.DataFrame:
+def build_spec(scheme: Scheme, units: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     groups = units.drop_duplicates("peer_group")[["peer_group", "kind"]]
     known = set(groups["peer_group"])
     problems = []
@@ -414,18 +634,25 @@ def build_spec(scheme: Scheme, units: pd.DataFrame) -> pd.DataFrame:
         if gname not in known:
             # an override for a group no unit belongs to is a typo or a stale name: it would
             # change nothing, silently
-            problems.append(t("scoring.scheme.group_unknown", group=gname, known=i18n.sep().join(sorted(known))))
+            problems.append(t("scoring.scheme.group_unknown", lang, group=gname,
+                                known=i18n.sep(lang).join(sorted(known))))
             continue
         kind = groups.loc[groups["peer_group"] == gname, "kind"].iloc[0]
         section = scheme.data["kinds"][kind]
         codes = {i["code"] for d in section["dimensions"] for i in d["indicators"]}
         dims = {d["code"] for d in section["dimensions"]}
-        problems += [t("scoring.scheme.group_indicator", group=gname, code=c)
+        problems += [t("scoring.scheme.group_indicator", lang, group=gname, code=c)
                      for c in (g.get("indicators") or {}) if c not in codes]
-        problems += [t("scoring.scheme.group_dimension", group=gname, dim=c)
+        problems += [t("scoring.scheme.group_dimension", lang, group=gname, dim=c)
                      for c in (g.get("dimensions") or {}) if c not in dims]
+        # the group's own kind: the same indicator may have another rule in the other kind
+        base = {i["code"]: i for d in section["dimensions"] for i in d["indicators"]}
+        for code, ov in (g.get("indicators") or {}).items():
+            errors = [{**e, "loc": ("groups", gname, "indicators", code, "params", *e["loc"])}
+                      for e in scheme_model.override_param_errors(base.get(code, {}), ov)] if code in base else []
+            problems += describe(errors, scheme.data, lang)
     if problems:
-        raise SchemeError(scheme.id, problems)
+        raise SchemeError(scheme.id, problems, lang)
     cat = scheme.catalogue.set_index("code")
     rows = []
     for group, kind in groups.itertuples(index=False):
@@ -441,7 +668,7 @@ def build_spec(scheme: Scheme, units: pd.DataFrame) -> pd.DataFrame:
             for ii, ind in enumerate(inds):
                 o = ind_over.get(ind["code"], {})
                 rule = o.get("rule", ind["rule"])
-                params = rules.resolve_params(rule, _override_params(ind, o))
+                params = rules.resolve_params(rule, scheme_model.override_params(ind, o))
                 c = cat.loc[ind["code"]]
                 rows.append({
                     "peer_group": group, "kind": kind, "dimension": d["code"],

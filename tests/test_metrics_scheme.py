@@ -177,3 +177,43 @@ def test_peer_group_overrides_are_checked_item_by_item():
     assert any("weights" in p for p in problems)  # an unknown key of the group
     assert any("NO_SUCH" in p for p in problems)  # an indicator no kind has
     assert any("GR_CLOSE" in p for p in problems) and any("“GR”" in p for p in problems)  # not objects
+
+
+def test_spec_refusals_are_in_the_language_passed(monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+    data = copy.deepcopy(fx.SCHEME)
+    data["groups"] = {"suburb": {"indicators": {"HL_ONTIME": {"weight": 10}}}}
+    s = sm.load_dict(data, fx.CATALOGUE)
+    with pytest.raises(sm.SchemeError) as err:
+        s.spec(fx.UNITS, "en")
+    assert err.value.problems == ["peer group 'suburb' does not exist (known: d1, g1)"]
+    with pytest.raises(sm.SchemeError) as err:
+        s.spec(fx.UNITS, "zh")
+    assert err.value.problems == ["同类组“suburb”不存在（现有同类组：d1、g1）"]
+
+
+def test_a_refusal_lists_its_problems_in_either_language():
+    data = copy.deepcopy(fx.SCHEME)
+    street(data)[0].update(weight=50)
+    street(data)[1]["indicators"][0].update(rule="magic")
+    with pytest.raises(sm.SchemeError) as err:
+        sm.load_dict(data, fx.CATALOGUE, "zh")
+    exc = err.value
+    assert str(exc) == exc.message("zh") and exc.message("zh").startswith("考核方案“toy”有误：")
+    assert exc.message("zh").count("；") == 1 and len(exc.problems) == 2
+    assert exc.message("en").startswith("Scheme 'toy' is invalid: ") and "; " in exc.message("en")
+    assert exc.problems_in("en") == ["Streets and towns, dimension 'B': indicator 'EM_DRILL': unknown rule 'magic' "
+                                     "(known: linear, minmax, pass_fail, percentile, ratio_to_target, target_deduct, "
+                                     "zscore)", "Streets and towns: dimension weights sum to 90, not 100"]
+
+
+def test_a_group_override_is_checked_against_its_own_kinds_rule():
+    data = copy.deepcopy(fx.SCHEME)
+    data["kinds"]["department"]["dimensions"][0]["indicators"][0].update(rule="linear",
+                                                                         params={"floor": 50, "target": 95})
+    # valid for the streets' HL_ONTIME (target_deduct), not for the departments' (linear)
+    data["groups"] = {"d1": {"indicators": {"HL_ONTIME": {"params": {"per_point": 0.5}}}}}
+    s = sm.load_dict(data, fx.CATALOGUE)
+    with pytest.raises(sm.SchemeError) as err:  # a refusal in words, not a bare ValueError from the rules
+        s.spec(fx.UNITS, "en")
+    assert err.value.problems == ["peer group 'd1': indicator 'HL_ONTIME': bad parameters: unknown: per_point"]
