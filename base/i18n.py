@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import os
+import string
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -58,7 +59,28 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     text = catalogue(lang if lang in LANGS else DEFAULT_LANG).get(key)
     if text is None:
         raise KeyError(f"unknown message key {key!r}")
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return _WORDS.format(text, **params) if "!r}" in text else text.format(**params)
+
+
+class _Words(string.Formatter):
+    """{x!r} in a message means "x quoted as a value": 'S01' for text, 5 for a number, never Python's repr
+    (no escapes, no brackets of a list); a value that knows how it is quoted (`quoted`) says so itself."""
+
+    def convert_field(self, value, conversion):
+        if conversion != "r":
+            return super().convert_field(value, conversion)
+        if hasattr(value, "quoted"):
+            return value.quoted
+        if isinstance(value, str):
+            return f"'{value}'"
+        if isinstance(value, list | tuple):
+            return ", ".join(map(str, value))
+        return str(value)
+
+
+_WORDS = _Words()
 
 
 def has(key: str) -> bool:

@@ -43,92 +43,6 @@ KINDS = scheme_model.KINDS
 GROUP_KEYS = scheme_model.GROUP_KEYS
 
 # Where a problem is and what it is, for the errors of the declared model (scheme_model)
-i18n.register({
-    "scoring.scheme.at": ("{where}：{what}", "{where}: {what}"),
-    "scoring.scheme.sep": ("；", "; "),
-    "scoring.scheme.where.dimension": ("{kind}维度“{dim}”", "{kind}, dimension '{dim}'"),
-    "scoring.scheme.where.indicator": ("{kind}维度“{dim}”的指标 {code}", "{kind}, dimension '{dim}', indicator {code}"),
-    "scoring.scheme.where.group": ("同类组“{group}”", "peer group '{group}'"),
-    "scoring.scheme.where.group_indicator": ("同类组“{group}”对指标 {code} 的调整",
-                                             "peer group '{group}', override of indicator {code}"),
-    "scoring.scheme.where.group_dimension": ("同类组“{group}”对维度“{dim}”的调整",
-                                             "peer group '{group}', override of dimension '{dim}'"),
-    "scoring.scheme.where.auto": ("第{n}条加扣分规则", "bonus or deduction rule {n}"),
-    "scoring.scheme.where.trigger": ("第{n}个一票否决条件", "veto trigger {n}"),
-    "scoring.scheme.where.band": ("第{n}档等次分数线", "grade band {n}"),
-    "scoring.scheme.where.section": ("{section}", "in {section!r}"),
-    "scoring.scheme.value.null": ("空值", "null"),
-    "scoring.scheme.value.list": ("列表", "a list"),
-    "scoring.scheme.value.object": ("对象", "an object"),
-    "scoring.scheme.value.key": ("“{name}”", "{name!r}"),
-    "scoring.scheme.unknown_key": ("未知项“{name}”", "unknown key {name!r}"),
-    "scoring.scheme.not_number": ("{field}应为数字（现为“{value}”）", "{field} must be a number, not {value!r}"),
-    "scoring.scheme.not_integer": ("{field}应为整数（现为“{value}”）", "{field} must be a whole number, not {value!r}"),
-    "scoring.scheme.not_text": ("{field}应为文字（现为“{value}”）", "{field} must be text, not {value!r}"),
-    "scoring.scheme.not_object": ("{field}应为对象（现为“{value}”）", "{field} must be an object, not {value!r}"),
-    "scoring.scheme.not_list": ("{field}应为列表（现为“{value}”）", "{field} must be a list, not {value!r}"),
-    "scoring.scheme.empty": ("{field}不能为空", "{field} must not be empty"),
-    "scoring.scheme.gt": ("{field}应大于{limit}（现为“{value}”）", "{field} must be more than {limit}, not {value!r}"),
-    "scoring.scheme.ge": ("{field}应不小于{limit}（现为“{value}”）", "{field} must be {limit} or more, not {value!r}"),
-    "scoring.scheme.lt": ("{field}应小于{limit}（现为“{value}”）", "{field} must be less than {limit}, not {value!r}"),
-    "scoring.scheme.le": ("{field}应不大于{limit}（现为“{value}”）", "{field} must be {limit} or less, not {value!r}"),
-    "scoring.scheme.one_of": ("{field}“{value}”无效（可用：{known}）", "{field} {value!r} is not one of {known}"),
-    "scoring.scheme.bad_value": ("{field}“{value}”无效", "{field} {value!r} is not valid"),
-    "scoring.scheme.year": ("年度“{value}”应为四位数年份，如 2026", "year {value!r} must be a four-digit year such as 2026"),
-    "scoring.scheme.not_json": ("方案文件不是有效的 JSON：第{line}行第{column}列有误",
-                                "the scheme file is not valid JSON: line {line}, column {column}"),
-    "scoring.scheme.not_utf8": ("方案文件不是 UTF-8 编码的文本", "the scheme file is not UTF-8 text"),
-    "scoring.scheme.year_file": ("方案文件是{year}年度的，但方案中写的年度是“{value}”",
-                                 "the file is the {year} scheme, but the scheme says year {value!r}"),
-    # the keys of a scheme file: Chinese words, and in English the file's own keys
-    "scoring.scheme.field.id": ("方案编号", "id"),
-    "scoring.scheme.field.version": ("方案版本", "version"),
-    "scoring.scheme.field.year": ("方案年度", "year"),
-    "scoring.scheme.field.name_zh": ("中文名称", "name_zh"),
-    "scoring.scheme.field.name_en": ("英文名称", "name_en"),
-    "scoring.scheme.field.missing": ("缺报处理", "missing"),
-    "scoring.scheme.field.policy": ("缺报处理方式", "policy"),
-    "scoring.scheme.field.carry_months": ("沿用月数", "carry_months"),
-    "scoring.scheme.field.adjustments": ("加扣分", "adjustments"),
-    "scoring.scheme.field.bonus_cap": ("加分上限", "bonus_cap"),
-    "scoring.scheme.field.deduction_cap": ("扣分上限", "deduction_cap"),
-    "scoring.scheme.field.rules": ("加扣分规则", "rules"),
-    "scoring.scheme.field.indicator": ("所依指标", "indicator"),
-    "scoring.scheme.field.kind": ("加扣分类别", "kind"),
-    "scoring.scheme.field.op": ("比较方式", "op"),
-    "scoring.scheme.field.value": ("比较值", "value"),
-    "scoring.scheme.field.points": ("加扣分值", "points"),
-    "scoring.scheme.field.reason_zh": ("中文事由", "reason_zh"),
-    "scoring.scheme.field.reason_en": ("英文事由", "reason_en"),
-    "scoring.scheme.field.veto": ("一票否决规定", "veto"),
-    "scoring.scheme.field.cap_grade": ("封顶等次", "cap_grade"),
-    "scoring.scheme.field.triggers": ("一票否决条件", "triggers"),
-    "scoring.scheme.field.grades": ("等次评定", "grades"),
-    "scoring.scheme.field.bands": ("等次分数线", "bands"),
-    "scoring.scheme.field.grade": ("所评等次", "grade"),
-    "scoring.scheme.field.min": ("分数下限", "min"),
-    "scoring.scheme.field.quota": ("等次名额比例", "quota"),
-    "scoring.scheme.field.lists": ("红黑榜规定", "lists"),
-    "scoring.scheme.field.red": ("红榜名额", "red"),
-    "scoring.scheme.field.black": ("黑榜名额", "black"),
-    "scoring.scheme.field.alerts": ("预警规定", "alerts"),
-    "scoring.scheme.field.bottom_n": ("末位名次数", "bottom_n"),
-    "scoring.scheme.field.consecutive": ("连续月数", "consecutive"),
-    "scoring.scheme.field.fall_places": ("名次下降数", "fall_places"),
-    "scoring.scheme.field.kinds": ("各类单位指标体系", "kinds"),
-    "scoring.scheme.field.dimensions": ("维度", "dimensions"),
-    "scoring.scheme.field.code": ("代码", "code"),
-    "scoring.scheme.field.weight": ("权重", "weight"),
-    "scoring.scheme.field.indicators": ("指标", "indicators"),
-    "scoring.scheme.field.rule": ("计分规则", "rule"),
-    "scoring.scheme.field.params": ("规则参数", "params"),
-    "scoring.scheme.field.cap": ("封顶值", "cap"),
-    "scoring.scheme.field.groups": ("同类组调整", "groups"),
-    "scoring.scheme.field.note_zh": ("中文说明", "note_zh"),
-    "scoring.scheme.field.note_en": ("英文说明", "note_en"),
-    "scoring.scheme.field.scheme": ("考核方案", "scheme"),
-    "scoring.scheme.field.item": ("此项", "item"),
-})
 
 
 def fingerprint(data: dict) -> str:
@@ -360,8 +274,9 @@ def describe(errors: list[dict], data, lang: str | None = None) -> list[str]:
 
 
 class _Shown(str):
-    """A value from the file as a message shows it: str() inside the Chinese quotes of “{value}”,
-    repr() for {value!r} in English (quoted text, plain numbers, never a Python repr of a list or dict)."""
+    """A value from the file as a message shows it: as it is inside the Chinese quotes of “{value}”, and
+    quoted when it is text for {value!r} in English ('heavy', plain numbers, never a Python repr of a list
+    or dict; kaohe.base.i18n.t asks for `quoted`)."""
 
     def __new__(cls, value, lang):
         if isinstance(value, bool):
