@@ -375,8 +375,11 @@ def test_a_publication_can_be_replayed_from_its_recorded_steps(sample_wh):
     service.publish(wh, "2026-06", "alice", period="quarter")
     steps = store.get_steps(wh, "2026-06", "quarter", 1)
     by = {s["step"]: s["params"] for s in steps}
-    assert by["select"]["period"] == "quarter" and by["select"]["months"] == ["2026-04", "2026-05", "2026-06"]
-    assert by["scheme"]["version"] == "2026.1" and by["score"]["rules"]["urban/HL_ONTIME"]["params"]["full"] == 25
+    assert by["select"] == {"month": "2026-06", "period": "quarter", "n_history": 3}
+    assert by["scheme"]["version"] == "2026.1"
+    ontime = [i for d in by["scheme"]["kinds"]["street"]["dimensions"] for i in d["indicators"]
+              if i["code"] == "HL_ONTIME"]
+    assert ontime[0]["params"]["full"] == 25
     again = service.replay(wh, steps).totals.set_index("unit_code")
     frozen = store.published_results(wh, "2026-06", "quarter").set_index("unit_code")
     assert (again.loc[frozen.index, "total"] == frozen["total"]).all()
