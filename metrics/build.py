@@ -54,6 +54,8 @@ class ScoreBuild:
     scheme_year: str = ""
     scheme_fingerprint: str = ""
     scheme_is_own_year: bool = True
+    # the revision these figures are, when the build is a publication rebuilt (service.replay_publication)
+    published_revision: int | None = None
 
     def scheme_note(self, lang: str | None = None) -> str | None:
         """'2024-06 无 2024 年考核方案，按 2025 年方案计分' when the month's year has no scheme of

@@ -18,7 +18,7 @@ This module does not import the service: the build it freezes is made by a funct
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -51,6 +51,12 @@ i18n.register({
                              "Note: these figures are computed from the current {why} and differ from revision "
                              "{rev} published {at} ({n} units differ in total, rank, grade or veto); the published "
                              "results are still revision {rev}; publish again with a reason to correct them."),
+    "scoring.state.notice_published": ("以下为 {at} 发布的第 {rev} 版结果（按其记录重现）；此后{why}已有变动，"
+                                       "按现行数据和方案计算有 {n} 个单位的总分、名次、等次或否决不同，可另行查看当前结果。",
+                                       "These are the figures of revision {rev} published {at} (rebuilt from its "
+                                       "record). Its {why} changed since then: with today's data and scheme {n} units "
+                                       "differ in total, rank, grade or veto; the current figures are shown on "
+                                       "request."),
     "scoring.state.why.data": ("数据", "data"),
     "scoring.state.why.scheme": ("考核方案内容", "scheme content"),
     "scoring.state.why.both": ("数据和考核方案内容", "data and scheme content"),
@@ -153,11 +159,19 @@ class PublishedState:
     n_units: int = 0
     data_changed: bool = False
     scheme_changed: bool = False
+    # which figures are shown beside this state: "current" (a build of today's data) or "published"
+    # (the revision rebuilt: service.published_figures)
+    shown: str = "current"
+
+    def showing_published(self) -> PublishedState:
+        """This state beside the published figures themselves (they are the revision, whatever the
+        current data say)."""
+        return replace(self, shown="published")
 
     def label(self, lang: str | None = None) -> str:
         if not self.published:
             return i18n.t("scoring.state.unpublished", lang)
-        if self.differs:
+        if self.differs and self.shown != "published":
             return i18n.t("scoring.state.live_differs", lang, rev=self.revision)
         key = "scoring.state.published_revised" if (self.revision or 0) > 1 else "scoring.state.published"
         return i18n.t(key, lang, rev=self.revision)
@@ -166,7 +180,7 @@ class PublishedState:
         """The state in a word or two, for a tile: 未发布 / 第 2 版 / 已变动."""
         if not self.published:
             return i18n.t("scoring.state.short.unpublished", lang)
-        if self.differs:
+        if self.differs and self.shown != "published":
             return i18n.t("scoring.state.short.differs", lang)
         return i18n.t("scoring.state.short.published", lang, rev=self.revision)
 
@@ -174,6 +188,10 @@ class PublishedState:
         if not (self.published and self.differs):
             return None
         why = "both" if self.data_changed and self.scheme_changed else "scheme" if self.scheme_changed else "data"
+        if self.shown == "published":
+            return i18n.t("scoring.state.notice_published", lang, why=i18n.t(f"scoring.state.why.{why}", lang),
+                          at=clock.local_text(self.at) if self.at is not None else "", rev=self.revision,
+                          n=self.n_units)
         return i18n.t("scoring.state.notice", lang, why=i18n.t(f"scoring.state.why.{why}", lang),
                       at=clock.local_text(self.at) if self.at is not None else "", rev=self.revision,
                       n=self.n_units)
@@ -181,7 +199,8 @@ class PublishedState:
     def as_dict(self) -> dict:
         return {"published": self.published, "revision": self.revision, "at": self.at, "differs": self.differs,
                 "actor": self.actor, "scheme_version": self.scheme_version, "reason": self.reason,
-                "n_units": self.n_units, "data_changed": self.data_changed, "scheme_changed": self.scheme_changed}
+                "n_units": self.n_units, "data_changed": self.data_changed, "scheme_changed": self.scheme_changed,
+                "shown": self.shown}
 
 
 def state(wh, month: str, period: str = "month", *, build: Callable, current_scheme: Callable) -> PublishedState:

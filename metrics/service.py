@@ -233,6 +233,7 @@ def replay_publication(wh, month: str, period: str = "month", revision: int | No
     if not d.empty:
         raise ReplayRefused(i18n.t("scoring.replay.differs", lang, label=label, rev=rev,
                                    n=d["unit_code"].nunique()))
+    b.published_revision = rev
     return b
 
 
