@@ -189,19 +189,16 @@ MIGRATIONS.append((
     "publication's as-of point, the units and catalogue it read, and a checksum of its exact inputs",
     [
         # one counter, raised by every write a build can read; what existed before this migration is
-        # at point 0 (its order is kept by batch ids and revisions)
+        # at point 0 (the column defaults; its order is kept by batch ids and revisions)
         "INSERT OR REPLACE INTO meta VALUES ('input_seq', '0')",
         "ALTER TABLE batches ADD COLUMN created_seq BIGINT DEFAULT 0",
         "ALTER TABLE batches ADD COLUMN rolled_back_seq BIGINT",
-        "UPDATE batches SET created_seq = 0",
         "UPDATE batches SET rolled_back_seq = 0 WHERE status <> 'committed'",
         "ALTER TABLE observations ADD COLUMN recorded_seq BIGINT DEFAULT 0",
         "ALTER TABLE observations ADD COLUMN superseded_seq BIGINT",
-        "UPDATE observations SET recorded_seq = 0",
         "UPDATE observations SET superseded_seq = 0 WHERE NOT is_current",
         "ALTER TABLE adjustments ADD COLUMN created_seq BIGINT DEFAULT 0",
         "ALTER TABLE adjustments ADD COLUMN revoked_seq BIGINT",
-        "UPDATE adjustments SET created_seq = 0",
         "UPDATE adjustments SET revoked_seq = 0 WHERE revoked_at IS NOT NULL",
         # NULL for a publication made before this migration: it has no as-of point
         "ALTER TABLE publications ADD COLUMN as_of_seq BIGINT",

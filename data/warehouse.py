@@ -351,11 +351,13 @@ class Warehouse:
                    ON o.unit_code = i.unit_code AND o.indicator_code = i.indicator_code
                    AND o.month = i.month AND o.is_current""",
             ).fetchone()[0]
+            # recorded_seq is a column of schema 6 (a file kept at an older schema has none)
+            seq_col, seq_val = (", recorded_seq", ", ?") if seq is not None else ("", "")
             con.execute(
-                """INSERT INTO observations (unit_code, indicator_code, month, value, numerator,
-                       denominator, status, batch_id, revision, is_current, recorded_at)
+                f"""INSERT INTO observations (unit_code, indicator_code, month, value, numerator,
+                       denominator, status, batch_id, revision, is_current, recorded_at{seq_col})
                    SELECT i.unit_code, i.indicator_code, i.month, i.value, i.numerator, i.denominator,
-                          i.status, ?, coalesce(p.rev, 0) + 1, TRUE, ?
+                          i.status, ?, coalesce(p.rev, 0) + 1, TRUE, ?{seq_val}
                    FROM incoming_obs i LEFT JOIN (
                        SELECT o.unit_code, o.indicator_code, o.month, max(o.revision) AS rev
                        FROM observations o SEMI JOIN incoming_obs k
@@ -364,10 +366,8 @@ class Warehouse:
                        GROUP BY ALL) p
                    ON p.unit_code = i.unit_code AND p.indicator_code = i.indicator_code
                       AND p.month = i.month""",
-                [batch_id, now],
+                [batch_id, now] + ([seq] if seq is not None else []),
             )
-            if seq is not None:
-                con.execute("UPDATE observations SET recorded_seq = ? WHERE batch_id = ?", [seq, batch_id])
             if revised:
                 con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
                             "FROM incoming_obs")
