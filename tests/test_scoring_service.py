@@ -120,6 +120,20 @@ def test_what_if_side_by_side(ro_wh):
     assert len(alt) == 30
 
 
+def test_a_what_if_changes_one_logged_parameter_of_the_same_chain(ro_wh):
+    official = service.build(ro_wh, MONTH)
+    by = {s["step"]: s["params"] for s in official.steps}
+    assert by["missing"]["policy"] != "carry"
+    # the missing policy: carried values reach back further, read for the what-if alone
+    carry = service.what_if(ro_wh, MONTH, {"missing_policy": "carry"})
+    assert len(carry) == 30 and (carry["total_delta"] >= 0).all()
+    # any step's parameter by name: no grade above pass makes no excellent or good unit, totals unchanged
+    low = service.what_if(ro_wh, MONTH, {"steps": {"grade": {"bands": [{"grade": "pass", "min": 0}],
+                                                             "quota": {}}}})
+    assert (low["total_delta"] == 0).all() and set(low["grade_whatif"]) <= {"pass", "fail"}  # fail: a veto
+    assert set(low["grade_official"]) - {"pass", "fail"}  # the official grades were other
+
+
 def test_robustness_through_the_service(ro_wh):
     seen = []
     r = service.robustness(ro_wh, MONTH, replicates=200, seed=3, progress=seen.append)
