@@ -86,8 +86,6 @@ i18n.register({
     "scoring.cli.replay_title": ("{label} 第 {rev} 版（{at} 发布）按记录重现：与冻结结果一致",
                                  "{label} revision {rev} (published {at}) rebuilt from its record: equal to the "
                                  "frozen figures"),
-    "scoring.cli.h.total": ("总分", "Total"), "scoring.cli.h.grade": ("等次", "Grade"),
-    "scoring.cli.h.veto": ("一票否决", "Veto"),
     "scoring.cli.robust_title": ("{label} 排名稳健性（{n}次模拟）：中位名次与90%区间",
                                  "{label} rank robustness ({n} replicates): median rank and 90% interval"),
 })
@@ -429,7 +427,9 @@ def cmd_replay(args) -> int:
     groups = b.totals.drop_duplicates("peer_group").set_index("peer_group")
     shown["peer_group"] = [i18n.pick(groups.at[g, "peer_group_zh"], groups.at[g, "peer_group_en"], lang) or g
                            for g in shown["peer_group"]]
-    _emit(_words(shown), "table")
+    shown = _words(shown).rename(columns={"total": t("scoring.cli.col.total"), "grade": t("scoring.cli.col.grade"),
+                                          "veto": t("scoring.cli.f.veto")})
+    _emit(shown, "table")
     return 0
 
 
