@@ -300,3 +300,24 @@ def test_the_replay_command_prints_the_frozen_figures(sample_wh, fmt):
         return
     assert_same(got[FIELDS], want, fmt)
     assert set(got["revision"]) == {1} and set(got["period"]) == {"quarter"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_words_beside_published_figures_and_the_refusals_pass_the_text_checks(sample_wh, lang):
+    import guard_checks as gc
+
+    wh = sample_wh
+    service.publish(wh, "2026-10", "alice")
+    service.add_adjustment(wh, "S07", "2026-10", "deduction", 1, "补录扣分", None, "tester", correction_reason="补录")
+    state = service.published_state(wh, "2026-10").showing_published()
+    assert state.label(lang) == ("已发布·第 1 版" if lang == "zh" else "published, revision 1")
+    words = [state.notice(lang), state.short(lang)]
+    with wh.transaction() as con:
+        con.execute("UPDATE observations SET value = value + 1 WHERE unit_code = 'S07' AND month = '2026-10'")
+    for call in (lambda: service.replay_publication(wh, "2026-10", "month", 1, lang),
+                 lambda: service.replay_publication(wh, "2026-10", "month", 3, lang),
+                 lambda: service.replay_publication(wh, "2026-09", "quarter", None, lang)):
+        with pytest.raises(service.ReplayRefused) as exc:
+            call()
+        words.append(str(exc.value))
+    assert [w for w in words if gc.text_offences(w, lang)] == []

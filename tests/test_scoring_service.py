@@ -399,6 +399,15 @@ def test_a_publication_can_be_replayed_from_its_recorded_steps(sample_wh):
     assert (again.loc[frozen.index, "total"] == frozen["total"]).all()
     assert (again.loc[frozen.index, "rank"] == frozen["rank"]).all()
     assert (again.loc[frozen.index, "grade"] == frozen["grade"]).all()
+    # after a correction the live re-run moves; the publication rebuilt on its inputs of then does not
+    obs = wh.observations(units=["S02"], month_from="2026-05", month_to="2026-05")
+    wh.write_observations(obs.assign(value=obs["value"] * 0.3, numerator=obs["numerator"] * 0.3), actor="bob",
+                          reason="更正")
+    live = service.replay(wh, steps).totals.set_index("unit_code")
+    assert live.loc["S02", "total"] != frozen.loc["S02", "total"]
+    exact = service.replay_publication(wh, "2026-06", "quarter", 1).totals.set_index("unit_code")
+    assert (exact.loc[frozen.index, "total"] == frozen["total"]).all()
+    assert (exact.loc[frozen.index, "rank"] == frozen["rank"]).all()
 
 
 def test_an_import_correction_reason_carries_into_the_next_revision(sample_wh):
