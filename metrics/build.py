@@ -104,10 +104,10 @@ def write_log(scheme: Scheme, month: str, period: str = "month", n_history: int 
     (JSON-serialisable), in the order they run."""
     periods.check(period)
     alerts = scheme.data.get("alerts") or {}
-    return _log_from(scheme.data, month, period, int(n_history or max(2, int(alerts.get("consecutive", 3)))))
+    return log_of(scheme.data, month, period, int(n_history or max(2, int(alerts.get("consecutive", 3)))))
 
 
-def _log_from(data: dict, month: str, period: str, n_history: int) -> list[dict]:
+def log_of(data: dict, month: str, period: str, n_history: int) -> list[dict]:
     own = {k: v for k, v in data.items() if k not in _SECTION_KEYS}
     return [
         {"step": "scheme", "params": own},  # id, version, year, names, kinds (weights, rules, caps), groups
@@ -158,7 +158,7 @@ def upgrade_log(steps: list[dict]) -> list[dict]:
     data = by["scheme"]["data"]
     sel = by["select"]
     n_hist = len(sel.get("periods") or []) or max(2, int((data.get("alerts") or {}).get("consecutive", 3)))
-    return _log_from(data, sel["month"], sel["period"], n_hist)
+    return log_of(data, sel["month"], sel["period"], n_hist)
 
 
 def change(log: list[dict], step: str, **params) -> list[dict]:

@@ -234,10 +234,10 @@ def diff(wh, month: str, period: str = "month", revision: int | None = None, *, 
     return _diff(pub, build(wh, month, period)[0].totals)
 
 
-def same_figures(published: pd.DataFrame, totals: pd.DataFrame) -> bool:
-    """The frozen figures of a revision and a build's totals agree: every unit, its total (to the
-    cent), rank, grade and veto."""
-    return _diff(published, totals).empty
+def figure_diff(published: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """Where the frozen figures of a revision and a build's totals disagree (unit_code, field,
+    published, current; empty when every unit's total to the cent, rank, grade and veto agree)."""
+    return _diff(published, totals)
 
 
 def diff_revisions(wh, month: str, rev_a: int, rev_b: int, period: str = "month") -> pd.DataFrame:

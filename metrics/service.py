@@ -168,7 +168,7 @@ def build_with_inputs(wh, month: str, period: str = "month", scheme: Scheme | No
     # carried): take it from the scheme file before reading, validate after, one file open
     data = scheme.data if scheme is not None else scheme_mod.raw_year(month[:4])
     n_hist = n_history or max(2, int((data.get("alerts") or {}).get("consecutive", 3)))
-    log = build_mod._log_from(data, month, period, int(n_hist))
+    log = build_mod.log_of(data, month, period, int(n_hist))
     inp = store.read_inputs(wh, *build_mod.read_window(log))
     _require_data(inp["observations"], month, period, lang)
     scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
@@ -229,7 +229,7 @@ def replay_publication(wh, month: str, period: str = "month", revision: int | No
             raise ReplayRefused(i18n.t("scoring.replay.no_as_of", lang, label=label, rev=rev))
         inp = store.read_inputs(wh, *window)
     b = build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"], lang)
-    d = pub._diff(store.published_results(wh, month, period, rev), b.totals)
+    d = pub.figure_diff(store.published_results(wh, month, period, rev), b.totals)
     if not d.empty:
         raise ReplayRefused(i18n.t("scoring.replay.differs", lang, label=label, rev=rev,
                                    n=d["unit_code"].nunique()))
