@@ -637,7 +637,8 @@ def _refresh_current(con, now, seq: int | None = None) -> None:
     """For the keys in temp table `touched`: the current row is the latest revision of a committed batch.
 
     A row that stops being current gets the time and the sequence point it did (superseded_at,
-    superseded_seq); nothing is deleted. Which row was current at any earlier point is what this
+    superseded_seq: the latest time, when a rollback made it current again in between; that
+    rollback is its batch's rolled_back_at / rolled_back_seq); nothing is deleted. Which row was current at any earlier point is what this
     rule gives with the batches committed then (batches.created_seq, rolled_back_seq):
     data.scoring_store.read_inputs_as_of."""
     seq_set = ("superseded_seq = CASE WHEN o.is_current AND o.revision <> c.maxrev THEN ? "

@@ -108,6 +108,8 @@ def write_log(scheme: Scheme, month: str, period: str = "month", n_history: int 
 
 
 def log_of(data: dict, month: str, period: str, n_history: int) -> list[dict]:
+    """The log of a build with the scheme `data` (a plain dict, not yet validated): the steps in the
+    order `run` calls them, each with the parameters it is called with."""
     own = {k: v for k, v in data.items() if k not in _SECTION_KEYS}
     return [
         {"step": "scheme", "params": own},  # id, version, year, names, kinds (weights, rules, caps), groups
