@@ -181,4 +181,30 @@ MIGRATIONS.append((
     ],
 ))
 
+
+MIGRATIONS.append((
+    6,
+    "transaction time for every input of a build: a write sequence (meta input_seq) stamped on batches "
+    "(created, rolled back), adjustments (added, revoked) and observation rows (recorded, superseded); a "
+    "publication's as-of point, the units and catalogue it read, and a checksum of its exact inputs",
+    [
+        # one counter, raised by every write a build can read; what existed before this migration is
+        # at point 0 (the column defaults; its order is kept by batch ids and revisions)
+        "INSERT OR REPLACE INTO meta VALUES ('input_seq', '0')",
+        "ALTER TABLE batches ADD COLUMN created_seq BIGINT DEFAULT 0",
+        "ALTER TABLE batches ADD COLUMN rolled_back_seq BIGINT",
+        "UPDATE batches SET rolled_back_seq = 0 WHERE status <> 'committed'",
+        "ALTER TABLE observations ADD COLUMN recorded_seq BIGINT DEFAULT 0",
+        "ALTER TABLE observations ADD COLUMN superseded_seq BIGINT",
+        "UPDATE observations SET superseded_seq = 0 WHERE NOT is_current",
+        "ALTER TABLE adjustments ADD COLUMN created_seq BIGINT DEFAULT 0",
+        "ALTER TABLE adjustments ADD COLUMN revoked_seq BIGINT",
+        "UPDATE adjustments SET revoked_seq = 0 WHERE revoked_at IS NOT NULL",
+        # NULL for a publication made before this migration: it has no as-of point
+        "ALTER TABLE publications ADD COLUMN as_of_seq BIGINT",
+        "ALTER TABLE publications ADD COLUMN inputs_checksum VARCHAR",
+        "ALTER TABLE publications ADD COLUMN inputs VARCHAR",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

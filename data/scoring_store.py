@@ -4,14 +4,16 @@ frozen published results. Every value is a bound parameter; writes are audited."
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 
+import numpy as np
 import pandas as pd
 
 from kaohe.base import clock
 from kaohe.base import months as mo
 from kaohe.data.schema import LATEST
-from kaohe.data.warehouse import PublishedMonthError, Refusal, Warehouse, _audit, _next_id
+from kaohe.data.warehouse import PublishedMonthError, Refusal, Warehouse, _audit, _next_id, input_seq, tick
 
 ADJ_COLUMNS = ("adj_id, unit_code, month, kind, points, reason, evidence, actor, created_at, "
                "revoked_at, revoked_by, revoke_reason")
@@ -47,8 +49,21 @@ def read_catalogue(wh: Warehouse) -> pd.DataFrame:
 UNIT_ORDER = "kind DESC, code"
 
 
+_OBS_POSITIONS = """
+    SELECT u.ui, i.ci,
+           (CAST(substr(o.month, 1, 4) AS INTEGER) * 12 + CAST(substr(o.month, 6, 2) AS INTEGER) - 1)
+               ::INTEGER AS mi,
+           coalesce(o.value, 'NaN'::DOUBLE) AS value,
+           coalesce(o.numerator, 'NaN'::DOUBLE) AS numerator,
+           coalesce(o.denominator, 'NaN'::DOUBLE) AS denominator,
+           (CASE o.status WHEN 'ok' THEN 0 WHEN 'na' THEN 1 ELSE 2 END)::TINYINT AS st
+    FROM {rows} o JOIN u ON u.code = o.unit_code JOIN i ON i.code = o.indicator_code"""
+
+
 def read_inputs(wh: Warehouse, month_from: str, month_to: str) -> dict[str, pd.DataFrame]:
-    """Units, catalogue, observations and adjustments in one connection (one file open).
+    """Units, catalogue, observations and adjustments in one connection (one file open), read in one
+    transaction, so they are the inputs of one point of the input sequence: `as_of` (None before
+    schema 6; see data.warehouse.tick).
 
     Observations come as integer positions, which is what the engine needs and
     is several times cheaper to fetch than strings: ui (row of `units` in the
@@ -58,23 +73,124 @@ def read_inputs(wh: Warehouse, month_from: str, month_to: str) -> dict[str, pd.D
     with wh.connect() as con:
         if _version(con) < LATEST:
             wh.migrate()
-        units = con.execute(f"SELECT * FROM units ORDER BY {UNIT_ORDER}").df()
-        cat = con.execute("SELECT * FROM indicators ORDER BY rowid").df()
-        obs = con.execute(
-            f"""WITH u AS (SELECT code, (row_number() OVER (ORDER BY {UNIT_ORDER}) - 1)::INTEGER AS ui FROM units),
-                     i AS (SELECT code, (row_number() OVER (ORDER BY rowid) - 1)::INTEGER AS ci FROM indicators)
-                SELECT u.ui, i.ci,
-                       (CAST(substr(o.month, 1, 4) AS INTEGER) * 12 + CAST(substr(o.month, 6, 2) AS INTEGER) - 1)
-                           ::INTEGER AS mi,
-                       coalesce(o.value, 'NaN'::DOUBLE) AS value,
-                       coalesce(o.numerator, 'NaN'::DOUBLE) AS numerator,
-                       coalesce(o.denominator, 'NaN'::DOUBLE) AS denominator,
-                       (CASE o.status WHEN 'ok' THEN 0 WHEN 'na' THEN 1 ELSE 2 END)::TINYINT AS st
-                FROM observations o JOIN u ON u.code = o.unit_code JOIN i ON i.code = o.indicator_code
-                WHERE o.is_current AND o.month >= ? AND o.month <= ?""",
-            [month_from, month_to]).df()
-        adj = _adjustments(con, month_from, month_to)
-    return {"units": units, "catalogue": cat, "observations": obs, "adjustments": adj}
+        con.execute("BEGIN TRANSACTION")  # a snapshot: a write landing meanwhile is not half read
+        try:
+            as_of = input_seq(con)
+            units = con.execute(f"SELECT * FROM units ORDER BY {UNIT_ORDER}").df()
+            cat = con.execute("SELECT * FROM indicators ORDER BY rowid").df()
+            obs = con.execute(
+                f"""WITH u AS (SELECT code, (row_number() OVER (ORDER BY {UNIT_ORDER}) - 1)::INTEGER AS ui
+                               FROM units),
+                         i AS (SELECT code, (row_number() OVER (ORDER BY rowid) - 1)::INTEGER AS ci
+                               FROM indicators)
+                    {_OBS_POSITIONS.format(rows="observations")}
+                    WHERE o.is_current AND o.month >= ? AND o.month <= ?""",
+                [month_from, month_to]).df()
+            adj = _adjustments(con, month_from, month_to)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    return {"units": units, "catalogue": cat, "observations": obs, "adjustments": adj, "as_of": as_of}
+
+
+def read_inputs_as_of(wh: Warehouse, month_from: str, month_to: str, as_of: int, units: pd.DataFrame,
+                      catalogue: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The inputs of a build as they were at point `as_of` of the input sequence, with the units and
+    the catalogue it read then (kept with its publication): the observations current then (the
+    latest revision of a batch committed then and not yet rolled back), the adjustments added by
+    then, revoked only if revoked by then. The same layout as read_inputs."""
+    ready(wh)
+    with wh.connect() as con:
+        con.register("snap_u", pd.DataFrame({"code": units["code"].astype(object),
+                                             "ui": np.arange(len(units), dtype=np.int32)}))
+        con.register("snap_i", pd.DataFrame({"code": catalogue["code"].astype(object),
+                                             "ci": np.arange(len(catalogue), dtype=np.int32)}))
+        try:
+            obs = con.execute(
+                f"""WITH u AS (SELECT code, ui FROM snap_u), i AS (SELECT code, ci FROM snap_i),
+                         b AS (SELECT batch_id FROM batches
+                               WHERE created_seq <= ? AND (rolled_back_seq IS NULL OR rolled_back_seq > ?)),
+                         then_rows AS (
+                             SELECT o.* FROM observations o SEMI JOIN b ON b.batch_id = o.batch_id
+                             WHERE o.month >= ? AND o.month <= ?
+                             QUALIFY o.revision = max(o.revision)
+                                 OVER (PARTITION BY o.unit_code, o.indicator_code, o.month))
+                    {_OBS_POSITIONS.format(rows="then_rows")}""",
+                [as_of, as_of, month_from, month_to]).df()
+            cols = ", ".join(c for c in ADJ_COLUMNS.split(", ") if c not in ("revoked_at", "revoked_by",
+                                                                               "revoke_reason"))
+            adj = con.execute(
+                f"""SELECT {cols},
+                           CASE WHEN revoked_seq <= ? THEN revoked_at END AS revoked_at,
+                           CASE WHEN revoked_seq <= ? THEN revoked_by END AS revoked_by,
+                           CASE WHEN revoked_seq <= ? THEN revoke_reason END AS revoke_reason
+                    FROM adjustments WHERE created_seq <= ? AND month >= ? AND month <= ? ORDER BY adj_id""",
+                [as_of, as_of, as_of, as_of, month_from, month_to]).df()
+        finally:
+            con.unregister("snap_u")
+            con.unregister("snap_i")
+    return {"units": units, "catalogue": catalogue, "observations": obs, "adjustments": adj[ADJ_COLUMNS.split(", ")],
+            "as_of": as_of}
+
+
+# -- the units and catalogue a publication read, and the checksum of its inputs ----------------------
+def frame_text(frame: pd.DataFrame) -> str:
+    """A frame (units, catalogue) as JSON text that frame_from_text gives back: columns, dtypes, rows."""
+    rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    return json.dumps({"columns": list(frame.columns), "dtypes": [str(t) for t in frame.dtypes], "rows": rows},
+                      ensure_ascii=False, default=str, sort_keys=True)
+
+
+def frame_from_text(text: str) -> pd.DataFrame:
+    d = json.loads(text)
+    out = pd.DataFrame(d["rows"], columns=d["columns"])
+    for col, dtype in zip(d["columns"], d["dtypes"], strict=True):
+        if dtype.startswith(("int", "Int", "float", "bool", "uint")) and not out[col].isna().any():
+            out[col] = out[col].astype(dtype)
+        elif dtype.startswith("float"):
+            out[col] = out[col].astype("float64")
+    return out
+
+
+def inputs_text(inputs: dict) -> str:
+    """The units and the catalogue of a build's inputs as one JSON text (kept with a publication)."""
+    return json.dumps({"units": frame_text(inputs["units"]), "catalogue": frame_text(inputs["catalogue"])},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def inputs_from_text(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    d = json.loads(text)
+    return frame_from_text(d["units"]), frame_from_text(d["catalogue"])
+
+
+def inputs_checksum(inputs: dict, text: str | None = None) -> str:
+    """sha256 of a build's exact inputs: the units and catalogue (as `inputs_text` spells them), every
+    observation it read (in a fixed order) and every adjustment (what it says, and whether it is
+    revoked). Equal checksums: the same inputs, so the same figures."""
+    h = hashlib.sha256()
+    h.update((text if text is not None else inputs_text(inputs)).encode("utf-8"))
+    obs = inputs["observations"]
+    order = np.lexsort((obs["mi"].to_numpy(), obs["ci"].to_numpy(), obs["ui"].to_numpy()))
+    for col, dtype in (("ui", "<i8"), ("ci", "<i8"), ("mi", "<i8"), ("st", "<i8"),
+                       ("value", "<f8"), ("numerator", "<f8"), ("denominator", "<f8")):
+        a = obs[col].to_numpy(dtype=dtype)[order]
+        if dtype == "<f8":
+            a = np.where(np.isnan(a), np.nan, a)  # one NaN, whatever its bits
+        h.update(col.encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    adj = inputs["adjustments"]
+    if adj is not None and not adj.empty:
+        rows = sorted([int(i), str(u), str(m), str(k), float(p), str(r), None if _na(e) else str(e), not _na(x)]
+                      for i, u, m, k, p, r, e, x in zip(adj["adj_id"], adj["unit_code"], adj["month"], adj["kind"],
+                                                        adj["points"], adj["reason"], adj["evidence"],
+                                                        adj["revoked_at"], strict=True))
+        h.update(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _na(v) -> bool:
+    return v is None or (not isinstance(v, str) and bool(pd.isna(v)))
 
 
 def _version(con) -> int:
@@ -114,6 +230,9 @@ def add_adjustment(wh: Warehouse, unit_code: str, month: str, kind: str, points:
             """INSERT INTO adjustments (adj_id, unit_code, month, kind, points, reason, evidence, actor,
                    created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [adj_id, unit_code, month, kind, float(points), reason, evidence, actor, _now()])
+        seq = tick(con)
+        if seq is not None:
+            con.execute("UPDATE adjustments SET created_seq = ? WHERE adj_id = ?", [seq, adj_id])
         detail = {"adj_id": adj_id, "month": month, "points": points, "reason": reason, "evidence": evidence}
         if published:
             detail.update(correction_reason=correction_reason, published=published)
@@ -165,6 +284,9 @@ def revoke_adjustment(wh: Warehouse, adj_id: int, actor: str, reason: str) -> No
             raise ValueError(f"adjustment {adj_id} already revoked")
         con.execute("UPDATE adjustments SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE adj_id = ?",
                     [_now(), actor, reason, adj_id])
+        seq = tick(con)
+        if seq is not None:  # kept on record: a build as of before this point still counts the item
+            con.execute("UPDATE adjustments SET revoked_seq = ? WHERE adj_id = ?", [seq, adj_id])
         detail = {"adj_id": adj_id, "month": row[2], "reason": reason}
         published = published_covering(con, row[2])
         if published:
@@ -199,12 +321,15 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             scheme_version: str, steps: list[dict], actor: str, reason: str | None,
             data_checksum: str | None, expected_latest: int | None = None,
             scheme_fingerprint: str | None = None, scheme_year: str | None = None,
-            checksum_from: str | None = None) -> int:
+            checksum_from: str | None = None, as_of: int | None = None, inputs_checksum: str | None = None,
+            inputs: str | None = None) -> int:
     """Freeze results as the next revision of (month, period). Revision 1 is the first publication.
 
     The latest revision is read inside the write transaction: when `expected_latest` (the revision
     the caller checked its results and reason against; 0 = none) is no longer the latest, nothing
-    is written and PublishConflict is raised, so two publishers can never both make a revision."""
+    is written and PublishConflict is raised, so two publishers can never both make a revision.
+    `as_of` is the point of the input sequence the results were built from (read_inputs): when any
+    input was written since, the results are not frozen either (PublishConflict: build again)."""
     frame = results.reindex(columns=RESULT_COLUMNS).copy()
     with wh.transaction() as con:
         latest = latest_revision(con, month, period)
@@ -216,6 +341,8 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             now_sum = checksum_in(con, checksum_from, month)
             if now_sum != data_checksum:
                 raise PublishConflict(latest, latest)
+        if as_of is not None and input_seq(con) != as_of:
+            raise PublishConflict(latest, latest)
         rev = latest + 1
         con.execute(
             """INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor, reason,
@@ -223,6 +350,10 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [month, period, rev, scheme_id, scheme_version, actor, reason, _now(),
              json.dumps(steps, ensure_ascii=False, default=str), data_checksum, scheme_fingerprint, scheme_year])
+        if as_of is not None:
+            con.execute("UPDATE publications SET as_of_seq = ?, inputs_checksum = ?, inputs = ? "
+                        "WHERE month = ? AND period = ? AND revision = ?",
+                        [as_of, inputs_checksum, inputs, month, period, rev])
         frame.insert(0, "revision", rev)
         frame.insert(0, "period", period)
         frame.insert(0, "month", month)
@@ -246,6 +377,26 @@ def published_results(wh: Warehouse, month: str, period: str = "month",
                                            WHERE month = ? AND period = ?))
            ORDER BY r.peer_group, r.rank, r.unit_code""",
         [month, period, revision, month, period])
+
+
+def publication(wh: Warehouse, month: str, period: str, revision: int | None = None) -> dict | None:
+    """One revision (the latest when not given) as stored: its steps (the log), as-of point,
+    checksums and the units and catalogue it read (`inputs`, JSON); None when there is none."""
+    ready(wh)
+    df = wh.query(
+        """SELECT month, period, revision, scheme_id, scheme_version, published_at, steps, data_checksum,
+                  as_of_seq, inputs_checksum, inputs, scheme_fingerprint
+           FROM publications WHERE month = ? AND period = ?
+             AND revision = coalesce(?, (SELECT max(revision) FROM publications WHERE month = ? AND period = ?))""",
+        [month, period, revision, month, period])
+    if df.empty:
+        return None
+    row = df.iloc[0].to_dict()
+    row["steps"] = json.loads(row["steps"]) if isinstance(row["steps"], str) else []
+    row["as_of_seq"] = None if pd.isna(row["as_of_seq"]) else int(row["as_of_seq"])
+    for k in ("inputs_checksum", "inputs", "data_checksum"):
+        row[k] = row[k] if isinstance(row[k], str) else None
+    return row
 
 
 def get_steps(wh: Warehouse, month: str, period: str, revision: int) -> list[dict]:

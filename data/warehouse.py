@@ -313,6 +313,7 @@ class Warehouse:
                 _replace_by_code(con, "units", units, actor)
             batch_id = _next_id(con, "batches", "batch_id")
             now = _now()
+            seq = tick(con)  # the write's place in the sequence of inputs (None below schema 6)
             con.execute(
                 """INSERT INTO batches (batch_id, created_at, actor, kind, source_name, file_hash,
                        rows_written, status, warnings_accepted, reason, report, gx_result)
@@ -323,17 +324,21 @@ class Warehouse:
             if source_detail is not None:  # a column of schema 4 (a file kept at an older schema has none)
                 con.execute("UPDATE batches SET source_detail = ? WHERE batch_id = ?",
                             [_json(source_detail), batch_id])
+            if seq is not None:
+                con.execute("UPDATE batches SET created_seq = ? WHERE batch_id = ?", [seq, batch_id])
             con.register("incoming_obs", frame)
             revised = con.execute(
                 """SELECT count(*) FROM incoming_obs i SEMI JOIN observations o
                    ON o.unit_code = i.unit_code AND o.indicator_code = i.indicator_code
                    AND o.month = i.month AND o.is_current""",
             ).fetchone()[0]
+            # recorded_seq is a column of schema 6 (a file kept at an older schema has none)
+            seq_col, seq_val = (", recorded_seq", ", ?") if seq is not None else ("", "")
             con.execute(
-                """INSERT INTO observations (unit_code, indicator_code, month, value, numerator,
-                       denominator, status, batch_id, revision, is_current, recorded_at)
+                f"""INSERT INTO observations (unit_code, indicator_code, month, value, numerator,
+                       denominator, status, batch_id, revision, is_current, recorded_at{seq_col})
                    SELECT i.unit_code, i.indicator_code, i.month, i.value, i.numerator, i.denominator,
-                          i.status, ?, coalesce(p.rev, 0) + 1, TRUE, ?
+                          i.status, ?, coalesce(p.rev, 0) + 1, TRUE, ?{seq_val}
                    FROM incoming_obs i LEFT JOIN (
                        SELECT o.unit_code, o.indicator_code, o.month, max(o.revision) AS rev
                        FROM observations o SEMI JOIN incoming_obs k
@@ -342,12 +347,12 @@ class Warehouse:
                        GROUP BY ALL) p
                    ON p.unit_code = i.unit_code AND p.indicator_code = i.indicator_code
                       AND p.month = i.month""",
-                [batch_id, now],
+                [batch_id, now] + ([seq] if seq is not None else []),
             )
             if revised:
                 con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
                             "FROM incoming_obs")
-                _refresh_current(con, now)
+                _refresh_current(con, now, seq)
             _audit(con, actor, f"batch.{kind}", f"batch {batch_id}", file_hash,
                    {"source": source_name, "rows": len(frame), "revised": int(revised),
                     "months": months, "reason": reason, "warnings_accepted": warnings_accepted})
@@ -376,13 +381,16 @@ class Warehouse:
             if len(months) > 1 and not reason:
                 raise RollbackNeedsReason(batch_id, months)
             now = _now()
+            seq = tick(con)
             con.execute(
                 "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ?, "
                 "rollback_reason = ? WHERE batch_id = ?", [now, actor, reason, batch_id])
+            if seq is not None:  # the rows stay, marked: a build as of before this point still reads them
+                con.execute("UPDATE batches SET rolled_back_seq = ? WHERE batch_id = ?", [seq, batch_id])
             con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
                         "FROM observations WHERE batch_id = ?", [batch_id])
             n = con.execute("SELECT count(*) FROM touched").fetchone()[0]
-            _refresh_current(con, now)
+            _refresh_current(con, now, seq)
             _audit(con, actor, "batch.rollback", f"batch {batch_id}", None,
                    {"keys": int(n), "reason": reason, "months": months})
         return int(n)
@@ -553,6 +561,24 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+def tick(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The next point of the input sequence (meta 'input_seq', schema 6), taken inside the caller's
+    write transaction: every write a build can read gets its own number, however close in time two
+    writes land. None for a file at an older schema (it has no sequence yet)."""
+    row = con.execute("UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::VARCHAR WHERE key = 'input_seq' "
+                      "RETURNING value").fetchone()
+    return int(row[0]) if row else None
+
+
+def input_seq(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The latest point of the input sequence (None before schema 6)."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'input_seq'").fetchone()
+    except duckdb.Error:  # no meta table: an empty file
+        return None
+    return int(row[0]) if row else None
+
+
 def _next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     # table and column are literals from this module, never input
     return int(con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
@@ -569,6 +595,7 @@ def _replace_by_code(con, table: str, frame: pd.DataFrame, actor: str) -> int:
     else:
         frame = frame.reindex(columns=UNIT_COLUMNS)
         action = "units.upsert"
+    tick(con)  # units and the catalogue a build reads are kept with each publication (its `inputs`)
     con.register("incoming", frame)
     con.execute(f"DELETE FROM {table} WHERE code IN (SELECT code FROM incoming)")
     con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM incoming")
@@ -587,11 +614,19 @@ def _audit(con, actor, action, target, file_hash, detail) -> None:
                 [seq, _now(), actor, action, target, file_hash, _json(detail)])
 
 
-def _refresh_current(con, now) -> None:
-    """For the keys in temp table `touched`: the current row is the latest revision of a committed batch."""
+def _refresh_current(con, now, seq: int | None = None) -> None:
+    """For the keys in temp table `touched`: the current row is the latest revision of a committed batch.
+
+    A row that stops being current gets the time and the sequence point it did (superseded_at,
+    superseded_seq: the latest time, when a rollback made it current again in between; that
+    rollback is its batch's rolled_back_at / rolled_back_seq); nothing is deleted. Which row was current at any earlier point is what this
+    rule gives with the batches committed then (batches.created_seq, rolled_back_seq):
+    data.scoring_store.read_inputs_as_of."""
+    seq_set = ("superseded_seq = CASE WHEN o.is_current AND o.revision <> c.maxrev THEN ? "
+               "ELSE o.superseded_seq END," if seq is not None else "")
     con.execute(
-        """UPDATE observations o
-           SET is_current = (o.revision = c.maxrev),
+        f"""UPDATE observations o
+           SET is_current = (o.revision = c.maxrev), {seq_set}
                superseded_at = CASE WHEN o.is_current AND o.revision <> c.maxrev THEN ?
                                     ELSE o.superseded_at END
            FROM (SELECT o2.unit_code, o2.indicator_code, o2.month,
@@ -601,7 +636,7 @@ def _refresh_current(con, now) -> None:
                    AND t.indicator_code = o2.indicator_code AND t.month = o2.month
                  GROUP BY ALL) c
            WHERE o.unit_code = c.unit_code AND o.indicator_code = c.indicator_code AND o.month = c.month""",
-        [now],
+        [seq, now] if seq is not None else [now],
     )
     con.execute("DROP TABLE touched")
 

@@ -1,8 +1,9 @@
 """A score build: the ordered steps (with their parameters) and the frames they produced.
 
-`compute` runs the steps on plain frames (no warehouse), so the service, the
-what-if, the robustness analysis and the benchmark share one code path. The
-steps list records the scheme and every parameter, so a build can be replayed.
+`compute` runs the chain of steps on plain frames (no warehouse), so the service, the
+what-if, the robustness analysis and the benchmark share one code path. The log
+(`ScoreBuild.steps`, `write_log`) is exactly the parameters the steps were called with:
+`run(log, inputs)` rebuilds it, and a what-if is `run(change(log, step, ...), inputs)`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class ScoreBuild:
     scheme_year: str = ""
     scheme_fingerprint: str = ""
     scheme_is_own_year: bool = True
+    # the revision these figures are, when the build is a publication rebuilt (service.replay_publication)
+    published_revision: int | None = None
 
     def scheme_note(self, lang: str | None = None) -> str | None:
         """'2024-06 无 2024 年考核方案，按 2025 年方案计分' when the month's year has no scheme of
@@ -85,65 +88,131 @@ class ScoreBuild:
         return row.iloc[0].to_dict()
 
 
-def _rules_used(spec: pd.DataFrame) -> tuple[dict, dict]:
-    rules_used = {
-        f"{g}/{c}": {"rule": r, "params": p, "weight": w, "dimension": d, "dim_weight": round(dw, 6)}
-        for g, c, r, p, w, d, dw in zip(spec["peer_group"], spec["indicator_code"], spec["rule"], spec["params"],
-                                         spec["ind_weight"], spec["dimension"], spec["dim_weight"], strict=True)
-    }
-    caps = {c: v for c, v in zip(spec["indicator_code"], spec["cap"], strict=True) if v == v}
-    return rules_used, caps
+# -- the chain ---------------------------------------------------------------------------------------
+# A build is an ordered list of steps, each a name, a function and its parameters; the log
+# (ScoreBuild.steps, stored with a publication) is exactly those parameters, so `run(log, ...)`
+# on the same inputs gives the same build, and a what-if is the same log with one parameter
+# changed (COINr's write_log / Regen). The scheme's sections are each a step's parameters: the
+# scheme a step scores with is the one the log spells, never a file read again.
+SECTION_STEPS = {"missing": "missing", "adjust": "adjustments", "veto": "veto", "grade": "grades"}
+LIST_SECTIONS = ("lists", "alerts")
+_SECTION_KEYS = (*SECTION_STEPS.values(), *LIST_SECTIONS)
 
 
-_RULES_USED: dict[int, tuple[pd.DataFrame, tuple[dict, dict]]] = {}
+def write_log(scheme: Scheme, month: str, period: str = "month", n_history: int | None = None) -> list[dict]:
+    """The log of a build of `period` ending at `month` with `scheme`: every parameter the steps take
+    (JSON-serialisable), in the order they run."""
+    periods.check(period)
+    alerts = scheme.data.get("alerts") or {}
+    return log_of(scheme.data, month, period, int(n_history or max(2, int(alerts.get("consecutive", 3)))))
 
 
-def steps_for(scheme: Scheme, month: str, period: str, ends: list[str], spec: pd.DataFrame,
-              adj: pd.DataFrame) -> list[dict]:
-    """The replayable record of a build: every parameter that decided a number."""
-    cached = _RULES_USED.get(id(spec))
-    if cached is None or cached[0] is not spec:  # the spec of a cached plan: describe it once
-        _RULES_USED.clear()
-        cached = _RULES_USED[id(spec)] = (spec, _rules_used(spec))
-    rules_used, caps = cached[1]
-    s = scheme.data
+def log_of(data: dict, month: str, period: str, n_history: int) -> list[dict]:
+    """The log of a build with the scheme `data` (a plain dict, not yet validated): the steps in the
+    order `run` calls them, each with the parameters it is called with."""
+    own = {k: v for k, v in data.items() if k not in _SECTION_KEYS}
     return [
-        {"step": "scheme", "params": {"id": scheme.id, "version": scheme.version, "data": s}},
-        {"step": "select", "params": {"month": month, "period": period, "months": periods.months_of(period, month),
-                                      "periods": ends}},
-        {"step": "aggregate", "params": {"rate": "100 * sum(numerator) / sum(denominator)", "count": "sum",
-                                         "other": "mean of reported months"}},
-        {"step": "missing", "params": {"policy": scheme.missing_policy, "carry_months": scheme.carry_months,
-                                       "not_applicable": "drop and re-weight within the dimension"}},
-        {"step": "cap", "params": {"per_month": caps}},
-        {"step": "score", "params": {"rules": rules_used}},
-        {"step": "weigh", "params": {"fixed_point": engine.FIXED}},
-        {"step": "adjust", "params": {**s.get("adjustments", {}),
-                                      "applied": [int(i) for i in adj.get("adj_id", pd.Series(dtype=int))
-                                                  if pd.notna(i)]}},
-        {"step": "veto", "params": s.get("veto", {})},
-        {"step": "rank", "params": {"within": "peer_group", "ties": "min", "decimals": 2}},
-        {"step": "grade", "params": s.get("grades", {})},
-        {"step": "lists", "params": {"lists": s.get("lists", {}), "alerts": s.get("alerts", {})}},
+        {"step": "scheme", "params": own},  # id, version, year, names, kinds (weights, rules, caps), groups
+        {"step": "select", "params": {"month": month, "period": period, "n_history": n_history}},
+        {"step": "missing", "params": data.get("missing")},
+        {"step": "score", "params": {}},  # rules and weights are the scheme step's
+        {"step": "adjust", "params": data.get("adjustments")},
+        {"step": "veto", "params": data.get("veto")},
+        {"step": "rank", "params": {}},  # within peer groups, ties share the better rank, totals to the cent
+        {"step": "grade", "params": data.get("grades")},
+        {"step": "lists", "params": {k: data.get(k) for k in LIST_SECTIONS}},
     ]
 
 
-def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: pd.DataFrame,
-            adjustments: pd.DataFrame | None, month: str, period: str = "month",
-            n_history: int | None = None, lang: str | None = None) -> ScoreBuild:
-    """Score `period` ending at `month` and the periods before it (for rank changes and alerts)."""
-    periods.check(period)
-    alerts_cfg = scheme.section("alerts")
-    n_hist = n_history or max(2, int(alerts_cfg.get("consecutive", 3)))
-    ends = periods.history(period, month, n_hist)
-    plan = scheme.plan(units)
-    ux = engine.index_units(units, plan)
-    policy = scheme.missing_policy
-    carry_n = scheme.carry_months if policy == "carry" else 0
-    months = mo.span(mo.add(periods.months_of(period, ends[0])[0], -carry_n), month)
+def scheme_data(log: list[dict]) -> dict:
+    """The scheme a log scores with: its scheme step and the sections the other steps hold."""
+    by = _by_step(log)
+    data = dict(by["scheme"])
+    for name, key in SECTION_STEPS.items():
+        if by.get(name) is not None:
+            data[key] = by[name]
+    for key, value in (by.get("lists") or {}).items():
+        if value is not None:
+            data[key] = value
+    return data
 
-    # values -> periods -> cells -> rules -> weights -> points (all periods at once)
-    cube = engine.cube(obs, months, ux, plan, catalogue["code"])
+
+def selection(log: list[dict]) -> dict:
+    """month, period, n_history of a log (a log of an older release is read as it was written)."""
+    return dict(_by_step(log)["select"])
+
+
+def read_window(log: list[dict]) -> tuple[str, str]:
+    """The first and last month a run of `log` reads (history periods, months a value may be carried)."""
+    sel = selection(log)
+    missing = _by_step(log).get("missing") or {}
+    carry = int(missing.get("carry_months", 3)) if missing.get("policy") == "carry" else 0
+    ends = periods.history(sel["period"], sel["month"], int(sel["n_history"]))
+    return mo.add(periods.months_of(sel["period"], ends[0])[0], -carry), sel["month"]
+
+
+def upgrade_log(steps: list[dict]) -> list[dict]:
+    """A log in today's form. A log of an older release (before the chain) recorded the scheme whole
+    in its scheme step and the periods it scored in its select step: the same build, spelled again."""
+    by = {s["step"]: s["params"] for s in steps}
+    if "data" not in (by.get("scheme") or {}):
+        return steps
+    data = by["scheme"]["data"]
+    sel = by["select"]
+    n_hist = len(sel.get("periods") or []) or max(2, int((data.get("alerts") or {}).get("consecutive", 3)))
+    return log_of(data, sel["month"], sel["period"], n_hist)
+
+
+def change(log: list[dict], step: str, **params) -> list[dict]:
+    """The log with some parameters of one step changed (a what-if): a new list, `log` untouched."""
+    out = []
+    for s in log:
+        if s["step"] == step:
+            s = {"step": step, "params": {**(s["params"] or {}), **params}}
+        out.append(s)
+    if step not in {s["step"] for s in out}:
+        raise KeyError(step)
+    return out
+
+
+def _by_step(log: list[dict]) -> dict:
+    return {s["step"]: s["params"] for s in log}
+
+
+@dataclass
+class _Run:
+    """What the steps hand on to each other (arrays of the engine, frames of the totals)."""
+
+    scheme: Scheme
+    units: pd.DataFrame
+    catalogue: pd.DataFrame
+    obs: pd.DataFrame
+    adjustments: pd.DataFrame | None
+    lang: str | None
+    v: dict = field(default_factory=dict)
+
+
+def _step_scheme(r: _Run, params: dict) -> None:
+    # the scheme itself is the log's (scheme_data): here its kinds and groups become the plan
+    r.v["plan"] = r.scheme.plan(r.units)
+    r.v["ux"] = engine.index_units(r.units, r.v["plan"])
+
+
+def _step_select(r: _Run, params: dict) -> None:
+    r.v["month"], r.v["period"] = params["month"], params["period"]
+    periods.check(params["period"])
+    r.v["ends"] = periods.history(params["period"], params["month"], int(params["n_history"]))
+
+
+def _step_missing(r: _Run, params: dict | None) -> None:
+    params = params or {}
+    policy = params.get("policy", "zero")
+    carry_n = int(params.get("carry_months", 3)) if policy == "carry" else 0
+    v = r.v
+    plan, ux, ends, period = v["plan"], v["ux"], v["ends"], v["period"]
+    months = mo.span(mo.add(periods.months_of(period, ends[0])[0], -carry_n), v["month"])
+    # values -> periods -> cells (all periods at once)
+    cube = engine.cube(r.obs, months, ux, plan, r.catalogue["code"])
     agg = engine.aggregate(cube, period, ends, plan)
     # a period before the data begins has nothing reported: it is not scored, so the first period
     # in the data has no previous rank (new, not a change) and empty periods make no bottom streak
@@ -152,38 +221,98 @@ def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: p
     if policy == "carry":
         agg = engine.carry(agg, cube, period, ends, carry_n, plan)
     live = engine.alive(ux, ends) & reported[:, None]
-    cl = engine.cells(agg, plan, ux, live, policy)
-    n_p, n_u = len(ends), len(ux.codes)
-    wt = engine.weigh(cl, plan, n_p, n_u)
+    v.update(months=months, agg=agg, live=live, policy=policy, cl=engine.cells(agg, plan, ux, live, policy))
 
-    tot = _totals_frame(ux, ends, live, wt["base4"])
-    caps = scheme.section("adjustments")
-    watched = _trigger_cells(agg, plan, ux, live, ends, scheme)
-    adj = adjust.in_periods(adjustments, period, ends)
-    auto = adjust.automatic(watched, caps.get("rules", []), lang)
+
+def _step_score(r: _Run, params: dict) -> None:
+    # rules -> weights -> points, in fixed point (engine.FIXED)
+    v = r.v
+    v["wt"] = engine.weigh(v["cl"], v["plan"], len(v["ends"]), len(v["ux"].codes))
+    v["tot"] = _totals_frame(v["ux"], v["ends"], v["live"], v["wt"]["base4"])
+    v["watched"] = _trigger_cells(v["agg"], v["plan"], v["ux"], v["live"], v["ends"], r.scheme)
+
+
+def _step_adjust(r: _Run, params: dict | None) -> None:
+    caps = params or {}
+    v = r.v
+    adj = adjust.in_periods(r.adjustments, v["period"], v["ends"])
+    auto = adjust.automatic(v["watched"], caps.get("rules", []), r.lang)
     if not auto.empty:
         adj = auto if adj.empty else pd.concat([adj, auto], ignore_index=True)
-    tot = adjust.apply(tot, adj, caps.get("bonus_cap"), caps.get("deduction_cap"))
-    tot = adjust.veto(tot, watched, adj,
-                      scheme.section("veto").get("triggers", []), lang)
-    tot = rank.rank(tot)
-    g = scheme.section("grades")
-    tot = grades.assign(tot, g.get("bands", []), g.get("quota"), scheme.section("veto").get("cap_grade", "fail"),
-                        lang)
+    v["adj"] = adj
+    v["tot"] = adjust.apply(v["tot"], adj, caps.get("bonus_cap"), caps.get("deduction_cap"))
 
-    cur = rank.changes(tot.loc[tot["period"].eq(month)], tot, ends[-2] if len(ends) > 1 else None,
-                       scheme.section("lists"), alerts_cfg, ends)
-    cur = cur.sort_values(["kind", "peer_group", "rank", "unit_code"], ascending=[False, True, True, True])
+
+def _step_veto(r: _Run, params: dict | None) -> None:
+    params = params or {}
+    v = r.v
+    v["cap_grade"] = params.get("cap_grade", "fail")
+    v["tot"] = adjust.veto(v["tot"], v["watched"], v["adj"], params.get("triggers", []), r.lang)
+
+
+def _step_rank(r: _Run, params: dict) -> None:
+    r.v["tot"] = rank.rank(r.v["tot"])
+
+
+def _step_grade(r: _Run, params: dict | None) -> None:
+    g = params or {}
+    r.v["tot"] = grades.assign(r.v["tot"], g.get("bands", []), g.get("quota"), r.v["cap_grade"], r.lang)
+
+
+def _step_lists(r: _Run, params: dict) -> None:
+    v = r.v
+    ends, month = v["ends"], v["month"]
+    cur = rank.changes(v["tot"].loc[v["tot"]["period"].eq(month)], v["tot"], ends[-2] if len(ends) > 1 else None,
+                       params.get("lists") or {}, params.get("alerts") or {}, ends)
+    v["cur"] = cur.sort_values(["kind", "peer_group", "rank", "unit_code"], ascending=[False, True, True, True])
+
+
+CHAIN = [("scheme", _step_scheme), ("select", _step_select), ("missing", _step_missing), ("score", _step_score),
+         ("adjust", _step_adjust), ("veto", _step_veto), ("rank", _step_rank), ("grade", _step_grade),
+         ("lists", _step_lists)]
+_FUNCS = dict(CHAIN)
+
+
+def compute(scheme: Scheme, units: pd.DataFrame, catalogue: pd.DataFrame, obs: pd.DataFrame,
+            adjustments: pd.DataFrame | None, month: str, period: str = "month",
+            n_history: int | None = None, lang: str | None = None) -> ScoreBuild:
+    """Score `period` ending at `month` and the periods before it (for rank changes and alerts):
+    the chain of `write_log(scheme, ...)`, run."""
+    return run(write_log(scheme, month, period, n_history), units, catalogue, obs, adjustments, lang,
+               scheme=scheme)
+
+
+def run(log: list[dict], units: pd.DataFrame, catalogue: pd.DataFrame, obs: pd.DataFrame,
+        adjustments: pd.DataFrame | None, lang: str | None = None, scheme: Scheme | None = None) -> ScoreBuild:
+    """Run a log's steps, in its order, each with its logged parameters. `scheme` (the one the log
+    was written from) saves validating it again; without it the scheme is the log's, validated."""
+    from kaohe.metrics.scheme import load_dict
+
+    log = upgrade_log(log)
+    if scheme is None:
+        scheme = load_dict(scheme_data(log), catalogue)
+    r = _Run(scheme, units, catalogue, obs, adjustments, lang)
+    for s in log:
+        _FUNCS[s["step"]](r, s["params"])
+    return _assemble(r, log)
+
+
+def _assemble(r: _Run, log: list[dict]) -> ScoreBuild:
+    v, scheme = r.v, r.scheme
+    month, period, cur = v["month"], v["period"], v["cur"]
+    plan, ux, live, wt, ends = v["plan"], v["ux"], v["live"], v["wt"], v["ends"]
     fixed = cur[["unit_code", "base4", "bonus4", "deduction4", "total4", "total_cents",
                  "bonus_claimed", "deduction_claimed", "grade_by_score", "grade_note", "grade_note_zh",
                  "grade_note_en", "rank_from_bottom"]]
-    ind = _indicator_frame(cl, plan, ux, n_p - 1, months, policy)
-    dims = _dimension_frame(wt, plan, ux, live, n_p - 1)
+    ind = _indicator_frame(v["cl"], plan, ux, len(ends) - 1, v["months"], v["policy"])
+    dims = _dimension_frame(wt, plan, ux, live, len(ends) - 1)
+    adj = v["adj"]
     cur_adj = adj.loc[adj["period"].eq(month)] if not adj.empty else adj
+    tot = v["tot"]
     return ScoreBuild(
         scheme_id=scheme.id, scheme_version=scheme.version, period=period,
-        period_label=periods.label(period, month, lang), month=month,
-        steps=steps_for(scheme, month, period, ends, plan.spec, cur_adj),
+        period_label=periods.label(period, month, r.lang), month=month,
+        steps=log,
         indicators=ind, dimensions=dims,
         totals=cur.reindex(columns=TOTAL_COLUMNS).reset_index(drop=True),
         adjustments=adjust.words(cur_adj).reset_index(drop=True),

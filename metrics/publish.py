@@ -6,11 +6,19 @@ revision stays readable and the differences are listed. Corrections to a
 published month carry their own reason (an import's or an adjustment's
 correction reason); when the revision is published without one, those reasons
 are its reason.
+
+A publication keeps the log of its build (the chain's parameters, scheme included), the point
+of the input sequence it read (`as_of`), the units and catalogue it read, and a checksum of its
+exact inputs, so `metrics.service.replay_publication` rebuilds it whatever changed since.
+
+This module does not import the service: the build it freezes is made by a function passed in
+(`build(wh, month, period) -> (ScoreBuild, inputs)`, the service's `build_with_inputs`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -39,7 +47,8 @@ def _results(build) -> pd.DataFrame:
     return t
 
 
-def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
+def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month", *,
+            build: Callable) -> int:
     """Freeze the period's results as its next revision, or refuse in words (PublishError).
 
     The checks (data there, figures not equal to the latest revision, a reason for a revision)
@@ -51,22 +60,20 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
     store.ready(wh)
     for _ in range(RETRIES):
         try:
-            return _publish_once(wh, month, actor, reason, period)
+            return _publish_once(wh, month, actor, reason, period, build)
         except store.PublishConflict:
             continue
     raise PublishError(i18n.t("scoring.publish.busy", month=month))
 
 
-def _publish_once(wh, month, actor, reason, period) -> int:
-    from kaohe.metrics.service import build as run_build
-
+def _publish_once(wh, month, actor, reason, period, run_build) -> int:
     first = periods.months_of(period, month)[0]
     checksum = store.data_checksum(wh, first, month)
     if checksum.startswith("0:"):
         raise PublishError(i18n.t("scoring.publish.no_data", month=month))
     pubs = store.publications(wh, month, period)
     latest = 0 if pubs.empty else int(pubs["revision"].max())
-    b = run_build(wh, month, period)
+    b, inputs = run_build(wh, month, period)
     if latest:
         # identical figures are never a new revision, reason or not
         if _diff(store.published_results(wh, month, period, latest), b.totals).empty:
@@ -80,7 +87,17 @@ def _publish_once(wh, month, actor, reason, period) -> int:
     return store.publish(wh, month, period, _results(b), scheme_id=b.scheme_id, scheme_version=b.scheme_version,
                          steps=b.steps, actor=actor, reason=(reason or "").strip() or None,
                          data_checksum=checksum, checksum_from=first, expected_latest=latest,
-                         scheme_fingerprint=b.scheme_fingerprint, scheme_year=b.scheme_year)
+                         scheme_fingerprint=b.scheme_fingerprint, scheme_year=b.scheme_year,
+                         **pin(inputs))
+
+
+def pin(inputs: dict) -> dict:
+    """What a publication keeps of the inputs its build read: the point of the input sequence, the
+    units and catalogue (JSON) and the checksum of all of them with the observations and adjustments."""
+    if inputs.get("as_of") is None:
+        return {}
+    text = store.inputs_text(inputs)
+    return {"as_of": inputs["as_of"], "inputs": text, "inputs_checksum": store.inputs_checksum(inputs, text)}
 
 
 @dataclass(frozen=True)
@@ -107,11 +124,19 @@ class PublishedState:
     n_units: int = 0
     data_changed: bool = False
     scheme_changed: bool = False
+    # which figures are shown beside this state: "current" (a build of today's data) or "published"
+    # (the revision rebuilt: service.published_figures)
+    shown: str = "current"
+
+    def showing_published(self) -> PublishedState:
+        """This state beside the published figures themselves (they are the revision, whatever the
+        current data say)."""
+        return replace(self, shown="published")
 
     def label(self, lang: str | None = None) -> str:
         if not self.published:
             return i18n.t("scoring.state.unpublished", lang)
-        if self.differs:
+        if self.differs and self.shown != "published":
             return i18n.t("scoring.state.live_differs", lang, rev=self.revision)
         key = "scoring.state.published_revised" if (self.revision or 0) > 1 else "scoring.state.published"
         return i18n.t(key, lang, rev=self.revision)
@@ -120,7 +145,7 @@ class PublishedState:
         """The state in a word or two, for a tile: 未发布 / 第 2 版 / 已变动."""
         if not self.published:
             return i18n.t("scoring.state.short.unpublished", lang)
-        if self.differs:
+        if self.differs and self.shown != "published":
             return i18n.t("scoring.state.short.differs", lang)
         return i18n.t("scoring.state.short.published", lang, rev=self.revision)
 
@@ -128,6 +153,10 @@ class PublishedState:
         if not (self.published and self.differs):
             return None
         why = "both" if self.data_changed and self.scheme_changed else "scheme" if self.scheme_changed else "data"
+        if self.shown == "published":
+            return i18n.t("scoring.state.notice_published", lang, why=i18n.t(f"scoring.state.why.{why}", lang),
+                          at=clock.local_text(self.at) if self.at is not None else "", rev=self.revision,
+                          n=self.n_units)
         return i18n.t("scoring.state.notice", lang, why=i18n.t(f"scoring.state.why.{why}", lang),
                       at=clock.local_text(self.at) if self.at is not None else "", rev=self.revision,
                       n=self.n_units)
@@ -135,12 +164,12 @@ class PublishedState:
     def as_dict(self) -> dict:
         return {"published": self.published, "revision": self.revision, "at": self.at, "differs": self.differs,
                 "actor": self.actor, "scheme_version": self.scheme_version, "reason": self.reason,
-                "n_units": self.n_units, "data_changed": self.data_changed, "scheme_changed": self.scheme_changed}
+                "n_units": self.n_units, "data_changed": self.data_changed, "scheme_changed": self.scheme_changed,
+                "shown": self.shown}
 
 
-def state(wh, month: str, period: str = "month") -> PublishedState:
-    from kaohe.metrics.service import current_scheme
-
+def state(wh, month: str, period: str = "month", *, build: Callable, current_scheme: Callable) -> PublishedState:
+    """`build(wh, month, period)` -> (ScoreBuild, inputs); `current_scheme(wh, year)` -> Scheme."""
     periods.check(period)
     store.ready(wh)
     pubs = store.publications(wh, month, period)
@@ -155,25 +184,25 @@ def state(wh, month: str, period: str = "month") -> PublishedState:
     scheme_changed = (fp != scheme.fingerprint) if known_fp else (last["scheme_version"] != scheme.version)
     n_units = 0
     if data_changed or scheme_changed or not known_fp:  # say it differs only if the results do
-        d = diff(wh, month, period)
+        d = diff(wh, month, period, build=build)
         n_units = int(d["unit_code"].nunique()) if not d.empty else 0
     reason = last["reason"] if isinstance(last["reason"], str) else None
     return PublishedState(month, period, True, int(last["revision"]), last["published_at"], last["actor"], reason,
                           last["scheme_version"], n_units > 0, n_units, bool(data_changed), bool(scheme_changed))
 
 
-def status(wh, month: str, period: str = "month") -> dict:
-    return state(wh, month, period).as_dict()
-
-
-def diff(wh, month: str, period: str = "month", revision: int | None = None) -> pd.DataFrame:
+def diff(wh, month: str, period: str = "month", revision: int | None = None, *, build: Callable) -> pd.DataFrame:
     """Units whose total, rank, grade or veto differ between a published revision and the live build."""
-    from kaohe.metrics.service import build as run_build
-
     pub = store.published_results(wh, month, period, revision)
     if pub.empty:
         return pd.DataFrame(columns=["unit_code", "field", "published", "current"])
-    return _diff(pub, run_build(wh, month, period).totals)
+    return _diff(pub, build(wh, month, period)[0].totals)
+
+
+def figure_diff(published: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """Where the frozen figures of a revision and a build's totals disagree (unit_code, field,
+    published, current; empty when every unit's total to the cent, rank, grade and veto agree)."""
+    return _diff(published, totals)
 
 
 def diff_revisions(wh, month: str, rev_a: int, rev_b: int, period: str = "month") -> pd.DataFrame:

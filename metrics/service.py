@@ -15,13 +15,22 @@
         made on first use from the arrays of that one pass (no build per month).
         `lang` only chooses the language of veto reasons and the ytd label; every other text
         comes in both (name_zh/name_en, rule_text_zh/_en, treatment_zh/_en, grade_zh/_en).
-    replay(wh, steps) -> ScoreBuild                       # re-run a recorded build (e.g. a publication's)
+    build_with_inputs(wh, month, period="month", ...) -> (ScoreBuild, inputs)   the inputs it read, with
+        `as_of` (the point of the input sequence they are of)
+    replay(wh, steps) -> ScoreBuild          # run a log (ScoreBuild.steps) on the live inputs
+    replay_publication(wh, month, period="month", revision=None, lang=None) -> ScoreBuild
+        a published revision rebuilt exactly (its log on its inputs as of then): totals, ranks,
+        grades and vetoes equal to the frozen ones after any later import, correction, rollback,
+        adjustment or scheme edit; ReplayRefused (in words, no figures) when it cannot be
+    published_figures(wh, month, period="month", lang=None) -> ScoreBuild | None
+        the latest revision's figures (replay_publication), None when not published: what pages and
+        reports show by default, `build` (the current figures) a choice away
     rank_history(wh, unit_code, last_month, n=12) -> DataFrame   month, total, rank, n_in_group, grade
     robustness(wh, month, replicates=1000, seed=0, progress=None, period="month") -> DataFrame
         unit_code, name_zh, name_en, peer_group, rank, n_in_group, median_rank, rank_p05, rank_p95
     entropy_weights(wh, month, period="month") -> DataFrame
         kind, indicator_code, scheme_weight (mean effective share), entropy_weight
-    what_if(wh, month, changes, period="month") -> DataFrame
+    what_if(wh, month, changes, period="month") -> DataFrame   (the same chain, logged parameters changed)
         unit_code, name_zh, name_en, peer_group, total_official, rank_official, grade_official,
         total_whatif, rank_whatif, grade_whatif, total_delta, rank_delta (positive = moves up)
         changes: {"dimension_weights": {dim: w}, "indicator_weights": {code: w} (proportions,
@@ -68,7 +77,9 @@ from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.data import scoring_store as store
 from kaohe.data.warehouse import PublishedMonthError, Refusal
+from kaohe.metrics import build as build_mod
 from kaohe.metrics import periods
+from kaohe.metrics import publish as pub
 from kaohe.metrics import scheme as scheme_mod
 from kaohe.metrics.adjust import KINDS as ADJ_KINDS
 from kaohe.metrics.build import ScoreBuild, compute
@@ -77,6 +88,11 @@ from kaohe.metrics.scheme import Scheme
 
 class ScoringError(Refusal, ValueError):
     """A request the engine refuses, with a message in the user's language."""
+
+
+class ReplayRefused(ScoringError):
+    """A publication whose inputs cannot be reconstructed (or whose rebuild is not its frozen
+    figures): the words say why; no figure is given."""
 
 
 class AdjustmentPublishedError(ScoringError, PublishedMonthError):
@@ -99,28 +115,28 @@ def current_scheme(wh, year: str | None = None) -> Scheme:
     return scheme_mod.load_year(year, store.read_catalogue(wh))
 
 
-def _inputs(wh, month: str, period: str, n_history: int, carry_months: int) -> dict:
-    ends = periods.history(period, month, n_history)
-    first = periods.months_of(period, ends[0])[0]
-    return store.read_inputs(wh, mo.add(first, -carry_months), month)
-
-
 def build(wh, month: str, period: str = "month", scheme: Scheme | None = None, lang: str | None = None,
           n_history: int | None = None) -> ScoreBuild:
     """Score every unit for the period ending at `month` (quarter of 2026-09 = 2026-Q3)."""
+    return build_with_inputs(wh, month, period, scheme, lang, n_history)[0]
+
+
+def build_with_inputs(wh, month: str, period: str = "month", scheme: Scheme | None = None,
+                      lang: str | None = None, n_history: int | None = None) -> tuple[ScoreBuild, dict]:
+    """`build`, with the inputs it read (data.scoring_store.read_inputs: units, catalogue,
+    observations, adjustments and `as_of`, the point of the input sequence they are of)."""
     mo.check(month)
     periods.check(period)
     # the reading window depends on the scheme (history for alerts, months a value may be
     # carried): take it from the scheme file before reading, validate after, one file open
     data = scheme.data if scheme is not None else scheme_mod.raw_year(month[:4])
-    n_hist = n_history or max(2, int(data.get("alerts", {}).get("consecutive", 3)))
-    missing = data.get("missing", {})
-    carry = int(missing.get("carry_months", 3)) if missing.get("policy") == "carry" else 0
-    inp = _inputs(wh, month, period, n_hist, carry)
+    n_hist = n_history or max(2, int((data.get("alerts") or {}).get("consecutive", 3)))
+    log = build_mod.log_of(data, month, period, int(n_hist))
+    inp = store.read_inputs(wh, *build_mod.read_window(log))
     _require_data(inp["observations"], month, period, lang)
     scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
     return compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
-                   month, period, n_history=n_hist, lang=lang)
+                   month, period, n_history=n_hist, lang=lang), inp
 
 
 def _require_data(obs: pd.DataFrame, month: str, period: str, lang: str | None) -> None:
@@ -132,11 +148,67 @@ def _require_data(obs: pd.DataFrame, month: str, period: str, lang: str | None) 
 
 
 def replay(wh, steps: list[dict], lang: str | None = None) -> ScoreBuild:
-    """Re-run a recorded build: the same scheme (as stored in its steps), month and period."""
-    by = {s["step"]: s["params"] for s in steps}
-    scheme = scheme_mod.load_dict(by["scheme"]["data"], wh.indicators(active_only=False))
-    sel = by["select"]
-    return build(wh, sel["month"], sel["period"], scheme=scheme, lang=lang)
+    """Run a log (a build's `steps`) on the live inputs: the same chain, parameters and scheme."""
+    log = build_mod.upgrade_log(steps)
+    inp = store.read_inputs(wh, *build_mod.read_window(log))
+    return build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"], lang)
+
+
+def replay_publication(wh, month: str, period: str = "month", revision: int | None = None,
+                       lang: str | None = None) -> ScoreBuild:
+    """A published revision (the latest when not given) rebuilt exactly: its logged chain run on its
+    inputs as of the point it read them (the units and catalogue it kept, the observations and
+    adjustments of then), whatever was imported, corrected, rolled back, adjusted or revoked since,
+    and whatever became of the scheme file. Its totals, ranks, grades and vetoes are the frozen ones.
+
+    Refuses in words (ReplayRefused), giving no figure, when the inputs cannot be reconstructed:
+    their checksum differs from the one stored, or the revision was published before the as-of
+    point was kept (schema 6) and the data have changed since; and when the rebuild does not give
+    the frozen figures."""
+    mo.check(month)
+    periods.check(period)
+    store.ready(wh)
+    label = periods.label(period, month, lang)
+    p = store.publication(wh, month, period, revision)
+    if p is None:
+        if revision is None:
+            raise ReplayRefused(i18n.t("scoring.replay.unpublished", lang, label=label))
+        raise ReplayRefused(i18n.t("scoring.replay.none", lang, label=label, rev=revision))
+    rev = int(p["revision"])
+    log = build_mod.upgrade_log(p["steps"])
+    window = build_mod.read_window(log)
+    if p["as_of_seq"] is not None and p["inputs"]:
+        try:
+            units, cat = store.inputs_from_text(p["inputs"])
+            inp = store.read_inputs_as_of(wh, *window, p["as_of_seq"], units, cat)
+            same = store.inputs_checksum(inp, p["inputs"]) == p["inputs_checksum"]
+        except (ValueError, KeyError, TypeError):  # the kept units or catalogue no longer read
+            same = False
+        if not same:
+            raise ReplayRefused(i18n.t("scoring.replay.altered", lang, label=label, rev=rev))
+    else:  # before schema 6: only while the data it read are still the data
+        first = periods.months_of(period, month)[0]
+        if p["data_checksum"] != store.data_checksum(wh, first, month):
+            raise ReplayRefused(i18n.t("scoring.replay.no_as_of", lang, label=label, rev=rev))
+        inp = store.read_inputs(wh, *window)
+    b = build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"], lang)
+    d = pub.figure_diff(store.published_results(wh, month, period, rev), b.totals)
+    if not d.empty:
+        raise ReplayRefused(i18n.t("scoring.replay.differs", lang, label=label, rev=rev,
+                                   n=d["unit_code"].nunique()))
+    b.published_revision = rev
+    return b
+
+
+def published_figures(wh, month: str, period: str = "month", lang: str | None = None) -> ScoreBuild | None:
+    """The published figures of (month, period): the latest revision rebuilt by replay_publication
+    (a ScoreBuild like `build`'s, every frame of it), or None when the period is not published.
+    Raises ReplayRefused when that revision cannot be reproduced. Pages and reports show these by
+    default and `build` (the current figures) as the choice beside them."""
+    store.ready(wh)
+    if store.publications(wh, month, period).empty:
+        return None
+    return replay_publication(wh, month, period, None, lang)
 
 
 def rank_history(wh, unit_code: str, last_month: str, n: int = 12) -> pd.DataFrame:
@@ -149,10 +221,24 @@ def rank_history(wh, unit_code: str, last_month: str, n: int = 12) -> pd.DataFra
 
 # -- what-if and robustness ------------------------------------------------------------------------
 def what_if(wh, month: str, changes: dict, period: str = "month") -> pd.DataFrame:
-    """The official build against one with weights or rules changed in memory, side by side."""
-    official = build(wh, month, period)
-    alt_scheme = official.scheme.with_changes(changes)
-    alt = build(wh, month, period, scheme=alt_scheme)
+    """The official build against the same chain with some logged parameters changed, side by side.
+
+    changes: "dimension_weights", "indicator_weights", "rules", "missing_policy" (see the module
+    head), and "steps": {step: {param: value}} for any other parameter of the log (e.g.
+    {"grade": {"quota": ...}}, {"adjust": {"bonus_cap": 5}})."""
+    official, inp = build_with_inputs(wh, month, period)
+    scheme_changes = {k: v for k, v in changes.items() if k != "steps"}
+    alt_scheme = official.scheme.with_changes(scheme_changes) if scheme_changes else official.scheme
+    n_hist = build_mod.selection(official.steps)["n_history"]
+    log = build_mod.write_log(alt_scheme, month, period, n_hist)
+    for step, params in (changes.get("steps") or {}).items():
+        log = build_mod.change(log, step, **params)
+        alt_scheme = None  # the log spells the scheme now: validated when run
+    first = build_mod.read_window(log)[0]
+    if first < build_mod.read_window(official.steps)[0]:  # carried values reach further back
+        inp = store.read_inputs(wh, first, month)
+    alt = build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
+                        scheme=alt_scheme)
     return compare(official, alt)
 
 
@@ -183,36 +269,30 @@ def entropy_weights(wh, month: str, period: str = "month") -> pd.DataFrame:
 
 # -- publishing ----------------------------------------------------------------------------------------
 def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
-    from kaohe.metrics import publish as pub
+    return pub.publish(wh, month, actor, reason, period, build=_pin_build)
 
-    return pub.publish(wh, month, actor, reason, period)
+
+def _pin_build(wh, month: str, period: str) -> tuple[ScoreBuild, dict]:
+    return build_with_inputs(wh, month, period)
 
 
 def publication_status(wh, month: str, period: str = "month") -> dict:
-    from kaohe.metrics import publish as pub
-
-    return pub.status(wh, month, period)
+    return published_state(wh, month, period).as_dict()
 
 
 def published_state(wh, month: str, period: str = "month"):
     """kaohe.metrics.publish.PublishedState: the latest revision of (month, period), whether the figures
     computed now differ from it (and whether data or the scheme's content changed), with
     `.label(lang)` for the figures' label and `.notice(lang)` for the notice to show beside them."""
-    from kaohe.metrics import publish as pub
-
-    return pub.state(wh, month, period)
+    return pub.state(wh, month, period, build=_pin_build, current_scheme=current_scheme)
 
 
 def publication_diff(wh, month: str, period: str = "month") -> pd.DataFrame:
-    from kaohe.metrics import publish as pub
-
-    return pub.diff(wh, month, period)
+    return pub.diff(wh, month, period, build=_pin_build)
 
 
 def revision_diff(wh, month: str, revision: int, period: str = "month") -> pd.DataFrame:
     """What a revision changed against the one before it (field, published = before, current = after)."""
-    from kaohe.metrics import publish as pub
-
     if revision <= 1:
         return pd.DataFrame(columns=["unit_code", "field", "published", "current"])
     return pub.diff_revisions(wh, month, revision - 1, revision, period)

@@ -245,6 +245,11 @@ def _load(wh, month, period, lang, build, history, units) -> Context:
     unit_frame = wh.units().set_index("code", drop=False)
     catalogue = wh.indicators(active_only=False).set_index("code", drop=False)
     state = _state(wh, month, period)
+    if getattr(b, "published_revision", None) is not None:
+        # the published figures (a revision rebuilt): named as they were then, labelled as what they are
+        unit_frame, catalogue = _names_of(b, unit_frame, catalogue)
+        if state is not None:
+            state = state.showing_published()
     status = state.as_dict() if state is not None else {"published": False, "revision": None}
     batches = _batches(wh)
     span = period_months(month, period)
@@ -256,6 +261,21 @@ def _load(wh, month, period, lang, build, history, units) -> Context:
     if history:
         ctx.history = history_frame(wh, month, b)
     return ctx
+
+
+def _names_of(b, units: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Units and indicators named, grouped and kinded as the build has them (a published revision
+    keeps the units and catalogue of its day); what it does not hold comes from the warehouse."""
+    cols = ["unit_code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh", "peer_group_en"]
+    tot = b.totals.reindex(columns=cols).rename(columns={"unit_code": "code"}).set_index("code", drop=False)
+    units = units.reindex(units.index.union(tot.index))
+    units.loc[tot.index, tot.columns] = tot.to_numpy()
+    ind = b.indicators.reindex(columns=["indicator_code", "name_zh", "name_en", "unit"]).drop_duplicates(
+        "indicator_code").rename(columns={"indicator_code": "code"}).set_index("code", drop=False)
+    known = ind.index.intersection(catalogue.index)
+    catalogue = catalogue.copy()
+    catalogue.loc[known, ind.columns] = ind.loc[known].to_numpy()
+    return units, catalogue
 
 
 def _state(wh, month: str, period: str):
@@ -297,6 +317,9 @@ def history_frame(wh, month: str, current=None, n: int = HISTORY_MONTHS) -> pd.D
     wanted = [m for m in mo.span(mo.add(month, -(n - 1)), month) if m in available]
     hist = getattr(current, "history", None) if getattr(current, "period", None) == "month" else None
     if hist is None or hist.empty or not set(wanted) <= set(hist["period"]):
+        own = hist if getattr(current, "published_revision", None) is not None else None
         hist = service.build(wh, month, period="month", n_history=n).history  # quarter/year: monthly trend
+        if own is not None and not own.empty:  # the months a published build scored are its own figures
+            hist = pd.concat([hist[~hist["period"].isin(set(own["period"]))], own], ignore_index=True)
     out = hist[hist["period"].isin(wanted)].rename(columns={"period": "month"})
     return out.reindex(columns=HISTORY_COLUMNS).reset_index(drop=True)

@@ -31,8 +31,17 @@ GRADE_COLOUR = {"excellent": GOOD, "good": (23, 78, 140), "pass": WARN, "fail": 
 
 
 def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: str = "zh",
-                  build=None) -> bytes:
-    """The scorecard of `unit_code` for the period ending in `month`, as PDF bytes."""
+                  build=None, *, current: bool = False) -> bytes:
+    """The scorecard of `unit_code` for the period ending in `month`, as PDF bytes.
+
+    A published period shows its published figures (the latest revision rebuilt exactly,
+    metrics.service.published_figures; refused in words, ReplayRefused, when it cannot be), an
+    unpublished one the current figures; `current=True` asks for the current figures whatever
+    was published. A `build` given is shown as it is."""
+    if build is None and not current:
+        from kaohe.metrics import service
+
+        build = service.published_figures(wh, month, period, lang)
     ctx = load(wh, month, period, lang, build, units=[unit_code])
     if unit_code not in set(ctx.build.totals["unit_code"]):
         raise KeyError(t("report.unknown_unit", lang, unit=unit_code))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 import scoring_fixtures as fx
 
+from kaohe.metrics import build
 from kaohe.metrics.engine import FIXED
 
 
@@ -231,11 +234,47 @@ def test_units_outside_their_active_months_are_not_scored():
 def test_steps_record_the_scheme_and_parameters():
     b = fx.run()
     names = [s["step"] for s in b.steps]
-    assert names[:3] == ["scheme", "select", "aggregate"] and "grade" in names
+    assert names == ["scheme", "select", "missing", "score", "adjust", "veto", "rank", "grade", "lists"]
     by = {s["step"]: s["params"] for s in b.steps}
-    assert by["scheme"]["data"]["id"] == "toy"
-    assert by["score"]["rules"]["g1/HL_ONTIME"]["params"]["full"] == 25
-    assert by["select"]["months"] == ["2026-10"]
+    assert by["scheme"]["id"] == "toy"
+    ind = {i["code"]: i for d in by["scheme"]["kinds"]["street"]["dimensions"] for i in d["indicators"]}
+    assert ind["HL_ONTIME"]["params"]["full"] == 25
+    assert by["select"] == {"month": "2026-10", "period": "month", "n_history": 3}
+    assert by["grade"] == fx.SCHEME["grades"] and by["veto"] == fx.SCHEME["veto"]
+    json.dumps(b.steps)  # the log is plain data
+
+
+def test_running_the_log_is_the_build():
+    obs, adj = fx.observations(), fx.adjustments()
+    b = fx.run(obs=obs, adj=adj)
+    again = build.run(json.loads(json.dumps(b.steps)), fx.UNITS, fx.CATALOGUE, obs, adj)
+    pd.testing.assert_frame_equal(again.totals, b.totals)
+    pd.testing.assert_frame_equal(again.indicators, b.indicators)
+    assert again.scheme_fingerprint == b.scheme_fingerprint  # the scheme spelled by the log is the same scheme
+
+
+def test_a_what_if_is_the_log_with_one_parameter_changed():
+    obs = fx.observations()
+    b = fx.run(obs=obs)
+    bands = [dict(x, min=x["min"] + 30) if x.get("min") else x for x in b.steps[7]["params"]["bands"]]
+    strict = build.change(b.steps, "grade", bands=bands)
+    alt = build.run(strict, fx.UNITS, fx.CATALOGUE, obs, None)
+    assert b.steps[7]["params"]["bands"] != bands  # the official log is left as it was
+    assert alt.totals["total"].tolist() == b.totals["total"].tolist()
+    assert (alt.totals["grade"] != b.totals["grade"]).any()
+    with pytest.raises(KeyError):
+        build.change(b.steps, "no-such-step", x=1)
+
+
+def test_a_log_of_an_older_release_still_runs():
+    obs = fx.observations()
+    b = fx.run(obs=obs)
+    old = [{"step": "scheme", "params": {"id": "toy", "version": "1", "data": build.scheme_data(b.steps)}},
+           {"step": "select", "params": {"month": "2026-10", "period": "month", "months": ["2026-10"],
+                                         "periods": ["2026-08", "2026-09", "2026-10"]}},
+           {"step": "aggregate", "params": {}}, {"step": "weigh", "params": {"fixed_point": FIXED}}]
+    again = build.run(old, fx.UNITS, fx.CATALOGUE, obs, None)
+    pd.testing.assert_frame_equal(again.totals, b.totals)
 
 
 def test_explain_unknown_unit():

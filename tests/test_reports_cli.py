@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -90,7 +91,7 @@ def test_zip_format_from_suffix(db, tmp_path, monkeypatch):
     from kaohe.reports import batch
 
     seen = {}
-    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, period="month", processes=None:
+    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, period="month", processes=None, build=None:
                         seen.update(month=month, period=period, processes=processes) or b"PK")
     assert main(["scorecards", "--db", db, "--processes", "2", "-o", str(tmp_path / "a.zip")]) == 0
     assert seen == {"month": MONTH, "period": "month", "processes": 2}
@@ -108,16 +109,55 @@ def test_quarter_scorecards(db, tmp_path):
     assert "2026-Q4" in PdfReader(io.BytesIO(zipfile.ZipFile(out).read(names[0]))).pages[0].extract_text()
 
 
+def _s01_total(path) -> float:
+    rows = pd.read_csv(path, encoding="utf-8-sig")
+    return float(rows.loc[rows.iloc[:, 0].eq("S01")].iloc[0]["总分"])
+
+
 def test_an_export_of_drifted_figures_says_they_are_not_the_published_ones(db, tmp_path, capsys):
+    from kaohe.data import scoring_store as store
     from kaohe.data.warehouse import Warehouse
     from kaohe.metrics import service
 
     wh = Warehouse(db)
     service.publish(wh, MONTH, "alice")
+    published = store.published_results(wh, MONTH).set_index("unit_code").loc["S01", "total"]
     out = tmp_path / "m.csv"
     assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
     assert "已发布·第 1 版" in capsys.readouterr().out
     service.add_adjustment(wh, "S01", MONTH, "deduction", 9, "迟报", None, "carol", correction_reason="补录")
+    # by default a published month's export holds its published figures, and says the data moved on
     assert main(["export", "--db", db, "--month", MONTH, "-o", str(out)]) == 0
     said = capsys.readouterr().out
+    assert "第 1 版结果（按其记录重现）" in said and "此后数据已有变动" in said
+    assert _s01_total(out) == pytest.approx(published, abs=0.005)
+    # the current figures are a choice away, and say they are not the published ones
+    assert main(["export", "--db", db, "--month", MONTH, "--current", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
     assert "注意" in said and "第 1 版不同" in said
+    assert _s01_total(out) == pytest.approx(published - 9, abs=0.005)
+
+
+def test_a_published_scorecard_shows_the_published_figures_unless_current(db, tmp_path, capsys):
+    from kaohe.data import scoring_store as store
+    from kaohe.metrics import service
+
+    wh = Warehouse(tmp_path / "own.duckdb")  # a warehouse of its own: nothing published in it yet
+    ensure_ready(wh, end=MONTH)
+    db = str(wh.path)
+    service.publish(wh, MONTH, "alice")
+    published = store.published_results(wh, MONTH).set_index("unit_code").loc["S01", "total"]
+    service.add_adjustment(wh, "S01", MONTH, "deduction", 9, "迟报", None, "carol", correction_reason="补录")
+    out = tmp_path / "s.pdf"
+    assert main(["scorecard", "--db", db, "--month", MONTH, "--unit", "S01", "-o", str(out)]) == 0
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert f"{published:.2f}" in text and "已发布·第 1 版" in text
+    assert main(["scorecard", "--db", db, "--month", MONTH, "--unit", "S01", "--current", "-o", str(out)]) == 0
+    text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    assert f"{published - 9:.2f}" in text and "第 1 版不同" in text
+    capsys.readouterr()
+    with wh.transaction() as con:  # the inputs of the revision altered: refused, with the way to current figures
+        con.execute("UPDATE observations SET value = value + 5 WHERE unit_code = 'S02' AND month = ?", [MONTH])
+    assert main(["scorecard", "--db", db, "--month", MONTH, "--unit", "S01", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "校验和不符" in err and "--current" in err

@@ -12,6 +12,7 @@ import pytest
 from lang_checks import CJK
 from pypdf import PdfReader
 
+from kaohe.data import scoring_store as store
 from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Warehouse
 from kaohe.metrics import service
@@ -198,12 +199,18 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     assert "已发布·第 1 版" in head() and "未发布" not in head() and "更正" not in head() and "注意" not in head()
     service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester",
                            correction_reason="补录扣分")  # a published month takes an item only with a reason
-    # the figures are no longer the published ones: neither PDF says 已发布·第 1 版, both say why
-    for text in (head(), summary_head()):
+    # by default the scorecard of a published month shows its published figures, and says the data moved on
+    text = head()
+    assert "已发布·第 1 版" in text and "当前数据（与" not in text, text
+    assert "发布的第 1 版结果（按其记录重现）；此后数据已有变动" in text, text
+    current = lambda: text_of(scorecard_pdf(copy, "S04", MONTH, current=True)).split("\n总分")[0].replace(  # noqa: E731
+        "\n", "")
+    # the current figures are no longer the published ones: neither PDF says 已发布·第 1 版, both say why
+    for text in (current(), summary_head()):
         assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
         assert "注意：以下为按当前数据计算的结果" in text and "已发布的结果仍是第 1 版" in text, text
         assert "…" not in text, text  # the long label is not cut short in the running head
-    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en")).split("\n")[0]
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en", current=True)).split("\n")[0]
     assert "live figures (they differ from published revision 1)" in en and "…" not in en, en
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
     assert "已发布·第 2 版（更正）" in head() and "不同" not in head() and "注意" not in head()
@@ -238,13 +245,17 @@ def test_a_scheme_edited_without_a_new_version_is_stated_in_both_pdfs(wh, tmp_pa
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     assert service.publish(copy, MONTH, "tester") == 1
+    frozen = store.published_results(copy, MONTH).set_index("unit_code").loc["S04", "total"]
     edit_weights(schemes_copy)
-    card = text_of(scorecard_pdf(copy, "S04", MONTH)).split("\n总分")[0].replace("\n", "")
+    # the published scorecard keeps the scheme it was published with, and says the scheme changed since
+    published = text_of(scorecard_pdf(copy, "S04", MONTH))
+    assert f"{frozen:.2f}" in published and "此后考核方案内容已有变动" in published.replace("\n", "")
+    card = text_of(scorecard_pdf(copy, "S04", MONTH, current=True)).split("\n总分")[0].replace("\n", "")
     summary = text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")
     for text in (card, summary):
         assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
         assert "按当前考核方案内容计算" in text, text
-    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en")).replace("\n", " ")
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en", current=True)).replace("\n", " ")
     assert "differ from published revision 1" in en and "current scheme content" in en
 
 

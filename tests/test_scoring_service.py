@@ -120,6 +120,20 @@ def test_what_if_side_by_side(ro_wh):
     assert len(alt) == 30
 
 
+def test_a_what_if_changes_one_logged_parameter_of_the_same_chain(ro_wh):
+    official = service.build(ro_wh, MONTH)
+    by = {s["step"]: s["params"] for s in official.steps}
+    assert by["missing"]["policy"] != "carry"
+    # the missing policy: carried values reach back further, read for the what-if alone
+    carry = service.what_if(ro_wh, MONTH, {"missing_policy": "carry"})
+    assert len(carry) == 30 and (carry["total_delta"] >= 0).all()
+    # any step's parameter by name: no grade above pass makes no excellent or good unit, totals unchanged
+    low = service.what_if(ro_wh, MONTH, {"steps": {"grade": {"bands": [{"grade": "pass", "min": 0}],
+                                                             "quota": {}}}})
+    assert (low["total_delta"] == 0).all() and set(low["grade_whatif"]) <= {"pass", "fail"}  # fail: a veto
+    assert set(low["grade_official"]) - {"pass", "fail"}  # the official grades were other
+
+
 def test_robustness_through_the_service(ro_wh):
     seen = []
     r = service.robustness(ro_wh, MONTH, replicates=200, seed=3, progress=seen.append)
@@ -375,13 +389,25 @@ def test_a_publication_can_be_replayed_from_its_recorded_steps(sample_wh):
     service.publish(wh, "2026-06", "alice", period="quarter")
     steps = store.get_steps(wh, "2026-06", "quarter", 1)
     by = {s["step"]: s["params"] for s in steps}
-    assert by["select"]["period"] == "quarter" and by["select"]["months"] == ["2026-04", "2026-05", "2026-06"]
-    assert by["scheme"]["version"] == "2026.1" and by["score"]["rules"]["urban/HL_ONTIME"]["params"]["full"] == 25
+    assert by["select"] == {"month": "2026-06", "period": "quarter", "n_history": 3}
+    assert by["scheme"]["version"] == "2026.1"
+    ontime = [i for d in by["scheme"]["kinds"]["street"]["dimensions"] for i in d["indicators"]
+              if i["code"] == "HL_ONTIME"]
+    assert ontime[0]["params"]["full"] == 25
     again = service.replay(wh, steps).totals.set_index("unit_code")
     frozen = store.published_results(wh, "2026-06", "quarter").set_index("unit_code")
     assert (again.loc[frozen.index, "total"] == frozen["total"]).all()
     assert (again.loc[frozen.index, "rank"] == frozen["rank"]).all()
     assert (again.loc[frozen.index, "grade"] == frozen["grade"]).all()
+    # after a correction the live re-run moves; the publication rebuilt on its inputs of then does not
+    obs = wh.observations(units=["S02"], month_from="2026-05", month_to="2026-05")
+    wh.write_observations(obs.assign(value=obs["value"] * 0.3, numerator=obs["numerator"] * 0.3), actor="bob",
+                          reason="更正")
+    live = service.replay(wh, steps).totals.set_index("unit_code")
+    assert live.loc["S02", "total"] != frozen.loc["S02", "total"]
+    exact = service.replay_publication(wh, "2026-06", "quarter", 1).totals.set_index("unit_code")
+    assert (exact.loc[frozen.index, "total"] == frozen["total"]).all()
+    assert (exact.loc[frozen.index, "rank"] == frozen["rank"]).all()
 
 
 def test_an_import_correction_reason_carries_into_the_next_revision(sample_wh):

@@ -293,3 +293,63 @@ def test_migration_4_names_old_sample_batches_by_their_kind(tmp_path):
     b = wh.batch(1)
     assert b["source_name"] is None and "seed 20261" in b["source_detail"] and b["rollback_reason"] is None
     assert b["report"] is None  # a sample was never import-checked: the overview still checks it
+
+
+def test_every_path_keeps_transaction_time_and_any_point_can_be_read_again(wh):
+    """Import, re-import, correction and rollback each take their own point of the input sequence;
+    nothing is deleted, and the observations current at any point are read back as they were."""
+    from kaohe.data import scoring_store as store
+
+    key = ("S02", "HL_SATISFY", "2026-09")
+    points, values = [], []
+
+    def now_point():
+        with wh.connect() as con:
+            from kaohe.data.warehouse import input_seq
+
+            return input_seq(con)
+
+    b1 = wh.write_observations(rows((*key, 90.0, 90, 100, "ok")), actor="a")
+    points.append(now_point()), values.append(90.0)
+    b2 = wh.write_observations(rows((*key, 80.0, 80, 100, "ok")), actor="b")  # a correction
+    points.append(now_point()), values.append(80.0)
+    wh.rollback_batch(b2.batch_id, actor="c", reason="wrong")  # the first value is current again
+    points.append(now_point()), values.append(90.0)
+    wh.write_observations(rows((*key, 70.0, 70, 100, "ok")), actor="d")  # a re-import
+    points.append(now_point()), values.append(70.0)
+    wh.rollback_batch(b1.batch_id, actor="c", reason="withdrawn")  # under a later revision: nothing changes
+    points.append(now_point()), values.append(70.0)
+    assert points == sorted(set(points)) and len(points) == 5  # one point per write, in order
+
+    history = wh.query("SELECT revision, is_current, recorded_at, recorded_seq, superseded_at, superseded_seq "
+                       "FROM observations ORDER BY revision")
+    assert history["revision"].tolist() == [1, 2, 3]  # every row kept
+    assert history["recorded_at"].notna().all() and history["recorded_seq"].tolist() == [points[0], points[1],
+                                                                                             points[3]]
+    assert history.loc[history["revision"].eq(2), "superseded_seq"].item() == points[2]  # rolled back then
+    assert history["is_current"].tolist() == [False, False, True]
+    b = wh.batches().set_index("batch_id")
+    assert b.loc[b2.batch_id, "rolled_back_at"] is not None and b.loc[b2.batch_id, "status"] == "rolled_back"
+    units, cat = wh.units().sort_values(["kind", "code"], ascending=[False, True]), wh.indicators(active_only=False)
+    for point, want in zip(points, values, strict=True):
+        got = store.read_inputs_as_of(wh, "2026-09", "2026-09", point, units.reset_index(drop=True), cat)
+        assert got["observations"]["value"].tolist() == [want], point
+    assert store.read_inputs_as_of(wh, "2026-09", "2026-09", points[0] - 1, units, cat)["observations"].empty
+
+
+def test_adjustments_are_read_as_they_stood(sample_wh):
+    from kaohe.data import scoring_store as store
+    from kaohe.metrics import service
+
+    wh = sample_wh
+    units, cat = store.read_inputs(wh, "2026-10", "2026-10")["units"], wh.indicators(active_only=False)
+    adj = service.add_adjustment(wh, "S01", "2026-10", "bonus", 2, "表彰", None, "a")
+    added = store.read_inputs(wh, "2026-10", "2026-10")["as_of"]
+    service.revoke_adjustment(wh, adj, "a", "撤销")
+    revoked = store.read_inputs(wh, "2026-10", "2026-10")["as_of"]
+    assert revoked == added + 1
+    then = store.read_inputs_as_of(wh, "2026-10", "2026-10", added, units, cat)["adjustments"]
+    now = store.read_inputs_as_of(wh, "2026-10", "2026-10", revoked, units, cat)["adjustments"]
+    before = store.read_inputs_as_of(wh, "2026-10", "2026-10", added - 1, units, cat)["adjustments"]
+    assert then["revoked_at"].isna().all() and now["revoked_at"].notna().all() and before.empty
+    assert list(now.columns) == list(store.read_inputs(wh, "2026-10", "2026-10")["adjustments"].columns)

@@ -10,6 +10,7 @@ from kaohe.reports import messages as _messages  # noqa: F401 - registers the "r
 
 PERIODS = ["month", "quarter", "year", "ytd"]
 
+
 HELP = {
     "unit": "单位代码 / unit code (e.g. S01)",
     "month": "考核月份 / month (YYYY-MM；默认为已有数据的最近月份 / default: last month with data)",
@@ -17,6 +18,8 @@ HELP = {
     "out": "输出文件 / output file",
     "format_zip": "zip（每单位一个 PDF / one PDF per unit）或 pdf（合并 / merged）",
     "processes": "并行进程数 / worker processes （默认 default: CPU count）",
+    "current": "按当前数据出具（默认：已发布的期次用已发布的结果）/ the current figures (default: a published "
+               "period shows its published figures)",
 }
 
 
@@ -30,6 +33,7 @@ def _parser(sub, name: str, help_text: str, description: str, func, *, period: b
     if period:
         p.add_argument("--period", choices=PERIODS, default="month", help=HELP["period"])
     p.add_argument("-o", "--output", required=True, help=HELP["out"])
+    p.add_argument("--current", action="store_true", help=HELP["current"])
     p.set_defaults(func=func)
     return p
 
@@ -76,12 +80,30 @@ def _open(args):
     return wh, month
 
 
-def _say_state(args, wh, month) -> int:
+def _figures(args, wh, month):
+    """The build a report shows: a published period's published figures (the latest revision
+    rebuilt exactly) unless --current; None (the report builds the current figures) otherwise.
+    A revision that cannot be rebuilt is refused in words, with the way to the current figures."""
+    from kaohe.metrics import service
+
+    if getattr(args, "current", False):
+        return None
+    lang = i18n.default_lang()
+    try:
+        return service.published_figures(wh, month, getattr(args, "period", "month"), lang)
+    except service.ReplayRefused:
+        print(i18n.t("report.cli.use_current", lang), file=sys.stderr)
+        raise
+
+
+def _say_state(args, wh, month, build=None) -> int:
     """Beside every report file: what its figures are against the published ones, in words
     (metrics.service.published_state), so a drifted figure is never handed on silently."""
     from kaohe.metrics import service
 
     state = service.published_state(wh, month, getattr(args, "period", "month"))
+    if getattr(build, "published_revision", None) is not None:
+        state = state.showing_published()
     lang = i18n.default_lang()
     if state.published:  # a draft is labelled a draft inside the file itself
         print(state.notice(lang) or state.label(lang))
@@ -105,8 +127,9 @@ def cmd_scorecard(args) -> int:
     lang = i18n.default_lang()
     if args.unit not in set(wh.units()["code"]):
         raise UsageError(i18n.t("report.unknown_unit", lang, unit=args.unit))
-    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang))
-    return _say_state(args, wh, month)
+    b = _figures(args, wh, month)
+    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang, b, current=args.current))
+    return _say_state(args, wh, month, b)
 
 
 def cmd_scorecards(args) -> int:
@@ -116,32 +139,36 @@ def cmd_scorecards(args) -> int:
     lang = i18n.default_lang()
     fmt = args.format or ("pdf" if args.output.lower().endswith(".pdf") else "zip")
     progress = batch.progress_line(lang)
+    b = _figures(args, wh, month)
     if fmt == "pdf":
-        data = batch.scorecards_merged_pdf(wh, month, lang, progress, period=args.period)
+        data = batch.scorecards_merged_pdf(wh, month, lang, progress, period=args.period, build=b)
     else:
-        data = batch.scorecards_zip(wh, month, lang, progress, period=args.period, processes=args.processes)
+        data = batch.scorecards_zip(wh, month, lang, progress, period=args.period, build=b,
+                                    processes=args.processes)
     sys.stderr.flush()
     _write(args.output, data)
-    return _say_state(args, wh, month)
+    return _say_state(args, wh, month, b)
 
 
 def cmd_summary(args) -> int:
     from kaohe.reports.summary import summary_pdf
 
     wh, month = _open(args)
-    _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang()))
-    return _say_state(args, wh, month)
+    b = _figures(args, wh, month)
+    _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang(), b))
+    return _say_state(args, wh, month, b)
 
 
 def cmd_export(args) -> int:
     wh, month = _open(args)
     lang = i18n.default_lang()
+    b = _figures(args, wh, month)
     if args.output.lower().endswith(".csv"):
         from kaohe.reports.csvexport import rankings_csv
 
-        _write(args.output, rankings_csv(wh, month, args.period, lang))
-        return _say_state(args, wh, month)
+        _write(args.output, rankings_csv(wh, month, args.period, lang, b))
+        return _say_state(args, wh, month, b)
     from kaohe.reports.excel import workbook
 
-    _write(args.output, workbook(wh, month, args.period, lang))
-    return _say_state(args, wh, month)
+    _write(args.output, workbook(wh, month, args.period, lang, b))
+    return _say_state(args, wh, month, b)

@@ -1,4 +1,5 @@
-"""`kaohe rank`, `kaohe explain`, `kaohe publish`, `kaohe revisions`, `kaohe adjust`, `kaohe robustness`."""
+"""`kaohe rank`, `kaohe explain`, `kaohe publish`, `kaohe revisions`, `kaohe replay`, `kaohe adjust`,
+`kaohe robustness`."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ def register(sub) -> None:
     p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
     p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
     p.set_defaults(func=cmd_revisions)
+
+    p = sub.add_parser("replay", help="按记录重现已发布的某一版结果 / rebuild a published revision exactly "
+                                      "from its record")
+    add_db_option(p)
+    p.add_argument("--month", required=True, help="考核月份 / month, YYYY-MM")
+    p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
+    p.add_argument("--revision", type=int, required=True, help="版次 / revision (1 = the first publication)")
+    p.add_argument("--format", default="table", choices=["table", "csv", "json"], help=FORMAT_HELP)
+    p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("adjust", help="加分、扣分、一票否决事项 / bonus, deduction and veto items")
     add_db_option(p)
@@ -302,6 +312,46 @@ def cmd_revisions(args) -> int:
         print()
         print(t("scoring.cli.differs"))
         _emit(_words(diff), "table")
+    return 0
+
+
+REPLAY_COLUMNS = ["unit_code", "name_zh", "name_en", "peer_group", "total", "rank", "n_in_group", "grade", "veto",
+                  "veto_reason"]
+
+
+def cmd_replay(args) -> int:
+    """A published revision rebuilt from its log and its inputs as of then (the frozen figures, after
+    any later change), or a refusal in words with exit code 1 and no figure."""
+    from kaohe.metrics import service
+
+    wh = existing_warehouse(args.db)
+    month = month_arg(args.month)
+    lang = i18n.default_lang()
+    b = service.replay_publication(wh, month, args.period, args.revision, lang)  # ReplayRefused: exit 1
+    out = b.totals.reindex(columns=REPLAY_COLUMNS).copy()
+    out.insert(0, "revision", args.revision)
+    out.insert(0, "period", args.period)
+    out.insert(0, "month", month)
+    if args.format != "table":
+        out["total"] = [round(float(v), 2) for v in out["total"]]
+        _emit(out, args.format)
+        return 0
+    rev = service.revisions(wh, month, args.period)
+    at = rev.loc[rev["revision"].eq(args.revision), "published_at"]
+    from kaohe.base import clock
+
+    print(t("scoring.cli.replay_title", label=b.period_label, rev=args.revision,
+            at=clock.local_text(at.iloc[0]) if not at.empty else ""))
+    shown = out[["unit_code", "name_zh", "name_en", "peer_group", "rank", "total", "grade", "veto"]].copy()
+    shown["total"] = [f"{v:.2f}" for v in shown["total"]]
+    shown["grade"] = [t(f"scoring.grade.{g}") for g in shown["grade"]]
+    shown["veto"] = [t("scoring.cli.yes") if v else "" for v in shown["veto"]]
+    groups = b.totals.drop_duplicates("peer_group").set_index("peer_group")
+    shown["peer_group"] = [i18n.pick(groups.at[g, "peer_group_zh"], groups.at[g, "peer_group_en"], lang) or g
+                           for g in shown["peer_group"]]
+    shown = _words(shown).rename(columns={"total": t("scoring.cli.col.total"), "grade": t("scoring.cli.col.grade"),
+                                          "veto": t("scoring.cli.f.veto")})
+    _emit(shown, "table")
     return 0
 
 
