@@ -11,6 +11,7 @@ from kaohe.base import months as mo
 from kaohe.base.i18n import sep
 from kaohe.data.warehouse import WarehouseBusy
 from kaohe.ingest import pipeline, preview
+from kaohe.reports import validation_export
 from kaohe.ui.setup import lang, tr, warehouse
 from kaohe.ui.text import plain
 from kaohe.validation import gx_runner
@@ -191,10 +192,10 @@ for up in uploads or []:
             st.caption(tr("import.page.truncated", n=SHOW_AT_MOST, total=len(shown.problems)))
         d1, d2, _ = st.columns([1, 1, 2])
         stem = up.name.rsplit(".", 1)[0]
-        d1.download_button(tr("import.page.download_csv"), report.to_csv(L), file_name=f"{stem}-report.csv",
+        d1.download_button(tr("import.page.download_csv"), validation_export.csv_bytes(report, L), file_name=f"{stem}-report.csv",
                            mime="text/csv", key=f"imp_csv_{tag}_dl")
-        d2.download_button(tr("import.page.download_xlsx"), report.to_xlsx(L), file_name=f"{stem}-report.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        d2.download_button(tr("import.page.download_xlsx"), validation_export.xlsx_bytes(report, L), file_name=f"{stem}-report.xlsx",
+                           mime=validation_export.XLSX_MIME,
                            key=f"imp_xlsx_{tag}_dl")
 
     if prep.published:  # a correction of published results needs its reason
