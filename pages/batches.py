@@ -13,7 +13,7 @@ from kaohe.data import audit
 from kaohe.data import warehouse as dw
 from kaohe.data.warehouse import PublishedMonthError, WarehouseBusy
 from kaohe.ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
-from kaohe.ui.setup import lang, tr, warehouse
+from kaohe.ui.setup import page, tr
 from kaohe.ui.text import plain
 from kaohe.validation.problems import CHECKS
 from kaohe.validation.report import Report
@@ -158,9 +158,8 @@ def expectation_summary(gx: dict, lang_: str) -> tuple[int, int, pd.DataFrame]:
     return len(df), int(df["ok"].sum()), table
 
 
-L = lang()
-wh = warehouse()
-st.title(tr("import.batches.title"))
+pg = page("import.batches.title", needs="nothing")
+L, wh = pg.lang, pg.wh
 flash = st.session_state.pop("imp_batches_flash", None)
 if flash:
     st.success(flash)

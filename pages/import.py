@@ -12,7 +12,7 @@ from kaohe.base.i18n import sep
 from kaohe.data.warehouse import WarehouseBusy
 from kaohe.ingest import pipeline, preview
 from kaohe.reports import validation_export
-from kaohe.ui.setup import lang, tr, warehouse
+from kaohe.ui.setup import page, tr
 from kaohe.ui.text import plain
 from kaohe.validation import gx_runner
 
@@ -117,10 +117,8 @@ def _warm_up_gx() -> bool:
 
 
 _warm_up_gx()
-L = lang()
-wh = warehouse()
-st.title(tr("import.page.title"))
-st.caption(tr("import.page.intro"))
+pg = page("import.page.title", needs="nothing", caption_key="import.page.intro")
+L, wh = pg.lang, pg.wh
 
 c1, c2 = st.columns(2)
 month_options = [""] + list(reversed(mo.span(mo.add(mo.last_complete(), -35), mo.last_complete())))

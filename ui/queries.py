@@ -202,7 +202,7 @@ def month_batch_reports(wh, month: str) -> list[tuple[int, str | None, dict | No
 def unchecked_flags(wh, month: str) -> pd.DataFrame:
     """Plausibility warnings for the month's data from batches stored without an import report."""
     from kaohe.base import months as mo
-    from kaohe.ui import analysis
+    from kaohe.metrics import analysis as stats
     from kaohe.validation import plausibility
 
     unchecked = [batch_id for batch_id, _source, record in month_batch_reports(month) if record is None]
@@ -210,4 +210,4 @@ def unchecked_flags(wh, month: str) -> pd.DataFrame:
     obs = obs[obs["batch_id"].isin(unchecked)]
     history = wh.observations(units=obs["unit_code"].unique().tolist() or None,
                               month_from=mo.add(month, -plausibility.WINDOW), month_to=mo.add(month, -1)) if len(obs) else obs
-    return analysis.unchecked_plausibility(obs, history, wh.units(), wh.indicators())
+    return stats.unchecked_plausibility(obs, history, wh.units(), wh.indicators())

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -187,3 +190,82 @@ def refused(exc: Exception, stop: bool = True) -> None:
     st.error(plain(str(exc)), icon=":material/error:")
     if stop:
         st.stop()
+
+
+# -- the one opening call of every page -------------------------------------------------------------------
+NEEDS = ("nothing", "months", "units", "any_units")
+
+
+@dataclass
+class Page:
+    """What a page works with, read once when it opens (`page()`).
+
+    months: every month with observations, oldest first; month: the sidebar's month (the latest when none
+    is chosen yet), None when the warehouse holds no month; kind: the sidebar's unit kind; units: the units
+    of that kind; all_units: every unit. unit_names names the kind's units in the session's language,
+    all_unit_names every unit, group_names every peer group."""
+
+    lang: str
+    wh: Warehouse
+    kind: str
+    months: list[str]
+    month: str | None
+
+    def tr(self, key: str, **params) -> str:
+        return t(key, self.lang, **params)
+
+    @cached_property
+    def all_units(self) -> pd.DataFrame:
+        from kaohe.ui import queries
+
+        return queries.units()
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        from kaohe.ui import queries
+
+        return queries.units(self.kind)
+
+    @cached_property
+    def unit_names(self) -> dict[str, str]:
+        return {r["code"]: name(r, self.lang) for r in self.units.to_dict("records")}
+
+    @cached_property
+    def all_unit_names(self) -> dict[str, str]:
+        return {r["code"]: name(r, self.lang) for r in self.all_units.to_dict("records")}
+
+    @cached_property
+    def group_names(self) -> dict[str, str]:
+        return {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], self.lang)
+                for r in self.all_units.to_dict("records")}
+
+
+def page(title_key: str, *, needs: str = "months", caption_key: str | None = None) -> Page:
+    """Open a page: its title (and caption), then what it needs, read once.
+
+    needs: "nothing" (import, batches, audit), "months" (the warehouse holds observations), "units"
+    (observations and units of the sidebar's kind) or "any_units" (observations and at least one unit of
+    any kind). When a need is not met the page says so in words (empty.warehouse) and stops here, so no
+    page repeats the guard."""
+    if needs not in NEEDS:
+        raise ValueError(f"needs must be one of {NEEDS}, not {needs!r}")
+    from kaohe.ui import queries
+
+    language = lang()
+    st.title(t(title_key, language))
+    if caption_key:
+        st.caption(t(caption_key, language))
+    months = queries.months()
+    month = st.session_state.get("month")
+    if month not in months:
+        month = months[-1] if months else None
+    kind = st.session_state.get("kind")
+    if kind not in ("street", "department"):
+        kind = "street"
+    view = Page(lang=language, wh=warehouse(), kind=kind, months=months, month=month)
+    empty = (needs != "nothing" and not months) or (needs == "units" and view.units.empty) or (
+        needs == "any_units" and view.all_units.empty)
+    if empty:
+        st.info(t("empty.warehouse", language))
+        st.stop()
+    return view
