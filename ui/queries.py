@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import pandas as pd
 import streamlit as st
 
-from kaohe.data.warehouse import Refusal
-from kaohe.ui.setup import warehouse
+from kaohe.base import settings
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Refusal, Warehouse
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
 Refused = Refusal
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(path: str, seed_sample: bool) -> Warehouse:
+    wh = Warehouse(path)
+    ensure_ready(wh, with_sample=seed_sample)
+    return wh
+
+
+def warehouse() -> Warehouse:
+    """The warehouse of this server: KAOHE_DB or the default file (base.settings), seeded with the sample when empty."""
+    seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
+    return _warehouse(str(settings.db_path()), seed)
 
 
 def _per_version(fn, cache):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,10 +11,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kaohe.base import i18n, settings
+from kaohe.base import i18n
 from kaohe.base.i18n import t
-from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Warehouse
+from kaohe.ui import queries
+from kaohe.ui.queries import warehouse  # the server's warehouse, for app.py and the pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,19 +59,6 @@ PAGES = [
 PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor")
 
 
-@st.cache_resource(show_spinner=False)
-def _warehouse(path: str, seed_sample: bool) -> Warehouse:
-    wh = Warehouse(path)
-    ensure_ready(wh, with_sample=seed_sample)
-    return wh
-
-
-def warehouse() -> Warehouse:
-    """The warehouse of this server: KAOHE_DB or the default file (base.settings), seeded with the sample when empty."""
-    seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
-    return _warehouse(str(settings.db_path()), seed)
-
-
 _LAST_LANG: list[str] = []
 
 
@@ -104,18 +91,6 @@ def persist_widgets() -> None:
             # widgets that cannot be set (buttons, uploaders) are skipped
             with contextlib.suppress(Exception):
                 st.session_state[key] = st.session_state[key]
-
-
-def navigation():
-    """Build st.navigation from the page registry, in the session's language."""
-    sections: dict[str, list] = {}
-    for path, title_key, icon, section_key, default in PAGES:
-        if not (ROOT / path).exists():
-            continue
-        page = st.Page(path, title=tr(title_key), icon=icon, default=default,
-                       url_path=Path(path).stem)
-        sections.setdefault(tr(section_key), []).append(page)
-    return st.navigation(sections)
 
 
 def language_switch() -> None:
@@ -158,6 +133,15 @@ def kind_picker() -> str:
                                         persist_state="session")
 
 
+def warehouse_caption() -> None:
+    """The warehouse file's name at the foot of the sidebar, as text (a markdown caption would link a name
+    like www.x.duckdb)."""
+    import html
+
+    st.sidebar.html('<p style="font-size:0.875rem;color:rgba(49,51,63,0.6)">'
+                    + html.escape(tr("sidebar.warehouse", path=warehouse().path.name)) + "</p>")
+
+
 def open_profile(unit_code: str) -> None:
     """Jump to a unit's profile page, showing that unit (and its kind in the sidebar)."""
     st.session_state["profile_unit"] = unit_code
@@ -169,7 +153,6 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     core's notice when the live figures differ from the published ones, and (with `caption`) a small
     caption with its label (已发布·第 N 版 / 未发布). Returns the metrics.publish.PublishedState, whose
     `.label(lang)` a page may show elsewhere (a metric) instead."""
-    from kaohe.ui import queries
     from kaohe.ui.text import plain
 
     state = queries.published_state(month, period)
@@ -216,14 +199,10 @@ class Page:
 
     @cached_property
     def all_units(self) -> pd.DataFrame:
-        from kaohe.ui import queries
-
         return queries.units()
 
     @cached_property
     def units(self) -> pd.DataFrame:
-        from kaohe.ui import queries
-
         return queries.units(self.kind)
 
     @cached_property
@@ -249,8 +228,6 @@ def page(title_key: str, *, needs: str = "months", caption_key: str | None = Non
     page repeats the guard."""
     if needs not in NEEDS:
         raise ValueError(f"needs must be one of {NEEDS}, not {needs!r}")
-    from kaohe.ui import queries
-
     language = lang()
     st.title(t(title_key, language))
     if caption_key:
