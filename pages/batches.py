@@ -13,8 +13,7 @@ from kaohe.data import audit
 from kaohe.data import warehouse as dw
 from kaohe.data.warehouse import PublishedMonthError, WarehouseBusy
 from kaohe.ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
-from kaohe.ui.setup import page, tr
-from kaohe.ui.text import plain
+from kaohe.ui.setup import page, refused, tr
 from kaohe.validation.problems import CHECKS
 from kaohe.validation.report import Report
 
@@ -234,22 +233,23 @@ if detail.get("status") == "committed":
     sure = st.checkbox(tr("import.batches.confirm", batch_id=picked), key=f"imp_rb_confirm_{picked}")
     if st.button(tr("import.batches.rollback"), disabled=not sure, key="imp_rollback_btn"):
         reason = (reason or "").strip() or None
-        refusal = getattr(dw, "Refusal", None) or RuntimeError  # the core's refusals in words (newer core)
         if need_reason and not reason:
             st.error(tr("batches.reason.missing"))
         else:
             try:
                 n = wh.rollback_batch(int(picked), actor=settings.actor(), reason=reason)
+            # the warehouse's refusals, each in the session's words; anything else is a bug and surfaces
+            except dw.RollbackNeedsReason as exc:
+                ms = exc.months
+                st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]))
             except PublishedMonthError as exc:
                 st.error(tr("import.batches.published", months=sep(L).join(exc.months)))
+            except dw.BatchNotCommitted:
+                st.error(tr("import.batches.not_committed"))
             except WarehouseBusy:
                 st.error(tr("import.batches.busy"))
-            except ValueError:
-                st.error(tr("import.batches.not_committed"))
-            except refusal as exc:
-                ms = list(getattr(exc, "months", None) or [])
-                st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]) if ms
-                         else plain(str(exc)))
+            except dw.Refusal as exc:
+                refused(exc, stop=False)
             else:
                 st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
                 st.rerun()

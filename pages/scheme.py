@@ -10,7 +10,7 @@ from kaohe.metrics import analysis as stats
 from kaohe.metrics import rules as rule_registry
 from kaohe.metrics.rank import rule_text as rank_rule_text
 from kaohe.ui import charts, queries, views
-from kaohe.ui.setup import lang, name, page, published_state, refused, tr
+from kaohe.ui.setup import lang, name, page, published_state, refusal_text, refused, tr
 from kaohe.ui.text import plain
 
 i18n.register({
@@ -227,7 +227,7 @@ except queries.Refused as exc:
 try:
     compare = queries.what_if(month, json.dumps(changes, sort_keys=True))
 except queries.Refused as exc:  # the core validates the changed scheme (SchemeError) and says what is wrong
-    st.error(tr("sc.invalid", error=plain(str(exc))))
+    st.error(tr("sc.invalid", error=plain(refusal_text(exc))))
     st.stop()
 
 units = pg.units

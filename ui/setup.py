@@ -164,13 +164,25 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     return state
 
 
+def refusal_text(exc: Exception, lang_: str | None = None) -> str:
+    """A refusal's words in the session's language: from its message key and parameters when the core gives
+    them (`exc.key`, `exc.params`), else the message it was raised with."""
+    key, params = getattr(exc, "key", None), getattr(exc, "params", None)
+    if isinstance(key, str) and i18n.has(key):
+        try:
+            return t(key, lang_ or lang(), **(params or {}))
+        except (KeyError, IndexError, ValueError):  # parameters that do not fit the message: its raised text
+            pass
+    return str(exc)
+
+
 def refused(exc: Exception, stop: bool = True) -> None:
-    """A request the scoring core refused (ui.queries.Refused: no data for the period, a bad scheme
-    ...): its message in words as st.error, then (with `stop`) the page stops. Catch only Refused;
-    anything else is a bug and must surface."""
+    """A request the core refused (a kaohe.data.warehouse.Refusal, ui.queries.Refused: no data for the
+    period, a bad scheme ...): its message in words as st.error, then (with `stop`) the page stops. Catch
+    only Refused; anything else is a bug and must surface as the error it is."""
     from kaohe.ui.text import plain
 
-    st.error(plain(str(exc)), icon=":material/error:")
+    st.error(plain(refusal_text(exc)), icon=":material/error:")
     if stop:
         st.stop()
 
