@@ -38,6 +38,16 @@ def period_rates(series: pd.DataFrame) -> pd.DataFrame:
     return agg.reset_index(drop=True)
 
 
+def period_values(series: pd.DataFrame, ratio: bool) -> pd.DataFrame:
+    """One value per unit over the months in `series` (unit_code, peer_group, value): a rate indicator's
+    summed numerator over summed denominator (`period_rates`), any other indicator's mean of its reported
+    months."""
+    if ratio:
+        return period_rates(series)[["unit_code", "peer_group", "value"]]
+    ok = series[series["status"] == "ok"]
+    return ok.groupby(["unit_code", "peer_group"], as_index=False)["value"].mean()
+
+
 def funnel(rates: pd.DataFrame, direction: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Funnel plot data: each unit against its peer group's pooled rate.
 

@@ -14,8 +14,7 @@ from kaohe.data import warehouse as dw
 from kaohe.data.warehouse import PublishedMonthError, WarehouseBusy
 from kaohe.ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
 from kaohe.ui.setup import page, refused, tr
-from kaohe.validation.problems import CHECKS
-from kaohe.validation.report import Report
+from kaohe.validation.report import Report, expectation_counts
 
 i18n.register({
     "import.batches.title": ("导入批次", "Import batches"),
@@ -136,25 +135,19 @@ def batch_table(wh, batches: pd.DataFrame, reasons: dict, lang_: str) -> pd.Data
 
 
 def expectation_summary(gx: dict, lang_: str) -> tuple[int, int, pd.DataFrame]:
-    """(run, passed, per kind of check) over the import suite and the completeness suite."""
-    results = list(gx.get("results") or []) + list((gx.get("completeness") or {}).get("results") or [])
-    rows = []
-    for res in results:
-        check = ((res.get("expectation_config") or {}).get("meta") or {}).get("check")
-        kind = CHECKS[check][1] if check in CHECKS else None
-        rows.append((kind, bool(res.get("success"))))
-    if not rows:
+    """(run, passed, per kind of check) over the import suite and the completeness suite: the core's counts
+    (validation.report.expectation_counts) in words."""
+    g = expectation_counts(gx)
+    if g.empty:
         return 0, 0, pd.DataFrame()
-    df = pd.DataFrame(rows, columns=["kind", "ok"])
-    g = df.groupby("kind", dropna=False, sort=False)["ok"].agg(["size", "sum"]).reset_index()
     table = pd.DataFrame({
         tr("batches.check.col.kind"): [i18n.t(f"val.kind.{k}", lang_) if isinstance(k, str)
                                        else tr("batches.check.kind.other") for k in g["kind"]],
-        tr("batches.check.col.run"): g["size"].astype(int).to_numpy(),
-        tr("batches.check.col.passed"): g["sum"].astype(int).to_numpy(),
-        tr("batches.check.col.failed"): (g["size"] - g["sum"]).astype(int).to_numpy(),
+        tr("batches.check.col.run"): g["run"].to_numpy(),
+        tr("batches.check.col.passed"): g["passed"].to_numpy(),
+        tr("batches.check.col.failed"): g["failed"].to_numpy(),
     })
-    return len(df), int(df["ok"].sum()), table
+    return int(g["run"].sum()), int(g["passed"].sum()), table
 
 
 pg = page("import.batches.title", needs="nothing")

@@ -115,12 +115,7 @@ tab_dist, tab_funnel, tab_comp, tab_corr = st.tabs(
     [tr("ind.tab.distribution"), tr("ind.tab.funnel"), tr("ind.tab.completeness"), tr("ind.tab.correlation")])
 
 # -- distribution ----------------------------------------------------------------------------------
-if bool(row["ratio"]):
-    rates = stats.period_rates(series)
-    values = rates[["unit_code", "peer_group", "value"]]
-else:
-    ok = series[series["status"] == "ok"]
-    values = ok.groupby(["unit_code", "peer_group"], as_index=False)["value"].mean()
+values = stats.period_values(series, bool(row["ratio"]))
 
 with tab_dist:
     if values.empty:
@@ -149,7 +144,7 @@ with tab_funnel:
     elif values.empty:
         st.info(tr("ind.no_data"))
     else:
-        points, limits = stats.funnel(rates, row["direction"])
+        points, limits = stats.funnel(stats.period_rates(series), row["direction"])
         title = f"{ind_names[code]} · " + period_text(first, month)
         st.plotly_chart(charts.funnel_plot(points, limits, unit_names, group_names, title, lang()),
                         key="ind_funnel_chart")

@@ -218,3 +218,13 @@ def test_plausibility_flags_keep_only_plausibility_lines():
                         {"kind": "value", "check": "val.value.bad", "row": 4}]}
     flags = analysis.plausibility_flags([(7, "a.csv", record), (8, None, None)])
     assert flags[["batch_id", "source", "check", "row"]].values.tolist() == [[7, "a.csv", "val.plaus.jump", 3]]
+
+
+def test_period_values_are_rates_for_rate_indicators_and_means_otherwise():
+    s = pd.DataFrame({"unit_code": "A", "peer_group": "g", "month": ["2026-09", "2026-10", "2026-08"],
+                      "value": [50.0, 99.0, 10.0], "numerator": [1, 99, None], "denominator": [2, 100, None],
+                      "status": ["ok", "ok", "missing"]})
+    rate = analysis.period_values(s, ratio=True).iloc[0]
+    assert rate["value"] == pytest.approx(100 * 100 / 102)
+    assert analysis.period_values(s, ratio=False).iloc[0]["value"] == pytest.approx(74.5)  # reported months only
+    assert list(analysis.period_values(s, ratio=True).columns) == ["unit_code", "peer_group", "value"]

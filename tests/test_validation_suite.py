@@ -156,3 +156,21 @@ def test_the_core_report_writes_no_files():
     modules |= {a.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in modules if m.startswith("kaohe.reports") or m.startswith("openpyxl")}
     assert not hasattr(Report, "to_csv") and not hasattr(Report, "to_xlsx")
+
+
+def test_expectation_counts_per_kind_over_both_suites(sample_wh):
+    """What the batch page shows of a stored GX run, counted in the core (validation.report)."""
+    from kaohe.validation.report import expectation_counts
+
+    rows = "".join(f"S{i:02d},HL_RESPONSE,2026-10,98,,\n" for i in range(1, 12)) + "S99,HL_RESPONSE,2026-10,98,,\n"
+    prep = pipeline.prepare((HEAD + rows).encode(), "x.csv", sample_wh, current_month=CURRENT)
+    counts = expectation_counts(prep.gx_result)
+    results = prep.gx_result["results"] + prep.gx_result["completeness"]["results"]
+    assert counts["run"].sum() == len(results)
+    assert counts["failed"].sum() == sum(not r["success"] for r in results) >= 2  # S99 unknown, S12 absent
+    assert (counts["run"] == counts["passed"] + counts["failed"]).all()
+    from kaohe.validation.problems import KINDS
+
+    assert set(counts["kind"].dropna()) <= set(KINDS) and {"reference", "completeness"} <= set(counts["kind"])
+    assert expectation_counts(None).empty and list(expectation_counts({}).columns) == ["kind", "run", "passed",
+                                                                                        "failed"]

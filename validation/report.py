@@ -14,7 +14,7 @@ import pandas as pd
 
 from kaohe.base import i18n
 from kaohe.base.i18n import t
-from kaohe.validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
+from kaohe.validation.problems import CHECKS, ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
 i18n.register({
     "val.col.severity": ("级别", "Severity"),
@@ -160,6 +160,26 @@ class Report:
                 "checks": self.checks(),
                 "lines": [{**{k: (None if pd.isna(v) else v) for k, v in r.items() if k != "params"},
                            "params": r["params"]} for r in head.to_dict("records")]}
+
+
+def expectation_counts(gx_result: dict | None) -> pd.DataFrame:
+    """The expectations a batch's stored GX run (the import suite and the completeness suite) ran, per
+    kind of check (validation.problems.KINDS; None for a check the catalogue does not know): kind, run,
+    passed, failed, in the order first met."""
+    gx_result = gx_result or {}
+    results = list(gx_result.get("results") or []) + list(
+        (gx_result.get("completeness") or {}).get("results") or [])
+    rows = []
+    for res in results:
+        check = ((res.get("expectation_config") or {}).get("meta") or {}).get("check")
+        rows.append((CHECKS[check][1] if check in CHECKS else None, bool(res.get("success"))))
+    if not rows:
+        return pd.DataFrame(columns=["kind", "run", "passed", "failed"])
+    df = pd.DataFrame(rows, columns=["kind", "ok"])
+    g = df.groupby("kind", dropna=False, sort=False)["ok"].agg(["size", "sum"]).reset_index()
+    return pd.DataFrame({"kind": g["kind"].to_numpy(), "run": g["size"].astype(int).to_numpy(),
+                         "passed": g["sum"].astype(int).to_numpy(),
+                         "failed": (g["size"] - g["sum"]).astype(int).to_numpy()})
 
 
 def _title(check: str, lang) -> str:
