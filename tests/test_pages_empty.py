@@ -94,3 +94,30 @@ def test_a_refusal_is_said_in_the_readers_language_when_the_core_gives_its_key()
     exc.key, exc.params = "scoring.no_data", {"month": "2026-10"}
     assert refusal_text(exc, "en").startswith("no observations for 2026-10")
     assert refusal_text(exc, "zh").startswith("2026-10没有观测数据")
+
+
+def test_the_faces_catch_no_import_error_and_nothing_wholesale():
+    """ui/, pages/ and app.py never catch ImportError (an engine that fails to import is an error, not a
+    feature "not ready") nor everything at once (bare except, Exception, BaseException)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    banned = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+    found = []
+    for path in [root / "app.py", *sorted((root / "ui").glob("*.py")), *sorted((root / "pages").glob("*.py"))]:
+        source = path.read_text(encoding="utf-8")
+        assert "not ready" not in source and "就绪" not in source, path.name
+        for node in ast.walk(ast.parse(source)):
+            caught = []
+            if isinstance(node, ast.ExceptHandler):
+                if node.type is None:
+                    found.append((path.name, node.lineno, "bare except"))
+                caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "suppress":
+                caught = node.args
+            for c in caught:
+                name = c.attr if isinstance(c, ast.Attribute) else getattr(c, "id", None)
+                if name in banned:
+                    found.append((path.name, node.lineno, name))
+    assert found == []

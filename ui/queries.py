@@ -11,6 +11,7 @@ import streamlit as st
 from kaohe.base import settings
 from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Refusal, Warehouse
+from kaohe.metrics import service
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
@@ -108,18 +109,11 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 
 
 # -- the scoring engine (metrics/) ----------------------------------------------------------------
-# Imported outright: a broken engine is an error to see, not a page that says "not ready".
-def engine():
-    """kaohe.metrics.service."""
-    from kaohe.metrics import service
-
-    return service
-
-
+# Imported outright at the top: an engine that fails to import is an error to see, never a missing feature.
 @versioned_shared
 def build(wh, month: str, period: str = "month", lang: str | None = None):
     """The official score build of a month and period (ScoreBuild); texts in `lang`."""
-    return engine().build(wh, month, period=period, lang=lang)
+    return service.build(wh, month, period=period, lang=lang)
 
 
 @versioned
@@ -129,18 +123,18 @@ def explain(wh, month: str, unit: str, period: str = "month", lang: str | None =
 
 @versioned
 def scheme(wh, year: str | None = None):
-    return engine().current_scheme(wh, year=year)
+    return service.current_scheme(wh, year=year)
 
 
 @versioned
 def rank_history(wh, unit: str, last_month: str, n: int = 12) -> pd.DataFrame:
-    return engine().rank_history(wh, unit, last_month, n=n)
+    return service.rank_history(wh, unit, last_month, n=n)
 
 
 @versioned_shared
 def history_build(wh, month: str, n: int):
     """One build scoring the `n` months to `month` in a single pass (totals and dimensions of each)."""
-    return engine().build(wh, month, "month", n_history=n)
+    return service.build(wh, month, "month", n_history=n)
 
 
 def total_history(month: str, n: int) -> pd.DataFrame:
@@ -156,12 +150,12 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
 @versioned
 def published_state(wh, month: str, period: str = "month"):
     """kaohe.metrics.publish.PublishedState of (month, period): its label and notice for the figures shown."""
-    return engine().published_state(wh, month, period)
+    return service.published_state(wh, month, period)
 
 
 @versioned
 def adjustments(wh, month: str | None = None, unit: str | None = None) -> pd.DataFrame:
-    return engine().list_adjustments(wh, month=month, unit=unit)
+    return service.list_adjustments(wh, month=month, unit=unit)
 
 
 @versioned
@@ -169,7 +163,7 @@ def what_if(wh, month: str, changes_json: str) -> pd.DataFrame:
     """A what-if re-ranking (changes as canonical JSON, so the cache key is a string)."""
     import json
 
-    return engine().what_if(wh, month, json.loads(changes_json))
+    return service.what_if(wh, month, json.loads(changes_json))
 
 
 # Robustness runs take seconds and report progress, so they are kept in a small process-wide store
@@ -183,7 +177,7 @@ def robustness(month: str, replicates: int = 1000, progress=None) -> pd.DataFram
     if key not in _ROBUSTNESS:
         if len(_ROBUSTNESS) > 16:
             _ROBUSTNESS.clear()
-        _ROBUSTNESS[key] = engine().robustness(warehouse(), month, replicates=replicates, seed=0,
+        _ROBUSTNESS[key] = service.robustness(warehouse(), month, replicates=replicates, seed=0,
                                                progress=progress)
     return _ROBUSTNESS[key]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kaohe.base import i18n
@@ -89,7 +90,7 @@ def persist_widgets() -> None:
             continue
         if "_" in key and not key.endswith(PERSIST_SKIP_SUFFIXES):
             # widgets that cannot be set (buttons, uploaders) are skipped
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(StreamlitAPIException):
                 st.session_state[key] = st.session_state[key]
 
 
