@@ -190,10 +190,11 @@ for up in uploads or []:
             st.caption(tr("import.page.truncated", n=SHOW_AT_MOST, total=len(shown.problems)))
         d1, d2, _ = st.columns([1, 1, 2])
         stem = up.name.rsplit(".", 1)[0]
-        d1.download_button(tr("import.page.download_csv"), validation_export.csv_bytes(report, L), file_name=f"{stem}-report.csv",
-                           mime="text/csv", key=f"imp_csv_{tag}_dl")
-        d2.download_button(tr("import.page.download_xlsx"), validation_export.xlsx_bytes(report, L), file_name=f"{stem}-report.xlsx",
-                           mime=validation_export.XLSX_MIME,
+        # the files are written by the reports layer (reports.validation_export), every cell through reports.safe
+        d1.download_button(tr("import.page.download_csv"), validation_export.csv_bytes(report, L),
+                           file_name=f"{stem}-report.csv", mime="text/csv", key=f"imp_csv_{tag}_dl")
+        d2.download_button(tr("import.page.download_xlsx"), validation_export.xlsx_bytes(report, L),
+                           file_name=f"{stem}-report.xlsx", mime=validation_export.XLSX_MIME,
                            key=f"imp_xlsx_{tag}_dl")
 
     if prep.published:  # a correction of published results needs its reason
