@@ -1,7 +1,5 @@
 """Kaohe dashboard entry: navigation and shared set-up only."""
 
-import html
-
 import streamlit as st
 
 from kaohe.ui import queries, routing, setup
@@ -14,7 +12,5 @@ setup.language_switch()
 nav = routing.navigation()
 setup.month_picker(queries.months())
 setup.kind_picker()
-# the file's name as text (a markdown caption would link a name like www.x.duckdb)
-st.sidebar.html('<p style="font-size:0.875rem;color:rgba(49,51,63,0.6)">'
-                + html.escape(setup.tr("sidebar.warehouse", path=setup.warehouse().path.name)) + "</p>")
+setup.warehouse_caption()
 nav.run()

@@ -9,8 +9,7 @@ from kaohe.base import clock, i18n
 from kaohe.base.i18n import actor_name, sep
 from kaohe.data import audit
 from kaohe.reports.csvexport import csv_bytes
-from kaohe.ui import queries
-from kaohe.ui.setup import lang, name, tr, warehouse
+from kaohe.ui.setup import page, tr
 
 SHOW_AT_MOST = 5000
 # the order in which a detail's parts are told; others follow as stored
@@ -100,21 +99,18 @@ def audit_table(entries: pd.DataFrame, units: dict[str, str], L: str) -> pd.Data
     }).rename(columns={c: i18n.t(f"audit.col.{c}", L) for c in cols})
 
 
-L = lang()
-wh = warehouse()
-st.title(tr("audit.title"))
-st.caption(tr("audit.intro"))
+pg = page("audit.title", needs="nothing", caption_key="audit.intro")
+L, wh = pg.lang, pg.wh
 
 any_ = tr("audit.filter.any")
-kind = st.session_state.get("kind", "street")
-unit_rows = queries.units(kind)
-unit_names = {r["code"]: name(r, L) for r in queries.units().to_dict("records")}
+unit_rows = pg.units
+unit_names = pg.all_unit_names
 f1, f2, f3, f4 = st.columns(4)
 actor = f1.selectbox(tr("audit.filter.actor"), [None, *audit.actors(wh)], key="au_actor",
                      format_func=lambda a: any_ if a is None else actor_name(a, L))
 action = f2.selectbox(tr("audit.filter.action"), [None, *audit.actions(wh)], key="au_action",
                       format_func=lambda a: any_ if a is None else i18n.t_or(f"audit.action.{a}", a, L))
-month = f3.selectbox(tr("audit.filter.month"), [None, *reversed(queries.months())], key="au_month",
+month = f3.selectbox(tr("audit.filter.month"), [None, *reversed(pg.months)], key="au_month",
                      format_func=lambda m: any_ if m is None else m)
 unit = f4.selectbox(tr("audit.filter.unit"), [None, *unit_rows["code"].tolist()], key="au_unit",
                     format_func=lambda c: any_ if c is None else f"{c} {unit_names.get(c, '')}".strip())

@@ -13,10 +13,8 @@ from kaohe.data import audit
 from kaohe.data import warehouse as dw
 from kaohe.data.warehouse import PublishedMonthError, WarehouseBusy
 from kaohe.ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
-from kaohe.ui.setup import lang, tr, warehouse
-from kaohe.ui.text import plain
-from kaohe.validation.problems import CHECKS
-from kaohe.validation.report import Report
+from kaohe.ui.setup import page, refused, tr
+from kaohe.validation.report import Report, expectation_counts
 
 BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
                  "warnings_accepted", "reason", "rolled_back_at", "rolled_back_by", "rollback_reason"]
@@ -84,30 +82,23 @@ def batch_table(wh, batches: pd.DataFrame, reasons: dict, lang_: str) -> pd.Data
 
 
 def expectation_summary(gx: dict, lang_: str) -> tuple[int, int, pd.DataFrame]:
-    """(run, passed, per kind of check) over the import suite and the completeness suite."""
-    results = list(gx.get("results") or []) + list((gx.get("completeness") or {}).get("results") or [])
-    rows = []
-    for res in results:
-        check = ((res.get("expectation_config") or {}).get("meta") or {}).get("check")
-        kind = CHECKS[check][1] if check in CHECKS else None
-        rows.append((kind, bool(res.get("success"))))
-    if not rows:
+    """(run, passed, per kind of check) over the import suite and the completeness suite: the core's counts
+    (validation.report.expectation_counts) in words."""
+    g = expectation_counts(gx)
+    if g.empty:
         return 0, 0, pd.DataFrame()
-    df = pd.DataFrame(rows, columns=["kind", "ok"])
-    g = df.groupby("kind", dropna=False, sort=False)["ok"].agg(["size", "sum"]).reset_index()
     table = pd.DataFrame({
         tr("batches.check.col.kind"): [i18n.t(f"val.kind.{k}", lang_) if isinstance(k, str)
                                        else tr("batches.check.kind.other") for k in g["kind"]],
-        tr("batches.check.col.run"): g["size"].astype(int).to_numpy(),
-        tr("batches.check.col.passed"): g["sum"].astype(int).to_numpy(),
-        tr("batches.check.col.failed"): (g["size"] - g["sum"]).astype(int).to_numpy(),
+        tr("batches.check.col.run"): g["run"].to_numpy(),
+        tr("batches.check.col.passed"): g["passed"].to_numpy(),
+        tr("batches.check.col.failed"): g["failed"].to_numpy(),
     })
-    return len(df), int(df["ok"].sum()), table
+    return int(g["run"].sum()), int(g["passed"].sum()), table
 
 
-L = lang()
-wh = warehouse()
-st.title(tr("import.batches.title"))
+pg = page("import.batches.title", needs="nothing")
+L, wh = pg.lang, pg.wh
 flash = st.session_state.pop("imp_batches_flash", None)
 if flash:
     st.success(flash)
@@ -182,22 +173,23 @@ if detail.get("status") == "committed":
     sure = st.checkbox(tr("import.batches.confirm", batch_id=picked), key=f"imp_rb_confirm_{picked}")
     if st.button(tr("import.batches.rollback"), disabled=not sure, key="imp_rollback_btn"):
         reason = (reason or "").strip() or None
-        refusal = getattr(dw, "Refusal", None) or RuntimeError  # the core's refusals in words (newer core)
         if need_reason and not reason:
             st.error(tr("batches.reason.missing"))
         else:
             try:
                 n = wh.rollback_batch(int(picked), actor=settings.actor(), reason=reason)
+            # the warehouse's refusals, each in the session's words; anything else is a bug and surfaces
+            except dw.RollbackNeedsReason as exc:
+                ms = exc.months
+                st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]))
             except PublishedMonthError as exc:
                 st.error(tr("import.batches.published", months=sep(L).join(exc.months)))
+            except dw.BatchNotCommitted:
+                st.error(tr("import.batches.not_committed"))
             except WarehouseBusy:
                 st.error(tr("import.batches.busy"))
-            except ValueError:
-                st.error(tr("import.batches.not_committed"))
-            except refusal as exc:
-                ms = list(getattr(exc, "months", None) or [])
-                st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]) if ms
-                         else plain(str(exc)))
+            except dw.Refusal as exc:
+                refused(exc, stop=False)
             else:
                 st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
                 st.rerun()

@@ -4,19 +4,13 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.ui import charts, downloads, queries
-from kaohe.ui.setup import name, tr
+from kaohe.ui.setup import name, page, tr
 
 SHOW_AT_MOST = 5000
 
-st.title(tr("br.title"))
-months = queries.months()
-if not months:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
+pg = page("br.title")
 # the sidebar's unit kind: its units, and the indicators that apply to them
-kind = st.session_state.get("kind", "street")
-units = queries.units(kind)
+kind, months, units = pg.kind, pg.months, pg.units
 inds = queries.indicators()
 inds = inds[inds["applies_to"].isin(["both", kind])]
 unit_label = {r["code"]: name(r) for _, r in units.iterrows()}

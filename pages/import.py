@@ -11,7 +11,8 @@ from kaohe.base import months as mo
 from kaohe.base.i18n import sep
 from kaohe.data.warehouse import WarehouseBusy
 from kaohe.ingest import pipeline, preview
-from kaohe.ui.setup import lang, tr, warehouse
+from kaohe.reports import validation_export
+from kaohe.ui.setup import page, tr
 from kaohe.ui.text import plain
 from kaohe.validation import gx_runner
 
@@ -72,10 +73,8 @@ def _warm_up_gx() -> bool:
 
 
 _warm_up_gx()
-L = lang()
-wh = warehouse()
-st.title(tr("import.page.title"))
-st.caption(tr("import.page.intro"))
+pg = page("import.page.title", needs="nothing", caption_key="import.page.intro")
+L, wh = pg.lang, pg.wh
 
 c1, c2 = st.columns(2)
 month_options = [""] + list(reversed(mo.span(mo.add(mo.last_complete(), -35), mo.last_complete())))
@@ -147,10 +146,11 @@ for up in uploads or []:
             st.caption(tr("import.page.truncated", n=SHOW_AT_MOST, total=len(shown.problems)))
         d1, d2, _ = st.columns([1, 1, 2])
         stem = up.name.rsplit(".", 1)[0]
-        d1.download_button(tr("import.page.download_csv"), report.to_csv(L), file_name=f"{stem}-report.csv",
-                           mime="text/csv", key=f"imp_csv_{tag}_dl")
-        d2.download_button(tr("import.page.download_xlsx"), report.to_xlsx(L), file_name=f"{stem}-report.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        # the files are written by the reports layer (reports.validation_export), every cell through reports.safe
+        d1.download_button(tr("import.page.download_csv"), validation_export.csv_bytes(report, L),
+                           file_name=f"{stem}-report.csv", mime="text/csv", key=f"imp_csv_{tag}_dl")
+        d2.download_button(tr("import.page.download_xlsx"), validation_export.xlsx_bytes(report, L),
+                           file_name=f"{stem}-report.xlsx", mime=validation_export.XLSX_MIME,
                            key=f"imp_xlsx_{tag}_dl")
 
     if prep.published:  # a correction of published results needs its reason

@@ -4,30 +4,19 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.base import months as mo
-from kaohe.ui import analysis, charts, queries
-from kaohe.ui.setup import lang, name, tr
+from kaohe.metrics import analysis as stats
+from kaohe.ui import charts, queries
+from kaohe.ui.setup import lang, name, page, tr
 from kaohe.ui.text import plain
 
 WINDOWS = [1, 3, 12]
 
-st.title(tr("ind.title"))
-all_months = queries.months()
-if not all_months:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
-kind = st.session_state.get("kind", "street")
-month = st.session_state.get("month") or all_months[-1]
-units = queries.units(kind)
+pg = page("ind.title", needs="units")
+kind, month, units, all_months = pg.kind, pg.month, pg.units, pg.months
+unit_names, group_names = pg.unit_names, pg.group_names
 inds = queries.indicators()
 inds = inds[inds["applies_to"].isin(["both", kind])]
-unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
 ind_names = {r["code"]: name(r) for _, r in inds.iterrows()}
-group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
-               for _, r in units.iterrows()}
-if units.empty:
-    st.info(tr("empty.warehouse"))
-    st.stop()
 
 codes = inds["code"].tolist()
 if st.session_state.get("ind_indicator") not in codes:
@@ -70,12 +59,7 @@ tab_dist, tab_funnel, tab_comp, tab_corr = st.tabs(
     [tr("ind.tab.distribution"), tr("ind.tab.funnel"), tr("ind.tab.completeness"), tr("ind.tab.correlation")])
 
 # -- distribution ----------------------------------------------------------------------------------
-if bool(row["ratio"]):
-    rates = analysis.period_rates(series)
-    values = rates[["unit_code", "peer_group", "value"]]
-else:
-    ok = series[series["status"] == "ok"]
-    values = ok.groupby(["unit_code", "peer_group"], as_index=False)["value"].mean()
+values = stats.period_values(series, bool(row["ratio"]))
 
 with tab_dist:
     if values.empty:
@@ -90,7 +74,7 @@ with tab_dist:
                                             highlight), key="ind_dist_chart")
         if window > 1:
             st.caption(tr("ind.rate_pooled") if bool(row["ratio"]) else tr("ind.monthly_mean"))
-        summary = analysis.distribution(values)
+        summary = stats.distribution(values)
         summary.insert(0, "group", summary.pop("peer_group").map(group_names))
         summary.columns = [tr("ind.col.group"), tr("ind.col.n"), tr("ind.col.min"), tr("ind.col.p25"),
                            tr("ind.col.median"), tr("ind.col.p75"), tr("ind.col.max")]
@@ -104,7 +88,7 @@ with tab_funnel:
     elif values.empty:
         st.info(tr("ind.no_data"))
     else:
-        points, limits = analysis.funnel(rates, row["direction"])
+        points, limits = stats.funnel(stats.period_rates(series), row["direction"])
         title = f"{ind_names[code]} · " + period_text(first, month)
         st.plotly_chart(charts.funnel_plot(points, limits, unit_names, group_names, title, lang()),
                         key="ind_funnel_chart")
@@ -127,7 +111,7 @@ with tab_comp:
     c_first = max(mo.add(month, -11), all_months[0])
     obs = queries.period_observations(c_first, month, kind)
     span = [m for m in all_months if c_first <= m <= month]
-    frame = analysis.indicator_completeness(obs, units, inds, span)
+    frame = stats.indicator_completeness(obs, units, inds, span)
     if group != "all":
         frame = frame[frame["unit_code"].isin(units.loc[units["peer_group"] == group, "code"])]
     st.plotly_chart(charts.indicator_completeness_heatmap(frame, unit_names, ind_names, lang()),
@@ -139,7 +123,7 @@ with tab_corr:
     obs_w = queries.period_observations(first, month, kind)
     if group != "all":
         obs_w = obs_w[obs_w["peer_group"] == group]
-    corr = analysis.correlations(obs_w, codes)
+    corr = stats.correlations(obs_w, codes)
     if corr.empty:
         st.info(tr("ind.corr_empty"))
     else:

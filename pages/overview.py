@@ -5,26 +5,17 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.base import months as mo
-from kaohe.ui import analysis, charts, deltas, queries
-from kaohe.ui.setup import lang, name, open_profile, published_state, refused, tr
+from kaohe.metrics import analysis as stats
+from kaohe.ui import charts, deltas, queries
+from kaohe.ui.setup import lang, name, open_profile, page, published_state, refused, tr
 from kaohe.ui.text import plain
 
-st.title(tr("ov.title"))
+pg = page("ov.title")
 info = queries.info()
-if not info["months"]:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
-kind = st.session_state.get("kind", "street")
-month = st.session_state.get("month") or info["last_month"]
-units = queries.units()
+kind, month, kind_units = pg.kind, pg.month, pg.units
+unit_names, group_names = pg.all_unit_names, pg.group_names
 comp_month = queries.completeness(None, month, month)
 share = comp_month["reported"].sum() / max(comp_month["expected"].sum(), 1)
-
-kind_units = units[units["kind"] == kind]
-unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
-group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
-               for _, r in units.iterrows()}
 
 # -- the month's headline from the scoring engine ---------------------------------------------------------
 st.subheader(tr("ov.headline", month=month, kind=tr(f"kind.{kind}")))
@@ -39,7 +30,7 @@ if b is not None:
 
     totals = b.totals[b.totals["kind"] == kind]
     hist = queries.total_history(month, 2)
-    head = analysis.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
+    head = stats.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
     state = published_state(month, "month", caption=False)
     pub, pub_words = state.short(lang()), state.label(lang())
     note = b.scheme_note(lang())
@@ -57,7 +48,7 @@ if b is not None:
     cols = st.columns(len(groups)) if groups else []
     for col, g in zip(cols, groups, strict=True):
         gt = totals[totals["peer_group"] == g].sort_values("rank")
-        red, black = analysis.lists_shown(gt)
+        red, black = stats.lists_shown(gt)
         with col.container(border=True):
             st.markdown(f"**{plain(group_names.get(g, g))}**")
             st.markdown(f":blue-background[{tr('ov.red')}] " + (i18n.sep(lang()).join(
@@ -98,7 +89,7 @@ if b is not None:
             except (KeyError, ValueError, IndexError):
                 return r.check
 
-        flags = analysis.plausibility_flags(queries.month_batch_reports(month))
+        flags = stats.plausibility_flags(queries.month_batch_reports(month))
         # data that came in without the import's checks (the sample district, a direct load) get them here
         unchecked = queries.unchecked_flags(month)
         unchecked = unchecked[unchecked["unit_code"].isin(kind_units["code"])]

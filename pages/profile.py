@@ -4,29 +4,23 @@ the full score explanation, adjustments and veto, twelve months of rank, the sco
 import streamlit as st
 
 from kaohe.base import i18n
+from kaohe.metrics import analysis as stats
 from kaohe.reports import scorecard
-from kaohe.ui import analysis, charts, deltas, queries
-from kaohe.ui.setup import lang, name, published_state, refused, tr, warehouse
+from kaohe.ui import charts, deltas, queries, views
+from kaohe.ui.setup import lang, name, page, published_state, refused, tr
 from kaohe.ui.text import plain
 
-PERIODS = analysis.PERIODS
+PERIODS = views.PERIODS
 
-st.title(tr("pf.title"))
-all_months = queries.months()
-all_units = queries.units()
-if not all_months or all_units.empty:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
-kind = st.session_state.get("kind", "street")
-month = st.session_state.get("month") or all_months[-1]
+pg = page("pf.title", needs="any_units")
+kind, month, all_months, all_units = pg.kind, pg.month, pg.months, pg.all_units
 # a unit handed over from another page (rankings, overview) wins over the last one shown here
 if "profile_unit" in st.session_state:
     st.session_state["pf_unit"] = st.session_state.pop("profile_unit")
     st.session_state["pf_period"] = st.session_state.get("rk_period", "month")
 # only units of the sidebar's kind: choosing 部门 there lists departments here
 codes = all_units.loc[all_units["kind"] == kind, "code"].sort_values().tolist() or all_units["code"].tolist()
-unit_names = {r["code"]: name(r) for _, r in all_units.iterrows()}
+unit_names = pg.all_unit_names
 if st.session_state.get("pf_unit") not in codes:
     st.session_state["pf_unit"] = codes[0]
 if st.session_state.get("pf_period") not in PERIODS:
@@ -45,12 +39,12 @@ except queries.Refused as exc:  # the core refuses a period it cannot score (no 
     refused(exc)
 tot = b.totals[b.totals["unit_code"] == unit]
 if tot.empty:
-    st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=analysis.period_label(period, month, lang())))
+    st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=views.period_label(period, month, lang())))
     st.stop()
 t = tot.iloc[0]
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
 pub = published_state(month, period, caption=False)
-st.caption(" · ".join([plain(analysis.period_label(period, month, lang())), plain(group_name),
+st.caption(" · ".join([plain(views.period_label(period, month, lang())), plain(group_name),
                        plain(f"{scheme_name} {b.scheme_version}"), plain(pub.label(lang()))]))
 note = b.scheme_note(lang())
 if note:
@@ -77,7 +71,7 @@ if t["alerts"] is not None and len(t["alerts"]):
         alert_text(a, cfg, lang()) for a in t["alerts"]))))
 
 # -- scorecard --------------------------------------------------------------------------------------------------
-wh, lg = warehouse(), lang()
+wh, lg = pg.wh, pg.lang
 st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
                    data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b),
                    file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
@@ -88,7 +82,7 @@ inds = queries.indicators()
 ind_names = {r["code"]: name(r) for _, r in inds.iterrows()}
 mine = ind[ind["unit_code"] == unit]
 peers = ind[ind["peer_group"] == urow["peer_group"]]
-rows = analysis.spine(peers[["unit_code", "peer_group", "indicator_code", "value"]], unit, inds)
+rows = stats.spine(peers[["unit_code", "peer_group", "indicator_code", "value"]], unit, inds)
 # the spine chart across the page: in a column its labels took the plot's room and cut its axis title
 st.subheader(tr("pf.spine"))
 if not rows.empty:
@@ -102,7 +96,7 @@ with left:
     dims = b.dimensions[b.dimensions["unit_code"] == unit]
     st.plotly_chart(charts.dimension_bars(dims, lang()), key="pf_dims_chart")
 with right:
-    strong, weak = analysis.strengths_weaknesses(mine)
+    strong, weak = stats.strengths_weaknesses(mine)
     colon = "：" if lang() == "zh" else ": "
 
     def shown_value(r) -> str:
@@ -146,7 +140,7 @@ st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))
 exp = queries.explain(month, unit, period, lang())
-view = analysis.explain_view(exp, lang())
+view = views.explain_view(exp, lang())
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 # the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end
 # pixel widths that keep every column in view at 1280 px (a long rule or note is cut with …; the column can
@@ -165,7 +159,7 @@ adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.emp
 if adj.empty:
     st.caption(tr("pf.no_adjustments"))
 else:
-    a = analysis.adjustments_view(adj, lang())
+    a = views.adjustments_view(adj, lang())
     a.columns = [tr(f"pf.col.{c}") for c in ("month", "kind", "points_adj", "reason", "evidence", "actor")]
     st.dataframe(a, hide_index=True, placeholder="—", key="pf_adjust_table",
                  column_config={tr("pf.col.points_adj"): st.column_config.NumberColumn(format="%.2f")})

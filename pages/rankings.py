@@ -6,28 +6,16 @@ import streamlit as st
 from kaohe.base import i18n
 from kaohe.metrics.rank import alert_text, rule_text
 from kaohe.reports import batch, excel, summary
-from kaohe.ui import analysis, charts, queries
-from kaohe.ui.setup import lang, name, open_profile, published_state, refused, tr, warehouse
+from kaohe.ui import charts, queries, views
+from kaohe.ui.setup import lang, open_profile, page, published_state, refused, tr
 from kaohe.ui.text import plain
 
-PERIODS = analysis.PERIODS
+PERIODS = views.PERIODS
 REPLICATES = 1000
 
-st.title(tr("rk.title"))
-all_months = queries.months()
-if not all_months:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
-kind = st.session_state.get("kind", "street")
-month = st.session_state.get("month") or all_months[-1]
-units = queries.units(kind)
-if units.empty:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
-group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
-               for _, r in units.iterrows()}
+pg = page("rk.title", needs="units")
+kind, month, units = pg.kind, pg.month, pg.units
+unit_names, group_names = pg.unit_names, pg.group_names
 groups = list(dict.fromkeys(units["peer_group"]))
 
 if st.session_state.get("rk_period") not in PERIODS:
@@ -51,7 +39,7 @@ except queries.Refused as exc:  # the core refuses a period it cannot score (no 
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
 pub = published_state(month, period, caption=False)
 st.caption(tr("rk.caption", scheme=plain(scheme_name), version=plain(b.scheme_version),
-              period=plain(analysis.period_label(period, month, lang())), status=plain(pub.label(lang()))))
+              period=plain(views.period_label(period, month, lang())), status=plain(pub.label(lang()))))
 note = b.scheme_note(lang())
 if note:
     st.caption(plain(note))
@@ -59,7 +47,7 @@ if note:
 totals = b.totals[(b.totals["kind"] == kind) & (b.totals["peer_group"] == group)]
 dims = b.dimensions[b.dimensions["unit_code"].isin(totals["unit_code"])]
 robust = queries.robustness_cached(month, REPLICATES) if period == "month" else None
-table = analysis.ranking_table(totals, dims, robust, lang())
+table = views.ranking_table(totals, dims, robust, lang())
 
 grades = list(dict.fromkeys(table["grade"]))
 grade_names = dict(zip(table["grade"], table["grade_zh" if lang() == "zh" else "grade_en"], strict=False))
@@ -207,7 +195,7 @@ else:
 
 # -- exports ---------------------------------------------------------------------------------------------------
 st.subheader(tr("rk.exports"))
-wh, lg = warehouse(), lang()
+wh, lg = pg.wh, pg.lang
 # two by two: four buttons in a row cut their labels at 1280 px
 e1, e2 = st.columns(2)
 e3, e4 = st.columns(2)

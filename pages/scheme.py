@@ -6,23 +6,18 @@ import json
 import streamlit as st
 
 from kaohe.base import i18n
+from kaohe.metrics import analysis as stats
 from kaohe.metrics import rules as rule_registry
 from kaohe.metrics.rank import rule_text as rank_rule_text
-from kaohe.ui import analysis, charts, queries
-from kaohe.ui.setup import lang, name, published_state, refused, tr
+from kaohe.ui import charts, queries, views
+from kaohe.ui.setup import lang, name, page, published_state, refusal_text, refused, tr
 from kaohe.ui.text import plain
 
-st.title(tr("sc.title"))
-all_months = queries.months()
-if not all_months:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
-kind = st.session_state.get("kind", "street")
-month = st.session_state.get("month") or all_months[-1]
+pg = page("sc.title")
+kind, month = pg.kind, pg.month
 scheme = queries.scheme(month[:4])
 data = scheme.data
-table = analysis.scheme_table(data, kind)
+table = stats.scheme_table(data, kind)
 inds = queries.indicators()
 ind_rows = {r["code"]: r for _, r in inds.iterrows()}
 ind_names = {c: name(r) for c, r in ind_rows.items()}
@@ -49,7 +44,7 @@ hover = {r.indicator_code: rule_text(r.rule, r.params, r.indicator_code) for r i
 with left:
     st.subheader(tr("sc.tree"))
     st.caption(tr("sc.tree_note"))
-    tree = analysis.weights_tree(table, dim_names, ind_names, hover)
+    tree = views.weights_tree(table, dim_names, ind_names, hover)
     st.plotly_chart(charts.weights_sunburst(tree, lang()), key="sc_tree_chart")
 
 with right:
@@ -149,7 +144,7 @@ if st.button(tr("sc.add"), key="sc_add_btn", icon=":material/add:"):
     pending[code] = {"weight": weight, "rule": rule, "params": params}
     st.session_state["sc_pending"] = pending
 
-changes = analysis.whatif_changes(table, edited_dims, pending)
+changes = stats.whatif_changes(table, edited_dims, pending)
 if changes.get("indicator_weights") or changes.get("rules"):
     items = sorted(set(changes.get("indicator_weights", {})) | set(changes.get("rules", {})))
     st.caption(tr("sc.pending", items=i18n.sep(lang()).join(plain(ind_names.get(c, c)) for c in items)))
@@ -163,14 +158,12 @@ except queries.Refused as exc:
     refused(exc)
 try:
     compare = queries.what_if(month, json.dumps(changes, sort_keys=True))
-except (queries.Refused, ValueError) as exc:  # the core validates the changed scheme and says what is wrong
-    st.error(tr("sc.invalid", error=plain(str(exc))))
+except queries.Refused as exc:  # the core validates the changed scheme (SchemeError) and says what is wrong
+    st.error(tr("sc.invalid", error=plain(refusal_text(exc))))
     st.stop()
 
-units = queries.units(kind)
-unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
-group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
-               for _, r in units.iterrows()}
+units = pg.units
+unit_names, group_names = pg.unit_names, pg.group_names
 groups = list(dict.fromkeys(units["peer_group"]))
 if st.session_state.get("sc_group") not in groups:
     st.session_state["sc_group"] = groups[0]
@@ -181,7 +174,7 @@ moved = int((cmp["rank_delta"] != 0).sum())
 st.markdown(f"**{tr('sc.compare', group=plain(group_names[group]))}** · {tr('sc.moved', n=moved)}")
 c1, c2 = st.columns([1, 1.15])
 c1.plotly_chart(charts.whatif_slope(cmp, unit_names, lang()), key="sc_whatif_chart")
-view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=[analysis.arrow(c, lang()) for c in cmp["rank_delta"]])
+view = cmp.assign(unit=cmp["unit_code"].map(unit_names), change=[views.arrow(c, lang()) for c in cmp["rank_delta"]])
 # the rank change first, so it is in view beside the chart
 view = view[["unit", "change", "rank_official", "rank_whatif", "total_official", "total_whatif", "total_delta"]]
 view.columns = [tr(f"sc.col.{c}") for c in ("unit", "rank_delta", "rank_official", "rank_whatif",

@@ -4,31 +4,23 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.base import months as mo
-from kaohe.ui import analysis, charts, queries
-from kaohe.ui.setup import lang, name, published_state, refused, tr
+from kaohe.metrics import analysis as stats
+from kaohe.ui import charts, queries, views
+from kaohe.ui.setup import lang, name, page, published_state, refused, tr
 
 SPANS = [12, 24, 36, 60]
 MAX_PANELS = 24
 
-st.title(tr("tr.title"))
-all_months = queries.months()
-units = queries.units(st.session_state.get("kind", "street"))
-if not all_months or units.empty:
-    st.info(tr("empty.warehouse"))
-    st.stop()
-
-kind = st.session_state.get("kind", "street")
-month = st.session_state.get("month") or all_months[-1]
-unit_names = {r["code"]: name(r) for _, r in units.iterrows()}
+pg = page("tr.title", needs="units")
+kind, month, units, all_months = pg.kind, pg.month, pg.units, pg.months
+unit_names, group_names = pg.unit_names, pg.group_names
 group_of = dict(zip(units["code"], units["peer_group"], strict=True))
-group_names = {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], lang())
-               for _, r in units.iterrows()}
 inds = queries.indicators()
 inds = inds[inds["applies_to"].isin(["both", kind])]
 ind_rows = {r["code"]: r for _, r in inds.iterrows()}
 
 measures: dict[str, str] = {}
-table = analysis.scheme_table(queries.scheme(month[:4]).data, kind)
+table = stats.scheme_table(queries.scheme(month[:4]).data, kind)
 targets = {r.indicator_code: r.target for r in table.itertuples() if r.target is not None}
 measures["total"] = tr("tr.total")
 for dim in table.drop_duplicates("dimension").itertuples():
@@ -92,7 +84,7 @@ else:
     neutral = row["direction"] == "neutral"
 series = full[full["month"].isin(window)]
 
-medians = analysis.peer_median(series)
+medians = stats.peer_median(series)
 title = measures[measure]
 if view == "lines":
     if not chosen:
@@ -110,18 +102,18 @@ else:
                                            target=target), key="tr_multiples_chart")
 st.caption(tr("tr.note") + (" " + tr("tr.neutral") if neutral else ""))
 
-ch = analysis.changes(full, month)
+ch = stats.changes(full, month)
 ch = ch[ch["unit_code"].isin(chosen or choices)]
-med_now = analysis.peer_median(full)
+med_now = stats.peer_median(full)
 med_now = med_now[med_now["month"] == month].set_index("peer_group")["value"]
 ch["median"] = ch["unit_code"].map(group_of).map(med_now)
 ch.insert(0, "unit", ch.pop("unit_code").map(unit_names))
 ch = ch[["unit", "value", "prev", "mom", "last_year", "yoy", "median"]]
 # numbers as text: a month without a value shows —, not None
 for col in ("value", "prev", "last_year", "median"):
-    ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:,.2f}") for v in ch[col]]
+    ch[col] = [views.cell(v, lang=lang(), fmt=lambda x: f"{x:,.2f}") for v in ch[col]]
 for col in ("mom", "yoy"):
-    ch[col] = [analysis.cell(v, lang=lang(), fmt=lambda x: f"{x:+,.2f}") for v in ch[col]]
+    ch[col] = [views.cell(v, lang=lang(), fmt=lambda x: f"{x:+,.2f}") for v in ch[col]]
 ch.columns = [tr(f"tr.col.{c}") for c in ("unit", "value", "prev", "mom", "last_year", "yoy", "median")]
 st.subheader(tr("tr.changes", month=month))
 st.dataframe(ch, hide_index=True, placeholder="—", key="tr_changes_table",

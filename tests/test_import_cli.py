@@ -40,6 +40,24 @@ def test_bad_file_exits_1_prints_the_report_and_writes_nothing(sample_wh, files,
     assert sample_wh.checksum() == before
 
 
+def test_the_report_as_csv_is_the_reports_layers_file_in_the_chosen_language(sample_wh, files, capsys, tmp_path):
+    """`--report x.csv` writes reports.validation_export's CSV (BOM, words in --lang); several files get one
+    report each, named after the file."""
+    import csv
+    import io
+
+    report = tmp_path / "report.csv"
+    code, _, err = run(capsys, "--lang", "en", "import", "--db", str(sample_wh.path), str(files[1]), str(files[1]),
+                       "--report", str(report))
+    assert code == 1
+    written = tmp_path / "report-bad.csv"
+    assert written.exists() and str(written) in err
+    data = written.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[:3] == ["Severity", "Kind", "Row"]
+
+
 def test_dry_run_writes_nothing(sample_wh, files, capsys):
     before = sample_wh.checksum()
     code, out, _ = run(capsys, "import", "--db", str(sample_wh.path), "--dry-run", str(files[0]))

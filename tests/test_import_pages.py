@@ -184,3 +184,37 @@ def test_the_uploader_speaks_the_readers_language_and_caps_files_at_the_pages_li
     at.run()
     css = " ".join(h.proto.body for h in at.get("html"))
     assert '"Browse files"' in css and "over 20 MB, not uploaded" in css
+
+
+def test_a_bug_behind_the_rollback_button_is_an_error_not_already_rolled_back(app_db, monkeypatch):
+    """Only the warehouse's refusals are caught, each in words: a plain ValueError is a bug and surfaces
+    (it used to read "该批次已回滚"), and a refusal the page has no words of its own for is shown as it is."""
+    from kaohe.data.warehouse import UnknownBatch, Warehouse
+
+    prep = pipeline.prepare(corpus.hotline_gbk(), "hl.csv", app_db, current_month="2026-11")
+    res = pipeline.commit(prep, app_db, actor="t", accept_warnings=True)
+
+    def bug(self, batch_id, *, actor, reason=None):
+        raise ValueError("a bug in the rollback")
+
+    monkeypatch.setattr(Warehouse, "rollback_batch", bug)
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    at.checkbox(key=f"imp_rb_confirm_{res.batch_id}").check().run()
+    at.text_input(key="imp_rb_reason").input("上传错了").run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert at.exception and "a bug in the rollback" in at.exception[0].message
+    assert not any("该批次已回滚" in e.value for e in at.error)
+
+    def unknown(self, batch_id, *, actor, reason=None):
+        raise UnknownBatch(batch_id)
+
+    monkeypatch.setattr(Warehouse, "rollback_batch", unknown)
+    at = app()
+    at.switch_page("pages/batches.py").run()
+    at.checkbox(key=f"imp_rb_confirm_{res.batch_id}").check().run()
+    at.text_input(key="imp_rb_reason").input("上传错了").run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert not at.exception, at.exception
+    assert any(str(res.batch_id) in e.value for e in at.error), [e.value for e in at.error]
+    assert app_db.batch(res.batch_id)["status"] == "committed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from browser_helpers import chart_specs, open_app, texts
 
-from kaohe.ui import analysis
+from kaohe.metrics import analysis
 
 
 def test_funnel_lists_the_units_outside_the_limits(app_db):

@@ -9,8 +9,7 @@ import pytest
 from browser_helpers import chart_specs, open_app, shown_metrics, texts
 from streamlit.proto.Metric_pb2 import Metric
 
-from kaohe.metrics import service
-from kaohe.ui import analysis
+from kaohe.metrics import analysis, service
 
 HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
 

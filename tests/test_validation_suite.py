@@ -107,3 +107,70 @@ def test_completeness_runs_as_its_own_suite_and_is_kept_with_the_batch(sample_wh
     res = pipeline.commit(prep, sample_wh, actor="t", accept_warnings=True)
     kept = json.loads(sample_wh.batch(res.batch_id)["gx_result"])
     assert kept["success"] is True and kept["completeness"]["success"] is False
+
+
+# -- the report's downloads, written a layer up (reports/validation_export.py) -----------------------------
+def test_the_reports_downloads_are_written_by_the_reports_layer_and_neutralise_formulas(sample_wh):
+    """The core gives frames; reports.validation_export writes the CSV and the workbook through reports.safe:
+    a value that would run as a formula is text, a number stays a number, each file is built once."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from kaohe.reports import validation_export
+
+    rows = ("=HYPERLINK(\"http://x\"),HL_SATISFY,2026-10,95,,\n"  # an unknown unit that is a formula
+            "S01,HL_SATISFY,2026-10,-7,,\n")  # a number out of range, quoted as the number it is
+    prep = pipeline.prepare((HEAD + rows).encode(), "x.csv", sample_wh, current_month=CURRENT)
+    report = prep.report
+    assert report.errors >= 2
+    text = validation_export.csv_bytes(report, "en")
+    assert text.startswith(b"\xef\xbb\xbf")  # with a BOM, so Excel reads UTF-8
+    body = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    values = [r["Value"] for r in body]
+    assert "'=HYPERLINK(\"http://x\")" in values and "-7" in values
+    assert not any(v.startswith("=") for r in body for v in r.values())
+    assert validation_export.csv_bytes(report, "en") is text  # built once per language
+    assert validation_export.csv_bytes(report, "zh") != text
+
+    wb = openpyxl.load_workbook(io.BytesIO(validation_export.xlsx_bytes(report, "zh")))
+    assert [ws.title for ws in wb.worksheets] == ["汇总", "问题清单"]
+    problems = [list(r) for r in wb["问题清单"].iter_rows(values_only=True)]
+    j = problems[0].index("值")
+    cells = [r[j] for r in problems[1:]]
+    assert "'=HYPERLINK(\"http://x\")" in cells and -7 in cells  # text as text, the number as a number
+    assert validation_export.file_bytes(report, "r.xlsx", "zh")[:2] == b"PK"
+    assert validation_export.file_bytes(report, "r.csv", "zh") == validation_export.csv_bytes(report, "zh")
+
+
+def test_the_core_report_writes_no_files():
+    """validation/report.py imports nothing of the reports layer and has no to_csv / to_xlsx of its own."""
+    import ast
+    from pathlib import Path
+
+    from kaohe.validation.report import Report
+
+    source = (Path(__file__).resolve().parents[1] / "validation" / "report.py").read_text(encoding="utf-8")
+    modules = {n.module for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ImportFrom) and n.module}
+    modules |= {a.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in modules if m.startswith("kaohe.reports") or m.startswith("openpyxl")}
+    assert not hasattr(Report, "to_csv") and not hasattr(Report, "to_xlsx")
+
+
+def test_expectation_counts_per_kind_over_both_suites(sample_wh):
+    """What the batch page shows of a stored GX run, counted in the core (validation.report)."""
+    from kaohe.validation.report import expectation_counts
+
+    rows = "".join(f"S{i:02d},HL_RESPONSE,2026-10,98,,\n" for i in range(1, 12)) + "S99,HL_RESPONSE,2026-10,98,,\n"
+    prep = pipeline.prepare((HEAD + rows).encode(), "x.csv", sample_wh, current_month=CURRENT)
+    counts = expectation_counts(prep.gx_result)
+    results = prep.gx_result["results"] + prep.gx_result["completeness"]["results"]
+    assert counts["run"].sum() == len(results)
+    assert counts["failed"].sum() == sum(not r["success"] for r in results) >= 2  # S99 unknown, S12 absent
+    assert (counts["run"] == counts["passed"] + counts["failed"]).all()
+    from kaohe.validation.problems import KINDS
+
+    assert set(counts["kind"].dropna()) <= set(KINDS) and {"reference", "completeness"} <= set(counts["kind"])
+    assert expectation_counts(None).empty and list(expectation_counts({}).columns) == ["kind", "run", "passed",
+                                                                                        "failed"]

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from kaohe.base import i18n
 from kaohe.base.i18n import t
+from kaohe.metrics.analysis import peer_median
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -116,7 +117,7 @@ def trend_with_median(series: pd.DataFrame, chosen: list[str], unit_names: dict[
             line=dict(color=PALETTE[i % len(PALETTE)], width=3), marker=dict(size=6)))
     groups = ok.loc[ok["unit_code"].isin(chosen), "peer_group"].unique()
     for g in groups:
-        med = ok[ok["peer_group"] == g].groupby("month", as_index=False)["value"].median()
+        med = peer_median(ok[ok["peer_group"] == g])
         fig.add_trace(go.Scatter(
             x=med["month"], y=med["value"], mode="lines",
             name=t("chart.peer_median", lang, group=group_names.get(g, g)),

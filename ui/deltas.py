@@ -38,11 +38,7 @@ def delta_args(change, measure: str, lang: str) -> dict:
 
     The delta is a number (or a signed number as text, never words first), so Streamlit's arrow and colour
     follow its sign; zero is the number 0 (grey, no arrow)."""
-    try:
-        missing = _missing(change)
-    except Exception:  # noqa: BLE001  (pd.NA raises on bool())
-        missing = True
-    if missing:
+    if _missing(change):  # None, NaN and pd.NA (whose bool() raises: _missing says so)
         return {}
     fmt, colour, words = MEASURES[measure]
     value = int(change) if measure == "places" else round(float(change), 2)

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import pandas as pd
 import streamlit as st
 
-from kaohe.data.warehouse import Refusal
-from kaohe.ui.setup import warehouse
+from kaohe.base import settings
+from kaohe.data.setup import ensure_ready
+from kaohe.data.warehouse import Refusal, Warehouse
+from kaohe.metrics import service
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
 Refused = Refusal
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(path: str, seed_sample: bool) -> Warehouse:
+    wh = Warehouse(path)
+    ensure_ready(wh, with_sample=seed_sample)
+    return wh
+
+
+def warehouse() -> Warehouse:
+    """The warehouse of this server: KAOHE_DB or the default file (base.settings), seeded with the sample when empty."""
+    seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
+    return _warehouse(str(settings.db_path()), seed)
 
 
 def _per_version(fn, cache):
@@ -93,18 +109,11 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 
 
 # -- the scoring engine (metrics/) ----------------------------------------------------------------
-# Imported outright: a broken engine is an error to see, not a page that says "not ready".
-def engine():
-    """kaohe.metrics.service."""
-    from kaohe.metrics import service
-
-    return service
-
-
+# Imported outright at the top: an engine that fails to import is an error to see, never a missing feature.
 @versioned_shared
 def build(wh, month: str, period: str = "month", lang: str | None = None):
     """The official score build of a month and period (ScoreBuild); texts in `lang`."""
-    return engine().build(wh, month, period=period, lang=lang)
+    return service.build(wh, month, period=period, lang=lang)
 
 
 @versioned
@@ -114,18 +123,18 @@ def explain(wh, month: str, unit: str, period: str = "month", lang: str | None =
 
 @versioned
 def scheme(wh, year: str | None = None):
-    return engine().current_scheme(wh, year=year)
+    return service.current_scheme(wh, year=year)
 
 
 @versioned
 def rank_history(wh, unit: str, last_month: str, n: int = 12) -> pd.DataFrame:
-    return engine().rank_history(wh, unit, last_month, n=n)
+    return service.rank_history(wh, unit, last_month, n=n)
 
 
 @versioned_shared
 def history_build(wh, month: str, n: int):
     """One build scoring the `n` months to `month` in a single pass (totals and dimensions of each)."""
-    return engine().build(wh, month, "month", n_history=n)
+    return service.build(wh, month, "month", n_history=n)
 
 
 def total_history(month: str, n: int) -> pd.DataFrame:
@@ -141,12 +150,12 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
 @versioned
 def published_state(wh, month: str, period: str = "month"):
     """kaohe.metrics.publish.PublishedState of (month, period): its label and notice for the figures shown."""
-    return engine().published_state(wh, month, period)
+    return service.published_state(wh, month, period)
 
 
 @versioned
 def adjustments(wh, month: str | None = None, unit: str | None = None) -> pd.DataFrame:
-    return engine().list_adjustments(wh, month=month, unit=unit)
+    return service.list_adjustments(wh, month=month, unit=unit)
 
 
 @versioned
@@ -154,7 +163,7 @@ def what_if(wh, month: str, changes_json: str) -> pd.DataFrame:
     """A what-if re-ranking (changes as canonical JSON, so the cache key is a string)."""
     import json
 
-    return engine().what_if(wh, month, json.loads(changes_json))
+    return service.what_if(wh, month, json.loads(changes_json))
 
 
 # Robustness runs take seconds and report progress, so they are kept in a small process-wide store
@@ -168,7 +177,7 @@ def robustness(month: str, replicates: int = 1000, progress=None) -> pd.DataFram
     if key not in _ROBUSTNESS:
         if len(_ROBUSTNESS) > 16:
             _ROBUSTNESS.clear()
-        _ROBUSTNESS[key] = engine().robustness(warehouse(), month, replicates=replicates, seed=0,
+        _ROBUSTNESS[key] = service.robustness(warehouse(), month, replicates=replicates, seed=0,
                                                progress=progress)
     return _ROBUSTNESS[key]
 
@@ -202,7 +211,7 @@ def month_batch_reports(wh, month: str) -> list[tuple[int, str | None, dict | No
 def unchecked_flags(wh, month: str) -> pd.DataFrame:
     """Plausibility warnings for the month's data from batches stored without an import report."""
     from kaohe.base import months as mo
-    from kaohe.ui import analysis
+    from kaohe.metrics import analysis as stats
     from kaohe.validation import plausibility
 
     unchecked = [batch_id for batch_id, _source, record in month_batch_reports(month) if record is None]
@@ -210,4 +219,4 @@ def unchecked_flags(wh, month: str) -> pd.DataFrame:
     obs = obs[obs["batch_id"].isin(unchecked)]
     history = wh.observations(units=obs["unit_code"].unique().tolist() or None,
                               month_from=mo.add(month, -plausibility.WINDOW), month_to=mo.add(month, -1)) if len(obs) else obs
-    return analysis.unchecked_plausibility(obs, history, wh.units(), wh.indicators())
+    return stats.unchecked_plausibility(obs, history, wh.units(), wh.indicators())

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import os
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kaohe.base import i18n, settings
+from kaohe.base import i18n
 from kaohe.base.i18n import t
-from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Warehouse
+from kaohe.ui import queries
+from kaohe.ui.queries import warehouse  # the server's warehouse, for app.py and the pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,19 +36,6 @@ PAGES = [
 
 # Page widgets whose keys start with these prefixes keep their values across page switches.
 PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor")
-
-
-@st.cache_resource(show_spinner=False)
-def _warehouse(path: str, seed_sample: bool) -> Warehouse:
-    wh = Warehouse(path)
-    ensure_ready(wh, with_sample=seed_sample)
-    return wh
-
-
-def warehouse() -> Warehouse:
-    """The warehouse of this server: KAOHE_DB or the default file (base.settings), seeded with the sample when empty."""
-    seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
-    return _warehouse(str(settings.db_path()), seed)
 
 
 _LAST_LANG: list[str] = []
@@ -77,20 +68,8 @@ def persist_widgets() -> None:
             continue
         if "_" in key and not key.endswith(PERSIST_SKIP_SUFFIXES):
             # widgets that cannot be set (buttons, uploaders) are skipped
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(StreamlitAPIException):
                 st.session_state[key] = st.session_state[key]
-
-
-def navigation():
-    """Build st.navigation from the page registry, in the session's language."""
-    sections: dict[str, list] = {}
-    for path, title_key, icon, section_key, default in PAGES:
-        if not (ROOT / path).exists():
-            continue
-        page = st.Page(path, title=tr(title_key), icon=icon, default=default,
-                       url_path=Path(path).stem)
-        sections.setdefault(tr(section_key), []).append(page)
-    return st.navigation(sections)
 
 
 def language_switch() -> None:
@@ -133,6 +112,15 @@ def kind_picker() -> str:
                                         persist_state="session")
 
 
+def warehouse_caption() -> None:
+    """The warehouse file's name at the foot of the sidebar, as text (a markdown caption would link a name
+    like www.x.duckdb)."""
+    import html
+
+    st.sidebar.html('<p style="font-size:0.875rem;color:rgba(49,51,63,0.6)">'
+                    + html.escape(tr("sidebar.warehouse", path=warehouse().path.name)) + "</p>")
+
+
 def open_profile(unit_code: str) -> None:
     """Jump to a unit's profile page, showing that unit (and its kind in the sidebar)."""
     st.session_state["profile_unit"] = unit_code
@@ -144,7 +132,6 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     core's notice when the live figures differ from the published ones, and (with `caption`) a small
     caption with its label (已发布·第 N 版 / 未发布). Returns the metrics.publish.PublishedState, whose
     `.label(lang)` a page may show elsewhere (a metric) instead."""
-    from kaohe.ui import queries
     from kaohe.ui.text import plain
 
     state = queries.published_state(month, period)
@@ -156,12 +143,97 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     return state
 
 
+def refusal_text(exc: Exception, lang_: str | None = None) -> str:
+    """A refusal's words in the session's language: from its message key and parameters when the core gives
+    them (`exc.key`, `exc.params`), else the message it was raised with."""
+    key, params = getattr(exc, "key", None), getattr(exc, "params", None)
+    if isinstance(key, str) and i18n.has(key):
+        try:
+            return t(key, lang_ or lang(), **(params or {}))
+        except (KeyError, IndexError, ValueError):  # parameters that do not fit the message: its raised text
+            pass
+    return str(exc)
+
+
 def refused(exc: Exception, stop: bool = True) -> None:
-    """A request the scoring core refused (ui.queries.Refused: no data for the period, a bad scheme
-    ...): its message in words as st.error, then (with `stop`) the page stops. Catch only Refused;
-    anything else is a bug and must surface."""
+    """A request the core refused (a kaohe.data.warehouse.Refusal, ui.queries.Refused: no data for the
+    period, a bad scheme ...): its message in words as st.error, then (with `stop`) the page stops. Catch
+    only Refused; anything else is a bug and must surface as the error it is."""
     from kaohe.ui.text import plain
 
-    st.error(plain(str(exc)), icon=":material/error:")
+    st.error(plain(refusal_text(exc)), icon=":material/error:")
     if stop:
         st.stop()
+
+
+# -- the one opening call of every page -------------------------------------------------------------------
+NEEDS = ("nothing", "months", "units", "any_units")
+
+
+@dataclass
+class Page:
+    """What a page works with, read once when it opens (`page()`).
+
+    months: every month with observations, oldest first; month: the sidebar's month (the latest when none
+    is chosen yet), None when the warehouse holds no month; kind: the sidebar's unit kind; units: the units
+    of that kind; all_units: every unit. unit_names names the kind's units in the session's language,
+    all_unit_names every unit, group_names every peer group."""
+
+    lang: str
+    wh: Warehouse
+    kind: str
+    months: list[str]
+    month: str | None
+
+    def tr(self, key: str, **params) -> str:
+        return t(key, self.lang, **params)
+
+    @cached_property
+    def all_units(self) -> pd.DataFrame:
+        return queries.units()
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        return queries.units(self.kind)
+
+    @cached_property
+    def unit_names(self) -> dict[str, str]:
+        return {r["code"]: name(r, self.lang) for r in self.units.to_dict("records")}
+
+    @cached_property
+    def all_unit_names(self) -> dict[str, str]:
+        return {r["code"]: name(r, self.lang) for r in self.all_units.to_dict("records")}
+
+    @cached_property
+    def group_names(self) -> dict[str, str]:
+        return {r["peer_group"]: i18n.pick(r["peer_group_zh"], r["peer_group_en"], self.lang)
+                for r in self.all_units.to_dict("records")}
+
+
+def page(title_key: str, *, needs: str = "months", caption_key: str | None = None) -> Page:
+    """Open a page: its title (and caption), then what it needs, read once.
+
+    needs: "nothing" (import, batches, audit), "months" (the warehouse holds observations), "units"
+    (observations and units of the sidebar's kind) or "any_units" (observations and at least one unit of
+    any kind). When a need is not met the page says so in words (empty.warehouse) and stops here, so no
+    page repeats the guard."""
+    if needs not in NEEDS:
+        raise ValueError(f"needs must be one of {NEEDS}, not {needs!r}")
+    language = lang()
+    st.title(t(title_key, language))
+    if caption_key:
+        st.caption(t(caption_key, language))
+    months = queries.months()
+    month = st.session_state.get("month")
+    if month not in months:
+        month = months[-1] if months else None
+    kind = st.session_state.get("kind")
+    if kind not in ("street", "department"):
+        kind = "street"
+    view = Page(lang=language, wh=warehouse(), kind=kind, months=months, month=month)
+    empty = (needs != "nothing" and not months) or (needs == "units" and view.units.empty) or (
+        needs == "any_units" and view.all_units.empty)
+    if empty:
+        st.info(t("empty.warehouse", language))
+        st.stop()
+    return view

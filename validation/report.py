@@ -1,11 +1,11 @@
-"""The report for a person: one line per problem, in Chinese or English, with a summary,
-downloadable as CSV (with BOM, so Excel opens it) and XLSX, safe to open in a spreadsheet: both
-go through `reports.safe`, the one formula-injection guard of the project (via
-`reports.csvexport.csv_bytes` and `reports.excel.write_table`)."""
+"""The report for a person: one line per problem, in Chinese or English, with a summary, as frames
+(`render`, `summary`), terminal lines and the record stored with a batch.
+
+Its downloads (CSV with BOM, XLSX) are written a layer up, by `kaohe.reports.validation_export`, through
+`reports.safe`, the one formula-injection guard of the project: the core returns frames, never files."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -14,20 +14,17 @@ import pandas as pd
 
 from kaohe.base import i18n
 from kaohe.base.i18n import t
-from kaohe.reports import safe
-from kaohe.reports.csvexport import csv_bytes
-from kaohe.validation.problems import ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
+from kaohe.validation.problems import CHECKS, ERROR, INFO, KINDS, PROBLEM_COLUMNS, WARNING
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
-# column widths of the XLSX download, by column key (val.col.*), in characters
-XLSX_WIDTHS = {"severity": 8, "kind": 10, "row": 7, "column": 16, "value": 24, "problem": 44, "expected": 32,
-               "fix": 48, "check": 24, "count": 8}
 
 
 @dataclass
 class Report:
     problems: pd.DataFrame
-    _files: dict = field(default_factory=dict, repr=False, compare=False)  # downloads, built once per language
+    # what a higher layer renders from this report (reports.validation_export's downloads), kept per language
+    # so a page rerun does not write the same workbook again
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, parts: list[pd.DataFrame]) -> Report:
@@ -139,37 +136,6 @@ class Report:
             out.append(line)
         return out
 
-    def to_csv(self, lang: str | None = None) -> bytes:
-        if ("csv", lang) not in self._files:
-            self._files[("csv", lang)] = csv_bytes(self.render(lang))
-        return self._files[("csv", lang)]
-
-    def to_xlsx(self, lang: str | None = None) -> bytes:
-        if ("xlsx", lang) not in self._files:
-            self._files[("xlsx", lang)] = self._xlsx(lang)
-        return self._files[("xlsx", lang)]
-
-    def _xlsx(self, lang: str | None) -> bytes:
-        """Summary and problems, in the project's workbook style (`reports.excel.write_table`: header,
-        widths, frozen header, autofilter, every text cell through `reports.safe`)."""
-        from openpyxl import Workbook
-
-        from kaohe.reports.excel import Column, write_table
-
-        wb = Workbook()
-        for ws, frame in ((wb.active, self.summary(lang)), (wb.create_sheet(), self.render(lang))):
-            ws.title = t("val.sheet.summary" if ws is wb.active else "val.sheet.problems", lang)
-            frame = frame.astype(object).where(frame.notna(), None)
-            value_col = t("val.col.value", lang)
-            if value_col in frame.columns:  # a cell that held a number is a number in the workbook too
-                frame[value_col] = [v if safe.number_literal(v) is None else safe.number_literal(v)
-                                    for v in frame[value_col]]
-            write_table(ws, frame, [Column(c, c, "0" if c == t("val.col.row", lang) else None,
-                                           XLSX_WIDTHS.get(_key_of(c, lang), 14)) for c in frame.columns])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-
     def to_record(self, limit: int = 500) -> dict:
         """What is stored with the batch: counts and the first lines (warnings the evaluator accepted)."""
         head = self.problems[self.problems["severity"] != INFO].head(limit)
@@ -179,9 +145,24 @@ class Report:
                            "params": r["params"]} for r in head.to_dict("records")]}
 
 
-def _key_of(title: str, lang) -> str | None:
-    """The val.col.* key of a column title in `lang`."""
-    return next((k for k in XLSX_WIDTHS if t(f"val.col.{k}", lang) == title), None)
+def expectation_counts(gx_result: dict | None) -> pd.DataFrame:
+    """The expectations a batch's stored GX run (the import suite and the completeness suite) ran, per
+    kind of check (validation.problems.KINDS; None for a check the catalogue does not know): kind, run,
+    passed, failed, in the order first met."""
+    gx_result = gx_result or {}
+    results = list(gx_result.get("results") or []) + list(
+        (gx_result.get("completeness") or {}).get("results") or [])
+    rows = []
+    for res in results:
+        check = ((res.get("expectation_config") or {}).get("meta") or {}).get("check")
+        rows.append((CHECKS[check][1] if check in CHECKS else None, bool(res.get("success"))))
+    if not rows:
+        return pd.DataFrame(columns=["kind", "run", "passed", "failed"])
+    df = pd.DataFrame(rows, columns=["kind", "ok"])
+    g = df.groupby("kind", dropna=False, sort=False)["ok"].agg(["size", "sum"]).reset_index()
+    return pd.DataFrame({"kind": g["kind"].to_numpy(), "run": g["size"].astype(int).to_numpy(),
+                         "passed": g["sum"].astype(int).to_numpy(),
+                         "failed": (g["size"] - g["sum"]).astype(int).to_numpy()})
 
 
 def _title(check: str, lang) -> str:

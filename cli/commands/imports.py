@@ -121,8 +121,9 @@ def _print_lines(prep, lang, errors_and_warnings_only: bool = False) -> None:
 def _write_report(prep, path: Path, several: bool, lang) -> None:
     if several:
         path = path.with_name(f"{path.stem}-{Path(prep.name).stem}{path.suffix}")
-    data = prep.report.to_xlsx(lang) if path.suffix.lower() == ".xlsx" else prep.report.to_csv(lang)
-    path.write_bytes(data)
+    from kaohe.reports import validation_export
+
+    path.write_bytes(validation_export.file_bytes(prep.report, path, lang))
     print(t("import.report_written", path=path), file=sys.stderr)
 
 

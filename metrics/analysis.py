@@ -1,28 +1,27 @@
-"""Pure data shaping for the dashboard's charts: no Streamlit, no SQL, no scoring.
+"""Descriptive statistics behind the dashboard's charts and tables: no Streamlit, no SQL, no words.
 
-Scores, ranks, significance and intervals come from the scoring engine; what is
-here is descriptive statistics of the raw observations (funnel limits, medians,
-changes over time, correlations, completeness), so each function is a small,
-tested DataFrame-in, DataFrame-out step.
+Scores, ranks, significance and intervals come from the scoring engine (metrics.service); what is here
+describes the raw observations and the engine's results (funnel limits, medians, changes over time,
+correlations, completeness, spine charts, the what-if diff), each a small DataFrame-in, DataFrame-out step.
+The periods are `metrics.periods.PERIODS`, the 95% quantile `metrics.intervals.Z95`: one of each in the
+core. The pages' words for these frames are in kaohe.ui.views.
 """
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 
-from kaohe.base import i18n
 from kaohe.base import months as mo
+from kaohe.metrics.intervals import Z95
 
-# The engine's periods, named for every page that offers them.
-PERIODS = ["month", "quarter", "year", "ytd"]
-
-# Two-sided normal quantiles of the usual funnel-plot control limits.
-Z95 = 1.959964
-Z998 = 3.090232
+# Two-sided normal quantiles of the usual funnel-plot control limits: 95% (the engine's, metrics.intervals)
+# and 99.8%.
+Z998 = NormalDist().inv_cdf(1 - 0.002 / 2)
 
 NEUTRAL = "neutral"
-
 
 def period_rates(series: pd.DataFrame) -> pd.DataFrame:
     """Per unit over the months in `series`: summed numerator over summed denominator.
@@ -37,6 +36,16 @@ def period_rates(series: pd.DataFrame) -> pd.DataFrame:
     agg = agg[agg["denominator"] > 0].copy()
     agg["value"] = 100.0 * agg["numerator"] / agg["denominator"]
     return agg.reset_index(drop=True)
+
+
+def period_values(series: pd.DataFrame, ratio: bool) -> pd.DataFrame:
+    """One value per unit over the months in `series` (unit_code, peer_group, value): a rate indicator's
+    summed numerator over summed denominator (`period_rates`), any other indicator's mean of its reported
+    months."""
+    if ratio:
+        return period_rates(series)[["unit_code", "peer_group", "value"]]
+    ok = series[series["status"] == "ok"]
+    return ok.groupby(["unit_code", "peer_group"], as_index=False)["value"].mean()
 
 
 def funnel(rates: pd.DataFrame, direction: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -234,39 +243,6 @@ def scheme_table(data: dict, kind: str) -> pd.DataFrame:
                                        "target"])
 
 
-def rank_delta(change) -> int | None:
-    """A rank change as a metric delta: places moved up, None when unchanged or there is no previous rank."""
-    if change is None or pd.isna(change) or int(change) == 0:
-        return None
-    return int(change)
-
-
-def arrow(change, lang: str = "zh") -> str:
-    """A rank change as an arrow and places: ▲2 (moved up), ▼1, — (same), 新/new (no previous rank)."""
-    if change is None or pd.isna(change):
-        return i18n.t("rank.new", lang)
-    change = int(change)
-    return f"▲{change}" if change > 0 else (f"▼{-change}" if change < 0 else "—")
-
-
-def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame | None = None,
-                  lang: str = "zh") -> pd.DataFrame:
-    """The rankings of one peer group as shown: totals joined with dimension scores (wide) and,
-    when computed, the robustness rank interval. No number is recomputed here."""
-    out = totals.copy()
-    if not dims.empty:
-        wide = dims.pivot_table(index="unit_code", columns="dimension", values="score", aggfunc="first")
-        order = [d for d in dims["dimension"].drop_duplicates() if d in wide.columns]
-        wide = wide[order].add_prefix("dim_")
-        out = out.merge(wide, left_on="unit_code", right_index=True, how="left")
-    if robust is not None and not robust.empty:
-        r = robust[["unit_code", "median_rank", "rank_p05", "rank_p95"]]
-        out = out.merge(r, on="unit_code", how="left")
-    out["change"] = [arrow(c, lang) for c in out["rank_change"]]
-    out["net_adjustment"] = out["bonus"].fillna(0) - out["deduction"].fillna(0)
-    return out.reset_index(drop=True)
-
-
 # An indicator counts as a strength when it lost at most this share of its points (and was not among the
 # indicators that lost the most).
 STRENGTH_MAX_LOST_SHARE = 0.1
@@ -295,21 +271,6 @@ def strengths_weaknesses(ind: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, p
                     & ~scored["indicator_code"].isin(weak["indicator_code"])]
     strong = strong.sort_values(["_sig", "raw_score", "weight"], ascending=[True, False, False]).head(n)
     return strong.drop(columns="_sig"), weak.drop(columns="_sig")
-
-
-def weights_tree(table: pd.DataFrame, dim_label: dict[str, str], ind_label: dict[str, str],
-                 hover: dict[str, str]) -> pd.DataFrame:
-    """Sunburst rows (id, parent, label, value in % of the total, hover) from `scheme_table`."""
-    dims = table.groupby("dimension", sort=False)["weight"].sum()
-    def esc(text):  # plotly reads HTML in labels: a name from a file is shown as written
-        return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    rows = [{"id": d, "parent": "", "label": f"{esc(dim_label.get(d, d))}<br>{w:.0f}%", "value": w, "hover": ""}
-            for d, w in dims.items()]
-    rows += [{"id": f"{r.dimension}/{r.indicator_code}", "parent": r.dimension,
-              "label": esc(ind_label.get(r.indicator_code, r.indicator_code)), "value": r.weight,
-              "hover": esc(hover.get(r.indicator_code, ""))} for r in table.itertuples()]
-    return pd.DataFrame(rows)
 
 
 def whatif_changes(official: pd.DataFrame, dim_weights: dict[str, float],
@@ -397,58 +358,6 @@ def unchecked_plausibility(obs: pd.DataFrame, history: pd.DataFrame, units: pd.D
                          "check": found["check"].to_numpy(), "params": found["params"].to_numpy()})
 
 
-# -- words for what the engine stores as codes --------------------------------------------------------------
-
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"]
-
-
-def period_label(period: str, month: str, lang: str = "zh") -> str:
-    """The period as shown: 2026-10, 2026-Q4, 2026, 2026年1-10月; a quarter or year not yet over says how far
-    it reaches: 2026-Q4（截至10月） / 2026-Q4 (to October)."""
-    mo.check(month)
-    m = int(month[5:7])
-    if period == "month":
-        return month
-    if period == "quarter":
-        label, last = mo.quarter_of(month), m % 3 == 0
-    elif period == "year":
-        label, last = month[:4], m == 12
-    else:  # year to date names its months already
-        return f"{month[:4]} YTD (Jan-{month[5:7]})" if lang == "en" else f"{month[:4]}年1-{m}月"
-    if last:
-        return label
-    return i18n.t("period.partial", lang, label=label, month=MONTHS_EN[m - 1] if lang == "en" else m)
-
-
-def zh_semicolons(text, lang: str = "zh") -> str:
-    """'' for None/NaN; in Chinese, a half-width ';' as '；'. The core still joins some explanation texts
-    with ';' in Chinese (metrics/engine.py capped treatment, metrics/explain.py grade and rank notes):
-    remove this once it writes '；' there itself."""
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
-    text = str(text)
-    return text.replace("; ", "；").replace(";", "；") if lang == "zh" else text
-
-
-def adjustments_view(adj: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """A unit's adjustments as shown, in the core's words (build.adjustments carries kind_/actor_/reason_/
-    evidence_ zh/en, metrics.adjust.words): month, kind, points, reason, evidence, actor."""
-    def col(name):
-        own = adj[f"{name}_{lang}"] if f"{name}_{lang}" in adj.columns else adj.get(name)
-        return [v if isinstance(v, str) and v else "—" for v in own]
-
-    out = pd.DataFrame({
-        "month": adj["month"].astype(str),
-        "kind": col("kind"),
-        "points": adj["points"].astype(float),
-        "reason": col("reason"),
-        "evidence": col("evidence"),
-        "actor": col("actor"),
-    })
-    return out.reset_index(drop=True)
-
-
 def lists_shown(group_totals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The red list (best first) and black list (worst first) of one group as shown: a unit on the red
     list is never shown on the black list, whatever the data say."""
@@ -457,57 +366,18 @@ def lists_shown(group_totals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     return red, black.sort_values("rank", ascending=False)
 
 
-def cell(value, status=None, lang: str = "zh", fmt=None) -> str:
-    """A number as shown in a table cell: a not-applicable or missing value in words, nothing as —."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        if status in ("na", "missing"):
-            return i18n.t(f"status.{status}", lang)
-        return "—"
-    return fmt(value) if fmt else f"{value}"
-
-
-def _num(value: float) -> str:
-    text = f"{value:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def explain_view(exp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The engine's explanation as shown: every number a text cell, a not-applicable or missing indicator in
-    words (不适用 / 缺报) where it has no value or score, an empty cell where a row has nothing of its own
-    (a dimension has no value, the total no weight), never None or nan. Columns: item, value, rule,
-    raw_score, weight, points, note."""
-    marks = {"dimension": "■ ", "base": "∑ ", "total": "∑ "}
-    rows = []
-    for r in exp.to_dict("records"):
-        level, status = r.get("level"), r.get("status")
-        indicator = level == "indicator"
-
-        def num(key, fmt, _r=r, _ind=indicator, _status=status):
-            v = _r.get(key)
-            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-                return analysis_status(_status, lang) if _ind else ""
-            return fmt(float(v))
-
-        if level == "rank":
-            value = f"{int(r['value'])}" if pd.notna(r.get("value")) else ""
-        elif level == "grade":
-            value = str(status) if isinstance(status, str) else ""
-        else:
-            value = num("value", _num)
-        rows.append({
-            "item": marks.get(level, "") + str(r.get("item") or ""),
-            "value": value,
-            "rule": zh_semicolons(r.get("rule"), lang),
-            "raw_score": num("raw_score", lambda v: f"{v:.2f}"),
-            "weight": num("weight", lambda v: f"{v * 100:.2f}%") if indicator or level == "dimension" else "",
-            "points": num("points", lambda v: f"{v:.4f}") if level not in ("veto", "grade", "rank") else "",
-            "note": zh_semicolons(r.get("note"), lang),
-        })
-    return pd.DataFrame(rows, columns=["item", "value", "rule", "raw_score", "weight", "points", "note"])
-
-
-def analysis_status(status, lang: str = "zh") -> str:
-    """不适用 / 缺报 for an indicator without a number, — otherwise."""
-    if status in ("na", "missing"):
-        return i18n.t(f"status.{status}", lang)
-    return "—"
+def ranking_table(totals: pd.DataFrame, dims: pd.DataFrame, robust: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rankings of one peer group: totals joined with dimension scores (wide, dim_<code>) and, when
+    computed, the robustness rank interval, plus the net adjustment (bonus minus deductions). No number
+    is recomputed here."""
+    out = totals.copy()
+    if not dims.empty:
+        wide = dims.pivot_table(index="unit_code", columns="dimension", values="score", aggfunc="first")
+        order = [d for d in dims["dimension"].drop_duplicates() if d in wide.columns]
+        wide = wide[order].add_prefix("dim_")
+        out = out.merge(wide, left_on="unit_code", right_index=True, how="left")
+    if robust is not None and not robust.empty:
+        r = robust[["unit_code", "median_rank", "rank_p05", "rank_p95"]]
+        out = out.merge(r, on="unit_code", how="left")
+    out["net_adjustment"] = out["bonus"].fillna(0) - out["deduction"].fillna(0)
+    return out.reset_index(drop=True)
