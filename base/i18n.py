@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import os
 import string
 from pathlib import Path
 
@@ -48,14 +47,9 @@ def aliases() -> dict[str, str]:
     return {row["id"]: row["same_as"] for row in csv.DictReader(lines)}
 
 
-def default_lang() -> str:
-    lang = os.environ.get("KAOHE_LANG", DEFAULT_LANG)
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
 def t(key: str, lang: str | None = None, **params: object) -> str:
     """The message `key` in `lang`, formatted with `params`."""
-    lang = lang or default_lang()
+    lang = lang or DEFAULT_LANG  # the caller's language; none given is the default, never the environment's
     text = catalogue(lang if lang in LANGS else DEFAULT_LANG).get(key)
     if text is None:
         raise KeyError(f"unknown message key {key!r}")
@@ -99,8 +93,7 @@ def keys() -> list[str]:
 
 def pick(zh: str | None, en: str | None, lang: str | None = None) -> str:
     """Choose between a Chinese and an English name from data (unit or indicator names)."""
-    lang = lang or default_lang()
-    if lang == "en" and en:
+    if (lang or DEFAULT_LANG) == "en" and en:
         return en
     return zh or en or ""
 
@@ -117,7 +110,7 @@ UNITS_EN = {
 
 def sep(lang: str | None = None) -> str:
     """The separator of a list in running text: 、 in Chinese, a comma in English."""
-    return "、" if (lang or default_lang()) == "zh" else ", "
+    return "、" if (lang or DEFAULT_LANG) == "zh" else ", "
 
 
 # Actors the system writes into the audit log itself; a person's name is shown as it is.
@@ -144,15 +137,24 @@ def unit_en(unit: str | None, value: float | None = None, short: bool = False) -
 class Refusal(Exception):
     """A request refused before anything was written, as a message id and its parameters: the face puts it
     into words in its user's language (`text(lang)`), so the core never decides the language. `str()` is
-    the default language. A list parameter is joined as running text (、 in Chinese, a comma in English)."""
+    the default language. A list parameter is joined as running text (、 in Chinese, a comma in English);
+    a callable one is asked for its words in the language (`lambda lang: periods.label(p, m, lang)`)."""
 
     def __init__(self, key: str, **params: object):
         super().__init__(key)
         self.key, self.params = key, params
 
     def text(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **{k: sep(lang).join(map(str, v)) if isinstance(v, list | tuple) else v
-                                    for k, v in self.params.items()})
+        lang = lang if lang in LANGS else DEFAULT_LANG
+        return t(self.key, lang, **{k: _param(v, lang) for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.text(DEFAULT_LANG)
+
+
+def _param(value, lang: str):
+    if callable(value):
+        value = value(lang)
+    if isinstance(value, list | tuple):
+        return sep(lang).join(map(str, value))
+    return value

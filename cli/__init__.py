@@ -59,8 +59,8 @@ BILINGUAL_HELP = {
 }
 
 
-class UsageError(Exception):
-    """Raised by a command for bad arguments: exit code 2."""
+class UsageError(i18n.Refusal):
+    """Raised by a command for bad arguments (a message id and its parameters): exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +85,7 @@ def month_arg(text: str | None, option: str = "--month") -> str | None:
     from kaohe.base import months
 
     if text is not None and not months.is_month(text):
-        raise UsageError(t("cli.bad_month", option=option, text=text))
+        raise UsageError("cli.bad_month", option=option, text=text)
     return text
 
 
@@ -96,7 +96,7 @@ def existing_warehouse(db: str | None):
 
     wh = Warehouse(settings.db_path(db))
     if not wh.exists():
-        raise UsageError(t("cli.no_wh", path=wh.path))
+        raise UsageError("cli.no_wh", path=wh.path)
     wh.migrate()
     return wh
 
@@ -109,18 +109,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # the language of this call: --lang, else KAOHE_LANG, else Chinese; the commands pass it on
     args.lang = lang_of(args.lang)
-    previous = os.environ.get("KAOHE_LANG")
-    os.environ["KAOHE_LANG"] = args.lang
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _PlainStream(out), _PlainStream(err)
     try:
         return _run(args)
     finally:
         sys.stdout, sys.stderr = out, err
-        if previous is None:
-            os.environ.pop("KAOHE_LANG", None)
-        else:
-            os.environ["KAOHE_LANG"] = previous
+
+
+def words(exc: BaseException, lang: str) -> str:
+    """What a refusal says, in the command's language (a Refusal is put into words here, at the face)."""
+    return exc.text(lang) if isinstance(exc, i18n.Refusal) else str(exc)
 
 
 def lang_of(chosen: str | None) -> str:
@@ -136,14 +135,13 @@ def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:
-        print(t("cli.error", args.lang, reason=exc), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=exc.text(args.lang)), file=sys.stderr)
         return 2
     except WarehouseBusy:
         print(t("warehouse.busy", args.lang), file=sys.stderr)
         return 1
     except Refusal as exc:  # refused in words before anything was written
-        words = exc.text(args.lang) if isinstance(exc, i18n.Refusal) else exc
-        print(t("cli.error", args.lang, reason=words), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=words(exc, args.lang)), file=sys.stderr)
         if getattr(args, "writes", False):  # a command that would have written says it did not
             print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1

@@ -28,10 +28,11 @@ from kaohe.base import months as mo
 from kaohe.data import schema
 
 
-class Refusal(Exception):
-    """A request refused before anything was written, with a message in the user's language.
-    Every refusal the warehouse, the scoring core or the import raises is one of these, so a
-    command or a page can show its words (never a class name) and know nothing changed."""
+class Refusal(i18n.Refusal):
+    """A request refused before anything was written, as a message id and its parameters (kaohe.base.i18n):
+    every refusal the warehouse, the scoring core or the import raises is one of these, so a command or a
+    page can say it in its user's language (`text(lang)`, never a class name) and know nothing changed."""
+
 
 OBS_COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
 
@@ -44,7 +45,7 @@ class PublishedMonthError(Refusal, RuntimeError):
     """A write touches a month whose results are published, without a correction reason."""
 
     def __init__(self, months: list[str]):
-        super().__init__(i18n.t("data.published_months", months=i18n.sep().join(months)))
+        super().__init__("data.published_months", months=list(months))
         self.months = months
 
 
@@ -52,7 +53,7 @@ class DuplicateFileError(Refusal, RuntimeError):
     """The same file (same hash) is already in a committed batch; raised inside the write transaction."""
 
     def __init__(self, batch_id: int):
-        super().__init__(i18n.t("data.duplicate_file", batch_id=batch_id))
+        super().__init__("data.duplicate_file", batch_id=batch_id)
         self.batch_id = batch_id
 
 
@@ -60,22 +61,19 @@ class SchemaTooNew(Refusal, RuntimeError):
     """The file was made by a newer release; it is left as it is."""
 
     def __init__(self, current: int, latest: int):
-        super().__init__(i18n.t("data.schema_newer", current=current, latest=latest))
+        super().__init__("data.schema_newer", current=current, latest=latest)
         self.current, self.latest = current, latest
 
 
 class UnknownBatch(Refusal, KeyError):
     def __init__(self, batch_id: int):
-        Exception.__init__(self, i18n.t("data.rollback.unknown", batch_id=batch_id))
+        super().__init__("data.rollback.unknown", batch_id=batch_id)
         self.batch_id = batch_id
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
 
 
 class BatchNotCommitted(Refusal, ValueError):
     def __init__(self, batch_id: int):
-        super().__init__(i18n.t("data.rollback.not_committed", batch_id=batch_id))
+        super().__init__("data.rollback.not_committed", batch_id=batch_id)
         self.batch_id = batch_id
 
 
@@ -83,8 +81,7 @@ class RollbackPublishedError(PublishedMonthError):
     """A rollback touching a published month, without a reason."""
 
     def __init__(self, batch_id: int, months: list[str]):
-        Exception.__init__(self, i18n.t("data.rollback.published", batch_id=batch_id,
-                                        months=i18n.sep().join(months)))
+        Refusal.__init__(self, "data.rollback.published", batch_id=batch_id, months=list(months))
         self.months, self.batch_id = months, batch_id
 
 
@@ -92,8 +89,8 @@ class RollbackNeedsReason(Refusal, RuntimeError):
     """A rollback of a batch holding more than one month of data, without a reason."""
 
     def __init__(self, batch_id: int, months: list[str]):
-        super().__init__(i18n.t("data.rollback.need_reason", batch_id=batch_id, n=len(months),
-                                first=months[0], last=months[-1]))
+        super().__init__("data.rollback.need_reason", batch_id=batch_id, n=len(months), first=months[0],
+                         last=months[-1])
         self.months, self.batch_id = months, batch_id
 
 

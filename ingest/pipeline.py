@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.data.warehouse import (
     OBS_COLUMNS,
@@ -39,12 +40,8 @@ NO_TABLE = {"val.file_empty", "val.file_no_header"}  # what a workbook's cover s
 
 
 
-class ImportRefused(Exception):
+class ImportRefused(i18n.Refusal):
     """commit() refused: errors in the report, or warnings not confirmed. Nothing was written."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key, self.params = key, params
 
 
 @dataclass

@@ -21,7 +21,7 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
     if u is None:
         return []
     months = i18n.sep(lang).join(u.months) or "—"
-    zh = (lang or i18n.default_lang()) == "zh"
+    zh = (lang or i18n.DEFAULT_LANG) == "zh"
     colon = "：" if zh else ": "
     fmt = u.fmt.upper() + ((f"（{u.encoding}）" if zh else f" ({u.encoding})") if u.encoding else "") \
         + (f" [{u.sheet}]" if u.sheet else "")

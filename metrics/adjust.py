@@ -29,7 +29,7 @@ def amount(v: float, unit: str | None, lang: str | None = None) -> str:
     """A value with its catalogue unit, as a person writes it: '97.2%', '1 起' / '1 incident'."""
     unit = unit if isinstance(unit, str) else ""
     num = f"{float(v):g}"
-    u = i18n.unit_en(unit, float(v)) if (lang or i18n.default_lang()) == "en" else unit
+    u = i18n.unit_en(unit, float(v)) if (lang or i18n.DEFAULT_LANG) == "en" else unit
     if not u:
         return num
     return f"{num}{u}" if u == "%" else f"{num} {u}"
@@ -57,7 +57,7 @@ def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None) -
     (evidence_zh/evidence_en; `evidence` in `lang`): '公众安全感满意度 97.2%，达到 95%'.
     """
     found = []
-    lang = "en" if (lang or i18n.default_lang()) == "en" else "zh"
+    lang = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
     for rule in rules:
         rows = cells.loc[cells["indicator_code"].eq(rule["indicator"]) & cells["status"].eq("ok")]
         hit = rows.loc[VETO_OPS[rule["op"]](rows["value"].to_numpy(dtype=float), float(rule["value"]))]
@@ -172,7 +172,7 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
                 reason["zh"][k] = "；".join(texts["zh"])
                 reason["en"][k] = "; ".join(texts["en"])
     out = totals.copy()
-    lg = "en" if (lang or i18n.default_lang()) == "en" else "zh"
+    lg = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
     out["veto_reason"] = pd.Series(reason[lg], index=out.index, dtype=object)
     out["veto_reason_zh"] = pd.Series(reason["zh"], index=out.index, dtype=object)
     out["veto_reason_en"] = pd.Series(reason["en"], index=out.index, dtype=object)

@@ -21,7 +21,7 @@ COLUMNS = ["level", "dimension", "code", "item", "value", "status", "rule", "raw
 
 
 def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
-    lang = lang or i18n.default_lang()
+    lang = lang or i18n.DEFAULT_LANG
     tot = build.totals.loc[build.totals["unit_code"].eq(unit_code)]
     if tot.empty:
         raise KeyError(i18n.t("scoring.explain.unknown_unit", lang, unit=unit_code))

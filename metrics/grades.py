@@ -51,7 +51,7 @@ def assign(totals: pd.DataFrame, bands: list[dict], quota: dict | None = None,
     zh = np.array([i18n.t(f"scoring.grade.{g}", "zh") for g in ORDER], dtype=object)
     en = np.array([i18n.t(f"scoring.grade.{g}", "en") for g in ORDER], dtype=object)
     obj = lambda a: pd.Series(a, index=totals.index, dtype=object)  # noqa: E731
-    lg = "en" if (lang or i18n.default_lang()) == "en" else "zh"
+    lg = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
     return totals.assign(grade=obj(codes[idx]), grade_by_score=obj(codes[by_score]), grade_note=obj(note[lg]),
                          grade_note_zh=obj(note["zh"]), grade_note_en=obj(note["en"]),
                          grade_zh=obj(zh[idx]), grade_en=obj(en[idx]))

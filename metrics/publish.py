@@ -63,27 +63,27 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
             return _publish_once(wh, month, actor, reason, period, build)
         except store.PublishConflict:
             continue
-    raise PublishError(i18n.t("scoring.publish.busy", month=month))
+    raise PublishError("scoring.publish.busy", month=month)
 
 
 def _publish_once(wh, month, actor, reason, period, run_build) -> int:
     first = periods.months_of(period, month)[0]
     checksum = store.data_checksum(wh, first, month)
     if checksum.startswith("0:"):
-        raise PublishError(i18n.t("scoring.publish.no_data", month=month))
+        raise PublishError("scoring.publish.no_data", month=month)
     pubs = store.publications(wh, month, period)
     latest = 0 if pubs.empty else int(pubs["revision"].max())
     b, inputs = run_build(wh, month, period)
     if latest:
         # identical figures are never a new revision, reason or not
         if _diff(store.published_results(wh, month, period, latest), b.totals).empty:
-            raise PublishError(i18n.t("scoring.publish.unchanged", month=month, rev=latest))
+            raise PublishError("scoring.publish.unchanged", month=month, rev=latest)
         if not (reason or "").strip():
             # corrections entered with their reason (adjustments, imports) speak for the revision
             reason = "; ".join(store.corrections_since_publication(wh, period, month,
                                                                    periods.months_of(period, month)))
         if not reason.strip():
-            raise PublishError(i18n.t("scoring.publish.need_reason", month=month, rev=latest))
+            raise PublishError("scoring.publish.need_reason", month=month, rev=latest)
     return store.publish(wh, month, period, _results(b), scheme_id=b.scheme_id, scheme_version=b.scheme_version,
                          steps=b.steps, actor=actor, reason=(reason or "").strip() or None,
                          data_checksum=checksum, checksum_from=first, expected_latest=latest,

@@ -59,7 +59,14 @@ class SchemeError(Refusal, ValueError):
                  errors: list[dict] | None = None, data=None):
         self.scheme, self.errors, self.data = scheme, list(errors or []), data
         self.problems = describe(self.errors, data, lang) if errors else list(problems)
-        super().__init__(self.message(lang))
+        super().__init__("scoring.scheme.invalid", scheme=scheme)
+        self.lang = lang
+
+    def text(self, lang: str | None = None) -> str:
+        return self.message(lang)
+
+    def __str__(self) -> str:  # in the language it was raised for
+        return self.message(self.lang)
 
     def problems_in(self, lang: str | None) -> list[str]:
         return describe(self.errors, self.data, lang) if self.errors else list(self.problems)

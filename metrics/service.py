@@ -101,9 +101,10 @@ class AdjustmentPublishedError(ScoringError, PublishedMonthError):
 
     def __init__(self, month: str, published: list[str]):
         # 'quarter 2026-09' -> '季度 2026-09' / 'quarter 2026-09'
-        shown = [f"{i18n.t('scoring.period.' + p.split()[0])} {p.split()[-1]}" for p in published]
-        Exception.__init__(self, i18n.t("scoring.adjust.month_published", month=month,
-                                        published=", ".join(shown)))
+        def shown(lang):
+            return i18n.sep(lang).join(f"{i18n.t('scoring.period.' + p.split()[0], lang)} {p.split()[-1]}"
+                                       for p in published)
+        Refusal.__init__(self, "scoring.adjust.month_published", month=month, published=shown)
         self.months = [month]
         self.published = published
 
@@ -144,7 +145,7 @@ def _require_data(obs: pd.DataFrame, month: str, period: str, lang: str | None) 
     would put every unit at 0.00, tied first, all on the red list."""
     wanted = [int(m[:4]) * 12 + int(m[5:7]) - 1 for m in periods.months_of(period, month)]
     if obs.empty or not np.isin(obs["mi"].to_numpy(), wanted).any():
-        raise ScoringError(i18n.t("scoring.no_data", lang, month=periods.label(period, month, lang)))
+        raise ScoringError("scoring.no_data", month=lambda lg: periods.label(period, month, lg))
 
 
 def replay(wh, steps: list[dict], lang: str | None = None) -> ScoreBuild:
@@ -168,12 +169,13 @@ def replay_publication(wh, month: str, period: str = "month", revision: int | No
     mo.check(month)
     periods.check(period)
     store.ready(wh)
-    label = periods.label(period, month, lang)
+    def label(lg):
+        return periods.label(period, month, lg)
     p = store.publication(wh, month, period, revision)
     if p is None:
         if revision is None:
-            raise ReplayRefused(i18n.t("scoring.replay.unpublished", lang, label=label))
-        raise ReplayRefused(i18n.t("scoring.replay.none", lang, label=label, rev=revision))
+            raise ReplayRefused("scoring.replay.unpublished", label=label)
+        raise ReplayRefused("scoring.replay.none", label=label, rev=revision)
     rev = int(p["revision"])
     log = build_mod.upgrade_log(p["steps"])
     window = build_mod.read_window(log)
@@ -185,17 +187,16 @@ def replay_publication(wh, month: str, period: str = "month", revision: int | No
         except (ValueError, KeyError, TypeError):  # the kept units or catalogue no longer read
             same = False
         if not same:
-            raise ReplayRefused(i18n.t("scoring.replay.altered", lang, label=label, rev=rev))
+            raise ReplayRefused("scoring.replay.altered", label=label, rev=rev)
     else:  # before schema 6: only while the data it read are still the data
         first = periods.months_of(period, month)[0]
         if p["data_checksum"] != store.data_checksum(wh, first, month):
-            raise ReplayRefused(i18n.t("scoring.replay.no_as_of", lang, label=label, rev=rev))
+            raise ReplayRefused("scoring.replay.no_as_of", label=label, rev=rev)
         inp = store.read_inputs(wh, *window)
     b = build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"], lang)
     d = pub.figure_diff(store.published_results(wh, month, period, rev), b.totals)
     if not d.empty:
-        raise ReplayRefused(i18n.t("scoring.replay.differs", lang, label=label, rev=rev,
-                                   n=d["unit_code"].nunique()))
+        raise ReplayRefused("scoring.replay.differs", label=label, rev=rev, n=int(d["unit_code"].nunique()))
     b.published_revision = rev
     return b
 
@@ -312,23 +313,24 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
     next `publish` of that month makes a numbered revision with it."""
     mo.check(month)
     if kind not in ADJ_KINDS:
-        known = i18n.sep().join(f"{k}（{i18n.t('scoring.adjust.kind.' + k)}）" if i18n.default_lang() == "zh"
-                                else f"{k} ({i18n.t('scoring.adjust.kind.' + k)})" for k in ADJ_KINDS)
-        raise ScoringError(i18n.t("scoring.adjust.bad_kind", kind=kind, known=known))
+        def known(lang):
+            return i18n.sep(lang).join(f"{k}（{i18n.t('scoring.adjust.kind.' + k, lang)}）" if lang == "zh"
+                                       else f"{k} ({i18n.t('scoring.adjust.kind.' + k, lang)})" for k in ADJ_KINDS)
+        raise ScoringError("scoring.adjust.bad_kind", kind=kind, known=known)
     try:
         points = float(points or 0)
     except (TypeError, ValueError):
-        raise ScoringError(i18n.t("scoring.adjust.bad_points")) from None
+        raise ScoringError("scoring.adjust.bad_points") from None
     if not np.isfinite(points) or points < 0:
-        raise ScoringError(i18n.t("scoring.adjust.bad_points"))
+        raise ScoringError("scoring.adjust.bad_points")
     if not (reason or "").strip():
-        raise ScoringError(i18n.t("scoring.adjust.no_reason"))
+        raise ScoringError("scoring.adjust.no_reason")
     store.ready(wh)
     try:
         return store.add_adjustment(wh, unit_code, month, kind, points, reason.strip(), evidence, actor,
                                     correction_reason=(correction_reason or "").strip() or None)
     except KeyError:
-        raise ScoringError(i18n.t("scoring.adjust.unknown_unit", unit=unit_code)) from None
+        raise ScoringError("scoring.adjust.unknown_unit", unit=unit_code) from None
     except PublishedMonthError:
         published = published_covering(wh, month)
         raise AdjustmentPublishedError(month, published) from None
@@ -348,11 +350,11 @@ def list_adjustments(wh, month: str | None = None, unit: str | None = None) -> p
 
 def revoke_adjustment(wh, adj_id: int, actor: str, reason: str) -> None:
     if not (reason or "").strip():
-        raise ScoringError(i18n.t("scoring.adjust.no_reason"))
+        raise ScoringError("scoring.adjust.no_reason")
     store.ready(wh)
     try:
         store.revoke_adjustment(wh, int(adj_id), actor, reason.strip())
     except KeyError:
-        raise ScoringError(i18n.t("scoring.adjust.unknown_id", adj_id=adj_id)) from None
+        raise ScoringError("scoring.adjust.unknown_id", adj_id=adj_id) from None
     except ValueError:  # the store's own words are English; the user gets theirs
-        raise ScoringError(i18n.t("scoring.adjust.already_revoked", adj_id=adj_id)) from None
+        raise ScoringError("scoring.adjust.already_revoked", adj_id=adj_id) from None

@@ -4,6 +4,7 @@ import import_corpus as corpus
 import pytest
 
 from kaohe.ingest import pipeline
+from kaohe.reports import validation_export
 from kaohe.validation.report import Report
 
 CURRENT = "2026-11"  # the running month when the sample ends in 2026-10
@@ -44,14 +45,14 @@ def test_problem_lines_point_at_the_files_own_row_and_column(sample_wh):
 def test_formula_injection_is_neutralised_in_both_downloads(sample_wh):
     case = next(c for c in CASES if c.name == "injection.csv")
     prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT)
-    csv_text = prep.report.to_csv("zh")
+    csv_text = validation_export.csv_bytes(prep.report, "zh")
     assert csv_text.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads the Chinese right
     assert b"'=HYPERLINK" in csv_text
     import io
 
     import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("en")))
+    wb = openpyxl.load_workbook(io.BytesIO(validation_export.xlsx_bytes(prep.report, "en")))
     cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(v.startswith("'=HYPERLINK") for v in cells)
     assert not any(v.startswith(("=", "+", "@")) for v in cells)
@@ -90,10 +91,10 @@ def test_control_characters_and_full_width_formula_signs_are_harmless_in_the_dow
             "东湖\u202e街道,HL_SATISFY,2026-10,95,,\n")  # a bidi override
     prep = pipeline.prepare((corpus.LONG_HEADER + rows).encode(), "ctl.csv", sample_wh, current_month=CURRENT)
     assert prep.blocked
-    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("zh")))  # openpyxl refuses \x01 unless cleaned
+    wb = openpyxl.load_workbook(io.BytesIO(validation_export.xlsx_bytes(prep.report, "zh")))  # openpyxl refuses \x01 unless cleaned
     cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith(("=", "+", "@", "＝", "\x01")) or "\u202e" in v for v in cells)
-    text = prep.report.to_csv("zh").decode("utf-8-sig")
+    text = validation_export.csv_bytes(prep.report, "zh").decode("utf-8-sig")
     assert "'=cmd" in text and "'=HYPERLINK" in text and "\x01" not in text  # ＝ is folded to = on reading
 
 
@@ -104,7 +105,7 @@ def test_the_xlsx_report_is_laid_out_for_reading(sample_wh):
 
     case = next(c for c in CASES if c.name == "rate_over_100.csv")
     prep = pipeline.prepare(case.data, case.name, sample_wh, current_month=CURRENT)
-    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("en")))
+    wb = openpyxl.load_workbook(io.BytesIO(validation_export.xlsx_bytes(prep.report, "en")))
     assert wb.sheetnames == ["Summary", "Problems"]
     ws = wb["Problems"]
     header = [c.value for c in ws[1]]

@@ -10,9 +10,10 @@ import import_corpus as corpus
 import openpyxl
 import pandas as pd
 import pytest
-from test_i18n_punctuation import CJK, half_width_marks
+from test_i18n_catalogue import CJK, half_width_marks
 
 from kaohe.ingest import pipeline
+from kaohe.reports import validation_export
 from kaohe.validation import checks
 
 CURRENT = "2026-11"  # the running month of the pinned day (2026-11-20)
@@ -302,9 +303,9 @@ def test_row_numbers_are_whole_numbers_in_lines_and_downloads(sample_wh):
     prep = prepare(sample_wh, "2026年10月考核数据\n" + HEAD + rows)  # a title row: a line without a data row
     text = "\n".join(prep.report.lines("zh") + prep.report.lines("en"))
     assert "第 4 行" in text and "row 4" in text and ".0 行" not in text and "row 4.0" not in text
-    csv = prep.report.to_csv("zh").decode("utf-8-sig")
+    csv = validation_export.csv_bytes(prep.report, "zh").decode("utf-8-sig")
     assert ",4,数值,-1," in csv and "4.0" not in csv and "'-1" not in csv
-    wb = openpyxl.load_workbook(io.BytesIO(prep.report.to_xlsx("zh")))
+    wb = openpyxl.load_workbook(io.BytesIO(validation_export.xlsx_bytes(prep.report, "zh")))
     ws = wb["问题清单"]
     values = {(r[2], r[4]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert (4, -1) in values  # the row a whole number, -1 a number, not the text '-1
@@ -313,7 +314,7 @@ def test_row_numbers_are_whole_numbers_in_lines_and_downloads(sample_wh):
 def test_formulas_are_still_neutralised_in_the_report(sample_wh):
     rows = "\"-2+3+cmd|' /C calc'!A0\",HL_SATISFY,2026-10,95,,\n\"@SUM(A1)\",HL_SATISFY,2026-10,95,,\n"
     prep = prepare(sample_wh, HEAD + rows)
-    csv = prep.report.to_csv("en").decode("utf-8-sig")
+    csv = validation_export.csv_bytes(prep.report, "en").decode("utf-8-sig")
     assert "'-2+3+cmd" in csv and "'@SUM(A1)" in csv
 
 

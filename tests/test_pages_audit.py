@@ -6,7 +6,7 @@ import datetime as dt
 
 import import_corpus as corpus
 from browser_helpers import open_app
-from test_i18n_punctuation import CJK, half_width_marks
+from test_i18n_catalogue import CJK, half_width_marks
 
 from kaohe.base import clock, i18n
 from kaohe.data import audit

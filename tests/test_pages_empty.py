@@ -26,15 +26,15 @@ def test_a_period_the_core_refuses_is_said_in_words(app_db, monkeypatch, page):
     its message as an error, not a traceback and not "engine not ready"."""
     import re
 
-    from kaohe.metrics import service
+    from kaohe.data import scoring_store as store
 
-    real = service._inputs
+    real = store.read_inputs
 
     def no_observations(*args, **kwargs):  # the real refusal of the real build, on a period read empty
         inp = real(*args, **kwargs)
         return {**inp, "observations": inp["observations"].iloc[0:0]}
 
-    monkeypatch.setattr(service, "_inputs", no_observations)
+    monkeypatch.setattr(store, "read_inputs", no_observations)
     at = open_app(page)
     assert not at.exception, at.exception
     errors = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
@@ -46,12 +46,12 @@ def test_a_period_the_core_refuses_is_said_in_words(app_db, monkeypatch, page):
 def test_a_bug_in_the_core_reaches_the_page_as_an_error(app_db, monkeypatch, page):
     """Only the core's refusals (kaohe.data.warehouse.Refusal) are said in words; a real bug in metrics,
     even an ImportError, is the exception it is, never a page that says the engine is "not ready"."""
-    from kaohe.metrics import service
+    from kaohe.data import scoring_store as store
 
     def broken(*args, **kwargs):
         raise ImportError("cannot import name 'steps_for' from 'kaohe.metrics.build'")
 
-    monkeypatch.setattr(service, "_inputs", broken)
+    monkeypatch.setattr(store, "read_inputs", broken)
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=60)
@@ -82,18 +82,16 @@ def test_every_page_opens_with_the_one_shared_call():
             assert bad not in source, f"{path.name} repeats the opening guard: {bad}"
 
 
-def test_a_refusal_is_said_in_the_readers_language_when_the_core_gives_its_key():
-    """ui.setup.refusal_text: a refusal carrying its message key and parameters is worded in the session's
-    language; one that carries only its text is shown as raised."""
+def test_a_refusal_is_said_in_the_readers_language():
+    """ui.setup.refusal_text: the core gives a message id and parameters, the page words it in the
+    session's language (never the server's)."""
     from kaohe.data.warehouse import Refusal
-    from kaohe.metrics import service  # noqa: F401  (registers scoring.no_data)
     from kaohe.ui.setup import refusal_text
 
-    exc = Refusal("2026-10没有观测数据，不能计分排名；请先导入该月数据")
-    assert refusal_text(exc, "en") == str(exc)
-    exc.key, exc.params = "scoring.no_data", {"month": "2026-10"}
+    exc = Refusal("scoring.no_data", month="2026-10")
     assert refusal_text(exc, "en").startswith("no observations for 2026-10")
     assert refusal_text(exc, "zh").startswith("2026-10没有观测数据")
+    assert refusal_text(ValueError("plain"), "en") == "plain"
 
 
 def test_the_faces_catch_no_import_error_and_nothing_wholesale():

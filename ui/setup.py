@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -41,12 +42,18 @@ PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor")
 _LAST_LANG: list[str] = []
 
 
+
+def server_lang() -> str:
+    """The language a new session starts in: KAOHE_LANG of this server (read here, in the face), else Chinese."""
+    chosen = os.environ.get("KAOHE_LANG", i18n.DEFAULT_LANG)
+    return chosen if chosen in i18n.LANGS else i18n.DEFAULT_LANG
+
 def lang() -> str:
     """The session's language. Outside a script run (AppTest formats a widget's options after the run)
     it is the language of the last run, not the default."""
     if get_script_run_ctx(suppress_warning=True) is None:
-        return _LAST_LANG[0] if _LAST_LANG else i18n.default_lang()
-    value = st.session_state.get("lang") or i18n.default_lang()
+        return _LAST_LANG[0] if _LAST_LANG else server_lang()
+    value = st.session_state.get("lang") or server_lang()
     _LAST_LANG[:] = [value]
     return value
 
@@ -75,7 +82,7 @@ def persist_widgets() -> None:
 def language_switch() -> None:
     # set before the widget: a value cannot be assigned once the widget exists in this run
     if not st.session_state.get("lang"):
-        st.session_state["lang"] = i18n.default_lang()
+        st.session_state["lang"] = server_lang()
     st.sidebar.segmented_control(
         t("lang.label", "zh") + " / " + t("lang.label", "en"),
         options=list(i18n.LANGS),
@@ -88,7 +95,7 @@ def language_switch() -> None:
 
 
 def init_state() -> None:
-    st.session_state.setdefault("lang", i18n.default_lang())
+    st.session_state.setdefault("lang", server_lang())
     persist_widgets()
 
 
@@ -144,15 +151,9 @@ def published_state(month: str, period: str = "month", caption: bool = True):
 
 
 def refusal_text(exc: Exception, lang_: str | None = None) -> str:
-    """A refusal's words in the session's language: from its message key and parameters when the core gives
-    them (`exc.key`, `exc.params`), else the message it was raised with."""
-    key, params = getattr(exc, "key", None), getattr(exc, "params", None)
-    if isinstance(key, str) and i18n.has(key):
-        try:
-            return t(key, lang_ or lang(), **(params or {}))
-        except (KeyError, IndexError, ValueError):  # parameters that do not fit the message: its raised text
-            pass
-    return str(exc)
+    """A refusal's words in the session's language: the core gives its message id and parameters
+    (kaohe.base.i18n.Refusal), the page says them."""
+    return exc.text(lang_ or lang()) if isinstance(exc, i18n.Refusal) else str(exc)
 
 
 def refused(exc: Exception, stop: bool = True) -> None:

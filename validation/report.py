@@ -97,8 +97,9 @@ class Report:
         for check, params in zip(df["check"], df["params"], strict=True):
             p = params if isinstance(params, dict) else {}
             msgs.append(_safe(check, lang, p))
-            exp.append(_safe(f"{check}.expected", lang, p))
-            fix.append(_safe(f"{check}.fix", lang, p))
+            # a skipped line has nothing to expect or fix: its check has no such message
+            exp.append(_safe(f"{check}.expected", lang, p) if i18n.has(f"{check}.expected") else "")
+            fix.append(_safe(f"{check}.fix", lang, p) if i18n.has(f"{check}.fix") else "")
         return pd.DataFrame({
             t("val.col.severity", lang): [t(f"val.severity.{s}", lang) for s in df["severity"]],
             t("val.col.kind", lang): [t(f"val.kind.{k}", lang) for k in df["kind"]],
@@ -114,7 +115,7 @@ class Report:
     def lines(self, lang: str | None = None, limit: int = 200) -> list[str]:
         """Plain text lines for the terminal: where (row, column, value), what, what it should be, the fix;
         Chinese lines in full-width punctuation."""
-        lang = lang or i18n.default_lang()
+        lang = lang or i18n.DEFAULT_LANG
         zh = lang != "en"
         out = []
         for r in self.render(lang, limit).itertuples(index=False):

@@ -106,6 +106,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_info(args) -> int:
+    lang = args.lang
     wh = existing_warehouse(args.db)
     info = wh.info()
     comp = wh.completeness()
@@ -113,8 +114,7 @@ def cmd_info(args) -> int:
     if args.format == "json":
         print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
         return 0
-    lang = i18n.default_lang()
-    sep = "，" if i18n.default_lang() == "zh" else ", "
+    sep = "，" if args.lang == "zh" else ", "
     units = sep.join(f"{t('kind.' + k, lang)} {n}" for k, n in sorted(info["units"].items(), reverse=True))
     status = sep.join(f"{t('status.' + s, lang)} {n}" for s, n in sorted(info["rows_by_status"].items()))
     lines = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kaohe.base import i18n, settings
 from kaohe.base.i18n import t
-from kaohe.cli import existing_warehouse
+from kaohe.cli import existing_warehouse, words
 
 SHOW_LINES = 60
 
@@ -51,6 +51,7 @@ def register(sub) -> None:
 
 
 def cmd_import(args) -> int:
+    lang = args.lang
     from kaohe.cli import UsageError, month_arg
     from kaohe.ingest import pipeline
 
@@ -58,48 +59,47 @@ def cmd_import(args) -> int:
     paths = [Path(f) for f in args.files]
     for path in paths:
         if not path.is_file():
-            raise UsageError(t("import.no_file", path=path))
+            raise UsageError("import.no_file", path=path)
     wh = existing_warehouse(args.db)
-    lang = i18n.default_lang()
     worst = 0
     for path in paths:
         prep = pipeline.prepare(path.read_bytes(), path.name, wh, month=args.month, sheet=args.sheet,
                                 max_bytes=int(args.max_mb * 2**20), correction=bool(args.reason))
-        _print_understanding(prep)
+        _print_understanding(prep, lang)
         if args.report:
             _write_report(prep, Path(args.report), len(paths) > 1, lang)
         if prep.blocked:
-            print(t("import.rejected", name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
+            print(t("import.rejected", lang, name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
             _print_lines(prep, lang)
             worst = max(worst, 1)
             continue
         if prep.needs_confirmation and not args.accept_warnings:
             _print_lines(prep, lang)
-            print(t("import.need_accept", name=path.name), file=sys.stderr)
+            print(t("import.need_accept", lang, name=path.name), file=sys.stderr)
             worst = max(worst, 1)
             continue
         if args.dry_run:
             _print_lines(prep, lang, errors_and_warnings_only=True)
-            print(t("import.dry_run_ok", name=path.name, **{k: v for k, v in prep.counts().items()
+            print(t("import.dry_run_ok", lang, name=path.name, **{k: v for k, v in prep.counts().items()
                                                            if k in ("rows", "ok", "missing", "na")}))
             continue
         try:
             res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=args.accept_warnings,
                                   reason=args.reason)
         except pipeline.ImportRefused:
-            print(t("import.rejected", name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
+            print(t("import.rejected", lang, name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
             _print_lines(prep, lang)
             worst = max(worst, 1)
             continue
-        print(t("import.landed", name=path.name, batch_id=res.batch_id, rows=res.rows_written,
-                revised=res.revised, months=", ".join(res.months)))
+        print(t("import.landed", lang, name=path.name, batch_id=res.batch_id, rows=res.rows_written,
+                revised=res.revised, months=i18n.sep(lang).join(res.months)))
     return worst
 
 
-def _print_understanding(prep) -> None:
+def _print_understanding(prep, lang: str) -> None:
     from kaohe.ingest.preview import describe
 
-    pairs = describe(prep)
+    pairs = describe(prep, lang)
     if pairs:
         print(prep.name)
         for label, text in pairs:
@@ -115,7 +115,7 @@ def _print_lines(prep, lang, errors_and_warnings_only: bool = False) -> None:
         print("  " + line, file=sys.stderr)
     total = len(report.problems)
     if total > SHOW_LINES:
-        print("  " + t("import.more_lines", n=total - SHOW_LINES), file=sys.stderr)
+        print("  " + t("import.more_lines", lang, n=total - SHOW_LINES), file=sys.stderr)
 
 
 def _write_report(prep, path: Path, several: bool, lang) -> None:
@@ -124,28 +124,28 @@ def _write_report(prep, path: Path, several: bool, lang) -> None:
     from kaohe.reports import validation_export
 
     path.write_bytes(validation_export.file_bytes(prep.report, path, lang))
-    print(t("import.report_written", path=path), file=sys.stderr)
+    print(t("import.report_written", lang, path=path), file=sys.stderr)
 
 
 def cmd_batches(args) -> int:
+    lang = args.lang
     wh = existing_warehouse(args.db)
     df = wh.batches().head(args.limit)
     if df.empty:
-        print(t("batches.empty"))
+        print(t("batches.empty", lang))
         return 0
     from kaohe.ingest.preview import batch_table
 
-    lang = i18n.default_lang()
     table = batch_table(df, lang)
     # who acted, in words (the system's own actors are named); people keep their names
     for code in ("actor", "rolled_back_by"):
-        col = t(f"import.batches.col.{code}")
+        col = t(f"import.batches.col.{code}", lang)
         if col in table.columns:
             table[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else "" for a in df[code]]
     if "rollback_reason" in df.columns and df["rollback_reason"].notna().any():
-        table[t("import.rollback_reason")] = df["rollback_reason"].fillna("").tolist()
-    yes_no = (t("batches.yes"), "")
-    col = t("import.batches.col.warnings_accepted")
+        table[t("import.rollback_reason", lang)] = df["rollback_reason"].fillna("").tolist()
+    yes_no = (t("batches.yes", lang), "")
+    col = t("import.batches.col.warnings_accepted", lang)
     table[col] = [yes_no[0] if v else yes_no[1] for v in table[col]]
     from kaohe.cli import plain_frame
 
@@ -160,8 +160,8 @@ def cmd_rollback(args) -> int:
     try:
         n = wh.rollback_batch(args.batch_id, actor=settings.actor(), reason=args.reason)
     except Refusal as exc:  # unknown, already rolled back, several months or a published month without
-        print(t("cli.error", reason=exc), file=sys.stderr)  # a reason: the warehouse's words, nothing changed
-        print(t("cli.unchanged"), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=words(exc, args.lang)), file=sys.stderr)  # a reason: the warehouse's words, nothing changed
+        print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1
-    print(t("rollback.done", batch_id=args.batch_id, n=n))
+    print(t("rollback.done", args.lang, batch_id=args.batch_id, n=n))
     return 0

@@ -69,14 +69,13 @@ def _open(args):
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
     available = wh.months()
-    lang = i18n.default_lang()
     if month is None:
         if not available:
-            raise service.ScoringError(i18n.t("report.no_observations", lang))
+            raise service.ScoringError("report.no_observations")
         month = available[-1]
     period = getattr(args, "period", "month")
     if not set(periods.months_of(period, month)) & set(available):
-        raise service.ScoringError(i18n.t("scoring.no_data", lang, month=periods.label(period, month, lang)))
+        raise service.ScoringError("scoring.no_data", month=lambda lg: periods.label(period, month, lg))
     return wh, month
 
 
@@ -88,7 +87,7 @@ def _figures(args, wh, month):
 
     if getattr(args, "current", False):
         return None
-    lang = i18n.default_lang()
+    lang = args.lang
     try:
         return service.published_figures(wh, month, getattr(args, "period", "month"), lang)
     except service.ReplayRefused:
@@ -104,39 +103,39 @@ def _say_state(args, wh, month, build=None) -> int:
     state = service.published_state(wh, month, getattr(args, "period", "month"))
     if getattr(build, "published_revision", None) is not None:
         state = state.showing_published()
-    lang = i18n.default_lang()
+    lang = args.lang
     if state.published:  # a draft is labelled a draft inside the file itself
         print(state.notice(lang) or state.label(lang))
     return 0
 
 
-def _write(path: str, data: bytes) -> int:
+def _write(path: str, data: bytes, lang: str) -> int:
     out = Path(path)
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(i18n.t("report.written", i18n.default_lang(), path=out, size=max(1, len(data) // 1024)))
+    print(i18n.t("report.written", lang, path=out, size=max(1, len(data) // 1024)))
     return 0
 
 
 def cmd_scorecard(args) -> int:
+    lang = args.lang
     from kaohe.cli import UsageError
     from kaohe.reports.scorecard import scorecard_pdf
 
     wh, month = _open(args)
-    lang = i18n.default_lang()
     if args.unit not in set(wh.units()["code"]):
-        raise UsageError(i18n.t("report.unknown_unit", lang, unit=args.unit))
+        raise UsageError("report.unknown_unit", unit=args.unit)
     b = _figures(args, wh, month)
-    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang, b, current=args.current))
+    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang, b, current=args.current), args.lang)
     return _say_state(args, wh, month, b)
 
 
 def cmd_scorecards(args) -> int:
+    lang = args.lang
     from kaohe.reports import batch
 
     wh, month = _open(args)
-    lang = i18n.default_lang()
     fmt = args.format or ("pdf" if args.output.lower().endswith(".pdf") else "zip")
     progress = batch.progress_line(lang)
     b = _figures(args, wh, month)
@@ -146,7 +145,7 @@ def cmd_scorecards(args) -> int:
         data = batch.scorecards_zip(wh, month, lang, progress, period=args.period, build=b,
                                     processes=args.processes)
     sys.stderr.flush()
-    _write(args.output, data)
+    _write(args.output, data, args.lang)
     return _say_state(args, wh, month, b)
 
 
@@ -155,20 +154,20 @@ def cmd_summary(args) -> int:
 
     wh, month = _open(args)
     b = _figures(args, wh, month)
-    _write(args.output, summary_pdf(wh, month, args.period, i18n.default_lang(), b))
+    _write(args.output, summary_pdf(wh, month, args.period, args.lang, b), args.lang)
     return _say_state(args, wh, month, b)
 
 
 def cmd_export(args) -> int:
+    lang = args.lang
     wh, month = _open(args)
-    lang = i18n.default_lang()
     b = _figures(args, wh, month)
     if args.output.lower().endswith(".csv"):
         from kaohe.reports.csvexport import rankings_csv
 
-        _write(args.output, rankings_csv(wh, month, args.period, lang, b))
+        _write(args.output, rankings_csv(wh, month, args.period, lang, b), args.lang)
         return _say_state(args, wh, month, b)
     from kaohe.reports.excel import workbook
 
-    _write(args.output, workbook(wh, month, args.period, lang, b))
+    _write(args.output, workbook(wh, month, args.period, lang, b), args.lang)
     return _say_state(args, wh, month, b)

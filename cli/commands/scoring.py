@@ -10,7 +10,7 @@ import pandas as pd
 
 from kaohe.base import i18n, settings
 from kaohe.base.i18n import t
-from kaohe.cli import UsageError, existing_warehouse, month_arg
+from kaohe.cli import UsageError, existing_warehouse, month_arg, words
 
 PERIOD_HELP = "考核周期 / period: month （默认 default）, quarter, year, ytd"
 FORMAT_HELP = "输出格式 / output format: table （默认 default）, csv, json"
@@ -96,7 +96,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_robustness)
 
 
-def _emit(df: pd.DataFrame, fmt: str) -> None:
+def _emit(df: pd.DataFrame, fmt: str, lang: str) -> None:
     if fmt == "csv":  # names and reasons came from uploaded files: no formulas for a spreadsheet
         from kaohe.reports import safe
 
@@ -112,19 +112,18 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.unicode.east_asian_width", True):
             # text from data made plain before the columns are measured, so they still line up
-            print(plain_frame(df).to_string(index=False) if not df.empty else t("scoring.cli.none"))
+            print(plain_frame(df).to_string(index=False) if not df.empty else t("scoring.cli.none", lang))
 
 
-def _words(df: pd.DataFrame) -> pd.DataFrame:
+def _words(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A table as printed for a person: heads, kinds, fields, grades and yes/no in the user's language."""
     out = df.copy()
-    lang = i18n.default_lang()
     if "name_zh" in out.columns:  # one name column, in the user's language
         out.insert(int(out.columns.get_loc("name_zh")), "name",
                    [i18n.pick(z, e, lang) for z, e in zip(out["name_zh"], out["name_en"], strict=True)])
         out = out.drop(columns=["name_zh", "name_en"])
     if "kind" in out.columns:
-        out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k) for k in out["kind"]]
+        out["kind"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k, lang) for k in out["kind"]]
     from kaohe.base import clock
 
     for col in ("published_at", "created_at", "revoked_at"):  # stored in UTC, read in the office's time
@@ -134,23 +133,23 @@ def _words(df: pd.DataFrame) -> pd.DataFrame:
         if col in out.columns:
             out[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else None for a in out[col]]
     if "period" in out.columns:
-        out["period"] = [i18n.t_or(f"scoring.period.{p}", p) for p in out["period"]]
+        out["period"] = [i18n.t_or(f"scoring.period.{p}", p, lang) for p in out["period"]]
     if "field" in out.columns:  # a difference: the field and its two values in words
         for col in ("published", "current"):
-            out[col] = [_value_words(f, v) for f, v in zip(df["field"], df[col], strict=True)]
-        out["field"] = [t(f"scoring.cli.f.{f}") for f in df["field"]]
+            out[col] = [_value_words(f, v, lang) for f, v in zip(df["field"], df[col], strict=True)]
+        out["field"] = [t(f"scoring.cli.f.{f}", lang) for f in df["field"]]
     out = out.astype(object).where(out.notna(), "")  # nothing there is blank, not NaN, None or NaT
-    out.columns = [i18n.t_or(f"scoring.cli.h.{c}", c) for c in out.columns]
+    out.columns = [i18n.t_or(f"scoring.cli.h.{c}", c, lang) for c in out.columns]
     return out
 
 
-def _value_words(field: str, v):
+def _value_words(field: str, v, lang: str):
     if v is None or (isinstance(v, float) and v != v):
         return ""
     if field == "grade":
-        return t(f"scoring.grade.{v}")
+        return t(f"scoring.grade.{v}", lang)
     if field == "veto":
-        return t("scoring.cli.yes") if bool(v) else t("scoring.cli.no")
+        return t("scoring.cli.yes", lang) if bool(v) else t("scoring.cli.no", lang)
     return v
 
 
@@ -163,59 +162,59 @@ def _jsonable(v):
 
 
 def cmd_rank(args) -> int:
+    lang = args.lang
     from kaohe.metrics import rank as rank_mod
     from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
-    b = service.build(wh, month_arg(args.month), args.period)
+    b = service.build(wh, month_arg(args.month), args.period, lang=args.lang)
     tot = b.totals
     if args.group:
         known = sorted(tot["peer_group"].unique())
         if args.group not in known:
-            raise UsageError(t("scoring.cli.unknown_group", group=args.group, known=", ".join(known)))
+            raise UsageError("scoring.cli.unknown_group", group=args.group, known=list(known))
         tot = tot.loc[tot["peer_group"].eq(args.group)]
     if args.format != "table":  # data on stdout; what the figures are goes to stderr, in words
-        note = b.scheme_note(i18n.default_lang())
+        note = b.scheme_note(args.lang)
         if note:
             print(note, file=sys.stderr)
         state = service.published_state(wh, b.month, b.period)
-        print(state.notice() or state.label(), file=sys.stderr)
+        print(state.notice(args.lang) or state.label(args.lang), file=sys.stderr)
         out = tot.copy()
         out.insert(0, "period", b.period_label)
         out["alerts"] = [",".join(a) for a in out["alerts"]] if args.format == "csv" else out["alerts"]
-        _emit(out, args.format)
+        _emit(out, args.format, args.lang)
         return 0
-    lang = i18n.default_lang()
     alerts = b.scheme.section("alerts")
-    print(t("scoring.cli.title", label=b.period_label, scheme=b.scheme.name(lang) or b.scheme_id,
+    print(t("scoring.cli.title", lang, label=b.period_label, scheme=b.scheme.name(lang) or b.scheme_id,
             version=b.scheme_version))
     _print_context(wh, b, lang)
     for group, g in tot.groupby("peer_group", sort=False):
         print()
-        print(t("scoring.cli.group", group=i18n.pick(g["peer_group_zh"].iat[0], g["peer_group_en"].iat[0], lang)
+        print(t("scoring.cli.group", lang, group=i18n.pick(g["peer_group_zh"].iat[0], g["peer_group_en"].iat[0], lang)
                 or group))
         notes = []
         for r in g.itertuples(index=False):
-            bits = [t(f"scoring.list.{r.list}")] if r.list else []
+            bits = [t(f"scoring.list.{r.list}", lang)] if r.list else []
             bits += [rank_mod.alert_text(a, alerts) for a in r.alerts if a != "veto"]
             if r.veto:
-                bits.append(f"{t('scoring.adjust.kind.veto')}: {r.veto_reason}")
+                bits.append(f"{t('scoring.adjust.kind.veto', lang)}: {r.veto_reason}")
             notes.append("; ".join(bits))
         view = pd.DataFrame({
-            t("scoring.cli.col.rank"): g["rank"].to_numpy(),
-            t("scoring.cli.col.unit"): [f"{c} {i18n.pick(z, e, lang)}" for c, z, e in
+            t("scoring.cli.col.rank", lang): g["rank"].to_numpy(),
+            t("scoring.cli.col.unit", lang): [f"{c} {i18n.pick(z, e, lang)}" for c, z, e in
                                         zip(g["unit_code"], g["name_zh"], g["name_en"], strict=True)],
-            t("scoring.cli.col.total"): [f"{v:.2f}" for v in g["total"]],
-            t("scoring.cli.col.base"): [f"{v:.2f}" for v in g["base_score"]],
-            t("scoring.cli.col.adj"): [f"{b_ - d:+.2f}" if (b_ or d) else "" for b_, d in
+            t("scoring.cli.col.total", lang): [f"{v:.2f}" for v in g["total"]],
+            t("scoring.cli.col.base", lang): [f"{v:.2f}" for v in g["base_score"]],
+            t("scoring.cli.col.adj", lang): [f"{b_ - d:+.2f}" if (b_ or d) else "" for b_, d in
                                        zip(g["bonus"], g["deduction"], strict=True)],
-            t("scoring.cli.col.grade"): g["grade_zh"] if lang == "zh" else g["grade_en"],
+            t("scoring.cli.col.grade", lang): g["grade_zh"] if lang == "zh" else g["grade_en"],
             # no rank in the previous period (a new unit, or the first period in the data): new, not a change
-            t("scoring.cli.col.change"): [t("scoring.cli.new") if pd.isna(p) else f"{int(c):+d}"
+            t("scoring.cli.col.change", lang): [t("scoring.cli.new", lang) if pd.isna(p) else f"{int(c):+d}"
                                           for p, c in zip(g["prev_rank"], g["rank_change"], strict=True)],
-            t("scoring.cli.col.note"): notes,
+            t("scoring.cli.col.note", lang): notes,
         })
-        _emit(view, "table")
+        _emit(view, "table", args.lang)
     return 0
 
 
@@ -237,33 +236,33 @@ def cmd_explain(args) -> int:
     from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
-    b = service.build(wh, month_arg(args.month), args.period)
+    b = service.build(wh, month_arg(args.month), args.period, lang=args.lang)
     try:
-        table = b.explain(args.unit)
-    except KeyError as exc:
-        raise UsageError(exc.args[0]) from None
+        table = b.explain(args.unit, args.lang)
+    except KeyError:
+        raise UsageError("scoring.explain.unknown_unit", unit=args.unit) from None
     if args.format == "table":
         u = b.unit(args.unit)
-        print(t("scoring.cli.explain_title", unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'])}",
+        print(t("scoring.cli.explain_title", args.lang, unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'], args.lang)}",
                 label=b.period_label))
-        _print_context(wh, b, i18n.default_lang())
-        _emit(_explain_view(table), "table")
+        _print_context(wh, b, args.lang)
+        _emit(_explain_view(table, args.lang), "table", args.lang)
     else:
-        _emit(table, args.format)
+        _emit(table, args.format, args.lang)
     return 0
 
 
-def _explain_view(table: pd.DataFrame) -> pd.DataFrame:
+def _explain_view(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The explanation as printed: numbers formatted, codes (level, status) and heads in words."""
     shown = table.copy()
     is_rank = shown["level"].eq("rank")
     for col, fmt in (("value", "{:.2f}"), ("raw_score", "{:.2f}"), ("weight", "{:.2%}"), ("points", "{:.4f}")):
         shown[col] = [fmt.format(v) if pd.notna(v) else "" for v in shown[col]]
     shown.loc[is_rank, "value"] = [f"{v:.0f}" for v in table.loc[is_rank, "value"]]
-    shown["level"] = [i18n.t_or(f"scoring.cli.lv.{v}", v) for v in shown["level"]]
-    shown["status"] = [i18n.t_or(f"scoring.cli.st.{v}", v) for v in shown["status"]]
+    shown["level"] = [i18n.t_or(f"scoring.cli.lv.{v}", v, lang) for v in shown["level"]]
+    shown["status"] = [i18n.t_or(f"scoring.cli.st.{v}", v, lang) for v in shown["status"]]
     shown = shown.fillna("")
-    shown.columns = [i18n.t_or(f"scoring.cli.x.{c}", c) for c in shown.columns]
+    shown.columns = [i18n.t_or(f"scoring.cli.x.{c}", c, lang) for c in shown.columns]
     return shown
 
 
@@ -276,15 +275,15 @@ def cmd_publish(args) -> int:
     try:
         rev = service.publish(wh, month, settings.actor(), args.reason, period=args.period)
     except PublishError as exc:  # a refusal the user can act on: their language, no class name
-        print(t("cli.error", reason=exc), file=sys.stderr)
-        print(t("cli.unchanged"), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=words(exc, args.lang)), file=sys.stderr)
+        print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1
-    print(t("scoring.cli.published", month=month, rev=rev))
+    print(t("scoring.cli.published", args.lang, month=month, rev=rev))
     if rev > 1:  # a revision lists its reason and what it changed
         last = service.revisions(wh, month, args.period).iloc[-1]
-        print(t("scoring.cli.rev_reason", reason=last["reason"]))
-        print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
-        _emit(_words(service.revision_diff(wh, month, rev, args.period)), "table")
+        print(t("scoring.cli.rev_reason", args.lang, reason=last["reason"]))
+        print(t("scoring.cli.rev_changes", args.lang, rev=rev, prev=rev - 1))
+        _emit(_words(service.revision_diff(wh, month, rev, args.period), args.lang), "table", args.lang)
     return 0
 
 
@@ -295,23 +294,23 @@ def cmd_revisions(args) -> int:
     month = month_arg(args.month)
     revs = service.revisions(wh, month, args.period)
     if revs.empty:
-        print(t("scoring.cli.no_revisions", month=month))
+        print(t("scoring.cli.no_revisions", args.lang, month=month))
         return 0
     # checksums and fingerprints are for the machine; the scheme is named by its version
     _emit(_words(revs.drop(columns=["data_checksum", "scheme_fingerprint", "scheme_year", "scheme_id"],
-                           errors="ignore")), "table")
+                           errors="ignore"), args.lang), "table", args.lang)
     from kaohe.metrics import publish as pub
 
     for rev in revs["revision"].tolist()[1:]:
         changed = pub.diff_revisions(wh, month, rev - 1, rev, args.period)
         print()
-        print(t("scoring.cli.rev_changes", rev=rev, prev=rev - 1))
-        _emit(_words(changed), "table")
+        print(t("scoring.cli.rev_changes", args.lang, rev=rev, prev=rev - 1))
+        _emit(_words(changed, args.lang), "table", args.lang)
     diff = service.publication_diff(wh, month, args.period)
     if not diff.empty:
         print()
-        print(t("scoring.cli.differs"))
-        _emit(_words(diff), "table")
+        print(t("scoring.cli.differs", args.lang))
+        _emit(_words(diff, args.lang), "table", args.lang)
     return 0
 
 
@@ -322,11 +321,11 @@ REPLAY_COLUMNS = ["unit_code", "name_zh", "name_en", "peer_group", "total", "ran
 def cmd_replay(args) -> int:
     """A published revision rebuilt from its log and its inputs as of then (the frozen figures, after
     any later change), or a refusal in words with exit code 1 and no figure."""
+    lang = args.lang
     from kaohe.metrics import service
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
-    lang = i18n.default_lang()
     b = service.replay_publication(wh, month, args.period, args.revision, lang)  # ReplayRefused: exit 1
     out = b.totals.reindex(columns=REPLAY_COLUMNS).copy()
     out.insert(0, "revision", args.revision)
@@ -334,24 +333,24 @@ def cmd_replay(args) -> int:
     out.insert(0, "month", month)
     if args.format != "table":
         out["total"] = [round(float(v), 2) for v in out["total"]]
-        _emit(out, args.format)
+        _emit(out, args.format, args.lang)
         return 0
     rev = service.revisions(wh, month, args.period)
     at = rev.loc[rev["revision"].eq(args.revision), "published_at"]
     from kaohe.base import clock
 
-    print(t("scoring.cli.replay_title", label=b.period_label, rev=args.revision,
+    print(t("scoring.cli.replay_title", lang, label=b.period_label, rev=args.revision,
             at=clock.local_text(at.iloc[0]) if not at.empty else ""))
     shown = out[["unit_code", "name_zh", "name_en", "peer_group", "rank", "total", "grade", "veto"]].copy()
     shown["total"] = [f"{v:.2f}" for v in shown["total"]]
-    shown["grade"] = [t(f"scoring.grade.{g}") for g in shown["grade"]]
-    shown["veto"] = [t("scoring.cli.yes") if v else "" for v in shown["veto"]]
+    shown["grade"] = [t(f"scoring.grade.{g}", lang) for g in shown["grade"]]
+    shown["veto"] = [t("scoring.cli.yes", lang) if v else "" for v in shown["veto"]]
     groups = b.totals.drop_duplicates("peer_group").set_index("peer_group")
     shown["peer_group"] = [i18n.pick(groups.at[g, "peer_group_zh"], groups.at[g, "peer_group_en"], lang) or g
                            for g in shown["peer_group"]]
-    shown = _words(shown).rename(columns={"total": t("scoring.cli.col.total"), "grade": t("scoring.cli.col.grade"),
-                                          "veto": t("scoring.cli.f.veto")})
-    _emit(shown, "table")
+    shown = _words(shown, args.lang).rename(columns={"total": t("scoring.cli.col.total", lang), "grade": t("scoring.cli.col.grade", lang),
+                                          "veto": t("scoring.cli.f.veto", lang)})
+    _emit(shown, "table", args.lang)
     return 0
 
 
@@ -364,14 +363,14 @@ def cmd_adjust_add(args) -> int:
         adj_id = service.add_adjustment(wh, args.unit, month, args.kind, args.points, args.reason,
                                         args.evidence, settings.actor(), correction_reason=args.correction)
     except service.ScoringError as exc:  # a published month, a bad kind or points, an unknown unit
-        print(t("cli.error", reason=exc), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=words(exc, args.lang)), file=sys.stderr)
         if isinstance(exc, service.AdjustmentPublishedError):
-            print(t("scoring.cli.correction_hint"), file=sys.stderr)
-        print(t("cli.unchanged"), file=sys.stderr)
+            print(t("scoring.cli.correction_hint", args.lang), file=sys.stderr)
+        print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1
-    print(t("scoring.cli.adj_added", adj_id=adj_id))
+    print(t("scoring.cli.adj_added", args.lang, adj_id=adj_id))
     if args.correction and service.published_covering(wh, month):
-        print(t("scoring.adjust.published", month=month))
+        print(t("scoring.adjust.published", args.lang, month=month))
     return 0
 
 
@@ -379,7 +378,7 @@ def cmd_adjust_list(args) -> int:
     from kaohe.metrics import service
 
     df = service.list_adjustments(existing_warehouse(args.db), month_arg(args.month) if args.month else None, args.unit)
-    _emit(_words(df) if args.format == "table" else df, args.format)
+    _emit(_words(df, args.lang) if args.format == "table" else df, args.format, args.lang)
     return 0
 
 
@@ -389,10 +388,10 @@ def cmd_adjust_revoke(args) -> int:
     try:
         service.revoke_adjustment(existing_warehouse(args.db), args.id, settings.actor(), args.reason)
     except service.ScoringError as exc:
-        print(t("cli.error", reason=exc), file=sys.stderr)
-        print(t("cli.unchanged"), file=sys.stderr)
+        print(t("cli.error", args.lang, reason=words(exc, args.lang)), file=sys.stderr)
+        print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1
-    print(t("scoring.cli.adj_revoked", adj_id=args.id))
+    print(t("scoring.cli.adj_revoked", args.lang, adj_id=args.id))
     return 0
 
 
@@ -403,7 +402,7 @@ def cmd_robustness(args) -> int:
     month = month_arg(args.month)
     res = service.robustness(wh, month, replicates=args.replicates, seed=args.seed)
     if args.format == "table":
-        print(t("scoring.cli.robust_title", label=month, n=args.replicates))
-        res = _words(res)
-    _emit(res, args.format)
+        print(t("scoring.cli.robust_title", args.lang, label=month, n=args.replicates))
+        res = _words(res, args.lang)
+    _emit(res, args.format, args.lang)
     return 0
