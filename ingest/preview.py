@@ -29,7 +29,7 @@ def describe(prep, lang: str | None = None) -> list[tuple[str, str]]:
         (t("import.pv.format", lang), fmt),
         (t("import.pv.layout", lang), t(f"import.pv.layout.{u.layout}", lang) if u.layout else "—"),
         (t("import.pv.header", lang), str(u.header_row)),
-        (t("import.pv.month", lang), t(f"import.pv.month.{u.month_source}", lang, months=months)
+        (t("chart.month", lang), t(f"import.pv.month.{u.month_source}", lang, months=months)
          if u.month_source else months),
         (t("import.pv.units", lang), f"{len(u.units_matched)}{colon}" + i18n.sep(lang).join(_unit(c, u, lang) for c in u.units_matched[:40])
          + (" …" if len(u.units_matched) > 40 else "")),

@@ -77,7 +77,7 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
         rows.append({"level": "cap", "item": i18n.t("scoring.explain.floor", lang), "points": -unclipped / FIXED})
     rows.append({"level": "total", "item": i18n.t("scoring.explain.total", lang), "points": float(tot["total"]),
                  "note": f"{int(fx['total4']) / FIXED:.4f} → {float(tot['total']):.2f}"})
-    rows.append({"level": "veto", "item": i18n.t("scoring.explain.veto", lang),
+    rows.append({"level": "veto", "item": i18n.t("report.veto", lang),
                  "note": (_text(tot.get(f"veto_reason_{lang}")) or tot["veto_reason"]) if tot["veto"]
                  else i18n.t("scoring.explain.no_veto", lang)})
     by_score = i18n.t(f"scoring.grade.{fx['grade_by_score']}", lang)
@@ -87,7 +87,7 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
         notes.append(note)
     if tot["veto"] and tot["grade"] != fx["grade_by_score"]:
         notes.append(i18n.t("scoring.explain.grade_veto", lang, grade=tot["grade_zh"] if zh else tot["grade_en"]))
-    rows.append({"level": "grade", "code": tot["grade"], "item": i18n.t("scoring.explain.grade", lang),
+    rows.append({"level": "grade", "code": tot["grade"], "item": i18n.t("report.col.grade", lang),
                  "status": tot["grade_zh"] if zh else tot["grade_en"], "note": ("；" if zh else "; ").join(notes)})
     alerts = build.scheme.section("alerts") if build.scheme else {}
     alert_words = [rank_mod.alert_text(a, alerts, lang) for a in tot["alerts"]]

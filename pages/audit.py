@@ -99,10 +99,10 @@ def audit_table(entries: pd.DataFrame, units: dict[str, str], L: str) -> pd.Data
     }).rename(columns={c: i18n.t(f"audit.col.{c}", L) for c in cols})
 
 
-pg = page("audit.title", needs="nothing", caption_key="audit.intro")
+pg = page("page.audit", needs="nothing", caption_key="audit.intro")
 L, wh = pg.lang, pg.wh
 
-any_ = tr("audit.filter.any")
+any_ = tr("kind.all")
 unit_rows = pg.units
 unit_names = pg.all_unit_names
 f1, f2, f3, f4 = st.columns(4)

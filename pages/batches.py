@@ -46,7 +46,7 @@ def source_label(kind, source_name, report: dict | None, lang_: str) -> str:
         if seed is None:
             m = _SEED.search(" ".join(str(x) for x in (source_name, report.get("source")) if x))
             seed = m.group(1) if m else None
-        return i18n.t("batches.sample_source", lang_, seed=seed) if seed is not None \
+        return i18n.t("audit.d.sample", lang_, seed=seed) if seed is not None \
             else i18n.t("import.batches.kind.sample", lang_)
     return "" if source_name is None or (isinstance(source_name, float) and pd.isna(source_name)) else str(source_name)
 
@@ -77,7 +77,7 @@ def batch_table(wh, batches: pd.DataFrame, reasons: dict, lang_: str) -> pd.Data
         "rollback_reason": [s if s else (reasons.get(int(b)) or "") for b, s in zip(ids, stored, strict=True)],
     })
     titles = {c: i18n.t(f"import.batches.col.{c}", lang_) for c in BATCH_COLUMNS if c != "rollback_reason"}
-    titles["rollback_reason"] = i18n.t("batches.col.rollback_reason", lang_)
+    titles["rollback_reason"] = i18n.t("import.rollback_reason", lang_)
     return out.rename(columns=titles)
 
 
@@ -88,7 +88,7 @@ def expectation_summary(gx: dict, lang_: str) -> tuple[int, int, pd.DataFrame]:
     if g.empty:
         return 0, 0, pd.DataFrame()
     table = pd.DataFrame({
-        tr("batches.check.col.kind"): [i18n.t(f"val.kind.{k}", lang_) if isinstance(k, str)
+        tr("val.col.kind"): [i18n.t(f"val.kind.{k}", lang_) if isinstance(k, str)
                                        else tr("batches.check.kind.other") for k in g["kind"]],
         tr("batches.check.col.run"): g["run"].to_numpy(),
         tr("batches.check.col.passed"): g["passed"].to_numpy(),
@@ -97,7 +97,7 @@ def expectation_summary(gx: dict, lang_: str) -> tuple[int, int, pd.DataFrame]:
     return int(g["run"].sum()), int(g["passed"].sum()), table
 
 
-pg = page("import.batches.title", needs="nothing")
+pg = page("info.batches", needs="nothing")
 L, wh = pg.lang, pg.wh
 flash = st.session_state.pop("imp_batches_flash", None)
 if flash:
@@ -120,7 +120,7 @@ st.dataframe(shown, hide_index=True, placeholder="—", key="imp_batches_table",
 ids = batches["batch_id"].astype(int).tolist()
 status_col, source_col = tr("import.batches.col.status"), tr("import.batches.col.source_name")
 label = {b: f"{b} · {s} · {st_}" for b, s, st_ in zip(ids, shown[source_col], shown[status_col], strict=True)}
-picked = st.selectbox(tr("import.batches.pick"), ids, format_func=lambda b: label.get(b, str(b)),
+picked = st.selectbox(tr("br.col.batch"), ids, format_func=lambda b: label.get(b, str(b)),
                       key="imp_batch_pick")
 detail = wh.batch(picked) or {}
 report = _record(detail.get("report"))
@@ -187,7 +187,7 @@ if detail.get("status") == "committed":
             except dw.BatchNotCommitted:
                 st.error(tr("import.batches.not_committed"))
             except WarehouseBusy:
-                st.error(tr("import.batches.busy"))
+                st.error(tr("import.page.busy"))
             except dw.Refusal as exc:
                 refused(exc, stop=False)
             else:

@@ -25,9 +25,9 @@ for key, known in (("br_units", unit_names), ("br_indicators", ind_names)):
 
 c1, c2 = st.columns(2)
 picked_units = c1.multiselect(tr("br.units"), list(unit_names), format_func=unit_names.get, key="br_units", persist_state="session",
-                              placeholder=tr("br.all"))
+                              placeholder=tr("kind.all"))
 picked_inds = c2.multiselect(tr("br.indicators"), list(ind_names), format_func=ind_names.get, key="br_indicators", persist_state="session",
-                             placeholder=tr("br.all"))
+                             placeholder=tr("kind.all"))
 if st.session_state.get("br_from") not in months:
     st.session_state["br_from"] = months[max(0, len(months) - 12)]
 if st.session_state.get("br_to") not in months:

@@ -73,7 +73,7 @@ def _warm_up_gx() -> bool:
 
 
 _warm_up_gx()
-pg = page("import.page.title", needs="nothing", caption_key="import.page.intro")
+pg = page("page.import", needs="nothing", caption_key="import.page.intro")
 L, wh = pg.lang, pg.wh
 
 c1, c2 = st.columns(2)
@@ -132,10 +132,10 @@ for up in uploads or []:
         st.dataframe(report.summary(L), hide_index=True, placeholder="—", key=f"imp_summary_{tag}")
         f1, f2 = st.columns(2)
         sev_opts = [s for s in ("error", "warning", "info") if (report.problems["severity"] == s).any()]
-        sev = f1.multiselect(tr("import.page.filter_severity"), sev_opts, default=sev_opts,
+        sev = f1.multiselect(tr("val.col.severity"), sev_opts, default=sev_opts,
                              format_func=lambda s: tr(f"val.severity.{s}"), key=f"imp_sev_{tag}")
         kind_opts = sorted(report.problems["kind"].unique())
-        kinds = f2.multiselect(tr("import.page.filter_kind"), kind_opts, default=kind_opts,
+        kinds = f2.multiselect(tr("val.col.kind"), kind_opts, default=kind_opts,
                                format_func=lambda k: tr(f"val.kind.{k}"), key=f"imp_kind_{tag}")
         shown = report.filtered(sev, kinds)
         lines, order, config = problem_table(shown, L)  # the check's code is for the downloads

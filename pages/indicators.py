@@ -23,7 +23,7 @@ if st.session_state.get("ind_indicator") not in codes:
     st.session_state["ind_indicator"] = codes[0]
 # the period control needs room for its three options in English at 1280 px
 c1, c2, c3 = st.columns([1.6, 2.1, 1.3])
-code = c1.selectbox(tr("ind.indicator"), codes, key="ind_indicator",
+code = c1.selectbox(tr("report.col.indicator"), codes, key="ind_indicator",
                     format_func=lambda c: f"{ind_names[c]}（{c}）" if lang() == "zh" else f"{ind_names[c]} ({c})",
                     persist_state="session")
 if st.session_state.get("ind_window") not in WINDOWS:
@@ -33,7 +33,7 @@ window = c2.segmented_control(tr("ind.window"), WINDOWS, key="ind_window",
 groups = sorted(group_names)
 if st.session_state.get("ind_group") not in ["all", *groups]:
     st.session_state["ind_group"] = "all"
-group = c3.selectbox(tr("ind.group"), ["all", *groups], key="ind_group",
+group = c3.selectbox(tr("rk.group"), ["all", *groups], key="ind_group",
                      format_func=lambda g: tr("ind.all_groups") if g == "all" else group_names[g], persist_state="session")
 
 row = inds[inds["code"] == code].iloc[0]
@@ -68,7 +68,7 @@ with tab_dist:
         picked = [u for u in st.session_state.get("ind_highlight", []) if u in unit_names]
         st.session_state["ind_highlight"] = picked
         highlight = st.multiselect(tr("ind.highlight"), list(unit_names), format_func=unit_names.get,
-                                   key="ind_highlight", placeholder=tr("ind.choose"), persist_state="session")
+                                   key="ind_highlight", placeholder=tr("tr.choose"), persist_state="session")
         title = f"{ind_names[code]} · " + period_text(first, month)
         st.plotly_chart(charts.distribution(values, unit_names, group_names, title, unit_label, lang(),
                                             highlight), key="ind_dist_chart")

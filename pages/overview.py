@@ -40,7 +40,7 @@ if b is not None:
     deltas.metric(h1, tr("ov.scored"), head["units"], lang=lang())
     # the mean's change on last month: a signed number, so a fall is a red down arrow
     deltas.metric(h2, tr("ov.mean"), f"{head['mean']:.2f}", change=head["change"], measure="score", lang=lang())
-    deltas.metric(h3, tr("ov.alerts"), head["alerts"], lang=lang())
+    deltas.metric(h3, tr("report.summary.alerts"), head["alerts"], lang=lang())
     deltas.metric(h4, tr("ov.vetoes"), head["vetoes"], lang=lang())
     deltas.metric(h5, tr("ov.publication"), pub, lang=lang(), help=pub_words)
 
@@ -72,7 +72,7 @@ if b is not None:
             st.markdown("\n".join("- " + tr(
                 "ov.alert_line", unit=plain(unit_names.get(r.unit_code, r.unit_code)),
                 group=plain(group_names.get(r.peer_group, r.peer_group)), rank=int(r.rank), n=int(r.n_in_group),
-                text=plain(tr("ov.alert_sep").join(alert_text(c, cfg, lang()) for c in r.alerts)))
+                text=plain(tr("scoring.scheme.sep").join(alert_text(c, cfg, lang()) for c in r.alerts)))
                 for r in alerted.itertuples()))
             o1, o2 = st.columns([2, 1])
             pick = o1.selectbox(tr("ov.open"), alerted["unit_code"].tolist(), format_func=unit_names.get,
@@ -134,11 +134,11 @@ left, right = st.columns([1, 2])
 codes = list(ind_names)
 if st.session_state.get("ov_indicator") not in codes:
     st.session_state["ov_indicator"] = codes[0]
-indicator = left.selectbox(tr("ov.indicator"), codes, format_func=ind_names.get, key="ov_indicator", persist_state="session")
+indicator = left.selectbox(tr("report.col.indicator"), codes, format_func=ind_names.get, key="ov_indicator", persist_state="session")
 choices = kind_units["code"].tolist()
 picked = [c for c in st.session_state.get("ov_units", []) if c in choices] or choices[:3]
 st.session_state["ov_units"] = picked
-chosen = right.multiselect(tr("ov.pick_units"), choices, format_func=unit_names.get, key="ov_units", persist_state="session")
+chosen = right.multiselect(tr("tr.units"), choices, format_func=unit_names.get, key="ov_units", persist_state="session")
 row = inds[inds["code"] == indicator].iloc[0]
 series = queries.indicator_series(indicator)
 series = series[series["unit_code"].isin(kind_units["code"])]

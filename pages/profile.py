@@ -27,8 +27,8 @@ if st.session_state.get("pf_period") not in PERIODS:
     st.session_state["pf_period"] = "month"
 
 c1, c2 = st.columns([2, 2])
-unit = c1.selectbox(tr("pf.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
-period = c2.segmented_control(tr("pf.period"), PERIODS, key="pf_period",
+unit = c1.selectbox(tr("report.col.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
+period = c2.segmented_control(tr("report.month"), PERIODS, key="pf_period",
                               format_func=lambda p: tr(f"period.{p}"), persist_state="session") or "month"
 
 urow = all_units[all_units["code"] == unit].iloc[0]
@@ -52,11 +52,11 @@ if note:
 
 # three metrics: the peer group is in the caption above (as a metric its English name was cut off)
 m1, m2, m3 = st.columns(3)
-deltas.metric(m1, tr("pf.total"), f"{t['total']:.2f}", lang=lang())
+deltas.metric(m1, tr("report.total"), f"{t['total']:.2f}", lang=lang())
 # rank_change = previous rank - rank: 3 -> 5 is -2, a red down arrow; none when there is no previous rank
 deltas.metric(m2, tr("pf.rank"), tr("pf.rank_value", rank=int(t["rank"]), n=int(t["n_in_group"])),
               change=t["rank_change"], measure="places", lang=lang())
-deltas.metric(m3, tr("pf.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"], lang=lang())
+deltas.metric(m3, tr("report.col.grade"), t["grade_zh"] if lang() == "zh" else t["grade_en"], lang=lang())
 if t["veto"]:
     reason = t.get(f"veto_reason_{lang()}") if isinstance(t.get(f"veto_reason_{lang()}"), str) else None
     st.error(tr("pf.veto", reason=plain(reason or t["veto_reason"] or "")),

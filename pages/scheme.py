@@ -117,7 +117,7 @@ codes = table["indicator_code"].tolist()
 if st.session_state.get("sc_ind") not in codes:
     st.session_state["sc_ind"] = codes[0]
 e1, e2, e3 = st.columns([2, 1, 1.4])
-code = e1.selectbox(tr("sc.ind"), codes, format_func=lambda c: f"{ind_names.get(c, c)}（{c}）" if lang() == "zh"
+code = e1.selectbox(tr("report.col.indicator"), codes, format_func=lambda c: f"{ind_names.get(c, c)}（{c}）" if lang() == "zh"
                     else f"{ind_names.get(c, c)} ({c})", key="sc_ind", persist_state="session")
 row = table.set_index("indicator_code").loc[code]
 current = pending.get(code, {})
@@ -129,7 +129,7 @@ if st.session_state.get("_sc_for") != code:
     for p, v in (current.get("params", row["params"]) or {}).items():
         st.session_state[f"sc_p_{p}"] = float(v)
 weight = e2.number_input(tr("sc.ind_weight"), min_value=0.0, max_value=100.0, step=1.0, key="sc_iw", persist_state="session")
-rule = e3.selectbox(tr("sc.rule"), rule_registry.names(), key="sc_rule", persist_state="session",
+rule = e3.selectbox(tr("report.col.rule"), rule_registry.names(), key="sc_rule", persist_state="session",
                     format_func=lambda r: tr(f"sc.rule.{r}") if i18n.has(f"sc.rule.{r}") else r)
 spec = rule_registry.get(rule)
 params = {}
@@ -167,7 +167,7 @@ unit_names, group_names = pg.unit_names, pg.group_names
 groups = list(dict.fromkeys(units["peer_group"]))
 if st.session_state.get("sc_group") not in groups:
     st.session_state["sc_group"] = groups[0]
-group = st.selectbox(tr("sc.group"), groups, format_func=group_names.get, key="sc_group", persist_state="session")
+group = st.selectbox(tr("rk.group"), groups, format_func=group_names.get, key="sc_group", persist_state="session")
 published_state(month, "month")  # the official column holds the live figures: say if they differ
 cmp = compare[compare["peer_group"] == group].sort_values("rank_official")
 moved = int((cmp["rank_delta"] != 0).sum())

@@ -22,7 +22,7 @@ ind_rows = {r["code"]: r for _, r in inds.iterrows()}
 measures: dict[str, str] = {}
 table = stats.scheme_table(queries.scheme(month[:4]).data, kind)
 targets = {r.indicator_code: r.target for r in table.itertuples() if r.target is not None}
-measures["total"] = tr("tr.total")
+measures["total"] = tr("report.total")
 for dim in table.drop_duplicates("dimension").itertuples():
     measures[f"dim:{dim.dimension}"] = tr("tr.dimension", name=i18n.pick(dim.dimension_zh, dim.dimension_en,
                                                                             lang()))

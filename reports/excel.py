@@ -134,7 +134,7 @@ def _rankings(wb, ctx: Context, used: set[str]) -> None:
         dim_cols[d] = Column(key, name, SCORE, 11, scale=True)
     groups_dims = ctx.build.dimensions.groupby("peer_group", sort=False)["dimension"].unique()
     for g in ctx.groups():
-        ws = wb.create_sheet(_sheet_title(f"{t('report.sheet.rankings', lang)}-{ctx.group_name(g)}", used))
+        ws = wb.create_sheet(_sheet_title(f"{t('rk.title', lang)}-{ctx.group_name(g)}", used))
         sub = tot[tot["peer_group"] == g].sort_values(["rank", "unit_code"])
         # only the dimensions this group is assessed on (streets and departments differ)
         own = [dim_cols[d] for d in groups_dims.get(g, []) if d in dim_cols]
@@ -265,8 +265,8 @@ def _about(wb, ctx: Context, used: set[str]) -> None:
     ws = wb.active
     ws.title = _sheet_title(t("report.sheet.about", lang), used)
     rows = [(summary_title(ctx.period, lang), ctx.period_text()), (t("report.month", lang), ctx.month),
-            (t("report.about.scheme", lang), _scheme_name(ctx)),
-            (t("report.about.status", lang), ctx.status_text())]
+            (t("sc.title", lang), _scheme_name(ctx)),
+            (t("ov.publication", lang), ctx.status_text())]
     rows += [(text, "") for text, _font in head_lines(ctx)]
     rows += [(t("report.note.explain", lang), ""), (t("report.sig.note", lang), "")]
     used_batches = sorted({b for ids in ctx.unit_batches.values() for b in ids})

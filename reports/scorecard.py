@@ -113,7 +113,7 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     doc.style(17, bold=True)
     doc.cell(0, 8, doc.fit(ctx.unit_name(unit_code), doc.epw), new_x="LMARGIN", new_y="NEXT")
     facts = [
-        f"{t('report.unit', lang)} {unit_code}",
+        f"{t('report.col.unit', lang)} {unit_code}",
         f"{t('report.group', lang)} {ctx.group_name(tot['peer_group'])}",
         f"{t('report.month', lang)} {ctx.period_text()}",
         ctx.scheme_text(),
@@ -131,7 +131,7 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
         (t("report.total", lang), fmt.num(tot["total"]), None),
         (t("report.rank", lang), rank_text, None),
         (t("report.change", lang), _change_text(tot, lang), change_colour),
-        (t("report.grade", lang), pick(tot.get("grade_zh"), tot.get("grade_en"), lang), grade_colour),
+        (t("report.col.grade", lang), pick(tot.get("grade_zh"), tot.get("grade_en"), lang), grade_colour),
     ])
     # base + bonus - deduction = total, spelled out so the reader can check the sum
     line = (f"{t('report.base', lang)} {fmt.num(tot['base_score'])}   "
@@ -320,8 +320,8 @@ def _trend(doc: Doc, ctx: Context, unit_code: str) -> None:
     n_max = int(pd.to_numeric(h["n_in_group"], errors="coerce").max() or 1)
     y = doc.get_y()
     half = (doc.epw - 6) / 2
-    doc.line_chart(doc.l_margin, y, half, ch, labels, [(t("report.trend.score", lang), totals, SERIES[0])],
-                   title=t("report.trend.score", lang), fmt=lambda v: f"{v:g}", end_fmt=fmt.num)
+    doc.line_chart(doc.l_margin, y, half, ch, labels, [(t("report.total", lang), totals, SERIES[0])],
+                   title=t("report.total", lang), fmt=lambda v: f"{v:g}", end_fmt=fmt.num)
     doc.line_chart(doc.l_margin + half + 6, y, half, ch, labels,
                    [(t("report.trend.rank", lang), ranks, SERIES[1])], title=t("report.trend.rank", lang),
                    ymin=1, ymax=max(n_max, 2), invert=True, integer=True)

@@ -96,9 +96,9 @@ def completeness_heatmap(comp: pd.DataFrame, unit_names: dict[str, str], lang: s
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy() * 100.0, x=list(grid.columns), y=labels, zmin=50, zmax=100,
         colorscale=GAPS, colorbar=dict(title="%", ticksuffix="%"),
-        hovertemplate="%{y}<br>%{x}<br>" + t("chart.completeness", lang) + colon(lang) + "%{z:.1f}%<extra></extra>",
+        hovertemplate="%{y}<br>%{x}<br>" + t("info.completeness", lang) + colon(lang) + "%{z:.1f}%<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
+    fig.update_yaxes(autorange="reversed", title=t("report.col.unit", lang))
     fig.update_xaxes(title=t("chart.month", lang), type="category")
     _month_ticks(fig)
     return _layout(fig, height=max(320, 26 * len(labels) + 120))
@@ -244,7 +244,7 @@ def distribution(values: pd.DataFrame, unit_names: dict[str, str], group_names: 
                                y=float(row["value"].iloc[0]), text=unit_names.get(code, code),
                                showarrow=True, arrowhead=2, ax=60, ay=0, font=dict(size=14))
     fig.update_yaxes(title=y_title)
-    fig.update_xaxes(title=t("chart.peer_group", lang))
+    fig.update_xaxes(title=t("rk.group", lang))
     return _layout(fig, title)
 
 
@@ -339,8 +339,8 @@ def indicator_completeness_heatmap(frame: pd.DataFrame, unit_names: dict[str, st
         z=grid.to_numpy() * 100.0, x=[ind_names.get(c, c) for c in cols], y=ylabels, zmin=50, zmax=100,
         colorscale=GAPS, colorbar=dict(title="%", ticksuffix="%"), xgap=1, ygap=1,
         hovertemplate="%{y}<br>%{x}<br>" + t("chart.share_reported", lang) + colon(lang) + "%{z:.0f}%<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang))
-    fig.update_xaxes(tickangle=-45, title=t("chart.indicator", lang))
+    fig.update_yaxes(autorange="reversed", title=t("report.col.unit", lang))
+    fig.update_xaxes(tickangle=-45, title=t("report.col.indicator", lang))
     return _layout(fig, height=max(380, 24 * len(ylabels) + 260))
 
 
@@ -388,7 +388,7 @@ def dimension_bars(dims: pd.DataFrame, lang: str) -> go.Figure:
     fig.add_trace(go.Scatter(x=dims["peer_median"], y=labels, mode="markers",
                              name=t("chart.peer_median_short", lang),
                              marker=dict(symbol="line-ns", size=26, line=dict(color=PALETTE[1], width=4))))
-    fig.update_xaxes(range=[0, 105], title=t("chart.score", lang))
+    fig.update_xaxes(range=[0, 105], title=t("tr.score_unit", lang))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, height=max(300, 44 * len(labels) + 120))
 
@@ -398,12 +398,12 @@ def rank_history(hist: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=hist["month"], y=hist["rank"], mode="lines+markers+text",
                              text=[str(int(r)) if pd.notna(r) else "" for r in hist["rank"]],
-                             textposition="top center", name=t("chart.rank", lang), cliponaxis=False,
+                             textposition="top center", name=t("report.col.rank", lang), cliponaxis=False,
                              showlegend=False, line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
     n = int(hist["n_in_group"].max()) if len(hist) and hist["n_in_group"].notna().any() else 1
     # room above rank 1 for its label (it was cut off at the top of the plot)
     fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5 - max(0.35, n * 0.06)],
-                     tickvals=list(range(1, n + 1)) if n <= 15 else None, title=t("chart.rank", lang))
+                     tickvals=list(range(1, n + 1)) if n <= 15 else None, title=t("report.col.rank", lang))
     fig.update_xaxes(type="category", title=t("chart.month", lang))
     fig = _layout(fig, height=360)
     fig.update_layout(margin=dict(l=10, r=10, t=30, b=10))

@@ -24,15 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # (file, title key, icon, section key, default). A page appears once its file exists.
 PAGES = [
-    ("pages/overview.py", "page.overview", ":material/dashboard:", "nav.section.browse", True),
-    ("pages/rankings.py", "page.rankings", ":material/leaderboard:", "nav.section.browse", False),
-    ("pages/trends.py", "page.trends", ":material/show_chart:", "nav.section.browse", False),
-    ("pages/profile.py", "page.profile", ":material/account_box:", "nav.section.browse", False),
-    ("pages/indicators.py", "page.indicators", ":material/analytics:", "nav.section.browse", False),
-    ("pages/scheme.py", "page.scheme", ":material/account_tree:", "nav.section.scheme", False),
+    ("pages/overview.py", "ov.title", ":material/dashboard:", "nav.section.browse", True),
+    ("pages/rankings.py", "rk.title", ":material/leaderboard:", "nav.section.browse", False),
+    ("pages/trends.py", "tr.title", ":material/show_chart:", "nav.section.browse", False),
+    ("pages/profile.py", "pf.title", ":material/account_box:", "nav.section.browse", False),
+    ("pages/indicators.py", "ind.title", ":material/analytics:", "nav.section.browse", False),
+    ("pages/scheme.py", "sc.title", ":material/account_tree:", "nav.section.scheme", False),
     ("pages/import.py", "page.import", ":material/upload_file:", "nav.section.data", False),
     ("pages/batches.py", "page.batches", ":material/history:", "nav.section.data", False),
-    ("pages/browser.py", "page.browser", ":material/table_view:", "nav.section.data", False),
+    ("pages/browser.py", "br.title", ":material/table_view:", "nav.section.data", False),
 ]
 
 # Page widgets whose keys start with these prefixes keep their values across page switches.

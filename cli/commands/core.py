@@ -120,11 +120,11 @@ def cmd_info(args) -> int:
     lines = [
         (t("info.path", lang), info["path"]),
         (t("info.schema", lang), info["schema_version"]),
-        (t("info.units", lang), units or t("info.empty", lang)),
+        (t("tr.units", lang), units or t("info.empty", lang)),
         (t("info.groups", lang), sep.join(
             f"{i18n.pick(info['peer_group_names'][g]['zh'], info['peer_group_names'][g]['en'], lang)} {n}"
             for g, n in info["peer_groups"].items())),
-        (t("info.indicators", lang), t("info.indicators_detail", lang, n=info["indicators"], neutral=info["neutral_indicators"])),
+        (t("ov.indicators", lang), t("info.indicators_detail", lang, n=info["indicators"], neutral=info["neutral_indicators"])),
         (t("info.months", lang), t("info.months_detail", lang, n=info["months"], first=info["first_month"], last=info["last_month"])
          if info["months"] else t("info.empty", lang)),
         (t("info.rows", lang), t("info.rows_detail", lang, cur=info["rows_current"], all=info["rows_all"])),

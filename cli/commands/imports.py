@@ -144,7 +144,7 @@ def cmd_batches(args) -> int:
             table[col] = [i18n.actor_name(a, lang) if isinstance(a, str) and a else "" for a in df[code]]
     if "rollback_reason" in df.columns and df["rollback_reason"].notna().any():
         table[t("import.rollback_reason", lang)] = df["rollback_reason"].fillna("").tolist()
-    yes_no = (t("batches.yes", lang), "")
+    yes_no = (t("scoring.cli.yes", lang), "")
     col = t("import.batches.col.warnings_accepted", lang)
     table[col] = [yes_no[0] if v else yes_no[1] for v in table[col]]
     from kaohe.cli import plain_frame

@@ -201,16 +201,16 @@ def cmd_rank(args) -> int:
                 bits.append(f"{t('scoring.adjust.kind.veto', lang)}: {r.veto_reason}")
             notes.append("; ".join(bits))
         view = pd.DataFrame({
-            t("scoring.cli.col.rank", lang): g["rank"].to_numpy(),
-            t("scoring.cli.col.unit", lang): [f"{c} {i18n.pick(z, e, lang)}" for c, z, e in
+            t("report.col.rank", lang): g["rank"].to_numpy(),
+            t("report.col.unit", lang): [f"{c} {i18n.pick(z, e, lang)}" for c, z, e in
                                         zip(g["unit_code"], g["name_zh"], g["name_en"], strict=True)],
-            t("scoring.cli.col.total", lang): [f"{v:.2f}" for v in g["total"]],
+            t("report.col.total", lang): [f"{v:.2f}" for v in g["total"]],
             t("scoring.cli.col.base", lang): [f"{v:.2f}" for v in g["base_score"]],
-            t("scoring.cli.col.adj", lang): [f"{b_ - d:+.2f}" if (b_ or d) else "" for b_, d in
+            t("rk.col.adjust", lang): [f"{b_ - d:+.2f}" if (b_ or d) else "" for b_, d in
                                        zip(g["bonus"], g["deduction"], strict=True)],
-            t("scoring.cli.col.grade", lang): g["grade_zh"] if lang == "zh" else g["grade_en"],
+            t("report.col.grade", lang): g["grade_zh"] if lang == "zh" else g["grade_en"],
             # no rank in the previous period (a new unit, or the first period in the data): new, not a change
-            t("scoring.cli.col.change", lang): [t("scoring.cli.new", lang) if pd.isna(p) else f"{int(c):+d}"
+            t("scoring.cli.col.change", lang): [t("rank.new", lang) if pd.isna(p) else f"{int(c):+d}"
                                           for p, c in zip(g["prev_rank"], g["rank_change"], strict=True)],
             t("scoring.cli.col.note", lang): notes,
         })
@@ -348,7 +348,7 @@ def cmd_replay(args) -> int:
     groups = b.totals.drop_duplicates("peer_group").set_index("peer_group")
     shown["peer_group"] = [i18n.pick(groups.at[g, "peer_group_zh"], groups.at[g, "peer_group_en"], lang) or g
                            for g in shown["peer_group"]]
-    shown = _words(shown, args.lang).rename(columns={"total": t("scoring.cli.col.total", lang), "grade": t("scoring.cli.col.grade", lang),
+    shown = _words(shown, args.lang).rename(columns={"total": t("report.col.total", lang), "grade": t("report.col.grade", lang),
                                           "veto": t("scoring.cli.f.veto", lang)})
     _emit(shown, "table", args.lang)
     return 0
