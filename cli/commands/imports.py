@@ -69,7 +69,7 @@ def cmd_import(args) -> int:
         if args.report:
             _write_report(prep, Path(args.report), len(paths) > 1, lang)
         if prep.blocked:
-            print(t("import.rejected", lang, name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
+            print(t("import.rejected", lang, name=path.name, summary=prep.report.summary_line(lang)), file=sys.stderr)
             _print_lines(prep, lang)
             worst = max(worst, 1)
             continue
@@ -87,7 +87,7 @@ def cmd_import(args) -> int:
             res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=args.accept_warnings,
                                   reason=args.reason)
         except pipeline.ImportRefused:
-            print(t("import.rejected", lang, name=path.name, summary=prep.report.summary_line()), file=sys.stderr)
+            print(t("import.rejected", lang, name=path.name, summary=prep.report.summary_line(lang)), file=sys.stderr)
             _print_lines(prep, lang)
             worst = max(worst, 1)
             continue

@@ -196,7 +196,7 @@ def cmd_rank(args) -> int:
         notes = []
         for r in g.itertuples(index=False):
             bits = [t(f"scoring.list.{r.list}", lang)] if r.list else []
-            bits += [rank_mod.alert_text(a, alerts) for a in r.alerts if a != "veto"]
+            bits += [rank_mod.alert_text(a, alerts, lang) for a in r.alerts if a != "veto"]
             if r.veto:
                 bits.append(f"{t('scoring.adjust.kind.veto', lang)}: {r.veto_reason}")
             notes.append("; ".join(bits))
