@@ -119,3 +119,18 @@ def test_the_language_is_the_callers():
 ])
 def test_the_check_itself(text, marks):
     assert half_width_marks(text) == marks
+
+
+def test_the_core_never_reads_the_language_from_the_environment():
+    """KAOHE_LANG is read by the faces (the CLI, the dashboard's first session state) and nowhere below:
+    an error raised for a web session is worded in that session's language, not the server's."""
+    below = [p for d in ("base", "data", "ingest", "validation", "metrics", "reports") for p in (ROOT / d).rglob("*.py")]
+    assert not [str(p.relative_to(ROOT)) for p in below if "KAOHE_LANG" in p.read_text(encoding="utf-8")]
+    assert not hasattr(i18n, "default_lang")
+
+
+def test_a_refusal_is_worded_in_the_language_asked_for(monkeypatch):
+    monkeypatch.setenv("KAOHE_LANG", "en")  # the environment says nothing to the core
+    exc = i18n.Refusal("data.published_months", months=["2026-09", "2026-10"])
+    assert str(exc).startswith("2026-09、2026-10")
+    assert exc.text("en").startswith("results for 2026-09, 2026-10 are published")
