@@ -24,8 +24,8 @@ b = None
 if not kind_units.empty:
     try:
         # a published month shows its published figures unless the current ones are chosen
-        shown = figures(month, "month", lang())
-        b, state = shown.build, shown.state
+        fig = figures(month, "month", lang())
+        b, state = fig.build, fig.state
     except queries.Refused as exc:  # e.g. no observations for the month: say so, then show the data
         refused(exc, stop=False)
 if b is not None:
@@ -33,7 +33,7 @@ if b is not None:
 
     totals = b.totals[b.totals["kind"] == kind]
     hist = queries.total_history(month, 2)
-    if shown.published:
+    if fig.published:
         # the change on last month as the published build saw it (its own history, like its rank changes);
         # this month's totals are the published ones whatever that history holds
         own = b.history.rename(columns={"period": "month"})

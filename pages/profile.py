@@ -36,10 +36,10 @@ urow = all_units[all_units["code"] == unit].iloc[0]
 group_name = i18n.pick(urow["peer_group_zh"], urow["peer_group_en"], lang())
 try:
     # a published period shows its published figures unless the current ones are chosen
-    shown = figures(month, period, lang())
+    fig = figures(month, period, lang())
 except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
     refused(exc)
-b, pub = shown.build, shown.state
+b, pub = fig.build, fig.state
 tot = b.totals[b.totals["unit_code"] == unit]
 if tot.empty:
     st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=views.period_label(period, month, lang())))
@@ -76,7 +76,7 @@ if t["alerts"] is not None and len(t["alerts"]):
 wh, lg = pg.wh, pg.lang
 st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
                    data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b,
-                                                        current=not shown.published),
+                                                        current=not fig.published),
                    file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
 
 # -- spine chart and dimensions ---------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ if not neutral.empty:
 st.subheader(tr("pf.history"))
 # every unit's last twelve months come from one cached build, so switching units costs nothing
 hist = queries.total_history(month, 12)
-if shown.published and period == "month" and "period" in b.history:  # the months the published build scored are its own figures
+if fig.published and period == "month" and "period" in b.history:  # the months the published build scored are its own figures
     own = b.history.rename(columns={"period": "month"})
     hist = pd.concat([hist[~hist["month"].isin(set(own["month"]))], own.reindex(columns=hist.columns)],
                      ignore_index=True)
@@ -146,7 +146,7 @@ st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))
-exp = b.explain(unit, lang()) if shown.published else queries.explain(month, unit, period, lang())
+exp = b.explain(unit, lang()) if fig.published else queries.explain(month, unit, period, lang())
 view = views.explain_view(exp, lang())
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 # the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end

@@ -34,10 +34,10 @@ sort = c3.selectbox(tr("rk.sort"), ["rank", "change", "code"], format_func=lambd
 
 try:
     # a published period shows its published figures unless the current ones are chosen
-    shown = figures(month, period, lang())
+    fig = figures(month, period, lang())
 except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
     refused(exc)
-b, pub = shown.build, shown.state
+b, pub = fig.build, fig.state
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
 st.caption(tr("rk.caption", scheme=plain(scheme_name), version=plain(b.scheme_version),
               period=plain(views.period_label(period, month, lang())), status=plain(pub.label(lang()))))
@@ -48,7 +48,7 @@ if note:
 totals = b.totals[(b.totals["kind"] == kind) & (b.totals["peer_group"] == group)]
 dims = b.dimensions[b.dimensions["unit_code"].isin(totals["unit_code"])]
 # rank intervals are of the current figures: beside published figures that differ from them they would mislead
-robust_fits = period == "month" and not (shown.published and pub.differs)
+robust_fits = period == "month" and not (fig.published and pub.differs)
 robust = queries.robustness_cached(month, REPLICATES) if robust_fits else None
 table = views.ranking_table(totals, dims, robust, lang())
 
@@ -217,7 +217,7 @@ e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period
 for col, kind, make, mime, icon in (
         (e3, "zip", batch.scorecards_zip, "application/zip", ":material/folder_zip:"),
         (e4, "pdf", batch.scorecards_merged_pdf, "application/pdf", ":material/picture_as_pdf:")):
-    made_key = (kind, month, period, lg, shown.source, b.published_revision)
+    made_key = (kind, month, period, lg, fig.source, b.published_revision)
     made = st.session_state.get(f"_rk_{kind}")
     if made and made[0] == made_key:
         col.download_button(tr(f"rk.{kind}"), data=made[1], file_name=f"kaohe-scorecards-{b.period_label}.{kind}",

@@ -88,11 +88,12 @@ def test_overview_shows_the_published_figures_by_default_and_the_current_ones_on
     at = page_at("pages/overview.py")
     assert has_control(at) and at.segmented_control(key="pub_shown").value == "published"
     assert at.segmented_control(key="pub_shown").label == "所示结果"
-    assert shown_metrics(at)["平均分"] == street_mean(pub)
+    assert list(at.segmented_control(key="pub_shown").options) == ["已发布结果", "当前数据"]
+    assert shown_metrics(at)["平均总分"] == street_mean(pub)
     assert "发布状态：已发布·第 1 版" in captions(at)
     assert "以下为" in warnings(at) and "第 1 版结果" in warnings(at)  # the published figures, with what changed since
     choose(at, "current")
-    assert shown_metrics(at)["平均分"] == street_mean(cur)
+    assert shown_metrics(at)["平均总分"] == street_mean(cur)
     assert "当前数据（与已发布的第 1 版不同）" in captions(at)
     assert "与" in warnings(at) and "发布的第 1 版不同" in warnings(at)
 
@@ -140,31 +141,35 @@ def test_profile_shows_the_published_figures_by_default_and_the_current_ones_on_
     assert at.segmented_control(key="pub_shown").value == "published"
     assert shown_metrics(at)["总分"] == f"{unit_total(pub):.2f}"
     assert "已发布·第 1 版" in captions(at)
-    # the explanation adds up to the figures shown, and the published build has no correction in it
-    explain = at.dataframe[0].value
-    assert f"{unit_total(pub):.4f}" in set(explain["分值"]) if "分值" in explain else True
+    # the explanation is of the figures shown: its total is the published one
+    assert f"{unit_total(pub):.4f}" in explain_points(at)
     choose(at, "current")
     assert shown_metrics(at)["总分"] == f"{unit_total(cur):.2f}"
+    assert f"{unit_total(cur):.4f}" in explain_points(at)
     assert "当前数据（与已发布的第 1 版不同）" in captions(at)
 
 
+def explain_points(at) -> set[str]:
+    """The points column of the profile's explanation table (项目 ... 得分)."""
+    table = next(d.value for d in at.dataframe if "项目" in d.value.columns)
+    return set(table.iloc[:, 5])
+
+
 def test_the_scorecard_of_the_profile_is_the_published_one_by_default(published):
-    """The page hands its build to the scorecard: the published build gives the published total."""
-    from pypdf import PdfReader
+    """The page hands the build it shows to the scorecard (build=, current= not published): the
+    published build gives the published total and label, the current one the current total."""
     import io
+
+    from pypdf import PdfReader
 
     from kaohe.reports import scorecard
 
     pub, cur = published
-    app_db = pub  # noqa: F841 - the builds are what the page passes as build=
-    from kaohe.ui.queries import Warehouse  # the page's warehouse class
-
-    assert Warehouse is not None
-    for b, current, total in ((pub, False, unit_total(pub)), (cur, True, unit_total(cur))):
-        wh = _wh()
-        pdf = scorecard.scorecard_pdf(wh, UNIT, MONTH, "month", "zh", build=b, current=current)
+    for b, current, total, label in ((pub, False, unit_total(pub), "已发布·第 1 版"),
+                                      (cur, True, unit_total(cur), "第 1 版不同")):
+        pdf = scorecard.scorecard_pdf(_wh(), UNIT, MONTH, "month", "zh", build=b, current=current)
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-        assert f"{total:.2f}" in text
+        assert f"{total:.2f}" in text and label in text
 
 
 def _wh():
@@ -195,7 +200,7 @@ def test_english_labels(published):
     at = page_at("pages/profile.py", lang="en", pf_unit=UNIT)
     control = at.segmented_control(key="pub_shown")
     assert control.label == "Figures shown"
-    assert [control.format_func(o) for o in control.options] == ["Published figures", "Current figures"]
+    assert list(control.options) == ["Published figures", "Current figures"]
     assert "published, revision 1" in captions(at)
     assert shown_metrics(at)["Total score"] == f"{unit_total(pub):.2f}"
     choose(at, "current")
