@@ -144,9 +144,7 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     state = queries.published_state(month, period)
     if caption:
         st.caption(tr("pub.state", label=plain(state.label(lang()))))
-    notice = state.notice(lang())
-    if notice is not None:
-        st.warning(plain(notice), icon=":material/warning:")
+    published_notice(state, lang())
     return state
 
 
