@@ -180,6 +180,26 @@ def _wh():
     return Warehouse(os.environ["KAOHE_DB"])
 
 
+# -- trends ------------------------------------------------------------------------------------------------
+
+def trend_value(at, b, unit: str = UNIT) -> str:
+    """The unit's 本月 (this month's) total in the trends page's table of changes."""
+    table = next(d.value for d in at.dataframe if "本月" in d.value.columns)
+    name = b.totals.set_index("unit_code").loc[unit, "name_zh"]
+    return table.set_index(table.columns[0]).loc[name, "本月"]
+
+
+def test_trends_of_the_total_show_the_published_month_by_default(published):
+    pub, cur = published
+    at = page_at("pages/trends.py", tr_measure="total", tr_units=[UNIT])
+    assert at.segmented_control(key="pub_shown").value == "published"
+    assert trend_value(at, pub) == f"{unit_total(pub):,.2f}"
+    assert "发布状态：已发布·第 1 版" in captions(at)
+    choose(at, "current")
+    assert trend_value(at, cur) == f"{unit_total(cur):,.2f}"
+    assert "当前数据（与已发布的第 1 版不同）" in captions(at)
+
+
 # -- unpublished, English, a revision that cannot be reproduced ---------------------------------------------
 
 def test_an_unpublished_month_has_no_control_and_shows_the_current_figures(published):
@@ -187,7 +207,7 @@ def test_an_unpublished_month_has_no_control_and_shows_the_current_figures(publi
     months = _wh().months()
     other = months[months.index(MONTH) - 1]
     cur = service.build(_wh(), other)
-    for page in ("pages/overview.py", "pages/rankings.py", "pages/profile.py"):
+    for page in ("pages/overview.py", "pages/rankings.py", "pages/profile.py", "pages/trends.py"):
         at = page_at(page, month=other, pf_unit=UNIT)
         assert not has_control(at), page
         assert "未发布" in captions(at) or "未发布" in " ".join(m.value for m in at.metric), page
