@@ -1,13 +1,14 @@
 """总览 Overview: the month's headline (scores, lists, alerts, flagged data, publication), what the
 warehouse holds, how complete it is, and one indicator's trend."""
 
+import pandas as pd
 import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.metrics import analysis as stats
 from kaohe.ui import charts, deltas, queries
-from kaohe.ui.setup import lang, name, open_profile, page, published_state, refused, tr
+from kaohe.ui.setup import figures, lang, name, open_profile, page, refused, tr
 from kaohe.ui.text import plain
 
 pg = page("ov.title")
@@ -22,7 +23,9 @@ st.subheader(tr("ov.headline", month=month, kind=tr(f"kind.{kind}")))
 b = None
 if not kind_units.empty:
     try:
-        b = queries.build(month, "month", lang())
+        # a published month shows its published figures unless the current ones are chosen
+        fig = figures(month, "month", lang())
+        b, state = fig.build, fig.state
     except queries.Refused as exc:  # e.g. no observations for the month: say so, then show the data
         refused(exc, stop=False)
 if b is not None:
@@ -30,9 +33,16 @@ if b is not None:
 
     totals = b.totals[b.totals["kind"] == kind]
     hist = queries.total_history(month, 2)
+    if fig.published:
+        # the change on last month as the published build saw it (its own history, like its rank changes);
+        # this month's totals are the published ones whatever that history holds
+        own = b.history.rename(columns={"period": "month"})
+        before = own if "month" in own and (own["month"] == mo.add(month, -1)).any() else hist
+        hist = pd.concat([before[before["month"] != month], totals[["unit_code", "total"]].assign(month=month)],
+                         ignore_index=True)
     head = stats.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
-    state = published_state(month, "month", caption=False)
     pub, pub_words = state.short(lang()), state.label(lang())
+    st.caption(tr("pub.state", label=plain(pub_words)))  # which figures these are
     note = b.scheme_note(lang())
     if note:
         st.caption(plain(note))

@@ -1,13 +1,14 @@
 """单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
 the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
 
+import pandas as pd
 import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.metrics import analysis as stats
 from kaohe.reports import scorecard
 from kaohe.ui import charts, deltas, queries, views
-from kaohe.ui.setup import lang, name, page, published_state, refused, tr
+from kaohe.ui.setup import figures, lang, name, page, refused, tr
 from kaohe.ui.text import plain
 
 PERIODS = views.PERIODS
@@ -34,16 +35,17 @@ period = c2.segmented_control(tr("report.month"), PERIODS, key="pf_period",
 urow = all_units[all_units["code"] == unit].iloc[0]
 group_name = i18n.pick(urow["peer_group_zh"], urow["peer_group_en"], lang())
 try:
-    b = queries.build(month, period, lang())
+    # a published period shows its published figures unless the current ones are chosen
+    fig = figures(month, period, lang())
 except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
     refused(exc)
+b, pub = fig.build, fig.state
 tot = b.totals[b.totals["unit_code"] == unit]
 if tot.empty:
     st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=views.period_label(period, month, lang())))
     st.stop()
 t = tot.iloc[0]
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
-pub = published_state(month, period, caption=False)
 st.caption(" · ".join([plain(views.period_label(period, month, lang())), plain(group_name),
                        plain(f"{scheme_name} {b.scheme_version}"), plain(pub.label(lang()))]))
 note = b.scheme_note(lang())
@@ -73,7 +75,8 @@ if t["alerts"] is not None and len(t["alerts"]):
 # -- scorecard --------------------------------------------------------------------------------------------------
 wh, lg = pg.wh, pg.lang
 st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
-                   data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b),
+                   data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b,
+                                                        current=not fig.published),
                    file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
 
 # -- spine chart and dimensions ---------------------------------------------------------------------------------
@@ -134,12 +137,16 @@ if not neutral.empty:
 st.subheader(tr("pf.history"))
 # every unit's last twelve months come from one cached build, so switching units costs nothing
 hist = queries.total_history(month, 12)
+if fig.published and period == "month" and "period" in b.history:  # the months the published build scored are its own figures
+    own = b.history.rename(columns={"period": "month"})
+    hist = pd.concat([hist[~hist["month"].isin(set(own["month"]))], own.reindex(columns=hist.columns)],
+                     ignore_index=True)
 hist = hist[hist["unit_code"] == unit].sort_values("month")
 st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
 
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))
-exp = queries.explain(month, unit, period, lang())
+exp = b.explain(unit, lang()) if fig.published else queries.explain(month, unit, period, lang())
 view = views.explain_view(exp, lang())
 view.columns = [tr(f"pf.col.{c}") for c in ("item", "value", "rule", "raw_score", "weight", "points", "note")]
 # the whole explanation, every dimension down to the total, grade and rank: no scroll box that hides the end

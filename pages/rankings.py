@@ -7,7 +7,7 @@ from kaohe.base import i18n
 from kaohe.metrics.rank import alert_text, rule_text
 from kaohe.reports import batch, excel, summary
 from kaohe.ui import charts, queries, views
-from kaohe.ui.setup import lang, open_profile, page, published_state, refused, tr
+from kaohe.ui.setup import figures, lang, open_profile, page, refused, tr
 from kaohe.ui.text import plain
 
 PERIODS = views.PERIODS
@@ -33,11 +33,12 @@ sort = c3.selectbox(tr("rk.sort"), ["rank", "change", "code"], format_func=lambd
                     key="rk_sort", persist_state="session")
 
 try:
-    b = queries.build(month, period, lang())
+    # a published period shows its published figures unless the current ones are chosen
+    fig = figures(month, period, lang())
 except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
     refused(exc)
+b, pub = fig.build, fig.state
 scheme_name = b.scheme.name(lang()) if b.scheme else b.scheme_id
-pub = published_state(month, period, caption=False)
 st.caption(tr("rk.caption", scheme=plain(scheme_name), version=plain(b.scheme_version),
               period=plain(views.period_label(period, month, lang())), status=plain(pub.label(lang()))))
 note = b.scheme_note(lang())
@@ -46,7 +47,9 @@ if note:
 
 totals = b.totals[(b.totals["kind"] == kind) & (b.totals["peer_group"] == group)]
 dims = b.dimensions[b.dimensions["unit_code"].isin(totals["unit_code"])]
-robust = queries.robustness_cached(month, REPLICATES) if period == "month" else None
+# rank intervals are of the current figures: beside published figures that differ from them they would mislead
+robust_fits = period == "month" and not (fig.published and pub.differs)
+robust = queries.robustness_cached(month, REPLICATES) if robust_fits else None
 table = views.ranking_table(totals, dims, robust, lang())
 
 grades = list(dict.fromkeys(table["grade"]))
@@ -175,6 +178,8 @@ else:
 st.subheader(tr("rk.robust.title"))
 if period != "month":
     st.caption(tr("rk.robust.month_only"))
+elif not robust_fits:
+    st.caption(tr("rk.robust.current_only"))
 elif robust is None:
     if st.button(tr("rk.robust.run", n=REPLICATES), key="rk_robust_btn", icon=":material/ssid_chart:"):
         bar = st.progress(0.0, text=tr("rk.robust.progress", done=0, total=REPLICATES))
@@ -212,7 +217,7 @@ e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period
 for col, kind, make, mime, icon in (
         (e3, "zip", batch.scorecards_zip, "application/zip", ":material/folder_zip:"),
         (e4, "pdf", batch.scorecards_merged_pdf, "application/pdf", ":material/picture_as_pdf:")):
-    made_key = (kind, month, period, lg)
+    made_key = (kind, month, period, lg, fig.source, b.published_revision)
     made = st.session_state.get(f"_rk_{kind}")
     if made and made[0] == made_key:
         col.download_button(tr(f"rk.{kind}"), data=made[1], file_name=f"kaohe-scorecards-{b.period_label}.{kind}",

@@ -1,12 +1,14 @@
 """趋势 Trends: total score, a dimension or any indicator over time against the peer median and target."""
 
+import pandas as pd
 import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.metrics import analysis as stats
 from kaohe.ui import charts, queries, views
-from kaohe.ui.setup import lang, name, page, published_state, refused, tr
+from kaohe.ui.setup import figures, lang, name, page, refused, tr
+from kaohe.ui.text import plain
 
 SPANS = [12, 24, 36, 60]
 MAX_PANELS = 24
@@ -56,21 +58,38 @@ window = [m for m in all_months if mo.add(month, -(span - 1)) <= m <= month]
 reach = [m for m in all_months if mo.add(month, -max(span - 1, 12)) <= m <= month]
 target = None
 neutral = False
+scored = None
 if measure == "total" or measure.startswith("dim:"):
-    # scores: the core refuses a month it cannot score (no data ...); the month's figures carry its state
+    # scores: the core refuses a month it cannot score (no data ...); a published month shows its published
+    # figures (the months its build scored) unless the current ones are chosen, and says which they are
     try:
-        queries.build(month, "month", lang())
+        scored = figures(month, "month", lang())
     except queries.Refused as exc:
         refused(exc)
-    published_state(month, "month")
+    st.caption(tr("pub.state", label=plain(scored.state.label(lang()))))
+
+
+def published_months(frame: pd.DataFrame, own) -> pd.DataFrame:
+    """`frame` (one row per unit and month) with the months the published build scored (`own()`, its
+    history) taken from that build."""
+    if scored is None or not scored.published:
+        return frame
+    own = own()
+    if "period" not in own:
+        return frame
+    own = own.rename(columns={"period": "month"})
+    return pd.concat([frame[~frame["month"].isin(set(own["month"]))], own.reindex(columns=frame.columns)],
+                     ignore_index=True)
+
+
 if measure == "total":
-    full = queries.total_history(month, len(reach))
+    full = published_months(queries.total_history(month, len(reach)), lambda: scored.build.history)
     full = full[full["unit_code"].isin(units["code"])][["unit_code", "peer_group", "month", "total"]]
     full = full.rename(columns={"total": "value"})
     y_title = tr("tr.score_unit")
 elif measure.startswith("dim:"):
     # the same one-pass build as the totals: every month's dimension scores without a build per month
-    dims = queries.dimension_history(month, len(reach))
+    dims = published_months(queries.dimension_history(month, len(reach)), lambda: scored.build.dimension_history)
     full = dims[(dims["dimension"] == measure[4:]) & dims["unit_code"].isin(units["code"])]
     full = full[["unit_code", "peer_group", "month", "score"]].rename(columns={"score": "value"})
     y_title = tr("tr.score_unit")

@@ -23,8 +23,9 @@ def shown(text: str) -> str:
 
 
 def notices(at) -> list[str]:
-    """The publication notices shown (metrics PublishedState.notice), not the unit's alerts."""
-    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版不同|differ from revision", shown(w.value))]
+    """The publication notices shown (metrics PublishedState.notice, beside the published or the current
+    figures), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版(不同|结果)|differ from revision|figures of revision", shown(w.value))]
 
 
 def overview(kind="street", month=None, lang="zh"):
@@ -104,8 +105,14 @@ def test_figures_that_differ_from_the_published_ones_carry_the_cores_notice(app_
     state = service.published_state(app_db, "2026-10")
     assert state.differs and state.notice("zh")
     for lang in ("zh", "en"):
+        # the published figures by default, with the notice that the current ones differ
         at = overview(lang=lang)
-        assert shown_metrics(at)["发布状态" if lang == "zh" else "Publication"] == state.short(lang)
+        tile = "发布状态" if lang == "zh" else "Publication"
+        assert shown_metrics(at)[tile] == state.showing_published().short(lang)
+        assert notices(at) == [state.showing_published().notice(lang)]
+        # the current figures on request, with the core's notice that they differ from the published ones
+        at.segmented_control(key="pub_shown").set_value("current").run()
+        assert shown_metrics(at)[tile] == state.short(lang)
         assert notices(at) == [state.notice(lang)]
 
 

@@ -20,8 +20,9 @@ def shown(text: str) -> str:
 
 
 def notices(at) -> list[str]:
-    """The publication notices shown (metrics PublishedState.notice), not the unit's alerts."""
-    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版不同|differ from revision", shown(w.value))]
+    """The publication notices shown (metrics PublishedState.notice, beside the published or the current
+    figures), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版(不同|结果)|differ from revision|figures of revision", shown(w.value))]
 
 
 def profile(kind: str = "street", unit: str | None = None, month: str | None = None, lang: str = "zh"):
@@ -234,6 +235,9 @@ def test_the_profile_says_whether_its_figures_are_the_published_ones(app_db):
                            correction_reason="漏报的表彰")
     state = service.published_state(app_db, "2026-10")
     for lang in ("zh", "en"):
-        at = profile(unit="S03", lang=lang)
+        at = profile(unit="S03", lang=lang)  # the published figures by default
+        assert notices(at) == [state.showing_published().notice(lang)]
+        assert state.showing_published().label(lang) in shown(" ".join(c.value for c in at.caption))
+        at.segmented_control(key="pub_shown").set_value("current").run()
         assert notices(at) == [state.notice(lang)]
         assert state.label(lang) in shown(" ".join(c.value for c in at.caption))

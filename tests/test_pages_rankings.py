@@ -20,8 +20,9 @@ def shown(text: str) -> str:
 
 
 def notices(at) -> list[str]:
-    """The publication notices shown (metrics PublishedState.notice), not the unit's alerts."""
-    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版不同|differ from revision", shown(w.value))]
+    """The publication notices shown (metrics PublishedState.notice, beside the published or the current
+    figures), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版(不同|结果)|differ from revision|figures of revision", shown(w.value))]
 
 
 def table(at):
@@ -137,7 +138,7 @@ def test_the_merged_scorecards_pdf_follows_the_period(app_db):
     assert not at.exception
     assert at.get_by_key("rk_pdf_dl") is not None
     key, data = at.session_state["_rk_pdf"]
-    assert key == ("pdf", "2026-10", "quarter", "zh")
+    assert key == ("pdf", "2026-10", "quarter", "zh", "current", None)  # the quarter is not published
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "2026年第四季度" in text or "2026-Q4" in text
 
@@ -198,6 +199,10 @@ def test_the_ranking_says_whether_it_is_the_published_one(app_db):
                            correction_reason="漏报的表彰")
     at = open_app("pages/rankings.py")
     state = service.published_state(app_db, "2026-10")
+    # the published figures by default, saying the current ones differ; the current ones on request
+    assert notices(at) == [state.showing_published().notice("zh")]
+    assert state.showing_published().label("zh") in shown(" ".join(c.value for c in at.caption))
+    at.segmented_control(key="pub_shown").set_value("current").run()
     assert notices(at) == [state.notice("zh")]
     assert state.label("zh") in shown(" ".join(c.value for c in at.caption))
     # a quarter holding the month has no publication of its own: unpublished, no notice

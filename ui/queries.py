@@ -147,6 +147,26 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
     return history_build(month, n).dimension_history.rename(columns={"period": "month"})
 
 
+@versioned_shared
+def _published_or_refusal(wh, month: str, period: str, lang: str | None):
+    """(build, None), (None, None) when unpublished, or (None, refusal) when the revision cannot be
+    reproduced: a refusal is kept per version too, so a page does not replay the revision on every rerun."""
+    try:
+        return service.published_figures(wh, month, period, lang), None
+    except service.ReplayRefused as exc:
+        return None, exc
+
+
+def published_figures(month: str, period: str = "month", lang: str | None = None):
+    """The published figures of (month, period) (metrics.service.published_figures: the latest revision
+    rebuilt exactly, a ScoreBuild carrying `published_revision`), None when it is not published; raises
+    the ReplayRefused (a Refused) when the revision cannot be reproduced. Cached per warehouse version."""
+    b, refusal = _published_or_refusal(month, period, lang)
+    if refusal is not None:
+        raise refusal
+    return b
+
+
 @versioned
 def published_state(wh, month: str, period: str = "month"):
     """kaohe.metrics.publish.PublishedState of (month, period): its label and notice for the figures shown."""

@@ -144,10 +144,86 @@ def published_state(month: str, period: str = "month", caption: bool = True):
     state = queries.published_state(month, period)
     if caption:
         st.caption(tr("pub.state", label=plain(state.label(lang()))))
-    notice = state.notice(lang())
-    if notice is not None:
-        st.warning(plain(notice), icon=":material/warning:")
+    published_notice(state, lang())
     return state
+
+
+# -- which figures a page of a scored period shows: the published ones by default ---------------------------
+SHOWN = ("published", "current")
+SHOWN_KEY = "pub_shown"  # one choice for every page: switching to the current figures holds across pages
+
+
+@dataclass
+class Figures:
+    """The figures a page shows for (month, period) and what they are.
+
+    build: the ScoreBuild shown (the published revision rebuilt, carrying `published_revision`, or the
+    current build); state: the metrics.publish.PublishedState labelling it (`state.label(lang)`,
+    `.short(lang)`, `.notice(lang)` say which figures these are); published: they are the published ones;
+    refusal: the ReplayRefused when the published figures were asked for and cannot be reproduced
+    (the current figures are shown instead, and the error was shown)."""
+
+    build: object
+    state: object
+    published: bool
+    refusal: Exception | None = None
+
+    @property
+    def source(self) -> str:
+        return "published" if self.published else "current"
+
+
+def figures_choice(state, lang_: str) -> str:
+    """The shared control "已发布结果 / 当前数据", shown only when (month, period) is published; the
+    published figures by default. Returns "published" or "current" ("current" when unpublished)."""
+    if not state.published:
+        return "current"
+    if st.session_state.get(SHOWN_KEY) not in SHOWN:
+        st.session_state[SHOWN_KEY] = "published"
+    return st.segmented_control(t("pub.shown.label", lang_), options=list(SHOWN),
+                                format_func=lambda s, lg=lang_: t(f"pub.shown.{s}", lg), key=SHOWN_KEY,
+                                required=True, persist_state="session") or "published"
+
+
+def figures(month: str, period: str = "month", lang_: str | None = None, *, notice: bool = True) -> Figures:
+    """The figures the page shows for (month, period), with the one control that chooses them.
+
+    A published period shows its published figures (ui.queries.published_figures) unless the user
+    chose the current ones; an unpublished one the current figures, with no control. When the published
+    figures cannot be reproduced (ReplayRefused) the refusal is shown as an error in words and the
+    current figures beside it. With `notice`, the state's notice (figures that differ) is shown as a
+    warning. Raises ui.queries.Refused when the current figures themselves are refused (no data ...):
+    the page says so as it does for any build."""
+    from kaohe.ui.text import plain
+
+    lg = lang_ or lang()
+    state = queries.published_state(month, period)
+    refusal = None
+    if figures_choice(state, lg) == "published":
+        try:
+            b = queries.published_figures(month, period, lg)
+        except queries.Refused as exc:  # service.ReplayRefused: the revision cannot be rebuilt exactly
+            b, refusal = None, exc
+            st.error(plain(refusal_text(exc, lg)), icon=":material/error:")
+            st.info(t("pub.shown.replay_current", lg), icon=":material/info:")
+        if b is not None:
+            shown = Figures(b, state.showing_published(), True)
+            if notice:
+                published_notice(shown.state, lg)
+            return shown
+    shown = Figures(queries.build(month, period, lg), state, False, refusal)
+    if notice:
+        published_notice(state, lg)
+    return shown
+
+
+def published_notice(state, lang_: str | None = None) -> None:
+    """The state's notice (figures that differ from the published ones) as st.warning, if any."""
+    from kaohe.ui.text import plain
+
+    text = state.notice(lang_ or lang())
+    if text is not None:
+        st.warning(plain(text), icon=":material/warning:")
 
 
 def refusal_text(exc: Exception, lang_: str | None = None) -> str:
