@@ -86,5 +86,11 @@ def test_score_trends_carry_the_publication_notice(app_db):
                            correction_reason="漏报的表彰")
     at = open_app("pages/trends.py")
     assert not at.exception, at.exception
-    notice = service.published_state(app_db, "2026-10").notice("zh")
-    assert notice in [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
+    state = service.published_state(app_db, "2026-10")
+
+    def warnings():
+        return [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
+
+    assert state.showing_published().notice("zh") in warnings()  # the published figures, by default
+    at.segmented_control(key="pub_shown").set_value("current").run()
+    assert state.notice("zh") in warnings()
