@@ -5,6 +5,7 @@ the waits and clicks that drive the dashboard."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -110,6 +111,17 @@ def open_app(page: str | None = None, timeout: float = 60):
         at.switch_page(page).run()
         assert not at.exception, at.exception
     return at
+
+
+def shown(text: str) -> str:
+    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+
+
+def notices(at) -> list[str]:
+    """The publication notices shown (metrics PublishedState.notice, beside the published or the current
+    figures), not the unit's alerts."""
+    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版(不同|结果)|differ from revision|figures of revision", shown(w.value))]
 
 
 def shown_metrics(at) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import open_app, shown_metrics, texts
+from browser_helpers import notices, open_app, shown, shown_metrics, texts
 from streamlit.proto.Metric_pb2 import Metric
 
 from kaohe.metrics import service
@@ -15,17 +15,6 @@ from kaohe.metrics.scheme import raw_year
 RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
 
 HOSTILE = "[请点此复核](http://evil.example/login) ![t](http://evil.example/beacon.png)"
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
-    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
-
-
-def notices(at) -> list[str]:
-    """The publication notices shown (metrics PublishedState.notice, beside the published or the current
-    figures), not the unit's alerts."""
-    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版(不同|结果)|differ from revision|figures of revision", shown(w.value))]
 
 
 def overview(kind="street", month=None, lang="zh"):

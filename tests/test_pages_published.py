@@ -9,20 +9,13 @@ said in words with the current figures shown instead.
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from browser_helpers import open_app, shown_metrics
+from browser_helpers import open_app, shown, shown_metrics
 
 from kaohe.metrics import service
 
 MONTH = "2026-10"
 UNIT = "S01"
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
-    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 @pytest.fixture

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from browser_helpers import chart_specs, open_app, texts
+from browser_helpers import chart_specs, notices, open_app, shown, texts
 
 from kaohe.metrics import service
 from kaohe.metrics.rank import rule_text
 from kaohe.metrics.scheme import raw_year
 
 RULE = rule_text(raw_year("2026").get("lists", {}), "zh")
-
-
-def shown(text: str) -> str:
-    """Markdown as the reader sees it: the escapes of ui.text.plain taken off."""
-    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
-
-
-def notices(at) -> list[str]:
-    """The publication notices shown (metrics PublishedState.notice, beside the published or the current
-    figures), not the unit's alerts."""
-    return [shown(w.value) for w in at.warning if re.search(r"发布的第 \d+ 版(不同|结果)|differ from revision|figures of revision", shown(w.value))]
 
 
 def table(at):
