@@ -80,3 +80,52 @@ def report(title: str, figures: dict, target_s: float | None = None, rows: int |
         ok = "ok" if figures["median_s"] <= target_s else "OVER"
         line += f"   target {target_s * 1000:.0f} ms: {ok}"
     print(line, flush=True)
+
+
+# -- targets: every figure printed beside its peer or limit and the ratio, and gathered for bench.run ----
+TARGETS: list[dict] = []
+
+
+def target(name: str, figure: float, *, limit: float | None = None, peer: float | None = None,
+           peer_name: str = "", unit: str = "ms", factor: float = 1.0, note: str = "") -> dict:
+    """Print one target line and keep it for the summary table of `bench.run`.
+
+    `figure` is Kaohe's measure; the target is met when figure <= limit (an absolute bound such as
+    300 ms or 1 GB) or, with a peer, when figure <= factor * peer (factor 1: faster than the peer;
+    factor 2: within 2x of it). Lower is better for every figure. The ratio printed is figure / bound.
+    """
+    if limit is None and peer is None:
+        raise ValueError("a target needs a limit or a peer")
+    bound = limit if peer is None else factor * peer
+    ratio = figure / bound if bound else float("inf")
+    met = figure <= bound
+    against = f"limit {_fmt(limit, unit)}" if peer is None else (
+        f"{peer_name or 'peer'} {_fmt(peer, unit)}" + (f" x{factor:g}" if factor != 1 else ""))
+    row = {"name": name, "figure": figure, "bound": bound, "against": against, "ratio": ratio, "met": met,
+           "unit": unit, "note": note}
+    TARGETS.append(row)
+    print(f"TARGET {name:<58} {_fmt(figure, unit):>11}   vs {against:<34} ratio {ratio:5.2f}  "
+          f"{'met' if met else 'MISSED'}{('   ' + note) if note else ''}", flush=True)
+    return row
+
+
+def _fmt(v: float | None, unit: str) -> str:
+    if v is None:
+        return "-"
+    if unit == "ms":
+        return f"{v:,.1f} ms"
+    if unit == "s":
+        return f"{v:,.2f} s"
+    if unit == "MB":
+        return f"{v:,.0f} MB"
+    return f"{v:,.3g} {unit}"
+
+
+def summary() -> None:
+    """The table of every target printed so far (bench.run prints it at the end)."""
+    if not TARGETS:
+        return
+    print("\n| target | Kaohe | peer or limit | ratio | met |\n|---|---|---|---|---|")
+    for r in TARGETS:
+        print(f"| {r['name']} | {_fmt(r['figure'], r['unit'])} | {r['against']} | {r['ratio']:.2f} | "
+              f"{'yes' if r['met'] else '**no**'} |")

@@ -11,6 +11,7 @@ import pkgutil
 import sys
 
 import bench
+from bench import common
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         importlib.import_module(f"bench.bench_{name}").main(flags)
         print()
+    common.summary()
     return 0
 
 
