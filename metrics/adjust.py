@@ -98,8 +98,12 @@ def words(adj: pd.DataFrame) -> pd.DataFrame:
     own text in both; a scheme item's in each language)."""
     out = adj.copy()
     for lg in ("zh", "en"):
-        out[f"kind_{lg}"] = [i18n.t_or(f"scoring.adjust.kind.{k}", k, lg) for k in out["kind"]]
-        out[f"actor_{lg}"] = [i18n.actor_name(a, lg) for a in out["actor"]]
+        # a few kinds and actors: each worded once
+        kinds = {k: i18n.t_or(f"scoring.adjust.kind.{k}", k, lg) for k in set(out["kind"].tolist())}
+        who = [a if isinstance(a, str) else None for a in out["actor"].tolist()]  # NaN is nobody
+        actors = {a: i18n.actor_name(a, lg) for a in set(who)}
+        out[f"kind_{lg}"] = [kinds[k] for k in out["kind"].tolist()]
+        out[f"actor_{lg}"] = [actors[a] for a in who]
         for col in ("reason", "evidence"):
             own = out[col] if col in out.columns else pd.Series([None] * len(out), index=out.index)
             given = out[f"{col}_{lg}"] if f"{col}_{lg}" in out.columns else own
@@ -110,17 +114,17 @@ def words(adj: pd.DataFrame) -> pd.DataFrame:
 def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
           deduction_cap: float | None) -> pd.DataFrame:
     """bonus, deduction (capped, positive numbers) and total = base + bonus - deduction, floor 0."""
-    keys = ["period", "unit_code"]
-    if adj.empty:
-        sums = pd.DataFrame(columns=[*keys, "bonus4", "deduction4"])
-    else:
+    b = np.zeros(len(totals), dtype=np.int64)
+    d = np.zeros(len(totals), dtype=np.int64)
+    if not adj.empty:
+        pos = row_of(totals, adj["period"], adj["unit_code"])
         pts = np.rint(np.abs(adj["points"].fillna(0).to_numpy(dtype=float)) * FIXED).astype(np.int64)
-        a = adj[keys].assign(bonus4=np.where(adj["kind"].eq("bonus"), pts, 0),
-                             deduction4=np.where(adj["kind"].eq("deduction"), pts, 0))
-        sums = a.groupby(keys, sort=False)[["bonus4", "deduction4"]].sum().reset_index()
-    out = totals.merge(sums, on=keys, how="left")
-    b = out["bonus4"].fillna(0).to_numpy(dtype=np.int64)
-    d = out["deduction4"].fillna(0).to_numpy(dtype=np.int64)
+        kind = adj["kind"].to_numpy(dtype=object)
+        ok = pos >= 0
+        for out, k in ((b, "bonus"), (d, "deduction")):
+            sel = ok & (kind == k)
+            np.add.at(out, pos[sel], pts[sel])
+    out = totals.copy(deep=False)
     out["bonus_claimed"] = b / FIXED
     out["deduction_claimed"] = d / FIXED
     if bonus_cap is not None:
@@ -134,6 +138,18 @@ def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,
     out["total_cents"] = (total4 + FIXED // 200) // (FIXED // 100)
     out["total"] = out["total_cents"] / 100.0
     return out
+
+
+def row_of(totals: pd.DataFrame, period, unit_code) -> np.ndarray:
+    """The row of `totals` (one per period and unit) of each (period, unit_code) given; -1 if none."""
+    tp, p_uniq = pd.factorize(totals["period"].to_numpy(dtype=object))
+    tu, u_uniq = pd.factorize(totals["unit_code"].to_numpy(dtype=object))
+    lookup = np.full(len(p_uniq) * len(u_uniq), -1, dtype=np.int64)
+    lookup[tp * len(u_uniq) + tu] = np.arange(len(totals))
+    ap = pd.Index(p_uniq).get_indexer(pd.Index(np.asarray(period, dtype=object)))
+    au = pd.Index(u_uniq).get_indexer(pd.Index(np.asarray(unit_code, dtype=object)))
+    ok = (ap >= 0) & (au >= 0)
+    return np.where(ok, lookup[np.where(ok, ap * len(u_uniq) + au, 0)], -1)
 
 
 def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers: list[dict],
@@ -165,13 +181,12 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
             texts["en"].append(f"{label['en']}: {typed['en'].sub('', r)}")
     reason = {lg: np.full(len(totals), None, dtype=object) for lg in ("zh", "en")}
     if found:
-        index = pd.MultiIndex.from_arrays([totals["period"].to_numpy(), totals["unit_code"].to_numpy()])
-        pos = index.get_indexer(pd.MultiIndex.from_tuples(list(found)))
+        pos = row_of(totals, [p for p, _ in found], [u for _, u in found])
         for k, texts in zip(pos, found.values(), strict=True):
             if k >= 0:
                 reason["zh"][k] = "；".join(texts["zh"])
                 reason["en"][k] = "; ".join(texts["en"])
-    out = totals.copy()
+    out = totals.copy(deep=False)
     lg = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
     out["veto_reason"] = pd.Series(reason[lg], index=out.index, dtype=object)
     out["veto_reason_zh"] = pd.Series(reason["zh"], index=out.index, dtype=object)

@@ -59,7 +59,7 @@ def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | Non
 
     `history` holds ranked totals of the earlier periods (and may include `current`'s).
     """
-    out = current.copy()
+    out = current.copy(deep=False)
     units = pd.Index(out["unit_code"].to_numpy())
     h_unit = units.get_indexer(history["unit_code"].to_numpy())
     h_period = history["period"].to_numpy()
@@ -92,9 +92,11 @@ def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | Non
     in_streak = streak >= run
     fell = out["rank_change"].fillna(0).to_numpy(dtype=np.int64) < -fall
     vetoed = out["veto"].to_numpy(dtype=bool)
-    codes = np.array(["bottom_streak", "rank_fall", "veto"], dtype=object)
-    flags = np.stack([in_streak, fell, vetoed], axis=1)
-    out["alerts"] = pd.Series([list(codes[f]) for f in flags], index=out.index, dtype=object)
+    # one of eight combinations per unit: looked up, not indexed unit by unit
+    combos = [[c for c, bit in zip(("bottom_streak", "rank_fall", "veto"), (1, 2, 4), strict=True) if k & bit]
+              for k in range(8)]
+    which = in_streak.astype(np.int64) + 2 * fell + 4 * vetoed
+    out["alerts"] = pd.Series([list(combos[k]) for k in which.tolist()], index=out.index, dtype=object)
     return out
 
 
