@@ -348,7 +348,7 @@ def _assemble(r: _Run, log: list[dict]) -> ScoreBuild:
     fixed = cur[["unit_code", "base4", "bonus4", "deduction4", "total4", "total_cents",
                  "bonus_claimed", "deduction_claimed", "grade_by_score", "grade_note", "grade_note_zh",
                  "grade_note_en", "rank_from_bottom"]]
-    ind = _Indicators(v["cl"], plan, ux, len(ends) - 1, v["months"], v["policy"])
+    ind = _Indicators(v["cl"].of_period(len(ends) - 1), plan, ux, 0, v["months"], v["policy"])
     dims = _dimension_frame(wt, plan, ux, live, len(ends) - 1)
     adj = v["adj"]
     cur_adj = adj.loc[adj["period"].eq(month)] if not adj.empty else adj
@@ -455,9 +455,9 @@ def _indicator_frame(cl, plan, ux, p_cur, months, policy, units=None, peer=None)
     usable = (st == engine.OK) | (st == engine.CARRIED)
     val = cl["value"][sel]
     at = np.searchsorted(cur, sel)  # positions among the period's cells, where `peer` is
-    iv = intervals.annotate_with({key: a[at] for key, a in peer.items()}, cl["numerator"][sel],
-                                 cl["denominator"][sel], usable, plan.lower[i])
-    carried = cl["carried_from"][sel]
+    iv = intervals.annotate_with({key: a[at] for key, a in peer.items()}, cl.take("numerator", sel),
+                                 cl.take("denominator", sel), usable, plan.lower[i])
+    carried = cl.take("carried_from", sel)
     carried_m = np.where(carried >= 0, np.asarray(months, dtype=object)[np.maximum(carried, 0)], None)
     cap_v = plan.cap[g, i] * cl["n_months"][sel]
     tzh, ten = engine.treatments(st, cl["capped"][sel], carried_m, cap_v, policy)
@@ -468,12 +468,12 @@ def _indicator_frame(cl, plan, ux, p_cur, months, policy, units=None, peer=None)
         "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
         "name_en": plan.name_en[i], "unit": plan.unit[i], "direction": plan.direction[i],
         "status": engine.STATUS[st], "value": val, "value_scored": cl["value_scored"][sel],
-        "numerator": cl["numerator"][sel], "denominator": cl["denominator"][sel], **iv,
+        "numerator": cl.take("numerator", sel), "denominator": cl.take("denominator", sel), **iv,
         "target": plan.params["target"][g, i] * np.where(plan.is_count[i], cl["n_months"][sel], 1.0),
         "rule": plan.rule[g, i], "rule_text_zh": plan.text_zh[g, i], "rule_text_en": plan.text_en[g, i],
         "raw_score": cl["raw_score"][sel], "weight": cl["weight"][sel], "points": cl["points4"][sel] / engine.FIXED,
         "treatment_zh": tzh, "treatment_en": ten, "capped": cl["capped"][sel], "carried_from": carried_m,
-        "months_ok": cl["months_ok"][sel], "n_months": cl["n_months"][sel],
+        "months_ok": cl.take("months_ok", sel), "n_months": cl["n_months"][sel],
     }, INDICATOR_COLUMNS)
 
 
@@ -546,12 +546,12 @@ class _Indicators(_Lazy):
             sel = np.flatnonzero(cl["p"] == self.p_cur)
             st = cl["status"][sel]
             usable = (st == engine.OK) | (st == engine.CARRIED)
-            self._peer = intervals.peer_values(cl["numerator"][sel], cl["denominator"][sel], cl["value"][sel],
+            self._peer = intervals.peer_values(cl.take("numerator", sel), cl.take("denominator", sel), cl["value"][sel],
                                                usable, cl["g"][sel] * len(plan.codes) + cl["i"][sel])
         return self._peer
 
     def source_bytes(self) -> int:
-        return _arrays_bytes(self.cl)
+        return _arrays_bytes(self.cl, self.cl.agg)
 
 
 def _dimension_history(wt, plan, ux, live, ends) -> pd.DataFrame:

@@ -272,10 +272,34 @@ def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy:
                       params, key, plan.rule_names)
     if missing_policy in ("zero", "carry"):
         raw = np.where(status == MISSING, 0.0, raw)
-    return {"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of[g, i], "value": value, "value_scored": scored_value,
-            "numerator": agg["numerator"][p, u, i], "denominator": agg["denominator"][p, u, i],
-            "status": status, "months_ok": agg["months_ok"][p, u, i], "n_months": n_months,
-            "carried_from": agg["carried_from"][p, u, i], "capped": capped, "raw_score": raw, "key": key}
+    return Cells({"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of[g, i], "value": value,
+                  "value_scored": scored_value, "status": status, "n_months": n_months, "capped": capped,
+                  "raw_score": raw, "key": key}, agg)
+
+
+class Cells(dict):
+    """The cells' arrays by name. What only an explanation shows (numerator, denominator, months_ok,
+    carried_from) is gathered from the period arrays for the cells asked for (`take`), not for every
+    cell of every period."""
+
+    LAZY = ("numerator", "denominator", "months_ok", "carried_from")
+
+    def __init__(self, arrays: dict, agg: dict):
+        super().__init__(arrays)
+        self.agg = agg
+
+    def take(self, name: str, sel: np.ndarray) -> np.ndarray:
+        """`self[name][sel]`, gathered from the period arrays for a column only explanations show."""
+        if name in self or name not in self.LAZY:
+            return self[name][sel]
+        return self.agg[name][self["p"][sel], self["u"][sel], self["i"][sel]]
+
+    def of_period(self, p: int) -> Cells:
+        """The cells of period `p` alone, with only that period's arrays (what a build keeps for its
+        explanation: the periods before it were scored for ranks and alerts, and are let go)."""
+        sel = np.flatnonzero(self["p"] == p)
+        arrays = {k: (np.zeros(len(sel), dtype=v.dtype) if k == "p" else v[sel]) for k, v in self.items()}
+        return Cells(arrays, {k: self.agg[k][p:p + 1].copy() for k in self.LAZY})  # a copy: the rest is let go
 
 
 def weigh(cl: dict, plan: Plan, n_p: int, n_u: int) -> dict:
