@@ -48,13 +48,16 @@ def in_periods(adjustments: pd.DataFrame, period: str, ends: list[str]) -> pd.Da
     return live.merge(periods.period_map(period, ends), on="month", how="inner")
 
 
-def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None) -> pd.DataFrame:
+def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None,
+              worded: str | None = None) -> pd.DataFrame:
     """Bonus and deduction items the scheme itself gives for a value (e.g. survey score 95 or more: +1).
 
     `cells` has period, unit_code, indicator_code, name_zh, name_en, unit, status, value (the
     period's values). The rows look like entered adjustments, with actor 'scheme' (a code: shown
     with kaohe.i18n.actor_name) and no number; their evidence is in words, in both languages
     (evidence_zh/evidence_en; `evidence` in `lang`): '公众安全感满意度 97.2%，达到 95%'.
+    With `worded`, only the items of that period get evidence (the periods before it are scored
+    for ranks and alerts, and their items are never shown: their evidence is None).
     """
     found = []
     lang = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
@@ -64,12 +67,13 @@ def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None) -
         if hit.empty:
             continue
         words = {}
+        shown = np.ones(len(hit), dtype=bool) if worded is None else (hit["period"].to_numpy() == worded)
         for lg in ("zh", "en"):
             cond = condition(rule["op"], float(rule["value"]), _unit(hit), lg)
             words[lg] = [i18n.t("scoring.auto.evidence", lg, name=i18n.pick(z, e, lg) or rule["indicator"],
-                                value=amount(v, u, lg), condition=cond)
-                         for z, e, v, u in zip(_col(hit, "name_zh"), _col(hit, "name_en"), hit["value"],
-                                               _col(hit, "unit"), strict=True)]
+                                value=amount(v, u, lg), condition=cond) if keep else None
+                         for z, e, v, u, keep in zip(_col(hit, "name_zh"), _col(hit, "name_en"), hit["value"],
+                                                     _col(hit, "unit"), shown, strict=True)]
         found.append(pd.DataFrame({
             "adj_id": pd.array([pd.NA] * len(hit), dtype="Int64"), "unit_code": hit["unit_code"].to_numpy(),
             "month": hit["period"].to_numpy(), "kind": rule["kind"], "points": float(rule["points"]),

@@ -280,7 +280,7 @@ def _step_adjust(r: _Run, params: dict | None) -> None:
     caps = params or {}
     v = r.v
     adj = adjust.in_periods(r.adjustments, v["period"], v["ends"])
-    auto = adjust.automatic(v["watched"], caps.get("rules", []), r.lang)
+    auto = adjust.automatic(v["watched"], caps.get("rules", []), r.lang, worded=v["month"])
     if not auto.empty:
         adj = auto if adj.empty else pd.concat([adj, auto], ignore_index=True)
     v["adj"] = adj
@@ -376,7 +376,8 @@ def _lang_columns(frame: pd.DataFrame, lang: str, names: tuple[str, ...]) -> pd.
     out = frame.copy(deep=False)
     for c in have:
         twin = out[f"{c}_{lang}"]
-        out[c] = twin.where(twin.notna() & twin.astype(bool), out[c]) if c in ("reason", "evidence") else twin
+        picked = twin.where(twin.notna() & twin.astype(bool), out[c]) if c in ("reason", "evidence") else twin
+        out[c] = picked.astype(frame[c].dtype)  # the column's own kind, as a build in `lang` has it
     return out
 
 
@@ -434,10 +435,14 @@ def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
     want = want[want >= 0]
     p, u, k = np.nonzero(live[:, :, None] & (agg["status"][:, :, want] == engine.OK))
     i = want[k]
+    # period, indicator and status as categories: the triggers pick their rows by code, not by string
     return _frame({
-        "period": np.asarray(ends, dtype=object)[p], "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
-        "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
-        "name_en": plan.name_en[i], "unit": plan.unit[i], "status": engine.STATUS[agg["status"][p, u, i]],
+        "period": pd.Categorical.from_codes(p, categories=pd.Index(list(ends), dtype=object)),
+        "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
+        "indicator_code": pd.Categorical.from_codes(k, categories=pd.Index(list(plan.codes[want]), dtype=object)),
+        "name_zh": plan.name_zh[i], "name_en": plan.name_en[i], "unit": plan.unit[i],
+        "status": pd.Categorical.from_codes(agg["status"][p, u, i].astype(np.int64),
+                                            categories=pd.Index(list(engine.STATUS), dtype=object)),
         "value": agg["value"][p, u, i],
     })
 

@@ -162,11 +162,10 @@ def cube(obs: pd.DataFrame, months: list[str], units: Units, plan: Plan,
             text = obs["status"]
             st = np.where(text.eq("ok"), OK, np.where(text.eq("na"), NA, MISSING)).astype(np.int8)
         keep = (m >= 0) & (m < len(months)) & (u >= 0) & (i >= 0)
-        m, u, i = m[keep], u[keep], i[keep]
-        value[m, u, i] = obs["value"].to_numpy(dtype=float)[keep]
-        num[m, u, i] = obs["numerator"].to_numpy(dtype=float)[keep]
-        den[m, u, i] = obs["denominator"].to_numpy(dtype=float)[keep]
-        status[m, u, i] = st[keep]
+        flat = ((m * shape[1] + u) * shape[2] + i)[keep]  # one flat position: a 1-d scatter is cheapest
+        for a, col in ((value, "value"), (num, "numerator"), (den, "denominator")):
+            a.reshape(-1)[flat] = obs[col].to_numpy(dtype=float)[keep]
+        status.reshape(-1)[flat] = st[keep]
     # a reported row without a value cannot be scored: it is missing, whatever it claims
     status[(status == OK) & np.isnan(value)] = MISSING
     return Cube(months, value, num, den, status)
@@ -190,14 +189,15 @@ def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np
         for m in ms:
             if m in midx:
                 w[p, midx[m]] = 1.0
-    ok = c.status == OK
-    nd = ok & ~np.isnan(c.numerator) & ~np.isnan(c.denominator)
     single = (w.sum(axis=1) == 1).all()
     pick = w.argmax(axis=1)
+    if single:  # periods of one month each: that month's arrays, no sums
+        return _one_month_each(c, pick, n_months, plan)
+    ok = c.status == OK
+    nd = ok & ~np.isnan(c.numerator) & ~np.isnan(c.denominator)
 
     def tsum(a):
-        # a period of one month is that month: a take, not a sum over months
-        return a[pick].astype(float) if single else np.tensordot(w, a, axes=(1, 0))
+        return np.tensordot(w, a, axes=(1, 0))
 
     cnt_ok = tsum(ok.astype(float))
     cnt_na = tsum((c.status == NA).astype(float))
@@ -215,6 +215,21 @@ def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np
     return {"value": value, "numerator": np.where(use_rate, s_num, np.nan),
             "denominator": np.where(use_rate, s_den, np.nan), "status": status, "months_ok": cnt_ok,
             "n_months": n_months, "carried_from": np.full(value.shape, -1, dtype=np.int64)}
+
+
+def _one_month_each(c: Cube, pick: np.ndarray, n_months: np.ndarray, plan: Plan) -> dict[str, np.ndarray]:
+    """aggregate's arithmetic when each period is the month `pick`: the same values, without sums."""
+    st = c.status[pick]
+    ok = st == OK
+    val, num, den = c.value[pick], c.numerator[pick], c.denominator[pick]
+    use_rate = plan.is_ratio[None, None, :] & ok & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(use_rate, 100.0 * num / den, val)
+    return {"value": np.where(ok, value, np.nan), "numerator": np.where(use_rate, num, np.nan),
+            "denominator": np.where(use_rate, den, np.nan),
+            "status": np.where(ok, OK, np.where(st == NA, NA, MISSING)).astype(np.int8),
+            "months_ok": ok.astype(float), "n_months": n_months,
+            "carried_from": np.full(value.shape, -1, dtype=np.int64)}
 
 
 def carry(agg: dict, c: Cube, period: str, ends: list[str], carry_months: int, plan: Plan) -> dict:
@@ -266,8 +281,9 @@ def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy:
     scale = np.where(plan.is_count[i], n_months, 1.0)
     usable = (status == OK) | (status == CARRIED)
     key = (p * len(plan.groups) + g) * len(plan.codes) + i
-    # parameters are gathered per rule, only for the cells that use it
-    params = {k: (lambda idx, v=v: v[g[idx], i[idx]]) for k, v in plan.params.items()}
+    # parameters are gathered per rule, only for the cells that use it (from one flat position)
+    gi = g * len(plan.codes) + i
+    params = {k: (lambda idx, v=v: v.reshape(-1)[gi[idx]]) for k, v in plan.params.items()}
     raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule_id[g, i], plan.lower[i], scale,
                       params, key, plan.rule_names)
     if missing_policy in ("zero", "carry"):
