@@ -62,8 +62,7 @@ def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None,
     found = []
     lang = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
     for rule in rules:
-        rows = cells.loc[cells["indicator_code"].eq(rule["indicator"]) & cells["status"].eq("ok")]
-        hit = rows.loc[VETO_OPS[rule["op"]](rows["value"].to_numpy(dtype=float), float(rule["value"]))]
+        hit = _pick(cells, rule["indicator"], rule["op"], float(rule["value"]))
         if hit.empty:
             continue
         words = {}
@@ -86,6 +85,13 @@ def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None,
     return (pd.concat(found, ignore_index=True) if found
             else pd.DataFrame(columns=[*ADJ_COLUMNS, "period", "reason_zh", "reason_en", "evidence_zh",
                                        "evidence_en"]))
+
+
+def _pick(cells: pd.DataFrame, indicator: str, op: str, threshold: float) -> pd.DataFrame:
+    """The reported cells of `indicator` whose value meets the condition, in one take."""
+    mask = ((cells["indicator_code"] == indicator) & (cells["status"] == "ok")).to_numpy(dtype=bool)
+    mask = mask & VETO_OPS[op](cells["value"].to_numpy(dtype=float), threshold)
+    return cells.iloc[np.flatnonzero(mask)]
 
 
 def _col(frame: pd.DataFrame, name: str) -> list:
@@ -162,8 +168,7 @@ def veto(totals: pd.DataFrame, scored: pd.DataFrame, adj: pd.DataFrame, triggers
     veto_reason_en hold the same in each language (veto_reason is the one of `lang`)."""
     found: dict[tuple[str, str], dict[str, list[str]]] = {}
     for trig in triggers:
-        rows = scored.loc[scored["indicator_code"].eq(trig["indicator"]) & scored["status"].eq("ok")]
-        hit = rows.loc[VETO_OPS[trig["op"]](rows["value"].to_numpy(dtype=float), float(trig["value"]))]
+        hit = _pick(scored, trig["indicator"], trig["op"], float(trig["value"]))
         units = _col(hit, "unit")
         for p, u, n_zh, n_en, v, un in zip(hit["period"], hit["unit_code"], hit["name_zh"], hit["name_en"],
                                            hit["value"], units, strict=True):  # a handful of events, not every unit

@@ -100,6 +100,21 @@ def _group_extreme(x, codes, n, how):
     return per_group[codes]
 
 
+def _group_rank(x, codes, n):
+    """Rank within the group, 1 = lowest, ties at their average rank (pandas' method="average"),
+    by one sort of (group, value)."""
+    order = np.lexsort((x, codes))
+    cs, xs = codes[order], x[order]
+    start = np.r_[0, np.cumsum(np.bincount(codes, minlength=n))[:-1]]
+    pos = np.arange(len(x)) - start[cs]  # 0-based place in the group
+    new = np.r_[True, (cs[1:] != cs[:-1]) | (xs[1:] != xs[:-1])]
+    run = np.cumsum(new) - 1  # runs of equal values within a group
+    first, length = pos[new], np.bincount(run)
+    out = np.empty(len(x))
+    out[order] = first[run] + (length[run] - 1) / 2.0 + 1.0
+    return out
+
+
 def _minmax(x, p, keys):
     codes, n = _groups(keys)
     lo, hi = _group_extreme(x, codes, n, "min"), _group_extreme(x, codes, n, "max")
@@ -121,10 +136,9 @@ def _zscore(x, p, keys):
 
 def _percentile(x, p, keys):
     """Share of the other units of the group that this one beats (ties count half)."""
-    codes, _ = _groups(keys)
-    g = pd.Series(x).groupby(codes, sort=False)
-    r = g.rank(method="average").to_numpy(dtype=float)
-    n = g.transform("count").to_numpy(dtype=float)
+    codes, n_groups = _groups(keys)
+    r = _group_rank(x, codes, n_groups)
+    n = np.bincount(codes, minlength=n_groups)[codes].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n > 1, 100.0 * (r - 1.0) / (n - 1.0), 100.0)
 
