@@ -25,12 +25,29 @@ from kaohe.base import i18n
 
 def rank(totals: pd.DataFrame) -> pd.DataFrame:
     """rank (1 = best, ties share the lowest), rank_from_bottom, n_in_group per (period, peer_group)."""
-    g = totals.groupby(["period", "peer_group"], sort=False)["total_cents"]
-    return totals.assign(
-        rank=g.rank(method="min", ascending=False).astype(int),
-        rank_from_bottom=g.rank(method="min", ascending=True).astype(int),
-        n_in_group=g.transform("size").astype(int),
-    )
+    p, _ = pd.factorize(totals["period"].to_numpy(dtype=object))
+    g, groups = pd.factorize(totals["peer_group"].to_numpy(dtype=object))
+    key = p * max(len(groups), 1) + g
+    cents = totals["total_cents"].to_numpy(dtype=np.int64)
+    size = np.bincount(key)
+    out = totals.copy(deep=False)
+    out["rank"] = _min_rank(-cents, key, size)
+    out["rank_from_bottom"] = _min_rank(cents, key, size)
+    out["n_in_group"] = size[key]
+    return out
+
+
+def _min_rank(x: np.ndarray, key: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """1-based rank of x within its key, smallest first, ties at the lowest (method="min"), by one sort."""
+    order = np.lexsort((x, key))
+    ks, xs = key[order], x[order]
+    start = np.r_[0, np.cumsum(size)[:-1]]
+    pos = np.arange(len(x)) - start[ks]
+    new = np.r_[True, (ks[1:] != ks[:-1]) | (xs[1:] != xs[:-1])]
+    first = pos[new][np.cumsum(new) - 1]
+    out = np.empty(len(x), dtype=np.int64)
+    out[order] = first + 1
+    return out
 
 
 def list_size(n: np.ndarray, wanted: int) -> np.ndarray:
