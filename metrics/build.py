@@ -382,15 +382,18 @@ def _lang_columns(frame: pd.DataFrame, lang: str, names: tuple[str, ...]) -> pd.
 
 
 def _frame_bytes(frame) -> int:
-    """A frame's bytes without reading every string: numbers exactly, text by a sample of 200."""
+    """A frame's bytes without reading every string: numbers exactly; text as a pointer per row plus
+    the distinct strings of a sample (the text of these frames is names and codes, shared by many rows)."""
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         return 0
     n = int(frame.memory_usage(index=True, deep=False).sum())
     for c in frame.columns:
         col = frame[c]
         if col.dtype == object:
-            sample = col.iloc[:: max(1, len(col) // 200)].tolist()
-            n += int(len(col) * sum(sys.getsizeof(x) for x in sample) / max(1, len(sample)))
+            sample = col.iloc[:: max(1, len(col) // 500)].tolist()
+            n += sum(sys.getsizeof(x) for x in {id(x): x for x in sample}.values())
+        elif not isinstance(col.dtype, np.dtype):  # strings, categories: pandas counts them itself
+            n += int(col.memory_usage(index=False, deep=True)) - int(col.memory_usage(index=False, deep=False))
     return n
 
 

@@ -214,22 +214,24 @@ def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np
     status = np.where(cnt_ok > 0, OK, np.where(cnt_na > 0, NA, MISSING)).astype(np.int8)
     return {"value": value, "numerator": np.where(use_rate, s_num, np.nan),
             "denominator": np.where(use_rate, s_den, np.nan), "status": status, "months_ok": cnt_ok,
-            "n_months": n_months, "carried_from": np.full(value.shape, -1, dtype=np.int64)}
+            "n_months": n_months, "carried_from": np.full(value.shape, -1, dtype=np.int16)}
 
 
 def _one_month_each(c: Cube, pick: np.ndarray, n_months: np.ndarray, plan: Plan) -> dict[str, np.ndarray]:
     """aggregate's arithmetic when each period is the month `pick`: the same values, without sums."""
-    st = c.status[pick]
+    # periods that are the cube's months in order (a year of months) are views, not copies
+    at = slice(int(pick[0]), int(pick[-1]) + 1) if (np.diff(pick) == 1).all() else pick
+    st = c.status[at]
     ok = st == OK
-    val, num, den = c.value[pick], c.numerator[pick], c.denominator[pick]
+    val, num, den = c.value[at], c.numerator[at], c.denominator[at]
     use_rate = plan.is_ratio[None, None, :] & ok & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(use_rate, 100.0 * num / den, val)
     return {"value": np.where(ok, value, np.nan), "numerator": np.where(use_rate, num, np.nan),
             "denominator": np.where(use_rate, den, np.nan),
             "status": np.where(ok, OK, np.where(st == NA, NA, MISSING)).astype(np.int8),
-            "months_ok": ok.astype(float), "n_months": n_months,
-            "carried_from": np.full(value.shape, -1, dtype=np.int64)}
+            "months_ok": ok, "n_months": n_months,  # a count of 0 or 1 (made float when shown)
+            "carried_from": np.full(value.shape, -1, dtype=np.int16)}
 
 
 def carry(agg: dict, c: Cube, period: str, ends: list[str], carry_months: int, plan: Plan) -> dict:
@@ -308,7 +310,8 @@ class Cells(dict):
         """`self[name][sel]`, gathered from the period arrays for a column only explanations show."""
         if name in self or name not in self.LAZY:
             return self[name][sel]
-        return self.agg[name][self["p"][sel], self["u"][sel], self["i"][sel]]
+        out = self.agg[name][self["p"][sel], self["u"][sel], self["i"][sel]]
+        return out.astype(np.int64) if name == "carried_from" else out.astype(float)
 
     def of_period(self, p: int) -> Cells:
         """The cells of period `p` alone, with only that period's arrays (what a build keeps for its
