@@ -366,14 +366,35 @@ def _polars_spec(lay: Layout):
 
 
 # -- DuckDB ---------------------------------------------------------------------------------------
-def duckdb_sql(scheme: Scheme, units: pd.DataFrame) -> str:
-    """The query `duckdb_peer` runs (one parameter, the month, given twice): the scheme's spec as a
+SPEC_TABLE = "bench_peer_spec"
+
+
+def _spec_columns(lay: Layout) -> list[str]:
+    pcols = sorted(c for c in lay.spec.columns if c.startswith("p_"))
+    return ["peer_group", "dimension", "indicator_code", "dim_weight", "ind_weight", "rule", "lower", "cap", *pcols]
+
+
+def duckdb_prepare(con, scheme: Scheme, units: pd.DataFrame) -> str:
+    """Put the scheme's spec into a TEMP table of `con` (the scheme laid out once, as the engine
+    caches its Plan) and return the query `duckdb_peer` runs on that connection."""
+    lay = layout(scheme, units)
+    spec = lay.spec[_spec_columns(lay)].copy()
+    spec["cap"] = spec["cap"].astype(float)
+    con.register("bench_peer_spec_df", spec)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {SPEC_TABLE} AS SELECT * FROM bench_peer_spec_df")
+    finally:
+        con.unregister("bench_peer_spec_df")
+    return duckdb_sql(scheme, units, inline=False)
+
+
+def duckdb_sql(scheme: Scheme, units: pd.DataFrame, inline: bool = True) -> str:
+    """The query `duckdb_peer` runs (one parameter, the month). With `inline` the scheme's spec is a
     VALUES table written into the text, so the query needs nothing but the warehouse's own tables
-    (units, indicators, observations)."""
+    (units, indicators, observations); otherwise it reads the table `duckdb_prepare` made."""
     lay = layout(scheme, units)
     s = lay.spec
-    pcols = sorted(c for c in s.columns if c.startswith("p_"))
-    cols = ["peer_group", "dimension", "indicator_code", "dim_weight", "ind_weight", "rule", "lower", "cap", *pcols]
+    cols = _spec_columns(lay)
 
     def lit(v):
         if isinstance(v, bool | np.bool_):
@@ -403,10 +424,11 @@ def duckdb_sql(scheme: Scheme, units: pd.DataFrame) -> str:
         grade = (f"CASE WHEN g0 = {gi} AND rnk > floor({share!r} * n + 0.5 + 1e-9) THEN {gi + 1} ELSE g0 END"
                  .replace("g0", f"({grade})"))
     grade = f"CASE WHEN veto THEN greatest({grade}, {lay.cap_grade}) ELSE {grade} END"
+    spec_cte = (f"spec({', '.join(cols)}) AS (VALUES\n{values})," if inline
+                else f"spec AS (SELECT * FROM {SPEC_TABLE}),")
     missing = "0.0" if lay.policy in ("zero", "carry") else "NULL"
     return f"""
-WITH spec({", ".join(cols)}) AS (VALUES
-{values}),
+WITH {spec_cte}
 u AS (SELECT code AS unit_code, peer_group FROM units
       WHERE peer_group IN ({groups})
         AND (active_from IS NULL OR active_from = '' OR $1 >= active_from)
@@ -442,12 +464,16 @@ absolute AS (
     END AS raw
   FROM x WHERE rule NOT IN ('minmax', 'zscore', 'percentile')),
 rel_in AS (SELECT * FROM x WHERE rule IN ('minmax', 'zscore', 'percentile')),
+rel_stats AS (  -- float sums in a fixed order (unit code): the same figures on every run
+  SELECT peer_group, indicator_code, min(xs) AS lo, max(xs) AS hi, avg(xs ORDER BY unit_code) AS mean,
+         stddev_pop(xs ORDER BY unit_code) AS sd, count(xs) AS n
+  FROM rel_in GROUP BY peer_group, indicator_code),
 rel_w AS (
-  SELECT *, min(xs) OVER g AS lo, max(xs) OVER g AS hi, avg(xs) OVER g AS mean, stddev_pop(xs) OVER g AS sd,
-         count(xs) OVER g AS n,
+  SELECT r.*, s.lo, s.hi, s.mean, s.sd, s.n,
          CASE WHEN xs IS NOT NULL THEN rank() OVER (g ORDER BY xs) END AS rk_lo,
          count(xs) OVER (g ORDER BY xs RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rk_hi
-  FROM rel_in WINDOW g AS (PARTITION BY peer_group, indicator_code)),
+  FROM rel_in r JOIN rel_stats s USING (peer_group, indicator_code)
+  WINDOW g AS (PARTITION BY peer_group, indicator_code)),
 relative AS (
   SELECT unit_code, peer_group, dimension, dim_weight, ind_weight, st,
     CASE WHEN xs IS NULL THEN NULL
@@ -468,11 +494,10 @@ wsum AS (
 dims AS (
   SELECT unit_code, dimension, any_value(dim_weight) * (CASE WHEN any_value(dsum) > 0 THEN 1.0 ELSE 0.0 END) AS dw
   FROM wsum GROUP BY unit_code, dimension),
+dims_tot AS (SELECT unit_code, sum(dw ORDER BY dimension) AS dtot FROM dims GROUP BY unit_code),
 dims_eff AS (
-  SELECT unit_code, dimension,
-         CASE WHEN sum(dw) OVER (PARTITION BY unit_code) > 0 THEN dw / sum(dw) OVER (PARTITION BY unit_code)
-              ELSE 0.0 END AS dim_eff
-  FROM dims),
+  SELECT unit_code, dimension, CASE WHEN dtot > 0 THEN dw / dtot ELSE 0.0 END AS dim_eff
+  FROM dims JOIN dims_tot USING (unit_code)),
 base AS (
   SELECT unit_code, any_value(peer_group) AS peer_group,
          sum(round_even(coalesce(raw, 0.0) * (e.dim_eff * CASE WHEN dsum > 0 THEN w / dsum ELSE 0.0 END) * {FIXED},
@@ -508,8 +533,10 @@ def duckdb_peer(con, month: str, sql: str | None = None) -> pd.DataFrame:
     cap), reading the month's current observations from the observations table. More than the
     issue's "weighted sum + RANK()", so its time is an honest floor for the same work.
 
-    `sql` is the query text (make it once with `duckdb_sql(scheme, units)`, as a prepared query);
-    without it the units, catalogue and scheme of the month's year are read from the connection."""
+    `sql` is the query text: make it once per connection with `duckdb_prepare(con, scheme, units)`
+    (the spec in a TEMP table, like a prepared query) or `duckdb_sql(scheme, units)` (the spec inline,
+    parsed on every call); without it the units, catalogue and scheme of the month's year are read
+    from the connection and the spec is inline."""
     if sql is None:
         from kaohe.metrics import scheme as scheme_mod
 
@@ -525,17 +552,22 @@ FIELDS = ("total", "rank", "grade", "veto", "base_score", "bonus", "deduction")
 
 def agree(engine_totals, peer_totals) -> dict:
     """Disagreements per field between the engine's totals (ScoreBuild.totals) and a peer's, unit by
-    unit: total, base_score, bonus, deduction to the cent, rank, grade and veto exactly; `missing`
-    counts units one side scored and the other did not. `ok` is True when every count is 0."""
+    unit: total to the cent, rank, grade and veto exactly; base_score, bonus and deduction to the
+    fixed-point unit (more than 1/10,000 point apart is a disagreement: the float sums of a peer may
+    land one unit off where the engine's order of additions differs, which the cents absorb);
+    `missing` counts units one side scored and the other did not. `ok` is True when every count is 0."""
     e = _as_pandas(engine_totals).set_index("unit_code")
     p = _as_pandas(peer_totals).set_index("unit_code")
     both = e.index.intersection(p.index)
     out = {"units": int(len(e)), "missing": int(len(e.index.symmetric_difference(p.index)))}
     e, p = e.loc[both], p.loc[both]
     for f in FIELDS:
-        if f in ("total", "base_score", "bonus", "deduction"):
+        if f == "total":
             a = np.rint(e[f].to_numpy(dtype=float) * 100)
             b = np.rint(p[f].to_numpy(dtype=float) * 100)
+        elif f in ("base_score", "bonus", "deduction"):
+            gap = np.abs(np.rint(e[f].to_numpy(dtype=float) * FIXED) - np.rint(p[f].to_numpy(dtype=float) * FIXED))
+            a, b = gap > 1, np.zeros(len(gap), dtype=bool)
         elif f == "rank":
             a, b = e[f].to_numpy(dtype=np.int64), p[f].to_numpy(dtype=np.int64)
         elif f == "veto":
