@@ -160,7 +160,6 @@ def one_size(name: str, sch, cat, runs: int, tmp: Path, n_months: int | None = N
 
     if name == "M":
         extras(wh, b, runs)
-    del wl, month_obs
 
 
 def extras(wh, b, runs: int) -> None:

@@ -464,9 +464,9 @@ absolute AS (
     END AS raw
   FROM x WHERE rule NOT IN ('minmax', 'zscore', 'percentile')),
 rel_in AS (SELECT * FROM x WHERE rule IN ('minmax', 'zscore', 'percentile')),
-rel_stats AS (  -- float sums in a fixed order (unit code): the same figures on every run
-  SELECT peer_group, indicator_code, min(xs) AS lo, max(xs) AS hi, avg(xs ORDER BY unit_code) AS mean,
-         stddev_pop(xs ORDER BY unit_code) AS sd, count(xs) AS n
+rel_stats AS (
+  SELECT peer_group, indicator_code, min(xs) AS lo, max(xs) AS hi, avg(xs) AS mean,
+         stddev_pop(xs) AS sd, count(xs) AS n
   FROM rel_in GROUP BY peer_group, indicator_code),
 rel_w AS (
   SELECT r.*, s.lo, s.hi, s.mean, s.sd, s.n,
@@ -488,13 +488,13 @@ scored AS (
   SELECT unit_code, peer_group, dimension, dim_weight, ind_weight,
          CASE WHEN st = 2 THEN {missing} ELSE raw END AS raw
   FROM (SELECT * FROM absolute UNION ALL SELECT * FROM relative)),
-wsum AS (
-  SELECT *, sum(w) OVER (PARTITION BY unit_code, dimension) AS dsum
-  FROM (SELECT *, CASE WHEN raw IS NOT NULL THEN ind_weight ELSE 0.0 END AS w FROM scored)),
-dims AS (
-  SELECT unit_code, dimension, any_value(dim_weight) * (CASE WHEN any_value(dsum) > 0 THEN 1.0 ELSE 0.0 END) AS dw
-  FROM wsum GROUP BY unit_code, dimension),
-dims_tot AS (SELECT unit_code, sum(dw ORDER BY dimension) AS dtot FROM dims GROUP BY unit_code),
+weighted AS (SELECT *, CASE WHEN raw IS NOT NULL THEN ind_weight ELSE 0.0 END AS w FROM scored),
+dims AS (  -- a GROUP BY joined back: a window over thousands of tiny partitions is several times slower
+  SELECT unit_code, dimension, sum(w) AS dsum, any_value(dim_weight) * (CASE WHEN sum(w) > 0 THEN 1.0 ELSE 0.0 END) AS dw
+  FROM weighted GROUP BY unit_code, dimension),
+wsum AS (SELECT weighted.*, dims.dsum FROM weighted JOIN dims USING (unit_code, dimension)),
+dims_tot AS (  -- a few numbers per unit, summed in a fixed order: the same figures on every run
+  SELECT unit_code, sum(dw ORDER BY dimension) AS dtot FROM dims GROUP BY unit_code),
 dims_eff AS (
   SELECT unit_code, dimension, CASE WHEN dtot > 0 THEN dw / dtot ELSE 0.0 END AS dim_eff
   FROM dims JOIN dims_tot USING (unit_code)),
