@@ -7,9 +7,9 @@ Targets, each printed with `bench.common.target`:
     the engine from frames (`build.compute` on the months the service reads for it, the same
     three periods);
   * under 1 GB peak: each build is run once in a FRESH subprocess (the same interpreter); the
-    figure is the growth of its resident set during the build, ru_maxrss after minus VmRSS just
-    before (imports done, inputs in memory: for the engine the frames read from a parquet file),
-    so it counts numpy, pandas and DuckDB memory alike. tracemalloc's peak of one call in this
+    figure is the growth of its resident set during the build, VmHWM (the high-water mark of its
+    resident set) after minus VmRSS just before (imports done, inputs in memory: for the engine
+    the frames read from a parquet file), so it counts numpy, pandas and DuckDB memory alike. tracemalloc's peak of one call in this
     process (Python and numpy allocations only) is printed beside it;
   * a year of trends under 5 s: `service.build(wh, month, "month", n_history=12)` and its
     `.dimension_history`.
@@ -39,14 +39,16 @@ from kaohe.metrics import service  # noqa: E402
 END = common.END
 ROOT = Path(__file__).resolve().parents[1]
 
-# one build in a fresh process: RSS just before, ru_maxrss after (Linux: KiB)
+# one build in a fresh process: VmRSS just before, VmHWM (the resident high-water mark) after. Not
+# ru_maxrss: Linux carries it over from the parent through fork and exec, so a child of a large
+# bench process would report the parent's size.
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 
-def rss():
+def status(key):
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
 
 mode, path, month = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -62,11 +64,11 @@ else:
     cat = pd.read_parquet(path + ".cat.parquet")
     sch = scheme.load_year(month[:4], cat)
     run = lambda: build.compute(sch, units, cat, obs, None, month)
-before = rss()
+before = status("VmRSS")
 t, c = time.perf_counter(), time.process_time()
 b = run()
 wall, cpu = time.perf_counter() - t, time.process_time() - c
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = status("VmHWM")
 print(json.dumps({"before_mb": before, "peak_mb": peak, "growth_mb": peak - before, "wall_s": wall,
                   "cpu_s": cpu, "units": int(len(b.totals))}))
 """

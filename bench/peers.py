@@ -552,22 +552,26 @@ FIELDS = ("total", "rank", "grade", "veto", "base_score", "bonus", "deduction")
 
 def agree(engine_totals, peer_totals) -> dict:
     """Disagreements per field between the engine's totals (ScoreBuild.totals) and a peer's, unit by
-    unit: total to the cent, rank, grade and veto exactly; base_score, bonus and deduction to the
-    fixed-point unit (more than 1/10,000 point apart is a disagreement: the float sums of a peer may
-    land one unit off where the engine's order of additions differs, which the cents absorb);
-    `missing` counts units one side scored and the other did not. `ok` is True when every count is 0."""
+    unit: total to the cent, rank, grade and veto exactly; base_score, bonus and deduction to a
+    tenth of a cent (more than 0.001 point apart is a disagreement). `gap4` is the largest gap in
+    base, bonus or deduction in the engine's fixed-point unit (1/10,000 point): a peer whose float
+    sums run in another order (DuckDB's parallel aggregates, polars) may round an item's points
+    one unit apart from the engine's, which the cents of the total absorb. `missing` counts units
+    one side scored and the other did not. `ok` is True when every count is 0."""
     e = _as_pandas(engine_totals).set_index("unit_code")
     p = _as_pandas(peer_totals).set_index("unit_code")
     both = e.index.intersection(p.index)
     out = {"units": int(len(e)), "missing": int(len(e.index.symmetric_difference(p.index)))}
     e, p = e.loc[both], p.loc[both]
+    gap4 = 0
     for f in FIELDS:
         if f == "total":
             a = np.rint(e[f].to_numpy(dtype=float) * 100)
             b = np.rint(p[f].to_numpy(dtype=float) * 100)
         elif f in ("base_score", "bonus", "deduction"):
             gap = np.abs(np.rint(e[f].to_numpy(dtype=float) * FIXED) - np.rint(p[f].to_numpy(dtype=float) * FIXED))
-            a, b = gap > 1, np.zeros(len(gap), dtype=bool)
+            gap4 = max(gap4, int(gap.max()) if len(gap) else 0)
+            a, b = gap > FIXED // 1000, np.zeros(len(gap), dtype=bool)
         elif f == "rank":
             a, b = e[f].to_numpy(dtype=np.int64), p[f].to_numpy(dtype=np.int64)
         elif f == "veto":
@@ -575,6 +579,7 @@ def agree(engine_totals, peer_totals) -> dict:
         else:
             a, b = e[f].astype(str).to_numpy(), p[f].astype(str).to_numpy()
         out[f] = int((a != b).sum())
+    out["gap4"] = gap4
     out["ok"] = all(out[k] == 0 for k in ("missing", *FIELDS))
     return out
 
@@ -582,6 +587,7 @@ def agree(engine_totals, peer_totals) -> dict:
 def agreement_line(name: str, result: dict) -> str:
     fields = ", ".join(f"{k} {result[k]}" for k in ("total", "rank", "grade", "veto", "base_score", "bonus",
                                                     "deduction", "missing"))
+    fields += f"; largest base/bonus/deduction gap {result.get('gap4', 0)}/10,000 point"
     verdict = "agree on every unit" if result["ok"] else "!!! DISAGREE !!!"
     return f"   agreement engine vs {name:<7} {result['units']:>6} units: {verdict}  (disagreements: {fields})"
 

@@ -79,12 +79,14 @@ def test_agree_counts_each_kind_of_disagreement(district):
     bad.loc[bad.index[1], "rank"] += 1
     bad.loc[bad.index[2], "veto"] = not bad.loc[bad.index[2], "veto"]
     bad.loc[bad.index[3], "grade"] = "fail" if bad.loc[bad.index[3], "grade"] != "fail" else "pass"
-    bad.loc[bad.index[4], "base_score"] += 0.0002
+    bad.loc[bad.index[4], "base_score"] += 0.0011
+    bad.loc[bad.index[6], "bonus"] += 0.0002  # within a tenth of a cent: reported as a gap, not counted
     bad = bad.drop(index=bad.index[5])
     result = peers.agree(totals, bad)
     assert not result["ok"]
     assert {k: result[k] for k in ("total", "rank", "veto", "grade", "base_score", "missing")} == {
         "total": 1, "rank": 1, "veto": 1, "grade": 1, "base_score": 1, "missing": 1}
+    assert result["bonus"] == 0 and result["gap4"] == 11
     assert "DISAGREE" in peers.agreement_line("pandas", result)
     assert "agree on every unit" in peers.agreement_line("pandas", peers.agree(totals, got))
 
