@@ -59,32 +59,40 @@ def automatic(cells: pd.DataFrame, rules: list[dict], lang: str | None = None,
     With `worded`, only the items of that period get evidence (the periods before it are scored
     for ranks and alerts, and their items are never shown: their evidence is None).
     """
-    found = []
     lang = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
+    cols: dict[str, list] = {k: [] for k in ("unit_code", "month", "kind", "points", "reason", "evidence",
+                                             "reason_zh", "reason_en", "evidence_zh", "evidence_en")}
     for rule in rules:
         hit = _pick(cells, rule["indicator"], rule["op"], float(rule["value"]))
         if hit.empty:
             continue
         words = {}
-        shown = np.ones(len(hit), dtype=bool) if worded is None else (hit["period"].to_numpy() == worded)
+        period = hit["period"].to_numpy(dtype=object)
+        shown = np.ones(len(hit), dtype=bool) if worded is None else (period == worded)
         for lg in ("zh", "en"):
             cond = condition(rule["op"], float(rule["value"]), _unit(hit), lg)
             words[lg] = [i18n.t("scoring.auto.evidence", lg, name=i18n.pick(z, e, lg) or rule["indicator"],
                                 value=amount(v, u, lg), condition=cond) if keep else None
                          for z, e, v, u, keep in zip(_col(hit, "name_zh"), _col(hit, "name_en"), hit["value"],
                                                      _col(hit, "unit"), shown, strict=True)]
-        found.append(pd.DataFrame({
-            "adj_id": pd.array([pd.NA] * len(hit), dtype="Int64"), "unit_code": hit["unit_code"].to_numpy(),
-            "month": hit["period"].to_numpy(), "kind": rule["kind"], "points": float(rule["points"]),
-            "reason": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), lang), "evidence": words[lang],
-            "actor": "scheme", "period": hit["period"].to_numpy(),
-            # the scheme words its items in both languages: an explanation in either needs no rebuild
-            "reason_zh": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "zh"),
-            "reason_en": i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), "en"),
-            "evidence_zh": words["zh"], "evidence_en": words["en"]}))
-    return (pd.concat(found, ignore_index=True) if found
-            else pd.DataFrame(columns=[*ADJ_COLUMNS, "period", "reason_zh", "reason_en", "evidence_zh",
-                                       "evidence_en"]))
+        n = len(hit)
+        # the scheme words its items in both languages: an explanation in either needs no rebuild
+        reason = {lg: i18n.pick(rule.get("reason_zh"), rule.get("reason_en"), lg) for lg in ("zh", "en")}
+        for k, v in (("unit_code", hit["unit_code"].tolist()), ("month", period.tolist()),
+                     ("kind", [rule["kind"]] * n), ("points", [float(rule["points"])] * n),
+                     ("reason", [reason[lang]] * n), ("evidence", words[lang]),
+                     ("reason_zh", [reason["zh"]] * n), ("reason_en", [reason["en"]] * n),
+                     ("evidence_zh", words["zh"]), ("evidence_en", words["en"])):
+            cols[k] += v
+    out_cols = [*ADJ_COLUMNS, "period", "reason_zh", "reason_en", "evidence_zh", "evidence_en"]
+    if not cols["unit_code"]:
+        return pd.DataFrame(columns=out_cols)
+    n = len(cols["unit_code"])
+    text = {k: pd.Series(v, dtype=object) for k, v in cols.items() if k != "points"}
+    return pd.DataFrame({
+        **text, "adj_id": pd.array([pd.NA] * n, dtype="Int64"), "points": np.asarray(cols["points"], dtype=float),
+        "actor": pd.Series(["scheme"] * n, dtype=object), "period": text["month"],
+    }).reindex(columns=out_cols)
 
 
 def _pick(cells: pd.DataFrame, indicator: str, op: str, threshold: float) -> pd.DataFrame:
