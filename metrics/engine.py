@@ -271,12 +271,17 @@ def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy:
     """Values, capped values and raw scores of every expected cell."""
     grp = np.where(units.group >= 0, units.group, 0)
     expected = live[:, :, None] & plan.in_scheme[grp][None, :, :] & (units.group >= 0)[None, :, None]
-    p, u, i = np.nonzero(expected)
+    n_u, n_i = expected.shape[1], expected.shape[2]
+    # one flat position per cell: 1-d takes from the period arrays, cheaper than 3-d fancy indexing
+    flat = np.flatnonzero(expected)
+    pu, i = np.divmod(flat, n_i)
+    p, u = np.divmod(pu, n_u)
     g = grp[u]
+    gi = g * len(plan.codes) + i
     n_months = agg["n_months"][p]
-    value = agg["value"][p, u, i]
-    status = agg["status"][p, u, i]
-    limit = plan.cap[g, i] * n_months
+    value = agg["value"].reshape(-1)[flat]
+    status = agg["status"].reshape(-1)[flat]
+    limit = plan.cap.reshape(-1)[gi] * n_months
     capped = ~np.isnan(limit) & (value > limit)
     scored_value = np.where(capped, limit, value)
     # thresholds in the indicator's units are per month: a quarter's count is held to three months' worth
@@ -284,13 +289,12 @@ def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy:
     usable = (status == OK) | (status == CARRIED)
     key = (p * len(plan.groups) + g) * len(plan.codes) + i
     # parameters are gathered per rule, only for the cells that use it (from one flat position)
-    gi = g * len(plan.codes) + i
     params = {k: (lambda idx, v=v: v.reshape(-1)[gi[idx]]) for k, v in plan.params.items()}
-    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule_id[g, i], plan.lower[i], scale,
+    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule_id.reshape(-1)[gi], plan.lower[i], scale,
                       params, key, plan.rule_names)
     if missing_policy in ("zero", "carry"):
         raw = np.where(status == MISSING, 0.0, raw)
-    return Cells({"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of[g, i], "value": value,
+    return Cells({"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of.reshape(-1)[gi], "value": value,
                   "value_scored": scored_value, "status": status, "n_months": n_months, "capped": capped,
                   "raw_score": raw, "key": key}, agg)
 
@@ -330,7 +334,7 @@ def weigh(cl: dict, plan: Plan, n_p: int, n_u: int) -> dict:
     """
     n_d = len(plan.dims)
     included = ~np.isnan(cl["raw_score"])
-    w = plan.ind_weight[cl["g"], cl["i"]] * included
+    w = plan.ind_weight.reshape(-1)[cl["g"] * len(plan.codes) + cl["i"]] * included
     kud = (cl["p"] * n_u + cl["u"]) * n_d + cl["d"]
     dim_sum = np.bincount(kud, weights=w, minlength=n_p * n_u * n_d)
     with np.errstate(divide="ignore", invalid="ignore"):
