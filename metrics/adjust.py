@@ -114,19 +114,21 @@ def words(adj: pd.DataFrame) -> pd.DataFrame:
     """The items with their codes in words, in both languages, for every display: kind_zh/kind_en,
     actor_zh/actor_en (kaohe.i18n.actor_name), and reason_/evidence_ zh/en (an entered item's
     own text in both; a scheme item's in each language)."""
-    out = adj.copy()
+    new: dict[str, list] = {}
+    kind_codes = adj["kind"].tolist()
+    who = [a if isinstance(a, str) else None for a in adj["actor"].tolist()]  # NaN is nobody
     for lg in ("zh", "en"):
         # a few kinds and actors: each worded once
-        kinds = {k: i18n.t_or(f"scoring.adjust.kind.{k}", k, lg) for k in set(out["kind"].tolist())}
-        who = [a if isinstance(a, str) else None for a in out["actor"].tolist()]  # NaN is nobody
+        kinds = {k: i18n.t_or(f"scoring.adjust.kind.{k}", k, lg) for k in set(kind_codes)}
         actors = {a: i18n.actor_name(a, lg) for a in set(who)}
-        out[f"kind_{lg}"] = [kinds[k] for k in out["kind"].tolist()]
-        out[f"actor_{lg}"] = [actors[a] for a in who]
+        new[f"kind_{lg}"] = [kinds[k] for k in kind_codes]
+        new[f"actor_{lg}"] = [actors[a] for a in who]
         for col in ("reason", "evidence"):
-            own = out[col] if col in out.columns else pd.Series([None] * len(out), index=out.index)
-            given = out[f"{col}_{lg}"] if f"{col}_{lg}" in out.columns else own
-            out[f"{col}_{lg}"] = [g if isinstance(g, str) and g else o for g, o in zip(given, own, strict=True)]
-    return out
+            own = adj[col].tolist() if col in adj.columns else [None] * len(adj)
+            given = adj[f"{col}_{lg}"].tolist() if f"{col}_{lg}" in adj.columns else own
+            new[f"{col}_{lg}"] = [g if isinstance(g, str) and g else o for g, o in zip(given, own, strict=True)]
+    words_ = pd.DataFrame({k: pd.Series(v, dtype=object, index=adj.index) for k, v in new.items()}, index=adj.index)
+    return pd.concat([adj.drop(columns=[c for c in new if c in adj.columns]), words_], axis=1)
 
 
 def apply(totals: pd.DataFrame, adj: pd.DataFrame, bonus_cap: float | None,

@@ -308,7 +308,10 @@ def _step_lists(r: _Run, params: dict) -> None:
     ends, month = v["ends"], v["month"]
     cur = rank.changes(v["tot"].loc[v["tot"]["period"].eq(month)], v["tot"], ends[-2] if len(ends) > 1 else None,
                        params.get("lists") or {}, params.get("alerts") or {}, ends)
-    v["cur"] = cur.sort_values(["kind", "peer_group", "rank", "unit_code"], ascending=[False, True, True, True])
+    # streets before departments, then by group, rank and code: one sort of codes, not of strings
+    key = [pd.factorize(cur[c].to_numpy(dtype=object), sort=True)[0] for c in ("kind", "peer_group", "unit_code")]
+    order = np.lexsort((key[2], cur["rank"].to_numpy(), key[1], -key[0]))
+    v["cur"] = cur.iloc[order]
 
 
 CHAIN = [("scheme", _step_scheme), ("select", _step_select), ("missing", _step_missing), ("score", _step_score),
