@@ -9,6 +9,11 @@ from kaohe.ui import queries, routing, setup
 st.set_page_config(page_title="考核 Kaohe", page_icon=str(routing.ICON), layout="wide")
 setup.init_state()
 setup.language_switch()
+# pages of issue 17: the meeting view (browse) and the district's boundaries (data)
+for row in (("pages/meeting.py", "mt.title", ":material/co_present:", "nav.section.browse", False),
+            ("pages/boundaries.py", "bd.title", ":material/map:", "nav.section.data", False)):
+    if row not in routing.EXTRA_PAGES:
+        routing.EXTRA_PAGES.append(row)
 nav = routing.navigation()
 setup.month_picker(queries.months())
 setup.kind_picker()

@@ -1,5 +1,5 @@
-"""Figures of the meeting view: a peer group's totals as bars coloured by grade, the district map (a GeoJSON
-choropleth with no basemap: nothing is fetched) and the departments' tile grid. Pure functions of frames,
+"""Figures of the meeting view: a peer group's totals as bars coloured by grade, the district map (the GeoJSON
+shapes as filled polygons: nothing is fetched) and the departments' tile grid. Pure functions of frames,
 no Streamlit, large type for a projector."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def totals_bars(rows: pd.DataFrame, unit_names: dict[str, str], lang: str, heigh
         part = rows[mask]
         label = part["grade_zh" if zh else "grade_en"].iloc[0]
         fig.add_trace(go.Bar(
-            x=part["total"], y=[n for n, m in zip(names, mask, strict=True) if m], orientation="h", name=label,
+            x=part["total"].astype(float).tolist(), y=[n for n, m in zip(names, mask, strict=True) if m], orientation="h", name=label,
             marker=dict(color=GRADE_COLOURS[g]), text=[f"{v:.2f}" for v in part["total"]],
             textposition="inside", insidetextanchor="end", textfont=dict(size=FONT["size"] + 3, color="white"),
             hovertemplate="%{y}: %{x:.2f}<extra>" + _html(label) + "</extra>"))
@@ -69,52 +69,91 @@ def totals_bars(rows: pd.DataFrame, unit_names: dict[str, str], lang: str, heigh
 
 # -- the district map ------------------------------------------------------------------------------------
 
-def choropleth(geojson: dict, values: pd.DataFrame, value_title: str, lang: str, categorical: bool = False,
-               marked: str | None = None, height: int = 430, labels: bool = True) -> go.Figure:
-    """Units coloured by `values` (unit_code, value, hover, name): plotly's GeoJSON choropleth with no basemap
-    (geo.visible False, fitbounds "locations"), so nothing is fetched. `categorical`: value is a grade code,
-    coloured as on the bars. `marked`: a unit drawn with a heavy outline (the scorecard's unit)."""
-    fig = go.Figure()
-    values = values.reset_index(drop=True)
-    hover = [_html(h) for h in values["hover"]]
-    if categorical:
-        for g in GRADE_ORDER:
-            part = values[values["value"].eq(g)]
-            if part.empty:
-                continue
-            fig.add_trace(go.Choropleth(
-                geojson=geojson, featureidkey="properties.code", locations=part["unit_code"], z=[1] * len(part),
-                colorscale=[[0, GRADE_COLOURS[g]], [1, GRADE_COLOURS[g]]], showscale=False,
-                name=_html(part["label"].iloc[0]), showlegend=True, customdata=part["unit_code"],
-                hovertext=[hover[i] for i in part.index], hoverinfo="text",
-                marker=dict(line=dict(color="white", width=1.5))))
+def _label(name: str) -> str:
+    """A name on the map: an English name broken before its last word ('Beichen<br>Street')."""
+    text = _html(str(name))
+    head, _, tail = text.rpartition(" ")
+    return f"{head}<br>{tail}" if head and text.isascii() else text
+
+
+def ink_on(colour: str) -> str:
+    """White text on a dark fill, dark text on a light one ('#rrggbb' or 'rgb(r, g, b)')."""
+    if colour.startswith("#"):
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     else:
-        fig.add_trace(go.Choropleth(
-            geojson=geojson, featureidkey="properties.code", locations=values["unit_code"],
-            z=values["value"].astype(float), colorscale="Blues", customdata=values["unit_code"],
-            hovertext=hover, hoverinfo="text", marker=dict(line=dict(color="white", width=1.5)),
-            colorbar=dict(title=dict(text=_html(value_title)), tickfont=dict(size=FONT["size"], color=INK),
-                          thickness=14, len=0.8)))
-    if marked is not None:
-        fig.add_trace(go.Choropleth(
-            geojson=geojson, featureidkey="properties.code", locations=[marked], z=[0],
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, hoverinfo="skip",
-            marker=dict(line=dict(color="#000000", width=4)), showlegend=False))
-    if labels:
-        lon, lat, text = [], [], []
-        centres = centroids(geojson)
-        for r in values.itertuples():
-            if r.unit_code in centres:
-                lon.append(centres[r.unit_code][0])
-                lat.append(centres[r.unit_code][1])
-                text.append(_html(r.name))
-        fig.add_trace(go.Scattergeo(lon=lon, lat=lat, text=text, mode="text", hoverinfo="skip", showlegend=False,
-                                    textfont=dict(size=FONT["size"], color=INK)))
-    fig.update_geos(visible=False, fitbounds="locations", projection=dict(type="mercator"),
-                    bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(font=FONT, height=height, margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(orientation="h", yanchor="bottom", y=0.0, x=0, font=dict(size=FONT["size"])),
-                      paper_bgcolor="white")
+        r, g, b = (float(x) for x in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 150 else INK
+
+
+def rings(geom: dict) -> list[list]:
+    """The outer rings of a Polygon or MultiPolygon (holes are not drawn at this size)."""
+    coords = geom.get("coordinates") or []
+    if geom.get("type") == "Polygon":
+        return [coords[0]] if coords else []
+    return [poly[0] for poly in coords if poly]
+
+
+def district_map(geojson: dict, values: pd.DataFrame, value_title: str, lang: str, categorical: bool = False,
+                 marked: str | None = None, height: int = 430, labels: bool = True) -> go.Figure:
+    """Units coloured by `values` (unit_code, value, hover, name, label), each shape a filled polygon on plain
+    axes of longitude and latitude (equal scale at the district's latitude).
+
+    Not plotly's geo choropleth: its geo subplot fetches a world topojson from a CDN even with the basemap
+    hidden (geo.visible False), and with no way out it draws nothing. Polygons on cartesian axes are drawn
+    entirely in the browser. `categorical`: value is a grade code, coloured as on the bars. `marked`: a unit
+    outlined in black (the scorecard's). A click on a unit's name (its label point) selects its code."""
+    import plotly.colors as pc
+
+    values = values.reset_index(drop=True)
+    shapes = {f["properties"]["code"]: f["geometry"] for f in geojson.get("features", [])}
+    fig = go.Figure()
+    if not categorical and len(values):
+        v = values["value"].astype(float)
+        lo, hi = float(v.min()), float(v.max())
+        span = hi - lo if hi > lo else 1.0
+        colours = [pc.sample_colorscale("Blues", [0.15 + 0.85 * (x - lo) / span])[0] for x in v]
+    else:
+        colours = [GRADE_COLOURS.get(x, "#999999") for x in values["value"]]
+    seen_grades = set()
+    for i, r in enumerate(values.itertuples()):
+        geom = shapes.get(r.unit_code)
+        if geom is None:
+            continue
+        legend = categorical and r.value not in seen_grades
+        seen_grades.add(r.value)
+        for k, ring in enumerate(rings(geom)):
+            fig.add_trace(go.Scatter(
+                x=[p[0] for p in ring], y=[p[1] for p in ring], mode="lines", fill="toself",
+                fillcolor=colours[i], line=dict(color="white", width=1.5), hoveron="fills",
+                text=_html(r.hover), hoverinfo="text", name=_html(r.label) if categorical else _html(r.name),
+                legendgroup=str(r.value) if categorical else None, showlegend=bool(legend and k == 0)))
+    if marked is not None and marked in shapes:
+        for ring in rings(shapes[marked]):
+            fig.add_trace(go.Scatter(x=[p[0] for p in ring], y=[p[1] for p in ring], mode="lines",
+                                     line=dict(color="#000000", width=4), hoverinfo="skip", showlegend=False))
+    centres = centroids(geojson)
+    placed = values[values["unit_code"].isin(list(centres))]
+    fig.add_trace(go.Scatter(
+        x=[centres[c][0] for c in placed["unit_code"]], y=[centres[c][1] for c in placed["unit_code"]],
+        mode="markers+text" if labels else "markers", text=[_label(n) for n in placed["name"]],
+        textfont=dict(size=FONT["size"], color=[ink_on(colours[i]) for i in placed.index]),
+        marker=dict(size=14, color="rgba(255,255,255,0.01)"),
+        customdata=placed["unit_code"].tolist(), hovertext=[_html(h) for h in placed["hover"]], hoverinfo="text",
+        showlegend=False))
+    if not categorical and len(values):
+        # the colour scale, on a trace that draws nothing
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker=dict(colorscale="Blues", cmin=lo - 0.15 * span / 0.85, cmax=hi,
+                                             color=[lo], showscale=True,
+                                             colorbar=dict(title=dict(text=_html(value_title)), thickness=14,
+                                                           len=0.8, tickfont=dict(size=FONT["size"], color=INK)))))
+    lat = [p[1] for g in shapes.values() for ring in rings(g) for p in ring]
+    ratio = 1 / math.cos(math.radians(sum(lat) / len(lat))) if lat else 1.0
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=ratio)
+    fig.update_layout(font=FONT, height=height, margin=dict(l=0, r=0, t=10, b=0), plot_bgcolor="white",
+                      paper_bgcolor="white", hovermode="closest", dragmode=False,
+                      legend=dict(orientation="h", yanchor="top", y=0.0, x=0, font=dict(size=FONT["size"])))
     return fig
 
 
@@ -156,7 +195,7 @@ def tile_grid(values: pd.DataFrame, lang: str, categorical: bool = False, column
                                                    line=dict(color="white", width=2)),
         text=[_html(s) for s in values["tile"]] if "tile" in values else [_html(s) for s in values["name"]],
         textfont=dict(size=FONT["size"] - 1, color="white"), hovertext=[_html(h) for h in values["hover"]],
-        hoverinfo="text", customdata=values["unit_code"], showlegend=False))
+        hoverinfo="text", customdata=values["unit_code"].tolist(), showlegend=False))
     fig.update_xaxes(visible=False, range=[-0.6, columns - 0.4])
     fig.update_yaxes(visible=False, range=[rows_n - 0.4, -0.6])
     fig.update_layout(font=FONT, height=height or 100 * rows_n + 20, margin=dict(l=0, r=0, t=0, b=0),
