@@ -307,8 +307,12 @@ def group(build, peer_group: str, lang: str | None = None) -> list[Sentence]:
 
 
 def groups(build) -> list[str]:
-    """The build's peer groups in its own order (streets first, as the totals are sorted)."""
-    return list(dict.fromkeys(build.totals["peer_group"]))
+    """The build's peer groups in the order the reports list them: streets before departments, then by each
+    group's first unit in natural code order (S01 < S0013)."""
+    tot = build.totals[["unit_code", "kind", "peer_group"]]
+    key = tot.assign(_k=(tot["kind"] != "street").astype(int),
+                     _n=tot["unit_code"].str.extract(r"(\d+)", expand=False).fillna("0").astype(int))
+    return key.sort_values(["_k", "_n", "unit_code"]).drop_duplicates("peer_group")["peer_group"].tolist()
 
 
 def everything(build, lang: str | None = None) -> list[Sentence]:
