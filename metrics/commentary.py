@@ -138,7 +138,7 @@ def unit(build, unit_code: str, lang: str | None = None, n: int = 2) -> list[Sen
     out: list[Sentence] = []
     if bool(tot["veto"]):
         reason = tot.get(f"veto_reason_{lang}") or tot.get("veto_reason") or ""
-        out.append(Sentence(i18n.t("cm.unit.veto", lang, reason=reason), "veto", group, unit_code,
+        out.append(Sentence(i18n.t("pf.veto", lang, reason=reason), "veto", group, unit_code,
                             {"veto": True}))
     for row in lost_items(build, unit_code).head(n).to_dict("records"):
         out.append(item_sentence(row, lang))

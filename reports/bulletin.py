@@ -102,7 +102,9 @@ class Bulletin(FPDF):
 
 def _date_text(lang: str) -> str:
     d = clock.today()
-    return t("bl.date", lang, y=d.year, m=d.month, d=d.day, iso=d.isoformat())
+    if lang == "zh":  # 2026年3月5日 (GB/T 9704: Arabic numerals, no leading zeros)
+        return t("bl.date", lang, y=d.year, m=d.month, d=d.day)
+    return t("bl.date", lang, y=d.year, m=f"{d.month:02d}", d=f"{d.day:02d}")
 
 
 def _change(change, lang: str) -> str:

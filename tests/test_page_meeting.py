@@ -118,3 +118,25 @@ def test_a_quarter(app_db):
     tot = b.totals[b.totals["peer_group"] == cm.groups(b)[0]]
     assert sorted(round(x, 2) for t in bars["data"] if t["type"] == "bar" for x in t["x"]) == sorted(
         tot["total"].round(2).tolist())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_profile_says_the_commentary(app_db, lang):
+    at = open_app()
+    at.session_state["lang"] = lang
+    at.switch_page("pages/profile.py").run()
+    at.selectbox(key="pf_unit").set_value("S06").run()
+    assert not at.exception, at.exception
+    b = service.build(app_db, "2026-10", lang=lang)
+    text = "\n".join(m.value for m in at.markdown)
+    from browser_helpers import shown as unescaped
+
+    for s in cm.unit(b, "S06", lang, n=3):
+        assert s.text in unescaped(text)
+    assert ("点评" if lang == "zh" else "Commentary") in text
+
+
+def test_rankings_offer_the_bulletin_beside_the_summary(app_db):
+    at = open_app("pages/rankings.py")
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels.index("考核通报（公文 PDF）") == labels.index("下载月度通报（PDF）") + 1, labels
