@@ -136,3 +136,23 @@ def test_cli(pdfs, tmp_path, capsys):
     assert main(["bulletin", "--db", str(wh.path), "--month", MONTH, "-o", str(target)]) == 0
     assert target.read_bytes().startswith(b"%PDF")
     assert "bulletin.pdf" in capsys.readouterr().out
+
+
+def test_scorecard_and_summary_carry_the_commentary_and_the_map(pdfs, tmp_path):
+    from kaohe.reports.scorecard import scorecard_pdf
+    from kaohe.reports.summary import summary_pdf
+
+    wh, _ = pdfs
+    b = service.build(wh, MONTH, n_history=3)
+    card = "".join(w for *_, w in words(scorecard_pdf(wh, "S06", MONTH, current=True), tmp_path))
+    assert "点评" in card
+    first = next(s for s in cm.unit(b, "S06", "zh") if s.kind != "veto")
+    assert first.text.replace(" ", "") in card.replace(" ", "")
+    summ = summary_pdf(wh, MONTH)
+    text = "".join(w for *_, w in words(summ, tmp_path))
+    assert "街道（乡镇）等次分布图" in text
+    said = next(s for s in cm.group(b, cm.groups(b)[0], "zh") if s.kind == "median_moved")
+    assert said.text.replace(" ", "") in text.replace(" ", "")
+    # the map is drawn as vector shapes: polygons of line segments in the page's content
+    page = PdfReader(io.BytesIO(summ)).pages[0].get_contents().get_data().decode("latin-1")
+    assert len(re.findall(r"(?m)^[\d.]+ [\d.]+ l$", page)) >= 12 * 3
