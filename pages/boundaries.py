@@ -1,5 +1,6 @@
 """区划边界 Boundaries: upload the district's GeoJSON (features keyed by unit code), see what is wrong with it
-item by item, and store it for the map. Nothing is stored while any feature is refused."""
+item by item, and store it for the map (nothing is stored while any feature is refused); and the office's
+fixed text of the 通报 (header, 文号 pattern, 抄送 ...), a setting per language."""
 
 import hashlib
 import html
@@ -8,6 +9,7 @@ import streamlit as st
 
 from kaohe.base import settings
 from kaohe.data import boundaries as store
+from kaohe.data import office
 from kaohe.metrics import geo
 from kaohe.ui.setup import lang, page, refusal_text, tr
 
@@ -42,3 +44,16 @@ if upload is not None:
             n = store.save(pg.wh, result.geometries, actor=settings.actor(), source=upload.name,
                            file_hash=hashlib.sha256(raw).hexdigest())
             st.success(tr("bd.saved", n=n))
+
+# -- the 通报's fixed text: the office's setting, not code (kaohe.data.office) ---------------------------------
+st.subheader(tr("bd.office"))
+st.caption(tr("bd.office_caption"))
+current = office.load(pg.wh, lang())
+with st.form("bd_office_form"):
+    values = {key: st.text_input(tr(f"bd.office.{key}"), value=current[key], key=f"bd_office_{key}_form")
+              for key in office.KEYS}
+    if st.form_submit_button(tr("bd.office_save")):
+        changed = {k: v.strip() for k, v in values.items() if v.strip() and v.strip() != current[k]}
+        if changed:
+            office.save(pg.wh, changed, lang=lang(), actor=settings.actor())
+        st.success(tr("bd.office_saved", n=len(changed)))

@@ -58,3 +58,16 @@ def test_page_shows_the_state(app_db):
         at.switch_page("pages/boundaries.py").run()
         assert not at.exception, at.exception
         assert words in " ".join(c.value for c in at.caption)
+
+
+def test_the_office_edits_the_bulletin_text_on_the_page(app_db):
+    from kaohe.data import office
+
+    at = open_app()
+    at.switch_page("pages/boundaries.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="bd_office_header_form").set_value("测试区考核工作通报")
+    next(b for b in at.button if b.label == "保存通报文字").click().run()
+    assert not at.exception, at.exception
+    assert office.load(app_db, "zh")["header"] == "测试区考核工作通报"
+    assert office.load(app_db, "en")["header"] == office.DEFAULTS["en"]["header"]
