@@ -140,3 +140,13 @@ def test_rankings_offer_the_bulletin_beside_the_summary(app_db):
     at = open_app("pages/rankings.py")
     labels = [d.proto.label for d in at.get("download_button")]
     assert labels.index("考核通报（公文 PDF）") == labels.index("下载月度通报（PDF）") + 1, labels
+
+
+def test_an_empty_warehouse_says_so(app_empty_db):
+    for path in ("pages/meeting.py", "pages/boundaries.py"):
+        at = open_app()
+        at.switch_page(path).run()
+        assert not at.exception, (path, at.exception)
+        from kaohe.base import i18n
+
+        assert [i.value for i in at.info] == [i18n.t("empty.warehouse", "zh")], path
