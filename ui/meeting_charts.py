@@ -56,7 +56,8 @@ def totals_bars(rows: pd.DataFrame, unit_names: dict[str, str], lang: str, heigh
         fig.add_trace(go.Bar(
             x=part["total"].astype(float).tolist(), y=[n for n, m in zip(names, mask, strict=True) if m], orientation="h", name=label,
             marker=dict(color=GRADE_COLOURS[g]), text=[f"{v:.2f}" for v in part["total"]],
-            textposition="inside", insidetextanchor="end", textfont=dict(size=FONT["size"] + 3, color="white"),
+            textposition="inside", insidetextanchor="end", constraintext="none",
+            textfont=dict(size=FONT["size"] + 2, color="white"),
             hovertemplate="%{y}: %{x:.2f}<extra>" + _html(label) + "</extra>"))
     # the rank change to the right of each bar, coloured by its meaning
     for name, r in zip(names, rows.itertuples(), strict=True):
