@@ -200,7 +200,7 @@ def render(doc: Bulletin, ctx, office: dict) -> None:
 
 
 def _table(doc: Bulletin, b, tot, names: dict, lang: str) -> None:
-    widths = (12, 30, 16, 14, 18, 66)
+    widths = (12, 30, 16, 14, 18, 66) if lang == "zh" else (12, 32, 15, 21, 16, 60)
     heads = [t("report.col.rank", lang), t("report.col.unit", lang), t("report.col.total", lang),
              t("report.col.grade", lang), t("report.col.change", lang), t("bl.col.reason", lang)]
     doc.font(KAI, TABLE_PT)
