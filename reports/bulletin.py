@@ -115,7 +115,7 @@ def _change(change, lang: str) -> str:
         return t("bl.change.up", lang, n=change)
     if change < 0:
         return t("bl.change.down", lang, n=-change)
-    return t("bl.change.same", lang)
+    return t("report.change.same", lang)
 
 
 def bulletin_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
