@@ -6,6 +6,7 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.metrics import analysis as stats
+from kaohe.metrics import commentary as cm
 from kaohe.reports import scorecard
 from kaohe.ui import charts, deltas, queries, views
 from kaohe.ui.setup import figures, lang, name, page, refused, tr
@@ -71,6 +72,13 @@ if t["alerts"] is not None and len(t["alerts"]):
     cfg = b.scheme.section("alerts") if b.scheme else {}
     st.warning(tr("pf.alerts", text=plain(("；" if lang() == "zh" else "; ").join(
         alert_text(a, cfg, lang()) for a in t["alerts"]))))
+
+# -- 点评: the commentary's sentences about this unit (its veto is said above) ---------------------------------
+said = [s.text for s in cm.unit(b, unit, lang(), n=3) if s.kind != "veto"]
+said += [s.text for s in cm.group(b, urow["peer_group"], lang()) if s.unit_code == unit]
+if said:
+    st.markdown(f"**{tr('pf.commentary')}**")
+    st.markdown("\n".join("- " + plain(text) for text in said))
 
 # -- scorecard --------------------------------------------------------------------------------------------------
 wh, lg = pg.wh, pg.lang

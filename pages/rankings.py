@@ -5,7 +5,7 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.metrics.rank import alert_text, rule_text
-from kaohe.reports import batch, excel, summary
+from kaohe.reports import batch, bulletin, excel, summary
 from kaohe.ui import charts, queries, views
 from kaohe.ui.setup import figures, lang, open_profile, page, refused, tr
 from kaohe.ui.text import plain
@@ -208,6 +208,9 @@ e3, e4 = st.columns(2)
 e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b),
                    file_name=f"kaohe-summary-{b.period_label}.pdf", mime="application/pdf",
                    key="rk_summary_dl", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
+e1.download_button(tr("rk.bulletin_pdf"), data=lambda: bulletin.bulletin_pdf(wh, month, period, lg, build=b),
+                   file_name=f"kaohe-bulletin-{b.period_label}.pdf", mime="application/pdf",
+                   key="rk_bulletin_dl", icon=":material/description:", on_click="ignore", width="stretch")
 e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period, lg, build=b),
                    file_name=f"kaohe-{b.period_label}.xlsx", key="rk_excel_dl",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

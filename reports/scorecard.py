@@ -43,6 +43,7 @@ def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: s
 
         build = service.published_figures(wh, month, period, lang)
     ctx = load(wh, month, period, lang, build, units=[unit_code])
+    ctx.district = district_shapes(wh)  # the small map (None: no boundaries, no map)
     if unit_code not in set(ctx.build.totals["unit_code"]):
         raise KeyError(t("report.unknown_unit", lang, unit=unit_code))
     return bytes(fit_pages(ctx, unit_code).output())
@@ -58,11 +59,18 @@ def new_doc(ctx: Context, unit_code: str | None = None) -> Doc:
 
 
 # Layouts from roomy to compact; a scorecard that would run past two pages is drawn again with the
-# next one (many adjustments with long reasons, long English rule texts).
-DENSITY = [
+# next one (many adjustments with long reasons, long English rule texts). Each of the two roomier layouts
+# is tried first with the 点评 and the small map ("said", "map") and then without them, so the commentary
+# never costs a scorecard a line of its rules.
+_LEVELS = [
     {"lost": 5, "trend_h": 48, "table": 0.0, "rule_lines": 3, "adj_lines": 3},
     {"lost": 3, "trend_h": 40, "table": -0.3, "rule_lines": 2, "adj_lines": 2},
     {"lost": 0, "trend_h": 34, "table": -0.6, "rule_lines": 2, "adj_lines": 1},
+]
+DENSITY = [
+    {**_LEVELS[0], "said": 2, "map": True}, {**_LEVELS[0], "said": 0, "map": False},
+    {**_LEVELS[1], "said": 1, "map": False}, {**_LEVELS[1], "said": 0, "map": False},
+    {**_LEVELS[2], "said": 0, "map": False},
 ]
 MAX_PAGES = 2
 
@@ -100,6 +108,7 @@ def render(doc: Doc, ctx: Context, unit_code: str, level: int = 0) -> None:
     if doc.merged:
         doc.start_section(pdf_text(f"{unit_code} {ctx.unit_name(unit_code)}"))
     _header(doc, ctx, unit_code, tot)
+    _commentary(doc, ctx, unit_code, tot)
     _adjustments(doc, ctx, unit_code, tot)
     _dimensions(doc, ctx, unit_code)
     _lost(doc, ctx, unit_code)
@@ -145,6 +154,85 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     doc.para(line, 8)
     if bool(tot.get("veto")):
         doc.para(veto_note(veto_reason(tot, lang), lang), 8.5, color=BAD, bold=True)
+
+
+def district_shapes(wh) -> dict | None:
+    """The district's boundaries for the small maps (kaohe.metrics.geo.district), None when there are none."""
+    from kaohe.metrics import geo
+
+    return geo.district(wh)
+
+
+MAP_W, MAP_H = 30.0, 26.0
+
+
+def small_map(doc: Doc, shapes: dict, x: float, y: float, w: float, h: float, fills: dict[str, tuple],
+              marked: str | None = None) -> None:
+    """The district's shapes drawn into the box (x, y, w, h) in mm, each filled with `fills[code]` (grey when
+    absent), `marked` outlined in heavy black; longitude and latitude at equal scale."""
+    import math
+
+    def outer(geom: dict) -> list[list]:
+        coords = geom.get("coordinates") or []
+        return [coords[0]] if geom.get("type") == "Polygon" and coords else [p[0] for p in coords if p]
+
+    feats = [(f["properties"]["code"], outer(f["geometry"])) for f in shapes.get("features", [])]
+    pts = [p for _, rs in feats for r in rs for p in r]
+    if not pts:
+        return
+    lon0, lon1 = min(p[0] for p in pts), max(p[0] for p in pts)
+    lat0, lat1 = min(p[1] for p in pts), max(p[1] for p in pts)
+    kx = math.cos(math.radians((lat0 + lat1) / 2))  # a degree of longitude is shorter than one of latitude
+    span_x, span_y = max((lon1 - lon0) * kx, 1e-9), max(lat1 - lat0, 1e-9)
+    scale = min(w / span_x, h / span_y)
+    ox = x + (w - span_x * scale) / 2
+    oy = y + (h - span_y * scale) / 2
+
+    def xy(p) -> tuple[float, float]:
+        return ox + (p[0] - lon0) * kx * scale, oy + (lat1 - p[1]) * scale
+
+    doc.set_draw_color(255, 255, 255)
+    doc.set_line_width(0.3)
+    for code, rs in feats:
+        doc.set_fill_color(*fills.get(code, (222, 226, 230)))
+        for r in rs:
+            doc.polygon([xy(p) for p in r], style="DF")
+    if marked is not None:
+        doc.set_draw_color(0, 0, 0)
+        doc.set_line_width(0.8)
+        for code, rs in feats:
+            if code == marked:
+                for r in rs:
+                    doc.polygon([xy(p) for p in r], style="D")
+    doc.set_line_width(0.2)
+
+
+def _commentary(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
+    """点评: the unit's sentences (kaohe.metrics.commentary) beside the small map with the unit marked."""
+    from kaohe.metrics import commentary as cm
+
+    lang = ctx.lang
+    said = [s.text for s in cm.unit(ctx.build, unit_code, lang, n=2) if s.kind != "veto"]
+    said += [s.text for s in cm.group(ctx.build, tot["peer_group"], lang) if s.unit_code == unit_code]
+    said = said[:doc.density.get("said", 3)]  # a compact layout says less
+    shapes = getattr(ctx, "district", None) if doc.density.get("map", True) else None
+    mapped = shapes is not None and tot.get("kind") == "street" and any(
+        f["properties"]["code"] == unit_code for f in shapes.get("features", []))
+    if not said and not mapped:
+        return  # a compact layout, or nothing to say
+    y0 = doc.get_y() + 1
+    text_w = doc.epw - (MAP_W + 4 if mapped else 0)
+    if mapped:
+        fills = {f["properties"]["code"]: (222, 226, 230) for f in shapes["features"]}
+        fills[unit_code] = GRADE_COLOUR.get(str(tot.get("grade")), INK)
+        small_map(doc, shapes, doc.l_margin + text_w + 4, y0, MAP_W, MAP_H, fills, marked=unit_code)
+    doc.set_xy(doc.l_margin, y0)
+    doc.style(9.5, bold=True)
+    doc.cell(text_w, 5, doc.fit(t("pf.commentary", lang), text_w), new_x="LMARGIN", new_y="NEXT")
+    for text in said:
+        doc.para(("· " if lang == "zh" else "- ") + text, 8, w=text_w)
+    if mapped:
+        doc.set_y(max(doc.get_y(), y0 + MAP_H + 1))
 
 
 def head_notes(doc: Doc, ctx: Context) -> None:

@@ -13,7 +13,7 @@ from kaohe.reports import fmt
 from kaohe.reports.context import Context, load, veto_reason
 from kaohe.reports.messages import pick, summary_title, t, veto_note
 from kaohe.reports.pdf import ACCENT, BAD, INK, MUTED, PANEL, SERIES, Col, Doc, nice_ticks
-from kaohe.reports.scorecard import GRADE_COLOUR, head_notes
+from kaohe.reports.scorecard import GRADE_COLOUR, district_shapes, head_notes, small_map
 
 GRADES = ["excellent", "good", "pass", "fail"]
 MOVE_PLACES = 2  # a change of at least this many places is listed under "changes"
@@ -21,6 +21,7 @@ MOVE_PLACES = 2  # a change of at least this many places is listed under "change
 
 def summary_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
     ctx = load(wh, month, period, lang, build)
+    ctx.district = district_shapes(wh)  # the small map of the streets by grade (None: no boundaries)
     doc = Doc(lang, f"{summary_title(ctx.period, ctx.lang)} · {ctx.period_short()}",
               f"{ctx.scheme_text()} · {ctx.status_text()}")
     doc.alias_nb_pages()
@@ -49,6 +50,7 @@ def render(doc: Doc, ctx: Context) -> None:
                 [(t("report.veto", lang), str(int(tot["veto"].fillna(False).astype(bool).sum())), BAD)], h=14)
     doc.heading(t("report.summary.charts", lang))
     _charts(doc, ctx)
+    _map(doc, ctx)
     _trend(doc, ctx)
     _lists(doc, ctx)
     _alerts(doc, ctx)
@@ -257,6 +259,32 @@ def _changes(doc: Doc, ctx: Context) -> None:
 
 
 # -- rankings ----------------------------------------------------------------------------
+def _map(doc: Doc, ctx: Context) -> None:
+    """The streets and towns on the district's map, each in its grade's colour, with the grades' key and
+    the number of units of each."""
+    shapes = getattr(ctx, "district", None)
+    tot = ctx.build.totals
+    streets = tot[tot["kind"] == "street"]
+    if shapes is None or streets.empty:
+        return
+    w, h = 58.0, 46.0
+    if doc.get_y() + h + 8 > doc.page_break_trigger:
+        doc.add_page()
+    lang = ctx.lang
+    doc.style(8, bold=True)
+    doc.cell(0, 5, doc.fit(t("report.summary.map", lang), doc.epw), new_x="LMARGIN", new_y="NEXT")
+    y0 = doc.get_y()
+    fills = {r.unit_code: GRADE_COLOUR.get(r.grade, INK) for r in streets.itertuples()}
+    small_map(doc, shapes, doc.l_margin, y0, w, h, fills)
+    doc.set_xy(doc.l_margin + w + 6, y0 + 2)
+    for g in GRADES:
+        n = int((streets["grade"] == g).sum())
+        doc.set_x(doc.l_margin + w + 6)
+        doc.swatch(GRADE_COLOUR[g], f"{pick(_grade_name(tot, g, 'zh'), _grade_name(tot, g, 'en'), lang)}  {n}")
+        doc.ln(5)
+    doc.set_y(y0 + h + 2)
+
+
 def _ranking(doc: Doc, ctx: Context, group: str) -> None:
     lang = ctx.lang
     tot = ctx.build.totals
@@ -266,6 +294,12 @@ def _ranking(doc: Doc, ctx: Context, group: str) -> None:
     doc.style(9, bold=True, color=INK)
     doc.cell(0, 5, doc.fit(f"{ctx.group_name(group)}（{len(sub)}）" if lang == "zh"
                            else f"{ctx.group_name(group)} ({len(sub)})", doc.epw), new_x="LMARGIN", new_y="NEXT")
+    # 点评: who moved and why, the median, the bottom (kaohe.metrics.commentary)
+    from kaohe.metrics import commentary as cm
+
+    said = [s.text for s in cm.group(ctx.build, group, lang) if s.kind != "few_cases"]
+    if said:
+        doc.para(("；" if lang == "zh" else "; ").join(said) + ("。" if lang == "zh" else "."), 7.5, color=MUTED)
     # narrow number columns leave the unit column room for a long English bureau name
     widths = {"rank": 11, "base": 16, "adj": 15, "total": 16, "grade": 18, "change": 15, "veto": 16, "list": 14}
     cols = [Col(t("report.col.rank", lang), widths["rank"], "R"),
