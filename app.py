@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from kaohe.ui import meeting_charts, queries, routing, setup
+from kaohe.ui import queries, routing, setup
 
 # The tab's icon is a file Kaohe serves itself: a Material Symbols icon made the browser fetch an SVG
 # from a font host, and district intranets have no way out.
 st.set_page_config(page_title="考核 Kaohe", page_icon=str(routing.ICON), layout="wide")
 setup.init_state()
 setup.language_switch()
-# the meeting view and the boundaries set-up page (issue 17), until ui.routing.EXTRA_PAGES lists them
-for row in meeting_charts.NAV_PAGES:
-    if row not in routing.EXTRA_PAGES:
-        routing.EXTRA_PAGES.append(row)
 nav = routing.navigation()
 setup.month_picker(queries.months())
 setup.kind_picker()

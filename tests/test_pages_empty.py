@@ -6,7 +6,7 @@ import pytest
 from browser_helpers import open_app
 
 PAGES = ["pages/overview.py", "pages/rankings.py", "pages/trends.py", "pages/profile.py",
-         "pages/indicators.py", "pages/scheme.py", "pages/browser.py"]
+         "pages/indicators.py", "pages/scheme.py", "pages/browser.py", "pages/meeting.py", "pages/boundaries.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -17,13 +17,6 @@ from kaohe.ui.charts import FONT, INK, _html, _layout
 GRADE_COLOURS = {"excellent": "#009E73", "good": "#0072B2", "pass": "#E69F00", "fail": "#D55E00"}
 GRADE_ORDER = ["excellent", "good", "pass", "fail"]
 
-# The navigation rows of the meeting view and the boundaries page, in ui.setup.PAGES's form (app.py adds them
-# to ui.routing.EXTRA_PAGES). Icons are Material Symbols from the font Streamlit ships.
-NAV_PAGES = [
-    ("pages/meeting.py", "mt.title", ":material/co_present:", "nav.section.browse", False),
-    ("pages/boundaries.py", "bd.title", ":material/map:", "nav.section.data", False),
-]
-
 
 def arrow(change) -> str:
     """▲2 moved up two places (better), ▼1 down, — unchanged, '' no previous rank."""

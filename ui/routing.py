@@ -51,6 +51,8 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # the browser ta
 # Pages this module adds after ui.setup.PAGES (same tuple form); a row setup.PAGES already has is not doubled.
 EXTRA_PAGES = [
     ("pages/audit.py", "page.audit", ":material/manage_search:", "nav.section.data", False),
+    ("pages/meeting.py", "mt.title", ":material/co_present:", "nav.section.browse", False),
+    ("pages/boundaries.py", "bd.title", ":material/map:", "nav.section.data", False),
 ]
 
 
