@@ -83,6 +83,7 @@ def scorecards_zip(wh, month: str, lang: str = "zh", progress: Progress = None, 
                    build=None, processes: int | None = None) -> bytes:
     """Every unit's scorecard for `month` as separate PDFs in one ZIP."""
     ctx = load(wh, month, period, lang, build)
+    ctx.district = scorecard.district_shapes(wh)  # the small map on each scorecard
     buf = io.BytesIO()
     # PDFs are compressed already; storing them saves time and loses almost nothing.
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -95,16 +96,15 @@ def scorecards_merged_pdf(wh, month: str, lang: str = "zh", progress: Progress =
                           period: str = "month", build=None) -> bytes:
     """Every unit's scorecard in one PDF, each starting on a new page, with an outline entry per unit."""
     ctx = load(wh, month, period, lang, build)
+    ctx.district = scorecard.district_shapes(wh)  # the small map on each scorecard
     doc = scorecard.new_doc(ctx)
     doc.merged = True
     codes = _units(ctx)
-    adj = getattr(ctx.build, "adjustments", None)
-    adjusted = set(adj["unit_code"]) if adj is not None and not adj.empty else set()
     for done, code in enumerate(codes, 1):
         doc.unit_start = doc.page_no() + 1
-        # Pages cannot be taken back out of a shared document, so a unit that might not fit (it has
-        # adjustments, whose reasons can be long) is first drawn on scratch paper to pick its layout.
-        level = scorecard.density_for(ctx, code) if code in adjusted else 0
+        # Pages cannot be taken back out of a shared document, so each unit is first drawn on scratch
+        # paper to pick its layout (its commentary and adjustments' reasons can be long).
+        level = scorecard.density_for(ctx, code)
         scorecard.render(doc, ctx, code, level)
         if progress:
             progress(done, len(codes))
