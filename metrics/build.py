@@ -87,6 +87,19 @@ class ScoreBuild:
             return f.loc[f["unit_code"].isin(codes)].reset_index(drop=True)
         return self._indicators(codes)
 
+    def indicator_names(self) -> pd.DataFrame:
+        """indicator_code, name_zh, name_en, unit of every indicator the build scored, as the catalogue
+        it read had them (without making the explanation frame)."""
+        cols = ["indicator_code", "name_zh", "name_en", "unit"]
+        if isinstance(self._indicators, pd.DataFrame):
+            return self._indicators.reindex(columns=cols).drop_duplicates("indicator_code").reset_index(drop=True)
+        plan, cl = self._indicators.plan, self._indicators.cl
+        used = np.unique(cl["i"])
+        return pd.DataFrame({"indicator_code": pd.Series(plan.codes.to_numpy(dtype=object)[used], dtype=object),
+                             "name_zh": pd.Series(plan.name_zh[used], dtype=object),
+                             "name_en": pd.Series(plan.name_en[used], dtype=object),
+                             "unit": pd.Series(plan.unit[used], dtype=object)})
+
     def in_lang(self, lang: str | None) -> ScoreBuild:
         """The same build with its one-language fields in `lang` (the period's label, the totals'
         veto_reason, grade_note, the adjustments' reason and evidence); every other field, and the

@@ -98,8 +98,7 @@ def _unit_names(build, lang: str) -> dict[str, str]:
 def lost_items(build, unit_code: str) -> pd.DataFrame:
     """The unit's indicators with the points each cost (weight × 100 − points), most first; only items
     that carry weight and cost at least MIN_LOST."""
-    ind = build.indicators
-    rows = ind.loc[ind["unit_code"].eq(unit_code)].copy()
+    rows = build.indicators_of([unit_code])
     rows["lost"] = rows["weight"].astype(float) * 100.0 - rows["points"].astype(float)
     rows = rows.loc[rows["weight"].astype(float).gt(0) & rows["lost"].ge(MIN_LOST)]
     return rows.sort_values(["lost", "indicator_code"], ascending=[False, True], kind="stable")

@@ -270,8 +270,7 @@ def _names_of(b, units: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataF
     tot = b.totals.reindex(columns=cols).rename(columns={"unit_code": "code"}).set_index("code", drop=False)
     units = units.reindex(units.index.union(tot.index))
     units.loc[tot.index, tot.columns] = tot.to_numpy()
-    ind = b.indicators.reindex(columns=["indicator_code", "name_zh", "name_en", "unit"]).drop_duplicates(
-        "indicator_code").rename(columns={"indicator_code": "code"}).set_index("code", drop=False)
+    ind = b.indicator_names().rename(columns={"indicator_code": "code"}).set_index("code", drop=False)
     known = ind.index.intersection(catalogue.index)
     catalogue = catalogue.copy()
     catalogue.loc[known, ind.columns] = ind.loc[known].to_numpy()

@@ -333,8 +333,7 @@ def _lost(doc: Doc, ctx: Context, unit_code: str) -> None:
 
 
 def indicator_rows(ctx: Context, unit_code: str) -> pd.DataFrame:
-    ind = ctx.build.indicators
-    return ind[ind["unit_code"] == unit_code]
+    return ctx.build.indicators_of([unit_code])
 
 
 def _indicators(doc: Doc, ctx: Context, unit_code: str) -> None:

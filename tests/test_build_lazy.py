@@ -84,3 +84,13 @@ def test_service_build_is_one_build_for_both_languages(sample_wh):
     pd.testing.assert_frame_equal(zh.totals[["unit_code", "total", "rank", "grade"]],
                                   en.totals[["unit_code", "total", "rank", "grade"]])
     assert en.period_label == "2026-10" and "月" not in en.period_label
+
+
+def test_indicator_names_without_the_frame(inputs):
+    units, cat, obs = inputs
+    b = build_mod.compute(scheme_mod.load_year("2026", cat), units, cat, obs, None, "2026-10")
+    names = b.indicator_names()
+    assert b._indicators._made is None
+    whole = b.indicators.reindex(columns=list(names.columns)).drop_duplicates("indicator_code")
+    pd.testing.assert_frame_equal(names.sort_values("indicator_code").reset_index(drop=True),
+                                  whole.sort_values("indicator_code").reset_index(drop=True), check_dtype=False)
