@@ -63,7 +63,7 @@ KIND_WORDS = {key(w): v for v, words in {
     "score": ["得分", "分值", "score"],
 }.items() for w in words}
 RATIO_WORDS = {key(w): v for v, words in {
-    True: ["是", "比率", "yes", "y", "true", "1"], False: ["否", "不是", "no", "n", "false", "0"],
+    "yes": ["是", "比率", "yes", "y", "true", "1"], "no": ["否", "不是", "no", "n", "false", "0"],
 }.items() for w in words}
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 TEXT = ["name_zh", "name_en", "dimension_zh", "dimension_en", "unit", "basis", "source_system", "owner_office"]
@@ -109,6 +109,8 @@ def check(table, current: dict[str, dict]) -> tuple[list[dict], list[Problem]]:
             elif value is False:
                 bad(row_no, f, f"cat.err.{f}", value=cells.get(f))
             out[f] = None if value is False else value
+        if out["ratio"] is not None:
+            out["ratio"] = out["ratio"] == "yes"
         for f in NUMBERS:
             value = number(cells.get(f))
             if value is False:
