@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from kaohe.base.i18n import t
 from kaohe.data import units as store
 from kaohe.data.warehouse import Warehouse
 from kaohe.ingest import limits
@@ -154,3 +155,13 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, max_bytes: int = limits.MA
 def commit(preview: Preview, wh: Warehouse, *, actor: str) -> int:
     """Land the preview's added and changed units (one transaction, audited). Returns how many."""
     return store.apply_changes(wh, preview.changes, actor=actor, source_name=preview.name)
+
+
+def lineage_line(link: dict, lang: str | None = None) -> str:
+    """One link of data.units.lineage() in words."""
+    if link["relation"] == "renamed":
+        note = link["note"] or {}
+        return t("units.lineage.renamed", lang, month=link["month"], before=(note.get("before") or {}).get("name_zh"),
+                 after=(note.get("after") or {}).get("name_zh"))
+    return t(f"units.lineage.{link['relation']}", lang, month=link["month"], code=link["code"],
+             event=t(f"units.event.{link['event']}", lang))

@@ -183,18 +183,11 @@ def cmd_units_lineage(args) -> int:
     if not links:
         print(t("units.no_lineage", args.lang, code=args.code))
         return 0
+    from kaohe.ingest.units_file import lineage_line
+
     for link in links:
         print(lineage_line(link, args.lang))
     return 0
-
-
-def lineage_line(link: dict, lang: str) -> str:
-    if link["relation"] == "renamed":
-        note = link["note"] or {}
-        return t("units.lineage.renamed", lang, month=link["month"], before=(note.get("before") or {}).get("name_zh"),
-                 after=(note.get("after") or {}).get("name_zh"))
-    return t(f"units.lineage.{link['relation']}", lang, month=link["month"], code=link["code"],
-             event=t(f"units.event.{link['event']}", lang))
 
 
 def cmd_catalogue_import(args) -> int:
