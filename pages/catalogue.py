@@ -76,10 +76,11 @@ with tab_retire:
     else:
         names = {r["code"]: f"{r['code']} {i18n.pick(r['name_zh'], r['name_en'] if isinstance(r['name_en'], str) else None, L)}"
                  for r in active.to_dict("records")}
+        st.session_state.setdefault("cat_retire_month", mo.running())
         with st.form("cat_retire_form"):
             code = st.selectbox(tr("report.col.indicator"), list(names), format_func=names.get, key="cat_retire_code")
-            month = st.text_input(tr("cat.field.retired_from"), value=mo.running(), key="cat_retire_month")
-            if st.form_submit_button(tr("cat.form.retire")):
+            month = st.text_input(tr("cat.field.retired_from"), key="cat_retire_month")
+            if st.form_submit_button(tr("cat.form.retire"), key="cat_retire_btn"):
                 try:
                     store.retire(wh, code, month=month.strip(), actor=settings.actor())
                 except Refusal as exc:

@@ -75,15 +75,16 @@ with tab_reorg:
     if not codes:
         st.info(tr("units.none"))
     else:
-        running = mo.running()
+        for month_key in ("un_rename_month", "un_split_month", "un_merge_month"):
+            st.session_state.setdefault(month_key, mo.running())  # the month under way, unless one was typed
         c_rename, c_split, c_merge = st.columns(3)
         with c_rename.form("un_rename_form"):
             st.markdown(f"**{tr('units.form.rename')}**")
             code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_rename_unit")
             new_zh = st.text_input(tr("units.form.name"), key="un_rename_name")
             new_en = st.text_input(tr("units.form.name_en"), key="un_rename_name_en")
-            month = st.text_input(tr("units.field.active_from"), value=running, key="un_rename_month")
-            if st.form_submit_button(tr("adm.submit")):
+            month = st.text_input(tr("units.field.active_from"), key="un_rename_month")
+            if st.form_submit_button(tr("adm.submit"), key="un_rename_btn"):
                 try:
                     store.rename(wh, code, name_zh=new_zh, name_en=new_en or None, month=month.strip(),
                                  actor=settings.actor())
@@ -95,8 +96,8 @@ with tab_reorg:
             st.markdown(f"**{tr('units.form.split')}**")
             code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_split_unit")
             into = st.multiselect(tr("units.form.into"), codes, format_func=names.get, key="un_split_into")
-            month = st.text_input(tr("units.field.active_from"), value=running, key="un_split_month")
-            if st.form_submit_button(tr("adm.submit")):
+            month = st.text_input(tr("units.field.active_from"), key="un_split_month")
+            if st.form_submit_button(tr("adm.submit"), key="un_split_btn"):
                 try:
                     store.split(wh, code, into, month=month.strip(), actor=settings.actor())
                 except Refusal as exc:
@@ -107,8 +108,8 @@ with tab_reorg:
             st.markdown(f"**{tr('units.form.merge')}**")
             sources = st.multiselect(tr("units.form.sources"), codes, format_func=names.get, key="un_merge_sources")
             target = st.selectbox(tr("units.form.target"), codes, format_func=names.get, key="un_merge_target")
-            month = st.text_input(tr("units.field.active_from"), value=running, key="un_merge_month")
-            if st.form_submit_button(tr("adm.submit")):
+            month = st.text_input(tr("units.field.active_from"), key="un_merge_month")
+            if st.form_submit_button(tr("adm.submit"), key="un_merge_btn"):
                 try:
                     store.merge(wh, sources, target, month=month.strip(), actor=settings.actor())
                 except Refusal as exc:
