@@ -133,6 +133,10 @@ BAD_FILES = {
         [(2, "同类组", "只能有一类单位", "holds one kind"), (3, "同类组", "只能有一类单位", "holds one kind")]),
     "a code with a space": (HEADER_ZH + "A 01,甲街道,,街道,城区,,,,\n", [(2, "单位代码", "不合规", "not valid")]),
     "no name column": ("单位代码,单位类型,同类组\nA01,街道,城区\n", [(None, None, "缺少「单位名称", "\"单位名称 / ")]),
+    "an invisible character in a code": (HEADER_ZH + "A\u200b01,甲街道,,街道,城区,,,,\n",
+                                         [(2, "A", "不可见字符", "invisible characters")]),
+    "a Cyrillic letter that looks Latin": (HEADER_ZH + "\u040501,甲街道,,街道,城区,,,,\n",
+                                           [(2, "A", "U+0405", "U+0405")]),
     "no header at all": ("甲,乙\n1,2\n", [(None, None, "找不到表头", "No header row")]),
     "several problems, each on its own line": (
         HEADER_ZH + "A01,,,村,城区,x,,2026-13,\n",
@@ -146,7 +150,10 @@ def test_a_bad_units_file_is_refused_row_by_row_and_changes_nothing(case, empty_
     land(empty_wh)  # a register to change: A01..D01
     text, expected = BAD_FILES[case]
     path = tmp_path / "bad.csv"
-    path.write_bytes(text.encode("gbk"))
+    try:
+        path.write_bytes(text.encode("gbk"))
+    except UnicodeEncodeError:  # characters GBK has not: as UTF-8
+        path.write_bytes(text.encode("utf-8"))
     with pytest.raises(FileRefused) as refused:
         units_file.prepare(path.read_bytes(), path.name, empty_wh)
     got = [(p.row, p.column) for p in refused.value.problems]

@@ -143,6 +143,7 @@ def cmd_units_list(args) -> int:
     if args.format == "table":
         from kaohe.ingest import units_file
 
+        df["kind"] = [t(f"kind.{k}", args.lang) for k in df["kind"]]
         df = df.rename(columns=field_labels(units_file, args.lang))
     _print(df, args.format, args.lang)
     return 0
