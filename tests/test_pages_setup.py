@@ -1,6 +1,7 @@
 """The set-up pages (设置 / Set-up): units (单位名录) and the indicator catalogue (指标目录), through AppTest in
-both languages. Uploads are covered by the core and CLI tests (AppTest cannot upload a file); the forms
-here rename, split, merge and retire, and the core's refusals are shown in words."""
+both languages: the register and the catalogue listed, a file uploaded with the preview of its changes and
+a confirm, a bad file refused row by row with nothing changed, the forms that rename, split, merge and
+retire, and the core's refusals shown in words."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from browser_helpers import shown
 from streamlit.testing.v1 import AppTest
-from test_units_admin import land
+from test_units_admin import GOOD, dump, gbk_with_title, land, sha256
 
 from kaohe.data import units as store
 from kaohe.metrics import service
@@ -130,3 +131,48 @@ def test_set_up_pages_open_on_an_empty_warehouse(app_empty_db):
     assert not at.exception and any("还没有单位" in i.value for i in at.info)
     at = app("pages/catalogue.py", "en")
     assert not at.exception and len(at.dataframe[0].value) > 0
+
+
+def uploader(at, key):
+    return next(u for u in at.file_uploader if u.proto.id.endswith(key) or key in u.proto.id)
+
+
+def test_a_units_file_is_previewed_then_committed_on_the_confirm(app_empty_db):
+    at = app("pages/units.py")
+    digest = sha256(app_empty_db.path)
+    uploader(at, "un_upload").set_value(("单位名录.csv", gbk_with_title(GOOD), "text/csv")).run()
+    assert not at.exception
+    assert any("新增 4 个" in t.value for t in at.text)
+    preview = at.dataframe[-1].value
+    assert list(preview.columns) == ["代码", "变更", "字段", "原值", "新值"] and "甲街道" in set(preview["新值"])
+    assert sha256(app_empty_db.path) == digest  # the preview writes nothing
+    at.button(key="un_confirm_btn").click().run()
+    assert not at.exception
+    assert any("已写入 4 项变更" in shown(s.value) for s in at.success)
+    assert set(app_empty_db.units()["code"]) == {"A01", "A02", "A03", "D01"}
+
+
+def test_a_bad_units_file_on_the_page_is_listed_row_by_row_and_changes_nothing(app_db):
+    digest, tables = sha256(app_db.path), dump(app_db.path)
+    at = app("pages/units.py", "en")
+    bad = b"code,name,kind,peer group,population\nS01,,village,urban,many\n"
+    uploader(at, "un_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert any("bad.csv was not imported" in shown(e.value) for e in at.error)
+    problems = at.dataframe[-1].value
+    assert list(problems.columns) == ["Row", "Column", "Problem"]
+    assert problems.iloc[:, 1].tolist() == ["name", "kind", "population"]
+    assert not [b for b in at.button if b.key == "un_confirm_btn"]
+    assert sha256(app_db.path) == digest and dump(app_db.path) == tables
+
+
+def test_a_catalogue_file_is_previewed_and_committed_in_english(app_db):
+    at = app("pages/catalogue.py", "en")
+    own = ("code,name_zh,name_en,dimension_zh,applies_to,direction,kind,ratio,source_system,owner_office\n"
+           "GRID_VISIT,网格员走访率,Grid visits,网格治理,street,higher,rate,yes,Grid platform,Office 2\n").encode()
+    uploader(at, "cat_upload").set_value(("own.csv", own, "text/csv")).run()
+    assert not at.exception
+    assert any("1 added" in t.value for t in at.text)
+    at.button(key="cat_confirm_btn").click().run()
+    assert not at.exception
+    assert app_db.indicators().set_index("code").loc["GRID_VISIT", "owner_office"] == "Office 2"
