@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from kaohe.base import months as mo
-from kaohe.data.units import _clean
-from kaohe.data.warehouse import INDICATOR_COLUMNS, Refusal, Warehouse, _audit, published_months, tick
+from kaohe.data.units import _clean, first_frozen_from
+from kaohe.data.warehouse import INDICATOR_COLUMNS, Refusal, Warehouse, _audit, tick
 
 EXTRA_COLUMNS = ["source_system", "owner_office", "retired_from"]
 CATALOGUE_COLUMNS = [c for c in INDICATOR_COLUMNS if c != "active"] + EXTRA_COLUMNS + ["active"]
@@ -77,8 +77,9 @@ def retire(wh: Warehouse, code: str, *, month: str, actor: str) -> dict:
     def check(con) -> dict:
         if not mo.is_month(month):
             raise CatalogueRefused("units.err.month", value=month)
-        if month in published_months(con):
-            raise CatalogueRefused("units.month_published", month=month)
+        hit = first_frozen_from(con, month)  # retiring from a month changes every later month's indicators
+        if hit:
+            raise CatalogueRefused("units.month_published", month=hit)
         row = con.execute("SELECT active, retired_from FROM indicators WHERE code = ?", [code]).fetchone()
         if row is None:
             raise CatalogueRefused("cat.unknown", code=code)

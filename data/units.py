@@ -74,11 +74,21 @@ def apply_changes(wh: Warehouse, changes: list[dict], *, actor: str, source_name
 
 
 # -- reorganisations ------------------------------------------------------------------------------------
-def _check_month(con, month: str) -> None:
+def _check_month(con, month: str, *, frozen: bool = True) -> None:
+    """A month given for a change, and (`frozen`) no published month from it on: a split or a merge from
+    `month` changes the units of every month after it, and a published month's units are frozen."""
     if not mo.is_month(month):
         raise UnitRefused("units.err.month", value=month)
-    if month in published_months(con):
-        raise UnitRefused("units.month_published", month=month)
+    if frozen:
+        hit = first_frozen_from(con, month)
+        if hit:
+            raise UnitRefused("units.month_published", month=hit)
+
+
+def first_frozen_from(con, month: str) -> str | None:
+    """The first published month at or after `month` (None when there is none)."""
+    later = sorted(m for m in published_months(con) if m >= month)
+    return later[0] if later else None
 
 
 def _row(con, code: str) -> dict:
@@ -120,7 +130,9 @@ def rename(wh: Warehouse, code: str, *, name_zh: str, name_en: str | None = None
     def plan(con):
         if not name_zh:
             raise UnitRefused("units.rename_no_name")
-        _check_month(con, month)
+        # a rename records a fact (from when the name is in use); it changes no month's units or scores,
+        # and published results keep the name they were published with
+        _check_month(con, month, frozen=False)
         before = _row(con, code)
         new_en = ((name_en or "").strip() or None) if name_en is not None else before.get("name_en")
         after = dict(before, name_zh=name_zh, name_en=new_en)

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from kaohe.data import catalogue_admin as store
+from kaohe.data.audit import frozen_months
 from kaohe.data.warehouse import Warehouse
 from kaohe.ingest import limits
 from kaohe.ingest.admin_table import (
@@ -75,7 +76,7 @@ LABELS = {f: f"cat.field.{f}" for f in FIELDS} | {"code": "report.col.indicator_
 EXPORT_COLUMNS = [c for c in store.CATALOGUE_COLUMNS if c != "active"]
 
 
-def check(table, current: dict[str, dict]) -> tuple[list[dict], list[Problem]]:
+def check(table, current: dict[str, dict], published: set[str] = frozenset()) -> tuple[list[dict], list[Problem]]:
     cols = table.columns
     problems: list[Problem] = []
     rows: list[dict] = []
@@ -123,10 +124,23 @@ def check(table, current: dict[str, dict]) -> tuple[list[dict], list[Problem]]:
         if retired is False:
             bad(row_no, "retired_from", "units.err.month", value=cells.get("retired_from"))
         out["retired_from"] = retired or None
+        before = current.get(code) if code else None
+        if before is not None and "retired_from" in cols and out["retired_from"] != before.get("retired_from"):
+            hit = _published_between(before.get("retired_from"), out["retired_from"], published)
+            if hit:
+                bad(row_no, "retired_from", "cat.err.published", month=hit)
         out["active"] = out["retired_from"] is None
         if len(problems) == n_before:
             rows.append(out)
     return rows, problems
+
+
+def _published_between(old: str | None, new: str | None, published: set[str]) -> str | None:
+    """The first published month whose indicators a change of retirement month would change."""
+    for month in sorted(published):
+        if (old is None or month < old) != (new is None or month < new):
+            return month
+    return None
 
 
 def _num(x: float) -> str:
@@ -138,7 +152,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, max_bytes: int = limits.MA
     """Read and check a catalogue file and compare it with the catalogue. Never writes."""
     table = read_table(data, name, FIELDS, REQUIRED, max_bytes=max_bytes, sheet=sheet)
     current = store.catalogue_rows(wh)
-    rows, problems = check(table, current)
+    rows, problems = check(table, current, frozen_months(wh))
     if problems:
         raise FileRefused(name, problems)
     present = set(table.columns)

@@ -11,6 +11,7 @@ import re
 
 from kaohe.base.i18n import t
 from kaohe.data import units as store
+from kaohe.data.audit import frozen_months
 from kaohe.data.warehouse import Warehouse
 from kaohe.ingest import limits
 from kaohe.ingest.admin_table import (
@@ -51,7 +52,22 @@ LABELS = {f: f"units.field.{f}" for f in FIELDS} | {"code": "rk.sort.code", "kin
                                                    "peer_group": "rk.group"}
 
 
-def check(table, name: str, current: dict[str, dict]) -> tuple[list[dict], list[Problem]]:
+def _active(first: str | None, last: str | None, month: str) -> bool:
+    return (not first or first <= month) and (not last or month <= last)
+
+
+def published_change(before: dict | None, first: str | None, last: str | None, published: set[str]) -> str | None:
+    """The first published month in which the unit would be active and was not, or the other way round
+    (a unit's months of a published month are frozen with its results)."""
+    for month in sorted(published):
+        was = before is not None and _active(before.get("active_from"), before.get("active_to"), month)
+        if was != _active(first, last, month):
+            return month
+    return None
+
+
+def check(table, name: str, current: dict[str, dict],
+          published: set[str] = frozenset()) -> tuple[list[dict], list[Problem]]:
     """Every row as a register row, and every problem (row number, column as the file names it)."""
     cols = table.columns
     problems: list[Problem] = []
@@ -112,6 +128,14 @@ def check(table, name: str, current: dict[str, dict]) -> tuple[list[dict], list[
                 out[f] = m
         if out["active_from"] and out["active_to"] and out["active_to"] < out["active_from"]:
             bad(row_no, "active_to", "units.err.ends_before", start=out["active_from"], end=out["active_to"])
+        elif published and code is not None:
+            before = current.get(code)
+            first = out["active_from"] if "active_from" in cols or before is None else before.get("active_from")
+            last = out["active_to"] if "active_to" in cols or before is None else before.get("active_to")
+            hit = published_change(before, first, last, published)  # a new unit with no start: every month
+            if hit:
+                f = "active_to" if before is not None and last != before.get("active_to") else "active_from"
+                bad(row_no, f, "units.err.published", month=hit)
         out["parent_code"] = cells.get("parent_code")
         if len(problems) == n_before:
             rows.append((row_no, out))
@@ -143,7 +167,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, max_bytes: int = limits.MA
     """Read and check a units file and compare it with the register. Never writes."""
     table = read_table(data, name, FIELDS, REQUIRED, max_bytes=max_bytes, sheet=sheet)
     current = store.unit_rows(wh)
-    rows, problems = check(table, name, current)
+    rows, problems = check(table, name, current, frozen_months(wh))
     if problems:
         raise FileRefused(name, problems)
     present = set(table.columns)

@@ -127,6 +127,8 @@ RETIRE_REFUSALS = {
     "an unknown indicator": (["retire", "NOPE", "--from", "2026-11"], "没有指标 NOPE", "No indicator NOPE"),
     "a bad month": (["retire", "HL_ONTIME", "--from", "11/2026"], "不是月份", "is not a month"),
     "a published month": (["retire", "HL_ONTIME", "--from", "2026-09"], "已发布", "published"),
+    "a month before a published one": (["retire", "HL_ONTIME", "--from", "2026-07"], "2026-09 的结果已发布",
+                                       "Results for 2026-09 are published"),
     "an export to a bad suffix": (["export", "-o", "x.pdf"], ".csv 或 .xlsx", ".csv or .xlsx"),
 }
 
@@ -148,3 +150,21 @@ def test_retiring_twice_is_refused(sample_wh, capsys):
     with pytest.raises(catalogue_admin.CatalogueRefused) as exc:
         catalogue_admin.retire(sample_wh, "HL_ONTIME", month="2026-12", actor="a")
     assert exc.value.text("en") == "HL_ONTIME is already retired from 2026-11"
+
+
+def test_a_catalogue_file_cannot_retire_into_a_published_month(sample_wh, tmp_path):
+    service.publish(sample_wh, "2026-09", "alice")
+    path = tmp_path / "c.csv"
+    assert main(["catalogue", "--db", str(sample_wh.path), "export", "-o", str(path)]) == 0
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    text = [line + "2026-08" if line.startswith("HL_ONTIME,") else line for line in text]
+    digest = sha256(sample_wh.path)
+    with pytest.raises(FileRefused) as refused:
+        catalogue_file.prepare("\n".join(text).encode(), "c.csv", sample_wh)
+    [problem] = refused.value.problems
+    assert problem.column == "retired_from" and "2026-09" in problem.text("en")
+    assert sha256(sample_wh.path) == digest
+    later = [line + "2026-11" if line.startswith("HL_ONTIME,") else line for line in path.read_text(
+        encoding="utf-8-sig").splitlines()]
+    preview = catalogue_file.prepare("\n".join(later).encode(), "c.csv", sample_wh)
+    assert [c["code"] for c in preview.of("change")] == ["HL_ONTIME"]

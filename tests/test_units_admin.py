@@ -232,13 +232,16 @@ REORG_REFUSALS = {
     "merge a unit not yet begun": (["merge", "A01,A03", "--into", "A01", "--from", "2026-02"], "不在用",
                                    "is not active"),
     "a published month": (["merge", "S01,S02", "--into", "S01", "--from", "2026-09"], "已发布", "published"),
+    "a month before a published one": (["merge", "S01,S02", "--into", "S01", "--from", "2026-08"],
+                                       "2026-09 的结果已发布", "Results for 2026-09 are published"),
 }
 
 
 @pytest.mark.parametrize("case", list(REORG_REFUSALS))
 def test_a_bad_reorganisation_is_refused_in_words_and_changes_nothing(case, sample_wh, capsys):
     land(sample_wh)
-    service.publish(sample_wh, "2026-09", "alice")
+    if "published" in case:
+        service.publish(sample_wh, "2026-09", "alice")
     argv, zh, en = REORG_REFUSALS[case]
     digest, tables = sha256(sample_wh.path), dump(sample_wh.path)
     for lang, words in (("zh", zh), ("en", en)):
@@ -246,3 +249,32 @@ def test_a_bad_reorganisation_is_refused_in_words_and_changes_nothing(case, samp
         err = capsys.readouterr().err
         assert words in err and "Error" not in err
     assert sha256(sample_wh.path) == digest and dump(sample_wh.path) == tables
+
+
+PUBLISHED_FILES = {
+    "ending a unit inside a published month": ("单位代码,单位名称,单位类型,同类组,终止月份\nS01,东湖街道,街道,urban,2026-06\n",
+                                             [(2, "终止月份")]),
+    "starting a unit after a published month it was in": (
+        "单位代码,单位名称,单位类型,同类组,起始月份\nS01,东湖街道,街道,urban,2026-10\n", [(2, "起始月份")]),
+    "a new unit with no start while months are published": (
+        "单位代码,单位名称,单位类型,同类组\nS40,新街道,街道,urban\n", [(2, "active_from")]),
+}
+
+
+@pytest.mark.parametrize("case", list(PUBLISHED_FILES))
+def test_a_units_file_cannot_change_the_units_of_a_published_month(case, sample_wh):
+    service.publish(sample_wh, "2026-09", "alice")
+    text, expected = PUBLISHED_FILES[case]
+    digest = sha256(sample_wh.path)
+    with pytest.raises(FileRefused) as refused:
+        units_file.prepare(text.encode(), "u.csv", sample_wh)
+    assert [(p.row, p.column) for p in refused.value.problems] == expected
+    assert "2026-09" in refused.value.text("zh") and "published" in refused.value.text("en")
+    assert sha256(sample_wh.path) == digest
+
+
+def test_a_new_unit_from_after_the_published_months_is_fine(sample_wh):
+    service.publish(sample_wh, "2026-09", "alice")
+    text = "单位代码,单位名称,单位类型,同类组,起始月份\nS40,新街道,街道,urban,2026-10\nS01,东湖街道,街道,urban,\n"
+    preview = units_file.prepare(text.encode(), "u.csv", sample_wh)
+    assert [c["action"] for c in preview.changes] == ["add", "same"]
