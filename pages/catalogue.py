@@ -32,6 +32,14 @@ def preview_table(preview) -> pd.DataFrame:
         "before": tr("adm.col.before"), "after": tr("adm.col.after")})
 
 
+def done(message: str) -> None:
+    """Said after the page is drawn again, so that the catalogue shown already holds the change."""
+    st.session_state["cat_done_msg"] = message
+    st.rerun()
+
+
+if st.session_state.get("cat_done_msg"):
+    st.success(plain(st.session_state.pop("cat_done_msg")), icon=":material/check_circle:")
 catalogue = catalogue_file.export_frame(wh)
 tab_list, tab_upload, tab_retire = st.tabs([tr("cat.title"), tr("adm.upload"), tr("cat.form.retire")])
 
@@ -63,9 +71,13 @@ with tab_upload:
             if preview.writes:
                 st.dataframe(preview_table(preview), hide_index=True, key="cat_preview")
                 if st.button(tr("adm.confirm"), type="primary", key="cat_confirm_btn"):
-                    n = catalogue_file.commit(catalogue_file.prepare(data, upload.name, wh), wh,
-                                              actor=settings.actor())
-                    st.success(plain(tr("adm.committed", n=n)), icon=":material/check_circle:")
+                    try:  # checked again against the catalogue as it is now
+                        n = catalogue_file.commit(catalogue_file.prepare(data, upload.name, wh), wh,
+                                                  actor=settings.actor())
+                    except FileRefused as exc:
+                        st.error(plain(exc.text(L)), icon=":material/error:")
+                    else:
+                        done(tr("adm.committed", n=n))
             else:
                 st.info(tr("adm.nothing_to_do"))
 
@@ -86,4 +98,4 @@ with tab_retire:
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
-                    st.success(plain(tr("cat.retired", code=code, month=month.strip())), icon=":material/check_circle:")
+                    done(tr("cat.retired", code=code, month=month.strip()))

@@ -33,9 +33,13 @@ def preview_table(preview) -> pd.DataFrame:
 
 
 def done(message: str) -> None:
-    st.success(plain(message), icon=":material/check_circle:")
+    """Said after the page is drawn again, so that the register shown already holds the change."""
+    st.session_state["un_done_msg"] = message
+    st.rerun()
 
 
+if st.session_state.get("un_done_msg"):
+    st.success(plain(st.session_state.pop("un_done_msg")), icon=":material/check_circle:")
 register = store.unit_rows(wh)
 tab_list, tab_upload, tab_reorg = st.tabs([tr("units.title"), tr("adm.upload"), tr("units.lineage_title")])
 
@@ -62,8 +66,12 @@ with tab_upload:
             if preview.writes:
                 st.dataframe(preview_table(preview), hide_index=True, key="un_preview")
                 if st.button(tr("adm.confirm"), type="primary", key="un_confirm_btn"):
-                    n = units_file.commit(units_file.prepare(data, upload.name, wh), wh, actor=settings.actor())
-                    done(tr("adm.committed", n=n))
+                    try:  # checked again against the register as it is now
+                        n = units_file.commit(units_file.prepare(data, upload.name, wh), wh, actor=settings.actor())
+                    except FileRefused as exc:
+                        st.error(plain(exc.text(L)), icon=":material/error:")
+                    else:
+                        done(tr("adm.committed", n=n))
             else:
                 st.info(tr("adm.nothing_to_do"))
 

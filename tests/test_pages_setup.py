@@ -67,6 +67,7 @@ def test_rename_split_and_merge_through_the_forms(app_db):
     assert not at.exception
     assert any("S02 自 2026-11 起更名为 西山新街道" in shown(s.value) for s in at.success)
     assert app_db.units().set_index("code").loc["S02", "name_zh"] == "西山新街道"
+    assert "西山新街道" in set(at.dataframe[0].value["单位名称"])  # the register shown holds the change
     at.selectbox(key="un_split_unit").set_value("S01")
     at.multiselect(key="un_split_into").set_value(["S21", "S22"])
     at.text_input(key="un_split_month").input("2026-11")
