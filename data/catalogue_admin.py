@@ -1,6 +1,12 @@
 """The indicator catalogue a district keeps itself: added and changed indicators from a catalogue file
 (each audited with before and after) and retirement from a month. A retired indicator keeps its row
-(active = FALSE, retired_from = the month) and every observation it has; nothing is deleted.
+(retired_from = the month) and every observation it has; nothing is deleted.
+
+Retiring does not clear `active`: that flag is not by month, and the scheme check refuses a scheme that
+weights an inactive indicator, so clearing it would stop the months before the retirement (its history)
+from being scored at all. An indicator is retired for the months from `retired_from` on; reading it that
+way month by month (imports, completeness, the scheme check of a year) is the job of the modules that
+read the catalogue (see `retired_in`).
 
 The columns of schema 7 (source_system, owner_office, retired_from) are written here; every statement
 binds its values, and column names are the literals of CATALOGUE_COLUMNS.
@@ -72,27 +78,35 @@ def apply_changes(wh: Warehouse, changes: list[dict], *, actor: str, source_name
 
 
 def retire(wh: Warehouse, code: str, *, month: str, actor: str) -> dict:
-    """The indicator is no longer assessed from `month`: active = FALSE, retired_from = month. Its row
-    and its observations stay (history), audited with before and after."""
+    """The indicator is no longer assessed from `month` (retired_from = month). Its row and its
+    observations stay (history), audited with before and after."""
     def check(con) -> dict:
         if not mo.is_month(month):
             raise CatalogueRefused("units.err.month", value=month)
         hit = first_frozen_from(con, month)  # retiring from a month changes every later month's indicators
         if hit:
             raise CatalogueRefused("units.month_published", month=hit)
-        row = con.execute("SELECT active, retired_from FROM indicators WHERE code = ?", [code]).fetchone()
+        row = con.execute("SELECT retired_from FROM indicators WHERE code = ?", [code]).fetchone()
         if row is None:
             raise CatalogueRefused("cat.unknown", code=code)
-        if not row[0]:
-            raise CatalogueRefused("cat.already_retired", code=code, month=row[1] or "—")
-        return {"active": bool(row[0]), "retired_from": row[1]}
+        if row[0]:
+            raise CatalogueRefused("cat.already_retired", code=code, month=row[0])
+        return {"retired_from": row[0]}
 
     with wh.connect() as con:  # checked on a reading connection first: a refusal writes nothing at all
         check(con)
     with wh.transaction() as con:
         before = check(con)
         tick(con)
-        con.execute("UPDATE indicators SET active = FALSE, retired_from = ? WHERE code = ?", [month, code])
-        after = {"active": False, "retired_from": month}
+        con.execute("UPDATE indicators SET retired_from = ? WHERE code = ?", [month, code])
+        after = {"retired_from": month}
         _audit(con, actor, "catalogue.retire", code, None, {"month": month, "before": before, "after": after})
     return after
+
+
+def retired_in(catalogue: pd.DataFrame, month: str) -> set[str]:
+    """The codes of a catalogue frame (with `retired_from`) that are retired in `month`."""
+    if "retired_from" not in catalogue.columns:
+        return set()
+    rf = catalogue["retired_from"]
+    return {str(c) for c, r in zip(catalogue["code"], rf, strict=True) if isinstance(r, str) and r and r <= month}

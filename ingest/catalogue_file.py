@@ -129,7 +129,7 @@ def check(table, current: dict[str, dict], published: set[str] = frozenset()) ->
             hit = _published_between(before.get("retired_from"), out["retired_from"], published)
             if hit:
                 bad(row_no, "retired_from", "cat.err.published", month=hit)
-        out["active"] = out["retired_from"] is None
+        out["active"] = before["active"] if before is not None else True  # not by month: see data.catalogue_admin
         if len(problems) == n_before:
             rows.append(out)
     return rows, problems
@@ -156,8 +156,6 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, max_bytes: int = limits.MA
     if problems:
         raise FileRefused(name, problems)
     present = set(table.columns)
-    if "retired_from" in present:
-        present.add("active")
     return diff(name, rows, current, present)
 
 

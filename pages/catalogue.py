@@ -45,7 +45,8 @@ tab_list, tab_upload, tab_retire = st.tabs([tr("cat.title"), tr("adm.upload"), t
 
 with tab_list:
     show_retired = st.toggle(tr("cat.show_retired"), key="cat_show_retired")
-    shown = catalogue if show_retired else catalogue[catalogue["retired_from"].isna()]
+    # retired by the month under way (one retired from a later month is still assessed)
+    shown = catalogue if show_retired else catalogue[~catalogue["code"].isin(store.retired_in(catalogue, mo.running()))]
     if shown.empty:
         st.info(tr("cat.none"))
     else:

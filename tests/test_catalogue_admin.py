@@ -75,12 +75,16 @@ def test_retiring_keeps_the_row_and_its_history(sample_wh, capsys):
     assert before > 0
     assert main(["catalogue", "--db", db, "retire", "HL_ONTIME", "--from", "2026-11"]) == 0
     assert "历史数据保留" in capsys.readouterr().out
-    assert "HL_ONTIME" not in set(sample_wh.indicators()["code"])  # no longer assessed
-    assert "HL_ONTIME" in set(sample_wh.indicators(active_only=False)["code"])  # the row stays
+    # the row stays, and stays active: the months before 2026-11 (its history) are still scored with it
+    assert "HL_ONTIME" in set(sample_wh.indicators()["code"])
+    assert main(["rank", "--db", db, "--month", "2026-10"]) == 0
+    capsys.readouterr()
+    assert catalogue_admin.retired_in(catalogue_admin.frame(sample_wh), "2026-11") == {"HL_ONTIME"}
+    assert catalogue_admin.retired_in(catalogue_admin.frame(sample_wh), "2026-10") == set()
     assert len(sample_wh.observations(indicators=["HL_ONTIME"])) == before  # and its history
     assert catalogue_admin.catalogue_rows(sample_wh)["HL_ONTIME"]["retired_from"] == "2026-11"
     entry = sample_wh.audit_log().iloc[0]
-    assert entry["action"] == "catalogue.retire" and json.loads(entry["detail"])["before"]["active"] is True
+    assert entry["action"] == "catalogue.retire" and json.loads(entry["detail"])["before"] == {"retired_from": None}
     assert main(["catalogue", "--db", db, "list"]) == 0
     assert "HL_ONTIME" not in capsys.readouterr().out
     assert main(["catalogue", "--db", db, "list", "--all"]) == 0

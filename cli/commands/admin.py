@@ -198,12 +198,14 @@ def cmd_catalogue_import(args) -> int:
 
 
 def cmd_catalogue_list(args) -> int:
+    from kaohe.base import months as mo
+    from kaohe.data.catalogue_admin import retired_in
     from kaohe.ingest import catalogue_file
 
     wh = existing_warehouse(args.db)
     df = catalogue_file.export_frame(wh)
-    if not args.all:
-        df = df[df["retired_from"].isna()]
+    if not args.all:  # retired by the month under way (one retired from a later month is still assessed)
+        df = df[~df["code"].isin(retired_in(df, mo.running()))]
     if df.empty:
         print(t("cat.none", args.lang))
         return 0
