@@ -207,4 +207,17 @@ MIGRATIONS.append((
     ],
 ))
 
+
+
+MIGRATIONS.append((
+    7,
+    "a district's own catalogue: each indicator's source system and owning office, and the month it is "
+    "retired from (its row and its history are kept)",
+    [
+        "ALTER TABLE indicators ADD COLUMN source_system VARCHAR",
+        "ALTER TABLE indicators ADD COLUMN owner_office VARCHAR",
+        "ALTER TABLE indicators ADD COLUMN retired_from VARCHAR",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

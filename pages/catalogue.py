@@ -1,0 +1,102 @@
+"""指标目录 Indicator catalogue: the catalogue (retired indicators on request), its download, a catalogue
+file with the preview of its changes and a confirm, and retiring an indicator (its history is kept).
+Text from files is shown as text (table cells, ui.text.plain), never as markdown."""
+
+import pandas as pd
+import streamlit as st
+
+from kaohe.base import i18n, settings
+from kaohe.base import months as mo
+from kaohe.data import catalogue_admin as store
+from kaohe.data.warehouse import Refusal
+from kaohe.ingest import catalogue_file
+from kaohe.ingest.admin_table import FileRefused, labels
+from kaohe.ui.setup import page, refused, tr
+from kaohe.ui.text import plain
+
+pg = page("cat.title", needs="nothing")
+wh, L = pg.wh, pg.lang
+LABELS = labels(catalogue_file.LABELS, L)
+
+
+def problems_table(exc: FileRefused) -> pd.DataFrame:
+    return pd.DataFrame({tr("val.col.row"): [p.row if p.row is not None else "" for p in exc.problems],
+                         tr("val.col.column"): [p.column or "" for p in exc.problems],
+                         tr("val.col.problem"): [i18n.t(p.key, L, **p.params) for p in exc.problems]})
+
+
+def preview_table(preview) -> pd.DataFrame:
+    rows = preview.table(L, LABELS)
+    return pd.DataFrame(rows, columns=["code", "what", "field", "before", "after"]).rename(columns={
+        "code": tr("report.col.code"), "what": tr("adm.col.what"), "field": tr("adm.col.field"),
+        "before": tr("adm.col.before"), "after": tr("adm.col.after")})
+
+
+def done(message: str) -> None:
+    """Said after the page is drawn again, so that the catalogue shown already holds the change."""
+    st.session_state["cat_done_msg"] = message
+    st.rerun()
+
+
+if st.session_state.get("cat_done_msg"):
+    st.success(plain(st.session_state.pop("cat_done_msg")), icon=":material/check_circle:")
+catalogue = catalogue_file.export_frame(wh)
+tab_list, tab_upload, tab_retire = st.tabs([tr("cat.title"), tr("adm.upload"), tr("cat.form.retire")])
+
+with tab_list:
+    show_retired = st.toggle(tr("cat.show_retired"), key="cat_show_retired")
+    # retired by the month under way (one retired from a later month is still assessed)
+    shown = catalogue if show_retired else catalogue[~catalogue["code"].isin(store.retired_in(catalogue, mo.running()))]
+    if shown.empty:
+        st.info(tr("cat.none"))
+    else:
+        table = shown.copy()
+        table["applies_to"] = [tr(f"kind.{a}") if a != "both" else tr("cat.applies.both") for a in table["applies_to"]]
+        table["direction"] = [tr(f"direction.{d}") for d in table["direction"]]
+        st.dataframe(table.rename(columns=LABELS), hide_index=True, key="cat_table")
+    st.download_button(tr("cat.download"), catalogue_file.export_bytes(wh, ".xlsx"), file_name="catalogue.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cat_dl")
+
+with tab_upload:
+    upload = st.file_uploader(tr("adm.upload"), type=["csv", "tsv", "txt", "xlsx"], key="cat_upload")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            preview = catalogue_file.prepare(data, upload.name, wh)
+        except FileRefused as exc:
+            st.error(plain(i18n.Refusal.text(exc, L)), icon=":material/error:")
+            st.dataframe(problems_table(exc), hide_index=True, key="cat_problems")
+        else:
+            st.subheader(tr("adm.preview"))
+            st.text(preview.summary(L))
+            if preview.writes:
+                st.dataframe(preview_table(preview), hide_index=True, key="cat_preview")
+                if st.button(tr("adm.confirm"), type="primary", key="cat_confirm_btn"):
+                    try:  # checked again against the catalogue as it is now
+                        n = catalogue_file.commit(catalogue_file.prepare(data, upload.name, wh), wh,
+                                                  actor=settings.actor())
+                    except FileRefused as exc:
+                        st.error(plain(exc.text(L)), icon=":material/error:")
+                    else:
+                        done(tr("adm.committed", n=n))
+            else:
+                st.info(tr("adm.nothing_to_do"))
+
+with tab_retire:
+    active = catalogue[catalogue["retired_from"].isna()]
+    if active.empty:
+        st.info(tr("cat.none"))
+    else:
+        names = {r["code"]: f"{r['code']} {i18n.pick(r['name_zh'], r['name_en'] if isinstance(r['name_en'], str) else None, L)}"
+                 for r in active.to_dict("records")}
+        st.session_state.setdefault("cat_retire_month", mo.running())
+        with st.form("cat_retire_form"):
+            code = st.selectbox(tr("report.col.indicator"), list(names), format_func=names.get, key="cat_retire_code")
+            month = st.text_input(tr("cat.field.retired_from"), key="cat_retire_month")
+            if st.form_submit_button(tr("cat.form.retire"), key="cat_retire_btn"):
+                try:
+                    store.retire(wh, code, month=month.strip(), actor=settings.actor())
+                except Refusal as exc:
+                    refused(exc, stop=False)
+                else:
+                    done(tr("cat.retired", code=code, month=month.strip()))

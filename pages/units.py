@@ -1,0 +1,131 @@
+"""单位名录 Units: the register, a units file with the preview of its changes and a confirm, and the
+reorganisations (rename, split, merge) recorded as lineage. Text from files and forms is shown as text
+(table cells, ui.text.plain), never as markdown."""
+
+import pandas as pd
+import streamlit as st
+
+from kaohe.base import i18n, settings
+from kaohe.base import months as mo
+from kaohe.data import units as store
+from kaohe.data.warehouse import Refusal
+from kaohe.ingest import units_file
+from kaohe.ingest.admin_table import FileRefused, labels
+from kaohe.ui.setup import page, refused, tr
+from kaohe.ui.text import plain
+
+pg = page("units.title", needs="nothing")
+wh, L = pg.wh, pg.lang
+LABELS = labels(units_file.LABELS, L)
+
+
+def problems_table(exc: FileRefused) -> pd.DataFrame:
+    return pd.DataFrame({tr("val.col.row"): [p.row if p.row is not None else "" for p in exc.problems],
+                         tr("val.col.column"): [p.column or "" for p in exc.problems],
+                         tr("val.col.problem"): [i18n.t(p.key, L, **p.params) for p in exc.problems]})
+
+
+def preview_table(preview) -> pd.DataFrame:
+    rows = preview.table(L, LABELS)
+    return pd.DataFrame(rows, columns=["code", "what", "field", "before", "after"]).rename(columns={
+        "code": tr("report.col.code"), "what": tr("adm.col.what"), "field": tr("adm.col.field"),
+        "before": tr("adm.col.before"), "after": tr("adm.col.after")})
+
+
+def done(message: str) -> None:
+    """Said after the page is drawn again, so that the register shown already holds the change."""
+    st.session_state["un_done_msg"] = message
+    st.rerun()
+
+
+if st.session_state.get("un_done_msg"):
+    st.success(plain(st.session_state.pop("un_done_msg")), icon=":material/check_circle:")
+register = store.unit_rows(wh)
+tab_list, tab_upload, tab_reorg = st.tabs([tr("units.title"), tr("adm.upload"), tr("units.lineage_title")])
+
+with tab_list:
+    if not register:
+        st.info(tr("units.none"))
+    else:
+        table = pd.DataFrame(list(register.values()), columns=list(units_file.LABELS))
+        table["kind"] = [tr(f"kind.{k}") for k in table["kind"]]
+        st.dataframe(table.rename(columns=LABELS), hide_index=True, key="un_table")
+
+with tab_upload:
+    upload = st.file_uploader(tr("adm.upload"), type=["csv", "tsv", "txt", "xlsx"], key="un_upload")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            preview = units_file.prepare(data, upload.name, wh)
+        except FileRefused as exc:
+            st.error(plain(i18n.Refusal.text(exc, L)), icon=":material/error:")
+            st.dataframe(problems_table(exc), hide_index=True, key="un_problems")
+        else:
+            st.subheader(tr("adm.preview"))
+            st.text(preview.summary(L))
+            if preview.writes:
+                st.dataframe(preview_table(preview), hide_index=True, key="un_preview")
+                if st.button(tr("adm.confirm"), type="primary", key="un_confirm_btn"):
+                    try:  # checked again against the register as it is now
+                        n = units_file.commit(units_file.prepare(data, upload.name, wh), wh, actor=settings.actor())
+                    except FileRefused as exc:
+                        st.error(plain(exc.text(L)), icon=":material/error:")
+                    else:
+                        done(tr("adm.committed", n=n))
+            else:
+                st.info(tr("adm.nothing_to_do"))
+
+codes = list(register)
+names = {c: f"{c} {r['name_zh']}" if L == "zh" else f"{c} {r.get('name_en') or r['name_zh']}"
+         for c, r in register.items()}
+
+with tab_reorg:
+    if not codes:
+        st.info(tr("units.none"))
+    else:
+        for month_key in ("un_rename_month", "un_split_month", "un_merge_month"):
+            st.session_state.setdefault(month_key, mo.running())  # the month under way, unless one was typed
+        c_rename, c_split, c_merge = st.columns(3)
+        with c_rename.form("un_rename_form"):
+            st.markdown(f"**{tr('units.form.rename')}**")
+            code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_rename_unit")
+            new_zh = st.text_input(tr("units.form.name"), key="un_rename_name")
+            new_en = st.text_input(tr("units.form.name_en"), key="un_rename_name_en")
+            month = st.text_input(tr("units.field.active_from"), key="un_rename_month")
+            if st.form_submit_button(tr("adm.submit"), key="un_rename_btn"):
+                try:
+                    store.rename(wh, code, name_zh=new_zh, name_en=new_en or None, month=month.strip(),
+                                 actor=settings.actor())
+                except Refusal as exc:
+                    refused(exc, stop=False)
+                else:
+                    done(tr("units.renamed", code=code, name=new_zh.strip(), month=month.strip()))
+        with c_split.form("un_split_form"):
+            st.markdown(f"**{tr('units.form.split')}**")
+            code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_split_unit")
+            into = st.multiselect(tr("units.form.into"), codes, format_func=names.get, key="un_split_into")
+            month = st.text_input(tr("units.field.active_from"), key="un_split_month")
+            if st.form_submit_button(tr("adm.submit"), key="un_split_btn"):
+                try:
+                    store.split(wh, code, into, month=month.strip(), actor=settings.actor())
+                except Refusal as exc:
+                    refused(exc, stop=False)
+                else:
+                    done(tr("units.split_done", code=code, into=", ".join(into), month=month.strip()))
+        with c_merge.form("un_merge_form"):
+            st.markdown(f"**{tr('units.form.merge')}**")
+            sources = st.multiselect(tr("units.form.sources"), codes, format_func=names.get, key="un_merge_sources")
+            target = st.selectbox(tr("units.form.target"), codes, format_func=names.get, key="un_merge_target")
+            month = st.text_input(tr("units.field.active_from"), key="un_merge_month")
+            if st.form_submit_button(tr("adm.submit"), key="un_merge_btn"):
+                try:
+                    store.merge(wh, sources, target, month=month.strip(), actor=settings.actor())
+                except Refusal as exc:
+                    refused(exc, stop=False)
+                else:
+                    done(tr("units.merge_done", codes=", ".join(sources), into=target, month=month.strip()))
+        st.subheader(tr("units.lineage_title"))
+        code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_lineage_unit")
+        links = store.lineage(wh, code)
+        st.text("\n".join(units_file.lineage_line(link, L) for link in links) if links
+                else tr("units.no_lineage", code=code))
