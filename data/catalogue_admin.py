@@ -21,7 +21,7 @@ from kaohe.data.units import _clean, first_frozen_from
 from kaohe.data.warehouse import INDICATOR_COLUMNS, Refusal, Warehouse, _audit, tick
 
 EXTRA_COLUMNS = ["source_system", "owner_office", "retired_from"]
-CATALOGUE_COLUMNS = [c for c in INDICATOR_COLUMNS if c != "active"] + EXTRA_COLUMNS + ["active"]
+CATALOGUE_COLUMNS = [c for c in INDICATOR_COLUMNS if c not in ("active", *EXTRA_COLUMNS)] + EXTRA_COLUMNS + ["active"]
 
 
 class CatalogueRefused(Refusal, ValueError):

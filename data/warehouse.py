@@ -97,6 +97,7 @@ class RollbackNeedsReason(Refusal, RuntimeError):
 INDICATOR_COLUMNS = [
     "code", "name_zh", "name_en", "dimension_zh", "dimension_en", "applies_to", "unit",
     "direction", "kind", "ratio", "min", "max", "typical_low", "typical_high", "basis", "active",
+    "source_system", "owner_office", "retired_from",  # schema 7 (data.catalogue_admin)
 ]
 UNIT_COLUMNS = [
     "code", "name_zh", "name_en", "kind", "peer_group", "peer_group_zh", "peer_group_en",

@@ -52,7 +52,9 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # the browser ta
 EXTRA_PAGES = [
     ("pages/audit.py", "page.audit", ":material/manage_search:", "nav.section.data", False),
     ("pages/meeting.py", "mt.title", ":material/co_present:", "nav.section.browse", False),
-    ("pages/boundaries.py", "bd.title", ":material/map:", "nav.section.data", False),
+    ("pages/boundaries.py", "bd.title", ":material/map:", "nav.section.setup", False),
+    ("pages/units.py", "units.title", ":material/apartment:", "nav.section.setup", False),
+    ("pages/catalogue.py", "cat.title", ":material/list_alt:", "nav.section.setup", False),
 ]
 
 
