@@ -76,7 +76,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     und = Understanding(raw.fmt, raw.encoding, raw.sheet)
     problems: list[dict] = []
     grid = raw.grid()
-    text = grid.map(fold) if len(grid) <= 50_000 else _fold_fast(grid)
+    text = _fold_fast(grid)
     nonempty = text != ""
 
     header_at = _find_header(text, lookup)
@@ -207,14 +207,23 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
 
 
 def _fold_fast(grid: pd.DataFrame) -> pd.DataFrame:
-    """fold() per distinct value: a million-row backfill repeats the same few thousand strings."""
+    """fold() of every cell, computed once per distinct text: a file repeats the same unit names and
+    codes thousands of times. Cells that are not text (a workbook's numbers, dates, booleans) are folded
+    one by one, since 1, 1.0 and True are equal as keys but read differently."""
     out = {}
     for c in grid.columns:
-        col = grid[c]
-        uniq = pd.unique(col)
-        table = {u: fold(u) for u in uniq if u is not None and not (isinstance(u, float) and np.isnan(u))}
-        out[c] = col.map(table).fillna("")
-    return pd.DataFrame(out, index=grid.index)
+        vals = grid[c].to_numpy(dtype=object)
+        is_str = np.fromiter((type(v) is str for v in vals), dtype=bool, count=len(vals))
+        folded = np.empty(len(vals), dtype=object)
+        if is_str.any():
+            texts = vals[is_str]
+            uniq = pd.unique(texts)
+            table = dict(zip(uniq, map(fold, uniq), strict=True))
+            folded[is_str] = [table[v] for v in texts]
+        if not is_str.all():
+            folded[~is_str] = [fold(v) for v in vals[~is_str]]
+        out[c] = folded
+    return pd.DataFrame(out, index=grid.index, columns=grid.columns)
 
 
 def _find_header(text: pd.DataFrame, lookup: Lookup):
@@ -278,8 +287,7 @@ def _skip_rows(btext: pd.DataFrame, unit_col, problems: list) -> pd.Series:
     n_empty = int((~keep).sum())
     if n_empty:
         problems.append(problem("val.skipped_empty", row=int(btext.index[~keep][0]), n=n_empty))
-    first_cells = btext.apply(lambda r: next((v for v in r if v), ""), axis=1) if len(btext) <= 50_000 \
-        else btext[unit_col]
+    first_cells = _first_cells(btext, nonempty)
     first_keys = _map_unique(first_cells, key)
     is_total = _map_unique(btext[unit_col], key).isin(TOTAL_WORDS) | first_keys.isin(TOTAL_WORDS)
     is_note = (count == 1) & _map_unique(first_cells, lambda v: key(v).startswith(NOTE_PREFIXES) or len(v) > 20)
@@ -289,6 +297,17 @@ def _skip_rows(btext: pd.DataFrame, unit_col, problems: list) -> pd.Series:
     for r in btext.index[keep & is_note & ~is_total]:
         problems.append(problem("val.skipped_note", row=int(r), value=first_cells[r][:80]))
     return keep & ~is_total & ~is_note
+
+
+def _first_cells(btext: pd.DataFrame, nonempty: pd.DataFrame) -> pd.Series:
+    """Each row's first non-empty cell ("" for an empty row), column by column from the right: a whole
+    column at a time, never a Python call per row."""
+    first = np.full(len(btext), "", dtype=object)
+    for c in reversed(range(btext.shape[1])):
+        here = nonempty.iloc[:, c].to_numpy(dtype=bool)
+        if here.any():
+            first[here] = btext.iloc[:, c].to_numpy(dtype=object)[here]
+    return pd.Series(first, index=btext.index, dtype=object)
 
 
 def _map_unique(col: pd.Series, fn) -> pd.Series:
