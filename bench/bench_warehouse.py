@@ -50,7 +50,7 @@ def storage_order(path: Path, month: str, tmp: Path) -> None:
         touched, total = _touched(con, month)
         con_rows = con.execute("SELECT count(*) FROM observations WHERE month = ?", [month]).fetchone()[0]
         sql = "SELECT count(*), sum(value) FROM observations WHERE month = ? AND is_current"
-        scan = measure(lambda con=con: con.execute(sql, [month]).fetchall(), repeat=7)
+        scan = measure(lambda con=con, sql=sql: con.execute(sql, [month]).fetchall(), repeat=7)
         con.close()
         wh = Warehouse(p)
         read = measure(lambda wh=wh: wh.observations(month_from=month, month_to=month), repeat=5)
