@@ -139,10 +139,19 @@ class _Beside:
         arr[-1] = None
         return pd.Series(arr[self.codes], index=self.index, dtype=object)
 
-    def category(self, column: str) -> pd.Series:
-        vals = self.rows[column].astype(object).where(self.rows[column].notna(), None).tolist()
-        cat = pd.Categorical(vals)
+    def category(self, column: str, *, or_key: bool = False) -> pd.Series:
+        """The column as a categorical; with `or_key`, a key without a value (or unknown) shows the key."""
+        col = self.rows[column].astype(object)
+        if or_key:
+            col = col.where(col.notna(), pd.Series(self.rows.index, index=self.rows.index, dtype=object))
+        cat = pd.Categorical(col.where(col.notna(), None).tolist())
         return pd.Series(cat.take(self.codes, allow_fill=True), index=self.index)
+
+    def flag(self, column: str, fn) -> np.ndarray:
+        """fn(value) per distinct key, as a bool per row (False for an unknown key)."""
+        table = np.append(np.fromiter((bool(fn(v)) for v in self.rows[column].to_numpy(dtype=object)),
+                                      dtype=bool, count=len(self.rows)), False)
+        return table[self.codes]
 
 
 def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
