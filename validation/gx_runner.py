@@ -207,7 +207,12 @@ def _coded(slim: pd.DataFrame) -> pd.DataFrame:
         slim[col] = pd.Categorical(slim[col].astype(object).where(slim[col].notna(), None))
     for cols in CODED_TOGETHER:
         values = [slim[c].astype(object).where(slim[c].notna(), None) for c in cols]
-        cats = sorted(set().union(*(pd.unique(v.dropna()) for v in values)))
+        distinct = set().union(*(pd.unique(v.dropna()) for v in values))
+        if not all(isinstance(x, str) for x in distinct):  # not texts (a bug upstream): GX says so, as before
+            for c, v in zip(cols, values, strict=True):
+                slim[c] = v
+            continue
+        cats = sorted(distinct)
         for c, v in zip(cols, values, strict=True):
             slim[c] = pd.Categorical(v, categories=cats, ordered=True)
     return slim
