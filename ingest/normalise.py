@@ -141,7 +141,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
                          "col_unit": header_text[ucol]})
     if und.month_source == "column":
         mcol = first_of["month"]
-        base["month_raw"] = body[mcol].to_numpy()
+        base["month_raw"] = _cells(body[mcol])
         base["col_month"] = header_text[mcol]
     else:
         base["month_raw"] = month
@@ -155,7 +155,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
         frame["indicator_code"] = lookup.indicator_codes(frame["indicator_raw"].replace("", None))
         for part in ("value", "numerator", "denominator"):
             col = first_of.get(part)
-            frame[f"{part}_raw"] = body[col].to_numpy() if col is not None else None
+            frame[f"{part}_raw"] = _cells(body[col]) if col is not None else None
             frame[f"col_{part}"] = header_text[col] if col is not None else None
         frame["col_value"] = header_text[first_of["value"]] if "value" in first_of else header_text[first_of["numerator"]]
         status_col = first_of.get("status")
@@ -166,7 +166,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
             part = base.copy()
             part["indicator_raw"] = header_text[col]
             part["indicator_code"] = code
-            part["value_raw"] = body[col].to_numpy()
+            part["value_raw"] = _cells(body[col])
             part["col_value"] = part["col_indicator"] = header_text[col]
             parts.append(part)
         frame = pd.concat(parts, ignore_index=True)
@@ -205,6 +205,12 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     und.indicator_names = {c: (str(inames.at[c, "name_zh"]), str(inames.at[c, "name_en"]))
                            for c in und.indicators_matched}
     return frame.reindex(columns=NORMALISED_COLUMNS), und, problems
+
+
+def _cells(col: pd.Series):
+    """A column of the file's cells as they were read, to place beside the rows: a big CSV's text column
+    (pandas' string dtype) stays one, without a Python string per cell made and converted back."""
+    return col.array if col.dtype != object and pd.api.types.is_string_dtype(col.dtype) else col.to_numpy()
 
 
 def _fold_fast(grid: pd.DataFrame) -> pd.DataFrame:

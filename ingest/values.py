@@ -113,7 +113,8 @@ def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     The common case (plain numbers, text numbers) goes through pandas; only the
     leftovers are parsed one by one, so a million-row backfill stays fast.
     """
-    raw = cells.astype("object")
+    # a big CSV's column of text (pandas' string dtype) is read as it is: no Python string per cell
+    raw = cells if cells.dtype != object and pd.api.types.is_string_dtype(cells.dtype) else cells.astype("object")
     # pandas reads True as 1 and "inf" as infinity: those go one by one through parse_value
     if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "floating", "integer", "mixed-integer-float", "empty"):
         special = pd.Series(False, index=raw.index)  # a CSV: text only, no Python call per cell

@@ -191,9 +191,16 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     return f
 
 
+# what `run()` and `expected()` read of the known rows
+KNOWN_COLUMNS = ["row", "unit_code", "indicator_code", "month", "value", "value_raw", "status", "col_value",
+                 "u_kind", "i_kind", "i_applies", *NAME_COLUMNS[:4]]
+
+
 def known(f: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `facts()` whose unit, indicator and month are known."""
-    return f.loc[f["u_kind"].notna() & f["i_kind"].notna() & f["month"].notna()]
+    """The rows of `facts()` whose unit, indicator and month are known (the columns `run()` and
+    `expected()` read: a backfill's frame is not copied whole)."""
+    mask = f["u_kind"].notna() & f["i_kind"].notna() & f["month"].notna()
+    return f.loc[mask, [c for c in KNOWN_COLUMNS if c in f.columns]]
 
 
 def run(f: pd.DataFrame) -> pd.DataFrame:
