@@ -35,6 +35,9 @@ class Refusal(i18n.Refusal):
 
 
 OBS_COLUMNS = ["unit_code", "indicator_code", "month", "value", "numerator", "denominator", "status"]
+# Observations are written in this order, so a table loaded month after month (or in one backfill, in any
+# order) is clustered by month: a row group's min/max month statistics let a month's read skip the others.
+STORAGE_ORDER = ("month", "unit_code", "indicator_code")
 
 
 class WarehouseBusy(RuntimeError):
@@ -362,7 +365,8 @@ class Warehouse:
                          AND o.month = k.month
                        GROUP BY ALL) p
                    ON p.unit_code = i.unit_code AND p.indicator_code = i.indicator_code
-                      AND p.month = i.month""",
+                      AND p.month = i.month
+                   ORDER BY i.month, i.unit_code, i.indicator_code""",  # stored clustered by month: STORAGE_ORDER
                 [batch_id, now] + ([seq] if seq is not None else []),
             )
             if revised:
@@ -670,3 +674,15 @@ def published_months(con) -> set[str]:
     for period, month in con.execute("SELECT DISTINCT period, month FROM publications").fetchall():
         frozen.update(mo.period_months(period, month))
     return frozen
+
+
+def month_row_groups(con) -> pd.DataFrame:
+    """The observations table's row groups with the min and max month their statistics hold
+    (row_group_id, month_min, month_max, rows), from DuckDB's storage info: how well the table is
+    clustered by month. Data not yet checkpointed has no row group statistics and is not listed."""
+    return con.execute(
+        """SELECT row_group_id, min(stats['min']) AS month_min, max(stats['max']) AS month_max,
+                  sum(count)::BIGINT AS rows
+           FROM pragma_storage_info('observations')
+           WHERE column_name = 'month' AND segment_type = 'VARCHAR'
+           GROUP BY row_group_id ORDER BY row_group_id""").df()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kaohe.ingest.values import fold
+from kaohe.ingest.values import fold, map_distinct
 
 ALIASES_CSV = Path(__file__).resolve().parent / "aliases.csv"
 FIELDS = ("unit", "month", "indicator", "value", "numerator", "denominator", "status", "ignore")
@@ -147,11 +147,7 @@ class Lookup:
 
     def unit_codes(self, raw: pd.Series) -> pd.Series:
         """Unit code for each raw cell, or the cleaned raw text when unknown (validation says so)."""
-        uniq = pd.Series(raw.dropna().unique())
-        table = {u: self.unit_keys.get(key(u), fold(u)) for u in uniq}
-        return raw.map(table)
+        return map_distinct(raw, lambda u: self.unit_keys.get(key(u), fold(u)))
 
     def indicator_codes(self, raw: pd.Series) -> pd.Series:
-        uniq = pd.Series(raw.dropna().unique())
-        table = {u: self.indicator_keys.get(key(u), fold(u)) for u in uniq}
-        return raw.map(table)
+        return map_distinct(raw, lambda u: self.indicator_keys.get(key(u), fold(u)))

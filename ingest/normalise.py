@@ -22,6 +22,7 @@ from kaohe.ingest.values import (
     OK,
     REFUSED_STATES,
     fold,
+    map_distinct,
     month_in_text,
     parse_month,
     parse_values,
@@ -76,7 +77,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     und = Understanding(raw.fmt, raw.encoding, raw.sheet)
     problems: list[dict] = []
     grid = raw.grid()
-    text = grid.map(fold) if len(grid) <= 50_000 else _fold_fast(grid)
+    text = _fold_fast(grid)
     nonempty = text != ""
 
     header_at = _find_header(text, lookup)
@@ -85,18 +86,18 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
             raise FileProblem("val.file_empty")
         raise FileProblem("val.file_no_header")
     und.header_row = int(header_at)
-    positions = list(text.index)
-    h_pos = positions.index(header_at)
+    h_pos = int(np.flatnonzero(text.index == header_at)[0])  # the header is among the first HEADER_SCAN rows
 
     # title rows above the header: skipped, but a month in them counts
     title_month = None
-    for r in positions[:h_pos]:
+    for r in text.index[:h_pos]:
         line = " ".join(v for v in text.loc[r] if v)
         if line:
             problems.append(problem("val.skipped_title", row=int(r), value=line[:80]))
             title_month = title_month or month_in_text(line)
 
-    roles, ind_cols = _columns(text.loc[header_at], text.iloc[h_pos + 1:], lookup, problems, und, int(header_at))
+    roles, ind_cols = _columns(text.loc[header_at], nonempty.iloc[h_pos + 1:], lookup, problems, und,
+                               int(header_at))
     first_of = {}
     for col, (role, _code) in roles.items():
         first_of.setdefault(role, col)
@@ -111,7 +112,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
 
     body = grid.iloc[h_pos + 1:]
     btext = text.iloc[h_pos + 1:]
-    keep = _skip_rows(btext, first_of["unit"], problems)
+    keep = _skip_rows(btext, nonempty.iloc[h_pos + 1:], first_of["unit"], problems)
     body, btext = body.loc[keep], btext.loc[keep]
     und.rows_read = int(len(body))
     und.rows_skipped = int(len(grid) - h_pos - 1 - len(body))
@@ -140,7 +141,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
                          "col_unit": header_text[ucol]})
     if und.month_source == "column":
         mcol = first_of["month"]
-        base["month_raw"] = body[mcol].to_numpy()
+        base["month_raw"] = _cells(body[mcol])
         base["col_month"] = header_text[mcol]
     else:
         base["month_raw"] = month
@@ -154,7 +155,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
         frame["indicator_code"] = lookup.indicator_codes(frame["indicator_raw"].replace("", None))
         for part in ("value", "numerator", "denominator"):
             col = first_of.get(part)
-            frame[f"{part}_raw"] = body[col].to_numpy() if col is not None else None
+            frame[f"{part}_raw"] = _cells(body[col]) if col is not None else None
             frame[f"col_{part}"] = header_text[col] if col is not None else None
         frame["col_value"] = header_text[first_of["value"]] if "value" in first_of else header_text[first_of["numerator"]]
         status_col = first_of.get("status")
@@ -165,7 +166,7 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
             part = base.copy()
             part["indicator_raw"] = header_text[col]
             part["indicator_code"] = code
-            part["value_raw"] = body[col].to_numpy()
+            part["value_raw"] = _cells(body[col])
             part["col_value"] = part["col_indicator"] = header_text[col]
             parts.append(part)
         frame = pd.concat(parts, ignore_index=True)
@@ -199,22 +200,36 @@ def normalise(raw: RawTable, lookup: Lookup, month: str | None = None) -> tuple[
     und.unit_suggestions = {u: lookup.suggest_units(u) for u in und.units_unmatched[:20]}
     und.unit_names.update({c: (str(names.at[c, "name_zh"]), str(names.at[c, "name_en"]))
                            for s in und.unit_suggestions.values() for c in s})
-    und.indicators_matched = sorted(set(frame["indicator_code"].dropna()) & set(lookup.indicators["code"]))
+    und.indicators_matched = sorted(set(frame["indicator_code"].dropna().unique()) & set(lookup.indicators["code"]))
     inames = lookup.indicators.set_index("code")
     und.indicator_names = {c: (str(inames.at[c, "name_zh"]), str(inames.at[c, "name_en"]))
                            for c in und.indicators_matched}
     return frame.reindex(columns=NORMALISED_COLUMNS), und, problems
 
 
+def _cells(col: pd.Series):
+    """A column of the file's cells as they were read, to place beside the rows: a big CSV's text column
+    (pandas' string dtype) stays one, without a Python string per cell made and converted back."""
+    return col.array if col.dtype != object and pd.api.types.is_string_dtype(col.dtype) else col.to_numpy()
+
+
 def _fold_fast(grid: pd.DataFrame) -> pd.DataFrame:
-    """fold() per distinct value: a million-row backfill repeats the same few thousand strings."""
+    """fold() of every cell, computed once per distinct text: a file repeats the same unit names and
+    codes thousands of times (a column is factorised, its distinct texts folded, and the codes taken).
+    A column holding anything but text (a workbook's numbers, dates, booleans) is folded cell by cell,
+    since 1, 1.0 and True are equal as keys but read differently. The result holds Python strings
+    (object dtype), so no column is converted to another string type and back."""
     out = {}
     for c in grid.columns:
         col = grid[c]
-        uniq = pd.unique(col)
-        table = {u: fold(u) for u in uniq if u is not None and not (isinstance(u, float) and np.isnan(u))}
-        out[c] = col.map(table).fillna("")
-    return pd.DataFrame(out, index=grid.index)
+        if pd.api.types.is_string_dtype(col.dtype) and (
+                col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")):
+            codes, uniq = pd.factorize(col, use_na_sentinel=True)
+            table = np.array([fold(u) for u in uniq] + [""], dtype=object)  # code -1 (a blank) -> ""
+            out[c] = table[codes]
+        else:
+            out[c] = np.array([fold(v) for v in col.to_numpy(dtype=object)], dtype=object)
+    return pd.DataFrame(out, index=grid.index, columns=grid.columns, dtype=object)
 
 
 def _find_header(text: pd.DataFrame, lookup: Lookup):
@@ -227,13 +242,13 @@ def _find_header(text: pd.DataFrame, lookup: Lookup):
     return best
 
 
-def _columns(header: pd.Series, body: pd.DataFrame, lookup: Lookup, problems: list, und: Understanding,
-             header_row: int):
+def _columns(header: pd.Series, body_nonempty: pd.DataFrame, lookup: Lookup, problems: list,
+             und: Understanding, header_row: int):
     roles: dict = {}
     ind_cols: list = []
     seen: dict = {}
     for col, name in header.items():
-        empty_body = not (body[col] != "").any() if len(body) else True
+        empty_body = not body_nonempty[col].any() if len(body_nonempty) else True
         letter = column_letter(col)
         if not name:
             if empty_body:
@@ -271,15 +286,13 @@ def _columns(header: pd.Series, body: pd.DataFrame, lookup: Lookup, problems: li
 
 
 
-def _skip_rows(btext: pd.DataFrame, unit_col, problems: list) -> pd.Series:
-    nonempty = btext != ""
+def _skip_rows(btext: pd.DataFrame, nonempty: pd.DataFrame, unit_col, problems: list) -> pd.Series:
     count = nonempty.sum(axis=1)
     keep = count > 0
     n_empty = int((~keep).sum())
     if n_empty:
         problems.append(problem("val.skipped_empty", row=int(btext.index[~keep][0]), n=n_empty))
-    first_cells = btext.apply(lambda r: next((v for v in r if v), ""), axis=1) if len(btext) <= 50_000 \
-        else btext[unit_col]
+    first_cells = _first_cells(btext, nonempty)
     first_keys = _map_unique(first_cells, key)
     is_total = _map_unique(btext[unit_col], key).isin(TOTAL_WORDS) | first_keys.isin(TOTAL_WORDS)
     is_note = (count == 1) & _map_unique(first_cells, lambda v: key(v).startswith(NOTE_PREFIXES) or len(v) > 20)
@@ -291,21 +304,30 @@ def _skip_rows(btext: pd.DataFrame, unit_col, problems: list) -> pd.Series:
     return keep & ~is_total & ~is_note
 
 
+def _first_cells(btext: pd.DataFrame, nonempty: pd.DataFrame) -> pd.Series:
+    """Each row's first non-empty cell ("" for an empty row), column by column from the right: a whole
+    column at a time, never a Python call per row."""
+    first = np.full(len(btext), "", dtype=object)
+    for c in reversed(range(btext.shape[1])):
+        here = nonempty.iloc[:, c].to_numpy(dtype=bool)
+        if here.any():
+            first[here] = btext.iloc[:, c].to_numpy(dtype=object)[here]
+    return pd.Series(first, index=btext.index, dtype=object)
+
+
 def _map_unique(col: pd.Series, fn) -> pd.Series:
     """fn per distinct value: files repeat the same unit names thousands of times."""
-    return col.map({u: fn(u) for u in pd.unique(col)})
+    return map_distinct(col, fn, na=fn("")) if len(col) else col.map(fn)
 
 
 def _months(raw: pd.Series) -> pd.Series:
-    uniq = pd.unique(raw)
-    table = {}
-    for u in uniq:
+    def month(u):
         try:
-            table[u] = parse_month(u)
+            return parse_month(u)
         except TypeError:
-            table[u] = None
+            return None
     try:
-        return raw.map(table)
+        return map_distinct(raw, month)
     except TypeError:  # unhashable cells never happen in practice; parse one by one
         return raw.map(parse_month)
 

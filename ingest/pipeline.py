@@ -128,6 +128,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
         prep.report = Report.of([pd.DataFrame([found] + read_problems)])
         return prep
     found = raw.problems + found  # what reading found: hidden sheets, rows and columns, invisible characters
+    del raw  # the file's grid: the normalised frame holds what is needed from here on
     timings["read"] = time.perf_counter() - t0
     prep.frame, prep.understanding = frame, und
 
@@ -141,12 +142,15 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
 
     t2 = time.perf_counter()
     known = checks.known(facts)
+    del facts  # each stage's frame is let go once read: a backfill's peak memory is one stage's, not all
     expected = checks.expected(known, units)
     t3 = time.perf_counter()
     gaps, prep.gx_result["completeness"] = gx_runner.completeness(expected)
     completeness_gx = time.perf_counter() - t3
+    del expected
     timings["gx"] += completeness_gx  # both suites count as GX time
     parts = [pd.DataFrame(found), gx_problems, checks.run(known), gaps]
+    del known
     months = und.months
     if months:
         with wh.connect() as con:

@@ -187,10 +187,11 @@ def _read_fast(text: str, delimiter: str, encoding: str) -> RawTable | None:
     import pandas as pd
 
     width = max(ln.count(delimiter) for ln in text[:65536].splitlines()[:100]) + 1  # title rows are narrower
-    try:
-        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=object,
-                           keep_default_na=False, skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, ValueError):
+    try:  # the parser is handed UTF-8 bytes: a StringIO of the text would hold 4 bytes a character
+        grid = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None,
+                           names=range(width), dtype=object, keep_default_na=False, skip_blank_lines=False,
+                           engine="c")
+    except (pd.errors.ParserError, ValueError):  # UnicodeError is a ValueError
         return None
     grid.index = range(1, len(grid) + 1)
     grid.columns = range(grid.shape[1])

@@ -91,21 +91,40 @@ def parse_value(cell: object) -> tuple[float, str]:
     return np.nan, BAD
 
 
+def map_distinct(col: pd.Series, fn, na: object = None) -> pd.Series:
+    """fn(v) for each cell, called once per distinct value (the column is factorised and the results
+    taken by code): a file repeats the same few thousand names and numbers across a million rows.
+    Blank cells (None, NaN) give `na`. Results that are all booleans give a bool column, else object."""
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)
+    vals = [fn(u) for u in uniq]
+    if vals and all(isinstance(v, (bool, np.bool_)) for v in vals) and isinstance(na, bool):
+        table = np.fromiter(vals + [na], dtype=bool, count=len(vals) + 1)
+    else:
+        table = np.empty(len(vals) + 1, dtype=object)
+        for i, v in enumerate(vals):
+            table[i] = v
+        table[-1] = na
+    return pd.Series(table[codes], index=col.index, dtype=table.dtype)
+
+
 def parse_values(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised parse_value for a column of raw cells: (numbers, states).
 
     The common case (plain numbers, text numbers) goes through pandas; only the
     leftovers are parsed one by one, so a million-row backfill stays fast.
     """
-    raw = cells.astype("object")
+    # a big CSV's column of text (pandas' string dtype) is read as it is: no Python string per cell
+    raw = cells if cells.dtype != object and pd.api.types.is_string_dtype(cells.dtype) else cells.astype("object")
     # pandas reads True as 1 and "inf" as infinity: those go one by one through parse_value
     if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "floating", "integer", "mixed-integer-float", "empty"):
         special = pd.Series(False, index=raw.index)  # a CSV: text only, no Python call per cell
     else:
         special = raw.map(lambda c: isinstance(c, (bool, np.bool_)))
-    as_num = pd.to_numeric(raw.where(~special, None), errors="coerce")
+    # each distinct cell is converted once: a backfill repeats the same numbers thousands of times
+    codes, uniq = pd.factorize(raw.where(~special, None), use_na_sentinel=True)
+    nums = pd.to_numeric(pd.Series(uniq, dtype=object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    values = pd.Series(np.append(nums, np.nan)[codes], index=raw.index, dtype="float64")
     states = pd.Series(OK, index=raw.index, dtype=object)
-    values = as_num.astype("float64")
     with np.errstate(invalid="ignore"):
         todo = values.isna() | special | ~(values.abs() <= MAX_MAGNITUDE)
     blank = todo & ~special & (raw.isna() | raw.isin(["", "-", "—"]))  # the usual empties, without a Python call each

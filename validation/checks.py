@@ -116,28 +116,67 @@ def range_words(kind, name_zh, name_en, unit, low, high) -> dict:
     return {**pair("range", *both(rng, **p)), **pair("fix", *both(fix, **p))}
 
 
+class _Beside:
+    """A register's (or catalogue's) columns beside each row of a key column: the key is factorised
+    once and each fact is looked up per distinct key and taken by code, never a hash lookup per row.
+    Texts come out as object columns (the same few Python strings shared by every row), numbers as
+    numbers; an unknown or blank key gives NA."""
+
+    def __init__(self, keys: pd.Series, table: pd.DataFrame):
+        self.index = keys.index
+        self.codes, uniq = pd.factorize(keys, use_na_sentinel=True)
+        self.rows = table.reindex(pd.Index(uniq, dtype=object))  # one line per distinct key
+
+    def __call__(self, column: str, *, blank_is_na: bool = False) -> pd.Series:
+        vals = self.rows[column]
+        if pd.api.types.is_numeric_dtype(vals.dtype) and not pd.api.types.is_bool_dtype(vals.dtype):
+            arr = np.append(vals.to_numpy(dtype="float64", na_value=np.nan), np.nan)
+            return pd.Series(arr[self.codes], index=self.index, dtype="float64")
+        arr = np.empty(len(vals) + 1, dtype=object)
+        for i, v in enumerate(vals.to_numpy(dtype=object)):
+            arr[i] = None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+                              or (blank_is_na and v == "")) else v
+        arr[-1] = None
+        return pd.Series(arr[self.codes], index=self.index, dtype=object)
+
+    def category(self, column: str, *, or_key: bool = False) -> pd.Series:
+        """The column as a categorical; with `or_key`, a key without a value (or unknown) shows the key."""
+        col = self.rows[column].astype(object)
+        if or_key:
+            col = col.where(col.notna(), pd.Series(self.rows.index, index=self.rows.index, dtype=object))
+        cat = pd.Categorical(col.where(col.notna(), None).tolist())
+        return pd.Series(cat.take(self.codes, allow_fill=True), index=self.index)
+
+    def flag(self, column: str, fn) -> np.ndarray:
+        """fn(value) per distinct key, as a bool per row (False for an unknown key)."""
+        table = np.append(np.fromiter((bool(fn(v)) for v in self.rows[column].to_numpy(dtype=object)),
+                                      dtype=bool, count=len(self.rows)), False)
+        return table[self.codes]
+
+
 def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """`frame` with the register's and catalogue's facts beside each row, for the suite."""
+    from kaohe.ingest.values import map_distinct
+
     f = frame.copy(deep=False)  # new columns only: the normalised frame is never written to (copy-on-write)
-    u = units.set_index("code")
-    ind = indicators.set_index("code")
-    f["u_kind"] = f["unit_code"].map(u["kind"])
-    f["u_from"] = f["unit_code"].map(u["active_from"]).replace("", None)
-    f["u_to"] = f["unit_code"].map(u["active_to"]).replace("", None)
-    f["i_applies"] = f["indicator_code"].map(ind["applies_to"])
-    f["i_kind"] = f["indicator_code"].map(ind["kind"])
-    f["i_min"] = f["indicator_code"].map(ind["min"]).astype("float64")
-    f["i_max"] = f["indicator_code"].map(ind["max"]).astype("float64")
-    f["i_ratio"] = f["indicator_code"].map(ind["ratio"]).fillna(False).astype(bool)
+    u = _Beside(f["unit_code"], units.drop_duplicates("code").set_index("code"))
+    ind = _Beside(f["indicator_code"], indicators.drop_duplicates("code").set_index("code"))
+    f["u_kind"] = u("kind")
+    f["u_from"] = u("active_from", blank_is_na=True)
+    f["u_to"] = u("active_to", blank_is_na=True)
+    f["i_applies"] = ind("applies_to")
+    f["i_kind"] = ind("kind")
+    f["i_min"] = pd.to_numeric(ind("min"), errors="coerce").astype("float64")
+    f["i_max"] = pd.to_numeric(ind("max"), errors="coerce").astype("float64")
+    f["i_ratio"] = ind("ratio").fillna(False).astype(bool)
     # the words are a few dozen distinct texts repeated on every row: categoricals, not a Python str per row
     for lang in ("zh", "en"):
-        f[f"u_name_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).astype("category")
-        f[f"i_name_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).astype("category")
-    f["i_unit"] = f["indicator_code"].map(ind["unit"]).astype("category")
+        f[f"u_name_{lang}"] = u.category(f"name_{lang}")
+        f[f"i_name_{lang}"] = ind.category(f"name_{lang}")
+    f["i_unit"] = ind.category("unit")
     for part in ("numerator", "denominator"):
         f[f"{part}_state"] = f[f"{part}_state"].fillna("missing") if f"{part}_state" in f.columns else "missing"
-    months = pd.unique(f["month"].dropna())
-    f["month_start"] = f["month"].map({m: _dt.date(int(m[:4]), int(m[5:7]), 1) for m in months})
+    f["month_start"] = map_distinct(f["month"], lambda m: _dt.date(int(m[:4]), int(m[5:7]), 1))
     value = f["value"].astype("float64")
     f["value_fraction"] = value - np.floor(value)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -147,15 +186,21 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     from kaohe.ingest.values import fold
 
     raw = f["value_raw"] if "value_raw" in f.columns else pd.Series(None, index=f.index, dtype=object)
-    has_pct = raw.map({v: fold(v).endswith("%") for v in pd.unique(raw.astype(object)) if isinstance(v, str)})
-    f["percent_unit_mismatch"] = (has_pct.fillna(False).astype(bool) & f["i_unit"].notna()
-                                  & f["i_unit"].ne("%")).astype(bool)
+    has_pct = map_distinct(raw, lambda v: isinstance(v, str) and fold(v).endswith("%"), na=False).astype(bool)
+    f["percent_unit_mismatch"] = (has_pct & f["i_unit"].notna() & f["i_unit"].ne("%")).astype(bool)
     return f
 
 
+# what `run()` and `expected()` read of the known rows
+KNOWN_COLUMNS = ["row", "unit_code", "indicator_code", "month", "value", "value_raw", "status", "col_value",
+                 "u_kind", "i_kind", "i_applies", *NAME_COLUMNS[:4]]
+
+
 def known(f: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `facts()` whose unit, indicator and month are known."""
-    return f.loc[f["u_kind"].notna() & f["i_kind"].notna() & f["month"].notna()]
+    """The rows of `facts()` whose unit, indicator and month are known (the columns `run()` and
+    `expected()` read: a backfill's frame is not copied whole)."""
+    mask = f["u_kind"].notna() & f["i_kind"].notna() & f["month"].notna()
+    return f.loc[mask, [c for c in KNOWN_COLUMNS if c in f.columns]]
 
 
 def run(f: pd.DataFrame) -> pd.DataFrame:

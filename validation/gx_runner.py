@@ -151,9 +151,7 @@ def parameters(units: pd.DataFrame, indicators: pd.DataFrame, current_month: str
 def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[pd.DataFrame, dict]:
     """(problems, raw GX result as JSON-able dict). `frame`: `checks.facts()` of the normalised frame."""
     frame = frame.reset_index(drop=True)
-    slim = frame.reindex(columns=GX_COLUMNS)
-    for col in ("month", "u_from", "u_to"):  # compared as text: one dtype, None for blanks
-        slim[col] = slim[col].astype(object).where(slim[col].notna(), None)
+    slim = _coded(frame.reindex(columns=GX_COLUMNS))
     params = {"current_month_start": "2999-12-01", "open_months": [], "earliest_month_start": "1900-01-01", **params}
     result = _validate(name, slim, {k: v for k, v in params.items() if not k.startswith("_")})
     out = []
@@ -194,6 +192,30 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
                             pd.Series(extra(part, params), dtype=object) if extra else None))
     problems = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     return _one_line_per_fault(problems), _compact(result.to_json_dict())
+
+
+# Text columns the suite reads, handed to GX as categoricals: GX takes the rows of its domain (the whole
+# frame, filtered by a row condition) for every metric, and a categorical's rows are small integer codes,
+# not a Python string each; its blanks are code -1. Columns compared with each other share one ordered
+# set of categories, so `month >= u_from` and `u_kind == i_applies` compare as the texts do.
+CODED = ["unit_code", "indicator_code", "status", "i_kind", "numerator_state", "denominator_state"]
+CODED_TOGETHER = [("month", "u_from", "u_to"), ("u_kind", "i_applies")]
+
+
+def _coded(slim: pd.DataFrame) -> pd.DataFrame:
+    for col in CODED:
+        slim[col] = pd.Categorical(slim[col].astype(object).where(slim[col].notna(), None))
+    for cols in CODED_TOGETHER:
+        values = [slim[c].astype(object).where(slim[c].notna(), None) for c in cols]
+        distinct = set().union(*(pd.unique(v.dropna()) for v in values))
+        if not all(isinstance(x, str) for x in distinct):  # not texts (a bug upstream): GX says so, as before
+            for c, v in zip(cols, values, strict=True):
+                slim[c] = v
+            continue
+        cats = sorted(distinct)
+        for c, v in zip(cols, values, strict=True):
+            slim[c] = pd.Categorical(v, categories=cats, ordered=True)
+    return slim
 
 
 def _one_line_per_fault(problems: pd.DataFrame) -> pd.DataFrame:

@@ -58,17 +58,20 @@ def run(frame: pd.DataFrame, history: pd.DataFrame, units: pd.DataFrame, indicat
 
 def _words(f: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Beside each row: the unit's and indicator's names, the value as a person reads it, and the
-    catalogue's valid range (a usual range shown never leaves it: a percentage stays within 0-100)."""
-    u = units.set_index("code")
-    ind = indicators.set_index("code")
+    catalogue's valid range (a usual range shown never leaves it: a percentage stays within 0-100).
+    Looked up once per distinct unit and indicator (checks._Beside), not once per row."""
+    from kaohe.validation.checks import _Beside
+
+    u = _Beside(f["unit_code"], units.drop_duplicates("code").set_index("code"))
+    ind = _Beside(f["indicator_code"], indicators.drop_duplicates("code").set_index("code"))
     f = f.copy()
     for lang in ("zh", "en"):
-        f[f"unit_{lang}"] = f["unit_code"].map(u[f"name_{lang}"]).fillna(f["unit_code"]).astype("category")
-        f[f"indicator_{lang}"] = f["indicator_code"].map(ind[f"name_{lang}"]).fillna(f["indicator_code"]).astype("category")
-    f["i_min"] = f["indicator_code"].map(pd.to_numeric(ind["min"], errors="coerce")).astype("float64")
-    f["i_max"] = f["indicator_code"].map(pd.to_numeric(ind["max"], errors="coerce")).astype("float64")
-    f["i_count"] = f["indicator_code"].map(ind["kind"]).eq("count").to_numpy()
-    f["i_pct"] = f["indicator_code"].map(ind["unit"]).eq("%").to_numpy()
+        f[f"unit_{lang}"] = u.category(f"name_{lang}", or_key=True)
+        f[f"indicator_{lang}"] = ind.category(f"name_{lang}", or_key=True)
+    f["i_min"] = pd.to_numeric(ind("min"), errors="coerce").astype("float64")
+    f["i_max"] = pd.to_numeric(ind("max"), errors="coerce").astype("float64")
+    f["i_count"] = ind.flag("kind", lambda k: k == "count")
+    f["i_pct"] = ind.flag("unit", lambda x: x == "%")
     return f
 
 

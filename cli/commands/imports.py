@@ -50,10 +50,21 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_rollback, writes=True)
 
 
+def _warm_gx():
+    """Import Great Expectations and build the suites in a thread while the file is read and normalised
+    (it takes seconds; the first validation waits for it, under gx_runner's own lock). Only the commands
+    that validate come here: `kaohe info`, `rank`, `export` never import GX."""
+    import threading
+
+    from kaohe.validation import gx_runner
+
+    thread = threading.Thread(target=gx_runner.warm_up, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def cmd_import(args) -> int:
-    lang = args.lang
     from kaohe.cli import UsageError, month_arg
-    from kaohe.ingest import pipeline
 
     month_arg(args.month)
     paths = [Path(f) for f in args.files]
@@ -61,6 +72,17 @@ def cmd_import(args) -> int:
         if not path.is_file():
             raise UsageError("import.no_file", path=path)
     wh = existing_warehouse(args.db)
+    warming = _warm_gx()
+    try:
+        return _import_files(args, paths, wh)
+    finally:  # a file refused before validation: let the import finish rather than end mid-import
+        warming.join()
+
+
+def _import_files(args, paths, wh) -> int:
+    lang = args.lang
+    from kaohe.ingest import pipeline
+
     worst = 0
     for path in paths:
         prep = pipeline.prepare(path.read_bytes(), path.name, wh, month=args.month, sheet=args.sheet,
