@@ -11,7 +11,9 @@ import streamlit as st
 from kaohe.base import settings
 from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Refusal, Warehouse
+from kaohe.metrics import build as build_mod
 from kaohe.metrics import service
+from kaohe.ui.cache import ByteCache
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
@@ -110,10 +112,31 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 
 # -- the scoring engine (metrics/) ----------------------------------------------------------------
 # Imported outright at the top: an engine that fails to import is an error to see, never a missing feature.
-@versioned_shared
-def build(wh, month: str, period: str = "month", lang: str | None = None):
-    """The official score build of a month and period (ScoreBuild); texts in `lang`."""
-    return service.build(wh, month, period=period, lang=lang)
+# Builds live in ONE process-wide cache bounded by bytes (ui.cache.ByteCache, base.settings.cache_bytes),
+# keyed on (warehouse version, which figures, month, period, n_history) and never on the language: the
+# language is applied on the way out by ScoreBuild.in_lang (one cheap view per entry and language).
+BUILDS = ByteCache(settings.cache_bytes, refused=Refused)
+# An engine without ScoreBuild.in_lang makes its texts in the language it is given: the language is then
+# part of the key (the fallback until metrics/ gives in_lang).
+_IN_LANG = hasattr(build_mod.ScoreBuild, "in_lang")
+
+
+def _in_lang(b, lang: str | None):
+    return b.in_lang(lang) if b is not None and hasattr(b, "in_lang") else b
+
+
+def _cached_build(figures: str, month: str, period: str, n_history: int | None, lang: str | None, make):
+    wh = warehouse()
+    key = (wh.version(), figures, month, period, n_history, None if _IN_LANG else lang)
+    return BUILDS.get(key, lambda: make(wh, None if _IN_LANG else lang), view=_in_lang if _IN_LANG else None,
+                      lang=lang)
+
+
+def build(month: str, period: str = "month", lang: str | None = None):
+    """The official score build of a month and period (ScoreBuild); texts in `lang`. Shared by every
+    session: callers must not change it."""
+    return _cached_build("current", month, period, None, lang,
+                         lambda wh, lg: service.build(wh, month, period=period, lang=lg))
 
 
 @versioned
@@ -131,10 +154,10 @@ def rank_history(wh, unit: str, last_month: str, n: int = 12) -> pd.DataFrame:
     return service.rank_history(wh, unit, last_month, n=n)
 
 
-@versioned_shared
-def history_build(wh, month: str, n: int):
+def history_build(month: str, n: int, lang: str | None = None):
     """One build scoring the `n` months to `month` in a single pass (totals and dimensions of each)."""
-    return service.build(wh, month, "month", n_history=n)
+    return _cached_build("current", month, "month", n, lang,
+                         lambda wh, lg: service.build(wh, month, "month", lang=lg, n_history=n))
 
 
 def total_history(month: str, n: int) -> pd.DataFrame:
@@ -147,24 +170,13 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
     return history_build(month, n).dimension_history.rename(columns={"period": "month"})
 
 
-@versioned_shared
-def _published_or_refusal(wh, month: str, period: str, lang: str | None):
-    """(build, None), (None, None) when unpublished, or (None, refusal) when the revision cannot be
-    reproduced: a refusal is kept per version too, so a page does not replay the revision on every rerun."""
-    try:
-        return service.published_figures(wh, month, period, lang), None
-    except service.ReplayRefused as exc:
-        return None, exc
-
-
 def published_figures(month: str, period: str = "month", lang: str | None = None):
     """The published figures of (month, period) (metrics.service.published_figures: the latest revision
     rebuilt exactly, a ScoreBuild carrying `published_revision`), None when it is not published; raises
-    the ReplayRefused (a Refused) when the revision cannot be reproduced. Cached per warehouse version."""
-    b, refusal = _published_or_refusal(month, period, lang)
-    if refusal is not None:
-        raise refusal
-    return b
+    the ReplayRefused (a Refused) when the revision cannot be reproduced. Kept in the same byte-bounded
+    cache per warehouse version (a refusal too, so a page does not replay the revision on every rerun)."""
+    return _cached_build("published", month, period, None, lang,
+                         lambda wh, lg: service.published_figures(wh, month, period, lg))
 
 
 @versioned

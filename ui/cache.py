@@ -1,0 +1,175 @@
+"""One process-wide cache of score builds, bounded by bytes, least recently used out first.
+
+Streamlit runs every session in a thread of one process, so the builds the dashboard shows are held
+once for all sessions (a build is large and read-only: callers must not change it). The bound is in
+bytes (base.settings.cache_bytes(), KAOHE_CACHE_MB), not in entries: at province scale one build is
+tens of MB, and a count bound let the server hold gigabytes. Keys never hold the language: a build does
+not depend on it, and `ScoreBuild.in_lang(lang)` gives the cheap one-language view on the way out
+(made once per entry and language, kept beside the build, sharing its frames).
+
+Thread safety: one lock guards the table; each key being computed has a lock of its own, so two
+sessions asking for the same build at once compute it once (the second waits for the first), while
+different builds compute side by side. A refusal of the core (a `Refused` raised by `compute`) is kept
+like a value, so a page that shows it does not ask the engine again on every rerun; any other exception
+is not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+REFUSAL_BYTES = 1024  # what a kept refusal counts for
+
+
+def footprint(obj, _seen: set | None = None) -> int:
+    """Bytes an object holds: its own `nbytes` when it has one (ScoreBuild.nbytes, numpy arrays), else
+    the deep size of its frames and arrays (a dataclass's fields, a tuple's items). Small scalars and
+    strings count nothing: the bound is about frames."""
+    seen = set() if _seen is None else _seen
+    if obj is None or id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, pd.DataFrame):
+        return int(obj.memory_usage(index=True, deep=True).sum())
+    if isinstance(obj, pd.Series | pd.Index):
+        return int(obj.memory_usage(deep=True))
+    if isinstance(obj, np.ndarray):
+        return int(obj.nbytes)
+    own = getattr(type(obj), "nbytes", None)
+    if own is not None and not isinstance(obj, type):
+        try:
+            return int(obj.nbytes)
+        except Exception:  # noqa: BLE001 - a build without a measurable footprint is measured by its parts
+            pass
+    if isinstance(obj, list | tuple):
+        return sum(footprint(x, seen) for x in obj)
+    if isinstance(obj, dict):
+        return sum(footprint(x, seen) for x in obj.values())
+    if hasattr(obj, "__dict__"):
+        return sum(footprint(v, seen) for v in vars(obj).values()
+                   if isinstance(v, pd.DataFrame | pd.Series | np.ndarray | list | tuple | dict))
+    return 0
+
+
+@dataclass
+class _Entry:
+    value: object
+    nbytes: int
+    refusal: BaseException | None = None
+    views: dict = field(default_factory=dict)  # lang -> the one-language view
+
+
+class ByteCache:
+    """An LRU map bounded by the sum of its values' bytes; `get(key, compute)` computes a missing
+    value once, whatever the number of threads asking for it.
+
+    max_bytes: the bound, read on every insert when given as a callable (so a setting changed by a
+    test or an operator applies without a restart). size: the bytes of a value (`footprint`).
+    A value larger than the whole bound is returned but not kept. `refused`: the exception class
+    kept like a value."""
+
+    def __init__(self, max_bytes: int | Callable[[], int], size: Callable[[object], int] = footprint,
+                 refused: type[BaseException] | tuple = ()):
+        self._max = max_bytes
+        self._size = size
+        self._refused = refused
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self.bytes = 0
+        self.computed = 0  # how many times `compute` ran (for the tests and the bench)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self._max() if callable(self._max) else self._max)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key) -> bool:
+        return key in self._entries
+
+    def keys(self) -> list:
+        """Keys, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+    def peek(self, key):
+        """The kept value of `key` (refusals raised), None when not kept; no work, no change of order."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return None if entry is None else self._out(entry, None, None)
+
+    def get(self, key: Hashable, compute: Callable[[], object], view: Callable[[object, str], object] | None = None,
+            lang: str | None = None):
+        """The value of `key`, computed by `compute()` if missing (once across threads); with `view`,
+        `view(value, lang)` instead, made once per entry and language."""
+        entry = self._hit(key)
+        if entry is None:
+            with self._lock:
+                entry = self._hit_locked(key)
+                if entry is None:
+                    key_lock = self._computing.setdefault(key, threading.Lock())
+            if entry is None:
+                with key_lock:
+                    entry = self._hit(key)  # another thread may have made it while this one waited
+                    if entry is None:
+                        entry = self._make(key, compute)
+        return self._out(entry, view, lang)
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _hit(self, key) -> _Entry | None:
+        with self._lock:
+            return self._hit_locked(key)
+
+    def _hit_locked(self, key) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def _make(self, key, compute) -> _Entry:
+        try:
+            try:
+                value = compute()
+                entry = _Entry(value, self._size(value))
+            except self._refused as exc:
+                entry = _Entry(None, REFUSAL_BYTES, refusal=exc)
+            finally:
+                with self._lock:
+                    self.computed += 1
+            with self._lock:
+                limit = self.max_bytes
+                if entry.nbytes <= limit:
+                    self._entries[key] = entry
+                    self.bytes += entry.nbytes
+                    while self.bytes > limit and len(self._entries) > 1:
+                        _, old = self._entries.popitem(last=False)
+                        self.bytes -= old.nbytes
+            return entry
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+
+    def _out(self, entry: _Entry, view, lang):
+        if entry.refusal is not None:
+            raise entry.refusal.with_traceback(None)  # the same object raised again: no growing traceback
+        if view is None or entry.value is None:
+            return entry.value
+        shown = entry.views.get(lang)
+        if shown is None:
+            shown = view(entry.value, lang)
+            with self._lock:
+                shown = entry.views.setdefault(lang, shown)
+        return shown
