@@ -55,12 +55,10 @@ def versioned(fn):
 
 
 def versioned_shared(fn):
-    """Like `versioned`, but every session shares the one result object (not a pickled copy).
-
-    For results that are large, read-only and not picklable (a ScoreBuild makes some of its parts on
-    first use); callers must not change them.
-    """
-    return _per_version(fn, st.cache_resource(show_spinner=False, max_entries=48))
+    """Like `versioned`, but every session shares the one result object (not a pickled copy): for small
+    read-only results read on every rerun (name maps); callers must not change them. Builds are kept in
+    BUILDS, bounded by bytes."""
+    return _per_version(fn, st.cache_resource(show_spinner=False, max_entries=64))
 
 
 @versioned
@@ -76,6 +74,27 @@ def months(wh) -> list[str]:
 @versioned
 def units(wh, kind: str | None = None) -> pd.DataFrame:
     return wh.units(kind)
+
+
+def _picked(zh: pd.Series, en: pd.Series, lang: str | None) -> list[str]:
+    """i18n.pick over two columns at once."""
+    zh_, en_ = zh.where(zh.notna() & zh.astype(bool), None), en.where(en.notna() & en.astype(bool), None)
+    first, second = (en_, zh_) if lang == "en" else (zh_, en_)
+    return first.fillna(second).fillna("").astype(str).tolist()
+
+
+@versioned_shared
+def unit_names(wh, kind: str | None, lang: str | None) -> dict[str, str]:
+    """{unit code: name in `lang`} of the units of `kind` (every unit for None); shared, read-only."""
+    u = wh.units(kind)
+    return dict(zip(u["code"].tolist(), _picked(u["name_zh"], u["name_en"], lang), strict=True))
+
+
+@versioned_shared
+def group_names(wh, lang: str | None) -> dict[str, str]:
+    """{peer group: its name in `lang`}; shared, read-only."""
+    u = wh.units().drop_duplicates("peer_group")
+    return dict(zip(u["peer_group"].tolist(), _picked(u["peer_group_zh"], u["peer_group_en"], lang), strict=True))
 
 
 @versioned
