@@ -245,6 +245,7 @@ def browser_l(db: Path) -> dict[str, float]:
     from browser_helpers import launch_chromium, wait_for_app
 
     out: dict[str, float] = {}
+    print(f"  load average before: {os.getloadavg()[0]:.1f} (2 cores shared: figures taken under load are slower)")
     server = _serve(db)
     try:
         server.wait_healthy(120)
@@ -309,6 +310,7 @@ def browser_l(db: Path) -> dict[str, float]:
                         _timed(page, lambda i=i: page.locator('[data-testid="stSidebarNav"] a').nth(i).click())
                         visits += 1
             out["rss"] = rss_mb(server.proc.pid)
+            print(f"  load average after: {os.getloadavg()[0]:.1f}")
             print(f"  {visits} page visits (every page, zh and en, six months) in {time.perf_counter() - t0:.0f} s; "
                   f"server RSS {out['rss']:.0f} MB")
             ctx.close()

@@ -16,6 +16,9 @@ is not kept.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import sys
 import threading
 from collections import OrderedDict
@@ -71,6 +74,26 @@ def footprint(obj, _seen: set | None = None, own: bool = True) -> int:
         return sum(footprint(v, seen, own) for v in vars(obj).values()
                    if isinstance(v, pd.DataFrame | pd.Series | np.ndarray | list | tuple | dict))
     return 0
+
+
+def _libc():
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return lib if hasattr(lib, "malloc_trim") else None
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_LIBC = _libc()
+
+
+def release_memory() -> None:
+    """Give the memory of evicted builds back to the system. glibc keeps freed heap memory in each
+    thread's arena (Streamlit runs every session in a thread of its own), so without a trim the server's
+    resident size kept growing long after the cache let its builds go."""
+    gc.collect()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 @dataclass
@@ -165,6 +188,7 @@ class ByteCache:
             finally:
                 with self._lock:
                     self.computed += 1
+            evicted = 0
             with self._lock:
                 limit = self.max_bytes
                 if entry.nbytes <= limit:
@@ -173,6 +197,9 @@ class ByteCache:
                     while self.bytes > limit and len(self._entries) > 1:
                         _, old = self._entries.popitem(last=False)
                         self.bytes -= old.nbytes
+                        evicted += 1
+            if evicted:
+                release_memory()
             return entry
         finally:
             with self._lock:

@@ -19,6 +19,9 @@ from kaohe.ui.cache import ByteCache
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
 Refused = Refusal
 
+# The one process-wide cache of builds, published figures and large frames, bounded by bytes (see below).
+BUILDS = ByteCache(settings.cache_bytes, refused=Refused)
+
 
 @st.cache_resource(show_spinner=False)
 def _warehouse(path: str, seed_sample: bool) -> Warehouse:
@@ -59,6 +62,21 @@ def versioned_shared(fn):
     read-only results read on every rerun (name maps); callers must not change them. Builds are kept in
     BUILDS, bounded by bytes."""
     return _per_version(fn, st.cache_resource(show_spinner=False, max_entries=64))
+
+
+def versioned_frames(fn):
+    """Cache `fn(wh, ...)` per warehouse version in BUILDS, the one byte-bounded cache, shared by every
+    session (no pickled copy per call): for frames that reach hundreds of thousands of rows at province
+    scale (observations over a year), which st.cache_data kept by count (128 of them) and copied on
+    every rerun. Callers must not change the frame they get (filtering and assign make new frames)."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        wh = warehouse()
+        key = ("frame", fn.__qualname__, wh.version(), args, tuple(sorted(kwargs.items())))
+        return BUILDS.get(key, lambda: fn(wh, *args, **kwargs))
+
+    return call
 
 
 @versioned
@@ -102,26 +120,26 @@ def indicators(wh) -> pd.DataFrame:
     return wh.indicators()
 
 
-@versioned
+@versioned_frames
 def completeness(wh, kind: str | None = None, month_from: str | None = None,
                  month_to: str | None = None) -> pd.DataFrame:
     return wh.completeness(kind=kind, month_from=month_from, month_to=month_to)
 
 
-@versioned
+@versioned_frames
 def indicator_series(wh, indicator: str, peer_group: str | None = None,
                      month_from: str | None = None, month_to: str | None = None) -> pd.DataFrame:
     return wh.indicator_series(indicator, peer_group=peer_group, month_from=month_from, month_to=month_to)
 
 
-@versioned
+@versioned_frames
 def observations(wh, units: tuple[str, ...] = (), indicators: tuple[str, ...] = (),
                  month_from: str | None = None, month_to: str | None = None) -> pd.DataFrame:
     return wh.observations(units=list(units) or None, indicators=list(indicators) or None,
                            month_from=month_from, month_to=month_to)
 
 
-@versioned
+@versioned_frames
 def period_observations(wh, month_from: str, month_to: str, kind: str | None = None) -> pd.DataFrame:
     """Current observations of a month range with each unit's kind and peer group."""
     obs = wh.observations(month_from=month_from, month_to=month_to)
@@ -134,7 +152,6 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 # Builds live in ONE process-wide cache bounded by bytes (ui.cache.ByteCache, base.settings.cache_bytes),
 # keyed on (warehouse version, which figures, month, period, n_history) and never on the language: the
 # language is applied on the way out by ScoreBuild.in_lang (one cheap view per entry and language).
-BUILDS = ByteCache(settings.cache_bytes, refused=Refused)
 # An engine without ScoreBuild.in_lang makes its texts in the language it is given: the language is then
 # part of the key (the fallback until metrics/ gives in_lang).
 _IN_LANG = hasattr(build_mod.ScoreBuild, "in_lang")
