@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import sys
 import threading
@@ -70,10 +71,20 @@ def footprint(obj, _seen: set | None = None, own: bool = True) -> int:
         return sum(footprint(x, seen, own) for x in obj)
     if isinstance(obj, dict):
         return sum(footprint(x, seen, own) for x in obj.values())
-    if hasattr(obj, "__dict__"):
-        return sum(footprint(v, seen, own) for v in vars(obj).values()
-                   if isinstance(v, pd.DataFrame | pd.Series | np.ndarray | list | tuple | dict))
+    if isinstance(obj, functools.partial):
+        return footprint(obj.args, seen, own) + footprint(obj.keywords, seen, own)
+    if callable(obj) and getattr(obj, "__closure__", None):
+        # a part made on first use (ScoreBuild's dimension history) holds its arrays in a closure
+        return sum(footprint(c.cell_contents, seen, own) for c in obj.__closure__
+                   if _holds_data(c.cell_contents))
+    if hasattr(obj, "__dict__") and not isinstance(obj, type):
+        return sum(footprint(v, seen, own) for v in vars(obj).values() if _holds_data(v))
     return 0
+
+
+def _holds_data(v) -> bool:
+    return isinstance(v, pd.DataFrame | pd.Series | np.ndarray | list | tuple | dict | functools.partial) or (
+        callable(v) and not isinstance(v, type) and bool(getattr(v, "__closure__", None)))
 
 
 def _libc():
