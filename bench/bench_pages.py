@@ -300,23 +300,37 @@ def browser_l(db: Path) -> dict[str, float]:
             # every page in both languages at six months, then the server's resident memory
             t0 = time.perf_counter()
             visits = 0
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+            def visit(action) -> None:
+                """One step of the walk; a step whose run is not seen to end is waited out, said, not fatal."""
+                nonlocal missed
+                try:
+                    action()
+                except PlaywrightTimeout:
+                    missed += 1
+                    page.wait_for_function(IDLE, timeout=300_000)
+
+            missed = 0
             current = {"lang": "中文", "month": L_MONTHS[3]}
             for lang_button, lang_label in (("中文", "考核月份"), ("English", "Month")):
                 if current["lang"] != lang_button:
-                    _timed(page, lambda b=lang_button: page.locator('[data-testid="stSidebar"] button',
-                                                                    has_text=b).first.click())
+                    visit(lambda b=lang_button: _timed(page, lambda: page.locator(
+                        '[data-testid="stSidebar"] button', has_text=b).first.click()))
                     current["lang"] = lang_button
                 for month in L_MONTHS:
                     if current["month"] != month:
-                        _pick_month(page, lang_label, month)
+                        visit(lambda m=month, lb=lang_label: _pick_month(page, lb, m))
                         current["month"] = month
                     links = page.locator('[data-testid="stSidebarNav"] a')
                     for i in range(links.count()):
-                        _timed(page, lambda i=i: page.locator('[data-testid="stSidebarNav"] a').nth(i).click())
+                        visit(lambda i=i: _timed(page, lambda: page.locator(
+                            '[data-testid="stSidebarNav"] a').nth(i).click()))
                         visits += 1
             out["rss"] = rss_mb(server.proc.pid)
             print(f"  load average after: {os.getloadavg()[0]:.1f}")
-            print(f"  {visits} page visits (every page, zh and en, six months) in {time.perf_counter() - t0:.0f} s; "
+            print(f"  {visits} page visits (every page, zh and en, six months; {missed} steps waited out) in "
+                  f"{time.perf_counter() - t0:.0f} s; "
                   f"server RSS {out['rss']:.0f} MB")
             ctx.close()
             browser.close()

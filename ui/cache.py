@@ -98,13 +98,21 @@ def _libc():
 _LIBC = _libc()
 
 
-def release_memory() -> None:
-    """Give the memory of evicted builds back to the system. glibc keeps freed heap memory in each
-    thread's arena (Streamlit runs every session in a thread of its own), so without a trim the server's
-    resident size kept growing long after the cache let its builds go."""
-    gc.collect()
+def release_memory(collect: bool = True) -> None:
+    """Give freed memory back to the system: glibc keeps freed heap memory in each thread's arena
+    (Streamlit runs every session in a thread of its own) and Arrow's pool (mimalloc) keeps what a
+    DuckDB read converted; without this the server's resident size kept growing long after the cache
+    let its builds go. `collect` runs the garbage collector first (after an eviction)."""
+    if collect:
+        gc.collect()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - no Arrow, or a pool that cannot release: nothing to give back
+        pass
 
 
 @dataclass
@@ -209,8 +217,7 @@ class ByteCache:
                         _, old = self._entries.popitem(last=False)
                         self.bytes -= old.nbytes
                         evicted += 1
-            if evicted:
-                release_memory()
+            release_memory(collect=bool(evicted))  # a computation's reads leave freed memory in the pools
             return entry
         finally:
             with self._lock:

@@ -13,7 +13,7 @@ from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Refusal, Warehouse
 from kaohe.metrics import build as build_mod
 from kaohe.metrics import service
-from kaohe.ui.cache import ByteCache
+from kaohe.ui.cache import ByteCache, release_memory
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
@@ -41,7 +41,10 @@ def _per_version(fn, cache):
 
     @functools.wraps(fn)
     def by_version(_version, *args, **kwargs):
-        return fn(warehouse(), *args, **kwargs)
+        try:
+            return fn(warehouse(), *args, **kwargs)
+        finally:
+            release_memory(collect=False)  # what the read left in the allocators' pools goes back
 
     cached = cache(by_version)
 
