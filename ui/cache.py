@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 REFUSAL_BYTES = 1024  # what a kept refusal counts for
 
@@ -96,6 +97,13 @@ def _libc():
 
 
 _LIBC = _libc()
+# glibc: few arenas (Streamlit runs each script run in a new thread, and every arena kept its own freed
+# memory) and a fixed mmap threshold (large arrays are mapped and unmapped, not left in a heap; the
+# default threshold grows up to 32 MB after the first large free). Set once, when the dashboard starts.
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8
+if _LIBC is not None and hasattr(_LIBC, "mallopt"):
+    _LIBC.mallopt(M_ARENA_MAX, 2)
+    _LIBC.mallopt(M_MMAP_THRESHOLD, 1 << 20)
 
 
 def release_memory(collect: bool = True) -> None:
@@ -107,12 +115,7 @@ def release_memory(collect: bool = True) -> None:
         gc.collect()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except Exception:  # noqa: BLE001 - no Arrow, or a pool that cannot release: nothing to give back
-        pass
+    pa.default_memory_pool().release_unused()
 
 
 @dataclass
