@@ -53,11 +53,17 @@ _OBS_POSITIONS = """
     SELECT u.ui, i.ci,
            (CAST(substr(o.month, 1, 4) AS INTEGER) * 12 + CAST(substr(o.month, 6, 2) AS INTEGER) - 1)
                ::INTEGER AS mi,
-           coalesce(o.value, 'NaN'::DOUBLE) AS value,
-           coalesce(o.numerator, 'NaN'::DOUBLE) AS numerator,
-           coalesce(o.denominator, 'NaN'::DOUBLE) AS denominator,
+           o.value, o.numerator, o.denominator,
            (CASE o.status WHEN 'ok' THEN 0 WHEN 'na' THEN 1 ELSE 2 END)::TINYINT AS st
     FROM {rows} o JOIN u ON u.code = o.unit_code JOIN i ON i.code = o.indicator_code"""
+
+
+def _numbers(con, sql: str, params: list) -> pd.DataFrame:
+    """A query of numbers only (positions, values) as a frame, through Arrow: columns of numbers come
+    out in blocks, several times cheaper than row by row into pandas; NULL values become NaN."""
+    rel = con.sql(sql, params=params)
+    table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+    return table.to_pandas()
 
 
 def read_inputs(wh: Warehouse, month_from: str, month_to: str) -> dict[str, pd.DataFrame]:
@@ -78,14 +84,14 @@ def read_inputs(wh: Warehouse, month_from: str, month_to: str) -> dict[str, pd.D
             as_of = input_seq(con)
             units = con.execute(f"SELECT * FROM units ORDER BY {UNIT_ORDER}").df()
             cat = con.execute("SELECT * FROM indicators ORDER BY rowid").df()
-            obs = con.execute(
+            obs = _numbers(con,
                 f"""WITH u AS (SELECT code, (row_number() OVER (ORDER BY {UNIT_ORDER}) - 1)::INTEGER AS ui
                                FROM units),
                          i AS (SELECT code, (row_number() OVER (ORDER BY rowid) - 1)::INTEGER AS ci
                                FROM indicators)
                     {_OBS_POSITIONS.format(rows="observations")}
                     WHERE o.is_current AND o.month >= ? AND o.month <= ?""",
-                [month_from, month_to]).df()
+                [month_from, month_to])
             adj = _adjustments(con, month_from, month_to)
         except BaseException:
             con.execute("ROLLBACK")
@@ -107,7 +113,7 @@ def read_inputs_as_of(wh: Warehouse, month_from: str, month_to: str, as_of: int,
         con.register("snap_i", pd.DataFrame({"code": catalogue["code"].astype(object),
                                              "ci": np.arange(len(catalogue), dtype=np.int32)}))
         try:
-            obs = con.execute(
+            obs = _numbers(con,
                 f"""WITH u AS (SELECT code, ui FROM snap_u), i AS (SELECT code, ci FROM snap_i),
                          b AS (SELECT batch_id FROM batches
                                WHERE created_seq <= ? AND (rolled_back_seq IS NULL OR rolled_back_seq > ?)),
@@ -117,7 +123,7 @@ def read_inputs_as_of(wh: Warehouse, month_from: str, month_to: str, as_of: int,
                              QUALIFY o.revision = max(o.revision)
                                  OVER (PARTITION BY o.unit_code, o.indicator_code, o.month))
                     {_OBS_POSITIONS.format(rows="then_rows")}""",
-                [as_of, as_of, month_from, month_to]).df()
+                [as_of, as_of, month_from, month_to])
             cols = ", ".join(c for c in ADJ_COLUMNS.split(", ") if c not in ("revoked_at", "revoked_by",
                                                                                "revoke_reason"))
             adj = con.execute(

@@ -8,7 +8,9 @@ what-if, the robustness analysis and the benchmark share one code path. The log
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
+import threading
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -41,14 +43,15 @@ class ScoreBuild:
     period_label: str
     month: str
     steps: list[dict]
-    indicators: pd.DataFrame
     dimensions: pd.DataFrame
     totals: pd.DataFrame
     adjustments: pd.DataFrame
     history: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     scheme: Scheme | None = field(repr=False, default=None)
     fixed: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # fixed-point parts of totals
-    # makes dimension_history on first use: the arrays are there already, most callers never ask
+    # the explanation frame of every cell (made on first use, or per unit by indicators_of) and the
+    # dimension scores of every period (made on first use): the arrays are there, most callers never ask
+    _indicators: object = field(repr=False, default=None)
     _dim_history: object = field(repr=False, default=None)
     # which scheme scored it: its year, content fingerprint, and whether that is the month's own year
     scheme_year: str = ""
@@ -56,6 +59,8 @@ class ScoreBuild:
     scheme_is_own_year: bool = True
     # the revision these figures are, when the build is a publication rebuilt (service.replay_publication)
     published_revision: int | None = None
+    # the language of the one-language fields (in_lang gives the same build in the other)
+    lang: str = "zh"
 
     def scheme_note(self, lang: str | None = None) -> str | None:
         """'2024-06 无 2024 年考核方案，按 2025 年方案计分' when the month's year has no scheme of
@@ -66,15 +71,54 @@ class ScoreBuild:
                       year=self.month[:4], scheme_year=self.scheme_year)
 
     @property
+    def indicators(self) -> pd.DataFrame:
+        """One row per scored item of the period (INDICATOR_COLUMNS): value, rule, raw score, weight,
+        points, treatment, interval. Made on first use and kept; `indicators_of` makes a few units' rows."""
+        if isinstance(self._indicators, pd.DataFrame):
+            return self._indicators
+        return self._indicators()
+
+    def indicators_of(self, unit_codes) -> pd.DataFrame:
+        """The `indicators` rows of some units only, made for them (an explanation, a scorecard), the
+        same rows `indicators` has for them."""
+        codes = [unit_codes] if isinstance(unit_codes, str) else list(unit_codes)
+        if isinstance(self._indicators, pd.DataFrame):
+            f = self._indicators
+            return f.loc[f["unit_code"].isin(codes)].reset_index(drop=True)
+        return self._indicators(codes)
+
+    def in_lang(self, lang: str | None) -> ScoreBuild:
+        """The same build with its one-language fields in `lang` (the period's label, the totals'
+        veto_reason, grade_note, the adjustments' reason and evidence); every other field, and the
+        lazily made parts, are shared. A build is made once per data version, not per language."""
+        lg = "en" if (lang or i18n.DEFAULT_LANG) == "en" else "zh"
+        if lg == self.lang:
+            return self
+        return replace(
+            self, lang=lg, period_label=periods.label(self.period, self.month, lg),
+            totals=_lang_columns(self.totals, lg, ("veto_reason",)),
+            fixed=_lang_columns(self.fixed, lg, ("grade_note",)),
+            adjustments=_lang_columns(self.adjustments, lg, ("reason", "evidence")))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the build holds: its frames (text counted by a sample of its strings) and the arrays
+        its lazy parts are made from, plus those parts once made."""
+        n = sum(_frame_bytes(f) for f in (self.dimensions, self.totals, self.adjustments, self.history, self.fixed))
+        for part in (self._indicators, self._dim_history):
+            n += _frame_bytes(part) if isinstance(part, pd.DataFrame) else getattr(part, "nbytes", 0)
+        return int(n)
+
+    @property
     def dimension_history(self) -> pd.DataFrame:
         """Dimension scores of every period scored in this build (the same periods as `history`):
         period, unit_code, peer_group, dimension, name_zh, name_en, weight, score, points, peer_median.
         Build with n_history=12 to plot a dimension over a year without scoring month by month."""
-        if callable(self._dim_history):
-            self._dim_history = self._dim_history()
         if self._dim_history is None:
             return pd.DataFrame(columns=["period", *DIMENSION_COLUMNS])
-        return self._dim_history
+        if isinstance(self._dim_history, pd.DataFrame):
+            return self._dim_history
+        return self._dim_history()
 
     def explain(self, unit_code: str, lang: str | None = None) -> pd.DataFrame:
         from kaohe.metrics.explain import explain
@@ -236,7 +280,7 @@ def _step_adjust(r: _Run, params: dict | None) -> None:
     caps = params or {}
     v = r.v
     adj = adjust.in_periods(r.adjustments, v["period"], v["ends"])
-    auto = adjust.automatic(v["watched"], caps.get("rules", []), r.lang)
+    auto = adjust.automatic(v["watched"], caps.get("rules", []), r.lang, worded=v["month"])
     if not auto.empty:
         adj = auto if adj.empty else pd.concat([adj, auto], ignore_index=True)
     v["adj"] = adj
@@ -264,7 +308,10 @@ def _step_lists(r: _Run, params: dict) -> None:
     ends, month = v["ends"], v["month"]
     cur = rank.changes(v["tot"].loc[v["tot"]["period"].eq(month)], v["tot"], ends[-2] if len(ends) > 1 else None,
                        params.get("lists") or {}, params.get("alerts") or {}, ends)
-    v["cur"] = cur.sort_values(["kind", "peer_group", "rank", "unit_code"], ascending=[False, True, True, True])
+    # streets before departments, then by group, rank and code: one sort of codes, not of strings
+    key = [pd.factorize(cur[c].to_numpy(dtype=object), sort=True)[0] for c in ("kind", "peer_group", "unit_code")]
+    order = np.lexsort((key[2], cur["rank"].to_numpy(), key[1], -key[0]))
+    v["cur"] = cur.iloc[order]
 
 
 CHAIN = [("scheme", _step_scheme), ("select", _step_select), ("missing", _step_missing), ("score", _step_score),
@@ -304,7 +351,7 @@ def _assemble(r: _Run, log: list[dict]) -> ScoreBuild:
     fixed = cur[["unit_code", "base4", "bonus4", "deduction4", "total4", "total_cents",
                  "bonus_claimed", "deduction_claimed", "grade_by_score", "grade_note", "grade_note_zh",
                  "grade_note_en", "rank_from_bottom"]]
-    ind = _indicator_frame(v["cl"], plan, ux, len(ends) - 1, v["months"], v["policy"])
+    ind = _Indicators(v["cl"].of_period(len(ends) - 1), plan, ux, 0, v["months"], v["policy"])
     dims = _dimension_frame(wt, plan, ux, live, len(ends) - 1)
     adj = v["adj"]
     cur_adj = adj.loc[adj["period"].eq(month)] if not adj.empty else adj
@@ -312,8 +359,7 @@ def _assemble(r: _Run, log: list[dict]) -> ScoreBuild:
     return ScoreBuild(
         scheme_id=scheme.id, scheme_version=scheme.version, period=period,
         period_label=periods.label(period, month, r.lang), month=month,
-        steps=log,
-        indicators=ind, dimensions=dims,
+        steps=log, _indicators=ind, dimensions=dims,
         totals=cur.reindex(columns=TOTAL_COLUMNS).reset_index(drop=True),
         adjustments=adjust.words(cur_adj).reset_index(drop=True),
         history=tot[["period", "unit_code", "peer_group", "total", "rank", "n_in_group", "grade", "veto"]],
@@ -321,7 +367,45 @@ def _assemble(r: _Run, log: list[dict]) -> ScoreBuild:
         _dim_history=_DimensionHistory(wt, plan, ux, live, ends),
         scheme_year=scheme.year, scheme_fingerprint=scheme.fingerprint,
         scheme_is_own_year=not scheme.year or scheme.year == month[:4],
+        lang="en" if (r.lang or i18n.DEFAULT_LANG) == "en" else "zh",
     )
+
+
+def _lang_columns(frame: pd.DataFrame, lang: str, names: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` with each column of `names` taken from its `_<lang>` twin (where there is one)."""
+    have = [c for c in names if f"{c}_{lang}" in frame.columns and c in frame.columns]
+    if not have or frame.empty:
+        return frame
+    out = frame.copy(deep=False)
+    for c in have:
+        twin = out[f"{c}_{lang}"]
+        picked = twin.where(twin.notna() & twin.astype(bool), out[c]) if c in ("reason", "evidence") else twin
+        out[c] = picked.astype(frame[c].dtype)  # the column's own kind, as a build in `lang` has it
+    return out
+
+
+def _frame_bytes(frame) -> int:
+    """A frame's bytes without reading every string: numbers exactly; text as a pointer per row plus
+    the distinct strings of a sample (the text of these frames is names and codes, shared by many rows)."""
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        return 0
+    n = int(frame.memory_usage(index=True, deep=False).sum())
+    for c in frame.columns:
+        col = frame[c]
+        if col.dtype == object:
+            sample = col.iloc[:: max(1, len(col) // 500)].tolist()
+            n += sum(sys.getsizeof(x) for x in {id(x): x for x in sample}.values())
+        elif not isinstance(col.dtype, np.dtype):  # strings, categories: pandas counts them itself
+            n += int(col.memory_usage(index=False, deep=True)) - int(col.memory_usage(index=False, deep=False))
+    return n
+
+
+def _arrays_bytes(*parts) -> int:
+    n = 0
+    for part in parts:
+        for a in (part.values() if isinstance(part, dict) else [part]):
+            n += a.nbytes if isinstance(a, np.ndarray) else 0
+    return n
 
 
 def _frame(columns: dict, columns_order: list[str] | None = None) -> pd.DataFrame:
@@ -357,25 +441,34 @@ def _trigger_cells(agg, plan, ux, live, ends, scheme) -> pd.DataFrame:
     want = want[want >= 0]
     p, u, k = np.nonzero(live[:, :, None] & (agg["status"][:, :, want] == engine.OK))
     i = want[k]
+    # period, indicator and status as categories: the triggers pick their rows by code, not by string
     return _frame({
-        "period": np.asarray(ends, dtype=object)[p], "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
-        "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
-        "name_en": plan.name_en[i], "unit": plan.unit[i], "status": engine.STATUS[agg["status"][p, u, i]],
+        "period": pd.Categorical.from_codes(p, categories=pd.Index(list(ends), dtype=object)),
+        "unit_code": ux.frame["code"].to_numpy(dtype=object)[u],
+        "indicator_code": pd.Categorical.from_codes(k, categories=pd.Index(list(plan.codes[want]), dtype=object)),
+        "name_zh": plan.name_zh[i], "name_en": plan.name_en[i], "unit": plan.unit[i],
+        "status": pd.Categorical.from_codes(agg["status"][p, u, i].astype(np.int64),
+                                            categories=pd.Index(list(engine.STATUS), dtype=object)),
         "value": agg["value"][p, u, i],
     })
 
 
-def _indicator_frame(cl, plan, ux, p_cur, months, policy) -> pd.DataFrame:
-    sel = np.flatnonzero(cl["p"] == p_cur)
+def _indicator_frame(cl, plan, ux, p_cur, months, policy, units=None, peer=None) -> pd.DataFrame:
+    """The explanation rows of the period's cells (of the units at positions `units`, or all), unit by
+    unit in the scheme's order; `peer` the period's peer values (intervals.peer_values, for all cells)."""
+    cur = np.flatnonzero(cl["p"] == p_cur)
+    sel = cur if units is None else cur[np.isin(cl["u"][cur], units)]
     u, i, g = cl["u"][sel], cl["i"][sel], cl["g"][sel]
-    sel = sel[np.lexsort((plan.order[g, i], u))]
+    k = np.lexsort((plan.order[g, i], u))
+    sel = sel[k]
     u, i, g, d = cl["u"][sel], cl["i"][sel], cl["g"][sel], cl["d"][sel]
     st = cl["status"][sel]
     usable = (st == engine.OK) | (st == engine.CARRIED)
     val = cl["value"][sel]
-    iv = intervals.annotate(cl["numerator"][sel], cl["denominator"][sel], val, usable, plan.lower[i], g * len(
-        plan.codes) + i)
-    carried = cl["carried_from"][sel]
+    at = np.searchsorted(cur, sel)  # positions among the period's cells, where `peer` is
+    iv = intervals.annotate_with({key: a[at] for key, a in peer.items()}, cl.take("numerator", sel),
+                                 cl.take("denominator", sel), usable, plan.lower[i])
+    carried = cl.take("carried_from", sel)
     carried_m = np.where(carried >= 0, np.asarray(months, dtype=object)[np.maximum(carried, 0)], None)
     cap_v = plan.cap[g, i] * cl["n_months"][sel]
     tzh, ten = engine.treatments(st, cl["capped"][sel], carried_m, cap_v, policy)
@@ -386,27 +479,90 @@ def _indicator_frame(cl, plan, ux, p_cur, months, policy) -> pd.DataFrame:
         "indicator_code": plan.codes.to_numpy(dtype=object)[i], "name_zh": plan.name_zh[i],
         "name_en": plan.name_en[i], "unit": plan.unit[i], "direction": plan.direction[i],
         "status": engine.STATUS[st], "value": val, "value_scored": cl["value_scored"][sel],
-        "numerator": cl["numerator"][sel], "denominator": cl["denominator"][sel], **iv,
+        "numerator": cl.take("numerator", sel), "denominator": cl.take("denominator", sel), **iv,
         "target": plan.params["target"][g, i] * np.where(plan.is_count[i], cl["n_months"][sel], 1.0),
         "rule": plan.rule[g, i], "rule_text_zh": plan.text_zh[g, i], "rule_text_en": plan.text_en[g, i],
         "raw_score": cl["raw_score"][sel], "weight": cl["weight"][sel], "points": cl["points4"][sel] / engine.FIXED,
         "treatment_zh": tzh, "treatment_en": ten, "capped": cl["capped"][sel], "carried_from": carried_m,
-        "months_ok": cl["months_ok"][sel], "n_months": cl["n_months"][sel],
+        "months_ok": cl.take("months_ok", sel), "n_months": cl["n_months"][sel],
     }, INDICATOR_COLUMNS)
 
 
-@dataclass
-class _DimensionHistory:
-    """The arrays dimension_history is made from (a class, not a closure, so a build still pickles)."""
+class _Lazy:
+    """A part of a build made on first use and kept (shared by the in_lang views of the build; a
+    class, not a closure, so a build still pickles). Two sessions asking at once make it once."""
 
-    wt: dict
-    plan: engine.Plan
-    ux: engine.Units
-    live: np.ndarray
-    ends: list[str]
+    def __init__(self):
+        self._made = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def __call__(self) -> pd.DataFrame:
+        if self._made is None:
+            with self._lock:
+                if self._made is None:
+                    self._made = self.make()
+        return self._made
+
+    @property
+    def nbytes(self) -> int:
+        return _frame_bytes(self._made) + self.source_bytes()
+
+
+class _DimensionHistory(_Lazy):
+    """The arrays dimension_history is made from."""
+
+    def __init__(self, wt: dict, plan: engine.Plan, ux: engine.Units, live: np.ndarray, ends: list[str]):
+        super().__init__()
+        self.wt, self.plan, self.ux, self.live, self.ends = wt, plan, ux, live, ends
+
+    def make(self) -> pd.DataFrame:
         return _dimension_history(self.wt, self.plan, self.ux, self.live, self.ends)
+
+    def source_bytes(self) -> int:
+        return _arrays_bytes(self.wt, self.live)
+
+
+class _Indicators(_Lazy):
+    """The cells the explanation frame is made from: all of it on first use of `indicators`, or the
+    rows of a few units (`indicators_of`) without making the rest."""
+
+    def __init__(self, cl: dict, plan: engine.Plan, ux: engine.Units, p_cur: int, months: list[str], policy: str):
+        super().__init__()
+        self.cl, self.plan, self.ux, self.p_cur, self.months, self.policy = cl, plan, ux, p_cur, months, policy
+        self._peer = None
+
+    def __call__(self, unit_codes=None) -> pd.DataFrame:
+        if unit_codes is None:
+            return super().__call__()
+        if self._made is not None:
+            return self._made.loc[self._made["unit_code"].isin(unit_codes)].reset_index(drop=True)
+        pos = self.ux.codes.get_indexer(pd.Index(unit_codes))
+        return _indicator_frame(self.cl, self.plan, self.ux, self.p_cur, self.months, self.policy,
+                                units=pos[pos >= 0], peer=self.peer())
+
+    def make(self) -> pd.DataFrame:
+        return _indicator_frame(self.cl, self.plan, self.ux, self.p_cur, self.months, self.policy, peer=self.peer())
+
+    def peer(self) -> dict:
+        """Peer-group values of the period's cells (pooled rates, medians), made once for every unit."""
+        if self._peer is None:
+            cl, plan = self.cl, self.plan
+            sel = np.flatnonzero(cl["p"] == self.p_cur)
+            st = cl["status"][sel]
+            usable = (st == engine.OK) | (st == engine.CARRIED)
+            self._peer = intervals.peer_values(cl.take("numerator", sel), cl.take("denominator", sel), cl["value"][sel],
+                                               usable, cl["g"][sel] * len(plan.codes) + cl["i"][sel])
+        return self._peer
+
+    def source_bytes(self) -> int:
+        return _arrays_bytes(self.cl, self.cl.agg)
 
 
 def _dimension_history(wt, plan, ux, live, ends) -> pd.DataFrame:

@@ -162,11 +162,10 @@ def cube(obs: pd.DataFrame, months: list[str], units: Units, plan: Plan,
             text = obs["status"]
             st = np.where(text.eq("ok"), OK, np.where(text.eq("na"), NA, MISSING)).astype(np.int8)
         keep = (m >= 0) & (m < len(months)) & (u >= 0) & (i >= 0)
-        m, u, i = m[keep], u[keep], i[keep]
-        value[m, u, i] = obs["value"].to_numpy(dtype=float)[keep]
-        num[m, u, i] = obs["numerator"].to_numpy(dtype=float)[keep]
-        den[m, u, i] = obs["denominator"].to_numpy(dtype=float)[keep]
-        status[m, u, i] = st[keep]
+        flat = ((m * shape[1] + u) * shape[2] + i)[keep]  # one flat position: a 1-d scatter is cheapest
+        for a, col in ((value, "value"), (num, "numerator"), (den, "denominator")):
+            a.reshape(-1)[flat] = obs[col].to_numpy(dtype=float)[keep]
+        status.reshape(-1)[flat] = st[keep]
     # a reported row without a value cannot be scored: it is missing, whatever it claims
     status[(status == OK) & np.isnan(value)] = MISSING
     return Cube(months, value, num, den, status)
@@ -190,14 +189,15 @@ def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np
         for m in ms:
             if m in midx:
                 w[p, midx[m]] = 1.0
-    ok = c.status == OK
-    nd = ok & ~np.isnan(c.numerator) & ~np.isnan(c.denominator)
     single = (w.sum(axis=1) == 1).all()
     pick = w.argmax(axis=1)
+    if single:  # periods of one month each: that month's arrays, no sums
+        return _one_month_each(c, pick, n_months, plan)
+    ok = c.status == OK
+    nd = ok & ~np.isnan(c.numerator) & ~np.isnan(c.denominator)
 
     def tsum(a):
-        # a period of one month is that month: a take, not a sum over months
-        return a[pick].astype(float) if single else np.tensordot(w, a, axes=(1, 0))
+        return np.tensordot(w, a, axes=(1, 0))
 
     cnt_ok = tsum(ok.astype(float))
     cnt_na = tsum((c.status == NA).astype(float))
@@ -214,7 +214,24 @@ def aggregate(c: Cube, period: str, ends: list[str], plan: Plan) -> dict[str, np
     status = np.where(cnt_ok > 0, OK, np.where(cnt_na > 0, NA, MISSING)).astype(np.int8)
     return {"value": value, "numerator": np.where(use_rate, s_num, np.nan),
             "denominator": np.where(use_rate, s_den, np.nan), "status": status, "months_ok": cnt_ok,
-            "n_months": n_months, "carried_from": np.full(value.shape, -1, dtype=np.int64)}
+            "n_months": n_months, "carried_from": np.full(value.shape, -1, dtype=np.int16)}
+
+
+def _one_month_each(c: Cube, pick: np.ndarray, n_months: np.ndarray, plan: Plan) -> dict[str, np.ndarray]:
+    """aggregate's arithmetic when each period is the month `pick`: the same values, without sums."""
+    # periods that are the cube's months in order (a year of months) are views, not copies
+    at = slice(int(pick[0]), int(pick[-1]) + 1) if (np.diff(pick) == 1).all() else pick
+    st = c.status[at]
+    ok = st == OK
+    val, num, den = c.value[at], c.numerator[at], c.denominator[at]
+    use_rate = plan.is_ratio[None, None, :] & ok & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(use_rate, 100.0 * num / den, val)
+    return {"value": np.where(ok, value, np.nan), "numerator": np.where(use_rate, num, np.nan),
+            "denominator": np.where(use_rate, den, np.nan),
+            "status": np.where(ok, OK, np.where(st == NA, NA, MISSING)).astype(np.int8),
+            "months_ok": ok, "n_months": n_months,  # a count of 0 or 1 (made float when shown)
+            "carried_from": np.full(value.shape, -1, dtype=np.int16)}
 
 
 def carry(agg: dict, c: Cube, period: str, ends: list[str], carry_months: int, plan: Plan) -> dict:
@@ -254,28 +271,58 @@ def cells(agg: dict, plan: Plan, units: Units, live: np.ndarray, missing_policy:
     """Values, capped values and raw scores of every expected cell."""
     grp = np.where(units.group >= 0, units.group, 0)
     expected = live[:, :, None] & plan.in_scheme[grp][None, :, :] & (units.group >= 0)[None, :, None]
-    p, u, i = np.nonzero(expected)
+    n_u, n_i = expected.shape[1], expected.shape[2]
+    # one flat position per cell: 1-d takes from the period arrays, cheaper than 3-d fancy indexing
+    flat = np.flatnonzero(expected)
+    pu, i = np.divmod(flat, n_i)
+    p, u = np.divmod(pu, n_u)
     g = grp[u]
+    gi = g * len(plan.codes) + i
     n_months = agg["n_months"][p]
-    value = agg["value"][p, u, i]
-    status = agg["status"][p, u, i]
-    limit = plan.cap[g, i] * n_months
+    value = agg["value"].reshape(-1)[flat]
+    status = agg["status"].reshape(-1)[flat]
+    limit = plan.cap.reshape(-1)[gi] * n_months
     capped = ~np.isnan(limit) & (value > limit)
     scored_value = np.where(capped, limit, value)
     # thresholds in the indicator's units are per month: a quarter's count is held to three months' worth
     scale = np.where(plan.is_count[i], n_months, 1.0)
     usable = (status == OK) | (status == CARRIED)
     key = (p * len(plan.groups) + g) * len(plan.codes) + i
-    # parameters are gathered per rule, only for the cells that use it
-    params = {k: (lambda idx, v=v: v[g[idx], i[idx]]) for k, v in plan.params.items()}
-    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule_id[g, i], plan.lower[i], scale,
+    # parameters are gathered per rule, only for the cells that use it (from one flat position)
+    params = {k: (lambda idx, v=v: v.reshape(-1)[gi[idx]]) for k, v in plan.params.items()}
+    raw = rules.apply(np.where(usable, scored_value, np.nan), plan.rule_id.reshape(-1)[gi], plan.lower[i], scale,
                       params, key, plan.rule_names)
     if missing_policy in ("zero", "carry"):
         raw = np.where(status == MISSING, 0.0, raw)
-    return {"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of[g, i], "value": value, "value_scored": scored_value,
-            "numerator": agg["numerator"][p, u, i], "denominator": agg["denominator"][p, u, i],
-            "status": status, "months_ok": agg["months_ok"][p, u, i], "n_months": n_months,
-            "carried_from": agg["carried_from"][p, u, i], "capped": capped, "raw_score": raw, "key": key}
+    return Cells({"p": p, "u": u, "i": i, "g": g, "d": plan.dim_of.reshape(-1)[gi], "value": value,
+                  "value_scored": scored_value, "status": status, "n_months": n_months, "capped": capped,
+                  "raw_score": raw, "key": key}, agg)
+
+
+class Cells(dict):
+    """The cells' arrays by name. What only an explanation shows (numerator, denominator, months_ok,
+    carried_from) is gathered from the period arrays for the cells asked for (`take`), not for every
+    cell of every period."""
+
+    LAZY = ("numerator", "denominator", "months_ok", "carried_from")
+
+    def __init__(self, arrays: dict, agg: dict):
+        super().__init__(arrays)
+        self.agg = agg
+
+    def take(self, name: str, sel: np.ndarray) -> np.ndarray:
+        """`self[name][sel]`, gathered from the period arrays for a column only explanations show."""
+        if name in self or name not in self.LAZY:
+            return self[name][sel]
+        out = self.agg[name][self["p"][sel], self["u"][sel], self["i"][sel]]
+        return out.astype(np.int64) if name == "carried_from" else out.astype(float)
+
+    def of_period(self, p: int) -> Cells:
+        """The cells of period `p` alone, with only that period's arrays (what a build keeps for its
+        explanation: the periods before it were scored for ranks and alerts, and are let go)."""
+        sel = np.flatnonzero(self["p"] == p)
+        arrays = {k: (np.zeros(len(sel), dtype=v.dtype) if k == "p" else v[sel]) for k, v in self.items()}
+        return Cells(arrays, {k: self.agg[k][p:p + 1].copy() for k in self.LAZY})  # a copy: the rest is let go
 
 
 def weigh(cl: dict, plan: Plan, n_p: int, n_u: int) -> dict:
@@ -287,7 +334,7 @@ def weigh(cl: dict, plan: Plan, n_p: int, n_u: int) -> dict:
     """
     n_d = len(plan.dims)
     included = ~np.isnan(cl["raw_score"])
-    w = plan.ind_weight[cl["g"], cl["i"]] * included
+    w = plan.ind_weight.reshape(-1)[cl["g"] * len(plan.codes) + cl["i"]] * included
     kud = (cl["p"] * n_u + cl["u"]) * n_d + cl["d"]
     dim_sum = np.bincount(kud, weights=w, minlength=n_p * n_u * n_d)
     with np.errstate(divide="ignore", invalid="ignore"):

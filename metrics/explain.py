@@ -29,7 +29,7 @@ def explain(build, unit_code: str, lang: str | None = None) -> pd.DataFrame:
     fx = build.fixed.loc[build.fixed["unit_code"].eq(unit_code)].iloc[0]
     zh = lang == "zh"
     rows: list[dict] = []
-    ind = build.indicators.loc[build.indicators["unit_code"].eq(unit_code)]
+    ind = build.indicators_of([unit_code])
     dims = build.dimensions.loc[build.dimensions["unit_code"].eq(unit_code)]
     # plain records, not itertuples: the frames hold text as objects, and row access on them is slow
     lg = "zh" if zh else "en"

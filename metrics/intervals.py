@@ -48,12 +48,18 @@ def annotate(numerator, denominator, value, usable, lower, key) -> dict[str, np.
     """ci_low, ci_high, peer_value and significance for cells grouped by the integer `key`
     (peer group and indicator). The peer value of a rate is the group's pooled rate; of
     anything else, the group median (without a significance call)."""
+    return annotate_with(peer_values(numerator, denominator, value, usable, key), numerator, denominator,
+                         usable, lower)
+
+
+def peer_values(numerator, denominator, value, usable, key) -> dict[str, np.ndarray]:
+    """Per cell, its group's value (`key`: peer group and indicator): `peer_value` (the pooled rate of a
+    rate, the median of anything else) and `is_rate` (whether the cell's own rate is known)."""
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     rate = usable & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
     num = np.where(rate, num, 0.0)
     den = np.where(rate, den, 0.0)
-    lo, hi = wilson(np.where(rate, num, np.nan), np.where(rate, den, np.nan))
     k = np.asarray(key, dtype=np.int64)
     if len(k) and (k.min() < 0 or k.max() > 4 * len(k) + 1_000_000):  # sparse keys: renumber them
         _, k = np.unique(k, return_inverse=True)
@@ -63,7 +69,15 @@ def annotate(numerator, denominator, value, usable, lower, key) -> dict[str, np.
         peer = np.where(s_den > 0, 100.0 * s_num / s_den, np.nan)
     vals = pd.Series(np.where(usable, value, np.nan))
     median = vals.groupby(k, sort=False).transform("median").to_numpy(dtype=float)
-    peer = np.where(np.isnan(peer), median, peer)
+    return {"peer_value": np.where(np.isnan(peer), median, peer)}
+
+
+def annotate_with(peer: dict, numerator, denominator, usable, lower) -> dict[str, np.ndarray]:
+    """annotate, given the cells' peer_values (made once for the whole group, used for a few cells)."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    rate = usable & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    lo, hi = wilson(np.where(rate, num, np.nan), np.where(rate, den, np.nan))
     direction = np.where(lower, "lower", "higher")
-    sig = significance(lo, hi, np.where(rate, peer, np.nan), direction)
-    return {"ci_low": lo, "ci_high": hi, "peer_value": peer, "significance": sig}
+    sig = significance(lo, hi, np.where(rate, peer["peer_value"], np.nan), direction)
+    return {"ci_low": lo, "ci_high": hi, "peer_value": peer["peer_value"], "significance": sig}

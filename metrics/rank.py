@@ -25,12 +25,29 @@ from kaohe.base import i18n
 
 def rank(totals: pd.DataFrame) -> pd.DataFrame:
     """rank (1 = best, ties share the lowest), rank_from_bottom, n_in_group per (period, peer_group)."""
-    g = totals.groupby(["period", "peer_group"], sort=False)["total_cents"]
-    return totals.assign(
-        rank=g.rank(method="min", ascending=False).astype(int),
-        rank_from_bottom=g.rank(method="min", ascending=True).astype(int),
-        n_in_group=g.transform("size").astype(int),
-    )
+    p, _ = pd.factorize(totals["period"].to_numpy(dtype=object))
+    g, groups = pd.factorize(totals["peer_group"].to_numpy(dtype=object))
+    key = p * max(len(groups), 1) + g
+    cents = totals["total_cents"].to_numpy(dtype=np.int64)
+    size = np.bincount(key)
+    out = totals.copy(deep=False)
+    out["rank"] = _min_rank(-cents, key, size)
+    out["rank_from_bottom"] = _min_rank(cents, key, size)
+    out["n_in_group"] = size[key]
+    return out
+
+
+def _min_rank(x: np.ndarray, key: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """1-based rank of x within its key, smallest first, ties at the lowest (method="min"), by one sort."""
+    order = np.lexsort((x, key))
+    ks, xs = key[order], x[order]
+    start = np.r_[0, np.cumsum(size)[:-1]]
+    pos = np.arange(len(x)) - start[ks]
+    new = np.r_[True, (ks[1:] != ks[:-1]) | (xs[1:] != xs[:-1])]
+    first = pos[new][np.cumsum(new) - 1]
+    out = np.empty(len(x), dtype=np.int64)
+    out[order] = first + 1
+    return out
 
 
 def list_size(n: np.ndarray, wanted: int) -> np.ndarray:
@@ -59,7 +76,7 @@ def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | Non
 
     `history` holds ranked totals of the earlier periods (and may include `current`'s).
     """
-    out = current.copy()
+    out = current.copy(deep=False)
     units = pd.Index(out["unit_code"].to_numpy())
     h_unit = units.get_indexer(history["unit_code"].to_numpy())
     h_period = history["period"].to_numpy()
@@ -92,9 +109,11 @@ def changes(current: pd.DataFrame, history: pd.DataFrame, prev_period: str | Non
     in_streak = streak >= run
     fell = out["rank_change"].fillna(0).to_numpy(dtype=np.int64) < -fall
     vetoed = out["veto"].to_numpy(dtype=bool)
-    codes = np.array(["bottom_streak", "rank_fall", "veto"], dtype=object)
-    flags = np.stack([in_streak, fell, vetoed], axis=1)
-    out["alerts"] = pd.Series([list(codes[f]) for f in flags], index=out.index, dtype=object)
+    # one of eight combinations per unit: looked up, not indexed unit by unit
+    combos = [[c for c, bit in zip(("bottom_streak", "rank_fall", "veto"), (1, 2, 4), strict=True) if k & bit]
+              for k in range(8)]
+    which = in_streak.astype(np.int64) + 2 * fell + 4 * vetoed
+    out["alerts"] = pd.Series([list(combos[k]) for k in which.tolist()], index=out.index, dtype=object)
     return out
 
 

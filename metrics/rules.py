@@ -80,12 +80,44 @@ def _pass_fail(x, p, _keys):
     return np.where(x >= p["threshold"], p["pass_score"], p["fail_score"]).astype(float)
 
 
-def _group_stats(x, keys, how):
-    return pd.Series(x).groupby(keys, sort=False).transform(how).to_numpy(dtype=float)
+def _groups(keys) -> tuple[np.ndarray, int]:
+    """Dense group numbers 0..n-1 of the cells' peer-group keys, and n."""
+    codes, uniques = pd.factorize(np.asarray(keys), sort=False)
+    return codes, len(uniques)
+
+
+def _group_mean(x, codes, n):
+    return (np.bincount(codes, weights=x, minlength=n) / np.bincount(codes, minlength=n))[codes]
+
+
+def _group_extreme(x, codes, n, how):
+    """Each cell's group minimum or maximum, by one sort (no Python loop over groups)."""
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    fn = np.minimum if how == "min" else np.maximum
+    per_group = np.empty(n)
+    per_group[codes[order[starts]]] = fn.reduceat(x[order], starts)
+    return per_group[codes]
+
+
+def _group_rank(x, codes, n):
+    """Rank within the group, 1 = lowest, ties at their average rank (pandas' method="average"),
+    by one sort of (group, value)."""
+    order = np.lexsort((x, codes))
+    cs, xs = codes[order], x[order]
+    start = np.r_[0, np.cumsum(np.bincount(codes, minlength=n))[:-1]]
+    pos = np.arange(len(x)) - start[cs]  # 0-based place in the group
+    new = np.r_[True, (cs[1:] != cs[:-1]) | (xs[1:] != xs[:-1])]
+    run = np.cumsum(new) - 1  # runs of equal values within a group
+    first, length = pos[new], np.bincount(run)
+    out = np.empty(len(x))
+    out[order] = first[run] + (length[run] - 1) / 2.0 + 1.0
+    return out
 
 
 def _minmax(x, p, keys):
-    lo, hi = _group_stats(x, keys, "min"), _group_stats(x, keys, "max")
+    codes, n = _groups(keys)
+    lo, hi = _group_extreme(x, codes, n, "min"), _group_extreme(x, codes, n, "max")
     span = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
         # a group where everyone is equal: nobody is behind anybody, everyone earns the full score
@@ -93,8 +125,10 @@ def _minmax(x, p, keys):
 
 
 def _zscore(x, p, keys):
-    mean = _group_stats(x, keys, "mean")
-    sd = pd.Series(x).groupby(keys, sort=False).transform("std", ddof=0).to_numpy(dtype=float)
+    codes, n = _groups(keys)
+    mean = _group_mean(x, codes, n)
+    # two passes (mean, then the squares about it): no cancellation of large values
+    sd = np.sqrt(_group_mean((x - mean) ** 2, codes, n))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, (x - mean) / sd, 0.0)
     return np.clip(p["center"] + p["scale"] * z, 0.0, 100.0)
@@ -102,10 +136,9 @@ def _zscore(x, p, keys):
 
 def _percentile(x, p, keys):
     """Share of the other units of the group that this one beats (ties count half)."""
-    s = pd.Series(x)
-    g = s.groupby(keys, sort=False)
-    r = g.rank(method="average").to_numpy(dtype=float)
-    n = g.transform("count").to_numpy(dtype=float)
+    codes, n_groups = _groups(keys)
+    r = _group_rank(x, codes, n_groups)
+    n = np.bincount(codes, minlength=n_groups)[codes].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n > 1, 100.0 * (r - 1.0) / (n - 1.0), 100.0)
 

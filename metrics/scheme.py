@@ -131,7 +131,9 @@ class Scheme:
         """The spec as arrays for the engine, cached per set of (unit, peer group, kind)."""
         from kaohe.metrics import engine
 
-        key = tuple(sorted(set(zip(units["peer_group"].astype(str), units["kind"].astype(str), strict=True))))
+        pairs = units[["peer_group", "kind"]].drop_duplicates()
+        key = tuple(sorted(zip(pairs["peer_group"].astype(str).tolist(), pairs["kind"].astype(str).tolist(),
+                               strict=True)))
         if key not in self._plans:
             self._plans[key] = engine.make_plan(self.spec(units), self.catalogue, trigger_codes(self.data))
         return self._plans[key]

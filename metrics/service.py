@@ -136,8 +136,10 @@ def build_with_inputs(wh, month: str, period: str = "month", scheme: Scheme | No
     inp = store.read_inputs(wh, *build_mod.read_window(log))
     _require_data(inp["observations"], month, period, lang)
     scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
-    return compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
-                   month, period, n_history=n_hist, lang=lang), inp
+    # scored once, whatever the language: `lang` only words the one-language fields (ScoreBuild.in_lang)
+    b = compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
+                month, period, n_history=n_hist)
+    return b.in_lang(lang), inp
 
 
 def _require_data(obs: pd.DataFrame, month: str, period: str, lang: str | None) -> None:
@@ -152,7 +154,7 @@ def replay(wh, steps: list[dict], lang: str | None = None) -> ScoreBuild:
     """Run a log (a build's `steps`) on the live inputs: the same chain, parameters and scheme."""
     log = build_mod.upgrade_log(steps)
     inp = store.read_inputs(wh, *build_mod.read_window(log))
-    return build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"], lang)
+    return build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"]).in_lang(lang)
 
 
 def replay_publication(wh, month: str, period: str = "month", revision: int | None = None,
@@ -193,7 +195,7 @@ def replay_publication(wh, month: str, period: str = "month", revision: int | No
         if p["data_checksum"] != store.data_checksum(wh, first, month):
             raise ReplayRefused("scoring.replay.no_as_of", label=label, rev=rev)
         inp = store.read_inputs(wh, *window)
-    b = build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"], lang)
+    b = build_mod.run(log, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"]).in_lang(lang)
     d = pub.figure_diff(store.published_results(wh, month, period, rev), b.totals)
     if not d.empty:
         raise ReplayRefused("scoring.replay.differs", label=label, rev=rev, n=int(d["unit_code"].nunique()))
