@@ -1,13 +1,27 @@
-"""Dashboard page timings at city scale (M: 343 units x 38 indicators x 60 months).
+"""Dashboard page timings: the M AppTest view, and the issue-13 targets at L in the browser.
 
-Two views of the same question, "does every page answer a widget change in under a second?":
-- AppTest: the page script's own time for the first load and for each widget change
-  (server side; no browser, no network);
-- Playwright in Debian's chromium against a live `streamlit run`: wall time from a click in
-  the navigation (or a widget) until Streamlit reports the run finished and the page is drawn.
+M (343 units x 38 indicators x 60 months), AppTest: the page script's own time for the first load and for
+each widget change (server side; no browser, no network).
 
-Run: `python -m bench.bench_pages` (or `python -m bench.run pages`); `--no-browser` skips Playwright,
-`--keep` keeps the M warehouse in /tmp for reuse (KAOHE_BENCH_DB points at an existing one).
+L (5,000 units x 38 indicators x 60 months, bench.common.workload("L")), Playwright in Debian's chromium
+against a live `streamlit run app.py` with the flags of `kaohe serve` (cli SERVE_CONFIG). The server is
+warmed once (a first session opens /rankings), then:
+- a new session: a new browser context opens /rankings; timed until the script run has finished and the
+  ranking table is in the page (median of three);
+- a month change on rankings to a month not built yet (three months, median);
+- the unit kind switched street <-> department in the sidebar (four switches, median);
+- the server's resident memory (VmRSS of the streamlit process and its children, from /proc) after every
+  page in both languages at six months.
+How "net of any settle pause" is measured: a MutationObserver on stApp's data-test-script-state counts
+script runs that end ("running" -> "notRunning") and stamps the end with performance.now(); an action is
+timed in the page from just before it until a run that started after it has ended, the status widget is
+gone and nothing runs. No fixed sleep is part of any figure (the old 350 ms settle of
+browser_helpers.settle is not used here). The load average is printed: 2 shared cores under load make
+every figure slower.
+
+Run: `python -m bench.bench_pages` (or `python -m bench.run pages`). `--keep` keeps the warehouses in
+/tmp (kaohe-bench-M.duckdb, kaohe-bench-L.duckdb; KAOHE_BENCH_DB / KAOHE_BENCH_DB_L point at existing
+ones); `--no-browser` or `--skip-l` skips L, `--no-m` skips M, `--m-browser` adds the old M navigation walk.
 """
 
 from __future__ import annotations

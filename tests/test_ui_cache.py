@@ -191,3 +191,13 @@ def test_the_real_build_is_shared_across_languages(app_db, monkeypatch):
     assert 0 < queries.BUILDS.bytes <= 256 * MB
     if hasattr(build_mod.ScoreBuild, "in_lang"):
         assert zh.period_label != en.period_label or zh.period_label.startswith("2026-10")
+
+
+def test_a_kept_build_that_grows_is_measured_again():
+    """A build makes parts on first use (ScoreBuild.indicators): the bound holds over what it holds now."""
+    cache = ByteCache(10 * MB)
+    a = cache.get("a", lambda: FakeBuild("a", 3 * MB))
+    cache.get("b", lambda: FakeBuild("b", 3 * MB))
+    a._nbytes = 8 * MB  # its lazy part was made
+    cache.get("c", lambda: FakeBuild("c", MB))
+    assert cache.keys() == ["b", "c"] and cache.bytes == 4 * MB

@@ -215,7 +215,9 @@ class ByteCache:
                 limit = self.max_bytes
                 if entry.nbytes <= limit:
                     self._entries[key] = entry
-                    self._remeasure()
+                    self.bytes += entry.nbytes
+                    if self.bytes > limit // 2:  # near the bound: sizes made stale by lazy parts matter
+                        self._remeasure()
                     while self.bytes > limit and len(self._entries) > 1:
                         _, old = self._entries.popitem(last=False)
                         self.bytes -= old.nbytes
