@@ -23,15 +23,9 @@ Refused = Refusal
 BUILDS = ByteCache(settings.cache_bytes, refused=Refused)
 
 
-LINGER_S = 1.0
-
-
 @st.cache_resource(show_spinner=False)
 def _warehouse(path: str, seed_sample: bool) -> Warehouse:
-    # the file stays open for a moment after a read, so one page's many reads share one open (an open of
-    # the file cost ~30 ms at province scale, a month change made five); then it is let go, so an import
-    # in another process can take the file's lock (data.warehouse.Warehouse linger)
-    wh = Warehouse(path, linger=LINGER_S)
+    wh = Warehouse(path)
     ensure_ready(wh, with_sample=seed_sample)
     return wh
 
