@@ -37,3 +37,19 @@ def actor() -> str:
         pass
     uid = getattr(os, "getuid", None)
     return f"uid {uid()}" if uid else "system"
+
+
+CACHE_MB_DEFAULT = 256
+
+
+def cache_bytes() -> int:
+    """The dashboard's bound on the score builds it keeps for all sessions, in bytes: KAOHE_CACHE_MB
+    (megabytes, default 256). A value that is not a positive number falls back to the default."""
+    raw = (os.environ.get("KAOHE_CACHE_MB") or "").strip()
+    try:
+        mb = float(raw) if raw else CACHE_MB_DEFAULT
+    except ValueError:
+        mb = CACHE_MB_DEFAULT
+    if not mb > 0:
+        mb = CACHE_MB_DEFAULT
+    return int(mb * 2**20)

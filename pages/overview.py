@@ -32,13 +32,13 @@ if b is not None:
     from kaohe.metrics.rank import alert_text, rule_text
 
     totals = b.totals[b.totals["kind"] == kind]
-    hist = queries.total_history(month, 2)
+    # the change on last month as the build shown saw it: its own history holds last month (a build scores
+    # the months its rank changes need), so no second build of two months is made for the headline
+    own = b.history.rename(columns={"period": "month"})
+    hist = own if "month" in own and (own["month"] == mo.add(month, -1)).any() else queries.total_history(month, 2)
     if fig.published:
-        # the change on last month as the published build saw it (its own history, like its rank changes);
         # this month's totals are the published ones whatever that history holds
-        own = b.history.rename(columns={"period": "month"})
-        before = own if "month" in own and (own["month"] == mo.add(month, -1)).any() else hist
-        hist = pd.concat([before[before["month"] != month], totals[["unit_code", "total"]].assign(month=month)],
+        hist = pd.concat([hist[hist["month"] != month], totals[["unit_code", "total"]].assign(month=month)],
                          ignore_index=True)
     head = stats.headline(totals, hist[hist["unit_code"].isin(totals["unit_code"])], month)
     pub, pub_words = state.short(lang()), state.label(lang())

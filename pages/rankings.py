@@ -81,19 +81,22 @@ alerts_cfg = b.scheme.section("alerts") if b.scheme else {}
 zh = lang() == "zh"
 
 
-def marks(r) -> str:
-    out = [tr(f"rk.mark.{r['list']}")] if r["list"] in ("red", "black") else []
-    if r["veto"]:
-        out.append(tr("rk.mark.veto"))
-    if r["alerts"] is not None and len(r["alerts"]) and not r["veto"]:
-        out.append(tr("rk.mark.alert"))
-    return ("、" if zh else ", ").join(out)
+def marks(table) -> list[str]:
+    """Red/black list, veto and alert marks of each row, in words (column-wise: a row-wise apply took
+    0.1 s a rerun at 5,000 units)."""
+    words = {k: tr(f"rk.mark.{k}") for k in ("red", "black", "veto", "alert")}
+    joiner = "、" if zh else ", "
+    has_alert = [a is not None and len(a) > 0 for a in table["alerts"]]
+    return [joiner.join(w for w in ((words[lst] if lst in ("red", "black") else None),
+                                    (words["veto"] if veto else None),
+                                    (words["alert"] if alert and not veto else None)) if w)
+            for lst, veto, alert in zip(table["list"], table["veto"], has_alert, strict=True)]
 
 
 shown = table.assign(
     unit=table["unit_code"].map(unit_names),
     grade_text=table["grade_zh" if zh else "grade_en"],
-    marks=table.apply(marks, axis=1),
+    marks=marks(table),
 )
 columns = ["rank", "change", "unit", "total", "grade_text", "marks"]
 # the adjustments column only when some unit of the group has one
@@ -103,8 +106,8 @@ labels = {"rank": tr("rk.col.rank"), "change": tr("rk.col.change"), "unit": tr("
           "total": tr("rk.col.total"), "grade_text": tr("rk.col.grade"), "net_adjustment": tr("rk.col.adjust"),
           "marks": tr("rk.col.marks"), **dim_names}
 if robust is not None and "rank_p05" in shown:
-    shown["interval"] = shown.apply(lambda r: f"{int(r['rank_p05'])}–{int(r['rank_p95'])}"
-                                    if r["rank_p05"] == r["rank_p05"] else "", axis=1)
+    shown["interval"] = [f"{int(lo)}–{int(hi)}" if lo == lo else ""
+                         for lo, hi in zip(shown["rank_p05"], shown["rank_p95"], strict=True)]
     columns.insert(2, "interval")
     labels["interval"] = tr("rk.col.interval")
 view = shown[columns].rename(columns=labels)
@@ -114,12 +117,12 @@ config = {
     labels["rank"]: st.column_config.NumberColumn(width=max(44, width(labels["rank"]))),
     labels["change"]: st.column_config.TextColumn(width=max(44, width(labels["change"]))),
     labels["unit"]: st.column_config.TextColumn(width=min(260, max(width(labels["unit"]),
-                                                                  *map(width, shown["unit"].fillna(""))))),
+                                                                  *map(width, shown["unit"].fillna("").unique())))),
     labels["total"]: st.column_config.NumberColumn(format="%.2f", width=max(56, width(labels["total"]))),
     labels["grade_text"]: st.column_config.TextColumn(width=max(width(labels["grade_text"]),
-                                                                *map(width, shown["grade_text"].fillna("")))),
+                                                                *map(width, shown["grade_text"].fillna("").unique()))),
     labels["marks"]: st.column_config.TextColumn(help=tr("rk.col.marks_help"),
-                                                 width=max(width(labels["marks"]), *map(width, shown["marks"]))),
+                                                 width=max(width(labels["marks"]), *map(width, set(shown["marks"])))),
     labels["net_adjustment"]: st.column_config.NumberColumn(format="%+.2f", help=tr("rk.col.adjust_help"),
                                                             width=max(56, width(labels["net_adjustment"]))),
 }
@@ -127,7 +130,7 @@ config = {
 dim_config = {
     labels["rank"]: config[labels["rank"]],
     labels["unit"]: st.column_config.TextColumn(width=min(176, max(width(labels["unit"]),
-                                                                  *map(width, shown["unit"].fillna(""))))),
+                                                                  *map(width, shown["unit"].fillna("").unique())))),
     **{labels[c]: st.column_config.NumberColumn(format="%.1f", help=dim_full[c], width=max(58, width(labels[c])))
        for c in dim_cols},
 }

@@ -11,11 +11,16 @@ import streamlit as st
 from kaohe.base import settings
 from kaohe.data.setup import ensure_ready
 from kaohe.data.warehouse import Refusal, Warehouse
+from kaohe.metrics import build as build_mod
 from kaohe.metrics import service
+from kaohe.ui.cache import ByteCache, release_memory
 
 # What the core refuses with a message for the user (metrics ScoringError such as no data for the
 # period, SchemeError, PublishError ...): a page shows it in words (ui.setup.refused), never a traceback.
 Refused = Refusal
+
+# The one process-wide cache of builds, published figures and large frames, bounded by bytes (see below).
+BUILDS = ByteCache(settings.cache_bytes, refused=Refused)
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,7 +41,10 @@ def _per_version(fn, cache):
 
     @functools.wraps(fn)
     def by_version(_version, *args, **kwargs):
-        return fn(warehouse(), *args, **kwargs)
+        try:
+            return fn(warehouse(), *args, **kwargs)
+        finally:
+            release_memory(collect=False)  # what the read left in the allocators' pools goes back
 
     cached = cache(by_version)
 
@@ -53,12 +61,25 @@ def versioned(fn):
 
 
 def versioned_shared(fn):
-    """Like `versioned`, but every session shares the one result object (not a pickled copy).
+    """Like `versioned`, but every session shares the one result object (not a pickled copy): for small
+    read-only results read on every rerun (name maps); callers must not change them. Builds are kept in
+    BUILDS, bounded by bytes."""
+    return _per_version(fn, st.cache_resource(show_spinner=False, max_entries=64))
 
-    For results that are large, read-only and not picklable (a ScoreBuild makes some of its parts on
-    first use); callers must not change them.
-    """
-    return _per_version(fn, st.cache_resource(show_spinner=False, max_entries=48))
+
+def versioned_frames(fn):
+    """Cache `fn(wh, ...)` per warehouse version in BUILDS, the one byte-bounded cache, shared by every
+    session (no pickled copy per call): for frames that reach hundreds of thousands of rows at province
+    scale (observations over a year), which st.cache_data kept by count (128 of them) and copied on
+    every rerun. Callers must not change the frame they get (filtering and assign make new frames)."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        wh = warehouse()
+        key = ("frame", fn.__qualname__, wh.version(), args, tuple(sorted(kwargs.items())))
+        return BUILDS.get(key, lambda: fn(wh, *args, **kwargs))
+
+    return call
 
 
 @versioned
@@ -76,31 +97,52 @@ def units(wh, kind: str | None = None) -> pd.DataFrame:
     return wh.units(kind)
 
 
+def _picked(zh: pd.Series, en: pd.Series, lang: str | None) -> list[str]:
+    """i18n.pick over two columns at once."""
+    zh_, en_ = zh.where(zh.notna() & zh.astype(bool), None), en.where(en.notna() & en.astype(bool), None)
+    first, second = (en_, zh_) if lang == "en" else (zh_, en_)
+    return first.fillna(second).fillna("").astype(str).tolist()
+
+
+@versioned_shared
+def unit_names(wh, kind: str | None, lang: str | None) -> dict[str, str]:
+    """{unit code: name in `lang`} of the units of `kind` (every unit for None); shared, read-only."""
+    u = wh.units(kind)
+    return dict(zip(u["code"].tolist(), _picked(u["name_zh"], u["name_en"], lang), strict=True))
+
+
+@versioned_shared
+def group_names(wh, lang: str | None) -> dict[str, str]:
+    """{peer group: its name in `lang`}; shared, read-only."""
+    u = wh.units().drop_duplicates("peer_group")
+    return dict(zip(u["peer_group"].tolist(), _picked(u["peer_group_zh"], u["peer_group_en"], lang), strict=True))
+
+
 @versioned
 def indicators(wh) -> pd.DataFrame:
     return wh.indicators()
 
 
-@versioned
+@versioned_frames
 def completeness(wh, kind: str | None = None, month_from: str | None = None,
                  month_to: str | None = None) -> pd.DataFrame:
     return wh.completeness(kind=kind, month_from=month_from, month_to=month_to)
 
 
-@versioned
+@versioned_frames
 def indicator_series(wh, indicator: str, peer_group: str | None = None,
                      month_from: str | None = None, month_to: str | None = None) -> pd.DataFrame:
     return wh.indicator_series(indicator, peer_group=peer_group, month_from=month_from, month_to=month_to)
 
 
-@versioned
+@versioned_frames
 def observations(wh, units: tuple[str, ...] = (), indicators: tuple[str, ...] = (),
                  month_from: str | None = None, month_to: str | None = None) -> pd.DataFrame:
     return wh.observations(units=list(units) or None, indicators=list(indicators) or None,
                            month_from=month_from, month_to=month_to)
 
 
-@versioned
+@versioned_frames
 def period_observations(wh, month_from: str, month_to: str, kind: str | None = None) -> pd.DataFrame:
     """Current observations of a month range with each unit's kind and peer group."""
     obs = wh.observations(month_from=month_from, month_to=month_to)
@@ -110,10 +152,30 @@ def period_observations(wh, month_from: str, month_to: str, kind: str | None = N
 
 # -- the scoring engine (metrics/) ----------------------------------------------------------------
 # Imported outright at the top: an engine that fails to import is an error to see, never a missing feature.
-@versioned_shared
-def build(wh, month: str, period: str = "month", lang: str | None = None):
-    """The official score build of a month and period (ScoreBuild); texts in `lang`."""
-    return service.build(wh, month, period=period, lang=lang)
+# Builds live in ONE process-wide cache bounded by bytes (ui.cache.ByteCache, base.settings.cache_bytes),
+# keyed on (warehouse version, which figures, month, period, n_history) and never on the language: the
+# language is applied on the way out by ScoreBuild.in_lang (one cheap view per entry and language).
+# An engine without ScoreBuild.in_lang makes its texts in the language it is given: the language is then
+# part of the key (the fallback until metrics/ gives in_lang).
+_IN_LANG = hasattr(build_mod.ScoreBuild, "in_lang")
+
+
+def _in_lang(b, lang: str | None):
+    return b.in_lang(lang) if b is not None and hasattr(b, "in_lang") else b
+
+
+def _cached_build(figures: str, month: str, period: str, n_history: int | None, lang: str | None, make):
+    wh = warehouse()
+    key = (wh.version(), figures, month, period, n_history, None if _IN_LANG else lang)
+    return BUILDS.get(key, lambda: make(wh, None if _IN_LANG else lang), view=_in_lang if _IN_LANG else None,
+                      lang=lang)
+
+
+def build(month: str, period: str = "month", lang: str | None = None):
+    """The official score build of a month and period (ScoreBuild); texts in `lang`. Shared by every
+    session: callers must not change it."""
+    return _cached_build("current", month, period, None, lang,
+                         lambda wh, lg: service.build(wh, month, period=period, lang=lg))
 
 
 @versioned
@@ -131,10 +193,10 @@ def rank_history(wh, unit: str, last_month: str, n: int = 12) -> pd.DataFrame:
     return service.rank_history(wh, unit, last_month, n=n)
 
 
-@versioned_shared
-def history_build(wh, month: str, n: int):
+def history_build(month: str, n: int, lang: str | None = None):
     """One build scoring the `n` months to `month` in a single pass (totals and dimensions of each)."""
-    return service.build(wh, month, "month", n_history=n)
+    return _cached_build("current", month, "month", n, lang,
+                         lambda wh, lg: service.build(wh, month, "month", lang=lg, n_history=n))
 
 
 def total_history(month: str, n: int) -> pd.DataFrame:
@@ -147,24 +209,13 @@ def dimension_history(month: str, n: int) -> pd.DataFrame:
     return history_build(month, n).dimension_history.rename(columns={"period": "month"})
 
 
-@versioned_shared
-def _published_or_refusal(wh, month: str, period: str, lang: str | None):
-    """(build, None), (None, None) when unpublished, or (None, refusal) when the revision cannot be
-    reproduced: a refusal is kept per version too, so a page does not replay the revision on every rerun."""
-    try:
-        return service.published_figures(wh, month, period, lang), None
-    except service.ReplayRefused as exc:
-        return None, exc
-
-
 def published_figures(month: str, period: str = "month", lang: str | None = None):
     """The published figures of (month, period) (metrics.service.published_figures: the latest revision
     rebuilt exactly, a ScoreBuild carrying `published_revision`), None when it is not published; raises
-    the ReplayRefused (a Refused) when the revision cannot be reproduced. Cached per warehouse version."""
-    b, refusal = _published_or_refusal(month, period, lang)
-    if refusal is not None:
-        raise refusal
-    return b
+    the ReplayRefused (a Refused) when the revision cannot be reproduced. Kept in the same byte-bounded
+    cache per warehouse version (a refusal too, so a page does not replay the revision on every rerun)."""
+    return _cached_build("published", month, period, None, lang,
+                         lambda wh, lg: service.published_figures(wh, month, period, lg))
 
 
 @versioned
