@@ -117,18 +117,10 @@ class BatchResult:
 
 
 # One open DuckDB connection per file per process, shared by threads through cursors:
-# DuckDB allows a single read-write handle per file and process. [connection, users, releases]
+# DuckDB allows a single read-write handle per file and process. [connection, users]
 _SHARED: dict[str, list] = {}
 _SHARED_LOCK = threading.Lock()
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
-
-
-def _close_if_idle(key: str, shared: list, mark: int) -> None:
-    """Close a lingering connection unless it was used again since the release that set `mark`."""
-    with _SHARED_LOCK:
-        if _SHARED.get(key) is shared and shared[1] == 0 and shared[2] == mark:
-            shared[0].close()
-            del _SHARED[key]
 
 
 def _now() -> _dt.datetime:
@@ -143,12 +135,9 @@ def _is_lock_error(exc: Exception) -> bool:
 class Warehouse:
     """One DuckDB file. Safe to share between threads: each operation has its own connection."""
 
-    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 30.0, linger: float = 0.0):
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 30.0):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        # Seconds the file stays open after its last user (the dashboard sets about a second: a page's
-        # reads share one open instead of opening the file for each; other processes wait that long)
-        self.linger = linger
         # Serialises writers to this file inside one process; DuckDB's file lock serialises processes.
         with _SHARED_LOCK:
             self._write_lock = _WRITE_LOCKS.setdefault(str(self.path.resolve()), threading.RLock())
@@ -162,7 +151,7 @@ class Warehouse:
         with _SHARED_LOCK:
             shared = _SHARED.get(key)
             if shared is None:
-                shared = _SHARED[key] = [self._open(), 0, 0]
+                shared = _SHARED[key] = [self._open(), 0]
             shared[1] += 1
             cursor = shared[0].cursor()
         try:
@@ -172,15 +161,8 @@ class Warehouse:
             with _SHARED_LOCK:
                 shared[1] -= 1
                 if shared[1] == 0:
-                    if self.linger > 0:
-                        shared[2] += 1  # this release's mark: a later release moves it on
-                        mark = shared[2]
-                        timer = threading.Timer(self.linger, _close_if_idle, (key, shared, mark))
-                        timer.daemon = True
-                        timer.start()
-                    else:
-                        shared[0].close()
-                        del _SHARED[key]
+                    shared[0].close()
+                    del _SHARED[key]
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
