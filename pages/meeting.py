@@ -125,11 +125,11 @@ if kind == "street":
         m2.caption(tr("mt.no_map"))
     else:
         m2.caption(tr("mt.map_caption"))
-        event = st.plotly_chart(mc.district_map(shapes, values, title, lang(), categorical), key="mt_map_editor",
+        event = st.plotly_chart(mc.district_map(shapes, values, title, lang(), categorical), key="mt_map_chart",
                                 on_select="rerun", selection_mode="points", config={"displayModeBar": False})
 else:
     m2.caption(tr("mt.tiles_caption"))
-    event = st.plotly_chart(mc.tile_grid(values, lang(), categorical), key="mt_tiles_editor", on_select="rerun",
+    event = st.plotly_chart(mc.tile_grid(values, lang(), categorical), key="mt_tiles_chart", on_select="rerun",
                             selection_mode="points", config={"displayModeBar": False})
 picked = [p.get("customdata") for p in ((event or {}).get("selection") or {}).get("points", [])
           if p.get("customdata")] if event else []

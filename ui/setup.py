@@ -36,7 +36,7 @@ PAGES = [
 ]
 
 # Page widgets whose keys start with these prefixes keep their values across page switches.
-PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor")
+PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor", "_chart")
 
 
 _LAST_LANG: list[str] = []
