@@ -597,6 +597,11 @@ def _replace_by_code(con, table: str, frame: pd.DataFrame, actor: str) -> int:
     else:
         frame = frame.reindex(columns=UNIT_COLUMNS)
         action = "units.upsert"
+    # a warehouse not yet migrated to the latest schema lacks the newest columns: write the ones it has
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()",
+        [table]).fetchall()}
+    frame = frame[[c for c in frame.columns if c in have]]
     tick(con)  # units and the catalogue a build reads are kept with each publication (its `inputs`)
     con.register("incoming", frame)
     con.execute(f"DELETE FROM {table} WHERE code IN (SELECT code FROM incoming)")
