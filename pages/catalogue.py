@@ -2,7 +2,6 @@
 file with the preview of its changes and a confirm, and retiring an indicator (its history is kept).
 Text from files is shown as text (table cells, ui.text.plain), never as markdown."""
 
-import pandas as pd
 import streamlit as st
 
 from kaohe.base import i18n, settings
@@ -11,6 +10,7 @@ from kaohe.data import catalogue_admin as store
 from kaohe.data.warehouse import Refusal
 from kaohe.ingest import catalogue_file
 from kaohe.ingest.admin_table import FileRefused, labels
+from kaohe.ui import admin
 from kaohe.ui.setup import page, refused, tr
 from kaohe.ui.text import plain
 
@@ -18,28 +18,7 @@ pg = page("cat.title", needs="nothing")
 wh, L = pg.wh, pg.lang
 LABELS = labels(catalogue_file.LABELS, L)
 
-
-def problems_table(exc: FileRefused) -> pd.DataFrame:
-    return pd.DataFrame({tr("val.col.row"): [p.row if p.row is not None else "" for p in exc.problems],
-                         tr("val.col.column"): [p.column or "" for p in exc.problems],
-                         tr("val.col.problem"): [i18n.t(p.key, L, **p.params) for p in exc.problems]})
-
-
-def preview_table(preview) -> pd.DataFrame:
-    rows = preview.table(L, LABELS)
-    return pd.DataFrame(rows, columns=["code", "what", "field", "before", "after"]).rename(columns={
-        "code": tr("report.col.code"), "what": tr("adm.col.what"), "field": tr("adm.col.field"),
-        "before": tr("adm.col.before"), "after": tr("adm.col.after")})
-
-
-def done(message: str) -> None:
-    """Said after the page is drawn again, so that the catalogue shown already holds the change."""
-    st.session_state["cat_done_msg"] = message
-    st.rerun()
-
-
-if st.session_state.get("cat_done_msg"):
-    st.success(plain(st.session_state.pop("cat_done_msg")), icon=":material/check_circle:")
+admin.show_done("cat_done_msg")
 catalogue = catalogue_file.export_frame(wh)
 tab_list, tab_upload, tab_retire = st.tabs([tr("cat.title"), tr("adm.upload"), tr("cat.form.retire")])
 
@@ -65,12 +44,12 @@ with tab_upload:
             preview = catalogue_file.prepare(data, upload.name, wh)
         except FileRefused as exc:
             st.error(plain(i18n.Refusal.text(exc, L)), icon=":material/error:")
-            st.dataframe(problems_table(exc), hide_index=True, key="cat_problems")
+            st.dataframe(admin.problems_table(exc, L), hide_index=True, key="cat_problems")
         else:
             st.subheader(tr("adm.preview"))
             st.text(preview.summary(L))
             if preview.writes:
-                st.dataframe(preview_table(preview), hide_index=True, key="cat_preview")
+                st.dataframe(admin.preview_table(preview, L, LABELS), hide_index=True, key="cat_preview")
                 if st.button(tr("adm.confirm"), type="primary", key="cat_confirm_btn"):
                     try:  # checked again against the catalogue as it is now
                         n = catalogue_file.commit(catalogue_file.prepare(data, upload.name, wh), wh,
@@ -78,7 +57,7 @@ with tab_upload:
                     except FileRefused as exc:
                         st.error(plain(exc.text(L)), icon=":material/error:")
                     else:
-                        done(tr("adm.committed", n=n))
+                        admin.done("cat_done_msg", tr("adm.committed", n=n))
             else:
                 st.info(tr("adm.nothing_to_do"))
 
@@ -99,4 +78,4 @@ with tab_retire:
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
-                    done(tr("cat.retired", code=code, month=month.strip()))
+                    admin.done("cat_done_msg", tr("cat.retired", code=code, month=month.strip()))

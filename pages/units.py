@@ -11,6 +11,7 @@ from kaohe.data import units as store
 from kaohe.data.warehouse import Refusal
 from kaohe.ingest import units_file
 from kaohe.ingest.admin_table import FileRefused, labels
+from kaohe.ui import admin
 from kaohe.ui.setup import page, refused, tr
 from kaohe.ui.text import plain
 
@@ -18,28 +19,7 @@ pg = page("units.title", needs="nothing")
 wh, L = pg.wh, pg.lang
 LABELS = labels(units_file.LABELS, L)
 
-
-def problems_table(exc: FileRefused) -> pd.DataFrame:
-    return pd.DataFrame({tr("val.col.row"): [p.row if p.row is not None else "" for p in exc.problems],
-                         tr("val.col.column"): [p.column or "" for p in exc.problems],
-                         tr("val.col.problem"): [i18n.t(p.key, L, **p.params) for p in exc.problems]})
-
-
-def preview_table(preview) -> pd.DataFrame:
-    rows = preview.table(L, LABELS)
-    return pd.DataFrame(rows, columns=["code", "what", "field", "before", "after"]).rename(columns={
-        "code": tr("report.col.code"), "what": tr("adm.col.what"), "field": tr("adm.col.field"),
-        "before": tr("adm.col.before"), "after": tr("adm.col.after")})
-
-
-def done(message: str) -> None:
-    """Said after the page is drawn again, so that the register shown already holds the change."""
-    st.session_state["un_done_msg"] = message
-    st.rerun()
-
-
-if st.session_state.get("un_done_msg"):
-    st.success(plain(st.session_state.pop("un_done_msg")), icon=":material/check_circle:")
+admin.show_done("un_done_msg")
 register = store.unit_rows(wh)
 tab_list, tab_upload, tab_reorg = st.tabs([tr("units.title"), tr("adm.upload"), tr("units.lineage_title")])
 
@@ -59,19 +39,19 @@ with tab_upload:
             preview = units_file.prepare(data, upload.name, wh)
         except FileRefused as exc:
             st.error(plain(i18n.Refusal.text(exc, L)), icon=":material/error:")
-            st.dataframe(problems_table(exc), hide_index=True, key="un_problems")
+            st.dataframe(admin.problems_table(exc, L), hide_index=True, key="un_problems")
         else:
             st.subheader(tr("adm.preview"))
             st.text(preview.summary(L))
             if preview.writes:
-                st.dataframe(preview_table(preview), hide_index=True, key="un_preview")
+                st.dataframe(admin.preview_table(preview, L, LABELS), hide_index=True, key="un_preview")
                 if st.button(tr("adm.confirm"), type="primary", key="un_confirm_btn"):
                     try:  # checked again against the register as it is now
                         n = units_file.commit(units_file.prepare(data, upload.name, wh), wh, actor=settings.actor())
                     except FileRefused as exc:
                         st.error(plain(exc.text(L)), icon=":material/error:")
                     else:
-                        done(tr("adm.committed", n=n))
+                        admin.done("un_done_msg", tr("adm.committed", n=n))
             else:
                 st.info(tr("adm.nothing_to_do"))
 
@@ -99,7 +79,7 @@ with tab_reorg:
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
-                    done(tr("units.renamed", code=code, name=new_zh.strip(), month=month.strip()))
+                    admin.done("un_done_msg", tr("units.renamed", code=code, name=new_zh.strip(), month=month.strip()))
         with c_split.form("un_split_form"):
             st.markdown(f"**{tr('units.form.split')}**")
             code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_split_unit")
@@ -111,7 +91,7 @@ with tab_reorg:
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
-                    done(tr("units.split_done", code=code, into=", ".join(into), month=month.strip()))
+                    admin.done("un_done_msg", tr("units.split_done", code=code, into=", ".join(into), month=month.strip()))
         with c_merge.form("un_merge_form"):
             st.markdown(f"**{tr('units.form.merge')}**")
             sources = st.multiselect(tr("units.form.sources"), codes, format_func=names.get, key="un_merge_sources")
@@ -123,7 +103,7 @@ with tab_reorg:
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
-                    done(tr("units.merge_done", codes=", ".join(sources), into=target, month=month.strip()))
+                    admin.done("un_done_msg", tr("units.merge_done", codes=", ".join(sources), into=target, month=month.strip()))
         st.subheader(tr("units.lineage_title"))
         code = st.selectbox(tr("report.col.unit"), codes, format_func=names.get, key="un_lineage_unit")
         links = store.lineage(wh, code)
