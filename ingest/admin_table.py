@@ -200,7 +200,7 @@ class Preview:
             elif c["action"] == "change":
                 for f in c["fields"]:
                     out.append(i18n.t("adm.line.change", lang, code=c["code"], field=labels.get(f, f),
-                                      before=_shown(c["before"].get(f), lang), after=_shown(c["after"].get(f), lang)))
+                                      before=shown(c["before"].get(f), lang), after=shown(c["after"].get(f), lang)))
         return out
 
     def table(self, lang: str | None = None, labels: dict[str, str] | None = None) -> list[dict]:
@@ -212,7 +212,7 @@ class Preview:
             if c["action"] == "change":
                 for f in c["fields"]:
                     rows.append({"code": c["code"], "what": what, "field": labels.get(f, f),
-                                 "before": _shown(c["before"].get(f), lang), "after": _shown(c["after"].get(f), lang)})
+                                 "before": shown(c["before"].get(f), lang), "after": shown(c["after"].get(f), lang)})
             else:
                 rows.append({"code": c["code"], "what": what, "field": "",
                              "before": "", "after": c["after"].get("name_zh") or ""})
@@ -224,7 +224,8 @@ def labels(keys: dict[str, str], lang: str | None = None) -> dict[str, str]:
     return {f: i18n.t(k, lang) for f, k in keys.items()}
 
 
-def _shown(value, lang) -> str:
+def shown(value, lang) -> str:
+    """A register value in words: empty, yes/no, a whole number without its .0."""
     if value is None:
         return i18n.t("adm.empty", lang)
     if isinstance(value, bool):

@@ -129,3 +129,21 @@ def test_audit_page_on_an_empty_warehouse(app_empty_db):
     assert at.title[0].value == "审计日志"
     assert set(at.dataframe[0].value["操作"]) <= {"更新指标目录", "更新单位名录"}
     assert at.selectbox(key="au_month").options == ["全部"]
+
+
+def test_a_register_change_reads_before_and_after_in_words(app_db):
+    """A rename and a retirement are told field by field (before → after), in the reader's language,
+    never as the stored dict text."""
+    from kaohe.data import catalogue_admin, units
+
+    units.rename(app_db, "S01", name_zh="东湖新街道", name_en="Donghu New", month="2026-11", actor="张三")
+    catalogue_admin.retire(app_db, "CP_SURVEY", month="2026-11", actor="李四")
+    at = open_app("pages/audit.py")
+    table = at.dataframe[0].value
+    text = " ".join(table["内容"].str.replace("\u00a0", " "))
+    assert "单位名称：东湖街道 → 东湖新街道" in text
+    assert "{" not in text and "'before'" not in text
+    at.session_state["lang"] = "en"
+    at.run()
+    text = " ".join(at.dataframe[0].value["Details"])
+    assert "→ Donghu New" in text and "{" not in text
