@@ -246,3 +246,17 @@ def lineage(wh: Warehouse, code: str) -> list[dict]:
             out.append({"month": link["month"], "event": "rename", "code": code, "relation": "renamed",
                         "depth": 0, "note": note})
     return sorted(out, key=lambda r: (r["month"], r["depth"], r["code"]))
+
+
+def lineage_links(wh: Warehouse) -> pd.DataFrame:
+    """The splits and merges on record, oldest first: month (the first month of the new units), event,
+    from_code, to_code (one row per predecessor and successor). Renames are left out: a renamed unit keeps
+    its code, and its history with it."""
+    return wh.query("SELECT month, event, from_code, to_code FROM unit_lineage "
+                    "WHERE event IN ('split', 'merge') AND from_code IS NOT NULL AND to_code IS NOT NULL "
+                    "ORDER BY month, event, from_code, to_code")
+
+
+def first_months(wh: Warehouse) -> dict[str, str | None]:
+    """code -> the unit's first month (active_from; None when it has no start), every unit."""
+    return {code: row.get("active_from") for code, row in unit_rows(wh).items()}
