@@ -203,12 +203,12 @@ def _reorganise(event: str, olds: list[dict], news: list[dict], ending: list[dic
             raise UnitRefused("units.reorg_not_active", code=r["code"], month=month)
     last = mo.add(month, -1)
     rows, changes = [], []
-    ending_codes = {o["code"] for o in ending}
+    going_on = {o["code"] for o in olds}  # a merge into one of the merged units: that unit goes on as it was
     for r in ending:
         rows.append(dict(r, active_to=last))
         changes.append({"code": r["code"], "field": "active_to", "before": r["active_to"], "after": last})
     for r in news:
-        if r["code"] not in ending_codes and (not r["active_from"] or r["active_from"] > month):
+        if r["code"] not in going_on and (not r["active_from"] or r["active_from"] > month):
             rows.append(dict(r, active_from=month))
             changes.append({"code": r["code"], "field": "active_from", "before": r["active_from"], "after": month})
     writes = [lambda c, r=r: _insert(c, r) for r in rows]
