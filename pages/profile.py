@@ -7,8 +7,8 @@ import streamlit as st
 from kaohe.base import i18n
 from kaohe.data import units as unit_store
 from kaohe.metrics import analysis as stats
-from kaohe.metrics import lineage
 from kaohe.metrics import commentary as cm
+from kaohe.metrics import lineage
 from kaohe.reports import scorecard
 from kaohe.ui import charts, deltas, queries, views
 from kaohe.ui.setup import figures, lang, name, page, refused, tr
