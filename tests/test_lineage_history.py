@@ -128,3 +128,18 @@ def test_the_links_recorded_by_a_real_merge_and_split(empty_wh):
     assert first["X"] == "2026-06" and first["A"] is None
     assert by_month(lineage.reads(links, "X", MONTHS, first))["2026-05"] == ["A", "B"]
     assert by_month(lineage.reads(links, "D", MONTHS, first))["2026-06"] == ["P"]
+
+
+def test_a_merge_into_one_of_the_merged_units_leaves_its_start_alone(empty_wh):
+    """Merging B into A (A goes on) ends B and keeps A's first month: A with no start kept none, and its
+    months before the merge stay in every build; its history reads A and B before, A after."""
+    head = "code,name_zh,kind,peer_group\n"
+    units_file.commit(units_file.prepare((head + "A,甲街道,street,urban\nB,乙街道,street,urban\n").encode(),
+                                         "u.csv", empty_wh), empty_wh, actor="t")
+    store.merge(empty_wh, "A,B", "A", month="2026-06", actor="t")
+    rows = store.unit_rows(empty_wh)
+    assert rows["A"]["active_from"] is None and rows["A"]["active_to"] is None
+    assert rows["B"]["active_to"] == "2026-05"
+    plan = lineage.reads(store.lineage_links(empty_wh), "A", MONTHS, store.first_months(empty_wh))
+    assert by_month(plan)["2026-05"] == ["A", "B"] and by_month(plan)["2026-06"] == ["A"]
+    assert lineage.notes(store.lineage_links(empty_wh), "A", {"B": "乙街道"}, "zh") == ["2026-06 前为 乙街道 合并前数据"]
