@@ -129,3 +129,20 @@ def test_the_scheme_years_come_from_the_schemes_module_when_it_is_installed(empt
     monkeypatch.setattr(kaohe.data, "schemes", fake, raising=False)
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: object())
     assert readiness.active_years(empty_wh) == ["2027"]
+
+
+def test_from_init_no_sample_the_shell_says_what_to_do_next(tmp_path, years, capsys):
+    """`kaohe init --no-sample`, then `kaohe status` after each command of the set-up."""
+    db = str(tmp_path / "new.duckdb")
+    assert main(["init", "--db", db, "--no-sample"]) == 0
+    capsys.readouterr()
+    code, out = run(capsys, "--lang", "en", "status", "--db", db)
+    assert "1. [missing] Register the units" in out and "next: kaohe units import FILE" in out
+    path = tmp_path / "units.csv"
+    path.write_bytes(UNITS)
+    assert main(["units", "--db", db, "import", str(path), "--yes"]) == 0
+    capsys.readouterr()
+    code, out = run(capsys, "--lang", "en", "status", "--db", db)
+    assert "1. [done] Register the units: 3 units registered" in out
+    assert "kaohe units import" not in out
+    assert "next: kaohe scheme import FILE --activate" in out and "next: kaohe import FILE" in out
