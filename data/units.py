@@ -203,12 +203,12 @@ def _reorganise(event: str, olds: list[dict], news: list[dict], ending: list[dic
             raise UnitRefused("units.reorg_not_active", code=r["code"], month=month)
     last = mo.add(month, -1)
     rows, changes = [], []
-    ending_codes = {o["code"] for o in ending}
+    going_on = {o["code"] for o in olds}  # a merge into one of the merged units: that unit goes on as it was
     for r in ending:
         rows.append(dict(r, active_to=last))
         changes.append({"code": r["code"], "field": "active_to", "before": r["active_to"], "after": last})
     for r in news:
-        if r["code"] not in ending_codes and (not r["active_from"] or r["active_from"] > month):
+        if r["code"] not in going_on and (not r["active_from"] or r["active_from"] > month):
             rows.append(dict(r, active_from=month))
             changes.append({"code": r["code"], "field": "active_from", "before": r["active_from"], "after": month})
     writes = [lambda c, r=r: _insert(c, r) for r in rows]
@@ -246,3 +246,17 @@ def lineage(wh: Warehouse, code: str) -> list[dict]:
             out.append({"month": link["month"], "event": "rename", "code": code, "relation": "renamed",
                         "depth": 0, "note": note})
     return sorted(out, key=lambda r: (r["month"], r["depth"], r["code"]))
+
+
+def lineage_links(wh: Warehouse) -> pd.DataFrame:
+    """The splits and merges on record, oldest first: month (the first month of the new units), event,
+    from_code, to_code (one row per predecessor and successor). Renames are left out: a renamed unit keeps
+    its code, and its history with it."""
+    return wh.query("SELECT month, event, from_code, to_code FROM unit_lineage "
+                    "WHERE event IN ('split', 'merge') AND from_code IS NOT NULL AND to_code IS NOT NULL "
+                    "ORDER BY month, event, from_code, to_code")
+
+
+def first_months(wh: Warehouse) -> dict[str, str | None]:
+    """code -> the unit's first month (active_from; None when it has no start), every unit."""
+    return {code: row.get("active_from") for code, row in unit_rows(wh).items()}

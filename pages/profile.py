@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from kaohe.base import i18n
+from kaohe.data import units as unit_store
 from kaohe.metrics import analysis as stats
 from kaohe.metrics import commentary as cm
+from kaohe.metrics import lineage
 from kaohe.reports import scorecard
 from kaohe.ui import charts, deltas, queries, views
 from kaohe.ui.setup import figures, lang, name, page, refused, tr
@@ -149,8 +151,16 @@ if fig.published and period == "month" and "period" in b.history:  # the months 
     own = b.history.rename(columns={"period": "month"})
     hist = pd.concat([hist[~hist["month"].isin(set(own["month"]))], own.reindex(columns=hist.columns)],
                      ignore_index=True)
+# a unit made by a merge or a split: the ranks of the units it came from, before the change (each its own line)
+links = unit_store.lineage_links(wh)
+before = None
+if not links.empty:
+    before = lineage.predecessors(hist, [unit], links, sorted(set(hist["month"])), unit_store.first_months(wh))
 hist = hist[hist["unit_code"] == unit].sort_values("month")
-st.plotly_chart(charts.rank_history(hist, lang()), key="pf_history_chart")
+st.plotly_chart(charts.rank_history(hist, lang(), predecessors=before, unit_names=unit_names, code=unit),
+                key="pf_history_chart")
+for note in (lineage.notes(links, unit, unit_names, lang()) if not links.empty else []):
+    st.caption(plain(note))
 
 # -- explanation -------------------------------------------------------------------------------------------------
 st.subheader(tr("pf.explain"))

@@ -5,7 +5,9 @@ import streamlit as st
 
 from kaohe.base import i18n
 from kaohe.base import months as mo
+from kaohe.data import units as unit_store
 from kaohe.metrics import analysis as stats
+from kaohe.metrics import lineage
 from kaohe.ui import charts, queries, views
 from kaohe.ui.setup import figures, lang, name, page, refused, tr
 from kaohe.ui.text import plain
@@ -105,12 +107,24 @@ series = full[full["month"].isin(window)]
 
 medians = stats.peer_median(series)
 title = measures[measure]
+# a unit made by a merge or a split: its predecessors' lines (each its own, never summed) before the change
+links = unit_store.lineage_links(pg.wh)
+first_months = unit_store.first_months(pg.wh) if not links.empty else {}
+
+
+def before_change(codes) -> pd.DataFrame | None:
+    if links.empty:
+        return None
+    return lineage.predecessors(series, codes, links, window, first_months)
+
+
 if view == "lines":
+    shown = chosen
     if not chosen:
         st.info(tr("tr.no_units"))
     else:
         fig = charts.trend_lines(series, chosen, unit_names, medians, group_of, group_names, title, y_title,
-                                 lang(), target=target)
+                                 lang(), target=target, predecessors=before_change(chosen))
         st.plotly_chart(fig, key="tr_chart")
 else:
     # with nobody chosen, the first units of the kind; a city's hundreds of panels would be unreadable
@@ -118,7 +132,13 @@ else:
     if not chosen:
         st.caption(tr("tr.multiples_all", n=len(shown)))
     st.plotly_chart(charts.small_multiples(series, shown, unit_names, medians, group_of, y_title, lang(),
-                                           target=target), key="tr_multiples_chart")
+                                           target=target, predecessors=before_change(shown)),
+                    key="tr_multiples_chart")
+if not links.empty:
+    colon = "：" if lang() == "zh" else ": "
+    for code in shown:
+        for note in lineage.notes(links, code, pg.all_unit_names, lang()):
+            st.caption(plain(unit_names.get(code, code) + colon + note))
 st.caption(tr("tr.note") + (" " + tr("tr.neutral") if neutral else ""))
 
 ch = stats.changes(full, month)

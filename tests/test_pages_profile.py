@@ -230,3 +230,50 @@ def test_the_profile_says_whether_its_figures_are_the_published_ones(app_db):
         at.segmented_control(key="pub_shown").set_value("current").run()
         assert notices(at) == [state.notice(lang)]
         assert state.label(lang) in shown(" ".join(c.value for c in at.caption))
+
+
+# -- history through a reorganisation (issue 14, item 1) ---------------------------------------------------
+def _traces(at, key: str) -> dict[str, dict]:
+    import base64
+    import json
+
+    import numpy as np
+
+    def arr(v):
+        if isinstance(v, dict) and "bdata" in v:
+            return [float(x) for x in np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))]
+        return list(v or [])
+
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    return {tr.get("name"): dict(tr, x=arr(tr.get("x")), y=arr(tr.get("y")))
+            for tr in json.loads(chart.proto.spec)["data"]}
+
+
+@pytest.mark.parametrize("lang, pred, note", [
+    ("zh", "南苑街道（南苑东街道的前身）", "2026-09 前为 南苑街道 拆分前数据"),
+    ("en", "Nanyuan Street (before Nanyuan East)", "before 2026-09: the data of Nanyuan Street, before it was split"),
+])
+def test_a_split_units_rank_history_shows_its_parent_before_the_split(app_db, lang, pred, note):
+    """S03 split into S41 and S42 from 2026-09: S41's rank history shows S03's ranks before, dotted."""
+    from kaohe.data import units as store
+    from kaohe.ingest import units_file
+
+    new = ("code,name_zh,name_en,kind,peer_group,peer_group_zh,peer_group_en,active_from\n"
+           "S41,南苑东街道,Nanyuan East,street,urban,城区街道,Urban streets,2026-09\n"
+           "S42,南苑西街道,Nanyuan West,street,urban,城区街道,Urban streets,2026-09\n").encode()
+    units_file.commit(units_file.prepare(new, "u.csv", app_db), app_db, actor="考核办")
+    store.split(app_db, "S03", "S41,S42", month="2026-09", actor="考核办")
+    at = profile(unit="S41", lang=lang)
+    traces = _traces(at, "pf_history_chart")
+    assert pred in traces, list(traces)
+    parent = traces[pred]
+    assert parent["line"]["dash"] == "dot" and max(parent["x"]) == "2026-08"
+    ranks = service.rank_history(app_db, "S03", "2026-10", n=12).set_index("month")
+    assert parent["y"] == [float(ranks.loc[m, "rank"]) for m in parent["x"]]
+    assert note in [shown(c.value) for c in at.caption]
+
+
+def test_a_unit_with_no_reorganisation_has_one_line_and_no_note(app_db):
+    at = profile(unit="S01")
+    assert len(_traces(at, "pf_history_chart")) == 1
+    assert not any("合并前数据" in c.value or "拆分前数据" in c.value for c in at.caption)

@@ -165,14 +165,18 @@ def _unit_label(unit: str | None, lang: str) -> str:
 def trend_lines(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
                 medians: pd.DataFrame, group_of: dict[str, str], group_names: dict[str, str],
                 title: str, y_title: str, lang: str, target: float | None = None,
-                value: str = "value") -> go.Figure:
-    """Chosen units over time against their peer medians (dashed) and the target (dotted)."""
+                value: str = "value", predecessors: pd.DataFrame | None = None) -> go.Figure:
+    """Chosen units over time against their peer medians (dashed) and the target (dotted).
+    `predecessors` (metrics.lineage.predecessors: rows with unit_code, lineage_of, month and `value`): the
+    units a chosen unit was merged or split from, each its own dotted line in the chosen unit's colour,
+    in the months before the change."""
     fig = go.Figure()
     for i, code in enumerate(chosen):
         s = series[(series["unit_code"] == code) & series[value].notna()].sort_values("month")
         fig.add_trace(go.Scatter(
             x=s["month"], y=s[value], mode="lines+markers", name=unit_names.get(code, code),
             line=dict(color=PALETTE[i % len(PALETTE)], width=3), marker=dict(size=7)))
+        _predecessor_traces(fig, predecessors, code, unit_names, lang, PALETTE[i % len(PALETTE)], value)
     for g in dict.fromkeys(group_of.get(c) for c in chosen):
         med = medians[medians["peer_group"] == g].sort_values("month")
         if med.empty:
@@ -185,16 +189,36 @@ def trend_lines(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, s
         fig.add_hline(y=target, line=dict(color="#009E73", width=2, dash="dot"),
                       annotation_text=f"{t('chart.target', lang)} {target:g}", annotation_position="top left")
     fig.update_xaxes(title=t("chart.month", lang), type="category")
+    if predecessors is not None and not predecessors.empty:  # a later unit's months come first in its trace
+        fig.update_xaxes(categoryorder="category ascending")
     _month_ticks(fig)
     fig.update_yaxes(title=y_title)
     return _layout(fig, title)
 
 
+def _predecessor_traces(fig, predecessors, code, unit_names, lang, color, value="value", width=2.5,
+                        showlegend=True, markers=True, **where) -> None:
+    """The dotted lines of the units `code` came from (merge: each predecessor; split: the parent), each
+    named "A（X的前身）"; never summed."""
+    if predecessors is None or predecessors.empty:
+        return
+    mine = predecessors[(predecessors["lineage_of"] == code) & predecessors[value].notna()]
+    for other, s in mine.groupby("unit_code", sort=True):
+        s = s.sort_values("month")
+        name = t("lin.predecessor", lang, name=unit_names.get(other, other), unit=unit_names.get(code, code))
+        fig.add_trace(go.Scatter(
+            x=s["month"], y=s[value], mode="lines+markers" if markers else "lines", name=name,
+            showlegend=showlegend, line=dict(color=color, width=width, dash="dot"),
+            marker=dict(size=6, symbol="circle-open")), **where)
+
+
 @_plain_names
 def small_multiples(series: pd.DataFrame, chosen: list[str], unit_names: dict[str, str],
                     medians: pd.DataFrame, group_of: dict[str, str], y_title: str, lang: str,
-                    target: float | None = None, value: str = "value", cols: int = 4) -> go.Figure:
-    """One small panel per unit (shared axes): the unit's line against its peer median."""
+                    target: float | None = None, value: str = "value", cols: int = 4,
+                    predecessors: pd.DataFrame | None = None) -> go.Figure:
+    """One small panel per unit (shared axes): the unit's line against its peer median, and (dotted)
+    its predecessors' lines before a merge or split (`predecessors`, as for trend_lines)."""
     from plotly.subplots import make_subplots
 
     n = max(len(chosen), 1)
@@ -212,9 +236,13 @@ def small_multiples(series: pd.DataFrame, chosen: list[str], unit_names: dict[st
         fig.add_trace(go.Scatter(x=s["month"], y=s[value], mode="lines", showlegend=False,
                                  name=unit_names.get(code, code),
                                  line=dict(color=PALETTE[0], width=2.5)), row=r, col=c)
+        _predecessor_traces(fig, predecessors, code, unit_names, lang, PALETTE[0], value, width=2,
+                            showlegend=False, markers=False, row=r, col=c)
         if target is not None:
             fig.add_hline(y=target, line=dict(color="#009E73", width=1.5, dash="dot"), row=r, col=c)
     fig.update_xaxes(type="category", nticks=4, tickangle=0)
+    if predecessors is not None and not predecessors.empty:
+        fig.update_xaxes(categoryorder="category ascending")
     fig.update_yaxes(title=None)
     fig.update_annotations(font_size=15)
     _layout(fig, height=max(300, 240 * rows + 90))
@@ -393,14 +421,24 @@ def dimension_bars(dims: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, height=max(300, 44 * len(labels) + 120))
 
 
-def rank_history(hist: pd.DataFrame, lang: str) -> go.Figure:
-    """Rank over the last months (1 at the top) with the group size as the floor."""
+@_plain_names
+def rank_history(hist: pd.DataFrame, lang: str, predecessors: pd.DataFrame | None = None,
+                 unit_names: dict[str, str] | None = None, code: str | None = None) -> go.Figure:
+    """Rank over the last months (1 at the top) with the group size as the floor. `predecessors`
+    (metrics.lineage.predecessors of `code`): the ranks of the units it was merged or split from, in the
+    months before the change, each a dotted line with its name."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=hist["month"], y=hist["rank"], mode="lines+markers+text",
                              text=[str(int(r)) if pd.notna(r) else "" for r in hist["rank"]],
                              textposition="top center", name=t("report.col.rank", lang), cliponaxis=False,
                              showlegend=False, line=dict(color=PALETTE[0], width=3), marker=dict(size=9)))
-    n = int(hist["n_in_group"].max()) if len(hist) and hist["n_in_group"].notna().any() else 1
+    both = hist
+    if predecessors is not None and not predecessors.empty and code is not None:
+        _predecessor_traces(fig, predecessors, code, unit_names or {}, lang, PALETTE[1], "rank")
+        both = pd.concat([hist, predecessors.reindex(columns=hist.columns)], ignore_index=True)
+        months = sorted(set(both["month"]))
+        fig.update_xaxes(categoryorder="array", categoryarray=months)
+    n = int(both["n_in_group"].max()) if len(both) and both["n_in_group"].notna().any() else 1
     # room above rank 1 for its label (it was cut off at the top of the plot)
     fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5 - max(0.35, n * 0.06)],
                      tickvals=list(range(1, n + 1)) if n <= 15 else None, title=t("report.col.rank", lang))

@@ -55,7 +55,10 @@ EXTRA_PAGES = [
     ("pages/boundaries.py", "bd.title", ":material/map:", "nav.section.setup", False),
     ("pages/units.py", "units.title", ":material/apartment:", "nav.section.setup", False),
     ("pages/catalogue.py", "cat.title", ":material/list_alt:", "nav.section.setup", False),
+    # the first screen: the default page while the warehouse has no units or no data (navigation())
+    ("pages/start.py", "start.title", ":material/rocket_launch:", "nav.section.setup", False),
 ]
+START = "pages/start.py"
 
 
 def pages() -> list[tuple]:
@@ -66,15 +69,27 @@ def pages() -> list[tuple]:
     return list(setup.PAGES) + [row for row in EXTRA_PAGES if row[0] not in known]
 
 
+def opens_on_start() -> bool:
+    """The dashboard opens on its first screen (pages/start.py) while the warehouse has no units or no
+    data; otherwise on the overview, as before."""
+    from kaohe.ui import queries
+
+    return queries.units().empty or not queries.months()
+
+
 def navigation():
     """st.navigation from the page registry, in the session's language. A page appears once its file
-    exists. Icons are Material Symbols, drawn from the font Streamlit ships (no request leaves the server)."""
+    exists. Icons are Material Symbols, drawn from the font Streamlit ships (no request leaves the server).
+    An empty warehouse opens on the first screen instead of the overview."""
     from kaohe.ui import setup
 
+    first = START if (setup.ROOT / START).exists() and opens_on_start() else None
     sections: dict[str, list] = {}
     for path, title_key, icon, section_key, default in pages():
         if not (setup.ROOT / path).exists():
             continue
+        if first:
+            default = path == first
         page = st.Page(path, title=setup.tr(title_key), icon=icon, default=default, url_path=Path(path).stem)
         sections.setdefault(setup.tr(section_key), []).append(page)
     return st.navigation(sections)
