@@ -121,6 +121,38 @@ def _range(ind, lang) -> str:
     return words["range_en" if lang == "en" else "range_zh"]
 
 
+def _value_checks(ws, lines: list[dict], inds: pd.DataFrame, lang: str) -> None:
+    """Excel's own check on the value cells of each indicator's block of rows: its valid range (a whole
+    number for a count), with the range in words as the message. Help while typing; the import checks
+    again whatever Excel let through."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    col = "ABCDEFG"[COLUMNS.index("value")]
+    by_code = {r.code: r for r in inds.itertuples(index=False)}
+    start = 0
+    for i in range(1, len(lines) + 1):
+        if i < len(lines) and lines[i]["indicator"] == lines[start]["indicator"]:
+            continue
+        ind = by_code[lines[start]["indicator"]]
+        lo = None if ind.min is None or ind.min != ind.min else float(ind.min)
+        hi = None if ind.max is None or ind.max != ind.max else float(ind.max)
+        if lo is not None or hi is not None:
+            kind = "whole" if ind.kind == "count" else "decimal"
+            if lo is not None and hi is not None:
+                dv = DataValidation(type=kind, operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}")
+            elif lo is not None:
+                dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{lo:g}")
+            else:
+                dv = DataValidation(type=kind, operator="lessThanOrEqual", formula1=f"{hi:g}")
+            dv.allow_blank = True
+            dv.error = safe.cell(_range(ind, lang))[:255]
+            dv.errorTitle = safe.cell(i18n.t("tpl.ind.range", lang))[:32]
+            dv.showErrorMessage = True
+            dv.add(f"{col}{start + 2}:{col}{i + 1}")
+            ws.add_data_validation(dv)
+        start = i
+
+
 def template(units: pd.DataFrame, catalogue: pd.DataFrame, month: str, *, source: str | None = None,
              office: str | None = None, lang: str | None = None) -> bytes:
     """The blank workbook (XLSX bytes) for `month`; see the module's text. Raises TemplateRefused."""
@@ -150,6 +182,7 @@ def template(units: pd.DataFrame, catalogue: pd.DataFrame, month: str, *, source
             else:
                 c.number_format = "@"  # codes and the month stay text (Excel would turn 2026-10 into a date)
                 c.fill = grey
+    _value_checks(ws, lines, inds, lang)
     for j, col in enumerate(COLUMNS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = WIDTHS[col]
     ws.freeze_panes = "A2"

@@ -132,6 +132,8 @@ def test_an_office_template_and_the_notes_sheet(district):
     assert "Owning office: 综治科" in text and "Valid range" in text and "Numerator and denominator" in text
     for col in tpl.COLUMNS:
         assert tpl.HEADERS["en"][col] in text
+    checks = wb.worksheets[0].data_validations.dataValidation  # Excel's own range check while typing
+    assert checks and all(c.error for c in checks)
 
 
 def test_a_template_leaves_out_units_not_active_and_retired_indicators(district):
