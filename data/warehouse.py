@@ -444,21 +444,23 @@ class Warehouse:
             months AS (
                 SELECT DISTINCT month FROM observations
                 WHERE is_current AND (? IS NULL OR month >= ?) AND (? IS NULL OR month <= ?)),
-            applicable AS (
-                SELECT u.code AS unit_code, count(*) AS n FROM u JOIN indicators i
+            applicable AS (  -- a retired indicator is not expected from its retired_from month on
+                SELECT u.code AS unit_code, m.month, count(*) AS n FROM u CROSS JOIN months m JOIN indicators i
                   ON i.active AND (i.applies_to = 'both' OR i.applies_to = u.kind)
+                 AND (i.retired_from IS NULL OR i.retired_from = '' OR m.month < i.retired_from)
                 GROUP BY ALL),
             reported AS (
                 SELECT unit_code, month,
                        count(*) FILTER (WHERE status = 'ok') AS ok,
                        count(*) FILTER (WHERE status = 'na') AS na
                 FROM observations o JOIN indicators i ON i.code = o.indicator_code AND i.active
+                 AND (i.retired_from IS NULL OR i.retired_from = '' OR o.month < i.retired_from)
                 WHERE is_current GROUP BY ALL)
             SELECT u.code AS unit_code, u.kind, u.peer_group, m.month,
                    a.n - coalesce(r.na, 0) AS expected, coalesce(r.ok, 0) AS reported,
                    coalesce(r.ok, 0) / nullif(a.n - coalesce(r.na, 0), 0) AS share
             FROM u CROSS JOIN months m
-            JOIN applicable a ON a.unit_code = u.code
+            JOIN applicable a ON a.unit_code = u.code AND a.month = m.month
             LEFT JOIN reported r ON r.unit_code = u.code AND r.month = m.month
             WHERE (u.active_from IS NULL OR u.active_from = '' OR m.month >= u.active_from)
               AND (u.active_to IS NULL OR u.active_to = '' OR m.month <= u.active_to)

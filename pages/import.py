@@ -11,8 +11,9 @@ from kaohe.base import months as mo
 from kaohe.base.i18n import sep
 from kaohe.data.warehouse import WarehouseBusy
 from kaohe.ingest import pipeline, preview
-from kaohe.reports import validation_export
-from kaohe.ui.setup import page, tr
+from kaohe.reports import template, validation_export
+from kaohe.ui import queries
+from kaohe.ui.setup import page, refused, tr
 from kaohe.ui.text import plain
 from kaohe.validation import gx_runner
 
@@ -86,6 +87,39 @@ uploads = st.file_uploader(tr("import.page.upload"), type=["csv", "tsv", "txt", 
                            accept_multiple_files=True, key="imp_upload", max_upload_size=round(LIMIT_MB))
 st.caption(tr("import.page.limit", limit=LIMIT_MB))
 
+
+
+def template_download() -> None:
+    """A blank import workbook for a month, all indicators or one source system's / office's
+    (reports.template writes it; the page only asks)."""
+    with st.expander(tr("import.tpl.title")):
+        st.caption(tr("import.tpl.caption"))
+        units, catalogue = queries.units(), queries.indicators()
+        t1, t2, t3 = st.columns(3)
+        months = month_options[1:]
+        tpl_month = t1.selectbox(tr("import.tpl.month"), months, index=months.index(month) if month in months else 0,
+                                 key="imp_tpl_month")
+
+        def choices(col: str) -> list[str]:
+            values = catalogue[col].dropna().astype(str).str.strip() if col in catalogue.columns else []
+            return [""] + sorted({v for v in values if v})
+
+        every = tr("kind.all")
+        source = t2.selectbox(tr("cat.field.source_system"), choices("source_system"), key="imp_tpl_source",
+                              format_func=lambda v: v or every) or None
+        office = t3.selectbox(tr("cat.field.owner_office"), choices("owner_office"), key="imp_tpl_office",
+                              format_func=lambda v: v or every) or None
+        try:
+            data = template.template(units, catalogue, tpl_month, source=source, office=office, lang=L)
+        except template.TemplateRefused as exc:
+            refused(exc, stop=False)
+            return
+        st.download_button(tr("import.tpl.download"), data,
+                           file_name=template.file_name(tpl_month, source=source, office=office, lang=L),
+                           mime=validation_export.XLSX_MIME, key="imp_tpl_dl")
+
+
+template_download()
 prepared = st.session_state.setdefault("imp_prepared", {})  # (hash, month, sheet) -> Prepared
 landed = st.session_state.setdefault("imp_landed", {})  # hash -> BatchResult
 

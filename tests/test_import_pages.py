@@ -218,3 +218,71 @@ def test_a_bug_behind_the_rollback_button_is_an_error_not_already_rolled_back(ap
     assert not at.exception, at.exception
     assert any(str(res.batch_id) in e.value for e in at.error), [e.value for e in at.error]
     assert app_db.batch(res.batch_id)["status"] == "committed"
+
+
+def _download(at, key):
+    found = [d for d in at.get("download_button") if d.proto.id.endswith(key) or key in d.proto.id]
+    assert found, [d.proto.id for d in at.get("download_button")]
+    return found[0]
+
+
+def _keep_media(monkeypatch) -> dict:
+    """The files the page hands to download buttons, by their media id (AppTest's storage is let go
+    after each run)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    kept: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        kept[file_id] = path_or_data
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return kept
+
+
+def _template_bytes(at, kept: dict, key="imp_tpl_dl") -> bytes:
+    """The bytes behind the page's template download, as the browser would fetch them."""
+    url = _download(at, key).proto.url
+    [data] = [v for k, v in kept.items() if k in url]
+    return data
+
+
+def test_import_page_offers_the_template_of_a_month_and_a_source(app_db, monkeypatch):
+    import io
+
+    import openpyxl
+
+    with app_db.transaction() as con:
+        con.execute("UPDATE indicators SET source_system = ? WHERE code LIKE 'HL_%'", ["12345"])
+    kept = _keep_media(monkeypatch)
+    at = app()
+    at.switch_page("pages/import.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="imp_tpl_month").value == "2026-10"
+    assert "12345" in at.selectbox(key="imp_tpl_source").options
+    label = _download(at, "imp_tpl_dl").proto.label
+    assert label == "下载模板（XLSX）"
+    at.selectbox(key="imp_tpl_source").select("12345").run()
+    assert not at.exception and not at.error
+    dl = _download(at, "imp_tpl_dl")
+    assert dl.proto.label == "下载模板（XLSX）"
+    data = _template_bytes(at, kept)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    codes = {r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert codes and all(c.startswith("HL_") for c in codes)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception and _download(at, "imp_tpl_dl").proto.label == "Download the template (XLSX)"
+    ws = openpyxl.load_workbook(io.BytesIO(_template_bytes(at, kept))).worksheets[0]
+    assert [c.value for c in ws[1]][:3] == ["unit_code", "indicator_code", "month"]
+
+
+def test_import_page_says_why_there_is_no_template(app_empty_db):
+    at = app()
+    at.switch_page("pages/import.py").run()
+    assert not at.exception, at.exception
+    assert any("没有在册的单位" in e.value for e in at.error)
+    assert not at.get("download_button")

@@ -26,7 +26,7 @@ from kaohe.validation.problems import many
 
 # what the suite reads beside the normalised columns (numerator_state and denominator_state come from
 # ingest.values: a numerator that is no number is refused on its row, never dropped)
-FACT_COLUMNS = ["u_kind", "u_from", "u_to", "i_applies", "i_kind", "i_min", "i_max", "i_ratio",
+FACT_COLUMNS = ["u_kind", "u_from", "u_to", "i_retired", "i_applies", "i_kind", "i_min", "i_max", "i_ratio",
                 "month_start", "value_fraction", "ratio_gap", "numerator_state", "denominator_state",
                 "percent_unit_mismatch"]
 # the register's and catalogue's words beside each row, for the messages (not read by the suites)
@@ -165,6 +165,8 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
     f["u_from"] = u("active_from", blank_is_na=True)
     f["u_to"] = u("active_to", blank_is_na=True)
     f["i_applies"] = ind("applies_to")
+    # the month the indicator is retired from (catalogue retired_from): a value for it from then on is refused
+    f["i_retired"] = ind("retired_from", blank_is_na=True) if "retired_from" in indicators.columns else None
     f["i_kind"] = ind("kind")
     f["i_min"] = pd.to_numeric(ind("min"), errors="coerce").astype("float64")
     f["i_max"] = pd.to_numeric(ind("max"), errors="coerce").astype("float64")
@@ -193,7 +195,7 @@ def facts(frame: pd.DataFrame, units: pd.DataFrame, indicators: pd.DataFrame) ->
 
 # what `run()` and `expected()` read of the known rows
 KNOWN_COLUMNS = ["row", "unit_code", "indicator_code", "month", "value", "value_raw", "status", "col_value",
-                 "u_kind", "i_kind", "i_applies", *NAME_COLUMNS[:4]]
+                 "u_kind", "i_kind", "i_applies", "i_retired", *NAME_COLUMNS[:4]]
 
 
 def known(f: pd.DataFrame) -> pd.DataFrame:
@@ -232,6 +234,9 @@ def expected(f: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     keys = ["month", "u_kind"]
     present = f[["month", "u_kind", "unit_code", "indicator_code"]].drop_duplicates()
     fits = f["i_applies"].eq("both") | f["i_applies"].eq(f["u_kind"])
+    if "i_retired" in f.columns:  # a retired indicator is not expected from its retirement month on
+        retired = f["i_retired"].astype(object)
+        fits &= ~(retired.notna() & (retired.fillna("").astype(str) <= f["month"].astype(str)))
     reported = f.loc[fits, ["month", "u_kind", "indicator_code"]].drop_duplicates()
     in_file = present[["month", "u_kind", "unit_code"]].drop_duplicates()
     cross = in_file.merge(reported, on=keys).merge(present.assign(present=True), how="left")

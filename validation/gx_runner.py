@@ -199,7 +199,7 @@ def run(frame: pd.DataFrame, params: dict, name: str = "observations") -> tuple[
 # not a Python string each; its blanks are code -1. Columns compared with each other share one ordered
 # set of categories, so `month >= u_from` and `u_kind == i_applies` compare as the texts do.
 CODED = ["unit_code", "indicator_code", "status", "i_kind", "numerator_state", "denominator_state"]
-CODED_TOGETHER = [("month", "u_from", "u_to"), ("u_kind", "i_applies")]
+CODED_TOGETHER = [("month", "u_from", "u_to", "i_retired"), ("u_kind", "i_applies")]
 
 
 def _coded(slim: pd.DataFrame) -> pd.DataFrame:
@@ -338,6 +338,9 @@ MESSAGE_PARAMS = {
     "val.unit_inactive": lambda rows, _p: _distinct(
         rows, ["unit_code", "month", "u_to", "u_name_zh", "u_name_en"], lambda u, m, a, nz, ne: {
             "unit": u, "month": m, "active_to": a, **checks.pair("unit", _name(nz, u), _name(ne, u))}),
+    "val.indicator_retired": lambda rows, _p: _distinct(
+        rows, ["indicator_code", "month", "i_retired", "i_name_zh", "i_name_en"], lambda ic, m, r, nz, ne: {
+            "indicator": ic, "month": m, "retired_from": r, **checks.pair("indicator", _name(nz, ic), _name(ne, ic))}),
     "val.value_range": _range,
     "val.count_integer": lambda rows, _p: _distinct(rows, ["indicator_code", "i_name_zh", "i_name_en"],
                                                     lambda ic, nz, ne: checks.pair("indicator", _name(nz, ic),

@@ -69,6 +69,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "val.not_applicable_kind": (ERROR, "reference"),
     "val.unit_inactive": (ERROR, "period"),
     "val.before_unit": (ERROR, "period"),
+    "val.indicator_retired": (ERROR, "period"),
     "val.value_bad": (ERROR, "domain"),
     "val.value_range": (ERROR, "domain"),
     "val.count_integer": (ERROR, "domain"),
