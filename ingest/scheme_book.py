@@ -501,6 +501,7 @@ class _Reader:
     def _kinds(self, dims, inds, data: dict) -> None:
         kinds: dict = {}
         index: dict[tuple[str, str], tuple[dict, int, list]] = {}
+        unread: set = set()  # dimensions whose row has its own problem: their indicators are not refused again
         if dims is not None:
             title, recs = dims
             for row, rec in recs:
@@ -508,6 +509,7 @@ class _Reader:
                 code = self.cell(title, row, rec, "code", need=True)
                 weight = self.cell(title, row, rec, "weight", need=True)
                 if kind is None or code is None:
+                    unread.add(rec.get("code"))
                     continue
                 if (kind, code) in index:
                     self.problems.append(Problem("book.duplicate", {"first": index[kind, code][1], "what": code},
@@ -547,6 +549,8 @@ class _Reader:
                     continue
                 seen[kind, code] = row
                 if (kind, dcode) not in index:
+                    if dcode in unread:
+                        continue
                     self.problems.append(Problem("book.unknown_dimension", {
                         "code": dcode, "sheet": lambda lg: SHEET["dimensions"].title(lg)}, title, row,
                         self._headers[title]["dimension"][0]))
@@ -625,7 +629,7 @@ class _Reader:
         fields = {"indicator": "indicator", "kind": "adj_kind", "op": "op", "value": "value", "points": "points",
                   "reason_zh": "reason_zh", "reason_en": "reason_en"}
         items = self._items(table, fields, {"indicator", "kind", "op", "value", "points"})
-        for n, (title, row, item) in enumerate(items):
+        for n, (title, row, _item) in enumerate(items):
             self.places[("adjustments", "rules", n)] = (title, row)
         if items:
             data.setdefault("adjustments", {})["rules"] = [i for _, _, i in items]
@@ -634,7 +638,7 @@ class _Reader:
         fields = {"indicator": "indicator", "op": "op", "value": "value", "reason_zh": "reason_zh",
                   "reason_en": "reason_en"}
         items = self._items(table, fields, {"indicator", "op", "value"})
-        for n, (title, row, item) in enumerate(items):
+        for n, (title, row, _item) in enumerate(items):
             self.places[("veto", "triggers", n)] = (title, row)
         if items:
             data.setdefault("veto", {})["triggers"] = [i for _, _, i in items]

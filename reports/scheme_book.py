@@ -182,6 +182,8 @@ def workbook(data: dict, lang: str | None = None, catalogue=None) -> bytes:
                 if isinstance(value, str):
                     c.number_format = "@"  # text stays text when a person retypes it
                     c.data_type = "s"
+                if col.kind == "percent" and isinstance(value, int | float):
+                    c.number_format = "0.##%"  # 0.2 shows as 20%, and is read back as 0.2
                 if col.kind == "info":
                     c.fill = info_fill
                 letter = get_column_letter(j)
