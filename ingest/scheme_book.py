@@ -96,6 +96,11 @@ def _norm(text) -> str:
     return re.sub(r"[\s_（）()]+", "", str(text)).casefold()
 
 
+def _bare(text) -> str:
+    """A header without its bracketed part, normalised: 权重（%） -> 权重."""
+    return _norm(re.sub(r"[（(][^）)]*[）)]", "", str(text)))
+
+
 def _choices(prefix: str, keys, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Words a person may write for a choice (both languages, the key itself) -> the key."""
     out = {}
@@ -202,8 +207,9 @@ def parse_params(text: str) -> dict | None:
 
 
 def unquote(text: str) -> str:
-    """A text cell as written: the apostrophe `kaohe.reports.safe.cell` puts before a formula sign dropped."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r＝＋－＠":
+    """A text cell as written: the apostrophe `kaohe.reports.safe.cell` puts before a formula sign dropped
+    (and the one the export puts before a text that starts with an apostrophe itself, `quote`)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "'=+-@\t\r＝＋－＠":
         return text[1:]
     return text
 
@@ -323,7 +329,14 @@ class _Reader:
             limits.prescan_sheet(src, max_cells)
         finally:
             src.close()
-        rows, formulas, *_ = file_read._stream_sheet(wb, ws, max_cells)
+        rows, formulas, hidden_rows, hidden_cols, _marked = file_read._stream_sheet(wb, ws, max_cells)
+        # what a person cannot see in Excel must not change a score: hidden rows and columns are refused
+        for r in hidden_rows[:20]:
+            self.problems.append(Problem("book.hidden_row", {}, ws.title, r))
+        for c in hidden_cols[:20]:
+            self.problems.append(Problem("book.hidden_column", {}, ws.title, None, limits.column_letter(c - 1)))
+        if ws.sheet_state != "visible":
+            self.problems.append(Problem("book.hidden_sheet", {}, ws.title))
         return rows, formulas
 
     def read(self) -> Book:
@@ -345,15 +358,16 @@ class _Reader:
         return Book(data, self.places)
 
     def _tables(self, wb) -> dict[str, tuple[str, list[tuple[int, dict]]] | None]:
-        titles = {}
-        for ws in wb.worksheets:
-            titles.setdefault(_norm(ws.title), ws)
         tables: dict = {}
         for sheet in SHEETS:
-            if sheet.name == "notes":
-                continue
             names = {_norm(sheet.title(lg)) for lg in LANGS} | {_norm(sheet.name)}
-            ws = next((titles[n] for n in names if n in titles), None)
+            found = [ws for ws in wb.worksheets if _norm(ws.title) in names]
+            if len(found) > 1:  # 维度与权重 and Dimensions both: which one is meant cannot be guessed
+                titles = [ws.title for ws in found]
+                self.problems.append(Problem("book.two_sheets", {"sheets": lambda lg, titles=titles: i18n.sep(lg).join(
+                    (f"'{x}'" if lg == "en" else f"“{x}”") for x in titles)}))
+                continue
+            ws = found[0] if found else None
             if ws is None:
                 tables[sheet.name] = None
                 if sheet.required:
@@ -373,10 +387,18 @@ class _Reader:
             self.problems.append(Problem("book.empty_sheet", {}, title))
             return []
         header = rows[head_at]
-        wanted = {}
+        wanted: dict[str, Col] = {}
         for col in sheet.cols:
             for word in {col.header("zh"), col.header("en"), col.name}:
                 wanted[_norm(word)] = col
+        short: dict[str, list[Col]] = {}  # a header written without its bracketed part: 权重 for 权重（%）
+        for col in sheet.cols:
+            for word in {_bare(col.header("zh")), _bare(col.header("en"))}:
+                if word and col not in short.setdefault(word, []):
+                    short[word].append(col)
+        for word, cols in short.items():
+            if len(cols) == 1:
+                wanted.setdefault(word, cols[0])
         index: dict[str, int] = {}
         for j, h in enumerate(header):
             if h is None or str(h).strip() == "":
@@ -685,7 +707,11 @@ class _Reader:
             parts = path.split(".")
             node = data
             for part in parts[:-1]:
-                node = node.setdefault(part, {})
+                node = node.setdefault(part, {}) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or not all(parts):
+                self.problems.append(Problem("book.bad_path", {"value": path}, title, row,
+                                             self._headers[title]["path"][0]))
+                continue
             node[parts[-1]] = value
             self.places[tuple(parts)] = (title, row)
 

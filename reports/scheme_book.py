@@ -95,7 +95,10 @@ def rows(data: dict, lang: str | None = None, catalogue=None) -> dict[str, list[
                     row["params"] = ind["params"]
                 out["indicators"].append(row)
     for name, group in (data.get("groups") or {}).items():
-        first = {"note_zh": group.get("note_zh"), "note_en": group.get("note_en"),
+        if not isinstance(group, dict):
+            other.append({"path": f"groups.{name}", "json": group})
+            continue
+        first = {**{k: group[k] for k in ("note_zh", "note_en") if k in group},
                  "other": _extra(group, {"note_zh", "note_en", "dimensions", "indicators"})}
         items = [{"level": "dimension", "code": c, **o} for c, o in (group.get("dimensions") or {}).items()]
         items += [{"level": "indicator", "code": c, **o} for c, o in (group.get("indicators") or {}).items()]
@@ -115,7 +118,32 @@ def rows(data: dict, lang: str | None = None, catalogue=None) -> dict[str, list[
                                                                                                    None)})
     for grade, q in quota.items():
         out["grades"].append({"grade": grade, "quota": q})
+    for sheet in layout.SHEETS:
+        _blank_kept(sheet, out[sheet.name], other)
     return out
+
+
+def _blank_kept(sheet: layout.Sheet, rows: list[dict], other: list[dict]) -> None:
+    """A value a cell cannot tell from blank (an empty text, null) kept in the row's JSON column (or on
+    the other-settings sheet), so that reading it back gives it again."""
+    names = {c.name for c in sheet.cols}
+    for row in rows:
+        blank = {k: v for k, v in row.items() if k in names and k not in ("other", "indicator_name", "setting")
+                 and v in (None, "") and not isinstance(v, bool)}
+        if not blank:
+            continue
+        if sheet.name == "scheme":
+            if row.get("value") in (None, ""):
+                other.append({"path": row["key"], "json": row["value"]})
+                row["drop"] = True
+            continue
+        if "other" in names and sheet.name not in ("groups",):
+            keep = {("kind" if k == "adj_kind" else k): v for k, v in blank.items()}
+            row["other"] = {**(row.get("other") or {}), **keep}
+        elif sheet.name == "groups":
+            row["other"] = {**(row.get("other") or {}), **{k: v for k, v in blank.items()
+                                                           if k in ("note_zh", "note_en")}} or None
+    rows[:] = [r for r in rows if not r.get("drop")]
 
 
 def _setting(key: str, lang) -> str:
@@ -138,8 +166,9 @@ def _cell(col: layout.Col, value, lang):
     if col.name == "value" and not isinstance(value, str):
         return value
     if col.kind in layout.CHOICES:
-        return safe.cell(layout.choice_word(col.kind, value, lang)) if isinstance(value, str) else safe.cell(
-            json.dumps(value))
+        if isinstance(value, str) and value in layout.CHOICES[col.kind][1]:
+            return _text(layout.choice_word(col.kind, value, lang))
+        return _text(value if isinstance(value, str) else json.dumps(value))  # not a choice: the reader says so
     if col.kind == "params":
         if isinstance(value, dict) and all(isinstance(v, int | float) and not isinstance(v, bool) and
                                            isinstance(k, str) for k, v in value.items()):
@@ -148,10 +177,17 @@ def _cell(col: layout.Col, value, lang):
     if col.kind == "json":
         return safe.cell(json.dumps(value, ensure_ascii=False))
     if isinstance(value, str):
-        return safe.cell(value)
+        return _text(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return safe.cell(json.dumps(value, ensure_ascii=False))
     return value
+
+
+def _text(value: str) -> str:
+    """A text for its cell: never a formula (`safe.cell`), and one that starts with an apostrophe keeps
+    it (another is put before it, which the reader takes off)."""
+    value = safe.clean(value)
+    return "'" + value if value.startswith("'") else safe.cell(value)
 
 
 def workbook(data: dict, lang: str | None = None, catalogue=None) -> bytes:

@@ -166,6 +166,13 @@ def bad_workbooks(lang: str | None) -> list[Case]:
         Case("bad_quota.xlsx", edited(lang, set_cell("grades", 2, "quota", "二成")),
              [*at("grades", lang, 2, "quota"), "二成"]),
         Case("bad_json.xlsx", edited(lang, set_cell(ind, 2, "other", "{oops")), [*at(ind, lang, 2, "other")]),
+        Case("hidden_row.xlsx", edited(lang, _hide_row(ind, 3)), at(ind, lang, 3)),
+        Case("hidden_column.xlsx", edited(lang, _hide_column(ind, "H")), [title(ind, lang), "H"]),
+        Case("hidden_sheet.xlsx", edited(lang, _hide_sheet("veto")), [title("veto", lang)]),
+        Case("two_dimension_sheets.xlsx", edited(lang, _copy_sheet(dim, "Dimensions" if zh else "维度与权重")),
+             ["维度与权重", "Dimensions"]),
+        Case("duplicate_setting.xlsx", edited(lang, _duplicate_row("scheme", 3)), [*at("scheme", lang), "version"]),
+        Case("bad_path.xlsx", edited(lang, _append("other", ["lists..x", "1"])), [*at("other", lang, 2, "path")]),
         # read cleanly, refused by the scheme's own validation, which names the sheet and row too
         Case("unknown_rule.xlsx", edited(lang, set_cell(ind, 2, "rule", "magic")),
              [*at(ind, lang, 2), "magic", "HL_RESPONSE"], "load"),
@@ -178,6 +185,38 @@ def bad_workbooks(lang: str | None) -> list[Case]:
              [*at(ind, lang, 2), "per_pt"], "load"),
         Case("band_order.xlsx", edited(lang, set_cell("grades", 3, "min", 95)), [title("grades", lang)], "load"),
     ]
+
+
+def _hide_row(name, row):
+    def fn(wb, lang):
+        sheet(wb, name, lang).row_dimensions[row].hidden = True
+    return fn
+
+
+def _hide_column(name, letter):
+    def fn(wb, lang):
+        ws = sheet(wb, name, lang)
+        ws["H2"] = 1  # a cap someone hid
+        ws.column_dimensions[letter].hidden = True
+    return fn
+
+
+def _hide_sheet(name):
+    def fn(wb, lang):
+        sheet(wb, name, lang).sheet_state = "hidden"
+    return fn
+
+
+def _copy_sheet(name, new_title):
+    def fn(wb, lang):
+        wb.copy_worksheet(sheet(wb, name, lang)).title = new_title
+    return fn
+
+
+def _append(name, values):
+    def fn(wb, lang):
+        sheet(wb, name, lang).append(values)
+    return fn
 
 
 def _set_setting(key: str, value) -> Callable:

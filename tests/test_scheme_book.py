@@ -121,6 +121,7 @@ def test_forgiving_where_a_person_is(catalogue):
         ws.cell(1, 10, "备注")  # the person's own remark column
         ws.cell(2, 10, "looked at in June")
         ind = wb["指标与规则"]
+        ind["E1"] = "权重"  # the header without its (%)
         ind["A4"] = "street"
         ind["E4"] = "28%"  # a percent typed in a weight: 28
         for _ in range(5):
@@ -142,6 +143,25 @@ def test_an_explicitly_empty_parameter_set_and_other_sections_survive():
     data["future_section"] = {"a": [1, 2], "b": "x"}
     data["lists"]["note"] = "kept"
     assert reader.read_workbook(scheme_book.workbook(data)) == data
+
+
+def test_values_a_cell_cannot_tell_from_blank_and_quotes_survive():
+    data = corpus.default("2026")
+    dims = data["kinds"]["street"]["dimensions"]
+    data["name_en"] = ""
+    dims[0]["name_en"] = ""
+    dims[0]["indicators"][0]["cap"] = None  # invalid, but export keeps what the file says
+    dims[1]["name_zh"] = "=SUM(A1)"
+    dims[2]["name_zh"] = "'=x"
+    dims[3]["name_zh"] = "'quoted"
+    data["veto"]["triggers"][0]["reason_en"] = ""
+    data["adjustments"]["rules"][0]["reason_zh"] = "@cmd"
+    data["groups"]["rural"]["note_en"] = ""
+    for lang in ("zh", "en"):
+        assert reader.read_workbook(scheme_book.workbook(data, lang)) == data
+    wb = openpyxl.load_workbook(io.BytesIO(scheme_book.workbook(data)))
+    cells = [c for ws in wb.worksheets for r in ws.iter_rows() for c in r]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # nothing runs as a formula
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
