@@ -241,17 +241,24 @@ class BookRefusal(i18n.Refusal, ValueError):
     """A scheme workbook refused: every problem, each naming its sheet, row and column, in words in the
     language asked for (`text(lang)`, `problems_in(lang)`)."""
 
-    def __init__(self, name: str, problems: list[Problem]):
-        self.name, self.items = name, list(problems)
+    LISTED = 50  # problems said one by one; the rest are counted
+
+    def __init__(self, name: str, problems: list[Problem], lang: str | None = None):
+        self.name, self.items, self.lang = name, list(problems), lang
         super().__init__("book.invalid", name=name)
 
     def problems_in(self, lang: str | None) -> list[str]:
-        out = []
+        out: list[str] = []
         for p in self.items:
             text = p.text(lang)
             if text not in out:
                 out.append(text)
+        if len(out) > self.LISTED:
+            out = [*out[:self.LISTED], t("book.more", lang, n=len(out) - self.LISTED)]
         return out
+
+    def __str__(self) -> str:  # in the language it was raised for
+        return self.text(self.lang)
 
     def text(self, lang: str | None = None) -> str:
         return t("book.invalid", lang, name=self.name,
@@ -286,15 +293,16 @@ def read_workbook(data: bytes, lang: str | None = None, *, name: str = "workbook
 def read_book(data: bytes, lang: str | None = None, *, name: str = "workbook.xlsx",
               max_bytes: int = limits.MAX_UPLOAD_BYTES) -> Book:
     try:
-        return _Reader(data, name, max_bytes).read()
+        return _Reader(data, name, max_bytes, lang).read()
     except FileProblem as exc:
-        raise BookRefusal(name, [_file_problem(exc)]) from None
+        raise BookRefusal(name, [_file_problem(exc)], lang) from None
 
 
 class _Reader:
-    def __init__(self, data: bytes, name: str, max_bytes: int):
-        self.bytes, self.name, self.max_bytes = data, name, max_bytes
+    def __init__(self, data: bytes, name: str, max_bytes: int, lang: str | None = None):
+        self.bytes, self.name, self.max_bytes, self.lang = data, name, max_bytes, lang
         self.problems: list[Problem] = []
+        self._choices: dict[str, dict[str, str]] = {}
         self.places: dict[tuple, tuple[str, int | None]] = {}
 
     # the file, safely -----------------------------------------------------------------------------
@@ -351,10 +359,10 @@ class _Reader:
         finally:
             wb.close()
         if self.problems:
-            raise BookRefusal(self.name, self.problems)
+            raise BookRefusal(self.name, self.problems, self.lang)
         data = self._build(tables)
         if self.problems:
-            raise BookRefusal(self.name, self.problems)
+            raise BookRefusal(self.name, self.problems, self.lang)
         return Book(data, self.places)
 
     def _tables(self, wb) -> dict[str, tuple[str, list[tuple[int, dict]]] | None]:
@@ -456,7 +464,10 @@ class _Reader:
                 return None
         if kind in CHOICES:
             make, keys, _ = CHOICES[kind]
-            key = make().get(_norm(value)) if kind != "op" else make().get(str(value).strip())
+            if kind not in self._choices:
+                self._choices[kind] = make()
+            words = self._choices[kind]
+            key = words.get(_norm(value)) if kind != "op" else words.get(str(value).strip())
             if key is None:
                 self.problems.append(Problem("book.one_of", {
                     "value": str(value),

@@ -94,6 +94,8 @@ def _kinds(a: dict, b: dict) -> list[dict]:
         if kind not in a:
             out.append(_change("kinds", "added", None, b[kind], kind=kind))
             continue
+        out += [_change("kinds", "changed", before, after, kind=kind, field=f)
+                for f, before, after in _fields(a[kind], b[kind], skip=("dimensions",))]
         da, db = _by_code(a[kind].get("dimensions")), _by_code(b[kind].get("dimensions"))
         for code in _keys(da, db):
             x, y = da.get(code), db.get(code)

@@ -19,6 +19,7 @@ import json
 from kaohe.base import i18n
 from kaohe.base.i18n import t
 from kaohe.ingest import scheme_book as layout
+from kaohe.metrics import rules
 from kaohe.reports import safe
 
 _KNOWN_TOP = {"id", "version", "year", "name_zh", "name_en", "missing", "adjustments", "veto", "grades", "lists",
@@ -249,6 +250,8 @@ def _notes(ws, lang) -> None:
         ws.append([sheet.title(lang), "", t(f"book.note.sheet.{sheet.name}", lang)])
         for col in sheet.cols:
             meaning = t(f"book.note.col.{col.name}", lang)
+            if col.name == "rule":
+                meaning = t("book.note.allowed", lang, meaning=meaning, known=i18n.sep(lang).join(rules.names()))
             if col.kind in layout.CHOICES:
                 keys = layout.CHOICES[col.kind][1]
                 meaning = t("book.note.allowed", lang, meaning=meaning,
@@ -256,6 +259,13 @@ def _notes(ws, lang) -> None:
             if col.required:
                 meaning = t("book.note.required", lang, meaning=meaning)
             ws.append([sheet.title(lang), col.header(lang), safe.cell(meaning)])
+    title = t("book.sheet.indicators", lang)
+    for name in rules.names():  # what each rule takes, as the params column writes it
+        defaults = rules.get(name).defaults
+        words = [t("book.note.param_required", lang, name=k) if v is None else
+                 t("book.note.param_default", lang, name=k, value=f"{v:g}") for k, v in defaults.items()]
+        ws.append([title, t("book.col.rule", lang), t("book.note.rule", lang, rule=name, params=i18n.sep(lang).join(
+            words)) if words else t("book.note.rule_none", lang, rule=name)])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 18
     ws.column_dimensions["C"].width = 100
@@ -268,15 +278,19 @@ def _notes(ws, lang) -> None:
 def load_workbook(data: bytes, catalogue, lang: str | None = None, *, name: str = "workbook.xlsx",
                   year: str | None = None, max_bytes: int | None = None):
     """A workbook read (`kaohe.ingest.scheme_book`) and validated as a scheme (`scheme.load_dict`), the
-    Scheme; a refusal names the sheet and row of each problem (SchemeError, or the reader's BookRefusal)."""
+    Scheme. Refused with a `kaohe.metrics.scheme.SchemeError` whose every problem names its sheet and row
+    (`WorkbookRefused` when a cell cannot be read, `BookSchemeError` when the scheme is not valid)."""
     from kaohe.ingest import limits
     from kaohe.metrics import scheme, scheme_model
 
-    book = layout.read_book(data, lang, name=name, max_bytes=max_bytes or limits.MAX_UPLOAD_BYTES)
+    try:
+        book = layout.read_book(data, lang, name=name, max_bytes=max_bytes or limits.MAX_UPLOAD_BYTES)
+    except layout.BookRefusal as exc:
+        raise WorkbookRefused(exc, lang) from None
     errors = scheme_model.check(book.data, catalogue, year)[1]
     if not errors:
         return scheme.load_dict(book.data, catalogue, lang, year=year)
-    raise BookSchemeError(scheme._scheme_id(book.data), errors, book)
+    raise BookSchemeError(scheme._scheme_id(book.data), errors, book, lang)
 
 
 def _place(book: layout.Book, loc: tuple) -> tuple[str, int | None] | None:
@@ -313,10 +327,22 @@ def _scheme_error():
 
 
 class BookSchemeError(_scheme_error()):  # a SchemeError whose problems name the workbook's sheets and rows
-    def __init__(self, scheme_id: str, errors: list[dict], book: layout.Book):
+    def __init__(self, scheme_id: str, errors: list[dict], book: layout.Book, lang: str | None = None):
         self.book = book
-        super().__init__(scheme_id, [], None, errors=errors, data=book.data)
-        self.problems = _located(errors, book, None)
+        super().__init__(scheme_id, [], lang, errors=errors, data=book.data)
+        self.problems = _located(errors, book, lang)
 
     def problems_in(self, lang: str | None) -> list[str]:
         return _located(self.errors, self.book, lang)
+
+
+class WorkbookRefused(_scheme_error()):  # the reader's refusal (a cell that cannot be read) as a SchemeError
+    def __init__(self, refusal: layout.BookRefusal, lang: str | None = None):
+        self.refusal = refusal
+        super().__init__(refusal.name, refusal.problems_in(lang), lang)
+
+    def problems_in(self, lang: str | None) -> list[str]:
+        return self.refusal.problems_in(lang)
+
+    def message(self, lang: str | None) -> str:
+        return self.refusal.text(lang)

@@ -68,7 +68,8 @@ def test_the_workbook_is_readable(catalogue):
     assert isinstance(row[4], int)  # numbers stay numbers
     notes = wb["说明"]
     text = " ".join(str(c.value) for r in notes.iter_rows() for c in r if c.value)
-    for word in ("维度与权重", "权重（%）", "街道/乡镇、部门", "excellent", "target=95"):
+    for word in ("维度与权重", "权重（%）", "街道/乡镇、部门", "excellent", "target=95", "target_deduct",
+                 "per_point（必填）", "full（默认 100）"):
         assert word in text
     grades = wb["等次"]
     assert grades["C2"].value == 0.2 and "%" in grades["C2"].number_format
@@ -182,6 +183,23 @@ def test_bad_workbooks_are_refused_naming_sheet_row_and_column(lang, catalogue):
         assert "Traceback" not in text and "{" not in text.replace("{oops", ""), (case.name, text)
         other = "en" if lang == "zh" else "zh"
         assert exc.value.text(other) != text, case.name  # worded in the language asked for
+        assert str(exc.value) == text, case.name
+        with pytest.raises(scheme.SchemeError) as whole:  # the one import call: always a SchemeError
+            scheme_book.load_workbook(case.data, catalogue, lang, **case.kwargs)
+        assert whole.value.message(lang) == text and str(whole.value) == text, case.name
+        assert whole.value.problems_in(other) == exc.value.problems_in(other), case.name
+
+
+def test_a_flood_of_problems_is_listed_up_to_a_limit():
+    def edit(wb, lang):
+        ws = wb["指标与规则"]
+        for r in range(2, ws.max_row + 11):  # 50 indicators and 10 more rows
+            ws.cell(r, 5).value = "x"
+
+    with pytest.raises(reader.BookRefusal) as exc:
+        reader.read_workbook(corpus.edited("zh", edit))
+    problems = exc.value.problems_in("zh")
+    assert len(problems) == reader.BookRefusal.LISTED + 1 and problems[-1].startswith("另有 ")
 
 
 def test_a_refusal_lists_every_problem_at_once():
