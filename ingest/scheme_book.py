@@ -254,7 +254,7 @@ class BookRefusal(i18n.Refusal, ValueError):
             if text not in out:
                 out.append(text)
         if len(out) > self.LISTED:
-            out = [*out[:self.LISTED], t("book.more", lang, n=len(out) - self.LISTED)]
+            out = [*out[:self.LISTED], t("adm.more", lang, n=len(out) - self.LISTED)]
         return out
 
     def __str__(self) -> str:  # in the language it was raised for
