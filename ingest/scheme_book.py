@@ -159,7 +159,9 @@ def number(value, *, percent: bool = False):
             value if isinstance(value, int) else None)
     if not isinstance(value, str):
         return None
-    text = value.translate(_FULL).strip().replace(",", "")
+    text = value.translate(_FULL).strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?", text):  # 1,000 (never 1,5: which is meant is a guess)
+        text = text.replace(",", "")
     pct = text.endswith("%")
     text = text.rstrip("%").strip()
     if not _NUM.fullmatch(text):
@@ -337,7 +339,12 @@ class _Reader:
             limits.prescan_sheet(src, max_cells)
         finally:
             src.close()
-        rows, formulas, hidden_rows, hidden_cols, _marked = file_read._stream_sheet(wb, ws, max_cells)
+        rows, formulas, hidden_rows, hidden_cols, marked = file_read._stream_sheet(wb, ws, max_cells)
+        # invisible characters, look-alike letters, a format that hides a value: refused, never imported
+        # as something that looks like what it is not
+        for p in marked:
+            self.problems.append(Problem(p["check"], {**p["params"], "value": p["value"]}, ws.title, p["row"],
+                                         p["column"]))
         # what a person cannot see in Excel must not change a score: hidden rows and columns are refused
         for r in hidden_rows[:20]:
             self.problems.append(Problem("book.hidden_row", {}, ws.title, r))
@@ -390,11 +397,10 @@ class _Reader:
 
     def _records(self, sheet: Sheet, title: str, rows: list[list]) -> list[tuple[int, dict]]:
         """The sheet's rows below its header as {field: cell}, each with its row number."""
-        head_at = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
-        if head_at is None:
+        filled = [i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)]
+        if not filled:
             self.problems.append(Problem("book.empty_sheet", {}, title))
             return []
-        header = rows[head_at]
         wanted: dict[str, Col] = {}
         for col in sheet.cols:
             for word in {col.header("zh"), col.header("en"), col.name}:
@@ -407,6 +413,13 @@ class _Reader:
         for word, cols in short.items():
             if len(cols) == 1:
                 wanted.setdefault(word, cols[0])
+
+        def matches(i: int) -> int:
+            return len({wanted[_norm(h)].name for h in rows[i] if h is not None and _norm(h) in wanted})
+
+        # the header: the first filled row, or below a title row or two (the row of most headers among the first)
+        head_at = max(filled[:5], key=lambda i: (matches(i), -i))
+        header = rows[head_at]
         index: dict[str, int] = {}
         for j, h in enumerate(header):
             if h is None or str(h).strip() == "":

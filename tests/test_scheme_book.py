@@ -130,6 +130,9 @@ def test_forgiving_where_a_person_is(catalogue):
         wb["等次"]["C2"].value = 0.2
         wb["等次"]["C2"].number_format = "0%"
         wb["方案"]["C4"] = 2026  # the year typed as a number
+        veto = wb["否决"]
+        veto.insert_rows(1, 2)  # a title row and a blank one above the header
+        veto["A1"] = "一票否决事项"
 
     back = reader.read_workbook(corpus.edited("zh", edit, data))
     assert back == data
