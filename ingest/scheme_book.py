@@ -35,6 +35,8 @@ OPS = (">=", ">", "==")
 ADJ_KINDS = ("bonus", "deduction")
 LEVELS = ("dimension", "indicator", "note")
 TEXT_SETTINGS = {"id", "version", "year", "name_zh", "name_en", "missing.policy", "veto.cap_grade"}
+NUMBER_SETTINGS = {"missing.carry_months", "adjustments.bonus_cap", "adjustments.deduction_cap", "lists.red",
+                   "lists.black", "alerts.bottom_n", "alerts.consecutive", "alerts.fall_places"}
 
 
 @dataclass(frozen=True)
@@ -398,8 +400,9 @@ class _Reader:
     def _records(self, sheet: Sheet, title: str, rows: list[list]) -> list[tuple[int, dict]]:
         """The sheet's rows below its header as {field: cell}, each with its row number."""
         filled = [i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)]
-        if not filled:
-            self.problems.append(Problem("book.empty_sheet", {}, title))
+        if not filled:  # a sheet of items left quite empty has none; the parts every scheme has must be there
+            if sheet.required:
+                self.problems.append(Problem("book.empty_sheet", {}, title))
             return []
         wanted: dict[str, Col] = {}
         for col in sheet.cols:
@@ -519,10 +522,14 @@ class _Reader:
                 continue  # blank: the setting is left out (its default)
             if key in TEXT_SETTINGS:
                 value = text(raw)
-            else:
+            elif key in NUMBER_SETTINGS:
                 value = number(raw)
-                if value is None and isinstance(raw, str):
-                    value = raw  # an unknown setting written as text stays text; the model says if it may not
+                if value is None:
+                    self.problems.append(Problem("book.bad_number", {"value": str(raw)}, title, row,
+                                                 self._headers[title]["value"][0]))
+                    continue
+            else:  # a setting this layout does not know: as the cell holds it, text or number
+                value = raw if isinstance(raw, str) else number(raw) if number(raw) is not None else text(raw)
             path = key.split(".")
             node = data
             for part in path[:-1]:

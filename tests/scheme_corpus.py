@@ -178,6 +178,8 @@ def bad_workbooks(lang: str | None) -> list[Case]:
         Case("two_dimension_sheets.xlsx", edited(lang, _copy_sheet(dim, "Dimensions" if zh else "维度与权重")),
              ["维度与权重", "Dimensions"]),
         Case("duplicate_setting.xlsx", edited(lang, _duplicate_row("scheme", 3)), [*at("scheme", lang), "version"]),
+        Case("text_setting.xlsx", edited(lang, _set_setting("lists.red", "five")),
+             [*at("scheme", lang, 12, "value"), "five"]),
         Case("bad_path.xlsx", edited(lang, _append("other", ["lists..x", "1"])), [*at("other", lang, 2, "path")]),
         # read cleanly, refused by the scheme's own validation, which names the sheet and row too
         Case("unknown_rule.xlsx", edited(lang, set_cell(ind, 2, "rule", "magic")),

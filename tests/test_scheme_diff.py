@@ -129,3 +129,16 @@ def test_a_workbook_round_trip_has_no_changes(base):
     from kaohe.reports import scheme_book
 
     assert sd.diff(base, reader.read_workbook(scheme_book.workbook(base, "en"))) == []
+
+
+def test_a_sheet_emptied_in_excel_is_its_items_removed(base):
+    from kaohe.ingest import scheme_book as reader
+
+    def edit(wb, lang):
+        ws = wb["否决"]
+        ws.delete_rows(1, ws.max_row)  # header and all
+
+    back = reader.read_workbook(corpus.edited("zh", edit))
+    assert back["veto"] == {"cap_grade": "fail"}
+    words = sd.words(sd.diff(base, back), "zh")
+    assert words == ["否决：删除“EM_CONCEAL >= 1”", "否决：删除“SF_ACCIDENT >= 3”"]
