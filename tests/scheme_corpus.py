@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,6 +97,19 @@ def _zip_bomb() -> bytes:
     return buf.getvalue()
 
 
+def _lying_dimension(lang) -> bytes:
+    """The exported workbook whose indicator sheet declares two million rows: refused before it is parsed."""
+    src = zipfile.ZipFile(io.BytesIO(exported(lang)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                part = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:Z2000000"', part)
+            out.writestr(info.filename, part)
+    return buf.getvalue()
+
+
 def _delete_sheet(name):
     def fn(wb, lang):
         del wb[title(name, lang)]
@@ -139,6 +153,7 @@ def bad_workbooks(lang: str | None) -> list[Case]:
         Case("too_big.xlsx", b"PK\x03\x04" + b"\0" * (21 * 2**20), ["MB"]),
         Case("small_limit.xlsx", exported(lang), ["MB"], kwargs={"max_bytes": 4096}),
         Case("zip_bomb.xlsx", _zip_bomb(), ["xl/worksheets/sheet1.xml"]),
+        Case("huge_dimension.xlsx", _lying_dimension(lang), [title(ind, lang), "A1:Z2000000"]),
         Case("no_dimensions_sheet.xlsx", edited(lang, _delete_sheet(dim)), [title(dim, lang)]),
         Case("renamed_sheet.xlsx", edited(lang, _rename_sheet(ind, "Sheet9")), [title(ind, lang)]),
         Case("no_weight_column.xlsx", edited(lang, _delete_column(ind, "weight")),
