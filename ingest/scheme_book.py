@@ -529,7 +529,7 @@ class _Reader:
                                                  self._headers[title]["value"][0]))
                     continue
             else:  # a setting this layout does not know: as the cell holds it, text or number
-                value = raw if isinstance(raw, str) else number(raw) if number(raw) is not None else text(raw)
+                value = raw if isinstance(raw, str | bool) else number(raw) if number(raw) is not None else text(raw)
             path = key.split(".")
             node = data
             for part in path[:-1]:
