@@ -151,14 +151,16 @@ _FULL = str.maketrans("０１２３４５６７８９．－＋％，", "01234567
 
 
 def number(value, *, percent: bool = False):
-    """A cell as a number, or None when it is not one. Text is read as a number ("20", " 95.5 ",
+    """A cell as a number, or None when it is not one. A number cell is the number it holds (int or
+    float, as the file has it); text is read as a number ("20" an int, "20.0" and " 95.5 " floats,
     "１,000"); a trailing % means percent points in a weight or a parameter ("20%" is 20) and a
     fraction in a quota (`percent`: "20%" is 0.2)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return canonical(float(value)) if isinstance(value, float) and math.isfinite(value) else (
-            value if isinstance(value, int) else None)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if not isinstance(value, str):
         return None
     text = value.translate(_FULL).strip()
@@ -172,22 +174,27 @@ def number(value, *, percent: bool = False):
     if not math.isfinite(x):
         return None
     if pct and percent:
-        x = round(x / 100, 12)
-    return canonical(x)
+        return canonical(round(x / 100, 12))
+    return int(text) if re.fullmatch(r"[+-]?\d+", text) else x
 
 
 _PARAM_SEP = re.compile(r"[;；\n]")
 
 
 def params_text(params: dict) -> str:
-    """Parameters as a cell: target=95; per_point=2 (an empty set is {})."""
+    """Parameters as a cell: target=95; per_point=2 (an empty set is {}); each number as Python writes
+    it, which reads back the same (95, 0.5, 90.0, 33.333333333333336)."""
     if not params:
         return "{}"
-    return "; ".join(f"{k}={_num_text(v) if isinstance(v, int | float) else v}" for k, v in params.items())
+    return "; ".join(f"{k}={v!r}" for k, v in params.items())
 
 
-def _num_text(v) -> str:
-    return str(v) if isinstance(v, int) or not float(v).is_integer() else str(int(v))
+def survives_cell(x: float) -> bool:
+    """Whether a float written to a number cell reads back as the same float: openpyxl writes 16
+    significant digits (33.333333333333336 comes back 33.33333333333334) and a whole one as an int
+    (20.0 comes back 20)."""
+    text = f"{x:.16g}"
+    return any(c in text for c in ".eE") and float(text) == x
 
 
 def parse_params(text: str) -> dict | None:

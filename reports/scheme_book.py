@@ -164,6 +164,8 @@ def _cell(col: layout.Col, value, lang):
     """A value as its cell shows it: choices in words, parameters as key=value, JSON as text."""
     if value is None:
         return None
+    if col.name == "value" and isinstance(value, float) and not layout.survives_cell(value):
+        return repr(value)
     if col.name == "value" and not isinstance(value, str):
         return value
     if col.kind in layout.CHOICES:
@@ -181,6 +183,8 @@ def _cell(col: layout.Col, value, lang):
         return _text(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return safe.cell(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, float) and not layout.survives_cell(value):
+        return repr(value)  # as text, which reads back exactly: 30.0 stays a float, 100/3 keeps every digit
     return value
 
 
@@ -219,7 +223,8 @@ def workbook(data: dict, lang: str | None = None, catalogue=None) -> bytes:
                 if isinstance(value, str):
                     c.number_format = "@"  # text stays text when a person retypes it
                     c.data_type = "s"
-                if col.kind == "percent" and isinstance(value, int | float):
+                if col.kind == "percent" and isinstance(value, int | float) and _same(layout.number(
+                        f"{round(value * 100, 10):g}%", percent=True), value):  # as the reader will see it
                     c.number_format = "0.##%"  # 0.2 shows as 20%, and is read back as 0.2
                 if col.kind == "info":
                     c.fill = info_fill
@@ -232,6 +237,10 @@ def workbook(data: dict, lang: str | None = None, catalogue=None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _width(text: str) -> int:

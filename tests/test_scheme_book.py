@@ -4,6 +4,7 @@ item by item, naming sheet, row and column, in Chinese and English."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 
@@ -35,6 +36,22 @@ def test_export_then_import_is_the_same_scheme(year, lang, catalogue):
     assert _load(back, catalogue).fingerprint == _load(data, catalogue).fingerprint
     loaded = scheme_book.load_workbook(scheme_book.workbook(data, lang), catalogue, lang)
     assert loaded.fingerprint == scheme.fingerprint(data)
+
+
+def test_a_what_if_with_float_weights_comes_back_to_the_last_digit(catalogue):
+    """A what-if normalises weights to floats (30.0, 100/3 ...): every one comes back as the same float."""
+    base = _load(corpus.default("2026"), catalogue)
+    what_if = base.with_changes({"dimension_weights": {"HL": 1, "DS": 1, "SF": 1},
+                                 "indicator_weights": {"HL_RESPONSE": 1}})
+    data = copy.deepcopy(what_if.data)
+    data["grades"]["quota"] = {"excellent": 1 / 3, "good": 1.0}
+    data["kinds"]["street"]["dimensions"][0]["indicators"][0]["params"]["target"] = 90.0
+    assert any(isinstance(d["weight"], float) and not d["weight"].is_integer()
+               for d in data["kinds"]["street"]["dimensions"])
+    for lang in ("zh", "en"):
+        back = reader.read_workbook(scheme_book.workbook(data, lang))
+        assert back == data
+        assert scheme.fingerprint(back) == scheme.fingerprint(data)
 
 
 def test_the_same_ranks_after_a_round_trip(catalogue, sample_wh):
