@@ -20,6 +20,7 @@ from kaohe.base import i18n
 from kaohe.base.i18n import t
 from kaohe.ingest import scheme_book as layout
 from kaohe.metrics import rules
+from kaohe.metrics.scheme import SchemeError
 from kaohe.reports import safe
 
 _KNOWN_TOP = {"id", "version", "year", "name_zh", "name_en", "missing", "adjustments", "veto", "grades", "lists",
@@ -329,13 +330,7 @@ def _located(errors: list[dict], book: layout.Book, lang) -> list[str]:
     return out
 
 
-def _scheme_error():
-    from kaohe.metrics.scheme import SchemeError
-
-    return SchemeError
-
-
-class BookSchemeError(_scheme_error()):  # a SchemeError whose problems name the workbook's sheets and rows
+class BookSchemeError(SchemeError):  # a SchemeError whose problems name the workbook's sheets and rows
     def __init__(self, scheme_id: str, errors: list[dict], book: layout.Book, lang: str | None = None):
         self.book = book
         super().__init__(scheme_id, [], lang, errors=errors, data=book.data)
@@ -345,7 +340,7 @@ class BookSchemeError(_scheme_error()):  # a SchemeError whose problems name the
         return _located(self.errors, self.book, lang)
 
 
-class WorkbookRefused(_scheme_error()):  # the reader's refusal (a cell that cannot be read) as a SchemeError
+class WorkbookRefused(SchemeError):  # the reader's refusal (a cell that cannot be read) as a SchemeError
     def __init__(self, refusal: layout.BookRefusal, lang: str | None = None):
         self.refusal = refusal
         super().__init__(refusal.name, refusal.problems_in(lang), lang)
