@@ -58,6 +58,8 @@ def rows(data: dict, lang: str | None = None, catalogue=None) -> dict[str, list[
 
     for key, value in data.items():
         if key in ("kinds", "groups"):
+            if not isinstance(value, dict) or not value:  # written empty (or not an object): kept as it is
+                other.append({"path": key, "json": value})
             continue
         if _scalar(value):
             setting(key, value)
@@ -77,7 +79,8 @@ def rows(data: dict, lang: str | None = None, catalogue=None) -> dict[str, list[
                 other.append({"path": key, "json": value})
         else:
             other.append({"path": key, "json": value})
-    for kind, section in (data.get("kinds") or {}).items():
+    kinds, groups = data.get("kinds"), data.get("groups")
+    for kind, section in (kinds if isinstance(kinds, dict) else {}).items():
         if not isinstance(section, dict) or kind not in layout.KINDS:
             other.append({"path": f"kinds.{kind}", "json": section})
             continue
@@ -96,7 +99,7 @@ def rows(data: dict, lang: str | None = None, catalogue=None) -> dict[str, list[
                 if "params" in ind:
                     row["params"] = ind["params"]
                 out["indicators"].append(row)
-    for name, group in (data.get("groups") or {}).items():
+    for name, group in (groups if isinstance(groups, dict) else {}).items():
         if not isinstance(group, dict):
             other.append({"path": f"groups.{name}", "json": group})
             continue

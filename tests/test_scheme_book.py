@@ -166,6 +166,7 @@ def test_an_explicitly_empty_parameter_set_and_other_sections_survive():
     data["code"] = "007"  # a setting the layout does not know, text that looks like a number: stays text
     data["lists"]["ratio"] = 0.5
     data["alerts"]["on"] = True
+    data["groups"] = {}
     assert reader.read_workbook(scheme_book.workbook(data)) == data
 
 
