@@ -312,7 +312,7 @@ def _invisible_in_frame(grid) -> list[dict]:
 
 # -- xlsx ---------------------------------------------------------------------------------------------
 
-def _open_zip(data: bytes) -> zipfile.ZipFile:
+def open_zip(data: bytes) -> zipfile.ZipFile:
     """The workbook's zip, its table of contents held to the limits, and its content said if it is some
     other zip-based format."""
     try:
@@ -345,7 +345,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
 def read_xlsx(data: bytes, sheet: str | None, *, max_cells: int = MAX_CELLS) -> RawTable:
     import openpyxl
 
-    zf = _open_zip(data)
+    zf = open_zip(data)
     zf.close()
     try:
         # read_only: cells are streamed from the sheet's XML, never all held as openpyxl objects
@@ -394,7 +394,7 @@ def _read_workbook(wb, sheet: str | None, max_cells: int) -> RawTable:
         limits.prescan_sheet(src, max_cells)  # rows and cell elements counted in the raw XML
     finally:
         src.close()
-    rows, formula_cells, hidden_rows, hidden_cols, marked = _stream_sheet(wb, ws, max_cells)
+    rows, formula_cells, hidden_rows, hidden_cols, marked = stream_sheet(wb, ws, max_cells)
     if not rows:
         raise FileProblem("val.file_empty")
     numbers = list(range(1, len(rows) + 1))
@@ -438,7 +438,7 @@ def _hidden(attrs: dict | None, zero_height: bool) -> bool:
     return zero_height and "ht" not in attrs
 
 
-def _stream_sheet(wb, ws, max_cells: int):
+def stream_sheet(wb, ws, max_cells: int):
     """(rows, formula cells, hidden rows with data, hidden columns with data, invisible-character problems),
     reading the sheet's XML row by row and stopping at the first limit passed."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
@@ -508,7 +508,7 @@ def _stream_sheet(wb, ws, max_cells: int):
                         v = _shown(v)
                 elif isinstance(v, (int, float)) and not isinstance(v, bool) and c["style_id"] \
                         and is_percent(c["style_id"]):
-                    v = f"{round(v * 100, 10):g}%"  # a cell formatted as percent holds 0.953 for 95.3%
+                    v = f"{round(v * 100, 10):.15g}%"  # a cell formatted as percent holds 0.953 for 95.3%
                 values[col] = v
             if not values:
                 continue

@@ -328,7 +328,7 @@ class _Reader:
         if len(data) > self.max_bytes:
             raise FileProblem("val.file_too_large", size_mb=len(data) / limits.MiB,
                               limit_mb=self.max_bytes / limits.MiB)
-        zf = file_read._open_zip(data)  # the zip's table of contents within the limits, before parsing
+        zf = file_read.open_zip(data)  # the zip's table of contents within the limits, before parsing
         zf.close()
         try:
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -348,7 +348,7 @@ class _Reader:
             limits.prescan_sheet(src, max_cells)
         finally:
             src.close()
-        rows, formulas, hidden_rows, hidden_cols, marked = file_read._stream_sheet(wb, ws, max_cells)
+        rows, formulas, hidden_rows, hidden_cols, marked = file_read.stream_sheet(wb, ws, max_cells)
         # invisible characters, look-alike letters, a format that hides a value: refused, never imported
         # as something that looks like what it is not
         for p in marked:

@@ -139,7 +139,8 @@ def indicator_completeness(obs: pd.DataFrame, units: pd.DataFrame, inds: pd.Data
     """Per unit and indicator over `months`: share of expected months reported.
 
     Expected = months in which the indicator applies to the unit and was not marked
-    not-applicable; an indicator that does not apply to the unit's kind has no cell (NaN).
+    not-applicable, before the indicator's retirement month (`retired_from`); an indicator that does
+    not apply to the unit's kind has no cell (NaN).
     """
     n = len(months)
     codes = inds["code"].tolist()
@@ -154,7 +155,10 @@ def indicator_completeness(obs: pd.DataFrame, units: pd.DataFrame, inds: pd.Data
     applies = inds.set_index("code")["applies_to"]
     fits = (applies.reindex(frame["indicator_code"]).to_numpy() == "both") | (
         applies.reindex(frame["indicator_code"]).to_numpy() == kind.reindex(frame["unit_code"]).to_numpy())
-    expected = n - frame["na"]
+    retired = (inds.set_index("code")["retired_from"] if "retired_from" in inds.columns
+               else pd.Series(None, index=inds["code"], dtype=object))
+    live = {c: (sum(m < r for m in months) if isinstance(r, str) and r else n) for c, r in retired.items()}
+    expected = frame["indicator_code"].map(live).fillna(n).astype(int) - frame["na"]
     frame["expected"] = np.where(fits, expected, 0)
     frame["share"] = np.where(fits & (expected > 0), frame["ok"] / expected.where(expected > 0, 1), np.nan)
     return frame
