@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,7 +25,6 @@ import pytest
 from kaohe.data import schema
 from kaohe.data import scoring_store as store
 from kaohe.data.warehouse import Warehouse
-from kaohe.metrics import scheme as scheme_mod
 from kaohe.metrics import service
 
 ROOT = Path(__file__).resolve().parents[1]
