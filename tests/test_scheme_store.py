@@ -234,3 +234,16 @@ def test_ensure_ready_with_the_sample_again_adds_no_scheme(sample_wh):
     n = len(schemes.versions(sample_wh))
     ensure_ready(sample_wh)
     assert len(schemes.versions(sample_wh)) == n
+
+
+def test_an_older_warehouse_with_data_gets_the_shipped_schemes_it_was_scored_with(tmp_path):
+    wh = Warehouse(tmp_path / "old7.duckdb")
+    wh.migrate(target=7)
+    with wh.transaction() as con:
+        con.execute("INSERT INTO units (code, name_zh, kind, peer_group) VALUES ('S01', '东湖街道', 'street', 'urban')")
+    assert wh.migrate() == (7, schema.LATEST)
+    assert schemes.active_years(wh) == ["2025", "2026"]
+    log = wh.query("SELECT actor, action, target FROM audit_log WHERE action LIKE 'scheme.%' ORDER BY seq")
+    assert log.to_dict("records") == [{"actor": "system", "action": "scheme.put", "target": "scheme 2025:2025.1"},
+                                      {"actor": "system", "action": "scheme.put", "target": "scheme 2026:2026.1"}]
+    assert schemes.active(wh, "2026")["data"] == schemes.shipped("2026")

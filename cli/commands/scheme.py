@@ -116,8 +116,13 @@ def cmd_import(args) -> int:
     name = Path(args.file).name
     try:
         data = _read(args.file, lang)
-        if scheme_admin.already_stored(wh, data) and not args.activate:
-            print(t("scheme.same", lang, year=data.get("year"), version=data.get("version")))
+        if scheme_admin.already_stored(wh, data):  # the very same content: nothing new to store
+            year, version = str(data["year"]), str(data["version"])
+            if args.activate and scheme_admin.get(wh, year, version)["status"] != "active":
+                scheme_admin.activate(wh, year, version, actor=settings.actor(), lang=lang)
+                print(t("scheme.activated", lang, year=year, version=version))
+            else:
+                print(t("scheme.same", lang, year=year, version=version))
             return 0
         year, version = scheme_admin.import_scheme(wh, data, actor=settings.actor(), source_name=name,
                                                    activate=args.activate, note=args.note, lang=lang)
