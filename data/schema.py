@@ -225,10 +225,10 @@ MIGRATIONS.append((
 def _store_shipped_schemes(con) -> None:
     """A Python step (a callable in a migration's statements runs with the transaction's connection): an
     older warehouse that holds units or observations was scored with the shipped schemes; they are stored
-    as its active ones (data.schemes)."""
-    from kaohe.data import schemes
+    as its active ones (data.scheme_rows)."""
+    from kaohe.data import scheme_rows
 
-    schemes.after_migration_8(con)
+    scheme_rows.after_migration_8(con)
 
 
 MIGRATIONS.append((

@@ -363,7 +363,6 @@ def cmd_replay(args) -> int:
 
     print(t("scoring.cli.replay_title", lang, label=b.period_label, rev=args.revision,
             at=clock.local_text(at.iloc[0]) if not at.empty else ""))
-    print(scheme_line(b, lang))
     shown = out[["unit_code", "name_zh", "name_en", "peer_group", "rank", "total", "grade", "veto"]].copy()
     shown["total"] = [f"{v:.2f}" for v in shown["total"]]
     shown["grade"] = [t(f"scoring.grade.{g}", lang) for g in shown["grade"]]
@@ -374,6 +373,7 @@ def cmd_replay(args) -> int:
     shown = _words(shown, args.lang).rename(columns={"total": t("report.col.total", lang), "grade": t("report.col.grade", lang),
                                           "veto": t("scoring.cli.f.veto", lang)})
     _emit(shown, "table", args.lang)
+    print(scheme_line(b, lang))
     return 0
 
 
@@ -429,8 +429,8 @@ def cmd_robustness(args) -> int:
     if args.format == "table":
         print(t("scoring.cli.robust_title", args.lang, label=month, n=args.replicates))
         print(line)
+        res = _words(res, args.lang)
     else:
         print(line, file=sys.stderr)
-        res = _words(res, args.lang)
     _emit(res, args.format, args.lang)
     return 0
