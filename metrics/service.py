@@ -1,6 +1,10 @@
 """The entry points pages, reports and the CLI call. They read the warehouse and return builds.
 
-    current_scheme(wh, year=None) -> Scheme
+    current_scheme(wh, year=None, lang=None) -> Scheme
+        the scheme stored in the warehouse that is in force for the year (kaohe.data.schemes: its
+        active version, else the active one of the latest earlier year); refused in words
+        (metrics.scheme.NoSchemeInForce) when none is stored. Every build below scores with it;
+        the shipped files (metrics/schemes/default-<year>.json) are only a source to copy from.
     build(wh, month, period="month", scheme=None, lang=None, n_history=None) -> ScoreBuild
         refuses a period without any observation (ScoringError, 'scoring.no_data'); the build
         carries scheme_id, scheme_version, scheme_year, scheme_fingerprint, scheme_is_own_year and
