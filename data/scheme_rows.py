@@ -32,6 +32,11 @@ def _audit(con, actor: str, action: str, target: str, detail: dict) -> None:
                 [seq, _now(), actor, action, target, None, json.dumps(detail, ensure_ascii=False, default=str)])
 
 
+def target(year: str, version: str) -> str:
+    """An audit entry's target for a scheme version: '2026:2026.1'."""
+    return f"{year}:{version}"
+
+
 def fingerprint(data: dict) -> str:
     """sha256 (hex) of a scheme's content as canonical JSON (the same as kaohe.metrics.scheme.fingerprint)."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -51,9 +56,11 @@ def put_con(con, year: str, version: str, data: dict, *, actor: str, status: str
         "activated_at, activated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [year, version, status, json.dumps(data, ensure_ascii=False, sort_keys=True), fp, source_name, note,
          now, actor, now if status == "active" else None, actor if status == "active" else None])
-    _audit(con, actor, "scheme.put", f"scheme {year}:{version}",
-           {"before": {"active": before}, "after": {"version": version, "status": status, "fingerprint": fp,
-                                                    "source": source_name, "note": note}})
+    # what: the version, its file and content fingerprint; before/after: the year's active version
+    detail = {"version": version, "source": source_name, "note": note, "fingerprint": fp}
+    if status == "active":
+        detail.update(before=before, after=version)
+    _audit(con, actor, "scheme.put", target(year, version), {k: v for k, v in detail.items() if v is not None})
 
 
 def _supersede(con, year: str, actor: str, now) -> str | None:

@@ -24,6 +24,7 @@ from kaohe.data.scheme_rows import (  # noqa: F401  (the write primitives, share
     shipped,
     shipped_years,
     store_shipped_con,
+    target,
 )
 from kaohe.data.warehouse import Warehouse, _audit, _now, tick
 
@@ -126,8 +127,9 @@ def activate(wh: Warehouse, year: str, version: str, *, actor: str) -> str | Non
         before = _supersede(con, year, actor, now)
         con.execute("UPDATE schemes SET status = 'active', activated_at = ?, activated_by = ? "
                     "WHERE year = ? AND version = ?", [now, actor, year, version])
-        _audit(con, actor, "scheme.activate", f"scheme {year}:{version}", None,
-               {"before": {"active": before, "status": rec[0]}, "after": {"active": version, "status": "active"}})
+        detail = {"version": version, "before": before, "after": version}
+        _audit(con, actor, "scheme.activate", target(year, version), None,
+               {k: v for k, v in detail.items() if v is not None})
         return before
 
 

@@ -92,7 +92,8 @@ def test_activating_a_new_version_supersedes_the_old_one_audited(toy_wh):
     assert log["action"].tolist() == ["scheme.put", "scheme.put", "scheme.activate"]
     assert log["actor"].tolist() == ["a", "b", "c"]
     detail = json.loads(log["detail"].iloc[-1])
-    assert detail["before"]["active"] == "1" and detail["after"]["active"] == "2"
+    assert detail == {"version": "2", "before": "1", "after": "2"}
+    assert log["target"].tolist() == ["2026:1", "2026:2", "2026:2"]
 
 
 def test_the_same_file_again_writes_nothing_and_other_content_under_its_version_is_refused(toy_wh):
@@ -244,6 +245,6 @@ def test_an_older_warehouse_with_data_gets_the_shipped_schemes_it_was_scored_wit
     assert wh.migrate() == (7, schema.LATEST)
     assert schemes.active_years(wh) == ["2025", "2026"]
     log = wh.query("SELECT actor, action, target FROM audit_log WHERE action LIKE 'scheme.%' ORDER BY seq")
-    assert log.to_dict("records") == [{"actor": "system", "action": "scheme.put", "target": "scheme 2025:2025.1"},
-                                      {"actor": "system", "action": "scheme.put", "target": "scheme 2026:2026.1"}]
+    assert log.to_dict("records") == [{"actor": "system", "action": "scheme.put", "target": "2025:2025.1"},
+                                      {"actor": "system", "action": "scheme.put", "target": "2026:2026.1"}]
     assert schemes.active(wh, "2026")["data"] == schemes.shipped("2026")
