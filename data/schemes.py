@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pandas as pd
 
 from kaohe.data.scheme_rows import (  # noqa: F401  (the write primitives, shared with migration 8)
@@ -26,9 +27,15 @@ from kaohe.data.scheme_rows import (  # noqa: F401  (the write primitives, share
     store_shipped_con,
     target,
 )
-from kaohe.data.warehouse import Warehouse, _audit, _now, tick
+from kaohe.data.warehouse import Refusal, Warehouse, _audit, _now, tick
 
 STATUSES = ("draft", "active", "superseded")
+
+
+class VersionExists(Refusal, ValueError):
+    """(year, version) is stored already: a version is written once and never changed."""
+
+
 COLUMNS = ["year", "version", "status", "fingerprint", "source_name", "note", "created_at", "created_by",
            "activated_at", "activated_by"]
 
@@ -106,10 +113,17 @@ def in_force(wh: Warehouse, year: str | None) -> dict | None:
 # -- writing ------------------------------------------------------------------------------------------
 def put(wh: Warehouse, year: str, version: str, data: dict, *, actor: str, status: str = "draft",
         source_name: str | None = None, note: str | None = None) -> None:
-    """Store a new version (refused by the key when (year, version) exists: callers check first). An
-    active one supersedes the year's previous active version in the same transaction."""
-    with wh.transaction() as con:
-        put_con(con, year, version, data, actor=actor, status=status, source_name=source_name, note=note)
+    """Store a new version; an active one supersedes the year's previous active version in the same
+    transaction. VersionExists (nothing written) when (year, version) is stored already, as when another
+    writer stored it between a caller's check and this write."""
+    try:
+        with wh.transaction() as con:
+            if con.execute("SELECT count(*) FROM schemes WHERE year = ? AND version = ?",
+                           [str(year), str(version)]).fetchone()[0]:
+                raise VersionExists("scheme.version_exists", year=str(year), version=str(version))
+            put_con(con, year, version, data, actor=actor, status=status, source_name=source_name, note=note)
+    except duckdb.ConstraintException:
+        raise VersionExists("scheme.version_exists", year=str(year), version=str(version)) from None
 
 
 def activate(wh: Warehouse, year: str, version: str, *, actor: str) -> str | None:
