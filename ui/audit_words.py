@@ -70,7 +70,8 @@ def detail_words(action: str, detail: dict, L: str) -> str:
     if "revised" in d and not d["revised"]:
         d.pop("revised")
     d.pop("published", None)  # the correction reason says it; the month is in its own column
-    parts += change_words(action, d.pop("before", None), d.pop("after", None), L)
+    if isinstance(d.get("before"), dict) or isinstance(d.get("after"), dict):  # a register row, field by field
+        parts += change_words(action, d.pop("before", None), d.pop("after", None), L)
     first = [k for k in ORDER if k in d]
     for key in first + [k for k in d if k not in ORDER]:
         value = d[key]
