@@ -16,18 +16,26 @@ class SetupReport:
     loaded: list[str] = field(default_factory=list)
 
 
-def ensure_ready(wh: Warehouse, *, with_sample: bool = True, end: str | None = None,
+def ensure_ready(wh: Warehouse, *, with_sample: bool = True, new_only: bool = False, end: str | None = None,
                  n_months: int = sample.DEFAULT_MONTHS, seed: int = sample.DEFAULT_SEED) -> SetupReport:
     """Idempotent: a warehouse that already holds data is only migrated. Loading the sample stores the
     shipped schemes as active; without the sample no scheme is stored (scoring refuses until one is
-    imported or copied: kaohe.metrics.scheme_admin)."""
+    imported or copied: kaohe.metrics.scheme_admin).
+
+    The sample goes only where it can hurt nothing: a warehouse with no observations whose units are
+    none or the sample's own (made-up figures never land on a real district's units). `new_only`: only
+    into a file created just now (the dashboard's default), so that a warehouse set up with
+    `kaohe init --no-sample` opens on its first screen instead of being filled."""
     report = SetupReport(migrated=wh.migrate())
     counts = wh.query(
         "SELECT (SELECT count(*) FROM indicators) AS i, (SELECT count(*) FROM units) AS u, "
         "(SELECT count(*) FROM observations) AS o").iloc[0]
+    if with_sample and (counts["o"] > 0 or (new_only and report.migrated[0] != 0)
+                        or (counts["u"] > 0 and set(wh.units()["code"]) != set(catalogue.read_units()["code"]))):
+        with_sample = False
     indicators = catalogue.read_indicators() if counts["i"] == 0 else None
     units = catalogue.read_units() if with_sample and counts["u"] == 0 else None
-    if with_sample and counts["o"] == 0:
+    if with_sample:
         obs = sample.generate(units if units is not None else wh.units(),
                               indicators if indicators is not None else wh.indicators(),
                               end=end, n_months=n_months, seed=seed)

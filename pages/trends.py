@@ -24,7 +24,10 @@ inds = inds[inds["applies_to"].isin(["both", kind])]
 ind_rows = {r["code"]: r for _, r in inds.iterrows()}
 
 measures: dict[str, str] = {}
-table = stats.scheme_table(queries.scheme(month[:4]).data, kind)
+try:  # a district with data but no scheme yet is told so, in words
+    table = stats.scheme_table(queries.scheme(month[:4]).data, kind)
+except queries.Refused as exc:
+    refused(exc)
 targets = {r.indicator_code: r.target for r in table.itertuples() if r.target is not None}
 measures["total"] = tr("report.total")
 for dim in table.drop_duplicates("dimension").itertuples():

@@ -26,12 +26,13 @@ BUILDS = ByteCache(settings.cache_bytes, refused=Refused)
 @st.cache_resource(show_spinner=False)
 def _warehouse(path: str, seed_sample: bool) -> Warehouse:
     wh = Warehouse(path)
-    ensure_ready(wh, with_sample=seed_sample)
+    ensure_ready(wh, with_sample=seed_sample, new_only=True)
     return wh
 
 
 def warehouse() -> Warehouse:
-    """The warehouse of this server: KAOHE_DB or the default file (base.settings), seeded with the sample when empty."""
+    """The warehouse of this server: KAOHE_DB or the default file (base.settings); a file that did not exist
+    yet is seeded with the sample (KAOHE_SAMPLE=0: never), one set up without it opens on the first screen."""
     seed = os.environ.get("KAOHE_SAMPLE", "1") != "0"
     return _warehouse(str(settings.db_path()), seed)
 
