@@ -83,10 +83,11 @@ def get(wh, year: str, version: str | None = None) -> dict:
     return row
 
 
-def read_file(source, name: str, lang: str | None = None) -> dict:
+def read_file(source, name: str, lang: str | None = None, wh=None) -> dict:
     """A scheme file as a dict: JSON, or an Excel workbook (a name ending .xlsx). `source`: a path or
     the file's bytes. Its size is bounded before it is parsed; a file that does not read is refused in
-    words (SchemeError naming the file)."""
+    words (SchemeError naming the file). With `wh`, a workbook is validated against its catalogue here,
+    so that each problem names the sheet and row it is on."""
     from kaohe.ingest.limits import MiB
 
     if isinstance(source, bytes | bytearray):
@@ -101,9 +102,12 @@ def read_file(source, name: str, lang: str | None = None) -> dict:
             raise SchemeRefused("val.file_too_large", size_mb=size / MiB, limit_mb=MAX_SCHEME_BYTES / MiB)
         raw = path.read_bytes()
     if name.lower().endswith(".xlsx"):
-        from kaohe.ingest import scheme_book
+        from kaohe.metrics import scheme_file
 
-        return scheme_book.read_workbook(raw, lang=lang)
+        if wh is not None:
+            return scheme_file.load_workbook(raw, _catalogue(wh), lang, name=name,
+                                             max_bytes=MAX_SCHEME_BYTES).data
+        return scheme_file.read_workbook(raw, lang, name=name)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -20,7 +20,7 @@ from kaohe.base import i18n
 from kaohe.base.i18n import t
 from kaohe.ingest import scheme_book as layout
 from kaohe.metrics import rules
-from kaohe.metrics.scheme import SchemeError
+from kaohe.metrics.scheme_file import BookSchemeError, WorkbookRefused, load_workbook  # noqa: F401 (reading back is the core's)
 from kaohe.reports import safe
 
 _KNOWN_TOP = {"id", "version", "year", "name_zh", "name_en", "missing", "adjustments", "veto", "grades", "lists",
@@ -285,71 +285,3 @@ def _notes(ws, lang) -> None:
     for row in ws.iter_rows(min_row=2):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-
-
-# -- import, validated ---------------------------------------------------------------------------------
-def load_workbook(data: bytes, catalogue, lang: str | None = None, *, name: str = "workbook.xlsx",
-                  year: str | None = None, max_bytes: int | None = None):
-    """A workbook read (`kaohe.ingest.scheme_book`) and validated as a scheme (`scheme.load_dict`), the
-    Scheme. Refused with a `kaohe.metrics.scheme.SchemeError` whose every problem names its sheet and row
-    (`WorkbookRefused` when a cell cannot be read, `BookSchemeError` when the scheme is not valid)."""
-    from kaohe.ingest import limits
-    from kaohe.metrics import scheme, scheme_model
-
-    try:
-        book = layout.read_book(data, lang, name=name, max_bytes=max_bytes or limits.MAX_UPLOAD_BYTES)
-    except layout.BookRefusal as exc:
-        raise WorkbookRefused(exc, lang) from None
-    errors = scheme_model.check(book.data, catalogue, year)[1]
-    if not errors:
-        return scheme.load_dict(book.data, catalogue, lang, year=year)
-    raise BookSchemeError(scheme._scheme_id(book.data), errors, book, lang)
-
-
-def _place(book: layout.Book, loc: tuple) -> tuple[str, int | None] | None:
-    for n in range(len(loc), 0, -1):
-        hit = book.places.get(tuple(loc[:n]))
-        if hit is not None:
-            return hit
-    return None
-
-
-def _located(errors: list[dict], book: layout.Book, lang) -> list[str]:
-    from kaohe.metrics import scheme
-
-    out = []
-    for err in errors:
-        words = scheme.describe([err], book.data, lang)
-        if not words:
-            continue
-        hit = _place(book, tuple(err.get("loc") or ()))
-        text = words[0]
-        if hit is not None:
-            title, row = hit
-            text = (t("book.at.row", lang, sheet=title, row=row, what=text) if row is not None
-                    else t("book.at.sheet", lang, sheet=title, what=text))
-        if text not in out:
-            out.append(text)
-    return out
-
-
-class BookSchemeError(SchemeError):  # a SchemeError whose problems name the workbook's sheets and rows
-    def __init__(self, scheme_id: str, errors: list[dict], book: layout.Book, lang: str | None = None):
-        self.book = book
-        super().__init__(scheme_id, [], lang, errors=errors, data=book.data)
-        self.problems = _located(errors, book, lang)
-
-    def problems_in(self, lang: str | None) -> list[str]:
-        return _located(self.errors, self.book, lang)
-
-
-class WorkbookRefused(SchemeError):  # the reader's refusal (a cell that cannot be read) as a SchemeError
-    def __init__(self, refusal: layout.BookRefusal, lang: str | None = None):
-        self.refusal = refusal
-        super().__init__(refusal.name, refusal.problems_in(lang), lang)
-
-    def problems_in(self, lang: str | None) -> list[str]:
-        return self.refusal.problems_in(lang)
-
-    def message(self, lang: str | None) -> str:
-        return self.refusal.text(lang)

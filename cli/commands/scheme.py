@@ -63,14 +63,14 @@ def register(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _read(path_text: str, lang: str) -> dict:
+def _read(path_text: str, lang: str, wh=None) -> dict:
     from kaohe.cli import UsageError
     from kaohe.metrics import scheme_admin
 
     path = Path(path_text)
     if not path.is_file():
         raise UsageError("import.no_file", path=path)
-    return scheme_admin.read_file(path, path.name, lang)
+    return scheme_admin.read_file(path, path.name, lang, wh=wh)
 
 
 def _refused(name: str, problems: list[str], lang: str, *, writes: bool) -> int:
@@ -96,7 +96,7 @@ def cmd_validate(args) -> int:
     wh = existing_warehouse(args.db)
     name = Path(args.file).name
     try:
-        data = _read(args.file, lang)
+        data = _read(args.file, lang, wh)
     except Refusal as exc:  # not JSON, too large ...: said as the file's problems
         return _refused(name, _problems(exc, lang), lang, writes=False)
     problems = scheme_admin.check(data, wh, lang)
@@ -115,7 +115,7 @@ def cmd_import(args) -> int:
     wh = existing_warehouse(args.db)
     name = Path(args.file).name
     try:
-        data = _read(args.file, lang)
+        data = _read(args.file, lang, wh)
         if scheme_admin.already_stored(wh, data):  # the very same content: nothing new to store
             year, version = str(data["year"]), str(data["version"])
             if args.activate and scheme_admin.get(wh, year, version)["status"] != "active":
@@ -140,7 +140,7 @@ def _ref(wh, ref: str, lang: str) -> dict:
     from kaohe.metrics import scheme_admin
 
     if Path(ref).is_file():
-        return scheme_admin.read_file(Path(ref), Path(ref).name, lang)
+        return scheme_admin.read_file(Path(ref), Path(ref).name, lang, wh=wh)
     year, sep, version = ref.partition(":")
     if not sep or not year or not version:
         raise UsageError("scheme.bad_ref", ref=ref)
