@@ -261,6 +261,15 @@ def _step_select(r: _Run, params: dict) -> None:
     r.v["ends"] = periods.history(params["period"], params["month"], int(params["n_history"]))
 
 
+def _retired(catalogue: pd.DataFrame) -> dict[str, str]:
+    """code -> the month an indicator is retired from (catalogue `retired_from`, schema 7)."""
+    if "retired_from" not in catalogue.columns:
+        return {}
+    col = catalogue["retired_from"]
+    keep = col.notna() & col.astype(str).str.fullmatch(r"\d{4}-\d{2}")
+    return dict(zip(catalogue.loc[keep, "code"], col[keep].astype(str), strict=True))
+
+
 def _step_missing(r: _Run, params: dict | None) -> None:
     params = params or {}
     policy = params.get("policy", "zero")
@@ -269,7 +278,7 @@ def _step_missing(r: _Run, params: dict | None) -> None:
     plan, ux, ends, period = v["plan"], v["ux"], v["ends"], v["period"]
     months = mo.span(mo.add(periods.months_of(period, ends[0])[0], -carry_n), v["month"])
     # values -> periods -> cells (all periods at once)
-    cube = engine.cube(r.obs, months, ux, plan, r.catalogue["code"])
+    cube = engine.cube(r.obs, months, ux, plan, r.catalogue["code"], _retired(r.catalogue))
     agg = engine.aggregate(cube, period, ends, plan)
     # a period before the data begins has nothing reported: it is not scored, so the first period
     # in the data has no previous rank (new, not a change) and empty periods make no bottom streak

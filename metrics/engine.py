@@ -137,13 +137,17 @@ class Cube:
 
 
 def cube(obs: pd.DataFrame, months: list[str], units: Units, plan: Plan,
-         catalogue_codes: pd.Series | None = None) -> Cube:
+         catalogue_codes: pd.Series | None = None, retired_from: dict[str, str] | None = None) -> Cube:
     """Monthly values as arrays (month x unit x indicator).
 
     `obs` is either the long layout with codes (unit_code, indicator_code, month,
     value, numerator, denominator, status) or the warehouse's positional layout
     (ui, ci, mi, ..., st; see data.scoring_store.read_inputs) with the
     catalogue's codes in `catalogue_codes`.
+
+    `retired_from`: indicator code -> the month it is retired from. From that month an indicator
+    nobody reports is not applicable (its weight goes to the rest of its dimension), not missing: a
+    retirement in the middle of a scheme's year must not cost every unit the item's points.
     """
     shape = (len(months), len(units.codes), len(plan.codes))
     value = np.full(shape, np.nan)
@@ -168,6 +172,12 @@ def cube(obs: pd.DataFrame, months: list[str], units: Units, plan: Plan,
         status.reshape(-1)[flat] = st[keep]
     # a reported row without a value cannot be scored: it is missing, whatever it claims
     status[(status == OK) & np.isnan(value)] = MISSING
+    for code, first in (retired_from or {}).items():
+        i = plan.codes.get_loc(code) if code in plan.codes else -1
+        gone = [k for k, m in enumerate(months) if m >= first]
+        if i >= 0 and gone:
+            part = status[gone[0]:, :, i]
+            part[part == MISSING] = NA
     return Cube(months, value, num, den, status)
 
 
