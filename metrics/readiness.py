@@ -71,15 +71,7 @@ class Readiness:
 
 
 def active_years(wh: Warehouse) -> list[str]:
-    """The years that have a scheme in force: kaohe.data.schemes.active_years (the `schemes` table). Until
-    that module is installed every page scores with the schemes shipped in the package, so those years
-    are the ones in force."""
-    import importlib.util
-
-    if importlib.util.find_spec("kaohe.data.schemes") is None:
-        from kaohe.metrics import scheme
-
-        return scheme.available_years()
+    """The years that have a scheme in force (kaohe.data.schemes, the `schemes` table)."""
     from kaohe.data import schemes
 
     return list(schemes.active_years(wh))

@@ -18,7 +18,7 @@ UNITS = ("code,name_zh,name_en,kind,peer_group,population\n"
 
 @pytest.fixture
 def years(monkeypatch):
-    """The years with a scheme in force (kaohe.data.schemes is another engineer's module)."""
+    """The years with a scheme in force, chosen by the test (the real ones: the test below)."""
     chosen: list[str] = []
     monkeypatch.setattr(readiness, "active_years", lambda wh: list(chosen))
     return chosen
@@ -116,19 +116,14 @@ def test_the_catalogue_step_says_the_district_added_an_indicator(empty_wh, years
     assert readiness.status(empty_wh).step("catalogue").text.startswith("使用本区自己的指标目录：39 个指标")
 
 
-def test_the_scheme_years_come_from_the_schemes_module_when_it_is_installed(empty_wh, monkeypatch):
-    """readiness.active_years asks kaohe.data.schemes (the schemes table) once it exists."""
-    import sys
-    import types
+def test_the_scheme_years_are_the_stored_schemes_in_force(empty_wh):
+    """readiness.active_years reads the schemes table: none on a new warehouse, the year a copy made active."""
+    from kaohe.metrics import scheme_admin
 
-    fake = types.ModuleType("kaohe.data.schemes")
-    fake.active_years = lambda wh: ["2027"]
-    monkeypatch.setitem(sys.modules, "kaohe.data.schemes", fake)
-    import kaohe.data
-
-    monkeypatch.setattr(kaohe.data, "schemes", fake, raising=False)
-    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: object())
-    assert readiness.active_years(empty_wh) == ["2027"]
+    assert readiness.active_years(empty_wh) == []
+    scheme_admin.copy(empty_wh, "default", "2026", actor="考核办", activate=True)
+    assert readiness.active_years(empty_wh) == ["2026"]
+    assert readiness.status(empty_wh, month="2026-10").step("scheme").done
 
 
 def test_from_init_no_sample_the_shell_says_what_to_do_next(tmp_path, years, capsys):
