@@ -436,9 +436,22 @@ class Warehouse:
         df = self.query("SELECT DISTINCT month FROM observations WHERE is_current ORDER BY month")
         return df["month"].tolist()
 
+    def indicators_in_use(self) -> list[str]:
+        """The indicators a district uses: reported at least once, or scored by a scheme in force. One of the
+        default catalogue that a district with its own never took up is expected of nobody."""
+        with self.connect() as con:
+            codes = {r[0] for r in con.execute("SELECT DISTINCT indicator_code FROM observations").fetchall()}
+            for (text,) in con.execute("SELECT data FROM schemes WHERE status = 'active'").fetchall():
+                for section in (json.loads(text).get("kinds") or {}).values():
+                    for dim in (section or {}).get("dimensions") or []:
+                        codes.update(str(i.get("code")) for i in dim.get("indicators") or [])
+        return sorted(codes)
+
     def completeness(self, *, kind: str | None = None, month_from: str | None = None,
                      month_to: str | None = None) -> pd.DataFrame:
-        """Per unit and month: indicators expected (applicable, not marked n/a), reported, share."""
+        """Per unit and month: indicators expected (in use, applicable, not retired, not marked n/a),
+        reported, share."""
+        in_use = self.indicators_in_use()
         return self.query(
             """
             WITH u AS (
@@ -451,6 +464,7 @@ class Warehouse:
                 SELECT u.code AS unit_code, m.month, count(*) AS n FROM u CROSS JOIN months m JOIN indicators i
                   ON i.active AND (i.applies_to = 'both' OR i.applies_to = u.kind)
                  AND (i.retired_from IS NULL OR i.retired_from = '' OR m.month < i.retired_from)
+                 AND list_contains(?::VARCHAR[], i.code)
                 GROUP BY ALL),
             reported AS (
                 SELECT unit_code, month,
@@ -469,7 +483,7 @@ class Warehouse:
               AND (u.active_to IS NULL OR u.active_to = '' OR m.month <= u.active_to)
             ORDER BY u.code, m.month
             """,
-            [kind, kind, month_from, month_from, month_to, month_to],
+            [kind, kind, month_from, month_from, month_to, month_to, in_use],
         )
 
     def indicator_series(self, indicator: str, *, peer_group: str | None = None,

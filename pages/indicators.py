@@ -111,7 +111,8 @@ with tab_comp:
     c_first = max(mo.add(month, -11), all_months[0])
     obs = queries.period_observations(c_first, month, kind)
     span = [m for m in all_months if c_first <= m <= month]
-    frame = stats.indicator_completeness(obs, units, inds, span)
+    # the indicators the district uses: a default one it never took up is expected of nobody
+    frame = stats.indicator_completeness(obs, units, inds[inds["code"].isin(queries.indicators_in_use())], span)
     if group != "all":
         frame = frame[frame["unit_code"].isin(units.loc[units["peer_group"] == group, "code"])]
     st.plotly_chart(charts.indicator_completeness_heatmap(frame, unit_names, ind_names, lang()),

@@ -62,3 +62,17 @@ def test_a_retired_indicator_is_not_applicable_from_its_month(tmp_path, capsys):
     assert main(["explain", "--db", db, "--unit", "QS01", "--month", "2026-10", "--format", "json"]) == 0
     rows = {r["code"]: r for r in json.loads(capsys.readouterr().out) if r["level"] == "indicator"}
     assert rows["QS_COMPLAIN"]["status"] == "na" and rows["QS_COMPLAIN"]["points"] == 0
+
+
+def test_completeness_expects_only_the_indicators_a_district_uses(tmp_path, capsys):
+    """The default catalogue a district with its own never took up is expected of nobody: its own
+    indicators, all reported, are 100% complete; one of its scheme's indicators left out counts."""
+    db = _district(tmp_path, capsys, {"2026-10": qs.VALUES})
+    wh = Warehouse(db)
+    assert set(wh.indicators_in_use()) == {"QS_GRID", "QS_COMPLAIN", "QS_TREE", "QD_SERVICE"}
+    comp = wh.completeness()
+    assert comp["reported"].sum() == comp["expected"].sum() == 14
+    partial = {u: {i: v for i, v in vs.items() if i != "QS_TREE"} for u, vs in qs.VALUES.items()}
+    db2 = _district(tmp_path / "b", capsys, {"2026-10": partial}) if (tmp_path / "b").mkdir() is None else None
+    comp = Warehouse(db2).completeness()
+    assert (comp["expected"].sum(), comp["reported"].sum()) == (14, 10)  # the scheme still scores the trees

@@ -124,6 +124,11 @@ def indicators(wh) -> pd.DataFrame:
     return wh.indicators()
 
 
+@versioned
+def indicators_in_use(wh) -> list[str]:
+    return wh.indicators_in_use()
+
+
 @versioned_frames
 def completeness(wh, kind: str | None = None, month_from: str | None = None,
                  month_to: str | None = None) -> pd.DataFrame:
