@@ -220,4 +220,38 @@ MIGRATIONS.append((
     ],
 ))
 
+
+
+def _store_shipped_schemes(con) -> None:
+    """A Python step (a callable in a migration's statements runs with the transaction's connection): an
+    older warehouse that holds units or observations was scored with the shipped schemes; they are stored
+    as its active ones (data.scheme_rows)."""
+    from kaohe.data import scheme_rows
+
+    scheme_rows.after_migration_8(con)
+
+
+MIGRATIONS.append((
+    8,
+    "scoring schemes stored per year and versioned (draft, active, superseded; at most one active a year); "
+    "a warehouse that already holds data gets the shipped schemes as active",
+    [
+        """CREATE TABLE schemes (
+            year VARCHAR NOT NULL,
+            version VARCHAR NOT NULL,
+            status VARCHAR NOT NULL CHECK (status IN ('draft', 'active', 'superseded')),
+            data VARCHAR NOT NULL,
+            fingerprint VARCHAR NOT NULL,
+            source_name VARCHAR,
+            note VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR NOT NULL,
+            activated_at TIMESTAMP,
+            activated_by VARCHAR,
+            PRIMARY KEY (year, version)
+        )""",
+        _store_shipped_schemes,
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kaohe.data import catalogue, sample
+from kaohe.data import catalogue, sample, schemes
 from kaohe.data.warehouse import Warehouse
 
 SYSTEM_ACTOR = "system"
@@ -18,7 +18,9 @@ class SetupReport:
 
 def ensure_ready(wh: Warehouse, *, with_sample: bool = True, end: str | None = None,
                  n_months: int = sample.DEFAULT_MONTHS, seed: int = sample.DEFAULT_SEED) -> SetupReport:
-    """Idempotent: a warehouse that already holds data is only migrated."""
+    """Idempotent: a warehouse that already holds data is only migrated. Loading the sample stores the
+    shipped schemes as active; without the sample no scheme is stored (scoring refuses until one is
+    imported or copied: kaohe.metrics.scheme_admin)."""
     report = SetupReport(migrated=wh.migrate())
     counts = wh.query(
         "SELECT (SELECT count(*) FROM indicators) AS i, (SELECT count(*) FROM units) AS u, "
@@ -35,6 +37,9 @@ def ensure_ready(wh: Warehouse, *, with_sample: bool = True, end: str | None = N
                               units=units, indicators=indicators)
         report.loaded += [w for w, f in (("indicators", indicators), ("units", units)) if f is not None]
         report.loaded.append("observations")
+        # the sample district is scored with the shipped schemes: stored as the active ones of their years
+        if schemes.store_shipped(wh, SYSTEM_ACTOR):
+            report.loaded.append("schemes")
         return report
     if indicators is not None:
         wh.upsert_indicators(indicators, actor=SYSTEM_ACTOR)

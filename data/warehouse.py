@@ -231,7 +231,10 @@ class Warehouse:
             for version, _title, statements in schema.MIGRATIONS:
                 if current < version <= target:
                     for stmt in statements:
-                        con.execute(stmt)
+                        if callable(stmt):  # a Python step (data.schema), inside the same transaction
+                            stmt(con)
+                        else:
+                            con.execute(stmt)
                     con.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
                     )

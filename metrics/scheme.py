@@ -76,6 +76,18 @@ class SchemeError(Refusal, ValueError):
                  problems=t("scoring.scheme.sep", lang).join(self.problems_in(lang)))
 
 
+class SchemeMissingSection(Refusal, ValueError):
+    """Units of a kind the scheme has no section for: scoring them is refused, naming kind and scheme."""
+
+    def __init__(self, scheme, kinds: list[str]):
+        def kind_words(lang):
+            return i18n.sep(lang).join(t(f"kind.{k}", lang) if k in KINDS else k for k in kinds)
+
+        super().__init__("scoring.scheme.no_section_for_kind", kind=kind_words,
+                         scheme=lambda lang: f"{scheme.name(lang) or scheme.id} {scheme.version}")
+        self.kinds = list(kinds)
+
+
 @dataclass
 class Scheme:
     """A validated scheme. `data` is the plain dict (what is stored beside a build)."""
@@ -118,8 +130,8 @@ class Scheme:
 
     def indicator_codes(self) -> list[str]:
         out: list[str] = []
-        for kind in self.data.get("kinds", {}).values():
-            for dim in kind["dimensions"]:
+        for kind in (self.data.get("kinds") or {}).values():
+            for dim in (kind or {}).get("dimensions", []):
                 out += [i["code"] for i in dim["indicators"] if i["code"] not in out]
         return out
 
@@ -145,7 +157,7 @@ class Scheme:
         ind_w = changes.get("indicator_weights", {}) or {}
         rule_ch = changes.get("rules", {}) or {}
         for kind in data["kinds"].values():
-            for dim in kind["dimensions"]:
+            for dim in (kind or {}).get("dimensions", []):
                 if dim["code"] in dim_w:
                     dim["weight"] = dim_w[dim["code"]]
                 for ind in dim["indicators"]:
@@ -164,7 +176,8 @@ class Scheme:
         if dim_w or ind_w:
             # what-if weights need not sum to 100: they are proportions, normalised here
             for kind in data["kinds"].values():
-                _normalise_weights(kind)
+                if kind:
+                    _normalise_weights(kind)
         data["version"] = f"{data['version']}+whatif"
         return load_dict(data, self.catalogue, lang)
 
@@ -178,7 +191,58 @@ def _normalise_weights(kind: dict) -> None:
             i["weight"] = 100.0 * float(i["weight"]) / s if s else i["weight"]
 
 
-# -- loading -----------------------------------------------------------------------------------
+# -- the scheme in force: stored in the warehouse (kaohe.data.schemes) ----------------------------
+class NoSchemeInForce(Refusal, ValueError):
+    """No stored scheme is active for any year: scoring is refused, saying how to get one."""
+
+    def __init__(self, year: str | None):
+        year = year or DEFAULT_YEAR
+        super().__init__("scoring.scheme.none_in_force", year=year)
+        self.year = year
+
+
+def stored_raw(wh, year: str | None, lang: str | None = None) -> dict:
+    """The stored scheme in force for a year, not yet validated, in one query (its row: year, version,
+    status, fingerprint, data ...): the year's active version, else the latest earlier year's active one,
+    else (a year before every stored one) the earliest year's. NoSchemeInForce when there is none."""
+    from kaohe.data import schemes as store
+
+    row = store.in_force(wh, year)
+    if row is None:
+        raise NoSchemeInForce(year)
+    return row
+
+
+def from_stored(row: dict, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
+    """A stored version validated against the catalogue (cached on its fingerprint and the catalogue)."""
+    return load_data(row["data"], catalogue, lang, year=str(row["year"]), fp=row.get("fingerprint"))
+
+
+def in_force(wh, year: str | None, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
+    """The scheme that scores a month of `year` (None: the latest year with an active scheme)."""
+    return from_stored(stored_raw(wh, year, lang), catalogue, lang)
+
+
+def _catalogue_key(catalogue: pd.DataFrame) -> int:
+    cols = [c for c in ("code", "direction", "applies_to", "kind", "ratio", "active", "unit", "name_zh", "name_en",
+                        "retired_from") if c in catalogue.columns]
+    return hash(tuple(map(tuple, catalogue[cols].astype(str).to_numpy())))
+
+
+def load_data(data: dict, catalogue: pd.DataFrame, lang: str | None = None, year: str | None = None,
+              fp: str | None = None) -> Scheme:
+    """`load_dict`, cached while neither the content (its fingerprint) nor the catalogue changes."""
+    key = ("data", fp or fingerprint(data), year, _catalogue_key(catalogue))
+    scheme = _CACHE.get(key)
+    if scheme is None:
+        scheme = load_dict(data, catalogue, lang, year=year)
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = scheme
+    return scheme
+
+
+# -- the shipped files: only a source to copy from (and the benches) ---------------------------
 def path_for(year: str) -> Path:
     return SCHEMES_DIR / f"default-{year}.json"
 
@@ -193,9 +257,7 @@ _CACHE: dict = {}
 def load(path: str | Path, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
     """A scheme file, validated against the catalogue; cached while neither changes."""
     path = Path(path)
-    cols = [c for c in ("code", "direction", "applies_to", "kind", "ratio", "active", "unit", "name_zh", "name_en")
-            if c in catalogue.columns]
-    key = (str(path), path.stat().st_mtime_ns, hash(tuple(map(tuple, catalogue[cols].astype(str).to_numpy()))))
+    key = (str(path), path.stat().st_mtime_ns, _catalogue_key(catalogue))
     scheme = _CACHE.get(key)
     if scheme is None:
         scheme = load_dict(_read(path, lang), catalogue, lang, year=_file_year(path))
@@ -241,8 +303,9 @@ def raw_year(year: str | None, lang: str | None = None) -> dict:
 
 
 def load_year(year: str | None, catalogue: pd.DataFrame, lang: str | None = None) -> Scheme:
-    """The scheme of a year (None: the latest); a year without its own file uses the latest
-    earlier one, and a year before every file the earliest."""
+    """The SHIPPED scheme file of a year (None: the latest); a year without its own file uses the latest
+    earlier one, and a year before every file the earliest. Scoring never reads it: it uses the scheme
+    stored in the warehouse (`in_force`)."""
     return load(_year_path(year, lang), catalogue, lang)
 
 
@@ -432,6 +495,11 @@ class _Words:
             return self.at(self.outer, self.t("scoring.scheme.not_applicable", code=code, kind=kind))
         if T == "duplicate":  # the message names the kind
             return self.t("scoring.scheme.duplicate", kind=kind, code=code)
+        if T == "retired":
+            return self.at(self.outer if self.kind else self.where,
+                           self.t("scoring.scheme.retired", code=code, month=c.get("month"), year=c.get("year")))
+        if T == "no_section":
+            return self.t("scoring.scheme.no_section")
         if T == "neutral_penalty":
             return self.at(self.where, self.t("scoring.scheme.neutral_penalty", code=code))
         if T == "bands_order":
@@ -553,6 +621,9 @@ SPEC_COLUMNS = [
 def build_spec(scheme: Scheme, units: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     groups = units.drop_duplicates("peer_group")[["peer_group", "kind"]]
     known = set(groups["peer_group"])
+    lacking = [k for k in dict.fromkeys(groups["kind"]) if not (scheme.data.get("kinds") or {}).get(k)]
+    if lacking:  # a kind with units needs its section; a kind without units needs none
+        raise SchemeMissingSection(scheme, lacking)
     problems = []
     for gname, g in (scheme.data.get("groups") or {}).items():
         if gname not in known:

@@ -55,10 +55,13 @@ def context(catalogue: pd.DataFrame | None, year: str | None = None) -> dict:
     cat = {}
     if catalogue is not None:
         active = catalogue["active"] if "active" in catalogue.columns else pd.Series(True, index=catalogue.index)
-        cat = {str(c): (str(d), str(a), bool(on)) for c, d, a, on in
-               zip(catalogue["code"], catalogue["direction"], catalogue["applies_to"], active, strict=True)}
+        retired = (catalogue["retired_from"] if "retired_from" in catalogue.columns
+                   else pd.Series(None, index=catalogue.index, dtype=object))
+        cat = {str(c): (str(d), str(a), bool(on), r if isinstance(r, str) and r else None)
+               for c, d, a, on, r in zip(catalogue["code"], catalogue["direction"], catalogue["applies_to"],
+                                         active, retired, strict=True)}
     return {"catalogue": cat if catalogue is not None else None, "year": year, "kind": None, "seen": {},
-            "base": {}}
+            "base": {}, "scheme_year": year}
 
 
 def _error(error_type: str, loc: tuple = (), value: Any = None, **ctx) -> InitErrorDetails:
@@ -144,7 +147,7 @@ def _catalogue_errors(code: str, info: ValidationInfo, *, scored: bool) -> list[
         return [_error("unknown_indicator", (), code, code=code)]
     if not scored:
         return []
-    direction, applies_to, active = cat[code]
+    direction, applies_to, active, retired_from = cat[code]
     kind = ctx.get("kind")
     errors = []
     if direction == "neutral":
@@ -153,6 +156,10 @@ def _catalogue_errors(code: str, info: ValidationInfo, *, scored: bool) -> list[
         errors.append(_error("not_applicable", (), code, code=code, kind=kind))
     if not active:
         errors.append(_error("inactive", (), code, code=code))
+    year = ctx.get("scheme_year")
+    if active and retired_from and year and retired_from <= f"{year}-01":
+        # retired for the whole of the scheme's year: it would be scored as missing every month
+        errors.append(_error("retired", (), code, code=code, month=retired_from, year=year))
     return errors
 
 
@@ -246,8 +253,16 @@ class Section(_Model):
 
 
 class Kinds(_Model):
-    street: Section
-    department: Section
+    """A section per kind of unit the district has: a kind without units needs none (at least one)."""
+
+    street: Section | None = None
+    department: Section | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self):
+        if self.street is None and self.department is None:
+            raise PydanticCustomError("no_section", "no_section", {})
+        return self
 
     @field_validator("street", "department", mode="wrap")
     @classmethod
@@ -451,8 +466,11 @@ def check(data: Any, catalogue: pd.DataFrame | None, year: str | None = None) ->
     """(the model, []) for a valid scheme, (None, every error) otherwise; errors as pydantic's
     `errors()` (loc, type, ctx, input), to be put in words by the caller. `year`: the year the
     scheme's file is named for, which its own year must be."""
+    ctx = context(catalogue, year)
+    if not year and isinstance(data, dict) and isinstance(data.get("year"), str | int):
+        ctx["scheme_year"] = str(data["year"])  # for the retired check only
     try:
-        return SchemeModel.model_validate(data, context=context(catalogue, year)), []
+        return SchemeModel.model_validate(data, context=ctx), []
     except ValidationError as exc:
         return None, exc.errors(include_url=False)
 

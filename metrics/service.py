@@ -110,10 +110,12 @@ class AdjustmentPublishedError(ScoringError, PublishedMonthError):
 
 
 # -- schemes and builds -------------------------------------------------------------------------
-def current_scheme(wh, year: str | None = None) -> Scheme:
-    """The scheme in force for a year (the shipped file of that year, or the latest before it)."""
+def current_scheme(wh, year: str | None = None, lang: str | None = None) -> Scheme:
+    """The scheme in force for a year: the active version stored in the warehouse for that year, else the
+    active one of the latest earlier year (None: the latest year that has one). Refused in words
+    (scheme.NoSchemeInForce) when the warehouse holds no active scheme."""
     store.ready(wh)
-    return scheme_mod.load_year(year, store.read_catalogue(wh))
+    return scheme_mod.in_force(wh, year, store.read_catalogue(wh), lang)
 
 
 def build(wh, month: str, period: str = "month", scheme: Scheme | None = None, lang: str | None = None,
@@ -129,13 +131,15 @@ def build_with_inputs(wh, month: str, period: str = "month", scheme: Scheme | No
     mo.check(month)
     periods.check(period)
     # the reading window depends on the scheme (history for alerts, months a value may be
-    # carried): take it from the scheme file before reading, validate after, one file open
-    data = scheme.data if scheme is not None else scheme_mod.raw_year(month[:4])
+    # carried): take it from the stored scheme before reading (one query), validate after
+    store.ready(wh)
+    row = None if scheme is not None else scheme_mod.stored_raw(wh, month[:4], lang)
+    data = scheme.data if scheme is not None else row["data"]
     n_hist = n_history or max(2, int((data.get("alerts") or {}).get("consecutive", 3)))
     log = build_mod.log_of(data, month, period, int(n_hist))
     inp = store.read_inputs(wh, *build_mod.read_window(log))
     _require_data(inp["observations"], month, period, lang)
-    scheme = scheme or scheme_mod.load_year(month[:4], inp["catalogue"])
+    scheme = scheme or scheme_mod.from_stored(row, inp["catalogue"], lang)
     # scored once, whatever the language: `lang` only words the one-language fields (ScoreBuild.in_lang)
     b = compute(scheme, inp["units"], inp["catalogue"], inp["observations"], inp["adjustments"],
                 month, period, n_history=n_hist)

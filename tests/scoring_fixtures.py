@@ -135,3 +135,39 @@ def run(obs: pd.DataFrame | None = None, sch: scheme_mod.Scheme | None = None, a
 
 def totals(b) -> dict[str, float]:
     return dict(zip(b.totals["unit_code"], b.totals["total"], strict=True))
+
+
+# -- schemes stored in a warehouse (kaohe.metrics.scheme_admin) -----------------------------------------
+def store_scheme(wh, data: dict, *, activate: bool = True, actor: str = "tester") -> tuple[str, str]:
+    """Store a scheme in a warehouse (active by default): what a test that scores a warehouse without the
+    sample needs first."""
+    from kaohe.metrics import scheme_admin
+
+    return scheme_admin.import_scheme(wh, copy.deepcopy(data), actor=actor, activate=activate)
+
+
+def store_default(wh, year: str = "2026", *, actor: str = "tester") -> str:
+    """The shipped scheme of `year` copied into the warehouse as the active one of that year."""
+    from kaohe.data import schemes
+
+    data = schemes.shipped(year)
+    return store_scheme(wh, data, actor=actor)[1]
+
+
+def edit_active_scheme(wh, change, year: str = "2026", *, actor: str = "tester") -> str:
+    """As an office would: the year's active scheme changed by `change(data)`, stored as a new version and
+    made active (the old one is superseded). Returns the new version."""
+    from kaohe.data import schemes
+
+    row = schemes.active(wh, year)
+    data = copy.deepcopy(row["data"])
+    change(data)
+    n = len(schemes.versions(wh))
+    data["version"] = f"{row['version']}-e{n}"
+    return store_scheme(wh, data, actor=actor)[1]
+
+
+def swap_street_weights(data: dict) -> None:
+    """Other dimension weights for streets (the scheme's content changes)."""
+    dims = data["kinds"]["street"]["dimensions"]
+    dims[0]["weight"], dims[1]["weight"] = dims[1]["weight"], dims[0]["weight"]

@@ -75,7 +75,7 @@ def test_default_spec_has_a_rural_override_and_weights_that_sum():
     (lambda d: d["grades"]["bands"].reverse(), "grade bands"),
     (lambda d: d["grades"].update(quota={"excellent": 1.5}), "grade quota"),
     (lambda d: d["veto"]["triggers"].append({"indicator": "EM_CONCEAL", "op": "~", "value": 1}), "veto"),
-    (lambda d: d["kinds"].pop("department"), "no section"),
+    (lambda d: d["kinds"].clear(), "at least one kind of unit"),
     (lambda d: d["adjustments"].update(rules=[{"indicator": "CP_SURVEY", "kind": "gift", "op": ">=", "value": 1,
                                                "points": 1}]), "bonus or deduction rule"),
     (lambda d: d["adjustments"].update(bonus_cap=-1), "bonus_cap"),

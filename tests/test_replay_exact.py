@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,7 +25,6 @@ import pytest
 from kaohe.data import schema
 from kaohe.data import scoring_store as store
 from kaohe.data.warehouse import Warehouse
-from kaohe.metrics import scheme as scheme_mod
 from kaohe.metrics import service
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,19 +33,15 @@ PUBLISHED = [("2026-10", "month"), ("2026-09", "quarter")]
 
 
 @pytest.fixture
-def schemes(tmp_path, monkeypatch) -> Path:
-    """A private copy of the scheme files, to edit as an office would."""
-    d = tmp_path / "schemes"
-    shutil.copytree(scheme_mod.SCHEMES_DIR, d)
-    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", d)
-    return d
+def schemes(sample_wh):
+    """The warehouse whose stored 2026 scheme is edited as an office would (a new active version)."""
+    return sample_wh
 
 
-def edit_scheme(schemes: Path, change) -> None:
-    path = schemes / "default-2026.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+def edit_scheme(wh, change) -> None:
+    from scoring_fixtures import edit_active_scheme
+
+    edit_active_scheme(wh, change, "2026")
 
 
 def frozen(wh, month, period, rev) -> pd.DataFrame:
@@ -110,7 +104,7 @@ def test_every_revision_replays_to_its_frozen_figures_after_every_kind_of_change
     service.revoke_adjustment(wh, kept, "alice", "表彰撤销")
     service.revoke_adjustment(wh, in_quarter, "alice", "批评撤销")
     changes += 3
-    # 5. scheme edits: a weight and a rule's parameter, without a new version
+    # 5. scheme edits: a weight and a rule's parameter, each a new active version of the stored scheme
     def weights(data):
         dims = data["kinds"]["street"]["dimensions"]
         dims[0]["weight"], dims[1]["weight"] = dims[1]["weight"], dims[0]["weight"]
@@ -249,10 +243,17 @@ def test_migration_6_from_an_older_file(tmp_path):
     assert pub["as_of_seq"] is None and pub["inputs_checksum"] is None  # no as-of point: replayed only if unchanged
     obs = wh.query("SELECT revision, recorded_seq, superseded_seq FROM observations ORDER BY revision")
     assert obs["recorded_seq"].tolist() == [0, 0] and pd.isna(obs["superseded_seq"].iloc[0])
+    # it was scored with the shipped schemes: migration 8 stored them as active (by "system"), one point each
+    from kaohe.data import schemes
+
+    assert schemes.active_years(wh) == schemes.shipped_years()
+    assert set(schemes.versions(wh)["created_by"]) == {"system"}
+    seq = int(wh.query("SELECT value FROM meta WHERE key = 'input_seq'").iloc[0, 0])
+    assert seq == len(schemes.shipped_years())
     # the sequence goes on from there, one point per write
     res = wh.write_observations(pd.DataFrame([{"unit_code": "S01", "indicator_code": "HL_SATISFY",
                                                "month": "2026-09", "value": 70.0, "status": "ok"}]), actor="a")
-    assert wh.batch(res.batch_id)["created_seq"] == 1
+    assert wh.batch(res.batch_id)["created_seq"] == seq + 1
 
 
 def test_two_writes_in_the_same_microsecond_get_their_own_points(sample_wh, monkeypatch):

@@ -260,20 +260,15 @@ def test_an_export_never_calls_figures_published_that_differ_from_the_published_
     assert top[0] == "名次" and _about(book)["发布状态"] == "已发布·第 2 版（更正）"
 
 
-def test_a_scheme_edited_without_a_new_version_is_stated_in_the_workbook(wh, tmp_path, monkeypatch):
+def test_a_scheme_edited_since_publishing_is_stated_in_the_workbook(wh, tmp_path):
     import shutil
 
     from test_reports_pdf import edit_weights
 
-    from kaohe.metrics import scheme as scheme_mod
-
-    schemes = tmp_path / "schemes"
-    shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
-    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", schemes)
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     assert service.publish(copy, MONTH, "tester") == 1
-    edit_weights(schemes)
+    edit_weights(copy)
     top, book = _first_sheet_top(workbook(copy, MONTH))
     assert top[0].startswith("注意：以下为按当前考核方案内容计算的结果"), top
     assert _about(book)["发布状态"] == "当前数据（与已发布的第 1 版不同）"

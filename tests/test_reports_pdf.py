@@ -217,36 +217,20 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     assert "已发布·第 2 版（更正）" in summary_head() and "注意" not in summary_head()
 
 
-@pytest.fixture
-def schemes_copy(tmp_path, monkeypatch):
-    """A private copy of the shipped scheme files, to edit without a new version."""
-    from kaohe.metrics import scheme as scheme_mod
+def edit_weights(wh, year: str = "2026") -> None:
+    """Other dimension weights for streets in the warehouse's stored scheme (a new active version: the
+    scheme's content changes)."""
+    from scoring_fixtures import edit_active_scheme, swap_street_weights
 
-    schemes = tmp_path / "schemes"
-    shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
-    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", schemes)
-    return schemes
+    edit_active_scheme(wh, swap_street_weights, year)
 
 
-def edit_weights(schemes, year: str = "2026") -> None:
-    """Other dimension weights for streets, the same version (the scheme's content changes)."""
-    import json
-    import os
-
-    path = schemes / f"default-{year}.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    dims = data["kinds"]["street"]["dimensions"]
-    dims[0]["weight"], dims[1]["weight"] = dims[1]["weight"], dims[0]["weight"]
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.utime(path, ns=(1, 10**18))  # a new mtime however fast the test runs
-
-
-def test_a_scheme_edited_without_a_new_version_is_stated_in_both_pdfs(wh, tmp_path, schemes_copy):
+def test_a_scheme_edited_since_publishing_is_stated_in_both_pdfs(wh, tmp_path):
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     assert service.publish(copy, MONTH, "tester") == 1
     frozen = store.published_results(copy, MONTH).set_index("unit_code").loc["S04", "total"]
-    edit_weights(schemes_copy)
+    edit_weights(copy)
     # the published scorecard keeps the scheme it was published with, and says the scheme changed since
     published = text_of(scorecard_pdf(copy, "S04", MONTH))
     assert f"{frozen:.2f}" in published and "此后考核方案内容已有变动" in published.replace("\n", "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
@@ -276,14 +275,15 @@ def test_carry_policy_reads_the_months_before(sample_wh):
     assert z["status"].iloc[0] == "missing" and z["raw_score"].iloc[0] == 0
 
 
-def test_a_new_scheme_version_makes_a_published_month_differ(sample_wh, monkeypatch):
-    from kaohe.metrics import scheme as scheme_mod
+def test_a_new_scheme_version_makes_a_published_month_differ(sample_wh):
+    from scoring_fixtures import store_scheme
 
     service.publish(sample_wh, "2026-07", "alice")
     assert not service.publication_status(sample_wh, "2026-07")["differs"]
     base = service.current_scheme(sample_wh, "2026")
     changed = base.with_changes({"dimension_weights": {"HL": 60}})
-    monkeypatch.setattr(scheme_mod, "load_year", lambda year, catalogue: changed)
+    store_scheme(sample_wh, {**changed.data, "version": "2026.2"})  # the new version is the active one
+    assert service.current_scheme(sample_wh, "2026").version == "2026.2"
     st = service.publication_status(sample_wh, "2026-07")
     assert st["differs"] and st["scheme_version"] == "2026.1"
 
@@ -476,15 +476,9 @@ def test_a_scheme_fingerprint_is_its_content(ro_wh):
     assert changed.fingerprint != base.fingerprint
 
 
-def test_editing_a_scheme_files_weights_without_a_new_version_is_stated(sample_wh, tmp_path, monkeypatch):
-    import json
-    import shutil
+def test_editing_the_stored_schemes_weights_is_stated(sample_wh):
+    from scoring_fixtures import edit_active_scheme, swap_street_weights
 
-    from kaohe.metrics import scheme as scheme_mod
-
-    schemes = tmp_path / "schemes"
-    shutil.copytree(scheme_mod.SCHEMES_DIR, schemes)
-    monkeypatch.setattr(scheme_mod, "SCHEMES_DIR", schemes)
     wh = sample_wh
     service.publish(wh, "2026-07", "alice")
     state = service.published_state(wh, "2026-07")
@@ -492,12 +486,7 @@ def test_editing_a_scheme_files_weights_without_a_new_version_is_stated(sample_w
     assert state.label("zh") == "已发布·第 1 版"
     stored = store.publications(wh, "2026-07")["scheme_fingerprint"].iloc[0]
     assert stored == service.current_scheme(wh, "2026").fingerprint
-    path = schemes / "default-2026.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    dims = data["kinds"]["street"]["dimensions"]
-    dims[0]["weight"], dims[1]["weight"] = dims[1]["weight"], dims[0]["weight"]  # same version, other weights
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.utime(path, ns=(1, 10**18))  # a new mtime however fast the test runs
+    edit_active_scheme(wh, swap_street_weights)  # other weights, a new active version
     state = service.published_state(wh, "2026-07")
     assert state.scheme_changed and not state.data_changed and state.differs and state.n_units > 0
     assert state.label("zh") == "当前数据（与已发布的第 1 版不同）"

@@ -63,6 +63,11 @@ def cmd_init(args) -> int:
     print(t("init.done", args.lang, path=wh.path, frm=rep.migrated[0], to=rep.migrated[1]))
     what = i18n.sep(args.lang).join(t(f"init.what.{w}", args.lang) for w in rep.loaded)  # the tables loaded, in words
     print(t("init.loaded", args.lang, what=what) if rep.loaded else t("init.nothing", args.lang))
+    from kaohe.base import clock
+    from kaohe.data import schemes
+
+    if not schemes.active_years(wh):  # scoring refuses until a scheme is in force: say how to get one
+        print(t("init.no_scheme", args.lang, year=str(clock.today().year)))
     return 0
 
 
@@ -99,6 +104,10 @@ def cmd_sample(args) -> int:
             print(t("cli.error", args.lang, reason=t("sample.published", args.lang, months=i18n.sep(args.lang).join(exc.months))), file=sys.stderr)
             print(t("cli.unchanged", args.lang), file=sys.stderr)
             return 1
+        from kaohe.data import schemes
+
+        if not schemes.active_years(wh):  # the sample district is scored with the shipped schemes
+            schemes.store_shipped(wh, SYSTEM_ACTOR)
         target = f"{target + ' + ' if target else ''}{wh.path}"
     print(t("sample.written", args.lang, rows=len(obs), units=len(units), months=args.months,
             secs=time.perf_counter() - started, out=target))

@@ -104,6 +104,13 @@ def _say_state(args, wh, month, build=None) -> int:
     if getattr(build, "published_revision", None) is not None:
         state = state.showing_published()
     lang = args.lang
+    if build is not None:
+        name = (build.scheme.name(lang) if build.scheme is not None else "") or build.scheme_id
+        version = build.scheme_version
+    else:
+        sch = service.current_scheme(wh, month[:4], lang)
+        name, version = sch.name(lang) or sch.id, sch.version
+    print(i18n.t("scheme.used", lang, name=name, version=version))
     if state.published:  # a draft is labelled a draft inside the file itself
         print(state.notice(lang) or state.label(lang))
     return 0

@@ -175,6 +175,7 @@ def cmd_rank(args) -> int:
             raise UsageError("scoring.cli.unknown_group", group=args.group, known=list(known))
         tot = tot.loc[tot["peer_group"].eq(args.group)]
     if args.format != "table":  # data on stdout; what the figures are goes to stderr, in words
+        print(scheme_line(b, args.lang), file=sys.stderr)
         note = b.scheme_note(args.lang)
         if note:
             print(note, file=sys.stderr)
@@ -218,6 +219,12 @@ def cmd_rank(args) -> int:
     return 0
 
 
+def scheme_line(b, lang) -> str:
+    """The scheme a build was scored with, by name and version (every scoring command says it)."""
+    name = (b.scheme.name(lang) if b.scheme is not None else "") or b.scheme_id
+    return t("scheme.used", lang, name=name, version=b.scheme_version)
+
+
 def _print_context(wh, b, lang) -> None:
     """What the figures are: the scheme of another year when the month has none, and where they
     stand against the published ones (metrics.service.published_state), as the pages say it."""
@@ -245,9 +252,11 @@ def cmd_explain(args) -> int:
         u = b.unit(args.unit)
         print(t("scoring.cli.explain_title", args.lang, unit=f"{args.unit} {i18n.pick(u['name_zh'], u['name_en'], args.lang)}",
                 label=b.period_label))
+        print(scheme_line(b, args.lang))
         _print_context(wh, b, args.lang)
         _emit(_explain_view(table, args.lang), "table", args.lang)
     else:
+        print(scheme_line(b, args.lang), file=sys.stderr)
         _emit(table, args.format, args.lang)
     return 0
 
@@ -279,12 +288,24 @@ def cmd_publish(args) -> int:
         print(t("cli.unchanged", args.lang), file=sys.stderr)
         return 1
     print(t("scoring.cli.published", args.lang, month=month, rev=rev))
+    last = service.revisions(wh, month, args.period).iloc[-1]
+    print(_published_scheme_line(wh, last, args.lang))
     if rev > 1:  # a revision lists its reason and what it changed
-        last = service.revisions(wh, month, args.period).iloc[-1]
         print(t("scoring.cli.rev_reason", args.lang, reason=last["reason"]))
         print(t("scoring.cli.rev_changes", args.lang, rev=rev, prev=rev - 1))
         _emit(_words(service.revision_diff(wh, month, rev, args.period), args.lang), "table", args.lang)
     return 0
+
+
+def _published_scheme_line(wh, pub_row, lang) -> str:
+    """The scheme a publication recorded, by its stored name and version."""
+    from kaohe.data import schemes
+
+    year, version = pub_row.get("scheme_year"), str(pub_row["scheme_version"])
+    row = schemes.get(wh, str(year), version) if isinstance(year, str) and year else None
+    data = row["data"] if row else {}
+    name = i18n.pick(data.get("name_zh"), data.get("name_en"), lang) or pub_row["scheme_id"]
+    return t("scheme.used", lang, name=name, version=version)
 
 
 def cmd_revisions(args) -> int:
@@ -332,6 +353,7 @@ def cmd_replay(args) -> int:
     out.insert(0, "period", args.period)
     out.insert(0, "month", month)
     if args.format != "table":
+        print(scheme_line(b, lang), file=sys.stderr)
         out["total"] = [round(float(v), 2) for v in out["total"]]
         _emit(out, args.format, args.lang)
         return 0
@@ -351,6 +373,7 @@ def cmd_replay(args) -> int:
     shown = _words(shown, args.lang).rename(columns={"total": t("report.col.total", lang), "grade": t("report.col.grade", lang),
                                           "veto": t("scoring.cli.f.veto", lang)})
     _emit(shown, "table", args.lang)
+    print(scheme_line(b, lang))
     return 0
 
 
@@ -401,8 +424,13 @@ def cmd_robustness(args) -> int:
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
     res = service.robustness(wh, month, replicates=args.replicates, seed=args.seed)
+    sch = service.current_scheme(wh, month[:4], args.lang)
+    line = t("scheme.used", args.lang, name=sch.name(args.lang) or sch.id, version=sch.version)
     if args.format == "table":
         print(t("scoring.cli.robust_title", args.lang, label=month, n=args.replicates))
+        print(line)
         res = _words(res, args.lang)
+    else:
+        print(line, file=sys.stderr)
     _emit(res, args.format, args.lang)
     return 0
