@@ -12,9 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from kaohe.base import clock, i18n, settings
-from kaohe.data.warehouse import Refusal
 from kaohe.metrics import scheme_admin, scheme_diff
-from kaohe.metrics.scheme import SchemeError
 from kaohe.ui import admin, queries
 from kaohe.ui.setup import lang, name, refusal_text, tr
 from kaohe.ui.text import plain
@@ -49,7 +47,7 @@ def diff_against_active(wh, data: dict) -> None:
     year = str(data.get("year", ""))
     try:
         active = scheme_admin.get(wh, year)
-    except Refusal as exc:
+    except i18n.Refusal as exc:
         st.info(plain(refusal_text(exc)), icon=":material/info:")
         return
     st.markdown(f"**{tr('sc.diff_title', year=year, version=plain(active['version']))}**")
@@ -112,7 +110,7 @@ def versions_section(wh, versions: pd.DataFrame) -> None:
                 st.session_state.pop("sc_activate_pending", None)
                 try:
                     before = scheme_admin.activate(wh, year, version, actor=settings.actor(), lang=L)
-                except (Refusal, SchemeError) as exc:
+                except i18n.Refusal as exc:
                     _refusal(exc)
                 else:
                     text = i18n.t("scheme.activated", L, year=year, version=version)
@@ -136,7 +134,7 @@ def _workbook(data_json: str, lang_: str) -> bytes:
 def _refusal(exc: Exception) -> None:
     """A refusal in words; a scheme's own problems item by item."""
     st.error(plain(refusal_text(exc)), icon=":material/error:")
-    if isinstance(exc, SchemeError):
+    if hasattr(exc, "problems_in"):  # a scheme's (SchemeError) or a workbook's (BookRefusal) own problems
         problems = exc.problems_in(lang())
         st.dataframe(pd.DataFrame({tr("val.col.problem"): problems}), hide_index=True, key="sc_problems")
 
@@ -150,8 +148,9 @@ def upload_section(wh) -> None:
     raw = upload.getvalue()
     try:
         data = scheme_admin.read_file(raw, upload.name, L)
-    except (Refusal, SchemeError) as exc:  # it does not read: said in words, nothing written
+    except i18n.Refusal as exc:  # it does not read: said in words, nothing written
         _refusal(exc)
+        st.caption(tr("sc.nothing_written"))
         return
     problems = scheme_admin.check(data, wh, L)
     if problems:
@@ -172,7 +171,7 @@ def upload_section(wh) -> None:
         try:  # checked again against the warehouse as it is now
             scheme_admin.import_scheme(wh, scheme_admin.read_file(raw, upload.name, L), actor=settings.actor(),
                                        source_name=upload.name, activate=activate, lang=L)
-        except (Refusal, SchemeError) as exc:
+        except i18n.Refusal as exc:
             _refusal(exc)
         else:
             admin.done(DONE, i18n.t("scheme.imported", L, year=year, version=version,
@@ -212,7 +211,7 @@ def new_year_section(wh, versions: pd.DataFrame, year: str) -> None:
 def _copy(wh, source: str, to_year: str, activate: bool, L: str) -> None:
     try:
         version = scheme_admin.copy(wh, source, to_year, actor=settings.actor(), activate=activate, lang=L)
-    except (Refusal, SchemeError) as exc:
+    except i18n.Refusal as exc:
         _refusal(exc)
     else:
         words = tr("sc.default_word") if source == "default" else source
@@ -227,7 +226,7 @@ def save_whatif(wh, scheme, changes: dict) -> None:
     L = lang()
     try:
         alt = scheme.with_changes(changes, L)
-    except (Refusal, SchemeError) as exc:
+    except i18n.Refusal as exc:
         _refusal(exc)
         return
     st.markdown(f"**{tr('sc.whatif_diff')}**")
@@ -239,7 +238,7 @@ def save_whatif(wh, scheme, changes: dict) -> None:
         try:
             version = scheme_admin.save_draft(wh, alt.data, actor=settings.actor(), note=note.strip() or None,
                                               lang=L)
-        except (Refusal, SchemeError) as exc:
+        except i18n.Refusal as exc:
             _refusal(exc)
         else:
             admin.done(DONE, i18n.t("sc.saved_draft", L, year=alt.year, version=version))
