@@ -14,6 +14,7 @@ from kaohe.metrics import analysis as stats
 from kaohe.metrics import rules as rule_registry
 from kaohe.metrics import scheme_admin
 from kaohe.metrics.rank import rule_text as rank_rule_text
+from kaohe.metrics.scheme import NoSchemeInForce
 from kaohe.ui import admin, charts, queries, scheme_views, views
 from kaohe.ui.setup import lang, name, page, published_state, refusal_text, refused, tr
 from kaohe.ui.text import plain
@@ -26,7 +27,12 @@ try:
     scheme = queries.scheme(month[:4] if month else None)
 except Refusal as exc:  # no active scheme for any year: say so, offer the copy and the upload
     scheme = None
-    st.info(plain(refusal_text(exc)), icon=":material/info:")
+    # none in force: the page's own words (the core's name the shell's commands); another refusal (a stored
+    # scheme the catalogue no longer fits ...) in the core's
+    if isinstance(exc, NoSchemeInForce):
+        st.info(tr("scheme.none" if stored.empty else "sc.none_active"), icon=":material/info:")
+    else:
+        st.error(plain(refusal_text(exc)), icon=":material/error:")
     st.caption(tr("sc.none_hint"))
 
 if scheme is not None:
@@ -39,11 +45,11 @@ if scheme is not None:
         st.caption(plain(i18n.t("scoring.scheme.used_for_other_year", lang(), month=month, year=month[:4],
                                 scheme_year=scheme.year)))
 
-tab_names = [tr("sc.tab.versions"), tr("sc.tab.upload"), tr("sc.tab.new")]
 if scheme is not None:
-    tab_names.insert(0, tr("sc.tab.content"))
-tabs = st.tabs(tab_names)
-tab_versions, tab_upload, tab_new = tabs[-3:]
+    tabs = st.tabs([tr("sc.tab.content"), tr("sc.tab.versions"), tr("sc.tab.upload"), tr("sc.tab.new")])
+    tab_versions, tab_upload, tab_new = tabs[1:]
+else:  # a district's first scheme: the copy and the upload come first
+    tab_new, tab_upload, tab_versions = st.tabs([tr("sc.tab.new"), tr("sc.tab.upload"), tr("sc.tab.versions")])
 new_year = month[:4] if month else str(clock.today().year)
 with tab_versions:
     scheme_views.versions_section(wh, stored)

@@ -99,7 +99,7 @@ def test_a_good_json_shows_its_diff_then_the_confirm_stores_and_activates_it(app
     data = edited(app_db)
     digest = sha256(app_db.path)
     at = app("pages/scheme.py", lang)
-    uploader(at, "sc_upload").set_value(("own.json", json.dumps(data, ensure_ascii=False).encode(), "application/json")).run()
+    uploader(at, "sc_file").set_value(("own.json", json.dumps(data, ensure_ascii=False).encode(), "application/json")).run()
     assert not at.exception, at.exception
     for line in scheme_admin_diff_lines(app_db, data, lang):  # the version and the two weights
         assert line in texts(at)
@@ -132,7 +132,7 @@ def test_a_bad_json_is_listed_problem_by_problem_and_changes_nothing(app_db, lan
     data["grades"] = "best"
     digest, before = sha256(app_db.path), scheme_admin.versions(app_db)
     at = app("pages/scheme.py", lang)
-    uploader(at, "sc_upload").set_value(("bad.json", json.dumps(data).encode(), "application/json")).run()
+    uploader(at, "sc_file").set_value(("bad.json", json.dumps(data).encode(), "application/json")).run()
     assert not at.exception, at.exception
     listed = problems(at, lang)
     assert len(listed) >= 2
@@ -152,7 +152,7 @@ def test_a_bad_xlsx_is_refused_in_words_and_changes_nothing(app_db, lang):
     digest = sha256(app_db.path)
     at = app("pages/scheme.py", lang)
     # not a scheme workbook at all
-    uploader(at, "sc_upload").set_value(("notes.xlsx", xlsx([["a", "b"], [1, 2]]), "application/octet-stream")).run()
+    uploader(at, "sc_file").set_value(("notes.xlsx", xlsx([["a", "b"], [1, 2]]), "application/octet-stream")).run()
     assert not at.exception, at.exception
     assert at.error and not has_button(at, "sc_import_btn")
     # a scheme workbook whose weight is not a number
@@ -164,7 +164,7 @@ def test_a_bad_xlsx_is_refused_in_words_and_changes_nothing(app_db, lang):
     bad = _spoil_a_weight(book)
     buf = io.BytesIO()
     book.save(buf)
-    uploader(at, "sc_upload").set_value(("spoilt.xlsx", buf.getvalue(), "application/octet-stream")).run()
+    uploader(at, "sc_file").set_value(("spoilt.xlsx", buf.getvalue(), "application/octet-stream")).run()
     assert not at.exception, at.exception
     assert at.error and not has_button(at, "sc_import_btn")
     assert bad in texts(at) + "\n".join(problems(at, lang).iloc[:, 0])

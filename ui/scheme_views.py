@@ -42,13 +42,14 @@ def show_lines(lines: list[str]) -> None:
     st.text("\n".join(lines))
 
 
-def diff_against_active(wh, data: dict) -> None:
-    """`data` against the active scheme of its year, in words (or that the year has none)."""
+def diff_against_active(wh, data: dict, *, upload: bool = False) -> None:
+    """`data` against the active scheme of its year, in words (or that the year has none: for a file
+    being imported, that it would be the year's first)."""
     year = str(data.get("year", ""))
     try:
         active = scheme_admin.get(wh, year)
     except i18n.Refusal as exc:
-        st.info(plain(refusal_text(exc)), icon=":material/info:")
+        st.info(tr("sc.first_of_year", year=year) if upload else plain(refusal_text(exc)), icon=":material/info:")
         return
     st.markdown(f"**{tr('sc.diff_title', year=year, version=plain(active['version']))}**")
     show_lines(diff_lines(active["data"], data))
@@ -61,7 +62,7 @@ def scheme_label(row) -> str:
 # -- the versions --------------------------------------------------------------------------------------------
 def versions_section(wh, versions: pd.DataFrame) -> None:
     if versions.empty:
-        st.info(tr("scheme.none"), icon=":material/info:")
+        st.caption(tr("scheme.none"))
         return
     L = lang()
     rows = [scheme_admin.get(wh, r.year, r.version) for r in versions.itertuples()]
@@ -142,7 +143,12 @@ def _refusal(exc: Exception) -> None:
 # -- a scheme file -------------------------------------------------------------------------------------------
 def upload_section(wh) -> None:
     L = lang()
-    upload = st.file_uploader(tr("sc.upload"), type=["json", "xlsx"], key="sc_upload")
+    # a new key once a file is imported: the uploader comes back empty, not saying the file is stored already
+    n = st.session_state.get("sc_uploads", 0)
+    limit = scheme_admin.MAX_SCHEME_BYTES / 2**20
+    admin.uploader_words("sc_file", tr("sc.drop", limit=limit), limit)
+    upload = st.file_uploader(tr("sc.upload"), type=["json", "xlsx"], key=f"sc_file{n}_upload",
+                              max_upload_size=round(limit))
     if upload is None:
         return
     raw = upload.getvalue()
@@ -165,7 +171,7 @@ def upload_section(wh) -> None:
         st.info(tr("scheme.same", year=year, version=plain(version)), icon=":material/info:")
         return
     st.subheader(tr("adm.preview"))
-    diff_against_active(wh, data)
+    diff_against_active(wh, data, upload=True)
     activate = st.checkbox(tr("sc.activate_now"), key="sc_upload_activate")
     if st.button(tr("adm.confirm"), type="primary", key="sc_import_btn"):
         try:  # checked again against the warehouse as it is now
@@ -174,6 +180,7 @@ def upload_section(wh) -> None:
         except i18n.Refusal as exc:
             _refusal(exc)
         else:
+            st.session_state["sc_uploads"] = n + 1
             admin.done(DONE, i18n.t("scheme.imported", L, year=year, version=version,
                                     status=scheme_admin.status_word("active" if activate else "draft", L)))
 
