@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from kaohe.base import clock, i18n, settings
+from kaohe.data.schemes import SYSTEM_ACTOR
 from kaohe.metrics import scheme_admin, scheme_diff
 from kaohe.ui import admin, queries
 from kaohe.ui.setup import lang, name, refusal_text, tr
@@ -26,6 +27,12 @@ def _when(ts) -> str:
 
 def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _who(value) -> str:
+    """Who stored or activated a version: the shipped schemes stored at set-up are the system's, said in words."""
+    text = _text(value)
+    return tr("actor.system") if text == SYSTEM_ACTOR else text
 
 
 def indicator_names() -> dict[str, str]:
@@ -71,9 +78,9 @@ def versions_section(wh, versions: pd.DataFrame) -> None:
         tr("scheme.col.version"): versions["version"].astype(str),
         tr("sc.col.name"): [i18n.pick(r["data"].get("name_zh"), r["data"].get("name_en"), L) or "" for r in rows],
         tr("scheme.col.status"): [scheme_admin.status_word(s, L) for s in versions["status"]],
-        tr("scheme.col.created_by"): [_text(v) for v in versions["created_by"]],
+        tr("scheme.col.created_by"): [_who(v) for v in versions["created_by"]],
         tr("scheme.col.created_at"): [_when(v) for v in versions["created_at"]],
-        tr("sc.col.activated_by"): [_text(v) for v in versions["activated_by"]],
+        tr("sc.col.activated_by"): [_who(v) for v in versions["activated_by"]],
         tr("scheme.col.activated_at"): [_when(v) for v in versions["activated_at"]],
         tr("scheme.col.source_name"): [_text(v) for v in versions["source_name"]],
         tr("scheme.col.note"): [_text(v) for v in versions["note"]],
