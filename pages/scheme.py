@@ -22,6 +22,8 @@ from kaohe.ui.text import plain
 pg = page("sc.title", needs="nothing")
 wh, kind, month = pg.wh, pg.kind, pg.month
 admin.show_done(scheme_views.DONE)
+if not month:  # a scheme can be set up before any data: the what-if waits for a month
+    st.info(tr("sc.no_data"), icon=":material/info:")
 stored = scheme_admin.versions(wh)
 try:
     scheme = queries.scheme(month[:4] if month else None)
@@ -200,8 +202,7 @@ with tabs[0]:  # st.stop() below ends only what is left of this tab: the others 
         st.stop()
     scheme_views.save_whatif(wh, scheme, changes)  # keep it as a draft version, with its diff against the active one
     if not month:
-        st.info(tr("empty.warehouse"))
-        st.stop()
+        st.stop()  # no month to re-rank: said at the top (sc.no_data)
     try:  # the official figures first: a month the core cannot score (no data ...) is said as such
         queries.build(month, "month", lang())
     except queries.Refused as exc:

@@ -138,3 +138,13 @@ def test_a_district_is_set_up_through_the_pages(start_streamlit, browser_page, t
         page.get_by_text(re.compile(rf"^({value:.2f}|{value:g})$")).first.wait_for(state="attached", timeout=30_000)
     page.get_by_text("考核方案：青山区基层治理绩效考核办法（2026年度）（2026.1）", exact=False).first.wait_for()
     assert expected["QS01"] == 86.25
+
+    # the scheme page now: the scheme in force for the month, its contents, and its versions
+    go(page, "考核方案")
+    page.get_by_text("2026-10 适用的考核方案：青山区基层治理绩效考核办法（2026年度）（2026 年，2026.1 版）",
+                     exact=False).first.wait_for()
+    assert exceptions(page) == []
+    shoot(page, "12-scheme-contents")
+    tab(page, "方案版本")
+    assert exceptions(page) == []
+    shoot(page, "13-scheme-versions")

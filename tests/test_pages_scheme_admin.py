@@ -235,9 +235,35 @@ def test_a_warehouse_with_no_scheme_says_so_and_offers_the_default(app_empty_db,
     assert not at.exception
 
 
-def test_the_rankings_page_names_the_scheme_it_used(app_db):
-    at = app("pages/rankings.py")
+def test_the_scoring_pages_name_the_scheme_they_used_once(app_db):
     active = active_2026(app_db)
-    assert f"考核方案：{active['data']['name_zh']}（{active['version']}）" in texts(at)
+    name_zh, name_en, version = active["data"]["name_zh"], active["data"]["name_en"], active["version"]
+    at = app("pages/rankings.py")  # in its own caption, beside the publication state
+    named = [c.value for c in at.caption if name_zh in shown(c.value)]
+    assert len(named) == 1 and version in shown(named[0])
+    for page in ("pages/overview.py", "pages/trends.py", "pages/meeting.py"):
+        at = app(page)
+        assert shown("\n".join(c.value for c in at.caption)).count(f"考核方案：{name_zh}（{version}）") == 1, page
     at = app("pages/overview.py", "en")
-    assert f"scheme: {active['data']['name_en']} ({active['version']})" in texts(at)
+    assert f"scheme: {name_en} ({version})" in texts(at)
+
+
+def test_last_years_scheme_is_copied_to_a_new_year_in_english(app_db):
+    at = app("pages/scheme.py", "en")
+    at.text_input(key="sc_new_year").set_value("2027").run()
+    at.selectbox(key="sc_copy_from").set_value("2026").run()
+    assert not at.exception, at.exception
+    assert not has_button(at, "sc_activate_confirm_btn")
+    button(at, "sc_copy_btn").click().run()
+    assert not at.exception, at.exception
+    v = scheme_admin.versions(app_db)
+    row = v[v["year"] == "2027"].iloc[0]
+    assert row["version"] == "2027.1" and row["status"] == "draft" and row["source_name"].startswith("2026:")
+    assert "copied 2026 to scheme 2027 version 2027.1 (draft)" in texts(at)
+    # a year that is not one is refused in words, nothing written
+    digest = sha256(app_db.path)
+    at.text_input(key="sc_new_year").set_value("next").run()
+    button(at, "sc_copy_default_btn").click().run()
+    assert not at.exception, at.exception
+    assert any("is not a four-digit year" in shown(e.value) for e in at.error), [e.value for e in at.error]
+    assert sha256(app_db.path) == digest
