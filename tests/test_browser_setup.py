@@ -136,7 +136,7 @@ def test_a_district_is_set_up_through_the_pages(start_streamlit, browser_page, t
     for unit in ("QS01", "QS02"):  # the urban peer group, shown first; the grid's cells hold the number
         value = expected[unit]       # as it is (70), drawn as 70.00
         page.get_by_text(re.compile(rf"^({value:.2f}|{value:g})$")).first.wait_for(state="attached", timeout=30_000)
-    page.get_by_text("考核方案：青山区基层治理绩效考核办法（2026年度）（2026.1）", exact=False).first.wait_for()
+    page.get_by_text("青山区基层治理绩效考核办法（2026年度） · 方案版本 2026.1", exact=False).first.wait_for()
     assert expected["QS01"] == 86.25
 
     # the scheme page now: the scheme in force for the month, its contents, and its versions
