@@ -267,3 +267,19 @@ def test_last_years_scheme_is_copied_to_a_new_year_in_english(app_db):
     assert not at.exception, at.exception
     assert any("is not a four-digit year" in shown(e.value) for e in at.error), [e.value for e in at.error]
     assert sha256(app_db.path) == digest
+
+
+def test_a_schemes_own_text_is_shown_as_text_not_markdown(app_db):
+    hostile = "[点我](http://evil.example) **粗体** <b>x</b>"
+    data = edited(app_db, "2026.8")
+    data["name_zh"] = hostile
+    at = app("pages/scheme.py")
+    uploader(at, "sc_file").set_value(("x.json", json.dumps(data, ensure_ascii=False).encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    raw = "\n".join(e.value for e in [*at.markdown, *at.success, *at.info, *at.caption])
+    assert "](http" not in raw and "**粗体**" not in raw  # escaped wherever markdown renders it
+    assert hostile in texts(at)  # and still there, as the reader sees it
+    button(at, "sc_import_btn").click().run()
+    assert not at.exception, at.exception
+    at.selectbox(key="sc_version").set_value("2026:2026.8").run()
+    assert hostile in table(at, "方案名称")["方案名称"].tolist()  # a table cell: text

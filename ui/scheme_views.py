@@ -7,6 +7,7 @@ file is shown as text (st.text, table cells), never markdown."""
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import streamlit as st
@@ -96,15 +97,16 @@ def versions_section(wh, versions: pd.DataFrame) -> None:
                           key="sc_version", persist_state="session")
     row = by_key[chosen]
     year, version, data = str(row["year"]), str(row["version"]), row["data"]
+    stem = re.sub(r"[^\w.-]+", "_", f"scheme-{year}-{version}")  # a version from a file names no path
 
     d1, d2, d3 = st.columns([1, 1, 1.4])
     d1.download_button(tr("sc.download_xlsx"), key="sc_xlsx_dl", icon=":material/download:",
                        data=_workbook(json.dumps(data, sort_keys=True, ensure_ascii=False), L),
-                       file_name=f"scheme-{year}-{version}.xlsx",
+                       file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     d2.download_button(tr("sc.download_json"), key="sc_json_dl", icon=":material/download:",
                        data=json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
-                       file_name=f"scheme-{year}-{version}.json", mime="application/json")
+                       file_name=f"{stem}.json", mime="application/json")
     if row["status"] == "active":
         d3.success(tr("sc.is_active", year=year), icon=":material/check_circle:")
     else:
