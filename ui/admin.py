@@ -33,3 +33,26 @@ def done(key: str, message: str) -> None:
 def show_done(key: str) -> None:
     if st.session_state.get(key):
         st.success(plain(st.session_state.pop(key)), icon=":material/check_circle:")
+
+
+def _css_text(text: str) -> str:
+    """Our own message as a CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_words(key_prefix: str, drop_text: str, limit_mb: float) -> None:
+    """Streamlit's uploader in the reader's language, as on the import page: its English button, hint and
+    size error replaced by our words (CSS scoped to the uploaders whose key starts with `key_prefix`;
+    no script)."""
+    scope = f'[class*="st-key-{key_prefix}"]'
+    st.html(f"""<style>
+{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: {_css_text(tr("import.page.browse"))}; font-size: 0.875rem; }}
+{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+{scope} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {_css_text(drop_text)}; font-size: 0.875rem; }}
+{scope} [data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"] + div {{ font-size: 0; }}
+{scope} [data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"] + div::after {{
+  content: {_css_text(tr("import.page.chip_too_large", limit=limit_mb))}; font-size: 0.75rem; }}
+</style>""")

@@ -185,18 +185,50 @@ def figures_choice(state, lang_: str) -> str:
                                 required=True, persist_state="session") or "published"
 
 
-def figures(month: str, period: str = "month", lang_: str | None = None, *, notice: bool = True) -> Figures:
+# pages whose own caption names the scheme beside the publication state already (rk.caption, the profile's
+# line): figures() does not name it a second time there
+NAME_SCHEME_THEMSELVES = ("rankings.py", "profile.py")
+
+
+def _page_file() -> str:
+    """The file name of the page this run draws ("" outside a run)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None:
+        return ""
+    info = manager.get_pages().get(ctx.page_script_hash) or {}
+    return Path(str(info.get("script_path") or "")).name
+
+
+def scheme_caption(build, lang_: str | None = None) -> None:
+    """The scheme the figures were scored with, once beside their publication state:
+    「考核方案：青山区……（2026.1）」 (the name and version from the build itself)."""
+    from kaohe.ui.text import plain
+
+    lg = lang_ or lang()
+    scheme = getattr(build, "scheme", None)
+    scheme_name = (scheme.name(lg) if scheme is not None else "") or getattr(build, "scheme_id", "") or ""
+    version = getattr(build, "scheme_version", None) or (scheme.version if scheme is not None else "")
+    if scheme_name or version:
+        st.caption(t("scheme.used", lg, name=plain(str(scheme_name)), version=plain(str(version))))
+
+
+def figures(month: str, period: str = "month", lang_: str | None = None, *, notice: bool = True,
+            name_scheme: bool | None = None) -> Figures:
     """The figures the page shows for (month, period), with the one control that chooses them.
 
     A published period shows its published figures (ui.queries.published_figures) unless the user
     chose the current ones; an unpublished one the current figures, with no control. When the published
     figures cannot be reproduced (ReplayRefused) the refusal is shown as an error in words and the
     current figures beside it. With `notice`, the state's notice (figures that differ) is shown as a
-    warning. Raises ui.queries.Refused when the current figures themselves are refused (no data ...):
+    warning. With `name_scheme` (None: unless the page's own caption names it, NAME_SCHEME_THEMSELVES),
+    the scheme the figures were scored with is named in a caption (scheme_caption), once for the page. Raises ui.queries.Refused when the current figures themselves are refused (no data ...):
     the page says so as it does for any build."""
     from kaohe.ui.text import plain
 
     lg = lang_ or lang()
+    if name_scheme is None:
+        name_scheme = _page_file() not in NAME_SCHEME_THEMSELVES
     state = queries.published_state(month, period)
     refusal = None
     if figures_choice(state, lg) == "published":
@@ -208,10 +240,14 @@ def figures(month: str, period: str = "month", lang_: str | None = None, *, noti
             st.info(t("pub.shown.replay_current", lg), icon=":material/info:")
         if b is not None:
             shown = Figures(b, state.showing_published(), True)
+            if name_scheme:
+                scheme_caption(b, lg)
             if notice:
                 published_notice(shown.state, lg)
             return shown
     shown = Figures(queries.build(month, period, lg), state, False, refusal)
+    if name_scheme:
+        scheme_caption(shown.build, lg)
     if notice:
         published_notice(state, lg)
     return shown
