@@ -8,7 +8,7 @@ from kaohe.base import i18n, settings
 from kaohe.base import months as mo
 from kaohe.data import catalogue_admin as store
 from kaohe.data.warehouse import Refusal
-from kaohe.ingest import catalogue_file
+from kaohe.ingest import catalogue_file, limits
 from kaohe.ingest.admin_table import FileRefused, labels
 from kaohe.ui import admin
 from kaohe.ui.setup import page, refused, tr
@@ -37,6 +37,7 @@ with tab_list:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cat_dl")
 
 with tab_upload:
+    admin.uploader_words("cat_upload", tr("import.page.drop"), limits.MAX_UPLOAD_BYTES / 2**20)
     upload = st.file_uploader(tr("adm.upload"), type=["csv", "tsv", "txt", "xlsx"], key="cat_upload")
     if upload is not None:
         data = upload.getvalue()

@@ -43,7 +43,7 @@ st.markdown(plain(state.summary()))
 for n, step in enumerate(state.steps, 1):
     with st.container(border=True):
         mark = pg.tr("ready.cli.done" if step.done else "ready.cli.missing")
-        icon = "✅" if step.done else "⬜"
+        icon = ":material/check_circle:" if step.done else ":material/radio_button_unchecked:"
         st.markdown(f"{icon} **{n}. {plain(step.title(lg))}** · {plain(mark)}")
         st.markdown(plain(step.text))  # may name indicator codes a district's file brought: plain text
         if step.commands:

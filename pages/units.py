@@ -9,7 +9,7 @@ from kaohe.base import i18n, settings
 from kaohe.base import months as mo
 from kaohe.data import units as store
 from kaohe.data.warehouse import Refusal
-from kaohe.ingest import units_file
+from kaohe.ingest import limits, units_file
 from kaohe.ingest.admin_table import FileRefused, labels
 from kaohe.ui import admin
 from kaohe.ui.setup import page, refused, tr
@@ -32,6 +32,7 @@ with tab_list:
         st.dataframe(table.rename(columns=LABELS), hide_index=True, key="un_table")
 
 with tab_upload:
+    admin.uploader_words("un_upload", tr("import.page.drop"), limits.MAX_UPLOAD_BYTES / 2**20)
     upload = st.file_uploader(tr("adm.upload"), type=["csv", "tsv", "txt", "xlsx"], key="un_upload")
     if upload is not None:
         data = upload.getvalue()

@@ -57,10 +57,10 @@ def test_an_empty_warehouse_opens_on_the_first_screen_with_every_step_missing(
     said = texts(at)
     assert units_missing in said
     # every step but the catalogue (the default one is loaded at init) is missing; no scheme in force
-    steps = [m for m in said if m.startswith(("✅", "⬜"))]
+    steps = [m for m in said if m.startswith((":material/check_circle:", ":material/radio_button_unchecked:"))]
     assert len(steps) == 5
-    assert [s.startswith("⬜") for s in steps] == [True, False, True, True, True]
-    assert all(missing in s for s in steps if s.startswith("⬜"))
+    assert [s.startswith(":material/radio_button_unchecked:") for s in steps] == [True, False, True, True, True]
+    assert all(missing in s for s in steps if s.startswith(":material/radio_button_unchecked:"))
     assert len(links(at)) == 5
     assert not at.get("plotly_chart")
 
@@ -79,8 +79,8 @@ def test_after_units_are_imported_their_step_is_done(app_empty_db, lang, done):
     at = app(lang)
     said = texts(at)
     assert done in said
-    steps = [m for m in said if m.startswith(("✅", "⬜"))]
-    assert steps[0].startswith("✅")
+    steps = [m for m in said if m.startswith((":material/check_circle:", ":material/radio_button_unchecked:"))]
+    assert steps[0].startswith(":material/check_circle:")
     # still no data: the dashboard still opens here
     assert at.title[0].value == ("开始" if lang == "zh" else "Get started")
 
@@ -143,9 +143,9 @@ def test_a_warehouse_with_data_opens_on_the_overview_and_the_first_screen_stays_
     said = texts(at)
     assert "这个数据仓库已有单位和考核数据，可以直接查看总览。" in said
     assert at.button(key="start_sample_btn").disabled
-    steps = [m for m in said if m.startswith(("✅", "⬜"))]
-    assert [s.startswith("✅") for s in steps][:2] == [True, True]
-    assert steps[3].startswith("✅")
+    steps = [m for m in said if m.startswith((":material/check_circle:", ":material/radio_button_unchecked:"))]
+    assert [s.startswith(":material/check_circle:") for s in steps][:2] == [True, True]
+    assert steps[3].startswith(":material/check_circle:")
 
 
 def test_text_from_a_file_is_shown_as_text(app_empty_db, monkeypatch):

@@ -29,11 +29,14 @@ def _blank(v) -> bool:
     return v is None or v == "" or v == [] or (isinstance(v, float) and pd.isna(v))
 
 
-def target_words(target, units: dict[str, str], L: str) -> str:
+def target_words(target, units: dict[str, str], L: str, action: str = "") -> str:
     """'batch 7' -> 批次 7, 'S01' -> 'S01 东湖街道', 'S01->S13' -> 'S01 → S13', 'month 2026-10' -> '2026-10（月度）'."""
     if _blank(target):
         return ""
     text = str(target)
+    if action.startswith("scheme.") and ":" in text:  # '2026:2026.1' -> 考核方案 2026 年 2026.1 版
+        year, _, version = text.partition(":")
+        return i18n.t("audit.target.scheme", L, year=year, version=version)
     head, _, tail = text.partition(" ")
     if head == "batch" and tail.isdigit():
         return i18n.t("audit.target.batch", L, id=tail)
@@ -96,7 +99,7 @@ def audit_table(entries: pd.DataFrame, units: dict[str, str], L: str) -> pd.Data
         "logged_at": [clock.local_text(v, seconds=True) for v in entries["logged_at"]],
         "actor": [actor_name(v, L) for v in entries["actor"]],
         "action": [i18n.t_or(f"audit.action.{a}", a, L) for a in entries["action"]],
-        "target": [target_words(v, units, L) for v in entries["target"]],
+        "target": [target_words(v, units, L, a) for v, a in zip(entries["target"], entries["action"], strict=True)],
         "detail": [detail_words(a, _detail(d), L) for a, d in zip(entries["action"], entries["detail"], strict=True)],
     }).rename(columns={c: i18n.t(f"audit.col.{c}", L) for c in cols})
 

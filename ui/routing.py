@@ -92,4 +92,4 @@ def navigation():
             default = path == first
         page = st.Page(path, title=setup.tr(title_key), icon=icon, default=default, url_path=Path(path).stem)
         sections.setdefault(setup.tr(section_key), []).append(page)
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)
