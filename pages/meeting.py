@@ -14,7 +14,7 @@ from kaohe.metrics import geo
 from kaohe.metrics.rank import alert_text
 from kaohe.ui import meeting_charts as mc
 from kaohe.ui import queries, views
-from kaohe.ui.setup import figures, lang, open_profile, page, refused, tr
+from kaohe.ui.setup import figures, lang, open_profile, page, refused, scheme_caption, tr
 
 BIG = "font-size:1.15rem;line-height:1.45;margin:0 0 .25rem 0"
 SMALL = "font-size:0.98rem;line-height:1.35;margin:0"
@@ -102,6 +102,7 @@ with right:
 
 # -- below the fold: the district map, or the departments' tiles ----------------------------------------------
 st.divider()
+scheme_caption(b, lang())  # named here, below the fold: one projector screen holds the group itself
 kind = totals["kind"].iloc[0] if len(totals) else "street"
 dims = b.dimensions.drop_duplicates("dimension")
 measures = ["total", "grade", *[f"dim:{d}" for d in dims["dimension"]]]

@@ -187,7 +187,7 @@ def figures_choice(state, lang_: str) -> str:
 
 # pages whose own caption names the scheme beside the publication state already (rk.caption, the profile's
 # line): figures() does not name it a second time there
-NAME_SCHEME_THEMSELVES = ("rankings.py", "profile.py")
+NAME_SCHEME_THEMSELVES = ("rankings.py", "profile.py", "meeting.py")
 
 
 def _page_file() -> str:
