@@ -100,13 +100,17 @@ def goto_page(page, base_url: str, url_path: str = "") -> None:
 
 
 # -- AppTest helpers for the page tests (tests/test_pages_*.py) -------------------------------------------
-def open_app(page: str | None = None, timeout: float = 60):
-    """The dashboard under AppTest, run once, optionally switched to `page`; fails on an exception."""
+def open_app(page: str | None = None, timeout: float = 60, lang: str = "zh"):
+    """The dashboard under AppTest, run once (in `lang`), optionally switched to `page`; fails on an
+    exception."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=timeout)
     at.run()
     assert not at.exception, at.exception
+    if lang != "zh":
+        at.session_state["lang"] = lang
+        at.run()
     if page:
         at.switch_page(page).run()
         assert not at.exception, at.exception

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_helpers import shown
+from browser_helpers import open_app, shown
 from streamlit.testing.v1 import AppTest
 
 from kaohe.metrics import scheme_admin
@@ -21,15 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def app(page: str, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    assert not at.exception, at.exception
-    if lang != "zh":
-        at.session_state["lang"] = lang
-        at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(page, 90, lang)
 
 
 def sha256(path: Path) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser_helpers import shown
+from browser_helpers import open_app, shown
 from streamlit.testing.v1 import AppTest
 from test_units_admin import GOOD, dump, gbk_with_title, land, sha256
 
@@ -18,15 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def app(page: str, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    if lang != "zh":
-        at.session_state["lang"] = lang
-        at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(page, 60, lang)
 
 
 def texts(at) -> str:
