@@ -21,6 +21,19 @@ from kaohe.data.warehouse import Warehouse
 SAMPLE_END = "2026-10"  # the last month complete on TODAY
 
 
+@pytest.fixture(autouse=True)
+def _page_tests_signed_in(request, monkeypatch):
+    """AppTest runs pages in this process: a page test that is not about signing in runs as a local
+    administrator. A test marked `signed_out` sees the dashboard as an unsigned visitor does; one that
+    signs in as a role sets `at.session_state[auth.SESSION_KEY]` to its Principal."""
+    if request.node.get_closest_marker("signed_out"):
+        return
+    from kaohe.base.access import Principal
+    from kaohe.ui import auth
+
+    monkeypatch.setattr(auth, "_unsigned", lambda: Principal.local("tester"))
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """A warehouse file holding the sample district (2023-11..2026-10), built once per session."""
