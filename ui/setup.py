@@ -35,6 +35,29 @@ PAGES = [
     ("pages/browser.py", "br.title", ":material/table_view:", "nav.section.data", False),
 ]
 
+# The right a person needs to open each page (base/access.RIGHTS), by the page's title key: the
+# navigation lists only the pages the signed-in role may open, and `page()` refuses the others when
+# reached by URL. What a page lets a role change is checked again by the core action itself.
+RIGHT_OF = {
+    "ov.title": "browse",
+    "rk.title": "published.view",   # a unit sees published months only
+    "tr.title": "browse",
+    "pf.title": "unit.view",        # a unit sees its own unit only
+    "ind.title": "data.view",
+    "sc.title": "browse",
+    "page.import": "data.view",     # the upload itself needs "import"
+    "page.batches": "data.view",    # a rollback needs "rollback"
+    "br.title": "data.view",
+    "page.audit": "audit.view",
+    "mt.title": "browse",
+    "bd.title": "browse",
+    "units.title": "browse",
+    "cat.title": "data.view",
+    "start.title": "browse",
+    "acct.title": "accounts",
+    "ap.title": "appeal.view",
+}
+
 # Page widgets whose keys start with these prefixes keep their values across page switches.
 PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor", "_chart")
 
