@@ -109,6 +109,8 @@ def can(actor: Principal | str | None, right: str) -> bool:
 def require(actor: Principal | str | None, right: str) -> str:
     """Refuse (Forbidden, in words naming the role and the action) unless the actor holds `right`; else the
     login to record."""
+    if actor is None:  # a face with nobody signed in: never the local administrator
+        raise Forbidden("access.signed_out")
     who = principal(actor)
     if not can(who, right):
         raise Forbidden("access.refused", role=role_word(who.role), action=action_word(right))
@@ -118,8 +120,8 @@ def require(actor: Principal | str | None, right: str) -> str:
 def require_unit(actor: Principal | str | None, unit_code: str, right: str = "unit.view") -> str:
     """As `require`, and a unit's account may act only on its own unit: another unit's code, from a URL,
     a selection or a replayed event, is refused."""
+    require(actor, right)
     who = principal(actor)
-    require(who, right)
     if who.role == "unit" and str(unit_code) != str(who.unit_code):
         raise Forbidden("access.other_unit", unit=str(unit_code))
     return who.login
@@ -164,3 +166,55 @@ def action_word(right: str) -> object:
     from kaohe.base import i18n
 
     return lambda lang: i18n.t(f"access.right.{right}", lang)
+
+
+def owners_of(catalogue) -> dict[str, tuple[str | None, str | None]]:
+    """code -> (source_system, owner_office) from a catalogue frame (Warehouse.indicators(active_only=False));
+    an empty cell is None."""
+    def clean(v):
+        return None if v is None or v != v or not str(v).strip() else str(v).strip()
+
+    out: dict[str, tuple[str | None, str | None]] = {}
+    if catalogue is None or len(catalogue) == 0:
+        return out
+    src = catalogue["source_system"] if "source_system" in catalogue.columns else [None] * len(catalogue)
+    off = catalogue["owner_office"] if "owner_office" in catalogue.columns else [None] * len(catalogue)
+    for code, s, o in zip(catalogue["code"], src, off, strict=True):
+        out[str(code)] = (clean(s), clean(o))
+    return out
+
+
+MAX_ROWS_NAMED = 20  # rows named per foreign indicator; more are counted
+
+
+def scope_refusal(actor: Principal | str | None, rows: dict[str, list[int]] | Iterable[str],
+                  owners: dict[str, tuple[str | None, str | None]], key: str = "access.scope",
+                  **params: object) -> Forbidden | None:
+    """The refusal (Forbidden, not raised) of the indicators outside the actor's scope, else None: one line
+    per foreign indicator naming its code, source system, owning office and (when `rows` maps code -> the
+    file's row numbers) its rows, in the face's language."""
+    rows_of = rows if isinstance(rows, dict) else {c: [] for c in rows}
+    foreign = out_of_scope(actor, rows_of.keys(), owners)
+    if not foreign:
+        return None
+
+    def items(lang: str, foreign=foreign) -> str:
+        from kaohe.base import i18n
+
+        lines = []
+        for code in foreign:
+            source, office = owners.get(code, (None, None))
+            none = i18n.t("access.scope.none", lang)
+            found = sorted({int(r) for r in rows_of.get(code) or [] if r is not None and r == r})
+            named = [str(r) for r in found[:MAX_ROWS_NAMED]] + (["…"] if len(found) > MAX_ROWS_NAMED else [])
+            if named:
+                lines.append(i18n.t("access.scope.item", lang, code=code, source=source or none,
+                                    office=office or none, rows=i18n.sep(lang).join(named)))
+            else:
+                lines.append(i18n.t("access.scope.item_norows", lang, code=code, source=source or none,
+                                    office=office or none))
+        return "\n" + "\n".join(lines)
+
+    refusal = Forbidden(key, items=items, **params)
+    refusal.foreign = foreign
+    return refusal

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kaohe.base import access
 from kaohe.data.warehouse import Warehouse, _audit
 
 SEED = Path(__file__).resolve().parent / "seed" / "boundaries.geojson"  # the sample district's (synthetic)
@@ -29,6 +30,7 @@ def save(wh: Warehouse, geometries: dict[str, dict], *, actor: str, source: str 
          file_hash: str | None = None) -> int:
     """Replace the stored boundaries with `geometries` (unit code -> GeoJSON geometry, already checked),
     in one transaction with its audit entry. Returns how many were stored."""
+    access.require(actor, "settings")
     from kaohe.base import clock
 
     now = clock.utcnow()
@@ -38,7 +40,7 @@ def save(wh: Warehouse, geometries: dict[str, dict], *, actor: str, source: str 
         con.execute("DELETE FROM unit_boundaries")
         for code, geom in sorted(geometries.items()):
             con.execute("INSERT INTO unit_boundaries VALUES (?, ?, ?, ?, ?)",
-                        [code, json.dumps(geom, ensure_ascii=False), source, now, actor])
+                        [code, json.dumps(geom, ensure_ascii=False), source, now, access.login(actor)])
         _audit(con, actor, "boundaries.replace", "boundaries", file_hash,
                {"units": sorted(geometries), "replaced": int(before), "source": source})
     return len(geometries)

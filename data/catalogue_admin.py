@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kaohe.base import access
 from kaohe.base import months as mo
 from kaohe.data.units import _clean, first_frozen_from
 from kaohe.data.warehouse import INDICATOR_COLUMNS, Refusal, Warehouse, _audit, tick
@@ -60,6 +61,7 @@ def _write(con, row: dict, keep_place: bool) -> None:
 def apply_changes(wh: Warehouse, changes: list[dict], *, actor: str, source_name: str | None = None) -> int:
     """Land the added and changed indicators of a checked file in one transaction, each audited
     ('catalogue.add' / 'catalogue.change', with before and after). Nothing to change writes nothing."""
+    access.require(actor, "catalogue")
     todo = [c for c in changes if c["action"] in ("add", "change")]
     if not todo:
         return 0
@@ -80,6 +82,7 @@ def apply_changes(wh: Warehouse, changes: list[dict], *, actor: str, source_name
 def retire(wh: Warehouse, code: str, *, month: str, actor: str) -> dict:
     """The indicator is no longer assessed from `month` (retired_from = month). Its row and its
     observations stay (history), audited with before and after."""
+    access.require(actor, "catalogue")
     def check(con) -> dict:
         if not mo.is_month(month):
             raise CatalogueRefused("units.err.month", value=month)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from kaohe.base import access
 from kaohe.data.warehouse import Warehouse, _audit
 
 # Per language; {year} {seq} {abbr} are filled in the 文号 pattern.
@@ -59,6 +60,7 @@ def load(wh: Warehouse, lang: str = "zh") -> dict[str, str]:
 
 def save(wh: Warehouse, values: dict[str, str], *, lang: str, actor: str) -> None:
     """Store some of the office's text in `lang` (unknown keys are refused with ValueError), audited."""
+    access.require(actor, "settings")
     from kaohe.base import clock
 
     unknown = sorted(set(values) - set(KEYS))
@@ -69,5 +71,5 @@ def save(wh: Warehouse, values: dict[str, str], *, lang: str, actor: str) -> Non
         con.execute(_CREATE)
         for key, value in values.items():
             con.execute("DELETE FROM office_settings WHERE lang = ? AND key = ?", [lang, key])
-            con.execute("INSERT INTO office_settings VALUES (?, ?, ?, ?, ?)", [lang, key, str(value), now, actor])
+            con.execute("INSERT INTO office_settings VALUES (?, ?, ?, ?, ?)", [lang, key, str(value), now, access.login(actor)])
         _audit(con, actor, "office.settings", f"office {lang}", None, json.loads(json.dumps(values)))

@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from kaohe.base import clock
+from kaohe.base import access, clock
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "metrics" / "schemes"
 SYSTEM_ACTOR = "system"
@@ -26,7 +26,8 @@ def tick(con) -> None:
 
 
 def _audit(con, actor: str, action: str, target: str, detail: dict) -> None:
-    """An audit entry (as kaohe.data.warehouse._audit writes one)."""
+    """An audit entry (as kaohe.data.warehouse._audit writes one): the actor recorded as its login."""
+    actor = access.login(actor)
     seq = int(con.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchone()[0])
     con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [seq, _now(), actor, action, target, None, json.dumps(detail, ensure_ascii=False, default=str)])
@@ -46,6 +47,7 @@ def fingerprint(data: dict) -> str:
 def put_con(con, year: str, version: str, data: dict, *, actor: str, status: str = "draft",
             source_name: str | None = None, note: str | None = None) -> None:
     assert status in ("draft", "active")
+    actor = access.login(actor)  # the name stored with the version, never a Principal
     year, version = str(year), str(version)
     now = _now()
     tick(con)  # the scheme a build reads is part of what it reads

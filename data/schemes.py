@@ -16,6 +16,7 @@ import json
 import duckdb
 import pandas as pd
 
+from kaohe.base import access
 from kaohe.data.scheme_rows import (  # noqa: F401  (the write primitives, shared with migration 8)
     SHIPPED_DIR,
     SYSTEM_ACTOR,
@@ -116,6 +117,7 @@ def put(wh: Warehouse, year: str, version: str, data: dict, *, actor: str, statu
     """Store a new version; an active one supersedes the year's previous active version in the same
     transaction. VersionExists (nothing written) when (year, version) is stored already, as when another
     writer stored it between a caller's check and this write."""
+    access.require(actor, "scheme")
     try:
         with wh.transaction() as con:
             if con.execute("SELECT count(*) FROM schemes WHERE year = ? AND version = ?",
@@ -129,6 +131,7 @@ def put(wh: Warehouse, year: str, version: str, data: dict, *, actor: str, statu
 def activate(wh: Warehouse, year: str, version: str, *, actor: str) -> str | None:
     """Make a stored version the year's active one; the previous active becomes superseded. Returns the
     version that was active before (None). Nothing is written when it is active already."""
+    access.require(actor, "scheme")
     year, version = str(year), str(version)
     with wh.transaction() as con:
         rec = con.execute("SELECT status FROM schemes WHERE year = ? AND version = ?", [year, version]).fetchone()
@@ -140,7 +143,7 @@ def activate(wh: Warehouse, year: str, version: str, *, actor: str) -> str | Non
         tick(con)
         before = _supersede(con, year, actor, now)
         con.execute("UPDATE schemes SET status = 'active', activated_at = ?, activated_by = ? "
-                    "WHERE year = ? AND version = ?", [now, actor, year, version])
+                    "WHERE year = ? AND version = ?", [now, access.login(actor), year, version])
         detail = {"version": version, "before": before, "after": version}
         _audit(con, actor, "scheme.activate", target(year, version), None,
                {k: v for k, v in detail.items() if v is not None})

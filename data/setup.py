@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kaohe.base import access
 from kaohe.data import catalogue, sample, schemes
 from kaohe.data.warehouse import Warehouse
 
@@ -17,7 +18,8 @@ class SetupReport:
 
 
 def ensure_ready(wh: Warehouse, *, with_sample: bool = True, new_only: bool = False, end: str | None = None,
-                 n_months: int = sample.DEFAULT_MONTHS, seed: int = sample.DEFAULT_SEED) -> SetupReport:
+                 n_months: int = sample.DEFAULT_MONTHS, seed: int = sample.DEFAULT_SEED,
+                 actor: access.Principal | str = SYSTEM_ACTOR) -> SetupReport:
     """Idempotent: a warehouse that already holds data is only migrated. Loading the sample stores the
     shipped schemes as active; without the sample no scheme is stored (scoring refuses until one is
     imported or copied: kaohe.metrics.scheme_admin).
@@ -25,7 +27,10 @@ def ensure_ready(wh: Warehouse, *, with_sample: bool = True, new_only: bool = Fa
     The sample goes only where it can hurt nothing: a warehouse with no observations whose units are
     none or the sample's own (made-up figures never land on a real district's units). `new_only`: only
     into a file created just now (the dashboard's default), so that a warehouse set up with
-    `kaohe init --no-sample` opens on its first screen instead of being filled."""
+    `kaohe init --no-sample` opens on its first screen instead of being filled. `actor`: who asks (the
+    start page passes the signed-in person: loading the sample needs the right "settings"); the batch and
+    the audit log record the system."""
+    access.require(actor, "settings")
     report = SetupReport(migrated=wh.migrate())
     counts = wh.query(
         "SELECT (SELECT count(*) FROM indicators) AS i, (SELECT count(*) FROM units) AS u, "

@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 
+from kaohe.base import access
 from kaohe.base import months as mo
 from kaohe.data.warehouse import UNIT_COLUMNS, Refusal, Warehouse, _audit, published_months, tick
 
@@ -56,6 +57,7 @@ def apply_changes(wh: Warehouse, changes: list[dict], *, actor: str, source_name
     ('units.add' / 'units.change', with before and after). `changes`: dicts with `code`, `action`
     ('add' or 'change'), `before` (None for an added unit) and `after` (the full row). Nothing to
     change writes nothing. Returns the number of units written."""
+    access.require(actor, "units")
     todo = [c for c in changes if c["action"] in ("add", "change")]
     if not todo:
         return 0
@@ -124,6 +126,7 @@ def _run(wh: Warehouse, plan) -> None:
 def rename(wh: Warehouse, code: str, *, name_zh: str, name_en: str | None = None, month: str,
            actor: str) -> dict:
     """A unit keeps its code and takes a new name from `month`; the old name stays in its lineage."""
+    access.require(actor, "units")
     name_zh = (name_zh or "").strip()
     result = {}
 
@@ -158,6 +161,7 @@ def _codes(codes) -> list[str]:
 def split(wh: Warehouse, code: str, into, *, month: str, actor: str) -> list[str]:
     """`code` ends the month before `month`; the units `into` (registered first, with the same kind)
     carry on from `month`. Lineage: one 'split' row per successor."""
+    access.require(actor, "units")
     targets = _codes(into)
 
     def plan(con):
@@ -175,6 +179,7 @@ def split(wh: Warehouse, code: str, into, *, month: str, actor: str) -> list[str
 def merge(wh: Warehouse, sources, into: str, *, month: str, actor: str) -> list[str]:
     """The units `sources` end the month before `month` and carry on as `into` (registered first, or
     one of the sources, which then goes on). Lineage: one 'merge' row per predecessor."""
+    access.require(actor, "units")
     froms = _codes(sources)
 
     def plan(con):

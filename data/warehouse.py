@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kaohe.base import clock, i18n
+from kaohe.base import access, clock, i18n
 from kaohe.base import months as mo
 from kaohe.data import schema
 
@@ -242,15 +242,18 @@ class Warehouse:
 
     # -- catalogue and units ----------------------------------------------------------
     def upsert_indicators(self, frame: pd.DataFrame, *, actor: str) -> int:
+        access.require(actor, "catalogue")
         with self.transaction() as con:
             return _replace_by_code(con, "indicators", frame, actor)
 
     def upsert_units(self, frame: pd.DataFrame, *, actor: str) -> int:
+        access.require(actor, "units")
         with self.transaction() as con:
             return _replace_by_code(con, "units", frame, actor)
 
     def record_lineage(self, month: str, event: str, from_code: str | None, to_code: str | None,
                        note: str = "", *, actor: str) -> None:
+        access.require(actor, "units")
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO unit_lineage VALUES (?, ?, ?, ?, ?)", [month, event, from_code, to_code, note]
@@ -297,6 +300,14 @@ class Warehouse:
         `units` and `indicators` (e.g. a generated sample's) are upserted in the same
         transaction, after every check: a refused batch registers no unit either.
         """
+        access.require(actor, "import")
+        if indicators is not None:
+            access.require(actor, "catalogue")
+        if units is not None:
+            access.require(actor, "units")
+        foreign = self.import_scope(frame, actor)
+        if foreign is not None:
+            raise foreign
         frame = frame.reindex(columns=OBS_COLUMNS).copy()
         for col in ("value", "numerator", "denominator"):
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -322,7 +333,7 @@ class Warehouse:
                 """INSERT INTO batches (batch_id, created_at, actor, kind, source_name, file_hash,
                        rows_written, status, warnings_accepted, reason, report, gx_result)
                    VALUES (?, ?, ?, ?, ?, ?, ?, 'committed', ?, ?, ?, ?)""",
-                [batch_id, now, actor, kind, source_name, file_hash, len(frame), warnings_accepted,
+                [batch_id, now, access.login(actor), kind, source_name, file_hash, len(frame), warnings_accepted,
                  reason, _json(report), _json(gx_result)],
             )
             if source_detail is not None:  # a column of schema 4 (a file kept at an older schema has none)
@@ -371,6 +382,7 @@ class Warehouse:
         reason is kept with the batch (batches.rollback_reason) and in the audit log.
         Unknown batches raise UnknownBatch (a KeyError), rolled-back ones BatchNotCommitted
         (a ValueError); every refusal is checked before anything is written."""
+        access.require(actor, "rollback")
         reason = (reason or "").strip() or None
         with self.transaction() as con:
             row = con.execute("SELECT status FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
@@ -378,6 +390,9 @@ class Warehouse:
                 raise UnknownBatch(batch_id)
             if row[0] != "committed":
                 raise BatchNotCommitted(batch_id)
+            foreign = self._rollback_scope(con, batch_id, actor)
+            if foreign is not None:
+                raise foreign
             months = [r[0] for r in con.execute(
                 "SELECT DISTINCT month FROM observations WHERE batch_id = ? ORDER BY month", [batch_id]).fetchall()]
             published = sorted(set(months) & published_months(con))
@@ -389,7 +404,7 @@ class Warehouse:
             seq = tick(con)
             con.execute(
                 "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ?, "
-                "rollback_reason = ? WHERE batch_id = ?", [now, actor, reason, batch_id])
+                "rollback_reason = ? WHERE batch_id = ?", [now, access.login(actor), reason, batch_id])
             if seq is not None:  # the rows stay, marked: a build as of before this point still reads them
                 con.execute("UPDATE batches SET rolled_back_seq = ? WHERE batch_id = ?", [seq, batch_id])
             con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT unit_code, indicator_code, month "
@@ -399,6 +414,31 @@ class Warehouse:
             _audit(con, actor, "batch.rollback", f"batch {batch_id}", None,
                    {"keys": int(n), "reason": reason, "months": months})
         return int(n)
+
+    def import_scope(self, frame: pd.DataFrame, actor) -> access.Forbidden | None:
+        """The refusal of an import by an evaluator of rows whose indicators are outside their scope
+        (access.scope: each foreign indicator with its source, office and the file's rows), else None."""
+        if actor is None or access.principal(actor).role == "admin" or frame is None or frame.empty:
+            return None
+        codes = frame["indicator_code"].dropna().astype(str)
+        rows: dict[str, list[int]] = {c: [] for c in codes.unique()}
+        if "row" in frame.columns:
+            for code, row in zip(frame["indicator_code"], frame["row"], strict=True):
+                if code is not None and code == code:
+                    rows[str(code)].append(row)
+        return access.scope_refusal(actor, rows, access.owners_of(self.indicators(active_only=False)))
+
+    @staticmethod
+    def _rollback_scope(con, batch_id: int, actor) -> access.Forbidden | None:
+        """The refusal of a rollback by an evaluator of a batch holding indicators outside their scope
+        (naming each, with its source and office), else None. An admin's scope is every indicator."""
+        if access.principal(actor).role == "admin":
+            return None
+        codes = [r[0] for r in con.execute(
+            "SELECT DISTINCT indicator_code FROM observations WHERE batch_id = ? ORDER BY 1", [batch_id]).fetchall()]
+        catalogue = con.execute("SELECT * FROM indicators").df()
+        return access.scope_refusal(actor, codes, access.owners_of(catalogue), key="access.scope.rollback",
+                                    batch_id=int(batch_id))
 
     def observations(
         self,
@@ -635,9 +675,10 @@ def _json(obj) -> str | None:
 
 
 def _audit(con, actor, action, target, file_hash, detail) -> None:
+    """One audit entry; the actor (a Principal or a plain name) is recorded as its login."""
     seq = _next_id(con, "audit_log", "seq")
     con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [seq, _now(), actor, action, target, file_hash, _json(detail)])
+                [seq, _now(), access.login(actor), action, target, file_hash, _json(detail)])
 
 
 def _refresh_current(con, now, seq: int | None = None) -> None:

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from kaohe.base import access
 from kaohe.data import catalogue_admin as store
 from kaohe.data.audit import frozen_months
 from kaohe.data.warehouse import Warehouse
@@ -160,6 +161,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, max_bytes: int = limits.MA
 
 
 def commit(preview: Preview, wh: Warehouse, *, actor: str) -> int:
+    access.require(actor, "catalogue")
     return store.apply_changes(wh, preview.changes, actor=actor, source_name=preview.name)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kaohe.base import i18n
+from kaohe.base import access, i18n
 from kaohe.base import months as mo
 from kaohe.data.warehouse import (
     OBS_COLUMNS,
@@ -57,6 +57,9 @@ class Prepared:
     gx_result: dict | None = None
     timings: dict = field(default_factory=dict)
     published: list[str] = field(default_factory=list)  # months of the file whose results are published
+    # prepared for an actor whose scope does not cover every indicator of the file: the refusal commit()
+    # will raise (access.Forbidden, naming each foreign indicator, its source, office and rows)
+    refused: access.Forbidden | None = None
 
     @property
     def blocked(self) -> bool:
@@ -85,8 +88,12 @@ def file_hash(data: bytes) -> str:
 
 def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, sheet: str | None = None,
             max_bytes: int = MAX_UPLOAD_BYTES, current_month: str | None = None,
-            correction: bool = False) -> Prepared:
-    """Read, normalise and validate one file. Writes nothing."""
+            correction: bool = False, actor: access.Principal | str | None = None) -> Prepared:
+    """Read, normalise and validate one file. Writes nothing. With `actor` (the dashboard's signed-in
+    person), refused unless they may import (access.Forbidden), and `refused` holds the refusal commit()
+    will give when the file holds indicators outside their scope."""
+    if actor is not None:
+        access.require(actor, "import")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     digest = file_hash(data)
@@ -164,12 +171,30 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, month: str | None = None, 
         parts.append(plausibility.run(frame, history, units, indicators))
     timings["checks"] = time.perf_counter() - t2 - completeness_gx + facts_s
     prep.report = Report.of(parts)
+    if actor is not None:
+        prep.refused = scope_refusal(prep, wh, actor)
     return prep
+
+
+def scope_refusal(prep: Prepared, wh: Warehouse, actor) -> access.Forbidden | None:
+    """The refusal of this file for `actor` when it holds indicators outside their scope (an evaluator's
+    sources and offices in the catalogue): each foreign indicator with its source, office and the file's
+    rows. None when the actor may import every row."""
+    if prep.frame is None:
+        return None
+    return wh.import_scope(prep.frame, actor)
 
 
 def commit(prep: Prepared, wh: Warehouse, *, actor: str, accept_warnings: bool = False,
            reason: str | None = None, kind: str = "import") -> BatchResult:
-    """Land the file whole, as one batch, or raise and change nothing."""
+    """Land the file whole, as one batch, or raise and change nothing. Refused (access.Forbidden) before
+    anything is read or written unless the actor may import, and when the file holds an indicator outside
+    the actor's scope."""
+    access.require(actor, "import")
+    foreign = scope_refusal(prep, wh, actor)
+    if foreign is not None:
+        prep.refused = foreign
+        raise foreign
     if prep.blocked:
         raise ImportRefused("import.refused.errors", n=prep.report.errors)
     if prep.needs_confirmation and not accept_warnings:

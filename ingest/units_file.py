@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from kaohe.base import access
 from kaohe.base.i18n import t
 from kaohe.data import units as store
 from kaohe.data.audit import frozen_months
@@ -178,6 +179,7 @@ def prepare(data: bytes, name: str, wh: Warehouse, *, max_bytes: int = limits.MA
 
 def commit(preview: Preview, wh: Warehouse, *, actor: str) -> int:
     """Land the preview's added and changed units (one transaction, audited). Returns how many."""
+    access.require(actor, "units")
     return store.apply_changes(wh, preview.changes, actor=actor, source_name=preview.name)
 
 

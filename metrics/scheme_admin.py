@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kaohe.base import access
 from kaohe.base import i18n
 from kaohe.data import schemes as store
 from kaohe.data import scoring_store
@@ -126,6 +127,7 @@ def import_scheme(wh, data: dict, *, actor: str, source_name: str | None = None,
     """Store a scheme as a new version of its year (a draft, or active with `activate`). The same
     (year, version) with the same content writes nothing (SchemeRefused 'scheme.same' is NOT raised:
     `(year, version)` is returned and `imported_nothing` tells); with other content it is refused."""
+    access.require(actor, "scheme")
     _validated(wh, data, lang)
     year, version = _year_of(data), str(data["version"])
     have = store.get(wh, year, version)
@@ -152,6 +154,7 @@ def already_stored(wh, data: dict) -> bool:
 def activate(wh, year: str, version: str, *, actor: str, lang: str | None = None) -> str | None:
     """Make a stored version its year's active one (validated against today's catalogue first); the
     previous active one becomes superseded. Returns the version that was active before."""
+    access.require(actor, "scheme")
     row = get(wh, year, version)
     scheme_mod.load_dict(row["data"], _catalogue(wh), lang, year=str(year))
     return store.activate(wh, str(year), str(version), actor=actor)
@@ -198,6 +201,7 @@ def _source(wh, from_year: str, to_year: str) -> dict:
 def copy(wh, from_year: str, to_year: str, *, actor: str, activate: bool = False, lang: str | None = None) -> str:
     """A new version of `to_year` made from the active scheme of `from_year` ("default": the shipped scheme
     of the nearest earlier year): its year, id, names and version set for the new year. Returns the version."""
+    access.require(actor, "scheme")
     to_year = str(to_year)
     if not re.fullmatch(r"(19|20)\d\d", to_year):
         raise SchemeRefused("scheme.bad_year", value=to_year)
@@ -221,6 +225,7 @@ def copy(wh, from_year: str, to_year: str, *, actor: str, activate: bool = False
 def save_draft(wh, scheme_data: dict, *, actor: str, note: str | None = None, lang: str | None = None) -> str:
     """A what-if kept: a new draft version of the scheme's year (its version numbered after the year's
     others). Returns the version."""
+    access.require(actor, "scheme")
     data = _copy.deepcopy(scheme_data)
     year = _year_of(data)
     if not year:

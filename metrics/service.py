@@ -280,7 +280,10 @@ def entropy_weights(wh, month: str, period: str = "month") -> pd.DataFrame:
 
 # -- publishing ----------------------------------------------------------------------------------------
 def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
-    return pub.publish(wh, month, actor, reason, period, build=_pin_build)
+    """Publish (month, period): refused (access.Forbidden) before anything is read unless the actor may
+    publish; the publication records the actor's login."""
+    who = access.require(actor, "publish")
+    return pub.publish(wh, month, who, reason, period, build=_pin_build)
 
 
 def _pin_build(wh, month: str, period: str) -> tuple[ScoreBuild, dict]:
@@ -320,7 +323,9 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
     """Record a bonus, deduction or veto item. In a month whose results are published (by itself or
     by a quarter, year or year-to-date publication holding it) the item is refused with
     AdjustmentPublishedError unless `correction_reason` says why; the reason is recorded and the
-    next `publish` of that month makes a numbered revision with it."""
+    next `publish` of that month makes a numbered revision with it. Refused (access.Forbidden) first
+    unless the actor may adjust."""
+    who = access.require(actor, "adjust")
     mo.check(month)
     if kind not in ADJ_KINDS:
         def known(lang):
@@ -337,7 +342,7 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
         raise ScoringError("scoring.adjust.no_reason")
     store.ready(wh)
     try:
-        return store.add_adjustment(wh, unit_code, month, kind, points, reason.strip(), evidence, actor,
+        return store.add_adjustment(wh, unit_code, month, kind, points, reason.strip(), evidence, who,
                                     correction_reason=(correction_reason or "").strip() or None)
     except KeyError:
         raise ScoringError("scoring.adjust.unknown_unit", unit=unit_code) from None
@@ -359,11 +364,12 @@ def list_adjustments(wh, month: str | None = None, unit: str | None = None) -> p
 
 
 def revoke_adjustment(wh, adj_id: int, actor: str, reason: str) -> None:
+    who = access.require(actor, "adjust")
     if not (reason or "").strip():
         raise ScoringError("scoring.adjust.no_reason")
     store.ready(wh)
     try:
-        store.revoke_adjustment(wh, int(adj_id), actor, reason.strip())
+        store.revoke_adjustment(wh, int(adj_id), who, reason.strip())
     except KeyError:
         raise ScoringError("scoring.adjust.unknown_id", adj_id=adj_id) from None
     except ValueError:  # the store's own words are English; the user gets theirs
