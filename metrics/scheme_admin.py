@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kaohe.base import access
-from kaohe.base import i18n
+from kaohe.base import access, i18n
 from kaohe.data import schemes as store
 from kaohe.data import scoring_store
 from kaohe.data.warehouse import Refusal

@@ -74,10 +74,12 @@ caches on `wh.version()`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from kaohe.base import i18n
+from kaohe.base import access, i18n
 from kaohe.base import months as mo
 from kaohe.data import scoring_store as store
 from kaohe.data.warehouse import PublishedMonthError, Refusal
@@ -374,3 +376,31 @@ def revoke_adjustment(wh, adj_id: int, actor: str, reason: str) -> None:
         raise ScoringError("scoring.adjust.unknown_id", adj_id=adj_id) from None
     except ValueError:  # the store's own words are English; the user gets theirs
         raise ScoringError("scoring.adjust.already_revoked", adj_id=adj_id) from None
+
+
+# -- one unit's figures ------------------------------------------------------------------------------------
+@dataclass
+class UnitFigures:
+    """One unit's rows of a build (what its profile and scorecard show): totals (one row, or none when the
+    unit was not scored), indicators, dimensions and adjustments."""
+
+    unit_code: str
+    totals: pd.DataFrame
+    indicators: pd.DataFrame
+    dimensions: pd.DataFrame
+    adjustments: pd.DataFrame
+
+
+def unit_figures(build: ScoreBuild, unit_code: str, *, actor) -> UnitFigures:
+    """The unit's figures of `build`, for `actor`: refused (access.Forbidden) unless the actor may view a
+    unit's profile and, for a unit's account, `unit_code` is its own (a code from a URL, a selection or a
+    replayed event is checked here, not by the page)."""
+    access.require_unit(actor, unit_code)
+
+    def mine(frame):
+        if frame is None or frame.empty or "unit_code" not in frame.columns:
+            return frame if frame is not None else pd.DataFrame()
+        return frame[frame["unit_code"] == unit_code]
+
+    return UnitFigures(str(unit_code), mine(build.totals), mine(build.indicators), mine(build.dimensions),
+                       mine(build.adjustments))

@@ -7,13 +7,14 @@ import re
 import pandas as pd
 import streamlit as st
 
-from kaohe.base import clock, i18n, settings
+from kaohe.base import access, clock, i18n
 from kaohe.base.i18n import actor_name, sep
 from kaohe.data import audit
 from kaohe.data import warehouse as dw
 from kaohe.data.warehouse import PublishedMonthError, WarehouseBusy
 from kaohe.ingest import preview  # noqa: F401  (registers the batch table's column, kind and status words)
-from kaohe.ui.setup import page, refused, tr
+from kaohe.ui import auth
+from kaohe.ui.setup import may, page, refused, tr
 from kaohe.validation.report import Report, expectation_counts
 
 BATCH_COLUMNS = ["batch_id", "created_at", "actor", "kind", "source_name", "rows_written", "status",
@@ -163,36 +164,38 @@ if detail.get("status") == "committed":
         st.caption(tr("batches.months.one", month=months[0]))
     else:
         st.caption(tr("batches.months.many", n=len(months), first=months[0], last=months[-1]))
-    need_reason = len(months) > 1 or bool(frozen)
-    why = (tr("batches.reason.why_published", months=sep(L).join(frozen)) if frozen
-           else tr("batches.reason.why_many") if need_reason else None)
-    if why:
-        st.caption(why)
-    reason = st.text_input(tr("batches.reason.required" if need_reason else "import.batches.reason"),
-                           key="imp_rb_reason")
-    sure = st.checkbox(tr("import.batches.confirm", batch_id=picked), key=f"imp_rb_confirm_{picked}")
-    if st.button(tr("import.batches.rollback"), disabled=not sure, key="imp_rollback_btn"):
-        reason = (reason or "").strip() or None
-        if need_reason and not reason:
-            st.error(tr("batches.reason.missing"))
-        else:
-            try:
-                n = wh.rollback_batch(int(picked), actor=settings.actor(), reason=reason)
-            # the warehouse's refusals, each in the session's words; anything else is a bug and surfaces
-            except dw.RollbackNeedsReason as exc:
-                ms = exc.months
-                st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]))
-            except PublishedMonthError as exc:
-                st.error(tr("import.batches.published", months=sep(L).join(exc.months)))
-            except dw.BatchNotCommitted:
-                st.error(tr("import.batches.not_committed"))
-            except WarehouseBusy:
-                st.error(tr("import.page.busy"))
-            except dw.Refusal as exc:
-                refused(exc, stop=False)
+    # a role without the right (a leader, a unit) sees no rollback control; the core refuses it anyway
+    if may("rollback", L):
+        need_reason = len(months) > 1 or bool(frozen)
+        why = (tr("batches.reason.why_published", months=sep(L).join(frozen)) if frozen
+               else tr("batches.reason.why_many") if need_reason else None)
+        if why:
+            st.caption(why)
+        reason = st.text_input(tr("batches.reason.required" if need_reason else "import.batches.reason"),
+                               key="imp_rb_reason")
+        sure = st.checkbox(tr("import.batches.confirm", batch_id=picked), key=f"imp_rb_confirm_{picked}")
+        if st.button(tr("import.batches.rollback"), disabled=not sure, key="imp_rollback_btn"):
+            reason = (reason or "").strip() or None
+            if need_reason and not reason:
+                st.error(tr("batches.reason.missing"))
             else:
-                st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
-                st.rerun()
+                try:
+                    n = wh.rollback_batch(int(picked), actor=auth.current(), reason=reason)
+                # the warehouse's refusals, each in the session's words; anything else is a bug and surfaces
+                except dw.RollbackNeedsReason as exc:
+                    ms = exc.months
+                    st.error(tr("batches.need_reason", batch_id=picked, n=len(ms), first=ms[0], last=ms[-1]))
+                except PublishedMonthError as exc:
+                    st.error(tr("import.batches.published", months=sep(L).join(exc.months)))
+                except dw.BatchNotCommitted:
+                    st.error(tr("import.batches.not_committed"))
+                except WarehouseBusy:
+                    st.error(tr("import.page.busy"))
+                except (dw.Refusal, access.Forbidden) as exc:  # Forbidden: another office's indicators
+                    refused(exc, stop=False)
+                else:
+                    st.session_state["imp_batches_flash"] = tr("import.batches.done", batch_id=picked, n=n)
+                    st.rerun()
 else:
     who = actor_name(detail.get("rolled_back_by"), L)
     when = clock.local_text(detail.get("rolled_back_at"))

@@ -7,10 +7,10 @@ import html
 
 import streamlit as st
 
-from kaohe.base import settings
 from kaohe.data import boundaries as store
 from kaohe.data import office
 from kaohe.metrics import geo
+from kaohe.ui import auth
 from kaohe.ui.setup import lang, page, refusal_text, tr
 
 MAX_BYTES = 20 * 2**20
@@ -41,7 +41,7 @@ if upload is not None:
     if result.ok:
         st.success(tr("bd.ready", n=len(result.geometries)))
         if st.button(tr("bd.save"), key="bd_save_btn", type="primary"):
-            n = store.save(pg.wh, result.geometries, actor=settings.actor(), source=upload.name,
+            n = store.save(pg.wh, result.geometries, actor=auth.current(), source=upload.name,
                            file_hash=hashlib.sha256(raw).hexdigest())
             st.success(tr("bd.saved", n=n))
 
@@ -55,5 +55,5 @@ with st.form("bd_office_form"):
     if st.form_submit_button(tr("bd.office_save")):
         changed = {k: v.strip() for k, v in values.items() if v.strip() and v.strip() != current[k]}
         if changed:
-            office.save(pg.wh, changed, lang=lang(), actor=settings.actor())
+            office.save(pg.wh, changed, lang=lang(), actor=auth.current())
         st.success(tr("bd.office_saved", n=len(changed)))

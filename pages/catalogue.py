@@ -4,13 +4,13 @@ Text from files is shown as text (table cells, ui.text.plain), never as markdown
 
 import streamlit as st
 
-from kaohe.base import i18n, settings
+from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.data import catalogue_admin as store
 from kaohe.data.warehouse import Refusal
 from kaohe.ingest import catalogue_file, limits
 from kaohe.ingest.admin_table import FileRefused, labels
-from kaohe.ui import admin
+from kaohe.ui import admin, auth
 from kaohe.ui.setup import page, refused, tr
 from kaohe.ui.text import plain
 
@@ -54,7 +54,7 @@ with tab_upload:
                 if st.button(tr("adm.confirm"), type="primary", key="cat_confirm_btn"):
                     try:  # checked again against the catalogue as it is now
                         n = catalogue_file.commit(catalogue_file.prepare(data, upload.name, wh), wh,
-                                                  actor=settings.actor())
+                                                  actor=auth.current())
                     except FileRefused as exc:
                         st.error(plain(exc.text(L)), icon=":material/error:")
                     else:
@@ -75,7 +75,7 @@ with tab_retire:
             month = st.text_input(tr("cat.field.retired_from"), key="cat_retire_month")
             if st.form_submit_button(tr("cat.form.retire"), key="cat_retire_btn"):
                 try:
-                    store.retire(wh, code, month=month.strip(), actor=settings.actor())
+                    store.retire(wh, code, month=month.strip(), actor=auth.current())
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:

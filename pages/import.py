@@ -6,14 +6,14 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from kaohe.base import i18n, settings
+from kaohe.base import access, i18n
 from kaohe.base import months as mo
 from kaohe.base.i18n import sep
 from kaohe.data.warehouse import WarehouseBusy
 from kaohe.ingest import pipeline, preview
 from kaohe.reports import template, validation_export
-from kaohe.ui import queries
-from kaohe.ui.setup import page, refused, tr
+from kaohe.ui import auth, queries
+from kaohe.ui.setup import may, page, refused, tr
 from kaohe.ui.text import plain
 from kaohe.validation import gx_runner
 
@@ -77,15 +77,19 @@ _warm_up_gx()
 pg = page("page.import", needs="nothing", caption_key="import.page.intro")
 L, wh = pg.lang, pg.wh
 
-c1, c2 = st.columns(2)
 month_options = [""] + list(reversed(mo.span(mo.add(mo.last_complete(), -35), mo.last_complete())))
-month = c1.selectbox(tr("import.page.month"), month_options, key="imp_month",
-                     format_func=lambda m: m or tr("import.page.month_none")) or None
-sheet = c2.text_input(tr("import.page.sheet"), key="imp_sheet").strip() or None
-uploader_words()
-uploads = st.file_uploader(tr("import.page.upload"), type=["csv", "tsv", "txt", "xlsx"],
-                           accept_multiple_files=True, key="imp_upload", max_upload_size=round(LIMIT_MB))
-st.caption(tr("import.page.limit", limit=LIMIT_MB))
+month = sheet = uploads = None
+# a role without the right to import (a leader) sees the template download but no uploader; the core
+# refuses an import by them anyway (pipeline.prepare/commit check access)
+if may("import", L):
+    c1, c2 = st.columns(2)
+    month = c1.selectbox(tr("import.page.month"), month_options, key="imp_month",
+                         format_func=lambda m: m or tr("import.page.month_none")) or None
+    sheet = c2.text_input(tr("import.page.sheet"), key="imp_sheet").strip() or None
+    uploader_words()
+    uploads = st.file_uploader(tr("import.page.upload"), type=["csv", "tsv", "txt", "xlsx"],
+                               accept_multiple_files=True, key="imp_upload", max_upload_size=round(LIMIT_MB))
+    st.caption(tr("import.page.limit", limit=LIMIT_MB))
 
 
 
@@ -137,14 +141,18 @@ for up in uploads or []:
         st.success(tr("import.page.landed", batch_id=res.batch_id, rows=res.rows_written, revised=res.revised))
         continue
     reason = (st.session_state.get(f"imp_reason_{tag}") or "").strip() or None
-    key = (digest, month, sheet, reason is not None)
+    who = auth.current()
+    key = (digest, month, sheet, reason is not None, access.login(who) if who is not None else None)
     if key not in prepared:
         with st.spinner(tr("import.page.reading")):
             try:
                 prepared[key] = pipeline.prepare(data, up.name, wh, month=month, sheet=sheet,
-                                                 correction=reason is not None)
+                                                 correction=reason is not None, actor=who)
             except WarehouseBusy:
                 st.error(tr("import.page.busy"))
+                continue
+            except access.Forbidden as exc:
+                st.error(plain(exc.text(L)), icon=":material/block:")
                 continue
     prep = prepared[key]
 
@@ -190,6 +198,9 @@ for up in uploads or []:
     if prep.published:  # a correction of published results needs its reason
         st.text_input(tr("import.page.reason", months=sep(L).join(prep.published)), key=f"imp_reason_{tag}",
                       help=tr("import.page.reason_help"))
+    if prep.refused is not None:  # indicators outside the evaluator's sources and offices: named, row by row
+        st.error(plain(prep.refused.text(L)), icon=":material/block:")
+        continue
     if prep.blocked:
         st.error(tr("import.refused.errors", n=report.errors))  # row by row in the table above
         continue
@@ -198,7 +209,9 @@ for up in uploads or []:
         accepted = st.checkbox(tr("import.page.accept", n=report.warnings), key=f"imp_accept_{tag}")
     if st.button(tr("import.page.commit"), type="primary", disabled=not accepted, key=f"imp_commit_{tag}_btn"):
         try:
-            res = pipeline.commit(prep, wh, actor=settings.actor(), accept_warnings=accepted, reason=reason)
+            res = pipeline.commit(prep, wh, actor=auth.current(), accept_warnings=accepted, reason=reason)
+        except access.Forbidden as exc:
+            st.error(plain(exc.text(L)), icon=":material/block:")
         except pipeline.ImportRefused as exc:
             st.error(tr(exc.key, **{k: plain(v) if isinstance(v, str) else v for k, v in exc.params.items()}))
         except WarehouseBusy:

@@ -5,13 +5,13 @@ reorganisations (rename, split, merge) recorded as lineage. Text from files and 
 import pandas as pd
 import streamlit as st
 
-from kaohe.base import i18n, settings
+from kaohe.base import i18n
 from kaohe.base import months as mo
 from kaohe.data import units as store
 from kaohe.data.warehouse import Refusal
 from kaohe.ingest import limits, units_file
 from kaohe.ingest.admin_table import FileRefused, labels
-from kaohe.ui import admin
+from kaohe.ui import admin, auth
 from kaohe.ui.setup import page, refused, tr
 from kaohe.ui.text import plain
 
@@ -48,7 +48,7 @@ with tab_upload:
                 st.dataframe(admin.preview_table(preview, L, LABELS), hide_index=True, key="un_preview")
                 if st.button(tr("adm.confirm"), type="primary", key="un_confirm_btn"):
                     try:  # checked again against the register as it is now
-                        n = units_file.commit(units_file.prepare(data, upload.name, wh), wh, actor=settings.actor())
+                        n = units_file.commit(units_file.prepare(data, upload.name, wh), wh, actor=auth.current())
                     except FileRefused as exc:
                         st.error(plain(exc.text(L)), icon=":material/error:")
                     else:
@@ -76,7 +76,7 @@ with tab_reorg:
             if st.form_submit_button(tr("adm.submit"), key="un_rename_btn"):
                 try:
                     store.rename(wh, code, name_zh=new_zh, name_en=new_en or None, month=month.strip(),
-                                 actor=settings.actor())
+                                 actor=auth.current())
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
@@ -88,7 +88,7 @@ with tab_reorg:
             month = st.text_input(tr("units.field.active_from"), key="un_split_month")
             if st.form_submit_button(tr("adm.submit"), key="un_split_btn"):
                 try:
-                    store.split(wh, code, into, month=month.strip(), actor=settings.actor())
+                    store.split(wh, code, into, month=month.strip(), actor=auth.current())
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:
@@ -100,7 +100,7 @@ with tab_reorg:
             month = st.text_input(tr("units.field.active_from"), key="un_merge_month")
             if st.form_submit_button(tr("adm.submit"), key="un_merge_btn"):
                 try:
-                    store.merge(wh, sources, target, month=month.strip(), actor=settings.actor())
+                    store.merge(wh, sources, target, month=month.strip(), actor=auth.current())
                 except Refusal as exc:
                     refused(exc, stop=False)
                 else:

@@ -12,10 +12,10 @@ import re
 import pandas as pd
 import streamlit as st
 
-from kaohe.base import clock, i18n, settings
+from kaohe.base import clock, i18n
 from kaohe.data.schemes import SYSTEM_ACTOR
 from kaohe.metrics import scheme_admin, scheme_diff
-from kaohe.ui import admin, queries
+from kaohe.ui import admin, auth, queries
 from kaohe.ui.setup import lang, name, refusal_text, tr
 from kaohe.ui.text import plain
 
@@ -119,7 +119,7 @@ def versions_section(wh, versions: pd.DataFrame) -> None:
             if c1.button(tr("adm.confirm"), type="primary", key="sc_activate_confirm_btn"):
                 st.session_state.pop("sc_activate_pending", None)
                 try:
-                    before = scheme_admin.activate(wh, year, version, actor=settings.actor(), lang=L)
+                    before = scheme_admin.activate(wh, year, version, actor=auth.current(), lang=L)
                 except i18n.Refusal as exc:
                     _refusal(exc)
                 else:
@@ -184,7 +184,7 @@ def upload_section(wh) -> None:
     activate = st.checkbox(tr("sc.activate_now"), key="sc_upload_activate")
     if st.button(tr("adm.confirm"), type="primary", key="sc_import_btn"):
         try:  # checked again against the warehouse as it is now
-            scheme_admin.import_scheme(wh, scheme_admin.read_file(raw, upload.name, L), actor=settings.actor(),
+            scheme_admin.import_scheme(wh, scheme_admin.read_file(raw, upload.name, L), actor=auth.current(),
                                        source_name=upload.name, activate=activate, lang=L)
         except i18n.Refusal as exc:
             _refusal(exc)
@@ -226,7 +226,7 @@ def new_year_section(wh, versions: pd.DataFrame, year: str) -> None:
 
 def _copy(wh, source: str, to_year: str, activate: bool, L: str) -> None:
     try:
-        version = scheme_admin.copy(wh, source, to_year, actor=settings.actor(), activate=activate, lang=L)
+        version = scheme_admin.copy(wh, source, to_year, actor=auth.current(), activate=activate, lang=L)
     except i18n.Refusal as exc:
         _refusal(exc)
     else:
@@ -252,7 +252,7 @@ def save_whatif(wh, scheme, changes: dict) -> None:
     c2.write("")
     if c2.button(tr("sc.save_draft"), key="sc_save_draft_btn", icon=":material/save:"):
         try:
-            version = scheme_admin.save_draft(wh, alt.data, actor=settings.actor(), note=note.strip() or None,
+            version = scheme_admin.save_draft(wh, alt.data, actor=auth.current(), note=note.strip() or None,
                                               lang=L)
         except i18n.Refusal as exc:
             _refusal(exc)

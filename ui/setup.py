@@ -47,6 +47,7 @@ RIGHT_OF = {
     "sc.title": "browse",
     "page.import": "data.view",     # the upload itself needs "import"
     "page.batches": "data.view",    # a rollback needs "rollback"
+    "info.batches": "data.view",    # the batches page's own title key
     "br.title": "data.view",
     "page.audit": "audit.view",
     "mt.title": "browse",
@@ -347,6 +348,36 @@ class Page:
         return queries.group_names(self.lang)
 
 
+def guard(title_key: str, lang_: str | None = None) -> None:
+    """Refuse the page to a person whose role lacks its right (RIGHT_OF), or to nobody signed in: the
+    refusal in words (st.error) and the page stops, nothing else of it drawn (a page reached by URL)."""
+    from kaohe.base import access
+    from kaohe.ui import auth
+    from kaohe.ui.text import plain
+
+    right = RIGHT_OF.get(title_key, "browse")  # a page not in the map: everyone's scores
+    try:
+        access.require(auth.current(), right)
+    except access.Forbidden as exc:
+        st.error(plain(exc.text(lang_ or lang())), icon=":material/block:")
+        st.stop()
+
+
+def may(right: str, lang_: str | None = None, *, say: bool = True) -> bool:
+    """Whether the signed-in person holds `right` (base/access.RIGHTS): a page leaves out the controls of
+    a right the role lacks, and (with `say`) says once, in words, that the role only views."""
+    from kaohe.base import access
+    from kaohe.ui import auth
+
+    if auth.can(right):
+        return True
+    if say:
+        who = auth.current()
+        role = access.role_word(who.role)(lang_ or lang()) if who is not None else ""
+        st.caption(t("access.view_only", lang_ or lang(), role=role))
+    return False
+
+
 def page(title_key: str, *, needs: str = "months", caption_key: str | None = None) -> Page:
     """Open a page: its title (and caption), then what it needs, read once.
 
@@ -357,6 +388,7 @@ def page(title_key: str, *, needs: str = "months", caption_key: str | None = Non
     if needs not in NEEDS:
         raise ValueError(f"needs must be one of {NEEDS}, not {needs!r}")
     language = lang()
+    guard(title_key, language)
     st.title(t(title_key, language))
     if caption_key:
         st.caption(t(caption_key, language))
