@@ -1,16 +1,19 @@
 """单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
 the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
 
+import inspect
+
 import pandas as pd
 import streamlit as st
 
-from kaohe.base import i18n
+from kaohe.base import access, i18n
 from kaohe.data import units as unit_store
 from kaohe.metrics import analysis as stats
 from kaohe.metrics import commentary as cm
-from kaohe.metrics import lineage
+from kaohe.metrics import lineage, service
+from kaohe.metrics.adjust import KINDS as ADJ_KINDS
 from kaohe.reports import scorecard
-from kaohe.ui import charts, deltas, queries, views
+from kaohe.ui import auth, charts, deltas, queries, views
 from kaohe.ui.setup import figures, lang, name, page, refused, tr
 from kaohe.ui.text import plain
 
@@ -25,13 +28,26 @@ if "profile_unit" in st.session_state:
 # only units of the sidebar's kind: choosing 部门 there lists departments here
 codes = all_units.loc[all_units["kind"] == kind, "code"].sort_values().tolist() or all_units["code"].tolist()
 unit_names = pg.all_unit_names
-if st.session_state.get("pf_unit") not in codes:
+if st.session_state.get("pf_unit") not in codes and access.visible_units(auth.current()) is None:
     st.session_state["pf_unit"] = codes[0]
 if st.session_state.get("pf_period") not in PERIODS:
     st.session_state["pf_period"] = "month"
 
+who = auth.current()
+own = access.visible_units(who)  # None: every unit; a unit's account: its own only
+asked = st.query_params.get("unit")  # a link's ?unit=: checked by the core like any other choice
+if asked:
+    st.session_state["pf_unit"] = str(asked)
 c1, c2 = st.columns([2, 2])
-unit = c1.selectbox(tr("report.col.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
+if own is None:
+    unit = c1.selectbox(tr("report.col.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
+else:  # no selector of other units: the unit's own (a forged pf_unit or ?unit= is refused below)
+    unit = str(asked or st.session_state.get("profile_unit_own") or next(iter(own), ""))
+    try:
+        access.require_unit(who, unit)
+    except access.Forbidden as exc:
+        refused(exc)
+    c1.text(f"{unit_names.get(unit, unit)}（{unit}）" if lang() == "zh" else f"{unit_names.get(unit, unit)} ({unit})")
 period = c2.segmented_control(tr("report.month"), PERIODS, key="pf_period",
                               format_func=lambda p: tr(f"period.{p}"), persist_state="session") or "month"
 
@@ -43,7 +59,11 @@ try:
 except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
     refused(exc)
 b, pub = fig.build, fig.state
-tot = b.totals[b.totals["unit_code"] == unit]
+try:  # the core checks the signed-in person may see this unit (a unit's account: its own only)
+    uf = service.unit_figures(b, unit, actor=who)
+except access.Forbidden as exc:
+    refused(exc)
+tot = uf.totals
 if tot.empty:
     st.info(tr("pf.not_scored", unit=plain(unit_names[unit]), period=views.period_label(period, month, lang())))
     st.stop()
@@ -82,18 +102,20 @@ if said:
     st.markdown(f"**{tr('pf.commentary')}**")
     st.markdown("\n".join("- " + plain(text) for text in said))
 
+# the scorecard checks the person itself once reports.scorecard takes `actor` (require_unit there)
+SCORECARD_ACTOR = {"actor": who} if "actor" in inspect.signature(scorecard.scorecard_pdf).parameters else {}
 # -- scorecard --------------------------------------------------------------------------------------------------
 wh, lg = pg.wh, pg.lang
 st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
                    data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b,
-                                                        current=not fig.published),
+                                                        current=not fig.published, **SCORECARD_ACTOR),
                    file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
 
 # -- spine chart and dimensions ---------------------------------------------------------------------------------
 ind = b.indicators
 inds = queries.indicators()
 ind_names = {r["code"]: name(r) for _, r in inds.iterrows()}
-mine = ind[ind["unit_code"] == unit]
+mine = uf.indicators
 peers = ind[ind["peer_group"] == urow["peer_group"]]
 rows = stats.spine(peers[["unit_code", "peer_group", "indicator_code", "value"]], unit, inds)
 # the spine chart across the page: in a column its labels took the plot's room and cut its axis title
@@ -106,7 +128,7 @@ st.caption(tr("pf.spine_note"))
 left, right = st.columns([1, 1])
 with left:
     st.subheader(tr("pf.dimensions"))
-    dims = b.dimensions[b.dimensions["unit_code"] == unit]
+    dims = uf.dimensions
     st.plotly_chart(charts.dimension_bars(dims, lang()), key="pf_dims_chart")
 with right:
     strong, weak = stats.strengths_weaknesses(mine)
@@ -180,7 +202,7 @@ st.dataframe(view, hide_index=True, placeholder="—", key="pf_explain_table", h
 
 # -- adjustments and veto -----------------------------------------------------------------------------------------
 st.subheader(tr("pf.adjustments"))
-adj = b.adjustments[b.adjustments["unit_code"] == unit] if not b.adjustments.empty else b.adjustments
+adj = uf.adjustments
 if adj.empty:
     st.caption(tr("pf.no_adjustments"))
 else:
@@ -190,3 +212,36 @@ else:
                  column_config={tr("pf.col.points_adj"): st.column_config.NumberColumn(format="%.2f")})
 if not t["veto"]:
     st.caption(tr("pf.no_veto"))
+
+# -- an adjustment (加减分) by the office: absent for every other role (the core refuses them anyway) ---------
+if auth.can("adjust"):
+    st.subheader(tr("pf.adjust.title"))
+    with st.form("pf_adjust_form"):
+        a1, a2 = st.columns(2)
+        adj_kind = a1.selectbox(tr("pf.col.kind"), list(ADJ_KINDS), key="pf_adj_kind",
+                                format_func=lambda k: tr(f"scoring.adjust.kind.{k}"))
+        adj_points = a2.number_input(tr("pf.col.points_adj"), min_value=0.0, step=0.5, key="pf_adj_points")
+        adj_reason = st.text_input(tr("pf.col.reason"), key="pf_adj_reason")
+        adj_evidence = st.text_input(tr("pf.col.evidence"), key="pf_adj_evidence")
+        if st.form_submit_button(tr("adm.submit"), key="pf_adj_btn"):
+            try:
+                service.add_adjustment(pg.wh, unit, month, adj_kind, adj_points, adj_reason,
+                                       adj_evidence.strip() or None, actor=auth.current())
+            except i18n.Refusal as exc:
+                refused(exc, stop=False)
+            else:
+                st.success(tr("pf.adjust.done"))
+    live = service.list_adjustments(pg.wh, month=month, unit=unit)
+    if "revoked_at" in live.columns:
+        live = live[live["revoked_at"].isna()]
+    if not live.empty and "adj_id" in live.columns:
+        with st.form("pf_revoke_form"):
+            rid = st.selectbox(tr("pf.adjust.revoke_pick"), live["adj_id"].astype(int).tolist(), key="pf_rev_id")
+            why = st.text_input(tr("pf.col.reason"), key="pf_rev_reason")
+            if st.form_submit_button(tr("pf.adjust.revoke"), key="pf_rev_btn"):
+                try:
+                    service.revoke_adjustment(pg.wh, int(rid), actor=auth.current(), reason=why)
+                except i18n.Refusal as exc:
+                    refused(exc, stop=False)
+                else:
+                    st.success(tr("pf.adjust.revoked"))

@@ -6,8 +6,8 @@ import streamlit as st
 from kaohe.base import i18n
 from kaohe.metrics.rank import alert_text, rule_text
 from kaohe.reports import batch, bulletin, excel, summary
-from kaohe.ui import charts, queries, views
-from kaohe.ui.setup import figures, lang, open_profile, page, refused, tr
+from kaohe.ui import auth, charts, queries, views
+from kaohe.ui.setup import Figures, figures, lang, open_profile, page, refused, tr
 from kaohe.ui.text import plain
 
 PERIODS = views.PERIODS
@@ -32,9 +32,17 @@ group = c2.selectbox(tr("rk.group"), groups, format_func=group_names.get, key="r
 sort = c3.selectbox(tr("rk.sort"), ["rank", "change", "code"], format_func=lambda s: tr(f"rk.sort.{s}"),
                     key="rk_sort", persist_state="session")
 
+everyone = auth.can("browse")  # a unit's account sees published rankings only, and opens no other profile
 try:
-    # a published period shows its published figures unless the current ones are chosen
-    fig = figures(month, period, lang())
+    if everyone:
+        # a published period shows its published figures unless the current ones are chosen
+        fig = figures(month, period, lang())
+    else:
+        state = queries.published_state(month, period)
+        if not state.published:
+            st.info(tr("rk.unpublished_only"), icon=":material/info:")
+            st.stop()
+        fig = Figures(queries.published_figures(month, period, lang()), state.showing_published(), True)
 except queries.Refused as exc:  # the core refuses a period it cannot score (no data ...): say so in words
     refused(exc)
 b, pub = fig.build, fig.state
@@ -139,23 +147,27 @@ if "interval" in labels:
 if table.empty:
     st.info(tr("rk.no_units"))
 else:
-    event = st.dataframe(view, hide_index=True, placeholder="—", key="rk_table", on_select="rerun", selection_mode="single-row",
-                         column_config=config, height=min(35 * (len(view) + 1) + 3, 720))
-    st.caption(tr("rk.select_hint"))
-    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    if rows:
-        # forget the ticked row, or coming back to the rankings would jump to the profile again
-        st.session_state.pop("rk_table", None)
-        open_profile(table.iloc[rows[0]]["unit_code"])
+    if everyone:
+        event = st.dataframe(view, hide_index=True, placeholder="—", key="rk_table", on_select="rerun", selection_mode="single-row",
+                             column_config=config, height=min(35 * (len(view) + 1) + 3, 720))
+        st.caption(tr("rk.select_hint"))
+        rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+        if rows:
+            # forget the ticked row, or coming back to the rankings would jump to the profile again
+            st.session_state.pop("rk_table", None)
+            open_profile(table.iloc[rows[0]]["unit_code"])
 
-    o1, o2 = st.columns([2, 1])
-    codes = table["unit_code"].tolist()
-    if st.session_state.get("rk_unit") not in codes:
-        st.session_state["rk_unit"] = codes[0]
-    target = o1.selectbox(tr("rk.open_unit"), codes, format_func=unit_names.get, key="rk_unit",
-                          label_visibility="collapsed", persist_state="session")
-    if o2.button(tr("rk.open"), key="rk_open_btn", icon=":material/account_box:"):
-        open_profile(target)
+        o1, o2 = st.columns([2, 1])
+        codes = table["unit_code"].tolist()
+        if st.session_state.get("rk_unit") not in codes:
+            st.session_state["rk_unit"] = codes[0]
+        target = o1.selectbox(tr("rk.open_unit"), codes, format_func=unit_names.get, key="rk_unit",
+                              label_visibility="collapsed", persist_state="session")
+        if o2.button(tr("rk.open"), key="rk_open_btn", icon=":material/account_box:"):
+            open_profile(target)
+    else:  # the published table, no link to another unit's profile
+        st.dataframe(view, hide_index=True, placeholder="—", key="rk_table", column_config=config,
+                     height=min(35 * (len(view) + 1) + 3, 720))
     if b.scheme:
         lists_cfg = b.scheme.section("lists")
         st.caption(rule_text(lists_cfg, lang()))
@@ -202,6 +214,8 @@ else:
     st.caption(tr("rk.robust.note", n=REPLICATES))
 
 # -- exports ---------------------------------------------------------------------------------------------------
+if not auth.can("download"):  # every unit's reports: a unit's account downloads its own scorecard only
+    st.stop()
 st.subheader(tr("rk.exports"))
 wh, lg = pg.wh, pg.lang
 # two by two: four buttons in a row cut their labels at 1280 px

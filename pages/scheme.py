@@ -16,7 +16,7 @@ from kaohe.metrics import scheme_admin
 from kaohe.metrics.rank import rule_text as rank_rule_text
 from kaohe.metrics.scheme import NoSchemeInForce
 from kaohe.ui import admin, charts, queries, scheme_views, views
-from kaohe.ui.setup import lang, name, page, published_state, refusal_text, refused, tr
+from kaohe.ui.setup import lang, may, name, page, published_state, refusal_text, refused, tr
 from kaohe.ui.text import plain
 
 pg = page("sc.title", needs="nothing")
@@ -47,18 +47,29 @@ if scheme is not None:
         st.caption(plain(i18n.t("scoring.scheme.used_for_other_year", lang(), month=month, year=month[:4],
                                 scheme_year=scheme.year)))
 
-if scheme is not None:
+# a role without the right "scheme" (a leader) reads the scheme and its versions: no activate, upload, copy
+# or draft (the core refuses them anyway: metrics.scheme_admin)
+can_edit = may("scheme", lang())
+if scheme is not None and can_edit:
     tabs = st.tabs([tr("sc.tab.content"), tr("sc.tab.versions"), tr("sc.tab.upload"), tr("sc.tab.new")])
     tab_versions, tab_upload, tab_new = tabs[1:]
-else:  # a district's first scheme: the copy and the upload come first
+elif scheme is not None:
+    tabs = st.tabs([tr("sc.tab.content"), tr("sc.tab.versions")])
+    tab_versions, tab_upload, tab_new = tabs[1], None, None
+elif can_edit:  # a district's first scheme: the copy and the upload come first
     tab_new, tab_upload, tab_versions = st.tabs([tr("sc.tab.new"), tr("sc.tab.upload"), tr("sc.tab.versions")])
+else:
+    tab_new = tab_upload = None
+    tab_versions = st.container()
 new_year = month[:4] if month else str(clock.today().year)
 with tab_versions:
     scheme_views.versions_section(wh, stored)
-with tab_upload:
-    scheme_views.upload_section(wh)
-with tab_new:
-    scheme_views.new_year_section(wh, stored, new_year)
+if tab_upload is not None:
+    with tab_upload:
+        scheme_views.upload_section(wh)
+if tab_new is not None:
+    with tab_new:
+        scheme_views.new_year_section(wh, stored, new_year)
 if scheme is None:
     st.stop()
 

@@ -4,9 +4,11 @@ missing, with a link to the page that does it. Reachable from the 设置 / Set-u
 
 import streamlit as st
 
+from kaohe.base import access
 from kaohe.data.warehouse import Refusal
 from kaohe.metrics import readiness
-from kaohe.ui.setup import page
+from kaohe.ui import auth
+from kaohe.ui.setup import may, page
 from kaohe.ui.text import plain
 
 pg = page("start.title", needs="nothing", caption_key="start.caption")
@@ -22,16 +24,18 @@ else:
 # -- (a) the sample district ----------------------------------------------------------------------------
 st.subheader(pg.tr("start.sample.title"))
 st.caption(pg.tr("start.sample.caption"))
-if st.button(pg.tr("start.sample.button"), key="start_sample_btn", icon=":material/download:",
-             disabled=not state.empty):
-    try:
-        with st.spinner(pg.tr("start.sample.loading")):
-            readiness.load_sample(wh)
-    except Refusal as exc:  # the warehouse holds a district of its own: nothing was written
-        st.error(plain(exc.text(lg)), icon=":material/error:")
-    else:
-        st.session_state["start_loaded"] = True
-        st.rerun()
+# loading the sample is the office's; the core checks it again (data.setup)
+if may("settings", lg) and st.button(pg.tr("start.sample.button"), key="start_sample_btn",
+                                     icon=":material/download:", disabled=not state.empty):
+        try:
+            with st.spinner(pg.tr("start.sample.loading")):
+                access.require(auth.current(), "settings")  # before anything is read (readiness takes no actor)
+                readiness.load_sample(wh)
+        except (Refusal, access.Forbidden) as exc:  # the warehouse holds a district of its own: nothing was written
+            st.error(plain(exc.text(lg)), icon=":material/error:")
+        else:
+            st.session_state["start_loaded"] = True
+            st.rerun()
 if st.session_state.pop("start_loaded", False):
     st.success(pg.tr("start.sample.done"), icon=":material/check_circle:")
     st.page_link("pages/overview.py", label=pg.tr("ov.title"), icon=":material/dashboard:")

@@ -49,7 +49,7 @@ def test_a_district_adds_its_own_indicator_and_owners_then_round_trips(sample_wh
                       "12345热线,督查科\n").encode("gbk"))
     assert main(["catalogue", "--db", db, "import", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "新增 GRID_VISIT 网格员走访率" in out and "修改 HL_RESPONSE 的来源系统：（空） → 12345热线" in out
+    assert "新增 GRID_VISIT 网格员走访率" in out and "修改 HL_RESPONSE 的来源系统：12345 → 12345热线" in out
     assert catalogue_file.prepare(path.read_bytes(), path.name, sample_wh).writes  # not written without --yes
     assert main(["catalogue", "--db", db, "import", str(path), "--yes"]) == 0
     rows = catalogue_admin.catalogue_rows(sample_wh)
@@ -59,7 +59,7 @@ def test_a_district_adds_its_own_indicator_and_owners_then_round_trips(sample_wh
     assert list(rows)[0] == "HL_RESPONSE"  # a changed indicator keeps its place in the catalogue
     log = sample_wh.audit_log()
     change = json.loads(log[log["action"] == "catalogue.change"].iloc[0]["detail"])
-    assert change["before"] == {"source_system": None, "owner_office": None}
+    assert change["before"] == {"source_system": "12345", "owner_office": "12345热线办"}
     assert change["after"] == {"source_system": "12345热线", "owner_office": "督查科"}
     out_path = tmp_path / "again.xlsx"
     assert main(["catalogue", "--db", db, "export", "-o", str(out_path)]) == 0

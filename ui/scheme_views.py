@@ -109,7 +109,7 @@ def versions_section(wh, versions: pd.DataFrame) -> None:
                        file_name=f"{stem}.json", mime="application/json")
     if row["status"] == "active":
         d3.success(tr("sc.is_active", year=year), icon=":material/check_circle:")
-    else:
+    elif auth.can("scheme"):  # activating is the office's (the core refuses anyone else)
         pending = st.session_state.get("sc_activate_pending")
         if d3.button(tr("sc.activate"), key="sc_activate_btn", icon=":material/published_with_changes:"):
             st.session_state["sc_activate_pending"] = pending = chosen
@@ -151,6 +151,8 @@ def _refusal(exc: Exception) -> None:
 
 # -- a scheme file -------------------------------------------------------------------------------------------
 def upload_section(wh) -> None:
+    if not auth.can("scheme"):
+        return
     L = lang()
     # a new key once a file is imported: the uploader comes back empty, not saying the file is stored already
     n = st.session_state.get("sc_uploads", 0)
@@ -196,6 +198,8 @@ def upload_section(wh) -> None:
 
 # -- a new year's scheme -------------------------------------------------------------------------------------
 def new_year_section(wh, versions: pd.DataFrame, year: str) -> None:
+    if not auth.can("scheme"):
+        return
     L = lang()
     active_years = sorted(set(versions.loc[versions["status"] == "active", "year"].astype(str)))
     st.session_state.setdefault("sc_new_year", year)
@@ -247,6 +251,8 @@ def save_whatif(wh, scheme, changes: dict) -> None:
         return
     st.markdown(f"**{tr('sc.whatif_diff')}**")
     show_lines(diff_lines(scheme.data, alt.data))
+    if not auth.can("scheme"):  # a leader's what-if stays a what-if: no draft kept
+        return
     c1, c2 = st.columns([2, 1])
     note = c1.text_input(tr("sc.draft_note"), key="sc_draft_note")
     c2.write("")
