@@ -152,6 +152,7 @@ def activate(wh: Warehouse, year: str, version: str, *, actor: str) -> str | Non
 
 # -- the shipped schemes ------------------------------------------------------------------------------
 def store_shipped(wh: Warehouse, actor: str = SYSTEM_ACTOR) -> list[str]:
+    access.require(actor, "scheme")
     with wh.transaction() as con:
         return store_shipped_con(con, actor)
 
