@@ -101,9 +101,10 @@ def login(actor: Principal | str | None) -> str:
 
 
 def can(actor: Principal | str | None, right: str) -> bool:
+    """Whether the actor holds `right`; nobody (None: a face with nobody signed in) holds none."""
     if right not in RIGHTS:
         raise KeyError(f"unknown right {right!r}")
-    return principal(actor).can(right)
+    return actor is not None and principal(actor).can(right)
 
 
 def require(actor: Principal | str | None, right: str) -> str:
@@ -128,7 +129,10 @@ def require_unit(actor: Principal | str | None, unit_code: str, right: str = "un
 
 
 def visible_units(actor: Principal | str | None) -> frozenset[str] | None:
-    """The unit codes whose profile the actor may see: None for every unit, else the unit's own."""
+    """The unit codes whose profile the actor may see: None for every unit, else the unit's own (nobody
+    signed in: none)."""
+    if actor is None:
+        return frozenset()
     who = principal(actor)
     if who.role == "unit":
         return frozenset({who.unit_code} if who.unit_code else ())
@@ -138,6 +142,8 @@ def visible_units(actor: Principal | str | None) -> frozenset[str] | None:
 def owns_indicator(actor: Principal | str | None, source_system: str | None, owner_office: str | None) -> bool:
     """Whether the actor's scope covers an indicator of this source system and owning office: an admin's
     covers all; an evaluator's the sources and offices on their account."""
+    if actor is None:
+        return False
     who = principal(actor)
     if who.role == "admin":
         return True
@@ -218,3 +224,16 @@ def scope_refusal(actor: Principal | str | None, rows: dict[str, list[int]] | It
     refusal = Forbidden(key, items=items, **params)
     refusal.foreign = foreign
     return refusal
+
+
+def rights_table(lang: str | None = None) -> list[dict[str, str]]:
+    """RIGHTS as a table in words, one row per right: the right, then ✓ or — for each role (for the
+    note, the accounts page and the CLI: one table, read from the same data the checks use)."""
+    from kaohe.base import i18n
+
+    rows = []
+    for right, roles in RIGHTS.items():
+        row = {"right": i18n.t(f"access.right.{right}", lang)}
+        row.update({i18n.t(f"access.role.{r}", lang): ("✓" if r in roles else "—") for r in ROLES})
+        rows.append(row)
+    return rows

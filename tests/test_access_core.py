@@ -215,3 +215,12 @@ def test_the_audit_log_names_the_principals_login(sample_wh):
     assert "office" in set(versions["created_by"].astype(str))
     adjs = service.list_adjustments(sample_wh, month=MONTH)
     assert "office" in set(pd.concat([adjs[c].astype(str) for c in adjs.columns if "by" in c or c == "actor"]))
+
+
+def test_the_rights_table_is_the_checks_own_data():
+    rows = access.rights_table("en")
+    assert len(rows) == len(access.RIGHTS)
+    by_right = dict(zip(access.RIGHTS, rows, strict=True))
+    leader = i18n.t("access.role.leader", "en")
+    assert by_right["publish"][leader] == "—" and by_right["browse"][leader] == "✓"
+    assert not access.can(None, "browse") and access.visible_units(None) == frozenset()
