@@ -36,13 +36,13 @@ if st.session_state.get("pf_period") not in PERIODS:
 who = auth.current()
 own = access.visible_units(who)  # None: every unit; a unit's account: its own only
 asked = st.query_params.get("unit")  # a link's ?unit=: checked by the core like any other choice
-if asked:
+if asked and (own is not None or str(asked) in codes):
     st.session_state["pf_unit"] = str(asked)
 c1, c2 = st.columns([2, 2])
 if own is None:
     unit = c1.selectbox(tr("report.col.unit"), codes, format_func=lambda c: f"{unit_names[c]}（{c}）" if lang() == "zh" else f"{unit_names[c]} ({c})", key="pf_unit", persist_state="session")
 else:  # no selector of other units: the unit's own (a forged pf_unit or ?unit= is refused below)
-    unit = str(asked or st.session_state.get("profile_unit_own") or next(iter(own), ""))
+    unit = str(st.session_state.get("pf_unit") or next(iter(own), ""))
     try:
         access.require_unit(who, unit)
     except access.Forbidden as exc:
