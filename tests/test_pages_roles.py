@@ -179,3 +179,15 @@ def test_the_office_sees_the_controls(app_db):
     assert (adj.astype(str) == "office").any().any()  # recorded as the signed-in person
     at = signed_in(ADMIN, "pages/batches.py")
     assert "imp_rollback_btn" in keys(at)
+
+
+@pytest.mark.signed_out
+def test_nobody_signed_in_gets_no_page_drawn_by_its_url(app_db):
+    """Even before the sign-in gate (ui/auth, app.py) stops a visitor, every page's own opening refuses
+    nobody: the words, and nothing else of the page."""
+    for page in ("pages/profile.py", "pages/import.py", "pages/rankings.py", "pages/batches.py"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert not at.dataframe and not at.get("file_uploader") and not at.get("download_button"), page
