@@ -191,3 +191,18 @@ def test_nobody_signed_in_gets_no_page_drawn_by_its_url(app_db):
         at.switch_page(page).run()
         assert not at.exception, at.exception
         assert not at.dataframe and not at.get("file_uploader") and not at.get("download_button"), page
+
+
+def test_an_evaluators_rollback_of_the_sample_batch_is_refused_in_words(app_db):
+    sample_batch = int(app_db.batches()["batch_id"].min())  # every indicator of the district
+    at = signed_in(EVALUATOR, "pages/batches.py", imp_batch_pick=sample_batch)
+    assert "imp_rollback_btn" in keys(at)
+    at.text_input(key="imp_rb_reason").input("试试").run()
+    at.checkbox(key=f"imp_rb_confirm_{sample_batch}").check().run()
+    at.button(key="imp_rollback_btn").click().run()
+    assert not at.exception, at.exception
+    words = errors(at)
+    assert "EM_PLAN" in words and "应急管理局" in words, words
+    assert app_db.batch(sample_batch)["status"] == "committed"
+    at = signed_in(LEADER, "pages/batches.py")
+    assert "imp_rollback_btn" not in keys(at) and any("只能查看" in c.value for c in at.caption)
