@@ -53,3 +53,26 @@ def cache_bytes() -> int:
     if not mb > 0:
         mb = CACHE_MB_DEFAULT
     return int(mb * 2**20)
+
+
+SESSION_IDLE_MIN_DEFAULT = 30
+SESSION_MAX_HOURS_DEFAULT = 12
+
+
+def _positive(var: str, default: float) -> float:
+    raw = (os.environ.get(var) or "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def session_idle_minutes() -> float:
+    """A signed-in session ends after this many minutes without a visit: KAOHE_SESSION_IDLE_MIN (30)."""
+    return _positive("KAOHE_SESSION_IDLE_MIN", SESSION_IDLE_MIN_DEFAULT)
+
+
+def session_max_hours() -> float:
+    """A signed-in session ends this many hours after signing in, however busy: KAOHE_SESSION_MAX_HOURS (12)."""
+    return _positive("KAOHE_SESSION_MAX_HOURS", SESSION_MAX_HOURS_DEFAULT)
