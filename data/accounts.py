@@ -40,7 +40,7 @@ def list_rows(wh: Warehouse) -> pd.DataFrame:
     """Every account, by login, without the hashes."""
     with wh.connect() as con:
         rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM accounts ORDER BY login").fetchall()
-    return pd.DataFrame([_row(COLUMNS, r) for r in rows], columns=list(COLUMNS))
+    return pd.DataFrame([_row(COLUMNS, r) for r in rows], columns=list(COLUMNS), dtype=object)
 
 
 def count(wh: Warehouse) -> int:

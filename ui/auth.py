@@ -59,13 +59,14 @@ def _lang() -> str:
 
 def _cookie_token() -> str | None:
     token = st.context.cookies.get(COOKIE)
-    if not token or token in st.session_state.get(_DROPPED, ()):
+    if not isinstance(token, str) or not token or token in st.session_state.get(_DROPPED, ()):
         return None
     return token
 
 
 def _address() -> str | None:
-    return st.context.ip_address
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def _signed_in(who: Principal, token: str | None) -> Principal:
@@ -192,10 +193,8 @@ def _write_cookie() -> None:
         "<script>(function(){var s=location.protocol==='https:'?'; Secure':'';"
         f"parent.document.cookie={json.dumps(COOKIE)}+'='+{json.dumps(value)}+"
         f"'; path=/; max-age={max_age}; SameSite=Strict'+s;}})();</script>")
-    import streamlit.components.v1 as components
-
-    with st.sidebar:
-        components.html(script, height=0)
+    with st.sidebar:  # st.iframe: an HTML string runs in a same-origin frame (components.html's successor)
+        st.iframe(script, height=1, width=1)
 
 
 def sidebar(who: Principal, wh) -> None:
