@@ -151,7 +151,7 @@ def sign_in_form(wh) -> None:
 
     setup.language_switch()
     lang = _lang()
-    st.title(t("signin.title", lang))
+    st.title(t("signin.title", lang), anchor="kaohe-signin")  # the browser tests' helper knows the form by it
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
         st.info(t(notice, lang))
