@@ -76,3 +76,9 @@ def session_idle_minutes() -> float:
 def session_max_hours() -> float:
     """A signed-in session ends this many hours after signing in, however busy: KAOHE_SESSION_MAX_HOURS (12)."""
     return _positive("KAOHE_SESSION_MAX_HOURS", SESSION_MAX_HOURS_DEFAULT)
+
+
+def dashboard_url() -> str:
+    """The dashboard's address as people open it, for the sign-in hint `kaohe init` prints: KAOHE_URL,
+    else http://localhost:8501 (`kaohe serve`'s default; `make run` sets it from HOST and PORT)."""
+    return (os.environ.get("KAOHE_URL") or "").strip() or "http://localhost:8501"

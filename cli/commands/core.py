@@ -85,7 +85,7 @@ def first_admin(wh, lang: str, url: str | None = None) -> None:
         return
     password = accounts.generate_password()
     accounts.add(wh, FIRST_ADMIN, "admin", name=FIRST_ADMIN, password=password, actor=settings.actor())
-    url = url or os.environ.get("KAOHE_URL") or "http://localhost:8501"
+    url = url or settings.dashboard_url()
     print(t("init.admin_created", lang, login=FIRST_ADMIN, password=password, url=url))
 
 
