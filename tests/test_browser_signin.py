@@ -7,7 +7,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from browser_helpers import BROWSER_LOGIN, BROWSER_PASSWORD, SIGNIN_FORM, goto_page, heading, submit_sign_in, wait_for_app
+from browser_helpers import (
+    BROWSER_LOGIN,
+    BROWSER_PASSWORD,
+    SIGNIN_FORM,
+    goto_page,
+    heading,
+    submit_sign_in,
+    wait_for_app,
+)
 
 from kaohe.base import i18n
 
