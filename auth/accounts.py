@@ -205,11 +205,12 @@ def sign_in(wh, login: str, password: str, *, address: str | None = None,
         good = row is not None and bool(row["password_hash"])
     except (VerificationError, InvalidHashError):
         good = False
-    if login:
-        store.record_attempt(wh, login, ok=good, at=now, address=address)
+    disabled = good and bool(row["disabled"])
+    if login:  # a disabled account's attempt is a refused one (audited so), whatever the password
+        store.record_attempt(wh, login, ok=good and not disabled, at=now, address=address)
     if not good:
         raise SignInRefused("signin.wrong")
-    if row["disabled"]:
+    if disabled:
         raise SignInRefused("signin.disabled")
     if HASHER.check_needs_rehash(row["password_hash"]):
         store.set_password(wh, login, HASHER.hash(password), actor=login, now=now, rehash=True)

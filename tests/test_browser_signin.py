@@ -84,3 +84,24 @@ def test_a_replayed_cookie_of_an_ended_session_signs_nobody_in(server, browser_p
     page.context.add_cookies([{k: old[k] for k in ("name", "value", "domain", "path", "sameSite")}])
     goto_page(page, server.url, "overview", sign_in=False)
     only_the_form(page)
+
+
+def test_a_unit_at_another_pages_url_gets_its_own_pages_only(sample_db, tmp_path, start_streamlit, browser_page):
+    from browser_helpers import ensure_account
+
+    from kaohe.data.warehouse import Warehouse
+
+    db = tmp_path / "unit.duckdb"
+    shutil.copy(sample_db, db)
+    code = str(Warehouse(db).units().iloc[0]["code"])
+    ensure_account(db, "u1", "unit-password-1", role="unit", unit_code=code)
+    server = start_streamlit(db)
+    page = browser_page
+    goto_page(page, server.url, "overview", sign_in=False)
+    only_the_form(page)
+    submit_sign_in(page, "u1", "unit-password-1")
+    assert heading(page) == i18n.t("pf.title", "zh")  # not the overview: a unit opens on its profile
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    titles = {text.split("\n")[-1].strip() for text in nav} - {i18n.t_or("ap.title", "", "zh")}
+    assert titles == {i18n.t("rk.title", "zh"), i18n.t("pf.title", "zh")}
+    assert "已登录：u1（被考核单位）" in page.locator('[data-testid="stSidebar"]').inner_text()
