@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run   - install into .venv and start the dashboard (first start creates and seeds the warehouse)
+#   make run   - install into .venv and start the dashboard (first start creates and seeds the warehouse,
+#                makes the first administrator and prints how to sign in)
 #   make test  - install the test extra and the system packages the tests drive, then run every test
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
@@ -22,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/kaohe init
+	KAOHE_URL=http://$(HOST):$(PORT) $(BIN)/kaohe init
 	$(BIN)/kaohe serve --host $(HOST) --port $(PORT)
 
 system-deps:

@@ -53,3 +53,32 @@ def cache_bytes() -> int:
     if not mb > 0:
         mb = CACHE_MB_DEFAULT
     return int(mb * 2**20)
+
+
+SESSION_IDLE_MIN_DEFAULT = 30
+SESSION_MAX_HOURS_DEFAULT = 12
+
+
+def _positive(var: str, default: float) -> float:
+    raw = (os.environ.get(var) or "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def session_idle_minutes() -> float:
+    """A signed-in session ends after this many minutes without a visit: KAOHE_SESSION_IDLE_MIN (30)."""
+    return _positive("KAOHE_SESSION_IDLE_MIN", SESSION_IDLE_MIN_DEFAULT)
+
+
+def session_max_hours() -> float:
+    """A signed-in session ends this many hours after signing in, however busy: KAOHE_SESSION_MAX_HOURS (12)."""
+    return _positive("KAOHE_SESSION_MAX_HOURS", SESSION_MAX_HOURS_DEFAULT)
+
+
+def dashboard_url() -> str:
+    """The dashboard's address as people open it, for the sign-in hint `kaohe init` prints: KAOHE_URL,
+    else http://localhost:8501 (`kaohe serve`'s default; `make run` sets it from HOST and PORT)."""
+    return (os.environ.get("KAOHE_URL") or "").strip() or "http://localhost:8501"

@@ -254,4 +254,41 @@ MIGRATIONS.append((
     ],
 ))
 
+
+MIGRATIONS.append((
+    9,
+    "accounts (login, role, scope, argon2 password hash, disabled), sign-in attempts for the rate limit, and "
+    "sessions (only a token's sha256 is stored) shared by every server on the warehouse",
+    [
+        """CREATE TABLE accounts (
+            login VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            role VARCHAR NOT NULL CHECK (role IN ('leader', 'evaluator', 'admin', 'unit')),
+            sources VARCHAR NOT NULL DEFAULT '[]',
+            offices VARCHAR NOT NULL DEFAULT '[]',
+            unit_code VARCHAR,
+            password_hash VARCHAR,
+            disabled BOOLEAN NOT NULL DEFAULT FALSE,
+            created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR NOT NULL,
+            updated_at TIMESTAMP,
+            updated_by VARCHAR
+        )""",
+        """CREATE TABLE signin_attempts (
+            login VARCHAR NOT NULL,
+            "at" TIMESTAMP NOT NULL,
+            ok BOOLEAN NOT NULL,
+            address VARCHAR
+        )""",
+        """CREATE TABLE sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            login VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            seen_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP
+        )""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

@@ -28,10 +28,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class StreamlitServer:
-    """`streamlit run app.py` on a free port against one warehouse file; a context manager."""
+# The account every live server's warehouse holds (StreamlitServer makes it): the helpers below sign in
+# with it whenever the sign-in form appears, so a browser test that is not about signing in need not.
+BROWSER_LOGIN = "browser-admin"
+BROWSER_PASSWORD = "browser-tests-password"
 
-    def __init__(self, db: Path, port: int | None = None, lang: str = "zh"):
+
+def ensure_account(db: Path, login: str = BROWSER_LOGIN, password: str = BROWSER_PASSWORD,
+                   role: str = "admin", **scope) -> None:
+    """Give the warehouse file an account (once). A file that does not exist yet is first set up as the
+    dashboard's first start does (ui.queries: the sample unless KAOHE_SAMPLE=0, new files only)."""
+    from kaohe.auth import accounts
+    from kaohe.base.access import Principal
+    from kaohe.data import accounts as store
+    from kaohe.data.setup import ensure_ready
+    from kaohe.data.warehouse import Warehouse
+
+    wh = Warehouse(db)
+    if not wh.exists():
+        ensure_ready(wh, with_sample=os.environ.get("KAOHE_SAMPLE", "1") != "0", new_only=True)
+    else:
+        wh.migrate()
+    if store.get(wh, login) is None:
+        accounts.add(wh, login, role, name=login, password=password, actor=Principal.local("browser-tests"),
+                     **scope)
+
+
+class StreamlitServer:
+    """`streamlit run app.py` on a free port against one warehouse file; a context manager. The file gets
+    the helpers' admin account first (BROWSER_LOGIN) unless `account=False`."""
+
+    def __init__(self, db: Path, port: int | None = None, lang: str = "zh", account: bool = True):
+        if account:
+            ensure_account(Path(db))
         self.db, self.port = db, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG=lang)
@@ -81,8 +110,15 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator, app rendered)."""
+def wait_for_app(page, timeout: float = 30_000, sign_in: bool = True) -> None:
+    """Wait until Streamlit has finished running the script (no running indicator, app rendered). When the
+    sign-in form is what it drew (and `sign_in`), sign in with the helpers' account and wait again."""
+    _wait_for_run(page, timeout)
+    if sign_in and page.locator(SIGNIN_FORM).count():
+        submit_sign_in(page, timeout=timeout)
+
+
+def _wait_for_run(page, timeout: float = 30_000) -> None:
     # The app says its script state on stApp ("initial" until the first run). Every page starts with a
     # title, so a title (or an exception) shows the run drew the page, not just the empty frame.
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
@@ -93,10 +129,28 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
         timeout=timeout)
 
 
-def goto_page(page, base_url: str, url_path: str = "") -> None:
-    """Open a dashboard page by its url path and wait for it to settle."""
+def goto_page(page, base_url: str, url_path: str = "", sign_in: bool = True) -> None:
+    """Open a dashboard page by its url path and wait for it to settle (signing in if asked to)."""
     page.goto(f"{base_url}/{url_path}")
-    wait_for_app(page)
+    wait_for_app(page, sign_in=sign_in)
+
+
+SIGNIN_FORM = '[data-testid="stMain"] :is(h1#kaohe-signin, .st-key-signin_login)'  # the form is drawn
+
+
+def submit_sign_in(page, login: str = BROWSER_LOGIN, password: str = BROWSER_PASSWORD, timeout: float = 30_000) -> None:
+    """Fill in the sign-in form shown and submit it; wait until the page behind it has run."""
+    page.locator(".st-key-signin_login input").fill(login)
+    page.locator(".st-key-signin_password input").fill(password)
+    errors = '[data-testid="stAlertContentError"]'
+    page.evaluate("s => document.querySelectorAll(s).forEach(e => { e.dataset.kaoheSeen = '1'; })", errors)
+    page.locator('[data-testid="stFormSubmitButton"] button').first.click()
+    # signed in (the form is gone) or refused (an error not there before the click)
+    page.wait_for_function(
+        """([form, errors]) => !document.querySelector(form)
+               || [...document.querySelectorAll(errors)].some(e => !e.dataset.kaoheSeen)""",
+        arg=[SIGNIN_FORM, errors], timeout=timeout)
+    _wait_for_run(page, timeout)
 
 
 # -- AppTest helpers for the page tests (tests/test_pages_*.py) -------------------------------------------

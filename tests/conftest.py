@@ -34,6 +34,20 @@ def _page_tests_signed_in(request, monkeypatch):
     monkeypatch.setattr(auth, "_unsigned", lambda: Principal.local("tester"))
 
 
+@pytest.fixture
+def sign_in_as():
+    """Factory for page tests: `sign_in_as(at, role, login=None, **scope)` puts a Principal of `role` into an
+    AppTest's session, as the sign-in form would (scope: sources, offices, unit_code); returns `at`."""
+    from kaohe.base.access import Principal
+    from kaohe.ui import auth
+
+    def put(at, role: str, login: str | None = None, **scope):
+        at.session_state[auth.SESSION_KEY] = Principal(login or f"test-{role}", role, **scope)
+        return at
+
+    return put
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """A warehouse file holding the sample district (2023-11..2026-10), built once per session."""

@@ -57,6 +57,8 @@ EXTRA_PAGES = [
     ("pages/catalogue.py", "cat.title", ":material/list_alt:", "nav.section.setup", False),
     # the first screen: the default page while the warehouse has no units or no data (navigation())
     ("pages/start.py", "start.title", ":material/rocket_launch:", "nav.section.setup", False),
+    ("pages/accounts.py", "acct.title", ":material/manage_accounts:", "nav.section.setup", False),
+    ("pages/appeals.py", "ap.title", ":material/gavel:", "nav.section.scheme", False),
 ]
 START = "pages/start.py"
 
@@ -77,19 +79,45 @@ def opens_on_start() -> bool:
     return queries.units().empty or not queries.months()
 
 
-def navigation():
-    """st.navigation from the page registry, in the session's language. A page appears once its file
-    exists. Icons are Material Symbols, drawn from the font Streamlit ships (no request leaves the server).
-    An empty warehouse opens on the first screen instead of the overview."""
+# A role's first page when the registry's default is not among its pages.
+FIRST_OF_ROLE = {"unit": "pf.title", "evaluator": "page.import"}
+
+
+def allowed(title_key: str, who) -> bool:
+    """Whether `who` may open the page of `title_key`: the right ui.setup.RIGHT_OF names for it; a page
+    without an entry is the office admin's alone."""
+    from kaohe.base import access
     from kaohe.ui import setup
 
-    first = START if (setup.ROOT / START).exists() and opens_on_start() else None
+    if who is None:
+        return False
+    right = setup.RIGHT_OF.get(title_key)
+    return access.can(who, right) if right else access.principal(who).role == "admin"
+
+
+def navigation(who=None, *, hidden: bool = False):
+    """st.navigation from the page registry, in the session's language: the pages `who` may open (every
+    page, not shown, for the sign-in form: `hidden`, so a deep link survives signing in). A page appears
+    once its file exists. Icons are Material Symbols, drawn from the font Streamlit ships (no request
+    leaves the server). The default page is the first screen while the warehouse has no units or no data
+    (for those who may open it), else the registry's default when allowed, else the role's first page
+    (a unit: its profile; an evaluator: the import), else the first allowed one."""
+    from kaohe.base import access
+    from kaohe.ui import setup
+
+    rows = [row for row in pages() if (setup.ROOT / row[0]).exists() and (hidden or allowed(row[1], who))]
+    if not rows:  # nothing this person may open (cannot happen with the four roles): the first screen
+        rows = [row for row in pages() if row[0] == START] or pages()[:1]
+    paths = [row[0] for row in rows]
+    first = START if START in paths and opens_on_start() else None
+    if first is None and not any(row[4] for row in rows):
+        role = access.principal(who).role if who is not None else None
+        preferred = [row[0] for row in rows if row[1] == FIRST_OF_ROLE.get(role)]
+        first = preferred[0] if preferred else paths[0]
     sections: dict[str, list] = {}
-    for path, title_key, icon, section_key, default in pages():
-        if not (setup.ROOT / path).exists():
-            continue
+    for path, title_key, icon, section_key, default in rows:
         if first:
             default = path == first
         page = st.Page(path, title=setup.tr(title_key), icon=icon, default=default, url_path=Path(path).stem)
         sections.setdefault(setup.tr(section_key), []).append(page)
-    return st.navigation(sections, expanded=True)
+    return st.navigation(sections, expanded=True, position="hidden" if hidden else "sidebar")

@@ -68,7 +68,25 @@ def cmd_init(args) -> int:
 
     if not schemes.active_years(wh):  # scoring refuses until a scheme is in force: say how to get one
         print(t("init.no_scheme", args.lang, year=str(clock.today().year)))
+    first_admin(wh, args.lang)
     return 0
+
+
+FIRST_ADMIN = "admin"
+
+
+def first_admin(wh, lang: str, url: str | None = None) -> None:
+    """A warehouse with no account gets the first administrator, `admin`, with a generated password, shown
+    once with how to sign in and how to reset it; one with accounts gets a line on how to sign in."""
+    from kaohe.auth import accounts
+
+    if accounts.has_accounts(wh):
+        print(t("init.signin_hint", lang))
+        return
+    password = accounts.generate_password()
+    accounts.add(wh, FIRST_ADMIN, "admin", name=FIRST_ADMIN, password=password, actor=settings.actor())
+    url = url or settings.dashboard_url()
+    print(t("init.admin_created", lang, login=FIRST_ADMIN, password=password, url=url))
 
 
 def cmd_sample(args) -> int:
