@@ -15,7 +15,7 @@ from kaohe.data.warehouse import Warehouse, _audit, _next_id, tick
 
 PUBLICITY_COLUMNS = "id, month, period, opened_at, opened_by, deadline, channel, closed_at, closed_by, note"
 APPEAL_COLUMNS = ("id, publicity_id, month, period, unit_code, indicator_code, item, reason, evidence_name, "
-                  "evidence_mime, evidence_sha256, length(evidence) AS evidence_size, filed_at, filed_by, status, "
+                  "evidence_mime, evidence_sha256, octet_length(evidence) AS evidence_size, filed_at, filed_by, status, "
                   "decision, decided_at, decided_by, adj_id")
 STATUSES = ("open", "accepted", "rejected", "withdrawn")
 
