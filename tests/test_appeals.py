@@ -316,3 +316,39 @@ def test_override_and_the_notes_carry_the_accepted_appeal_and_replay_matches(on_
 def test_a_month_without_notice_publishes_as_before(wh):
     assert ap.publish(wh, MONTH, actor="cli-admin") == 1
     assert scoring_store.publication(wh, MONTH, "month")["notes"] == {}
+
+
+# -- the scorecard ------------------------------------------------------------------------------------
+def _pdf_text(data: bytes, tmp_path) -> str:
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler's pdftotext is not installed")
+    f = tmp_path / "card.pdf"
+    f.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(f), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_scorecard_names_issuer_date_and_the_appeal_channel(on_notice, tmp_path):
+    from kaohe.reports import scorecard
+
+    zh = _pdf_text(scorecard.scorecard_pdf(on_notice, "S01", MONTH, lang="zh", actor=S01), tmp_path)
+    assert "公示稿" in zh and "示例区绩效考核工作领导小组办公室" in zh and "2026-11-20" in zh
+    assert "如有异议，请于 2026-11-27 前通过" in zh and "提出申诉" in zh
+    en = _pdf_text(scorecard.scorecard_pdf(on_notice, "S01", MONTH, lang="en", actor=S01), tmp_path)
+    assert "(draft)" in en and "appeal by 2026-11-27" in en and "Issued by" in en
+    with pytest.raises(access.Forbidden):
+        scorecard.scorecard_pdf(on_notice, "S02", MONTH, lang="zh", actor=S01)
+    with pytest.raises(access.Forbidden):
+        scorecard.scorecard_pdf(on_notice, "S01", MONTH, lang="zh", actor=EVAL)
+
+
+def test_a_published_scorecard_is_no_draft_and_has_no_appeal_line(wh, tmp_path, monkeypatch):
+    from kaohe.reports import scorecard
+
+    ap.open_publicity(wh, MONTH, days=2, actor=ADMIN)
+    monkeypatch.setenv("KAOHE_TODAY", "2026-11-23")
+    ap.publish(wh, MONTH, actor=ADMIN)
+    zh = _pdf_text(scorecard.scorecard_pdf(wh, "S01", MONTH, lang="zh"), tmp_path)
+    assert "公示稿" not in zh and "如有异议" not in zh and "2026-11-23" in zh
