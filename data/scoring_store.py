@@ -328,7 +328,8 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             data_checksum: str | None, expected_latest: int | None = None,
             scheme_fingerprint: str | None = None, scheme_year: str | None = None,
             checksum_from: str | None = None, as_of: int | None = None, inputs_checksum: str | None = None,
-            inputs: str | None = None, notes: str | None = None) -> int:
+            inputs: str | None = None, notes: str | None = None,
+            open_appeals: tuple[list[str], int] | None = None) -> int:
     """Freeze results as the next revision of (month, period). Revision 1 is the first publication.
 
     The latest revision is read inside the write transaction: when `expected_latest` (the revision
@@ -337,7 +338,9 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
     `as_of` is the point of the input sequence the results were built from (read_inputs): when any
     input was written since, the results are not frozen either (PublishConflict: build again).
     `notes` (JSON text: the appeals that changed the figures, an override of the appeals gate) is kept
-    with the revision; the open 公示 of (month, period), if any, is closed in the same transaction."""
+    with the revision; the open 公示 of (month, period), if any, is closed in the same transaction.
+    `open_appeals` (months, n): the open appeals of those months the caller's gate counted; when another
+    was filed or decided meanwhile, PublishConflict (check the gate again)."""
     frame = results.reindex(columns=RESULT_COLUMNS).copy()
     with wh.transaction() as con:
         latest = latest_revision(con, month, period)
@@ -351,6 +354,11 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
                 raise PublishConflict(latest, latest)
         if as_of is not None and input_seq(con) != as_of:
             raise PublishConflict(latest, latest)
+        if open_appeals is not None and _has_table(con, "appeals"):
+            from kaohe.data import appeals as appeals_store
+
+            if appeals_store.open_count_in(con, open_appeals[0]) != open_appeals[1]:
+                raise PublishConflict(latest, latest)
         rev = latest + 1
         con.execute(
             """INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor, reason,

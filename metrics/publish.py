@@ -64,17 +64,20 @@ def publish(wh, month: str, actor: str, reason: str | None = None, period: str =
     periods.check(period)
     store.ready(wh)
     override = (override_reason or "").strip() or None
-    notes = _gate(wh, month, period, override)
     for _ in range(RETRIES):
+        # the gate is checked again on every try; the write checks, under its lock, that the open
+        # appeals are still the ones counted here (else PublishConflict, and this loop comes round)
+        notes, counted = _gate(wh, month, period, override)
         try:
-            return _publish_once(wh, month, actor, reason, period, build, notes)
+            return _publish_once(wh, month, actor, reason, period, build, notes, counted)
         except store.PublishConflict:
             continue
     raise PublishError("scoring.publish.busy", month=month)
 
 
-def _gate(wh, month: str, period: str, override: str | None) -> str | None:
-    """The appeals gate's refusal, or the revision's notes (JSON text, None when there is nothing to say)."""
+def _gate(wh, month: str, period: str, override: str | None) -> tuple[str | None, tuple[list[str], int]]:
+    """The appeals gate's refusal, or the revision's notes (JSON text, None when there is nothing to say)
+    and the open appeals counted (the months, how many)."""
     import json
 
     from kaohe.data import appeals as appeals_store
@@ -98,14 +101,14 @@ def _gate(wh, month: str, period: str, override: str | None) -> str | None:
     if override and (n_open or notice is not None):
         notes["override_reason"] = override
         notes["open_appeals"] = n_open
-    return json.dumps(notes, ensure_ascii=False) if notes else None
+    return (json.dumps(notes, ensure_ascii=False) if notes else None), (months, n_open)
 
 
 def _label(period: str, month: str):
     return lambda lang: periods.label(period, month, lang)
 
 
-def _publish_once(wh, month, actor, reason, period, run_build, notes=None) -> int:
+def _publish_once(wh, month, actor, reason, period, run_build, notes=None, counted=None) -> int:
     first = periods.months_of(period, month)[0]
     checksum = store.data_checksum(wh, first, month)
     if checksum.startswith("0:"):
@@ -127,7 +130,7 @@ def _publish_once(wh, month, actor, reason, period, run_build, notes=None) -> in
                          steps=b.steps, actor=actor, reason=(reason or "").strip() or None,
                          data_checksum=checksum, checksum_from=first, expected_latest=latest,
                          scheme_fingerprint=b.scheme_fingerprint, scheme_year=b.scheme_year,
-                         notes=notes, **pin(inputs))
+                         notes=notes, open_appeals=counted, **pin(inputs))
 
 
 def pin(inputs: dict) -> dict:

@@ -352,3 +352,23 @@ def test_a_published_scorecard_is_no_draft_and_has_no_appeal_line(wh, tmp_path, 
     ap.publish(wh, MONTH, actor=ADMIN)
     zh = _pdf_text(scorecard.scorecard_pdf(wh, "S01", MONTH, lang="zh"), tmp_path)
     assert "公示稿" not in zh and "如有异议" not in zh and "2026-11-23" in zh
+
+
+def test_an_appeal_filed_while_publishing_is_counted_in_the_notes(on_notice, monkeypatch):
+    """An appeal that lands between the gate's count and the write: the write sees the count changed,
+    the gate counts again, and the revision's notes say how many were open when it was made."""
+    from kaohe.metrics import publish as pub
+
+    wh = on_notice
+    real = pub._publish_once
+    calls = []
+
+    def late_appeal(*args, **kwargs):
+        if not calls:
+            calls.append(ap.file_appeal(wh, MONTH, "S01", item="x", reason="just in time", actor=S01))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pub, "_publish_once", late_appeal)
+    assert ap.publish(wh, MONTH, actor=ADMIN, override_reason="早发") == 1
+    assert scoring_store.publication(wh, MONTH, "month")["notes"]["open_appeals"] == 1
+    service.replay_publication(wh, MONTH)
