@@ -140,3 +140,16 @@ def test_leader_reads_only(wh):
 def test_an_evaluator_is_refused_in_words(wh):
     at = open_as(Principal("e1", "evaluator", sources=frozenset({"12345"})))
     assert at.error and not at.dataframe
+
+
+def test_unit_withdraws_its_open_appeal_and_sees_only_its_own(wh):
+    ap.open_publicity(wh, MONTH, actor=ADMIN)
+    aid = ap.file_appeal(wh, MONTH, "S01", item="x", reason="mine", actor=S01)
+    ap.file_appeal(wh, MONTH, "S02", item="y", reason="theirs", actor=Principal("s02", "unit", unit_code="S02"))
+    at = open_as(S01)
+    df = at.dataframe[0].value
+    assert list(df["申诉理由"]) == ["mine"]
+    button(at, f"撤回申诉 #{aid}").click().run()
+    assert not at.exception, at.exception
+    assert ap.get_appeal(wh, aid, actor=S01)["status"] == "withdrawn"
+    assert f"申诉 \\#{aid} 已撤回" in texts(at)  # plain(): shown literally as 申诉 #1 已撤回
