@@ -291,4 +291,49 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    10,
+    "公示 (publicity: a month or period made known with a deadline for appeals), 申诉 (appeals with their "
+    "evidence and decisions), and the notes of a publication (the appeals that changed its figures)",
+    [
+        """CREATE TABLE publicity (
+            id BIGINT PRIMARY KEY,
+            month VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            opened_at TIMESTAMP NOT NULL,
+            opened_by VARCHAR NOT NULL,
+            deadline DATE NOT NULL,
+            channel VARCHAR,
+            closed_at TIMESTAMP,
+            closed_by VARCHAR,
+            note VARCHAR
+        )""",
+        """CREATE TABLE appeals (
+            id BIGINT PRIMARY KEY,
+            publicity_id BIGINT NOT NULL,
+            month VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            unit_code VARCHAR NOT NULL,
+            indicator_code VARCHAR,
+            item VARCHAR,
+            reason VARCHAR NOT NULL,
+            evidence_name VARCHAR,
+            evidence_mime VARCHAR,
+            evidence BLOB,
+            evidence_sha256 VARCHAR,
+            filed_at TIMESTAMP NOT NULL,
+            filed_by VARCHAR NOT NULL,
+            status VARCHAR NOT NULL CHECK (status IN ('open', 'accepted', 'rejected', 'withdrawn')),
+            decision VARCHAR,
+            decided_at TIMESTAMP,
+            decided_by VARCHAR,
+            adj_id BIGINT
+        )""",
+        "ALTER TABLE publications ADD COLUMN notes VARCHAR",
+    ],
+))
+
+# migrations apply in their numbers' order, whatever order the blocks above were appended in
+MIGRATIONS.sort(key=lambda m: m[0])
+
 LATEST = MIGRATIONS[-1][0]

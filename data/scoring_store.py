@@ -328,14 +328,19 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             data_checksum: str | None, expected_latest: int | None = None,
             scheme_fingerprint: str | None = None, scheme_year: str | None = None,
             checksum_from: str | None = None, as_of: int | None = None, inputs_checksum: str | None = None,
-            inputs: str | None = None) -> int:
+            inputs: str | None = None, notes: str | None = None,
+            open_appeals: tuple[list[str], int] | None = None) -> int:
     """Freeze results as the next revision of (month, period). Revision 1 is the first publication.
 
     The latest revision is read inside the write transaction: when `expected_latest` (the revision
     the caller checked its results and reason against; 0 = none) is no longer the latest, nothing
     is written and PublishConflict is raised, so two publishers can never both make a revision.
     `as_of` is the point of the input sequence the results were built from (read_inputs): when any
-    input was written since, the results are not frozen either (PublishConflict: build again)."""
+    input was written since, the results are not frozen either (PublishConflict: build again).
+    `notes` (JSON text: the appeals that changed the figures, an override of the appeals gate) is kept
+    with the revision; the open 公示 of (month, period), if any, is closed in the same transaction.
+    `open_appeals` (months, n): the open appeals of those months the caller's gate counted; when another
+    was filed or decided meanwhile, PublishConflict (check the gate again)."""
     frame = results.reindex(columns=RESULT_COLUMNS).copy()
     with wh.transaction() as con:
         latest = latest_revision(con, month, period)
@@ -349,6 +354,11 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
                 raise PublishConflict(latest, latest)
         if as_of is not None and input_seq(con) != as_of:
             raise PublishConflict(latest, latest)
+        if open_appeals is not None and _has_table(con, "appeals"):
+            from kaohe.data import appeals as appeals_store
+
+            if appeals_store.open_count_in(con, open_appeals[0]) != open_appeals[1]:
+                raise PublishConflict(latest, latest)
         rev = latest + 1
         con.execute(
             """INSERT INTO publications (month, period, revision, scheme_id, scheme_version, actor, reason,
@@ -360,6 +370,13 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             con.execute("UPDATE publications SET as_of_seq = ?, inputs_checksum = ?, inputs = ? "
                         "WHERE month = ? AND period = ? AND revision = ?",
                         [as_of, inputs_checksum, inputs, month, period, rev])
+        if notes is not None:
+            con.execute("UPDATE publications SET notes = ? WHERE month = ? AND period = ? AND revision = ?",
+                        [notes, month, period, rev])
+        if _has_table(con, "publicity"):
+            from kaohe.data import appeals as appeals_store
+
+            appeals_store.close_publicity_in(con, month, period, actor)
         frame.insert(0, "revision", rev)
         frame.insert(0, "period", period)
         frame.insert(0, "month", month)
@@ -369,7 +386,8 @@ def publish(wh: Warehouse, month: str, period: str, results: pd.DataFrame, *, sc
             "SELECT month, period, revision, " + ", ".join(RESULT_COLUMNS) + " FROM incoming_results")
         _audit(con, actor, "scoring.publish" if rev == 1 else "scoring.revise", f"{period} {month}", None,
                {"revision": rev, "reason": reason, "scheme": f"{scheme_id} {scheme_version}",
-                "scheme_fingerprint": scheme_fingerprint, "units": len(frame)})
+                "scheme_fingerprint": scheme_fingerprint, "units": len(frame),
+                **({"notes": json.loads(notes)} if notes else {})})
     return rev
 
 
@@ -391,7 +409,7 @@ def publication(wh: Warehouse, month: str, period: str, revision: int | None = N
     ready(wh)
     df = wh.query(
         """SELECT month, period, revision, scheme_id, scheme_version, published_at, steps, data_checksum,
-                  as_of_seq, inputs_checksum, inputs, scheme_fingerprint
+                  as_of_seq, inputs_checksum, inputs, scheme_fingerprint, notes
            FROM publications WHERE month = ? AND period = ?
              AND revision = coalesce(?, (SELECT max(revision) FROM publications WHERE month = ? AND period = ?))""",
         [month, period, revision, month, period])
@@ -402,6 +420,7 @@ def publication(wh: Warehouse, month: str, period: str, revision: int | None = N
     row["as_of_seq"] = None if pd.isna(row["as_of_seq"]) else int(row["as_of_seq"])
     for k in ("inputs_checksum", "inputs", "data_checksum"):
         row[k] = row[k] if isinstance(row[k], str) else None
+    row["notes"] = json.loads(row["notes"]) if isinstance(row.get("notes"), str) else {}
     return row
 
 

@@ -48,25 +48,67 @@ def _results(build) -> pd.DataFrame:
 
 
 def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month", *,
-            build: Callable) -> int:
+            build: Callable, override_reason: str | None = None) -> int:
     """Freeze the period's results as its next revision, or refuse in words (PublishError).
 
     The checks (data there, figures not equal to the latest revision, a reason for a revision)
     are made against the latest revision and the data the build read, and the write transaction
     checks that both are still the latest; when another publication or an import landed in
     between, the whole thing is checked again (a few times), so concurrent publishers make one
-    revision and the other is told the figures are already published."""
+    revision and the other is told the figures are already published.
+
+    The appeals gate (公示 → 申诉 → 发布): while an appeal of the period's months is open, or its 公示
+    is open and the deadline not passed, publishing is refused in words unless `override_reason` says
+    why (it is kept in the revision's notes). The notes also list the accepted appeals of those months
+    whose adjustment changed the figures (id, unit, decision, adjustment); publishing closes the 公示."""
     periods.check(period)
     store.ready(wh)
+    override = (override_reason or "").strip() or None
     for _ in range(RETRIES):
+        # the gate is checked again on every try; the write checks, under its lock, that the open
+        # appeals are still the ones counted here (else PublishConflict, and this loop comes round)
+        notes, counted = _gate(wh, month, period, override)
         try:
-            return _publish_once(wh, month, actor, reason, period, build)
+            return _publish_once(wh, month, actor, reason, period, build, notes, counted)
         except store.PublishConflict:
             continue
     raise PublishError("scoring.publish.busy", month=month)
 
 
-def _publish_once(wh, month, actor, reason, period, run_build) -> int:
+def _gate(wh, month: str, period: str, override: str | None) -> tuple[str | None, tuple[list[str], int]]:
+    """The appeals gate's refusal, or the revision's notes (JSON text, None when there is nothing to say)
+    and the open appeals counted (the months, how many)."""
+    import json
+
+    from kaohe.data import appeals as appeals_store
+
+    months = periods.months_of(period, month)
+    with wh.connect() as con:
+        n_open = appeals_store.open_count_in(con, months)
+    notice = appeals_store.current_publicity(wh, month, period)
+    label = _label(period, month)
+    if not override:
+        if n_open:
+            raise PublishError("ap.err.publish_open", label=label, n=n_open)
+        if notice is not None and clock.today() <= pd.Timestamp(notice["deadline"]).date():
+            raise PublishError("ap.err.publish_notice", label=label, deadline=str(notice["deadline"])[:10])
+    changed = appeals_store.changed_figures(wh, months)
+    notes: dict = {}
+    if len(changed):
+        notes["appeals"] = [{"id": int(r.id), "unit_code": str(r.unit_code), "month": str(r.month),
+                             "decision": r.decision, "adj_id": int(r.adj_id), "kind": str(r.kind),
+                             "points": float(r.points)} for r in changed.itertuples()]
+    if override and (n_open or notice is not None):
+        notes["override_reason"] = override
+        notes["open_appeals"] = n_open
+    return (json.dumps(notes, ensure_ascii=False) if notes else None), (months, n_open)
+
+
+def _label(period: str, month: str):
+    return lambda lang: periods.label(period, month, lang)
+
+
+def _publish_once(wh, month, actor, reason, period, run_build, notes=None, counted=None) -> int:
     first = periods.months_of(period, month)[0]
     checksum = store.data_checksum(wh, first, month)
     if checksum.startswith("0:"):
@@ -88,7 +130,7 @@ def _publish_once(wh, month, actor, reason, period, run_build) -> int:
                          steps=b.steps, actor=actor, reason=(reason or "").strip() or None,
                          data_checksum=checksum, checksum_from=first, expected_latest=latest,
                          scheme_fingerprint=b.scheme_fingerprint, scheme_year=b.scheme_year,
-                         **pin(inputs))
+                         notes=notes, open_appeals=counted, **pin(inputs))
 
 
 def pin(inputs: dict) -> dict:

@@ -369,6 +369,16 @@ class Alerts(_Model):
     fall_places: Annotated[int, Field(ge=1)] = 3
 
 
+class Publicity(_Model):
+    """公示: how many days units have to appeal once a month is made known, and where they appeal (text
+    shown on the scorecard). Optional: a scheme without it has 5 days and no channel text, and its
+    fingerprint (of the file's own content) is unchanged."""
+
+    days: Annotated[int, Field(ge=1, le=60)] = 5
+    channel_zh: str = ""
+    channel_en: str = ""
+
+
 class DimensionOverride(_Model):
     weight: Positive = ABSENT
 
@@ -450,6 +460,7 @@ class SchemeModel(_Model):
     grades: Grades
     lists: Lists = Lists()
     alerts: Alerts = Alerts()
+    publicity: Publicity = Publicity()
     kinds: Kinds  # before groups: the groups' overrides are checked against the indicators noted here
     groups: dict[str, Group] = {}
 

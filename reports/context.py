@@ -32,6 +32,11 @@ class Context:
     unit_batches: dict[str, list[int]] = field(default_factory=dict)
     history: pd.DataFrame | None = None  # month, unit_code, total, rank, n_in_group, grade
     state: object = None  # metrics.publish.PublishedState of (month, period); None: not known
+    # who issues the scorecard and when (local date), and while the period is on notice (公示) the
+    # appeal line («如有异议，请于 … 前通过……提出申诉»): `issue_facts`
+    issuer: str = ""
+    issued: str = ""
+    appeal_note: str | None = None
 
     # -- names ------------------------------------------------------------------------
     def unit_name(self, code: str) -> str:
@@ -260,6 +265,24 @@ def _load(wh, month, period, lang, build, history, units) -> Context:
                   status=status, batches=batches, unit_batches=unit_batches, state=state)
     if history:
         ctx.history = history_frame(wh, month, b)
+    return ctx
+
+
+def issue_facts(ctx: Context, wh) -> Context:
+    """Fill in the issuing office (data.office), today's local date and, while (month, period) is on
+    notice, the appeal channel and deadline (metrics.appeals.status)."""
+    from kaohe.data import office
+    from kaohe.metrics import appeals
+
+    ctx.issuer = office.load(wh, ctx.lang).get("issuer", "")
+    ctx.issued = clock.today().isoformat()
+    try:
+        notice = appeals.status(wh, ctx.month, ctx.period)
+    except Exception:  # noqa: BLE001 - a warehouse without the publicity table has no notice
+        notice = None
+    if notice is not None and not notice["passed"]:
+        channel = appeals.channel_text(notice, ctx.lang) or t("ap.sc.channel_default", ctx.lang)
+        ctx.appeal_note = t("ap.sc.channel", ctx.lang, deadline=notice["deadline"].isoformat(), channel=channel)
     return ctx
 
 

@@ -19,6 +19,7 @@ from kaohe.reports.context import (
     adjustment_actor,
     adjustment_kind,
     adjustment_reason,
+    issue_facts,
     load,
     local_date,
     veto_reason,
@@ -31,19 +32,27 @@ GRADE_COLOUR = {"excellent": GOOD, "good": (23, 78, 140), "pass": WARN, "fail": 
 
 
 def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: str = "zh",
-                  build=None, *, current: bool = False) -> bytes:
+                  build=None, *, current: bool = False, actor=None) -> bytes:
     """The scorecard of `unit_code` for the period ending in `month`, as PDF bytes.
 
     A published period shows its published figures (the latest revision rebuilt exactly,
     metrics.service.published_figures; refused in words, ReplayRefused, when it cannot be), an
     unpublished one the current figures; `current=True` asks for the current figures whatever
-    was published. A `build` given is shown as it is."""
+    was published. A `build` given is shown as it is.
+
+    `actor` (base.access): a unit's account gets its own unit's scorecard only (None: the local
+    administrator). The scorecard names the issuing office and the local issue date and, while the
+    period is on notice (公示), the appeal channel and deadline; an unpublished one is marked 公示稿."""
+    from kaohe.base import access
+
+    access.require_unit(actor, unit_code)
     if build is None and not current:
         from kaohe.metrics import service
 
         build = service.published_figures(wh, month, period, lang)
     ctx = load(wh, month, period, lang, build, units=[unit_code])
     ctx.district = district_shapes(wh)  # the small map (None: no boundaries, no map)
+    issue_facts(ctx, wh)
     if unit_code not in set(ctx.build.totals["unit_code"]):
         raise KeyError(t("report.unknown_unit", lang, unit=unit_code))
     return bytes(fit_pages(ctx, unit_code).output())
@@ -120,7 +129,11 @@ def render(doc: Doc, ctx: Context, unit_code: str, level: int = 0) -> None:
 def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     lang = ctx.lang
     doc.style(17, bold=True)
-    doc.cell(0, 8, doc.fit(ctx.unit_name(unit_code), doc.epw), new_x="LMARGIN", new_y="NEXT")
+    title = ctx.unit_name(unit_code)
+    if _draft(ctx):
+        mark = t("ap.sc.draft", lang)
+        title += f"（{mark}）" if lang == "zh" else f" ({mark})"
+    doc.cell(0, 8, doc.fit(title, doc.epw), new_x="LMARGIN", new_y="NEXT")
     facts = [
         f"{t('report.col.unit', lang)} {unit_code}",
         f"{t('report.group', lang)} {ctx.group_name(tot['peer_group'])}",
@@ -129,6 +142,10 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
         ctx.status_text(),
     ]
     doc.para("   ".join(facts), 8, color=MUTED)
+    if ctx.issuer or ctx.issued:
+        doc.para(t("ap.sc.issuer", lang, issuer=ctx.issuer, date=ctx.issued), 8, color=MUTED)
+    if ctx.appeal_note:
+        doc.para(ctx.appeal_note, 8.5, color=WARN, bold=True)
     head_notes(doc, ctx)
     doc.ln(1.5)
     grade_colour = GRADE_COLOUR.get(str(tot.get("grade")), INK)
@@ -154,6 +171,13 @@ def _header(doc: Doc, ctx: Context, unit_code: str, tot: pd.Series) -> None:
     doc.para(line, 8)
     if bool(tot.get("veto")):
         doc.para(veto_note(veto_reason(tot, lang), lang), 8.5, color=BAD, bold=True)
+
+
+def _draft(ctx: Context) -> bool:
+    """Figures not (yet) published: the scorecard is a 公示稿 / draft."""
+    if getattr(ctx.build, "published_revision", None) is not None:
+        return False
+    return not (ctx.status or {}).get("published")
 
 
 def district_shapes(wh) -> dict | None:

@@ -42,6 +42,9 @@ def register(sub) -> None:
     p.add_argument("--period", default="month", choices=["month", "quarter", "year", "ytd"], help=PERIOD_HELP)
     p.add_argument("--reason", default=None, help="更正理由（修订版必填，默认为已登记的更正理由）/ correction reason "
                                                   "(required for a revision; defaults to the corrections on record)")
+    p.add_argument("--override-reason", default=None,
+                   help="仍有申诉未处理或公示未到期时仍要发布的理由 / why publish while appeals are open or "
+                        "before the notice (公示) deadline")
     p.set_defaults(func=cmd_publish, writes=True)
 
     p = sub.add_parser("revisions", help="已发布版本及与当前结果的差异 / published revisions and what differs now")
@@ -276,13 +279,14 @@ def _explain_view(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def cmd_publish(args) -> int:
-    from kaohe.metrics import service
+    from kaohe.metrics import appeals, service
     from kaohe.metrics.publish import PublishError
 
     wh = existing_warehouse(args.db)
     month = month_arg(args.month)
-    try:
-        rev = service.publish(wh, month, settings.actor(), args.reason, period=args.period)
+    try:  # through the appeals gate (metrics.appeals.publish): --override-reason passes it, recorded
+        rev = appeals.publish(wh, month, actor=settings.actor(), reason=args.reason,
+                              override_reason=args.override_reason, period=args.period)
     except PublishError as exc:  # a refusal the user can act on: their language, no class name
         print(t("cli.error", args.lang, reason=words(exc, args.lang)), file=sys.stderr)
         print(t("cli.unchanged", args.lang), file=sys.stderr)
