@@ -9,6 +9,7 @@ import pytest
 
 from kaohe.auth import oidc
 from kaohe.auth.oidc import OidcSettings, principal_from_claims
+from kaohe.base import access
 from kaohe.base.access import Forbidden
 
 
@@ -121,3 +122,243 @@ def test_disabled_account_refused(empty_wh):
 def test_find_account_tolerates_no_table(empty_wh):
     assert oidc.find_account(empty_wh, "a@b") is None
     assert oidc.find_account(None, "a@b") is None
+
+
+# -- the browser walk: a local OIDC mock, Streamlit with a secrets file pointing at it, Debian's chromium ------
+OIDC_DIR = __import__("pathlib").Path(__file__).resolve().parent / "oidc"
+
+
+def _mock_modules() -> str | None:
+    """None when the mock's node modules are there (installing them with `npm ci` when they are not, as
+    scripts/install-system-deps.sh does); else the reason they cannot be."""
+    import shutil
+    import subprocess
+
+    if (OIDC_DIR / "node_modules" / "oauth2-mock-server").is_dir() and shutil.which("node"):
+        return None
+    if not (shutil.which("node") and shutil.which("npm")):
+        return "node/npm not installed and tests/oidc/node_modules absent (scripts/install-system-deps.sh installs both)"
+    done = subprocess.run(["npm", "ci", "--prefix", str(OIDC_DIR), "--no-audit", "--no-fund"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    if done.returncode != 0 or not (OIDC_DIR / "node_modules" / "oauth2-mock-server").is_dir():
+        return "tests/oidc/node_modules absent and `npm ci` failed: " + (done.stderr or done.stdout)[-400:]
+    return None
+
+
+class MockIdp:
+    """tests/oidc/mock_idp.js on a free port; `claims(...)` sets who it signs in next."""
+
+    def __init__(self, claims: dict):
+        import subprocess
+        import tempfile
+
+        from browser_helpers import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.proc = subprocess.Popen(["node", str(OIDC_DIR / "mock_idp.js"), str(self.port), json.dumps(claims)],
+                                     cwd=OIDC_DIR, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self, timeout: float = 30) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError("mock IdP exited: " + self.log.read().decode(errors="replace"))
+            try:
+                with urllib.request.urlopen(self.url + "/.well-known/openid-configuration", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise TimeoutError("mock IdP not answering")
+
+    def claims(self, claims: dict) -> None:
+        import urllib.request
+
+        req = urllib.request.Request(self.url + "/kaohe/claims", data=json.dumps(claims).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert r.status == 204
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+        self.log.close()
+
+
+class GateServer:
+    """`streamlit run tests/oidc/gate_app.py` with a secrets file outside the checkout (--secrets.files)."""
+
+    def __init__(self, db, secrets, port: int, lang: str = "zh"):
+        import os
+        import subprocess
+        import sys
+        import tempfile
+
+        from browser_helpers import ROOT
+
+        self.port, self.url = port, f"http://127.0.0.1:{port}"
+        env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG=lang)
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(OIDC_DIR / "gate_app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("streamlit exited: " + self.output())
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError("streamlit not healthy: " + self.output())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+        self.log.close()
+
+
+SECRETS = """\
+[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "a-test-cookie-secret-of-at-least-thirty-two-bytes"
+
+[auth.office]
+client_id = "kaohe"
+client_secret = "kaohe-test-secret"
+server_metadata_url = "{idp}/.well-known/openid-configuration"
+
+[kaohe.oidc]
+groups_claim = "groups"
+
+[kaohe.oidc.group_roles]
+"district-leaders" = "leader"
+"""
+
+
+@pytest.fixture
+def oidc_site(empty_wh, tmp_path):
+    reason = _mock_modules()
+    if reason:
+        pytest.skip(reason)
+    from browser_helpers import free_port
+
+    _accounts(empty_wh, {"login": "li@office.test", "name": "李考核", "role": "evaluator", "sources": ["12345"]},
+              {"login": "gone@office.test", "name": "停用者", "role": "admin", "disabled": True})
+    idp = MockIdp({"sub": "u-wang", "email": "wang@office.test", "name": "王领导", "groups": ["district-leaders"]})
+    port = free_port()
+    secrets = tmp_path / "etc" / "secrets.toml"  # outside the checkout
+    secrets.parent.mkdir()
+    secrets.write_text(SECRETS.format(port=port, idp=idp.url), encoding="utf-8")
+    server = GateServer(empty_wh.path, secrets, port)
+    try:
+        server.wait_healthy()
+        yield idp, server
+    finally:
+        server.stop()
+        idp.stop()
+
+
+def _sign_in_with_provider(page, server) -> None:
+    from browser_helpers import settle, wait_for_app
+
+    page.goto(server.url)
+    wait_for_app(page)
+    # st.login sends the browser to the mock, which signs in at once and sends it back through
+    # /oauth2callback to the app: one navigation of HTTP redirects
+    with page.expect_navigation(url=f"{server.url}/", timeout=30_000):
+        page.get_by_role("button", name="使用单位统一身份认证登录").click()
+    wait_for_app(page)
+    settle(page)
+
+
+def _rights(page) -> set[str]:
+    line = next(x for x in page.locator('[data-testid="stMain"]').inner_text().splitlines() if x.startswith("rights:"))
+    return {r.strip() for r in line.removeprefix("rights:").split(",") if r.strip()}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_sign_in_through_mock_provider(oidc_site):
+    from playwright.sync_api import sync_playwright
+
+    from browser_helpers import heading, launch_chromium, settle, wait_for_app
+
+    idp, server = oidc_site
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            # a leader by the provider's group, mapped in [kaohe.oidc.group_roles]
+            page = browser.new_context().new_page()
+            page.goto(server.url)
+            wait_for_app(page)
+            assert heading(page) == "Kaohe"
+            _sign_in_with_provider(page, server)
+            assert heading(page) == "王领导", server.output()[-2000:]
+            body = page.locator('[data-testid="stMain"]').inner_text()
+            assert "login: wang@office.test" in body and "role: 领导" in body and "via: oidc" in body
+            assert _rights(page) == {r for r, roles in access.RIGHTS.items() if "leader" in roles}
+            # the session is kept: a reload is still signed in
+            page.reload()
+            wait_for_app(page)
+            assert heading(page) == "王领导"
+            page.context.close()
+
+            # an account in the warehouse wins over the claims
+            idp.claims({"sub": "u-li", "email": "li@office.test", "name": "Li", "kaohe_role": "admin"})
+            page = browser.new_context().new_page()
+            _sign_in_with_provider(page, server)
+            assert heading(page) == "李考核"
+            body = page.locator('[data-testid="stMain"]').inner_text()
+            assert "role: 考核员" in body and "via: oidc" in body
+            assert {"import", "rollback", "data.view"} <= _rights(page) and "publish" not in _rights(page)
+            # signing out ends the provider's session: the form again
+            page.get_by_role("button", name="sign out").click()
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.trim() === 'Kaohe'",
+                timeout=30_000)
+            settle(page)
+            assert page.get_by_role("button", name="使用单位统一身份认证登录").count() == 1
+            page.context.close()
+
+            # a disabled account and a person without a role are refused in words, with the sign-out offered
+            for claims, words in (({"sub": "u-g", "email": "gone@office.test", "kaohe_role": "admin"}, "已停用"),
+                                  ({"sub": "u-n", "email": "nobody@office.test"}, "没有角色")):
+                idp.claims(claims)
+                page = browser.new_context().new_page()
+                _sign_in_with_provider(page, server)
+                assert heading(page) == "Kaohe"
+                main = page.locator('[data-testid="stMain"]').inner_text()
+                assert "统一身份认证登录被拒绝" in main and words in main and claims["email"] in main
+                assert page.get_by_role("button", name="退出统一身份认证").count() == 1
+                assert page.get_by_role("button", name="使用单位统一身份认证登录").count() == 0
+                page.context.close()
+        finally:
+            browser.close()
