@@ -4,8 +4,17 @@ browser walk against a local OIDC mock (tests/oidc/mock_idp.js) through Streamli
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
+from browser_helpers import ROOT, free_port, heading, launch_chromium, settle, wait_for_app
 
 from kaohe.auth import oidc
 from kaohe.auth.oidc import OidcSettings, principal_from_claims
@@ -125,15 +134,12 @@ def test_find_account_tolerates_no_table(empty_wh):
 
 
 # -- the browser walk: a local OIDC mock, Streamlit with a secrets file pointing at it, Debian's chromium ------
-OIDC_DIR = __import__("pathlib").Path(__file__).resolve().parent / "oidc"
+OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 
 
 def _mock_modules() -> str | None:
     """None when the mock's node modules are there (installing them with `npm ci` when they are not, as
     scripts/install-system-deps.sh does); else the reason they cannot be."""
-    import shutil
-    import subprocess
-
     if (OIDC_DIR / "node_modules" / "oauth2-mock-server").is_dir() and shutil.which("node"):
         return None
     if not (shutil.which("node") and shutil.which("npm")):
@@ -149,11 +155,6 @@ class MockIdp:
     """tests/oidc/mock_idp.js on a free port; `claims(...)` sets who it signs in next."""
 
     def __init__(self, claims: dict):
-        import subprocess
-        import tempfile
-
-        from browser_helpers import free_port
-
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
@@ -162,9 +163,6 @@ class MockIdp:
         self._wait()
 
     def _wait(self, timeout: float = 30) -> None:
-        import time
-        import urllib.request
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -180,8 +178,6 @@ class MockIdp:
         raise TimeoutError("mock IdP not answering")
 
     def claims(self, claims: dict) -> None:
-        import urllib.request
-
         req = urllib.request.Request(self.url + "/kaohe/claims", data=json.dumps(claims).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
         with urllib.request.urlopen(req, timeout=5) as r:
@@ -200,13 +196,6 @@ class GateServer:
     """`streamlit run tests/oidc/gate_app.py` with a secrets file outside the checkout (--secrets.files)."""
 
     def __init__(self, db, secrets, port: int, lang: str = "zh"):
-        import os
-        import subprocess
-        import sys
-        import tempfile
-
-        from browser_helpers import ROOT
-
         self.port, self.url = port, f"http://127.0.0.1:{port}"
         env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG=lang)
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
@@ -221,9 +210,6 @@ class GateServer:
         return self.log.read().decode(errors="replace")
 
     def wait_healthy(self, timeout: float = 60) -> None:
-        import time
-        import urllib.request
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -268,8 +254,6 @@ def oidc_site(empty_wh, tmp_path):
     reason = _mock_modules()
     if reason:
         pytest.skip(reason)
-    from browser_helpers import free_port
-
     _accounts(empty_wh, {"login": "li@office.test", "name": "李考核", "role": "evaluator", "sources": ["12345"]},
               {"login": "gone@office.test", "name": "停用者", "role": "admin", "disabled": True})
     idp = MockIdp({"sub": "u-wang", "email": "wang@office.test", "name": "王领导", "groups": ["district-leaders"]})
@@ -287,8 +271,6 @@ def oidc_site(empty_wh, tmp_path):
 
 
 def _sign_in_with_provider(page, server) -> None:
-    from browser_helpers import settle, wait_for_app
-
     page.goto(server.url)
     wait_for_app(page)
     # st.login sends the browser to the mock, which signs in at once and sends it back through
@@ -309,7 +291,6 @@ def _rights(page) -> set[str]:
 def test_browser_sign_in_through_mock_provider(oidc_site):
     from playwright.sync_api import sync_playwright
 
-    from browser_helpers import heading, launch_chromium, settle, wait_for_app
 
     idp, server = oidc_site
     with sync_playwright() as pw:

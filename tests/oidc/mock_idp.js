@@ -8,7 +8,12 @@
 // signs everybody in as that person without a form. A fresh RSA key is generated at each start.
 // `POST /kaohe/claims` with a JSON object replaces the claims for the next sign-ins (one server, several
 // people in a test). Prints "ready <issuer url>" once it listens on 127.0.0.1:PORT.
-import { OAuth2Server, Events } from 'oauth2-mock-server';
+// Debian 12's node (18) has WebCrypto only as node:crypto's webcrypto, not as the global the mock's JOSE
+// library uses: set it before the mock is loaded (hence the dynamic import).
+import { webcrypto } from 'node:crypto';
+
+if (globalThis.crypto === undefined) globalThis.crypto = webcrypto;
+const { OAuth2Server, Events } = await import('oauth2-mock-server');
 
 const port = Number(process.argv[2] || process.env.KAOHE_MOCK_PORT || 0);
 if (!Number.isInteger(port) || port <= 0) {
