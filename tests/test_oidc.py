@@ -133,6 +133,79 @@ def test_find_account_tolerates_no_table(empty_wh):
     assert oidc.find_account(None, "a@b") is None
 
 
+# -- the face under AppTest: tests/oidc/gate_app.py calls ui/oidc.py the way the sign-in gate does ----------
+AUTH_SECRETS = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 40,
+                         "office": {"client_id": "kaohe", "client_secret": "s",
+                                    "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration"}},
+                "kaohe": {"oidc": {"group_roles": {"考核办": "admin"}}}}
+
+
+def _gate(empty_wh, monkeypatch, *, secrets=None, user=None):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KAOHE_DB", str(empty_wh.path))
+    monkeypatch.setenv("KAOHE_LANG", "zh")
+    at = AppTest.from_file("oidc/gate_app.py", default_timeout=60)
+    if secrets:
+        at.secrets = secrets
+    at.user = user if user is not None else {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _labels(at) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def test_gate_without_provider_offers_passwords_only(empty_wh, monkeypatch):
+    at = _gate(empty_wh, monkeypatch, user={"email": "x@y", "is_logged_in": True})
+    assert at.title[0].value == "Kaohe"  # claims without an [auth] section sign nobody in
+    assert "使用单位统一身份认证登录" not in _labels(at)
+
+
+def test_gate_offers_provider_and_signs_in_from_claims(empty_wh, monkeypatch):
+    at = _gate(empty_wh, monkeypatch, secrets=AUTH_SECRETS)
+    assert at.title[0].value == "Kaohe" and "使用单位统一身份认证登录" in _labels(at)
+    at = _gate(empty_wh, monkeypatch, secrets=AUTH_SECRETS,
+               user={"is_logged_in": True, "email": "z@office.test", "name": "赵主任", "groups": ["考核办"],
+                     "provider": "office", "origin": "http://127.0.0.1:8501"})
+    assert at.title[0].value == "赵主任"
+    shown = [t.value for t in at.text]
+    assert "login: z@office.test" in shown and "role: 考核办" in shown and "via: oidc" in shown
+    at.button(key="gate_sign_out_btn").click().run()  # sign_out(): st.logout ends the provider's session
+    assert not at.exception and not at.user.get("is_logged_in")
+
+
+def test_offer_logs_in_with_the_one_named_provider(empty_wh, monkeypatch):
+    import streamlit
+
+    asked = []
+    monkeypatch.setattr(streamlit, "login", lambda provider=None: asked.append(provider))
+    at = _gate(empty_wh, monkeypatch, secrets=AUTH_SECRETS)
+    at.button(key="kaohe_oidc_login_btn").click().run()
+    assert asked == ["office"]
+    named = {**AUTH_SECRETS, "auth": {**AUTH_SECRETS["auth"], "other": AUTH_SECRETS["auth"]["office"]},
+             "kaohe": {"oidc": {"provider": "other"}}}
+    at = _gate(empty_wh, monkeypatch, secrets=named)
+    at.button(key="kaohe_oidc_login_btn").click().run()
+    assert asked == ["office", "other"]
+
+
+def test_gate_refusal_in_words_then_sign_out(empty_wh, monkeypatch):
+    at = _gate(empty_wh, monkeypatch, secrets=AUTH_SECRETS,
+               user={"is_logged_in": True, "email": "nobody@office.test", "name": "<b>无名</b>"})
+    assert at.title[0].value == "Kaohe"
+    assert at.error[0].value == "统一身份认证登录被拒绝"
+    assert any("nobody@office.test" in t.value and "没有角色" in t.value for t in at.text)
+    assert "退出统一身份认证" in _labels(at) and "使用单位统一身份认证登录" not in _labels(at)
+    at.button(key="kaohe_oidc_refused_logout_btn").click().run()
+    assert not at.exception, at.exception
+    assert not at.user.get("is_logged_in")
+    at.run()
+    assert "使用单位统一身份认证登录" in _labels(at) and not at.error
+
+
 # -- the browser walk: a local OIDC mock, Streamlit with a secrets file pointing at it, Debian's chromium ------
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 
