@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_helpers import ROOT, free_port, heading, launch_chromium, settle, wait_for_app
+from browser_helpers import ROOT, free_port, heading, launch_chromium, settle, shown, wait_for_app
 
 from kaohe.auth import oidc
 from kaohe.auth.oidc import OidcSettings, principal_from_claims
@@ -168,11 +168,11 @@ def test_gate_offers_provider_and_signs_in_from_claims(empty_wh, monkeypatch):
     at = _gate(empty_wh, monkeypatch, secrets=AUTH_SECRETS)
     assert at.title[0].value == "Kaohe" and "使用单位统一身份认证登录" in _labels(at)
     at = _gate(empty_wh, monkeypatch, secrets=AUTH_SECRETS,
-               user={"is_logged_in": True, "email": "z@office.test", "name": "赵主任", "groups": ["考核办"],
+               user={"is_logged_in": True, "email": "z@office.test", "name": "**赵主任**", "groups": ["考核办"],
                      "provider": "office", "origin": "http://127.0.0.1:8501"})
-    assert at.title[0].value == "赵主任"
-    shown = [t.value for t in at.text]
-    assert "login: z@office.test" in shown and "role: 考核办" in shown and "via: oidc" in shown
+    assert shown(at.title[0].value) == "**赵主任**" and at.title[0].value != "**赵主任**"  # text, not markdown
+    lines = [t.value for t in at.text]
+    assert "login: z@office.test" in lines and "role: 考核办" in lines and "via: oidc" in lines
     at.button(key="gate_sign_out_btn").click().run()  # sign_out(): st.logout ends the provider's session
     assert not at.exception and not at.user.get("is_logged_in")
 
@@ -327,6 +327,10 @@ def oidc_site(empty_wh, tmp_path):
     reason = _mock_modules()
     if reason:
         pytest.skip(reason)
+    import importlib.util
+
+    # st.login's callback runs on Authlib's Starlette client, which needs httpx (streamlit[auth])
+    assert importlib.util.find_spec("httpx"), "st.login needs httpx: depend on streamlit[auth] in pyproject.toml"
     _accounts(empty_wh, {"login": "li@office.test", "name": "李考核", "role": "evaluator", "sources": ["12345"]},
               {"login": "gone@office.test", "name": "停用者", "role": "admin", "disabled": True})
     idp = MockIdp({"sub": "u-wang", "email": "wang@office.test", "name": "王领导", "groups": ["district-leaders"]})

@@ -10,13 +10,14 @@ import streamlit as st
 from kaohe.base import access, i18n
 from kaohe.data.warehouse import Warehouse
 from kaohe.ui import oidc
+from kaohe.ui.text import plain
 
 lang = os.environ.get("KAOHE_LANG", "zh")
 wh = Warehouse(os.environ["KAOHE_DB"])
 
 who = oidc.current_principal(wh)
 if who is not None:
-    st.title(who.display)
+    st.title(plain(who.display))  # the provider's text, shown as text
     st.text(f"login: {who.login}")
     st.text(f"role: {i18n.t(f'access.role.{who.role}', lang)}")
     st.text(f"via: {who.via}")
