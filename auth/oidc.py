@@ -130,26 +130,13 @@ def login_of(claims: Mapping[str, object], settings: OidcSettings) -> str:
 
 
 def find_account(wh, login: str) -> dict | None:
-    """The warehouse's account for `login` (exact, else the one whose login differs only in case), or None,
-    also when the warehouse has no accounts table yet. Sources and offices as lists.
-    (Once data/accounts.py lands this becomes a call to data.accounts.get.)"""
+    """The warehouse's account for `login` (exact, else differing only in case), or None, also when the
+    warehouse has no accounts table yet. Sources and offices as lists."""
     if wh is None:
         return None
-    with wh.connect() as con:
-        present = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", ["accounts"]).fetchone()[0]
-        if not present:
-            return None
-        row = con.execute(
-            "SELECT login, name, role, sources, offices, unit_code, disabled FROM accounts "
-            "WHERE login = ? OR lower(login) = lower(?) ORDER BY login = ? DESC, login LIMIT 1",
-            [login, login, login]).fetchone()
-    if row is None:
-        return None
-    acc = dict(zip(("login", "name", "role", "sources", "offices", "unit_code", "disabled"), row, strict=True))
-    for key in ("sources", "offices"):
-        acc[key] = list(_names(acc[key]))
-    return acc
+    from kaohe.data import accounts
+
+    return accounts.find(wh, login)
 
 
 def _roles_from_claims(claims: Mapping[str, object], settings: OidcSettings) -> list[str]:

@@ -36,6 +36,20 @@ def get(wh: Warehouse, login: str) -> dict | None:
     return None if found is None else _row((*COLUMNS, "password_hash"), found)
 
 
+def find(wh: Warehouse, login: str) -> dict | None:
+    """The account for `login` without its hash: the exact login, else the one differing only in case (an
+    identity provider's e-mail claim); None, also while the warehouse has no accounts table (not migrated)."""
+    with wh.connect() as con:
+        present = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", ["accounts"]).fetchone()[0]
+        if not present:
+            return None
+        found = con.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM accounts WHERE login = ? OR lower(login) = lower(?) "
+            "ORDER BY login = ? DESC, login LIMIT 1", [login, login, login]).fetchone()
+    return None if found is None else _row(COLUMNS, found)
+
+
 def list_rows(wh: Warehouse) -> pd.DataFrame:
     """Every account, by login, without the hashes."""
     with wh.connect() as con:

@@ -138,6 +138,7 @@ class Warehouse:
     def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 30.0):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self._build_memo: tuple | None = None  # (version(), build_version()) of the last call
         # Serialises writers to this file inside one process; DuckDB's file lock serialises processes.
         with _SHARED_LOCK:
             self._write_lock = _WRITE_LOCKS.setdefault(str(self.path.resolve()), threading.RLock())
@@ -205,6 +206,26 @@ class Warehouse:
             except FileNotFoundError:
                 parts.append(None)
         return (str(self.path), *parts)
+
+    def build_version(self) -> tuple:
+        """Changes whenever something a score build reads changes: the input sequence (every import,
+        unit, catalogue, scheme and adjustment write ticks it) and the publications; not when somebody
+        signs in, a session is kept alive or an audit entry alone is written, which `version()` counts.
+        The cache key of the builds, so signing in does not make every cached build be recomputed. The
+        file is opened only when `version()` moved since the last call."""
+        now = self.version()
+        memo = self._build_memo
+        if memo is not None and memo[0] == now:
+            return memo[1]
+        try:
+            with self.connect() as con:
+                seq = input_seq(con)
+                pubs = con.execute("SELECT count(*) FROM publications").fetchone()[0] if seq is not None else None
+        except duckdb.Error:  # no file yet, or one being created: the file's own version
+            seq = pubs = None
+        out = now if seq is None else (str(self.path), "inputs", seq, pubs)
+        self._build_memo = (now, out)
+        return out
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -159,16 +159,18 @@ class SampleRefused(Refusal):
     """The sample district was not loaded: the warehouse holds a district of its own (a message id)."""
 
 
-def load_sample(wh: Warehouse) -> list[str]:
+def load_sample(wh: Warehouse, *, actor) -> list[str]:
     """Load the shipped sample district (units, catalogue, 36 months of made-up data) into an empty
     warehouse: data.setup.ensure_ready(with_sample=True). Refused, with nothing written, when the warehouse
     already holds data, or units other than the sample's (the sample would put made-up figures on a real
     district's units). Returns what was loaded."""
+    from kaohe.base import access
     from kaohe.data import setup
 
+    access.require(actor, "settings")  # before anything is read
     if wh.months():
         raise SampleRefused("ready.sample.has_data")
     units = wh.units()
     if not units.empty and set(units["code"]) != set(catalogue.read_units()["code"]):
         raise SampleRefused("ready.sample.has_units", n=len(units))
-    return setup.ensure_ready(wh, with_sample=True).loaded
+    return setup.ensure_ready(wh, with_sample=True, actor=actor).loaded

@@ -281,11 +281,13 @@ def entropy_weights(wh, month: str, period: str = "month") -> pd.DataFrame:
 
 
 # -- publishing ----------------------------------------------------------------------------------------
-def publish(wh, month: str, actor: str, reason: str | None = None, period: str = "month") -> int:
+def publish(wh, month: str, actor, reason: str | None = None, period: str = "month", *,
+            override_reason: str | None = None) -> int:
     """Publish (month, period): refused (access.Forbidden) before anything is read unless the actor may
-    publish; the publication records the actor's login."""
+    publish; the publication records the actor's login. While appeals of the period are open or its 公示
+    runs, refused unless `override_reason` says why (metrics.publish, recorded in the notes)."""
     who = access.require(actor, "publish")
-    return pub.publish(wh, month, who, reason, period, build=_pin_build)
+    return pub.publish(wh, month, who, reason, period, build=_pin_build, override_reason=override_reason)
 
 
 def _pin_build(wh, month: str, period: str) -> tuple[ScoreBuild, dict]:

@@ -1,7 +1,6 @@
 """单位画像 Unit profile: every indicator against the peers, dimensions, strengths and weaknesses,
 the full score explanation, adjustments and veto, twelve months of rank, the scorecard PDF."""
 
-import inspect
 
 import pandas as pd
 import streamlit as st
@@ -102,13 +101,11 @@ if said:
     st.markdown(f"**{tr('pf.commentary')}**")
     st.markdown("\n".join("- " + plain(text) for text in said))
 
-# the scorecard checks the person itself once reports.scorecard takes `actor` (require_unit there)
-SCORECARD_ACTOR = {"actor": who} if "actor" in inspect.signature(scorecard.scorecard_pdf).parameters else {}
 # -- scorecard --------------------------------------------------------------------------------------------------
 wh, lg = pg.wh, pg.lang
 st.download_button(tr("pf.scorecard"), key="pf_scorecard_dl", icon=":material/picture_as_pdf:",
                    data=lambda: scorecard.scorecard_pdf(wh, unit, month, period, lg, build=b,
-                                                        current=not fig.published, **SCORECARD_ACTOR),
+                                                        current=not fig.published, actor=who),
                    file_name=f"kaohe-{unit}-{b.period_label}.pdf".replace(" ", "_"), mime="application/pdf", on_click="ignore")
 
 # -- spine chart and dimensions ---------------------------------------------------------------------------------

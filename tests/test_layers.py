@@ -128,6 +128,7 @@ TREE = {
     "validation/__init__.py": "",
     "validation/report.py": f"from {ROOT_NAME}.data import warehouse\n",
     "metrics/__init__.py": "",
+    "auth/__init__.py": "",
     "metrics/build.py": f"from {ROOT_NAME}.data import warehouse\n",
     "reports/__init__.py": "",
     "reports/csvexport.py": f"from {ROOT_NAME}.metrics import build\n",

@@ -122,7 +122,7 @@ def test_the_sample_is_refused_in_words_on_a_district_of_its_own(app_empty_db, l
 
 def test_the_sample_is_refused_on_a_warehouse_with_data(sample_wh):
     with pytest.raises(readiness.SampleRefused) as exc:
-        readiness.load_sample(sample_wh)
+        readiness.load_sample(sample_wh, actor="tester")
     assert exc.value.text("en").startswith("This warehouse already holds data")
 
 
@@ -130,7 +130,7 @@ def test_loading_the_sample_into_a_warehouse_with_the_sample_units_but_no_data(e
     from kaohe.data import catalogue
 
     empty_wh.upsert_units(catalogue.read_units(), actor="test")
-    assert "observations" in readiness.load_sample(empty_wh)
+    assert "observations" in readiness.load_sample(empty_wh, actor="tester")
     assert empty_wh.months()
 
 

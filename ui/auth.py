@@ -52,9 +52,9 @@ def can(right: str) -> bool:
 
 # -- the gate --------------------------------------------------------------------------------------------------
 def _lang() -> str:
-    from kaohe.ui import setup
+    from kaohe.ui import language
 
-    return setup.lang()
+    return language.lang()
 
 
 def _cookie_token() -> str | None:
@@ -127,29 +127,20 @@ def resolve(wh) -> Principal | None:
     return None
 
 
-def gate(wh) -> Principal:
-    """The signed-in Principal of this run, or the sign-in form and st.stop()."""
+def gate(wh) -> Principal | None:
+    """The signed-in Principal of this run, or None: then app.py draws the sign-in form alone
+    (`sign_in_form`) and stops the run."""
     who = resolve(wh)
     _write_cookie()
-    if who is not None:
-        return who
-    from kaohe.ui import routing
-
-    # every page, not listed: the URL asked for stays the page to open once signed in, and nothing of
-    # it is drawn (no sidebar pages, no month picker) until then
-    routing.navigation(None, hidden=True)
-    sign_in_form(wh)
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop() ends the run
+    return who
 
 
 def sign_in_form(wh) -> None:
     """The form: login, password, submit; a refusal in words; the identity provider's button under it."""
     from kaohe.auth import accounts
     from kaohe.base.i18n import t
-    from kaohe.ui import oidc, setup
+    from kaohe.ui import oidc
 
-    setup.language_switch()
     lang = _lang()
     st.title(t("signin.title", lang), anchor="kaohe-signin")  # the browser tests' helper knows the form by it
     notice = st.session_state.pop(_NOTICE, None)

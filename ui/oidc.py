@@ -78,9 +78,9 @@ def _logged_in() -> bool:
 
 
 def _lang() -> str:
-    from kaohe.ui import setup  # late: setup imports the warehouse and the queries
+    from kaohe.ui import language
 
-    return setup.lang()
+    return language.lang()
 
 
 def offer(lang: str) -> None:

@@ -77,7 +77,7 @@ def versioned_frames(fn):
     @functools.wraps(fn)
     def call(*args, **kwargs):
         wh = warehouse()
-        key = ("frame", fn.__qualname__, wh.version(), args, tuple(sorted(kwargs.items())))
+        key = ("frame", fn.__qualname__, wh.build_version(), args, tuple(sorted(kwargs.items())))
         return BUILDS.get(key, lambda: fn(wh, *args, **kwargs))
 
     return call
@@ -172,7 +172,7 @@ def _in_lang(b, lang: str | None):
 
 def _cached_build(figures: str, month: str, period: str, n_history: int | None, lang: str | None, make):
     wh = warehouse()
-    key = (wh.version(), figures, month, period, n_history, None if _IN_LANG else lang)
+    key = (wh.build_version(), figures, month, period, n_history, None if _IN_LANG else lang)
     return BUILDS.get(key, lambda: make(wh, None if _IN_LANG else lang), view=_in_lang if _IN_LANG else None,
                       lang=lang)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -63,23 +62,7 @@ RIGHT_OF = {
 PERSIST_SKIP_SUFFIXES = ("_btn", "_upload", "_dl", "_form", "_editor", "_chart")
 
 
-_LAST_LANG: list[str] = []
-
-
-
-def server_lang() -> str:
-    """The language a new session starts in: KAOHE_LANG of this server (read here, in the face), else Chinese."""
-    chosen = os.environ.get("KAOHE_LANG", i18n.DEFAULT_LANG)
-    return chosen if chosen in i18n.LANGS else i18n.DEFAULT_LANG
-
-def lang() -> str:
-    """The session's language. Outside a script run (AppTest formats a widget's options after the run)
-    it is the language of the last run, not the default."""
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return _LAST_LANG[0] if _LAST_LANG else server_lang()
-    value = st.session_state.get("lang") or server_lang()
-    _LAST_LANG[:] = [value]
-    return value
+from kaohe.ui.language import lang, server_lang  # noqa: E402,F401  (pages and app ask setup for them)
 
 
 def tr(key: str, **params) -> str:
