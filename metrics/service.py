@@ -355,6 +355,16 @@ def add_adjustment(wh, unit_code: str, month: str, kind: str, points: float, rea
         raise AdjustmentPublishedError(month, published) from None
 
 
+def released(wh, month: str, period: str = "month") -> bool:
+    """Whether (month, period) is published or on notice (公示): what an assessed unit may see."""
+    from kaohe.data import appeals as appeal_store
+
+    if wh is None:
+        return False
+    return published_state(wh, month, period).published or appeal_store.current_publicity(
+        wh, month, period) is not None
+
+
 def published_covering(wh, month: str) -> list[str]:
     """Publications ('period month') that freeze `month`; empty when it may change freely."""
     store.ready(wh)
@@ -393,11 +403,14 @@ class UnitFigures:
     adjustments: pd.DataFrame
 
 
-def unit_figures(build: ScoreBuild, unit_code: str, *, actor) -> UnitFigures:
+def unit_figures(build: ScoreBuild, unit_code: str, *, actor, wh=None) -> UnitFigures:
     """The unit's figures of `build`, for `actor`: refused (access.Forbidden) unless the actor may view a
     unit's profile and, for a unit's account, `unit_code` is its own (a code from a URL, a selection or a
-    replayed event is checked here, not by the page)."""
+    replayed event is checked here, not by the page). A unit's account sees only released figures: a
+    period published or on notice (公示) in `wh`; draft figures before that are the office's."""
     access.require_unit(actor, unit_code)
+    if access.principal(actor).role == "unit" and not released(wh, build.month, build.period):
+        raise access.Forbidden("access.unreleased", month=build.month)
 
     def mine(frame):
         if frame is None or frame.empty or "unit_code" not in frame.columns:

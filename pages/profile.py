@@ -59,7 +59,7 @@ except queries.Refused as exc:  # the core refuses a period it cannot score (no 
     refused(exc)
 b, pub = fig.build, fig.state
 try:  # the core checks the signed-in person may see this unit (a unit's account: its own only)
-    uf = service.unit_figures(b, unit, actor=who)
+    uf = service.unit_figures(b, unit, actor=who, wh=pg.wh)
 except access.Forbidden as exc:
     refused(exc)
 tot = uf.totals

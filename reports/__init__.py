@@ -2,7 +2,7 @@
 
 Entry points (the dashboard's download buttons and `kaohe` call these):
 
-    reports.scorecard.scorecard_pdf(wh, unit_code, month, period="month", lang="zh", build=None) -> bytes
+    reports.scorecard.scorecard_pdf(wh, unit_code, month, period="month", lang="zh", build=None, *, actor) -> bytes
     reports.summary.summary_pdf(wh, month, period="month", lang="zh", build=None) -> bytes
     reports.batch.scorecards_zip(wh, month, lang="zh", progress=None) -> bytes   # progress(done, total)
     reports.batch.scorecards_merged_pdf(wh, month, lang="zh", progress=None) -> bytes

@@ -32,7 +32,7 @@ GRADE_COLOUR = {"excellent": GOOD, "good": (23, 78, 140), "pass": WARN, "fail": 
 
 
 def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: str = "zh",
-                  build=None, *, current: bool = False, actor=None) -> bytes:
+                  build=None, *, current: bool = False, actor) -> bytes:
     """The scorecard of `unit_code` for the period ending in `month`, as PDF bytes.
 
     A published period shows its published figures (the latest revision rebuilt exactly,
@@ -40,8 +40,8 @@ def scorecard_pdf(wh, unit_code: str, month: str, period: str = "month", lang: s
     unpublished one the current figures; `current=True` asks for the current figures whatever
     was published. A `build` given is shown as it is.
 
-    `actor` (base.access): a unit's account gets its own unit's scorecard only (None: the local
-    administrator). The scorecard names the issuing office and the local issue date and, while the
+    `actor` (base.access, required): a unit's account gets its own unit's scorecard only; nobody signed in
+    (None) none; a plain name is the local administrator. The scorecard names the issuing office and the local issue date and, while the
     period is on notice (公示), the appeal channel and deadline; an unpublished one is marked 公示稿."""
     from kaohe.base import access
 

@@ -187,10 +187,18 @@ def test_a_unit_is_refused_another_units_figures(sample_wh):
     b = service.build(sample_wh, MONTH)
     streets = sorted(sample_wh.units("street")["code"])
     me = Principal("u", "unit", unit_code=streets[0])
-    own = service.unit_figures(b, streets[0], actor=me)
+    if not service.released(sample_wh, MONTH):  # draft figures are the office's until 公示 or publication
+        with pytest.raises(Forbidden) as exc:
+            service.unit_figures(b, streets[0], actor=me, wh=sample_wh)
+        assert MONTH in exc.value.text("zh")
+        from kaohe.metrics import appeals
+
+        appeals.open_publicity(sample_wh, MONTH, days=5, actor="office")
+    assert service.released(sample_wh, MONTH)
+    own = service.unit_figures(b, streets[0], actor=me, wh=sample_wh)
     assert len(own.totals) == 1 and set(own.indicators["unit_code"]) == {streets[0]}
     with pytest.raises(Forbidden) as exc:
-        service.unit_figures(b, streets[1], actor=me)
+        service.unit_figures(b, streets[1], actor=me, wh=sample_wh)
     assert streets[1] in exc.value.text("zh") and streets[1] in exc.value.text("en")
     assert len(service.unit_figures(b, streets[1], actor=PEOPLE["leader"]).totals) == 1
     with pytest.raises(Forbidden):

@@ -350,7 +350,7 @@ def test_a_published_scorecard_is_no_draft_and_has_no_appeal_line(wh, tmp_path, 
     ap.open_publicity(wh, MONTH, days=2, actor=ADMIN)
     monkeypatch.setenv("KAOHE_TODAY", "2026-11-23")
     ap.publish(wh, MONTH, actor=ADMIN)
-    zh = _pdf_text(scorecard.scorecard_pdf(wh, "S01", MONTH, lang="zh"), tmp_path)
+    zh = _pdf_text(scorecard.scorecard_pdf(wh, "S01", MONTH, lang="zh", actor="tester"), tmp_path)
     assert "公示稿" not in zh and "如有异议" not in zh and "2026-11-23" in zh
 
 

@@ -144,7 +144,7 @@ def test_scorecard_and_summary_carry_the_commentary_and_the_map(pdfs, tmp_path):
 
     wh, _ = pdfs
     b = service.build(wh, MONTH, n_history=3)
-    card = "".join(w for *_, w in words(scorecard_pdf(wh, "S06", MONTH, current=True), tmp_path))
+    card = "".join(w for *_, w in words(scorecard_pdf(wh, "S06", MONTH, current=True, actor="tester"), tmp_path))
     assert "点评" in card
     first = next(s for s in cm.unit(b, "S06", "zh") if s.kind != "veto")
     assert first.text.replace(" ", "") in card.replace(" ", "")

@@ -160,7 +160,7 @@ def test_the_scorecard_of_the_profile_is_the_published_one_by_default(published)
     pub, cur = published
     for b, current, total, label in ((pub, False, unit_total(pub), "已发布·第 1 版"),
                                       (cur, True, unit_total(cur), "第 1 版不同")):
-        pdf = scorecard.scorecard_pdf(_wh(), UNIT, MONTH, "month", "zh", build=b, current=current)
+        pdf = scorecard.scorecard_pdf(_wh(), UNIT, MONTH, "month", "zh", build=b, current=current, actor="tester")
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
         assert f"{total:.2f}" in text and label in text
 

@@ -59,7 +59,16 @@ def errors(at) -> str:
 
 
 def test_a_leader_sees_no_import_publish_adjust_or_edit_control_on_any_page(app_db):
-    for file, *_ in routing.pages():
+    from kaohe.base import access
+    from kaohe.ui import setup
+
+    listed = [(file, key) for file, key, *_ in routing.pages() if (ROOT / file).exists()]
+    # every page but the accounts (the office's own) is in a leader's navigation
+    assert [f for f, key in listed if not access.can(LEADER, setup.RIGHT_OF.get(key, "accounts"))] == [
+        "pages/accounts.py"]
+    for file, key in listed:
+        if file == "pages/accounts.py":
+            continue
         at = signed_in(LEADER, file)
         drawn = keys(at)
         bad = {k for k in drawn if k.startswith(CHANGE_KEYS) or "FormSubmitter:pf_adjust" in k}
@@ -118,7 +127,17 @@ def _streets(app_db) -> list[str]:
     return sorted(app_db.units("street")["code"])
 
 
+def test_a_unit_sees_no_draft_figures_before_the_notice(app_db):
+    mine = _streets(app_db)[0]
+    at = signed_in(Principal("u", "unit", unit_code=mine), "pages/profile.py")
+    assert "尚未公示或发布" in errors(at)
+    assert not at.dataframe and not at.get("plotly_chart") and not at.get("download_button")
+
+
 def test_a_unit_sees_its_own_profile_only(app_db):
+    from kaohe.metrics import appeals
+
+    appeals.open_publicity(app_db, app_db.months()[-1], days=5, actor="office")  # on notice: released
     mine, other = _streets(app_db)[:2]
     me = Principal("u", "unit", unit_code=mine)
     at = signed_in(me, "pages/profile.py")
@@ -145,8 +164,14 @@ def test_a_forged_unit_choice_or_url_is_refused(app_db):
 
 def test_a_unit_is_refused_the_pages_of_everyones_scores(app_db):
     me = Principal("u", "unit", unit_code=_streets(app_db)[0])
+    shell = signed_in(me)
     for page in ("pages/overview.py", "pages/trends.py", "pages/import.py", "pages/batches.py"):
-        at = signed_in(me, page)
+        with pytest.raises(ValueError, match="navigation page"):  # not in a unit's navigation: no URL reaches it
+            shell.switch_page(page)
+        # and the page itself refuses, were it reached some other way (its own script, run alone)
+        at = AppTest.from_file(str(ROOT / page), default_timeout=90)
+        at.session_state[auth.SESSION_KEY] = me
+        at.run()
         assert "无权" in errors(at), page
         assert not at.dataframe and not at.get("plotly_chart"), page
 

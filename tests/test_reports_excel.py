@@ -162,13 +162,13 @@ def test_uploaded_text_is_plain_text_in_the_pdfs(wh, build):
     from kaohe.reports.summary import summary_pdf
     from tests.test_reports_pdf import fonts_of, text_of
 
-    for pdf in (scorecard_pdf(wh, "D16", MONTH, build=build), scorecard_pdf(wh, "S02", MONTH, build=build),
+    for pdf in (scorecard_pdf(wh, "D16", MONTH, build=build, actor="tester"), scorecard_pdf(wh, "S02", MONTH, build=build, actor="tester"),
                 summary_pdf(wh, MONTH, build=build)):
         text = text_of(pdf)
         assert not any(c in text for c in "\x01\x07\u202e")
         assert all(embedded for _, embedded in fonts_of(pdf))
-    assert "=1+1 区水务局" in text_of(scorecard_pdf(wh, "D16", MONTH, build=build))
-    assert EVIL_REASON in text_of(scorecard_pdf(wh, "S02", MONTH, build=build)).replace("\n", "")
+    assert "=1+1 区水务局" in text_of(scorecard_pdf(wh, "D16", MONTH, build=build, actor="tester"))
+    assert EVIL_REASON in text_of(scorecard_pdf(wh, "S02", MONTH, build=build, actor="tester")).replace("\n", "")
 
 
 def test_weights_read_as_percent_and_adjustment_reasons_in_the_language(wh, build):

@@ -53,7 +53,7 @@ def test_each_peer_group_is_covered(build):
 
 @pytest.mark.parametrize("group,unit", sorted(ONE_PER_GROUP.items()))
 def test_scorecard_numbers_are_the_engines(wh, build, group, unit):
-    pdf = scorecard_pdf(wh, unit, MONTH, build=build)
+    pdf = scorecard_pdf(wh, unit, MONTH, build=build, actor="tester")
     text = text_of(pdf)
     found = tokens(text)
     tot = build.totals.set_index("unit_code").loc[unit]
@@ -78,13 +78,13 @@ def test_scorecard_numbers_are_the_engines(wh, build, group, unit):
 
 
 def test_scorecard_without_a_build_matches_a_fresh_engine_build(wh):
-    pdf = scorecard_pdf(wh, "S05", MONTH)
+    pdf = scorecard_pdf(wh, "S05", MONTH, actor="tester")
     fresh = service.build(wh, MONTH).totals.set_index("unit_code").loc["S05"]
     assert fmt.num(fresh["total"]) in tokens(text_of(pdf))
 
 
 def test_adjustments_and_their_reasons_are_printed(wh, build):
-    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=build))
+    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=build, actor="tester"))
     tot = build.totals.set_index("unit_code").loc["S03"]
     assert tot["bonus"] == 2 and tot["deduction"] == 1.5
     assert "+2.00" in text and "−1.50" in text
@@ -96,20 +96,20 @@ def test_veto_is_stated_with_its_reason(wh, build):
     vetoed = build.totals[build.totals["veto"]]
     assert not vetoed.empty, "the sample plants a concealed incident report"
     row = vetoed.iloc[0]
-    text = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, build=build)).replace("\n", "")
+    text = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, build=build, actor="tester")).replace("\n", "")
     assert "一票否决" in text
     assert row["grade_zh"] in text
 
 
 def test_quarter_scorecard_uses_the_quarter_build(wh):
     q = service.build(wh, MONTH, "quarter")
-    text = text_of(scorecard_pdf(wh, "D01", MONTH, period="quarter", build=q))
+    text = text_of(scorecard_pdf(wh, "D01", MONTH, period="quarter", build=q, actor="tester"))
     assert fmt.num(q.totals.set_index("unit_code").loc["D01", "total"]) in tokens(text)
     assert "2026-Q4" in text
 
 
 def test_english_scorecard(wh, build):
-    text = text_of(scorecard_pdf(wh, "S01", MONTH, lang="en", build=build))
+    text = text_of(scorecard_pdf(wh, "S01", MONTH, lang="en", build=build, actor="tester"))
     assert "Performance scorecard" in text and "Donghu Street" in text and "Total score" in text
     assert fmt.num(build.totals.set_index("unit_code").loc["S01", "total"]) in tokens(text)
 
@@ -130,7 +130,7 @@ def fonts_of(pdf: bytes) -> list[tuple[str, bool]]:
 
 
 def test_every_font_is_embedded(wh, build):
-    for pdf in (scorecard_pdf(wh, "S01", MONTH, build=build), summary_pdf(wh, MONTH, build=build)):
+    for pdf in (scorecard_pdf(wh, "S01", MONTH, build=build, actor="tester"), summary_pdf(wh, MONTH, build=build)):
         fonts = fonts_of(pdf)
         assert fonts and all(embedded for _, embedded in fonts), fonts
         assert all("KaoheSansSC" in name for name, _ in fonts)
@@ -175,7 +175,7 @@ def test_summary_lists_every_unit_with_its_total(wh, build):
 def test_pages_render_and_are_not_blank(wh, build, tmp_path):
     from PIL import Image, ImageStat
 
-    for stem, pdf in (("card", scorecard_pdf(wh, "D07", MONTH, build=build)),
+    for stem, pdf in (("card", scorecard_pdf(wh, "D07", MONTH, build=build, actor="tester")),
                       ("summary", summary_pdf(wh, MONTH, build=build))):
         src = tmp_path / f"{stem}.pdf"
         src.write_bytes(pdf)
@@ -192,7 +192,7 @@ def test_pages_render_and_are_not_blank(wh, build, tmp_path):
 def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
-    head = lambda: text_of(scorecard_pdf(copy, "S04", MONTH)).split("\n总分")[0].replace("\n", "")  # noqa: E731
+    head = lambda: text_of(scorecard_pdf(copy, "S04", MONTH, actor="tester")).split("\n总分")[0].replace("\n", "")  # noqa: E731
     summary_head = lambda: text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")  # noqa: E731
     assert "未发布（当前数据）" in head() and "已发布" not in head()
     assert service.publish(copy, MONTH, "tester") == 1
@@ -203,14 +203,14 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     text = head()
     assert "已发布·第 1 版" in text and "当前数据（与" not in text, text
     assert "发布的第 1 版结果（按其记录重现）；此后数据已有变动" in text, text
-    current = lambda: text_of(scorecard_pdf(copy, "S04", MONTH, current=True)).split("\n总分")[0].replace(  # noqa: E731
+    current = lambda: text_of(scorecard_pdf(copy, "S04", MONTH, current=True, actor="tester")).split("\n总分")[0].replace(  # noqa: E731
         "\n", "")
     # the current figures are no longer the published ones: neither PDF says 已发布·第 1 版, both say why
     for text in (current(), summary_head()):
         assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
         assert "注意：以下为按当前数据计算的结果" in text and "已发布的结果仍是第 1 版" in text, text
         assert "…" not in text, text  # the long label is not cut short in the running head
-    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en", current=True)).split("\n")[0]
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en", current=True, actor="tester")).split("\n")[0]
     assert "live figures (they differ from published revision 1)" in en and "…" not in en, en
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
     assert "已发布·第 2 版（更正）" in head() and "不同" not in head() and "注意" not in head()
@@ -232,14 +232,14 @@ def test_a_scheme_edited_since_publishing_is_stated_in_both_pdfs(wh, tmp_path):
     frozen = store.published_results(copy, MONTH).set_index("unit_code").loc["S04", "total"]
     edit_weights(copy)
     # the published scorecard keeps the scheme it was published with, and says the scheme changed since
-    published = text_of(scorecard_pdf(copy, "S04", MONTH))
+    published = text_of(scorecard_pdf(copy, "S04", MONTH, actor="tester"))
     assert f"{frozen:.2f}" in published and "此后考核方案内容已有变动" in published.replace("\n", "")
-    card = text_of(scorecard_pdf(copy, "S04", MONTH, current=True)).split("\n总分")[0].replace("\n", "")
+    card = text_of(scorecard_pdf(copy, "S04", MONTH, current=True, actor="tester")).split("\n总分")[0].replace("\n", "")
     summary = text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")
     for text in (card, summary):
         assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
         assert "按当前考核方案内容计算" in text, text
-    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en", current=True)).replace("\n", " ")
+    en = text_of(scorecard_pdf(copy, "S04", MONTH, lang="en", current=True, actor="tester")).replace("\n", " ")
     assert "differ from published revision 1" in en and "current scheme content" in en
 
 
@@ -255,12 +255,12 @@ def test_a_scheme_of_another_year_is_said_beside_the_scheme(wh_2024):
     b = service.build(wh_2024, "2024-06")
     note = b.scheme_note("zh")
     assert note and "2025" in note and "2024" in note
-    card = text_of(scorecard_pdf(wh_2024, "S01", "2024-06", build=b)).split("\n总分")[0].replace("\n", "")
+    card = text_of(scorecard_pdf(wh_2024, "S01", "2024-06", build=b, actor="tester")).split("\n总分")[0].replace("\n", "")
     summary = text_of(summary_pdf(wh_2024, "2024-06", build=b)).split("优秀")[0].replace("\n", "")
     for text in (card, summary):
         assert "考核方案" in text and note in text, text
     en = service.build(wh_2024, "2024-06", lang="en")
-    assert en.scheme_note("en") in text_of(scorecard_pdf(wh_2024, "S01", "2024-06", lang="en", build=en)).replace(
+    assert en.scheme_note("en") in text_of(scorecard_pdf(wh_2024, "S01", "2024-06", lang="en", build=en, actor="tester")).replace(
         "\n", " ")
 
 
@@ -290,12 +290,12 @@ def test_missing_and_not_applicable_items_are_footnoted_with_their_treatment(wh)
     b = service.build(wh, "2026-09")
     ind = b.indicators
     miss = ind[ind["status"] == "missing"].iloc[0]
-    text = text_of(scorecard_pdf(wh, miss["unit_code"], "2026-09", build=b)).replace("\n", "")
+    text = text_of(scorecard_pdf(wh, miss["unit_code"], "2026-09", build=b, actor="tester")).replace("\n", "")
     assert f"缺报：{miss['name_zh']}" in text
     treatment = miss["treatment_zh"].removeprefix("缺报：")  # the note's own label is not said twice
     assert f"方案处理：{treatment}" in text
     na = ind[ind["status"] == "na"].iloc[0]
-    text = text_of(scorecard_pdf(wh, na["unit_code"], "2026-09", build=b)).replace("\n", "")
+    text = text_of(scorecard_pdf(wh, na["unit_code"], "2026-09", build=b, actor="tester")).replace("\n", "")
     assert "不适用：" in text and na["name_zh"] in text.split("不适用：")[-1]
     # the sample batch and its actor in words, the date in local time, full-width brackets
     assert re.search(r"数据来源与导入批次：#1 示例区数据（随机种子 20261）（\d{4}-\d\d-\d\d，系统初始化）", text)
@@ -307,16 +307,16 @@ def test_adjustments_name_their_kind_actor_and_evidence_in_words(wh, build):
     scheme_units = build.adjustments.loc[build.adjustments["actor"] == "scheme", "unit_code"]
     unit = scheme_units.iloc[0]
     row = build.adjustments.loc[build.adjustments["actor"] == "scheme"].iloc[0]
-    zh = text_of(scorecard_pdf(wh, unit, MONTH, build=build)).replace("\n", "")
+    zh = text_of(scorecard_pdf(wh, unit, MONTH, build=build, actor="tester")).replace("\n", "")
     # the build's words in the reader's language (metrics.adjust.words): kind, actor, evidence
     assert "考核方案（自动计分）" in zh and row["evidence_zh"].replace(" ", "") in zh.replace(" ", "")
     assert "，达到 " in row["evidence_zh"] and row["reason_zh"] in zh
     assert not re.search(r"[A-Z]{2}_[A-Z]+ = ", zh)
     en = text_of(scorecard_pdf(wh, unit, MONTH, lang="en",
-                               build=service.build(wh, MONTH, lang="en"))).replace("\n", " ")
+                               build=service.build(wh, MONTH, lang="en"), actor="tester")).replace("\n", " ")
     assert "the scheme (automatic)" in en and ", at least " in re.sub(r"\s+", " ", en)
     assert row["reason_en"] in re.sub(r"\s+", " ", en)
-    s03 = text_of(scorecard_pdf(wh, "S03", MONTH, build=build))
+    s03 = text_of(scorecard_pdf(wh, "S03", MONTH, build=build, actor="tester"))
     assert "加分" in s03 and "扣分" in s03 and "tester" in s03 and "bonus" not in s03
 
 
@@ -335,7 +335,7 @@ def test_local_time_on_the_sources_line(wh):
 
 def test_a_build_of_another_month_is_refused(wh, build):
     with pytest.raises(ValueError, match="2026-10"):
-        scorecard_pdf(wh, "S01", "2026-09", build=build)
+        scorecard_pdf(wh, "S01", "2026-09", build=build, actor="tester")
 
 
 def test_many_long_adjustments_still_fit_two_pages(wh, tmp_path):
@@ -346,7 +346,7 @@ def test_many_long_adjustments_still_fit_two_pages(wh, tmp_path):
         service.add_adjustment(copy, "S06", MONTH, "deduction", 0.5, f"{i + 1}. {reason}", f"督查通报第{i}号", "tester")
     b = service.build(copy, MONTH)
     for lang in ("zh", "en"):
-        pdf = scorecard_pdf(copy, "S06", MONTH, lang=lang, build=b)
+        pdf = scorecard_pdf(copy, "S06", MONTH, lang=lang, build=b, actor="tester")
         assert len(PdfReader(io.BytesIO(pdf)).pages) <= 2, lang
         assert fmt.num(b.totals.set_index("unit_code").loc["S06", "total"]) in tokens(text_of(pdf))
     merged = PdfReader(io.BytesIO(batch.scorecards_merged_pdf(copy, MONTH, "en", build=service.build(copy, MONTH, lang="en"))))
@@ -364,8 +364,8 @@ A4 = {(595, 842)}  # points
 def test_english_documents_are_a4_with_no_chinese_and_nothing_cut_short(wh, build):
     """The sample's units have English names: nothing Chinese may remain, and no cell is shortened with …"""
     b_en = service.build(wh, MONTH, lang="en")
-    for pdf in (scorecard_pdf(wh, "S03", MONTH, lang="en", build=b_en),
-                scorecard_pdf(wh, "D10", MONTH, lang="en", build=b_en),
+    for pdf in (scorecard_pdf(wh, "S03", MONTH, lang="en", build=b_en, actor="tester"),
+                scorecard_pdf(wh, "D10", MONTH, lang="en", build=b_en, actor="tester"),
                 summary_pdf(wh, MONTH, lang="en", build=b_en)):
         text = text_of(pdf)
         assert page_sizes(pdf) == A4
@@ -375,15 +375,15 @@ def test_english_documents_are_a4_with_no_chinese_and_nothing_cut_short(wh, buil
 
 
 def test_chinese_documents_are_a4_and_nothing_cut_short(wh, build):
-    for pdf in (scorecard_pdf(wh, "D10", MONTH, build=build), summary_pdf(wh, MONTH, build=build)):
+    for pdf in (scorecard_pdf(wh, "D10", MONTH, build=build, actor="tester"), summary_pdf(wh, MONTH, build=build)):
         assert page_sizes(pdf) == A4
         assert "…" not in text_of(pdf)
 
 
 def test_adjustment_line_spells_zero_without_a_sign_and_names_time_units_in_english(wh, build):
-    text = text_of(scorecard_pdf(wh, "S01", MONTH, build=build))
+    text = text_of(scorecard_pdf(wh, "S01", MONTH, build=build, actor="tester"))
     assert "加分 0.00" in text and "扣分 0.00" in text and "−0.00" not in text and "+0.00" not in text
-    en = text_of(scorecard_pdf(wh, "D02", MONTH, lang="en", build=service.build(wh, MONTH, lang="en")))
+    en = text_of(scorecard_pdf(wh, "D02", MONTH, lang="en", build=service.build(wh, MONTH, lang="en"), actor="tester"))
     response = build.indicators.set_index(["unit_code", "indicator_code"]).loc[("D02", "EM_RESPONSE"), "value"]
     assert f"{fmt.value(response)} min" in en and "20 min" in en  # the value and its target
 
@@ -393,9 +393,9 @@ def test_the_schemes_own_bonus_is_explained_in_either_language(wh, build):
     auto = adj[adj["actor"] == "scheme"]
     assert not auto.empty, "the sample earns a survey bonus"
     row = auto.iloc[0]
-    zh = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, build=build)).replace("\n", "")
+    zh = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, build=build, actor="tester")).replace("\n", "")
     assert row["reason_zh"] in zh
-    en = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, lang="en", build=service.build(wh, MONTH, lang="en")))
+    en = text_of(scorecard_pdf(wh, row["unit_code"], MONTH, lang="en", build=service.build(wh, MONTH, lang="en"), actor="tester"))
     assert row["reason_en"] in en.replace("\n", " ")
 
 
@@ -421,10 +421,10 @@ def vetoed(wh, tmp_path_factory):
 
 
 def test_a_typed_veto_is_stated_once_and_deductions_carry_a_minus(vetoed):
-    text = text_of(scorecard_pdf(vetoed, "S03", MONTH)).replace("\n", "")
+    text = text_of(scorecard_pdf(vetoed, "S03", MONTH, actor="tester")).replace("\n", "")
     assert "一票否决：发生较大安全生产责任事故（等次封顶）" in text and "一票否决：一票否决" not in text
     assert "扣分 −1.50" in text and "+1.50" not in text  # in the adjustments table as on the sum line
-    en = text_of(scorecard_pdf(vetoed, "S03", MONTH, lang="en")).replace("\n", "")
+    en = text_of(scorecard_pdf(vetoed, "S03", MONTH, lang="en", actor="tester")).replace("\n", "")
     assert "Veto: 一票否决：发生较大安全生产责任事故 (grade capped)" in en
     # the engine states it once, so the explanation (page, CLI) and the downloads do too
     s03 = service.build(vetoed, MONTH).unit("S03")
@@ -437,7 +437,7 @@ def test_a_group_title_row_is_not_left_alone_at_the_foot_of_a_page(vetoed):
     """Every dimension title in the indicator table has its first indicator on the same page."""
     b = service.build(vetoed, MONTH, lang="en")
     for unit in ("S03", "S01", "D02"):
-        pdf = scorecard_pdf(vetoed, unit, MONTH, lang="en", build=b)
+        pdf = scorecard_pdf(vetoed, unit, MONTH, lang="en", build=b, actor="tester")
         dims = set(b.dimensions.loc[b.dimensions["unit_code"] == unit, "name_en"])
         for page in PdfReader(io.BytesIO(pdf)).pages:
             lines = [ln.strip() for ln in page.extract_text().split("\n")]
@@ -510,11 +510,11 @@ def test_adjustment_tables_use_the_builds_words_and_work_without_them(wh, build)
     adj.loc[s03, "actor_zh"] = "区考核办张三"
     adj.loc[s03, "reason_zh"] = "按构建给出的事由"
     worded = dataclasses.replace(build, adjustments=adj)
-    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=worded)).replace("\n", "")
+    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=worded, actor="tester")).replace("\n", "")
     assert "区考核办张三" in text and "按构建给出的事由" in text and "tester" not in text
     bare = dataclasses.replace(build, adjustments=build.adjustments.drop(
         columns=[c for c in build.adjustments.columns if c.endswith(("_zh", "_en"))]))
-    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=bare)).replace("\n", "")
+    text = text_of(scorecard_pdf(wh, "S03", MONTH, build=bare, actor="tester")).replace("\n", "")
     assert "加分" in text and "扣分" in text and "tester" in text and "信息迟报一次" in text
 
 

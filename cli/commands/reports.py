@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kaohe.base import i18n
+from kaohe.base import i18n, settings
 from kaohe.reports import messages as _messages  # noqa: F401 - registers the "report." strings
 
 PERIODS = ["month", "quarter", "year", "ytd"]
@@ -134,7 +134,7 @@ def cmd_scorecard(args) -> int:
     if args.unit not in set(wh.units()["code"]):
         raise UsageError("report.unknown_unit", unit=args.unit)
     b = _figures(args, wh, month)
-    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang, b, current=args.current), args.lang)
+    _write(args.output, scorecard_pdf(wh, args.unit, month, args.period, lang, b, current=args.current, actor=settings.actor()), args.lang)
     return _say_state(args, wh, month, b)
 
 
