@@ -16,7 +16,7 @@ import streamlit as st
 
 from kaohe.base import access, clock, i18n
 from kaohe.metrics import appeals
-from kaohe.ui import auth
+from kaohe.ui import admin, auth
 from kaohe.ui.setup import page, refused, tr
 from kaohe.ui.text import plain
 
@@ -119,7 +119,7 @@ def admin_view() -> None:
                 aid = int(row["id"])
                 with st.container(border=True):
                     _detail(row)
-                    _evidence_button(row, f"ap_ev_{s}_{aid}")
+                    _evidence_button(row, f"ap_ev_{s}_{aid}_dl")
                     if s == "open":
                         _decide_form(aid)
 
@@ -192,6 +192,8 @@ def unit_view() -> None:
             code = st.selectbox(tr("ap.indicator"), list(names), format_func=names.get, key="ap_indicator_form")
             item = st.text_input(tr("ap.item"), key="ap_item_form")
             reason = st.text_area(tr("ap.reason"), key="ap_reason_form")
+            limit_mb = appeals.MAX_EVIDENCE // 2**20
+            admin.uploader_words("ap_evidence", tr("ap.evidence_drop", mb=limit_mb), limit_mb)
             upload = st.file_uploader(tr("ap.evidence"), type=["pdf", "png", "jpg", "jpeg"], key="ap_evidence_form",
                                       help=tr("ap.evidence_help", mb=appeals.MAX_EVIDENCE // 2**20))
             st.caption(tr("ap.evidence_help", mb=appeals.MAX_EVIDENCE // 2**20))
@@ -215,7 +217,7 @@ def unit_view() -> None:
     st.dataframe(_table(rows), hide_index=True, width="stretch")
     for _, row in rows.loc[rows["status"] == "open"].iterrows():
         aid = int(row["id"])
-        if st.button(tr("ap.withdraw", id=aid), key=f"ap_withdraw_{aid}"):
+        if st.button(tr("ap.withdraw", id=aid), key=f"ap_withdraw_{aid}_btn"):
             try:
                 appeals.withdraw(wh, aid, actor=who)
             except i18n.Refusal as exc:

@@ -24,7 +24,7 @@ def wh(sample_wh):
         con.execute("UPDATE indicators SET source_system = '12345', owner_office = '区政务服务中心' "
                     "WHERE code IN (SELECT code FROM indicators ORDER BY code LIMIT 3)")
         con.execute("UPDATE indicators SET source_system = '应急', owner_office = '区应急管理局' "
-                    "WHERE source_system IS NULL")
+                    "WHERE code NOT IN (SELECT code FROM indicators ORDER BY code LIMIT 3)")
     return sample_wh
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -19,19 +20,20 @@ from browser_helpers import ROOT, free_port, heading, launch_chromium, settle, s
 from kaohe.auth import oidc
 from kaohe.auth.oidc import OidcSettings, principal_from_claims
 from kaohe.base import access
-from kaohe.base.access import Forbidden
+from kaohe.base.access import Forbidden, Principal
 
 
 def _accounts(wh, *rows):
-    """An accounts table of the shape data/accounts.py keeps (sources/offices as JSON text)."""
-    with wh.transaction() as con:
-        con.execute("""CREATE TABLE IF NOT EXISTS accounts (login VARCHAR PRIMARY KEY, name VARCHAR, role VARCHAR,
-                       sources VARCHAR, offices VARCHAR, unit_code VARCHAR, password_hash VARCHAR,
-                       disabled BOOLEAN DEFAULT FALSE)""")
-        for r in rows:
-            con.execute("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [r["login"], r.get("name", ""), r["role"], json.dumps(r.get("sources", [])),
-                         json.dumps(r.get("offices", [])), r.get("unit_code"), "x", r.get("disabled", False)])
+    """Accounts as the office makes them (kaohe.auth.accounts); `disabled` ones disabled after."""
+    from kaohe.auth import accounts
+
+    office = Principal.local("office")
+    for r in rows:
+        accounts.add(wh, r["login"], r["role"], name=r.get("name", ""), password="a-long-enough-password",
+                     sources=r.get("sources", []), offices=r.get("offices", []), unit_code=r.get("unit_code"),
+                     actor=office)
+        if r.get("disabled"):
+            accounts.disable(wh, r["login"], actor=office)
 
 
 def test_claim_role_without_accounts_table(empty_wh):
@@ -103,19 +105,19 @@ def test_no_role_refused_in_words(empty_wh):
         assert "has no role" in e.value.text("en")
 
 
-def test_account_wins_over_claims(empty_wh):
-    _accounts(empty_wh, {"login": "Wang@Office.test", "name": "王芳（账号）", "role": "evaluator",
+def test_account_wins_over_claims(sample_wh):
+    _accounts(sample_wh, {"login": "Wang@Office.test", "name": "王芳（账号）", "role": "evaluator",
                          "sources": ["12345"], "offices": []},
-              {"login": "s01@office.test", "role": "unit", "unit_code": "S01"})
-    who = principal_from_claims(empty_wh, {"email": "wang@office.test", "name": "Fang", "kaohe_role": "admin",
+              {"login": "s01@office.test", "name": "街道甲", "role": "unit", "unit_code": "S01"})
+    who = principal_from_claims(sample_wh, {"email": "wang@office.test", "name": "Fang", "kaohe_role": "admin",
                                            "kaohe_sources": ["110"]}, settings=OidcSettings())
     assert (who.login, who.role, who.name, who.via) == ("Wang@Office.test", "evaluator", "王芳（账号）", "oidc")
     assert who.sources == {"12345"}
-    unit = principal_from_claims(empty_wh, {"email": "s01@office.test", "name": "街道甲", "kaohe_unit": "S99"},
+    unit = principal_from_claims(sample_wh, {"email": "s01@office.test", "name": "街道甲", "kaohe_unit": "S99"},
                                  settings=OidcSettings())
     assert unit.role == "unit" and unit.unit_code == "S01" and unit.name == "街道甲"
     # someone without an account still gets the claims' role
-    assert principal_from_claims(empty_wh, {"email": "other@x", "kaohe_role": "leader"},
+    assert principal_from_claims(sample_wh, {"email": "other@x", "kaohe_role": "leader"},
                                  settings=OidcSettings()).role == "leader"
 
 
@@ -268,12 +270,13 @@ class MockIdp:
 class GateServer:
     """`streamlit run tests/oidc/gate_app.py` with a secrets file outside the checkout (--secrets.files)."""
 
-    def __init__(self, db, secrets, port: int, lang: str = "zh"):
+    def __init__(self, db, secrets, port: int, lang: str = "zh", script=None):
         self.port, self.url = port, f"http://127.0.0.1:{port}"
+        script = script or OIDC_DIR / "gate_app.py"
         env = dict(os.environ, KAOHE_DB=str(db), KAOHE_LANG=lang)
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(OIDC_DIR / "gate_app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -418,5 +421,59 @@ def test_browser_sign_in_through_mock_provider(oidc_site):
                 assert page.get_by_role("button", name="退出统一身份认证").count() == 1
                 assert page.get_by_role("button", name="使用单位统一身份认证登录").count() == 0
                 page.context.close()
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def oidc_dashboard(sample_db, tmp_path):
+    """The dashboard itself (app.py) on a copy of the sample, with the mock provider configured."""
+    import shutil
+
+    reason = _mock_modules()
+    if reason:
+        pytest.skip(reason)
+    db = tmp_path / "oidc-dashboard.duckdb"
+    shutil.copy(sample_db, db)
+    idp = MockIdp({"sub": "u-wang", "email": "wang@office.test", "name": "王领导", "groups": ["district-leaders"]})
+    port = free_port()
+    secrets = tmp_path / "etc" / "secrets.toml"
+    secrets.parent.mkdir()
+    secrets.write_text(SECRETS.format(port=port, idp=idp.url), encoding="utf-8")
+    server = GateServer(db, secrets, port, script=ROOT / "app.py")
+    try:
+        server.wait_healthy()
+        yield idp, server
+    finally:
+        server.stop()
+        idp.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_dashboard_signs_in_through_the_provider_with_the_role_it_maps(oidc_dashboard):
+    """app.py's own gate: the password form with the provider's button under it; the provider's leader
+    comes back signed in, with a leader's navigation (no accounts page) and their name in the sidebar."""
+    from playwright.sync_api import sync_playwright
+
+    idp, server = oidc_dashboard
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            page = browser.new_context(locale="zh-CN").new_page()
+            page.goto(server.url + "/rankings")
+            wait_for_app(page, sign_in=False)
+            page.wait_for_selector(".st-key-signin_login input")  # the password form, and
+            page.get_by_role("button", name="使用单位统一身份认证登录").wait_for()  # the provider's under it
+            with page.expect_navigation(timeout=30_000):
+                page.get_by_role("button", name="使用单位统一身份认证登录").click()
+            wait_for_app(page, sign_in=False)
+            settle(page)
+            assert page.locator(".st-key-signin_login").count() == 0, server.output()[-2000:]
+            nav = page.locator('[data-testid="stSidebarNav"] a').evaluate_all("els => els.map(e => e.href)")
+            paths = {urllib.parse.urlparse(h).path.strip("/") for h in nav}  # "": the default page, the overview
+            assert {"", "rankings", "appeals", "audit"} <= paths and "accounts" not in paths
+            assert "王领导" in page.locator('[data-testid="stSidebar"]').inner_text()
+            assert not page.locator('[data-testid="stException"]').count()
         finally:
             browser.close()

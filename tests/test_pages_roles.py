@@ -66,7 +66,7 @@ def test_a_leader_sees_no_import_publish_adjust_or_edit_control_on_any_page(app_
     # every page but the accounts (the office's own) is in a leader's navigation
     assert [f for f, key in listed if not access.can(LEADER, setup.RIGHT_OF.get(key, "accounts"))] == [
         "pages/accounts.py"]
-    for file, key in listed:
+    for file, _key in listed:
         if file == "pages/accounts.py":
             continue
         at = signed_in(LEADER, file)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from kaohe.auth.oidc import OidcSettings, principal_from_claims
 from kaohe.base import i18n
@@ -73,7 +74,7 @@ def enabled() -> bool:
 def _logged_in() -> bool:
     try:
         return bool(st.user.get("is_logged_in"))
-    except Exception:  # noqa: BLE001 - st.user outside a script run or with no auth section: nobody
+    except (StreamlitAPIException, AttributeError, KeyError, RuntimeError):  # outside a run, no auth: nobody
         return False
 
 

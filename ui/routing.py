@@ -115,9 +115,18 @@ def navigation(who=None, *, hidden: bool = False):
         preferred = [row[0] for row in rows if row[1] == FIRST_OF_ROLE.get(role)]
         first = preferred[0] if preferred else paths[0]
     sections: dict[str, list] = {}
+    target = None
     for path, title_key, icon, section_key, default in rows:
-        if first:
-            default = path == first
-        page = st.Page(path, title=setup.tr(title_key), icon=icon, default=default, url_path=Path(path).stem)
+        page = st.Page(path, title=setup.tr(title_key), icon=icon, default=default and not first,
+                       url_path=Path(path).stem)
+        if path == first:
+            target = page, setup.tr(title_key), icon
         sections.setdefault(setup.tr(section_key), []).append(page)
+    if target is not None:
+        # Streamlit serves the default page at "/" only: made the default, the start page or a role's
+        # first page (an evaluator's import, a unit's profile) would answer its own link (/import,
+        # /profile?unit=...) with "Page not found". So "/" is a hidden page that opens it instead.
+        home = st.Page(functools.partial(st.switch_page, target[0]), title=target[1], icon=target[2],
+                       url_path="home", default=True, visibility="hidden")
+        sections.setdefault(next(iter(sections)), []).insert(0, home)
     return st.navigation(sections, expanded=True, position="hidden" if hidden else "sidebar")
