@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser_helpers import exceptions, free_port, goto_page
+from browser_helpers import exceptions, free_port, goto_page, submit_sign_in
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +80,15 @@ def test_the_installed_kaohe_is_the_wheel_not_the_checkout(installed, tmp_path):
         assert Path(line).is_relative_to(installed) and not Path(line).is_relative_to(ROOT), line
 
 
+def first_password(printed: str) -> str:
+    """The first admin's password as `kaohe init` printed it (once)."""
+    import re
+
+    found = re.search(r"(?:密码|password)[：:]\s*(\S+?)[，。,\s]", printed, flags=re.I)
+    assert found, printed
+    return found.group(1)
+
+
 def test_kaohe_init_and_serve_from_the_wheel_bring_up_the_sample_district(installed, tmp_path, browser_page):
     kaohe = str(installed / "bin" / "kaohe")
     init = run_outside(installed, tmp_path, kaohe, "init")
@@ -104,7 +113,9 @@ def test_kaohe_init_and_serve_from_the_wheel_bring_up_the_sample_district(instal
                 assert proc.poll() is None, proc.stdout.read()
                 assert time.monotonic() < deadline, "kaohe serve did not come up"
                 time.sleep(0.3)
-        goto_page(browser_page, f"http://127.0.0.1:{port}", "rankings")  # a deep link as the first request
+        # a deep link as the first request: the sign-in form, then the first admin `kaohe init` printed
+        goto_page(browser_page, f"http://127.0.0.1:{port}", "rankings", sign_in=False)
+        submit_sign_in(browser_page, "admin", first_password(init.stdout), timeout=60_000)
         browser_page.get_by_text("东湖街道").first.wait_for(state="attached", timeout=60_000)  # a sample unit
         assert not exceptions(browser_page)
         nav = browser_page.locator('[data-testid="stSidebarNav"]').inner_text()
