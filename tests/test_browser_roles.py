@@ -83,11 +83,19 @@ def person(_browser):
         goto_page(page, server.url, "", sign_in=False)
         submit_sign_in(page, login, password, timeout=60_000)
         assert not page.locator(".st-key-signin_login").count(), f"{login} was not signed in"
+        # the session's cookie is written by the run after signing in: the next URL opened is still them
+        page.wait_for_function("() => document.cookie.includes('kaohe_session=')", timeout=60_000)
         return page
 
     yield sign_in
     for c in contexts:
         c.close()
+
+
+def go(page, server, path: str) -> None:
+    """Open a page as the person signed in (never falling back to the helpers' admin)."""
+    goto_page(page, server.url, path, sign_in=False)
+    assert not page.locator(".st-key-signin_login").count(), f"signed out at /{path}"
 
 
 def nav_paths(page) -> list[str]:
@@ -114,13 +122,13 @@ def test_a_leader_sees_every_page_but_no_control_that_changes_anything(story, pe
     paths = nav_paths(page)
     assert "accounts" not in paths and {"", "rankings", "profile", "import", "appeals", "audit"} <= set(paths)
     for path in paths:
-        goto_page(page, server.url, path)
+        go(page, server, path)
         no_exception(page, path)
         assert not page.locator('[data-testid="stAlertContentError"]').count(), (path, "refused")
         assert page.locator(CHANGE_CONTROLS).count() == 0, path
         for word in (i18n.t("ap.publish_button", "zh"), i18n.t("import.page.commit", "zh")):
             assert page.get_by_role("button", name=word, exact=True).count() == 0, (path, word)
-    goto_page(page, server.url, "accounts")  # not the leader's: the URL opens the leader's default page
+    go(page, server, "accounts")  # not the leader's: the URL opens the leader's default page
     assert page.locator("[class*='st-key-acct_']").count() == 0
 
 
@@ -131,7 +139,7 @@ def test_an_evaluator_imports_hotline_figures_and_is_refused_the_emergency_offic
     hotline = tmp_path / "12345热线2026年10月.csv"
     hotline.write_bytes(corpus.hotline_gbk())
     before = len(wh.batches())
-    goto_page(page, server.url, "import")
+    go(page, server, "import")
     page.locator('input[type="file"]').set_input_files(str(hotline))
     page.get_by_role("button", name=i18n.t("import.page.commit", "zh")).click()
     page.get_by_text("已导入：批次", exact=False).wait_for(timeout=60_000)
@@ -141,7 +149,7 @@ def test_an_evaluator_imports_hotline_figures_and_is_refused_the_emergency_offic
     emergency = tmp_path / "应急管理局2026年10月.csv"
     emergency.write_bytes((corpus.LONG_HEADER + "S01,EM_PLAN,2026-10,95,,\nS02,EM_DRILL,2026-10,3,,\n"
                            "S03,HL_SATISFY,2026-10,90,,\n").encode())
-    goto_page(page, server.url, "import")
+    go(page, server, "import")
     page.locator('input[type="file"]').set_input_files(str(emergency))
     refusal = page.locator('[data-testid="stAlertContentError"]').filter(has_text="EM_PLAN")
     refusal.first.wait_for(timeout=60_000)
@@ -157,17 +165,17 @@ def test_a_unit_sees_its_own_profile_only_and_files_an_appeal_with_evidence(stor
     server, wh = story
     page = person(server, "donghu")
     assert set(nav_paths(page)) <= {"", "profile", "rankings", "appeals"}
-    goto_page(page, server.url, "profile")
+    go(page, server, "profile")
     no_exception(page, "profile")
     assert page.get_by_text(f"（{UNIT}）", exact=False).count()
-    goto_page(page, server.url, "profile?unit=S02")  # another unit's URL
+    go(page, server, "profile?unit=S02")  # another unit's URL
     refused = page.locator('[data-testid="stAlertContentError"]')
     refused.first.wait_for()
     assert "S02" in refused.first.inner_text() and "本单位" in refused.first.inner_text()
 
     evidence = tmp_path / "整改台账.png"
     evidence.write_bytes(png())
-    goto_page(page, server.url, "appeals")
+    go(page, server, "appeals")
     form = page.locator('[data-testid="stForm"]').filter(has_text=i18n.t("ap.reason", "zh"))
     form.locator("textarea").fill("10月诉求已按时办结，平台统计漏记3件，附工单截图。")
     form.locator('input[type="file"]').set_input_files(str(evidence))
@@ -188,7 +196,7 @@ def test_the_office_accepts_the_appeal_and_the_publication_carries_the_change(st
     draft = service.build(wh, MONTH)
     before = float(draft.totals.set_index("unit_code").loc[UNIT, "total"])
     page = person(server, BROWSER_LOGIN, BROWSER_PASSWORD)
-    goto_page(page, server.url, "appeals")
+    go(page, server, "appeals")
     aid = int(wh.query("SELECT id FROM appeals").iloc[0]["id"])
     form = page.locator('[data-testid="stForm"]').filter(has=page.locator(f".st-key-ap_verdict_form_{aid}"))
     form.get_by_text(i18n.t("ap.change_score", "zh")).click()

@@ -21,7 +21,7 @@ import json
 
 import streamlit as st
 
-from kaohe.base import access
+from kaohe.base import access, clock
 from kaohe.base.access import Principal
 
 SESSION_KEY = "kaohe_principal"
@@ -31,6 +31,8 @@ _NOTICE = "kaohe_signin_notice"        # a message key to show on the form (why 
 _COOKIE_SET = "kaohe_cookie_set"       # a token whose cookie is to be written on the next run
 _COOKIE_CLEAR = "kaohe_cookie_clear"   # the cookie is to be removed on the next run
 _DROPPED = "kaohe_dropped_tokens"      # tokens this session ended: the browser may still send them
+_CHECKED = "kaohe_session_checked"     # (warehouse version, when) of the last check that found it holding
+RECHECK_SECONDS = 30
 
 
 def _unsigned() -> Principal | None:
@@ -69,6 +71,17 @@ def _address() -> str | None:
     return address if isinstance(address, str) else None
 
 
+def _checked_lately(wh) -> bool:
+    """Whether this session's row was found holding less than RECHECK_SECONDS ago with the warehouse file
+    unchanged since: then the run need not open the file only to check it again (a rerun that hits the
+    caches reads nothing). Disabling the account, resetting its password or ending the session writes the
+    file, so it takes effect on the next run; only an absolute limit may be overrun by RECHECK_SECONDS."""
+    memo = st.session_state.get(_CHECKED)
+    if not memo or memo[0] != wh.version():
+        return False
+    return (clock.utcnow() - memo[1]).total_seconds() < RECHECK_SECONDS
+
+
 def _signed_in(who: Principal, token: str | None) -> Principal:
     st.session_state[SESSION_KEY] = who
     if token:
@@ -78,6 +91,7 @@ def _signed_in(who: Principal, token: str | None) -> Principal:
 
 def _drop(reason: str | None) -> None:
     """Forget the session's Principal and token; the form will say `reason` (a message key) if given."""
+    st.session_state.pop(_CHECKED, None)
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
         st.session_state[_DROPPED] = [*st.session_state.get(_DROPPED, []), token]
@@ -96,8 +110,11 @@ def resolve(wh) -> Principal | None:
     if isinstance(who, Principal):
         token = st.session_state.get(TOKEN_KEY)
         if token:  # a password sign-in: its session row decides, and the account is read again
+            if _checked_lately(wh):
+                return who
             state = accounts.check_session(wh, token)
             if state.principal is not None:
+                st.session_state[_CHECKED] = (wh.version(), clock.utcnow())
                 return _signed_in(state.principal, token)
             _drop(f"signin.reason.{state.reason}")
             return None
