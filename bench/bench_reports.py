@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warehouse: {args.units} units x {args.months} months loaded in {t_setup:.1f} s")
         unit = "S01"
         scorecard_pdf(wh, unit, END, actor="bench")  # warm-up: imports, font prototype
-        cold = [cpu_timed(scorecard_pdf, wh, unit, END) for _ in range(args.repeat)]
+        cold = [cpu_timed(scorecard_pdf, wh, unit, END, actor="bench") for _ in range(args.repeat)]
         t_build, b = timed(service.build, wh, END, n_history=12)
-        warm = [cpu_timed(scorecard_pdf, wh, unit, END, build=b) for _ in range(args.repeat)]
+        warm = [cpu_timed(scorecard_pdf, wh, unit, END, build=b, actor="bench") for _ in range(args.repeat)]
         for label, runs in (("from the warehouse (engine build included)", cold),
                             ("with the month's build passed in         ", warm)):
             wall = [w for w, _ in runs]
@@ -83,12 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         def progress(done: int, total: int) -> None:
             last[0] = time.perf_counter()
 
-        t_zip, data = timed(batch.scorecards_zip, wh, END, progress=progress, processes=args.processes)
+        t_zip, data = timed(batch.scorecards_zip, wh, END, progress=progress, processes=args.processes, actor="bench")
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         procs = args.processes or batch.workers()
         print(f"all scorecards as ZIP: {len(names)} PDFs, {len(data) / 1e6:.1f} MB in {t_zip:.1f} s "
               f"with {procs} process(es) ({t_zip / max(len(names), 1) * 1000:.0f} ms per unit)  target < 90 s")
-        t_merged, merged = timed(batch.scorecards_merged_pdf, wh, END)
+        t_merged, merged = timed(batch.scorecards_merged_pdf, wh, END, actor="bench")
         print(f"all scorecards as one merged PDF: {len(merged) / 1e6:.1f} MB in {t_merged:.1f} s (one process)")
         if args.keep:
             out = Path(args.keep)

@@ -218,17 +218,18 @@ if not auth.can("download"):  # every unit's reports: a unit's account downloads
     st.stop()
 st.subheader(tr("rk.exports"))
 wh, lg = pg.wh, pg.lang
+who = auth.current()  # the reports check it again (base.access "download")
 # two by two: four buttons in a row cut their labels at 1280 px
 e1, e2 = st.columns(2)
 e3, e4 = st.columns(2)
 # deferred: the file is made when the button is clicked, not on every rerun
-e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b),
+e1.download_button(tr("rk.summary_pdf"), data=lambda: summary.summary_pdf(wh, month, period, lg, build=b, actor=who),
                    file_name=f"kaohe-summary-{b.period_label}.pdf", mime="application/pdf",
                    key="rk_summary_dl", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
-e1.download_button(tr("rk.bulletin_pdf"), data=lambda: bulletin.bulletin_pdf(wh, month, period, lg, build=b),
+e1.download_button(tr("rk.bulletin_pdf"), data=lambda: bulletin.bulletin_pdf(wh, month, period, lg, build=b, actor=who),
                    file_name=f"kaohe-bulletin-{b.period_label}.pdf", mime="application/pdf",
                    key="rk_bulletin_dl", icon=":material/description:", on_click="ignore", width="stretch")
-e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period, lg, build=b),
+e2.download_button(tr("rk.excel"), data=lambda: excel.workbook(wh, month, period, lg, build=b, actor=who),
                    file_name=f"kaohe-{b.period_label}.xlsx", key="rk_excel_dl",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/table:", on_click="ignore", width="stretch")
@@ -249,5 +250,6 @@ for col, kind, make, mime, icon in (
         def progress(done: int, total: int, bar=bar) -> None:
             bar.progress(min(done / max(total, 1), 1.0), text=tr("rk.zip_progress", done=done, total=total))
 
-        st.session_state[f"_rk_{kind}"] = (made_key, make(wh, month, lg, progress, period=period, build=b))
+        st.session_state[f"_rk_{kind}"] = (made_key, make(wh, month, lg, progress, period=period, build=b,
+                                                                 actor=who))
         st.rerun()

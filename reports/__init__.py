@@ -3,10 +3,10 @@
 Entry points (the dashboard's download buttons and `kaohe` call these):
 
     reports.scorecard.scorecard_pdf(wh, unit_code, month, period="month", lang="zh", build=None, *, actor) -> bytes
-    reports.summary.summary_pdf(wh, month, period="month", lang="zh", build=None) -> bytes
-    reports.batch.scorecards_zip(wh, month, lang="zh", progress=None) -> bytes   # progress(done, total)
-    reports.batch.scorecards_merged_pdf(wh, month, lang="zh", progress=None) -> bytes
-    reports.excel.workbook(wh, month, period="month", lang="zh", build=None) -> bytes
+    reports.summary.summary_pdf(wh, month, period="month", lang="zh", build=None, *, actor) -> bytes
+    reports.batch.scorecards_zip(wh, month, lang="zh", progress=None, *, actor) -> bytes   # progress(done, total)
+    reports.batch.scorecards_merged_pdf(wh, month, lang="zh", progress=None, *, actor) -> bytes
+    reports.excel.workbook(wh, month, period="month", lang="zh", build=None, *, actor) -> bytes
     reports.csvexport.rankings_csv / explanations_csv / csv_bytes -> bytes (UTF-8 with BOM)
 
 Pass `build` when a `metrics.service.build` of the same month and period is at hand; a build made

@@ -80,8 +80,11 @@ def render_all(ctx: Context, progress: Progress = None, processes: int | None = 
 
 
 def scorecards_zip(wh, month: str, lang: str = "zh", progress: Progress = None, *, period: str = "month",
-                   build=None, processes: int | None = None) -> bytes:
+                   build=None, processes: int | None = None, actor) -> bytes:
     """Every unit's scorecard for `month` as separate PDFs in one ZIP."""
+    from kaohe.base import access
+
+    access.require(actor, "download")  # every unit's scorecards: a leader's or the office's
     ctx = load(wh, month, period, lang, build)
     ctx.district = scorecard.district_shapes(wh)  # the small map on each scorecard
     buf = io.BytesIO()
@@ -93,8 +96,11 @@ def scorecards_zip(wh, month: str, lang: str = "zh", progress: Progress = None, 
 
 
 def scorecards_merged_pdf(wh, month: str, lang: str = "zh", progress: Progress = None, *,
-                          period: str = "month", build=None) -> bytes:
+                          period: str = "month", build=None, actor) -> bytes:
     """Every unit's scorecard in one PDF, each starting on a new page, with an outline entry per unit."""
+    from kaohe.base import access
+
+    access.require(actor, "download")  # every unit's scorecards: a leader's or the office's
     ctx = load(wh, month, period, lang, build)
     ctx.district = scorecard.district_shapes(wh)  # the small map on each scorecard
     doc = scorecard.new_doc(ctx)

@@ -118,7 +118,10 @@ def _change(change, lang: str) -> str:
     return t("report.change.same", lang)
 
 
-def bulletin_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
+def bulletin_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None, *, actor) -> bytes:
+    from kaohe.base import access
+
+    access.require(actor, "download")  # every unit's results: a leader's or the office's
     ctx = load(wh, month, period, lang, build, history=False)
     office = office_store.load(wh, lang)
     doc = Bulletin(lang)

@@ -290,8 +290,11 @@ def _local(ts):
     return None if value is None else value.replace(tzinfo=None)
 
 
-def workbook(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
+def workbook(wh, month: str, period: str = "month", lang: str = "zh", build=None, *, actor) -> bytes:
     """The workbook for the period ending in `month`, as .xlsx bytes."""
+    from kaohe.base import access
+
+    access.require(actor, "download")  # every unit's results: a leader's or the office's
     ctx = load(wh, month, period, lang, build, history=False)
     wb = Workbook()
     used: set[str] = set()

@@ -19,7 +19,11 @@ GRADES = ["excellent", "good", "pass", "fail"]
 MOVE_PLACES = 2  # a change of at least this many places is listed under "changes"
 
 
-def summary_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None) -> bytes:
+def summary_pdf(wh, month: str, period: str = "month", lang: str = "zh", build=None, *, actor) -> bytes:
+    """Every unit's results for `month` as one PDF: for an actor who may download reports (base.access)."""
+    from kaohe.base import access
+
+    access.require(actor, "download")
     ctx = load(wh, month, period, lang, build)
     ctx.district = district_shapes(wh)  # the small map of the streets by grade (None: no boundaries)
     doc = Doc(lang, f"{summary_title(ctx.period, ctx.lang)} · {ctx.period_short()}",

@@ -232,3 +232,24 @@ def test_the_rights_table_is_the_checks_own_data():
     leader = i18n.t("access.role.leader", "en")
     assert by_right["publish"][leader] == "—" and by_right["browse"][leader] == "✓"
     assert not access.can(None, "browse") and access.visible_units(None) == frozenset()
+
+
+def test_every_units_reports_are_for_those_who_may_download_them(sample_wh):
+    """The summary, the bulletin, the workbook and every unit's scorecards check the actor themselves: a
+    unit's account or an evaluator is refused before anything is made, whatever page forgot to hide them."""
+    from kaohe.reports import batch, bulletin, excel, summary
+
+    b = service.build(sample_wh, MONTH)
+    makers = {
+        "summary": lambda who: summary.summary_pdf(sample_wh, MONTH, build=b, actor=who),
+        "bulletin": lambda who: bulletin.bulletin_pdf(sample_wh, MONTH, build=b, actor=who),
+        "workbook": lambda who: excel.workbook(sample_wh, MONTH, build=b, actor=who),
+        "zip": lambda who: batch.scorecards_zip(sample_wh, MONTH, build=b, processes=1, actor=who),
+        "merged": lambda who: batch.scorecards_merged_pdf(sample_wh, MONTH, build=b, actor=who),
+    }
+    unit = Principal("u", "unit", unit_code=str(sample_wh.units("street").iloc[0]["code"]))
+    for name, make in makers.items():
+        for who in (unit, PEOPLE["evaluator"], None):
+            with pytest.raises(Forbidden):
+                make(who)
+    assert summary.summary_pdf(sample_wh, MONTH, build=b, actor=PEOPLE["leader"]).startswith(b"%PDF")

@@ -31,7 +31,7 @@ def pdfs(sample_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("bl") / "copy.duckdb"
     shutil.copy(sample_db, path)
     wh = Warehouse(path)
-    out = {lang: bulletin_pdf(wh, MONTH, "month", lang) for lang in ("zh", "en")}
+    out = {lang: bulletin_pdf(wh, MONTH, "month", lang, actor="tester") for lang in ("zh", "en")}
     return wh, out
 
 
@@ -117,7 +117,7 @@ def test_the_office_edits_its_text_not_the_code(pdfs, tmp_path):
     wh, _ = pdfs
     office.save(wh, {"header": "测试区考核办公室文件", "abbr": "测考办", "cc": "区委办公室。"}, lang="zh",
                 actor="tester")
-    text = "".join(w for *_, w in words(bulletin_pdf(wh, MONTH), tmp_path))
+    text = "".join(w for *_, w in words(bulletin_pdf(wh, MONTH, actor="tester"), tmp_path))
     assert "测试区考核办公室文件" in text and "测考办〔2026〕10号" in text and "抄送：区委办公室。" in text
     with pytest.raises(ValueError):
         office.save(wh, {"nonsense": "x"}, lang="zh", actor="tester")
@@ -148,7 +148,7 @@ def test_scorecard_and_summary_carry_the_commentary_and_the_map(pdfs, tmp_path):
     assert "点评" in card
     first = next(s for s in cm.unit(b, "S06", "zh") if s.kind != "veto")
     assert first.text.replace(" ", "") in card.replace(" ", "")
-    summ = summary_pdf(wh, MONTH)
+    summ = summary_pdf(wh, MONTH, actor="tester")
     text = "".join(w for *_, w in words(summ, tmp_path))
     assert "街道（乡镇）等次分布图" in text
     said = next(s for s in cm.group(b, cm.groups(b)[0], "zh") if s.kind == "median_moved")

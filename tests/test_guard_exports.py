@@ -95,12 +95,12 @@ def test_scorecards(wh, tmp_path, month, period, lang):
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("month,period", CASES, ids=CASE_IDS)
 def test_summary(wh, tmp_path, month, period, lang):
-    assert unexplained("summary", pdf_offences(pdf_text(summary_pdf(wh, month, period, lang), tmp_path), lang)) == []
+    assert unexplained("summary", pdf_offences(pdf_text(summary_pdf(wh, month, period, lang, actor="tester"), tmp_path), lang)) == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_merged_scorecards(wh, tmp_path, lang):
-    text = pdf_text(batch.scorecards_merged_pdf(wh, END, lang), tmp_path)
+    text = pdf_text(batch.scorecards_merged_pdf(wh, END, lang, actor="tester"), tmp_path)
     assert unexplained("merged", pdf_offences(text, lang)) == []
 
 
@@ -123,7 +123,7 @@ def sheet_offences(rows: list[list], lang: str) -> tuple[list, list]:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("month,period", CASES, ids=CASE_IDS)
 def test_workbook(wh, month, period, lang):
-    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook(wh, month, period, lang)))
+    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook(wh, month, period, lang, actor="tester")))
     found, as_text = [], []
     for ws in wb.worksheets:
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
@@ -173,10 +173,10 @@ def test_figures_that_differ_from_the_published_ones(wh, tmp_path, lang):
     found = gc.text_offences(state.notice(lang), lang) + gc.text_offences(state.label(lang), lang)
     build = service.build(copy, END, lang=lang)
     card = pdf_text(scorecard_pdf(copy, "S07", END, lang=lang, build=build, actor="tester"), tmp_path)
-    summary = pdf_text(summary_pdf(copy, END, lang=lang, build=build), tmp_path)
+    summary = pdf_text(summary_pdf(copy, END, lang=lang, build=build, actor="tester"), tmp_path)
     assert unexplained("scorecard", found + pdf_offences(card, lang)) == []
     assert unexplained("summary", pdf_offences(summary, lang)) == []
-    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook(copy, END, lang=lang, build=build)))
+    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook(copy, END, lang=lang, build=build, actor="tester")))
     top = str(wb.worksheets[0].cell(row=1, column=1).value)
     assert top == state.notice(lang)
     assert unexplained("workbook", gc.text_offences(top, lang)) == []

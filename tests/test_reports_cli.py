@@ -91,7 +91,7 @@ def test_zip_format_from_suffix(db, tmp_path, monkeypatch):
     from kaohe.reports import batch
 
     seen = {}
-    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, period="month", processes=None, build=None:
+    monkeypatch.setattr(batch, "scorecards_zip", lambda wh, month, lang, progress, period="month", processes=None, build=None, actor=None:
                         seen.update(month=month, period=period, processes=processes) or b"PK")
     assert main(["scorecards", "--db", db, "--processes", "2", "-o", str(tmp_path / "a.zip")]) == 0
     assert seen == {"month": MONTH, "period": "month", "processes": 2}

@@ -42,7 +42,7 @@ def build(wh):
 
 @pytest.fixture(scope="module")
 def book(wh, build):
-    return load_workbook(io.BytesIO(workbook(wh, MONTH, build=build)))
+    return load_workbook(io.BytesIO(workbook(wh, MONTH, build=build, actor="tester")))
 
 
 def header_index(ws) -> dict[str, int]:
@@ -113,7 +113,7 @@ def test_no_cell_in_the_workbook_is_a_formula(book):
 
 
 def test_english_workbook(wh, build):
-    book = load_workbook(io.BytesIO(workbook(wh, MONTH, lang="en", build=build)))
+    book = load_workbook(io.BytesIO(workbook(wh, MONTH, lang="en", build=build, actor="tester")))
     assert any(ws.title.startswith("Rankings-") for ws in book.worksheets)
     assert "Indicator matrix" in book.sheetnames
 
@@ -163,7 +163,7 @@ def test_uploaded_text_is_plain_text_in_the_pdfs(wh, build):
     from tests.test_reports_pdf import fonts_of, text_of
 
     for pdf in (scorecard_pdf(wh, "D16", MONTH, build=build, actor="tester"), scorecard_pdf(wh, "S02", MONTH, build=build, actor="tester"),
-                summary_pdf(wh, MONTH, build=build)):
+                summary_pdf(wh, MONTH, build=build, actor="tester")):
         text = text_of(pdf)
         assert not any(c in text for c in "\x01\x07\u202e")
         assert all(embedded for _, embedded in fonts_of(pdf))
@@ -172,7 +172,7 @@ def test_uploaded_text_is_plain_text_in_the_pdfs(wh, build):
 
 
 def test_weights_read_as_percent_and_adjustment_reasons_in_the_language(wh, build):
-    book = load_workbook(io.BytesIO(workbook(wh, MONTH, lang="en", build=build)))
+    book = load_workbook(io.BytesIO(workbook(wh, MONTH, lang="en", build=build, actor="tester")))
     ws = book["Explanations"]
     h = header_index(ws)
     weight = ws.cell(row=2, column=h["Weight"])
@@ -189,7 +189,7 @@ def test_adjustments_sheet_in_words_and_local_time(wh, build):
     office's local time (Asia/Shanghai in the tests), and points stay numbers."""
     from datetime import timedelta
 
-    book = load_workbook(io.BytesIO(workbook(wh, MONTH, build=build)))
+    book = load_workbook(io.BytesIO(workbook(wh, MONTH, build=build, actor="tester")))
     ws = book["加减分"]
     h = header_index(ws)
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
@@ -238,10 +238,10 @@ def test_an_export_never_calls_figures_published_that_differ_from_the_published_
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     assert service.publish(copy, MONTH, "tester") == 1
-    top, book = _first_sheet_top(workbook(copy, MONTH))
+    top, book = _first_sheet_top(workbook(copy, MONTH, actor="tester"))
     assert top[0] == "名次" and _about(book)["发布状态"] == "已发布·第 1 版"  # nothing to say: the table starts at once
     service.add_adjustment(copy, "S04", MONTH, "deduction", 2, "信息迟报", None, "tester", correction_reason="补录扣分")
-    top, book = _first_sheet_top(workbook(copy, MONTH))
+    top, book = _first_sheet_top(workbook(copy, MONTH, actor="tester"))
     assert top[0].startswith("注意：以下为按当前数据计算的结果") and "第 1 版不同" in top[0], top
     assert book.worksheets[0].cell(row=1, column=1).font.bold
     assert top[1] == "名次"  # the table follows the notice
@@ -253,10 +253,10 @@ def test_an_export_never_calls_figures_published_that_differ_from_the_published_
     ws = book.worksheets[0]
     h = {str(c.value): c.column for c in ws[2] if c.value is not None}
     assert "总分" in h and isinstance(ws.cell(row=3, column=h["总分"]).value, float)
-    en, _ = _first_sheet_top(workbook(copy, MONTH, lang="en"))
+    en, _ = _first_sheet_top(workbook(copy, MONTH, lang="en", actor="tester"))
     assert en[0].startswith("Note: these figures are computed from the current data") and en[0].isascii()
     assert service.publish(copy, MONTH, "tester", reason="补录扣分") == 2
-    top, book = _first_sheet_top(workbook(copy, MONTH))
+    top, book = _first_sheet_top(workbook(copy, MONTH, actor="tester"))
     assert top[0] == "名次" and _about(book)["发布状态"] == "已发布·第 2 版（更正）"
 
 
@@ -269,7 +269,7 @@ def test_a_scheme_edited_since_publishing_is_stated_in_the_workbook(wh, tmp_path
     shutil.copy(wh.path, copy.path)
     assert service.publish(copy, MONTH, "tester") == 1
     edit_weights(copy)
-    top, book = _first_sheet_top(workbook(copy, MONTH))
+    top, book = _first_sheet_top(workbook(copy, MONTH, actor="tester"))
     assert top[0].startswith("注意：以下为按当前考核方案内容计算的结果"), top
     assert _about(book)["发布状态"] == "当前数据（与已发布的第 1 版不同）"
 
@@ -279,7 +279,7 @@ def test_a_scheme_of_another_year_is_stated_in_the_workbook(tmp_path):
     ensure_ready(wh, end="2024-06", n_months=2)
     b = service.build(wh, "2024-06")
     note = b.scheme_note("zh")
-    top, book = _first_sheet_top(workbook(wh, "2024-06", build=b))
+    top, book = _first_sheet_top(workbook(wh, "2024-06", build=b, actor="tester"))
     assert note and top[0] == note and top[1] == "名次"
     assert note in _about(book)
 

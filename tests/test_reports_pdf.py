@@ -130,7 +130,7 @@ def fonts_of(pdf: bytes) -> list[tuple[str, bool]]:
 
 
 def test_every_font_is_embedded(wh, build):
-    for pdf in (scorecard_pdf(wh, "S01", MONTH, build=build, actor="tester"), summary_pdf(wh, MONTH, build=build)):
+    for pdf in (scorecard_pdf(wh, "S01", MONTH, build=build, actor="tester"), summary_pdf(wh, MONTH, build=build, actor="tester")):
         fonts = fonts_of(pdf)
         assert fonts and all(embedded for _, embedded in fonts), fonts
         assert all("KaoheSansSC" in name for name, _ in fonts)
@@ -139,7 +139,7 @@ def test_every_font_is_embedded(wh, build):
 def test_every_scorecard_fits_two_pages_and_the_zip_holds_one_per_unit(wh, build, monkeypatch):
     monkeypatch.setattr(batch, "POOL_MIN_UNITS", 1)  # use the process pool even for 30 units
     calls = []
-    data = batch.scorecards_zip(wh, MONTH, progress=lambda d, n: calls.append((d, n)), build=build, processes=2)
+    data = batch.scorecards_zip(wh, MONTH, progress=lambda d, n: calls.append((d, n)), build=build, processes=2, actor="tester")
     zf = zipfile.ZipFile(io.BytesIO(data))
     names = zf.namelist()
     assert len(names) == len(build.totals) and calls[-1] == (len(names), len(names))
@@ -153,7 +153,7 @@ def test_every_scorecard_fits_two_pages_and_the_zip_holds_one_per_unit(wh, build
 
 def test_merged_pdf_has_an_outline_entry_per_unit(wh, build):
     calls = []
-    pdf = batch.scorecards_merged_pdf(wh, MONTH, progress=lambda d, n: calls.append(d), build=build)
+    pdf = batch.scorecards_merged_pdf(wh, MONTH, progress=lambda d, n: calls.append(d), build=build, actor="tester")
     reader = PdfReader(io.BytesIO(pdf))
     n = len(build.totals)
     assert len(reader.outline) == n and calls == list(range(1, n + 1))
@@ -162,7 +162,7 @@ def test_merged_pdf_has_an_outline_entry_per_unit(wh, build):
 
 
 def test_summary_lists_every_unit_with_its_total(wh, build):
-    text = text_of(summary_pdf(wh, MONTH, build=build))
+    text = text_of(summary_pdf(wh, MONTH, build=build, actor="tester"))
     found = tokens(text)
     for _, r in build.totals.iterrows():
         assert fmt.num(r["total"]) in found, r["unit_code"]
@@ -176,7 +176,7 @@ def test_pages_render_and_are_not_blank(wh, build, tmp_path):
     from PIL import Image, ImageStat
 
     for stem, pdf in (("card", scorecard_pdf(wh, "D07", MONTH, build=build, actor="tester")),
-                      ("summary", summary_pdf(wh, MONTH, build=build))):
+                      ("summary", summary_pdf(wh, MONTH, build=build, actor="tester"))):
         src = tmp_path / f"{stem}.pdf"
         src.write_bytes(pdf)
         subprocess.run(["pdftoppm", "-png", "-r", "40", str(src), str(tmp_path / stem)], check=True)
@@ -193,7 +193,7 @@ def test_header_states_draft_published_revision_and_differences(wh, tmp_path):
     copy = Warehouse(tmp_path / "pub.duckdb")
     shutil.copy(wh.path, copy.path)
     head = lambda: text_of(scorecard_pdf(copy, "S04", MONTH, actor="tester")).split("\n总分")[0].replace("\n", "")  # noqa: E731
-    summary_head = lambda: text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")  # noqa: E731
+    summary_head = lambda: text_of(summary_pdf(copy, MONTH, actor="tester")).split("优秀")[0].replace("\n", "")  # noqa: E731
     assert "未发布（当前数据）" in head() and "已发布" not in head()
     assert service.publish(copy, MONTH, "tester") == 1
     assert "已发布·第 1 版" in head() and "未发布" not in head() and "更正" not in head() and "注意" not in head()
@@ -235,7 +235,7 @@ def test_a_scheme_edited_since_publishing_is_stated_in_both_pdfs(wh, tmp_path):
     published = text_of(scorecard_pdf(copy, "S04", MONTH, actor="tester"))
     assert f"{frozen:.2f}" in published and "此后考核方案内容已有变动" in published.replace("\n", "")
     card = text_of(scorecard_pdf(copy, "S04", MONTH, current=True, actor="tester")).split("\n总分")[0].replace("\n", "")
-    summary = text_of(summary_pdf(copy, MONTH)).split("优秀")[0].replace("\n", "")
+    summary = text_of(summary_pdf(copy, MONTH, actor="tester")).split("优秀")[0].replace("\n", "")
     for text in (card, summary):
         assert "当前数据（与已发布的第 1 版不同）" in text and "已发布·第" not in text, text
         assert "按当前考核方案内容计算" in text, text
@@ -256,7 +256,7 @@ def test_a_scheme_of_another_year_is_said_beside_the_scheme(wh_2024):
     note = b.scheme_note("zh")
     assert note and "2025" in note and "2024" in note
     card = text_of(scorecard_pdf(wh_2024, "S01", "2024-06", build=b, actor="tester")).split("\n总分")[0].replace("\n", "")
-    summary = text_of(summary_pdf(wh_2024, "2024-06", build=b)).split("优秀")[0].replace("\n", "")
+    summary = text_of(summary_pdf(wh_2024, "2024-06", build=b, actor="tester")).split("优秀")[0].replace("\n", "")
     for text in (card, summary):
         assert "考核方案" in text and note in text, text
     en = service.build(wh_2024, "2024-06", lang="en")
@@ -266,7 +266,7 @@ def test_a_scheme_of_another_year_is_said_beside_the_scheme(wh_2024):
 
 def test_a_month_scored_under_its_own_years_scheme_has_no_scheme_note(wh, build):
     assert build.scheme_note("zh") is None
-    assert "年方案计分" not in text_of(summary_pdf(wh, MONTH, build=build)).replace("\n", "")
+    assert "年方案计分" not in text_of(summary_pdf(wh, MONTH, build=build, actor="tester")).replace("\n", "")
 
 
 def test_the_summary_states_the_list_rule_beside_the_lists(wh, build):
@@ -276,7 +276,7 @@ def test_the_summary_states_the_list_rule_beside_the_lists(wh, build):
     lists = build.scheme.section("lists")
     for lang in ("zh", "en"):
         b = build if lang == "zh" else service.build(wh, MONTH, lang="en")
-        text = text_of(summary_pdf(wh, MONTH, lang=lang, build=b))
+        text = text_of(summary_pdf(wh, MONTH, lang=lang, build=b, actor="tester"))
         flat = re.sub(r"\s+", "", text)
         rule = re.sub(r"\s+", "", rule_text(lists, lang))
         assert rule in flat, lang
@@ -349,7 +349,7 @@ def test_many_long_adjustments_still_fit_two_pages(wh, tmp_path):
         pdf = scorecard_pdf(copy, "S06", MONTH, lang=lang, build=b, actor="tester")
         assert len(PdfReader(io.BytesIO(pdf)).pages) <= 2, lang
         assert fmt.num(b.totals.set_index("unit_code").loc["S06", "total"]) in tokens(text_of(pdf))
-    merged = PdfReader(io.BytesIO(batch.scorecards_merged_pdf(copy, MONTH, "en", build=service.build(copy, MONTH, lang="en"))))
+    merged = PdfReader(io.BytesIO(batch.scorecards_merged_pdf(copy, MONTH, "en", build=service.build(copy, MONTH, lang="en"), actor="tester")))
     starts = [merged.get_destination_page_number(o) for o in merged.outline] + [len(merged.pages)]
     assert max(b - a for a, b in zip(starts, starts[1:], strict=False)) <= 2
 
@@ -366,7 +366,7 @@ def test_english_documents_are_a4_with_no_chinese_and_nothing_cut_short(wh, buil
     b_en = service.build(wh, MONTH, lang="en")
     for pdf in (scorecard_pdf(wh, "S03", MONTH, lang="en", build=b_en, actor="tester"),
                 scorecard_pdf(wh, "D10", MONTH, lang="en", build=b_en, actor="tester"),
-                summary_pdf(wh, MONTH, lang="en", build=b_en)):
+                summary_pdf(wh, MONTH, lang="en", build=b_en, actor="tester")):
         text = text_of(pdf)
         assert page_sizes(pdf) == A4
         assert not CJK.findall(text.replace("市级表彰的老旧小区改造经验", "").replace("信息迟报一次", "")
@@ -375,7 +375,7 @@ def test_english_documents_are_a4_with_no_chinese_and_nothing_cut_short(wh, buil
 
 
 def test_chinese_documents_are_a4_and_nothing_cut_short(wh, build):
-    for pdf in (scorecard_pdf(wh, "D10", MONTH, build=build, actor="tester"), summary_pdf(wh, MONTH, build=build)):
+    for pdf in (scorecard_pdf(wh, "D10", MONTH, build=build, actor="tester"), summary_pdf(wh, MONTH, build=build, actor="tester")):
         assert page_sizes(pdf) == A4
         assert "…" not in text_of(pdf)
 
@@ -446,7 +446,7 @@ def test_a_group_title_row_is_not_left_alone_at_the_foot_of_a_page(vetoed):
 
 def test_a_quarter_summary_is_named_for_its_period(wh):
     q = service.build(wh, MONTH, "quarter")
-    first = PdfReader(io.BytesIO(summary_pdf(wh, MONTH, "quarter", build=q))).pages[0].extract_text()
+    first = PdfReader(io.BytesIO(summary_pdf(wh, MONTH, "quarter", build=q, actor="tester"))).pages[0].extract_text()
     assert "季度考核情况通报" in first and "2026-Q4" in first and "月度考核情况通报" not in first
 
 

@@ -14,10 +14,11 @@ def register(sub) -> None:
 
 
 def cmd_bulletin(args) -> int:
+    from kaohe.base import settings
     from kaohe.cli.commands.reports import _figures, _open, _say_state, _write
     from kaohe.reports.bulletin import bulletin_pdf
 
     wh, month = _open(args)
     b = _figures(args, wh, month)
-    _write(args.output, bulletin_pdf(wh, month, args.period, args.lang, b), args.lang)
+    _write(args.output, bulletin_pdf(wh, month, args.period, args.lang, b, actor=settings.actor()), args.lang)
     return _say_state(args, wh, month, b)

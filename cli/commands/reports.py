@@ -147,10 +147,10 @@ def cmd_scorecards(args) -> int:
     progress = batch.progress_line(lang)
     b = _figures(args, wh, month)
     if fmt == "pdf":
-        data = batch.scorecards_merged_pdf(wh, month, lang, progress, period=args.period, build=b)
+        data = batch.scorecards_merged_pdf(wh, month, lang, progress, period=args.period, build=b, actor=settings.actor())
     else:
         data = batch.scorecards_zip(wh, month, lang, progress, period=args.period, build=b,
-                                    processes=args.processes)
+                                    processes=args.processes, actor=settings.actor())
     sys.stderr.flush()
     _write(args.output, data, args.lang)
     return _say_state(args, wh, month, b)
@@ -161,7 +161,7 @@ def cmd_summary(args) -> int:
 
     wh, month = _open(args)
     b = _figures(args, wh, month)
-    _write(args.output, summary_pdf(wh, month, args.period, args.lang, b), args.lang)
+    _write(args.output, summary_pdf(wh, month, args.period, args.lang, b, actor=settings.actor()), args.lang)
     return _say_state(args, wh, month, b)
 
 
@@ -176,5 +176,5 @@ def cmd_export(args) -> int:
         return _say_state(args, wh, month, b)
     from kaohe.reports.excel import workbook
 
-    _write(args.output, workbook(wh, month, args.period, lang, b), args.lang)
+    _write(args.output, workbook(wh, month, args.period, lang, b, actor=settings.actor()), args.lang)
     return _say_state(args, wh, month, b)
