@@ -252,4 +252,5 @@ def test_every_units_reports_are_for_those_who_may_download_them(sample_wh):
         for who in (unit, PEOPLE["evaluator"], None):
             with pytest.raises(Forbidden):
                 make(who)
+                pytest.fail(f"{name} was made for {who}")
     assert summary.summary_pdf(sample_wh, MONTH, build=b, actor=PEOPLE["leader"]).startswith(b"%PDF")
