@@ -179,4 +179,8 @@ def cmd_serve(args) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.host, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *SERVE_CONFIG]
+    # exec, not a child: a service manager's or a terminal's signal then reaches the server itself (a
+    # child left behind by a terminated `kaohe serve` kept the port and the warehouse open)
+    if hasattr(os, "execve") and os.name == "posix":
+        os.execve(sys.executable, cmd, env)
     return subprocess.call(cmd, env=env)
