@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kaohe.base import i18n
 from kaohe.base.access import Principal
 from kaohe.data import scoring_store
 from kaohe.metrics import appeals as ap
@@ -88,7 +89,7 @@ def test_unit_files_an_appeal_with_evidence_and_sees_the_decision(wh):
     # the unit sees the decision
     at = open_as(S01)
     df = at.dataframe[0].value
-    assert "核实属实" in set(df["处理意见"]) and "已采纳" in set(df["状态"])
+    assert "核实属实" in set(df["处理意见"]) and "已采纳" in set(df[i18n.t("ap.col.status", "zh")])
 
 
 def pd_na(v) -> bool:
